@@ -1,0 +1,161 @@
+import sys
+
+import pytest
+
+from services import geo
+from services.reference_data import DEPARTEMENTS
+
+ALL_CODES = {d.code for d in DEPARTEMENTS}
+OVERSEAS_CODES = {d.code for d in DEPARTEMENTS if d.overseas}
+
+
+@pytest.fixture(scope="module")
+def features():
+    return geo.departement_features()
+
+
+def _main(features):
+    return [f for f in features if f["properties"]["inset"] is None]
+
+
+def _polygons(feature):
+    geometry = feature["geometry"]
+    if geometry["type"] == "Polygon":
+        return [geometry["coordinates"]]
+    assert geometry["type"] == "MultiPolygon"
+    return geometry["coordinates"]
+
+
+def test_one_feature_per_departement(features):
+    codes = [f["properties"]["code"] for f in _main(features)]
+    assert len(codes) == 101
+    assert set(codes) == ALL_CODES
+
+
+def test_no_saint_pierre_et_miquelon(features):
+    assert all(f["properties"]["code"] != "975" for f in features)
+    assert all(f["properties"]["code"] != "20" for f in features)
+
+
+def test_paris_inset(features):
+    inset = [f for f in features if f["properties"]["inset"] == "paris"]
+    assert sorted(f["properties"]["code"] for f in inset) == ["75", "92", "93", "94"]
+    assert {f["properties"]["inset"] for f in features} == {None, "paris"}
+
+
+def test_paris_inset_is_enlarged(features):
+    def width(feature):
+        xs = [x for ring in geo.iter_rings([feature]) for x, _ in ring]
+        return max(xs) - min(xs)
+
+    by_key = {(f["properties"]["code"], f["properties"]["inset"]): f for f in features}
+    assert width(by_key[("75", "paris")]) > 5 * width(by_key[("75", None)])
+
+
+def test_overseas_features(features):
+    overseas = [f for f in _main(features) if f["properties"]["code"] in OVERSEAS_CODES]
+    assert {f["properties"]["code"] for f in overseas} == OVERSEAS_CODES
+    # Guadeloupe and Martinique come with their islands.
+    by_code = {f["properties"]["code"]: f for f in overseas}
+    assert by_code["971"]["geometry"]["type"] == "MultiPolygon"
+
+
+def test_feature_shape(features):
+    for feature in features:
+        assert feature["type"] == "Feature"
+        assert set(feature["properties"]) == {"code", "inset"}
+        assert feature["geometry"]["type"] in {"Polygon", "MultiPolygon"}
+
+
+def test_coordinates_are_integers_and_rings_closed(features):
+    for feature in features:
+        for polygon in _polygons(feature):
+            assert polygon
+            for ring in polygon:
+                assert len(ring) >= 4
+                assert ring[0] == ring[-1]
+                for point in ring:
+                    assert len(point) == 2
+                    assert all(type(value) is int for value in point)
+
+
+def test_ring_orientation(features):
+    # Exterior rings counter-clockwise (north up), holes clockwise.
+    def area(ring):
+        return sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:])) / 2
+
+    for feature in features:
+        for polygon in _polygons(feature):
+            assert area(polygon[0]) > 0
+            assert all(area(hole) < 0 for hole in polygon[1:])
+
+
+def test_enclave_des_papes_is_a_hole_in_drome(features):
+    by_code = {f["properties"]["code"]: f for f in _main(features)}
+    assert any(len(polygon) > 1 for polygon in _polygons(by_code["26"]))
+
+
+def test_north_is_up(features):
+    by_code = {f["properties"]["code"]: f for f in _main(features)}
+
+    def mean_y(code):
+        ys = [y for ring in geo.iter_rings([by_code[code]]) for _, y in ring]
+        return sum(ys) / len(ys)
+
+    # Nord is north of Pyrénées-Orientales; Finistère is west of Bas-Rhin.
+    assert mean_y("59") > mean_y("66")
+    xs_29 = [x for ring in geo.iter_rings([by_code["29"]]) for x, _ in ring]
+    xs_67 = [x for ring in geo.iter_rings([by_code["67"]]) for x, _ in ring]
+    assert max(xs_29) < min(xs_67)
+
+
+def test_calls_return_independent_copies():
+    first = geo.departement_features()
+    first[0]["properties"]["code"] = "changed"
+    assert geo.departement_features()[0]["properties"]["code"] != "changed"
+
+
+def test_does_not_import_pygal_maps_module():
+    geo.clear_cache()
+    geo.departement_features()
+    assert "pygal_maps_fr.maps" not in sys.modules
+    assert "pygal" not in sys.modules
+
+
+def test_parse_path_relative_commands_and_curves():
+    subpaths = geo.parse_path("m 0,0 h 10 v 10 c 0,5 -10,5 -10,0 z m 20,0 l 5,0 0,5 z")
+    assert len(subpaths) == 2
+    first, second = subpaths
+    assert first[:3] == [(0.0, 0.0), (10.0, 0.0), (10.0, 10.0)]
+    assert first[-1] == (0.0, 10.0)
+    # The second subpath starts relative to the first one's start point.
+    assert second == [(20.0, 0.0), (25.0, 0.0), (25.0, 5.0)]
+
+
+def test_parse_path_smooth_and_quadratic_curves():
+    (points,) = geo.parse_path("M0 0 C 0 10 10 10 10 0 S 20 -10 20 0 Q 25 5 30 0 T 40 0 Z")
+    assert points[-1] == pytest.approx((40.0, 0.0))
+    assert (10.0, 0.0) in points and (20.0, 0.0) in points and (30.0, 0.0) in points
+    # The reflected control point of S bends the second arch downwards.
+    between = [p for p in points if 10 < p[0] < 20]
+    assert between and all(y < 0 for _, y in between)
+
+
+def test_parse_path_exponent_numbers_and_implicit_separators():
+    (points,) = geo.parse_path("M1e1,2E0l-.5.5 1e-1-1z")
+    assert points[0] == (10.0, 2.0)
+    assert points[1] == pytest.approx((9.5, 2.5))
+    assert points[2] == pytest.approx((9.6, 1.5))
+
+
+def test_parse_path_rejects_garbage():
+    with pytest.raises(ValueError):
+        geo.parse_path("M 0 0 L 1")
+    with pytest.raises(ValueError):
+        geo.parse_path("M 0 0 A 1 1 0 0 1 2 2")
+
+
+def test_parse_transform():
+    assert geo.parse_transform("translate(-42.9,96)") == (1.0, 0.0, 0.0, 1.0, -42.9, 96.0)
+    matrix = geo.parse_transform("translate(10 20) scale(2)")
+    assert geo._apply(matrix, (1.0, 1.0)) == (12.0, 22.0)
