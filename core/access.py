@@ -1,0 +1,108 @@
+"""Who may do what: one vocabulary of actions, declared as data, checked by `can` and `require`.
+
+Pages only show or hide controls with `can`; services call `require` (or narrow their SQL with
+`scope_structure`) on every read and write, so a hidden menu is never the only guard.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from core.errors import AccessDenied
+from models.user import Role
+
+C, P, F = Role.COORDINATION.value, Role.PARTENAIRE.value, Role.FINANCEUR.value
+
+
+class Action(str, Enum):
+    HOME_VIEW = "home.view"
+    ACCOUNT_MANAGE = "account.manage"
+    AUDIT_VIEW = "audit.view"
+    SETTINGS_MANAGE = "settings.manage"
+    STRUCTURE_READ = "structure.read"
+    STRUCTURE_CREATE = "structure.create"
+    STRUCTURE_EDIT_ALL = "structure.edit_all"
+    STRUCTURE_EDIT_OWN = "structure.edit_own"
+    INDICATOR_READ = "indicator.read"
+
+
+PERMISSIONS: dict[Action, frozenset[str]] = {
+    Action.HOME_VIEW: frozenset({C, P, F}),
+    Action.ACCOUNT_MANAGE: frozenset({C}),
+    Action.AUDIT_VIEW: frozenset({C}),
+    Action.SETTINGS_MANAGE: frozenset({C}),
+    Action.STRUCTURE_READ: frozenset({C, P}),
+    Action.STRUCTURE_CREATE: frozenset({C}),
+    Action.STRUCTURE_EDIT_ALL: frozenset({C}),
+    Action.STRUCTURE_EDIT_OWN: frozenset({C, P}),
+    Action.INDICATOR_READ: frozenset({C, P, F}),
+}
+
+REFUSED = "Accès refusé : votre profil ne permet pas cette action."
+REFUSED_STRUCTURE = "Accès refusé : cette fiche appartient à une autre structure."
+LOGIN_REQUIRED = "Connexion requise."
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The authenticated person on whose behalf a service runs (or the system, for seeding)."""
+
+    user_id: int | None
+    username: str
+    display_name: str
+    role: str
+    structure_id: int | None = None
+    region_code: str | None = None
+    departement_code: str | None = None
+    is_system: bool = False
+
+    @property
+    def is_coordination(self) -> bool:
+        return self.role == C
+
+    @property
+    def is_partner(self) -> bool:
+        return self.role == P
+
+    @property
+    def is_funder(self) -> bool:
+        return self.role == F
+
+
+SYSTEM = Actor(user_id=None, username="systeme", display_name="Système", role=C, is_system=True)
+
+
+def can(actor: Actor | None, action: Action) -> bool:
+    """True when the actor's role allows `action`."""
+    return actor is not None and actor.role in PERMISSIONS[action]
+
+
+def require(actor: Actor | None, action: Action) -> Actor:
+    """Raise AccessDenied unless the actor may do `action`; returns the actor for chaining."""
+    if actor is None:
+        raise AccessDenied(LOGIN_REQUIRED)
+    if not can(actor, action):
+        raise AccessDenied(REFUSED)
+    return actor
+
+
+def require_structure(actor: Actor, structure_id: int | None) -> None:
+    """A partner acts on its own structure only; the coordination on any."""
+    if actor.is_coordination:
+        return
+    if actor.is_partner and structure_id is not None and actor.structure_id == structure_id:
+        return
+    raise AccessDenied(REFUSED_STRUCTURE)
+
+
+def scope_structure(statement, actor: Actor, column):
+    """Narrow a SELECT to what the actor may see of per-structure rows.
+
+    >>> # stmt = scope_structure(select(Report), actor, Report.structure_id)
+    """
+    if actor.is_coordination:
+        return statement
+    if actor.is_partner:
+        return statement.where(column == actor.structure_id)
+    raise AccessDenied(REFUSED)

@@ -1,0 +1,112 @@
+"""The engine, the unit of work and the migrations: the only place that opens connections.
+
+Services open their work with `session_scope(actor)`. A scope opened inside another one joins
+it, so several service calls (the demo generator, an import) commit or roll back together.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Iterator
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from core.access import Actor
+from core.config import PROJECT_ROOT, get_settings
+
+_current_session: ContextVar[Session | None] = ContextVar("ancrage_session", default=None)
+
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def _engine_for(url: str) -> Engine:
+    if url not in _ENGINES:
+        _ENGINES[url] = _create_engine(url)
+    return _ENGINES[url]
+
+
+def ensure_sqlite_dir(url: str) -> None:
+    """Create the folder of a SQLite file URL (the default lives under data/, which git ignores)."""
+    path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else ""
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _create_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        ensure_sqlite_dir(url)
+        eng = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(eng, "connect", _sqlite_pragmas)
+        return eng
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def engine() -> Engine:
+    """The engine for the configured DATABASE_URL (one per URL and process)."""
+    return _engine_for(get_settings().database_url)
+
+
+def dispose_engines() -> None:
+    """Close every pooled connection (tests switching databases)."""
+    while _ENGINES:
+        _ENGINES.popitem()[1].dispose()
+
+
+@contextmanager
+def session_scope(actor: Actor | None = None) -> Iterator[Session]:
+    """A session that commits on success and rolls back on error; nested scopes share it.
+
+    >>> # with session_scope(actor) as session:
+    >>> #     session.add(row)          # audited with `actor` as author
+    """
+    outer = _current_session.get()
+    if outer is not None:
+        if actor is not None and outer.info.get("actor") is None:
+            outer.info["actor"] = actor
+        yield outer
+        return
+    session = Session(engine(), expire_on_commit=False)
+    session.info["actor"] = actor
+    token = _current_session.set(session)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        _current_session.reset(token)
+        session.close()
+
+
+def alembic_config(url: str | None = None):
+    from alembic.config import Config
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", (url or get_settings().database_url).replace("%", "%%"))
+    return config
+
+
+def upgrade_to_head(url: str | None = None) -> None:
+    """Bring the schema to the latest migration."""
+    from alembic import command
+
+    command.upgrade(alembic_config(url), "head")
+
+import core.audit  # noqa: E402,F401  (registers the audit hooks on every session)

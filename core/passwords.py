@@ -1,0 +1,40 @@
+"""Password hashing (bcrypt, the scheme streamlit-authenticator checks) and the password rule."""
+
+from __future__ import annotations
+
+import os
+
+import bcrypt
+
+MIN_LENGTH = 10
+WEAK_PASSWORD = (
+    f"Mot de passe trop faible : au moins {MIN_LENGTH} caractères, dont au moins un chiffre "
+    "ou un signe autre qu'une lettre."
+)
+
+
+def _rounds() -> int:
+    # Tests lower the cost through the environment; production keeps bcrypt's default of 12.
+    return int(os.environ.get("ANCRAGE_BCRYPT_ROUNDS", "12"))
+
+
+def password_hash(password: str) -> str:
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=_rounds())).decode()
+
+
+def password_matches(password: str, hashed: str) -> bool:
+    try:
+        return bcrypt.checkpw(password.encode(), hashed.encode())
+    except ValueError:
+        return False
+
+
+def password_problem(password: str) -> str | None:
+    """The French reason a password is refused, or None when it is acceptable.
+
+    >>> password_problem("ancrage-demo") is None
+    True
+    """
+    if len(password) < MIN_LENGTH or password.isalpha():
+        return WEAK_PASSWORD
+    return None

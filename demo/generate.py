@@ -1,0 +1,67 @@
+"""A deterministic, believable demo network, written through the same services the pages use.
+
+Each feature adds a step to STEPS; a step receives the DemoContext and may read what earlier steps
+made (structures, accounts). `python -m demo.generate` fills an empty database.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import func, select
+
+from core.access import SYSTEM, Actor
+from core.db import session_scope
+from models.structure import StructurePublic
+from models.user import Role, User
+from services.settings import setting_set
+
+DEMO_PASSWORD = "ancrage-demo"
+SEED = 2024
+
+
+@dataclass
+class DemoContext:
+    rng: random.Random
+    today: date
+    actor: Actor = SYSTEM
+    structures: list[StructurePublic] = field(default_factory=list)
+    partner_structure_id: int | None = None
+
+    def partner_actor(self, structure_id: int) -> Actor:
+        """Partner staff of a structure, to write what partners enter themselves."""
+        return Actor(user_id=None, username="demo-partenaire", display_name="Équipe (démo)",
+                     role=Role.PARTENAIRE.value, structure_id=structure_id, is_system=True)
+
+
+def _steps():
+    from demo import accounts, structures
+
+    return [structures.generate, accounts.generate]
+
+
+def demo_generate(*, today: date | None = None) -> DemoContext:
+    """System: write the whole demo network in one transaction."""
+    ctx = DemoContext(rng=random.Random(SEED), today=today or date.today())
+    with session_scope(SYSTEM):
+        for step in _steps():
+            step(ctx)
+        setting_set(actor=SYSTEM, key="demo", value=True)
+    return ctx
+
+
+def demo_generate_if_empty() -> bool:
+    """System: generate the demo unless the database already has accounts."""
+    with session_scope() as session:
+        if session.exec(select(func.count()).select_from(User)).one():
+            return False
+    demo_generate()
+    return True
+
+
+if __name__ == "__main__":
+    from core.bootstrap import init_database
+
+    init_database(demo=True)

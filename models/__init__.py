@@ -1,0 +1,9 @@
+"""All tables, imported here so that SQLModel.metadata (and Alembic) sees every one."""
+
+from models.audit import AuditEntry
+from models.referential import Departement, Region
+from models.setting import AppSetting
+from models.structure import Structure
+from models.user import Role, User
+
+__all__ = ["AppSetting", "AuditEntry", "Departement", "Region", "Role", "Structure", "User"]

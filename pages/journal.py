@@ -1,0 +1,31 @@
+"""Audit log (coordination): every write, who made it and what changed."""
+
+import pandas as pd
+import streamlit as st
+
+from core.formatting import fr_datetime, fr_number
+from services.audit import audit_entities, audit_list
+from ui.auth import page_guard
+
+PAGE_SIZE = 50
+actor = page_guard("audit")
+st.title("Journal d'audit")
+
+left, middle, right = st.columns(3)
+entity = left.selectbox("Objet", [None, *audit_entities(actor=actor)], format_func=lambda e: "Tous" if e is None else e,
+                        key="audit_entity")
+username = middle.text_input("Auteur (identifiant)", key="audit_user").strip().lower() or None
+period = right.date_input("Période", value=(), format="DD/MM/YYYY", key="audit_period")
+start, end = (period + (None, None))[:2] if isinstance(period, tuple) else (period, period)
+page_number = st.number_input("Page", min_value=1, value=1, step=1, key="audit_page")
+
+result = audit_list(actor=actor, entity=entity, username=username, start=start, end=end,
+                    limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
+st.caption(f"{fr_number(result.total)} entrées — page {page_number} sur {max(1, -(-result.total // PAGE_SIZE))}")
+st.dataframe(
+    pd.DataFrame([{
+        "Quand": fr_datetime(r.at), "Auteur": r.username, "Action": r.action, "Objet": r.entity,
+        "N°": r.entity_id, "Avant": r.before, "Après": r.after,
+    } for r in result.rows]),
+    hide_index=True, width="stretch",
+)

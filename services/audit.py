@@ -1,0 +1,56 @@
+"""Reading the audit log (writes are recorded by core.audit on every flush)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlmodel import func, select
+
+from core.access import Action, Actor, require
+from core.db import session_scope
+from core.formatting import PARIS
+from models.audit import AuditEntry
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    rows: list[AuditEntry]
+    total: int
+
+
+def audit_list(*, actor: Actor, entity: str | None = None, username: str | None = None,
+               start: date | None = None, end: date | None = None, limit: int = 50, offset: int = 0) -> AuditPage:
+    """Coordination only: audit entries, newest first, filtered and paged in SQL, with the total."""
+    require(actor, Action.AUDIT_VIEW)
+    conditions = []
+    if entity:
+        conditions.append(AuditEntry.entity == entity)
+    if username:
+        conditions.append(AuditEntry.username == username)
+    if start:
+        conditions.append(AuditEntry.at >= datetime.combine(start, time(), PARIS))
+    if end:
+        conditions.append(AuditEntry.at < datetime.combine(end + timedelta(days=1), time(), PARIS))
+    with session_scope(actor) as session:
+        total = session.exec(select(func.count()).select_from(AuditEntry).where(*conditions)).one()
+        rows = session.exec(
+            select(AuditEntry).where(*conditions).order_by(AuditEntry.id.desc()).limit(limit).offset(offset)
+        ).all()
+    return AuditPage(rows=list(rows), total=total)
+
+
+def audit_entities(*, actor: Actor) -> list[str]:
+    """Coordination only: the entity names present in the log, for a filter."""
+    require(actor, Action.AUDIT_VIEW)
+    with session_scope(actor) as session:
+        return list(session.exec(select(AuditEntry.entity).distinct().order_by(AuditEntry.entity)))
+
+
+def data_version() -> int:
+    """Any caller: a number that grows with every write anywhere (the newest audit id).
+
+    Cached reads take it as an argument, so a write in any process invalidates them at once.
+    """
+    with session_scope() as session:
+        return session.exec(select(func.max(AuditEntry.id))).one() or 0

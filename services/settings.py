@@ -1,0 +1,63 @@
+"""Settings the coordination may change in the app, each with its default and French label."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlmodel import select
+
+from core.access import Action, Actor, require
+from core.db import session_scope
+from core.errors import FieldError, ValidationFailed
+from models.base import utcnow
+from models.setting import AppSetting
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    label: str
+    default: object
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+SETTINGS: dict[str, SettingSpec] = {
+    spec.key: spec
+    for spec in [
+        SettingSpec("demo", "Base de démonstration", False),
+    ]
+}
+
+
+def setting_get(*, key: str):
+    """Any caller: the current value of a setting, or its default."""
+    spec = SETTINGS[key]
+    with session_scope() as session:
+        row = session.get(AppSetting, key)
+    return spec.default if row is None else json.loads(row.value)
+
+
+def setting_set(*, actor: Actor, key: str, value) -> None:
+    """Coordination only: change a setting (audited)."""
+    require(actor, Action.SETTINGS_MANAGE)
+    spec = SETTINGS[key]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if (spec.minimum is not None and value < spec.minimum) or (
+            spec.maximum is not None and value > spec.maximum
+        ):
+            raise ValidationFailed(FieldError(spec.label, f"valeur hors des bornes ({spec.minimum} – {spec.maximum})"))
+    with session_scope(actor) as session:
+        row = session.get(AppSetting, key) or AppSetting(key=key, value="null")
+        row.value = json.dumps(value)
+        row.updated_at = utcnow()
+        session.add(row)
+
+
+def settings_list(*, actor: Actor) -> list[tuple[SettingSpec, object]]:
+    """Coordination only: every setting with its current value."""
+    require(actor, Action.SETTINGS_MANAGE)
+    with session_scope(actor) as session:
+        stored = {row.key: json.loads(row.value) for row in session.exec(select(AppSetting))}
+    return [(spec, stored.get(spec.key, spec.default)) for spec in SETTINGS.values() if spec.key != "demo"]

@@ -1,0 +1,38 @@
+"""Factories: consistent rows for tests, written through the services like real data."""
+
+from __future__ import annotations
+
+import itertools
+
+from core.access import SYSTEM, Actor
+from models.structure import NetworkStatus, StructureCreate, StructureKind
+from models.user import Role
+from services.structures import structure_create
+from services.users import UserCreate, actor_for_username, user_create
+
+_counter = itertools.count(1)
+PASSWORD = "mot-de-passe-1"
+
+
+def make_structure(**overrides):
+    n = next(_counter)
+    values = dict(
+        name=f"Structure {n}", kind=StructureKind.MECS.value, departement_code="35", commune="Rennes",
+        capacity=10, age_min=12, age_max=17, sexes=["F", "M"], exploitation_forms=["sexuelle"],
+        services=["psy"], status=NetworkStatus.ACTIVE.value,
+    )
+    values.update(overrides)
+    return structure_create(actor=SYSTEM, data=StructureCreate(**values))
+
+
+def make_user(role: Role | str = Role.COORDINATION, *, structure_id: int | None = None, **overrides) -> Actor:
+    """Create an account and return its Actor (a partner gets a structure when none is given)."""
+    role = Role(role).value
+    if role == Role.PARTENAIRE.value and structure_id is None:
+        structure_id = make_structure().id
+    n = next(_counter)
+    values = dict(username=f"{role}{n}", display_name=f"{role} {n}", email=f"{role}{n}@exemple.fr",
+                  role=role, password=PASSWORD, structure_id=structure_id)
+    values.update(overrides)
+    user_create(actor=SYSTEM, data=UserCreate(**values))
+    return actor_for_username(username=values["username"])

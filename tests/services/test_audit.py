@@ -1,0 +1,49 @@
+import json
+
+import pytest
+
+from core.access import SYSTEM
+from core.db import session_scope
+from core.errors import AccessDenied
+from models.setting import AppSetting
+from models.user import Role
+from services import audit, users
+from tests.factories import make_user
+
+
+def test_every_write_is_audited_with_before_and_after(db):
+    coordinator = make_user(Role.COORDINATION, username="claire")
+    alice = make_user(Role.FINANCEUR, username="alice")
+    version = next(u.version for u in users.user_list(actor=coordinator) if u.username == "alice")
+    users.user_update(actor=coordinator, user_id=alice.user_id, expected_version=version, display_name="Alice A.")
+    page = audit.audit_list(actor=coordinator, entity="app_users", username="claire")
+    assert page.total == 1
+    entry = page.rows[0]
+    assert entry.action == "update" and entry.entity_id == str(alice.user_id)
+    assert set(json.loads(entry.before)) == {"display_name"}
+    assert json.loads(entry.after)["display_name"] == "Alice A."
+
+
+def test_created_rows_are_audited_without_password_hash(db):
+    coordinator = make_user(Role.COORDINATION)
+    created = audit.audit_list(actor=coordinator, entity="app_users").rows[0]
+    assert created.action == "create" and created.username == SYSTEM.username
+    assert "password_hash" not in json.loads(created.after)
+
+
+def test_write_without_actor_is_refused(db):
+    with pytest.raises(AccessDenied):
+        with session_scope() as session:
+            session.add(AppSetting(key="x", value="1"))
+
+
+def test_data_version_grows_with_writes(db):
+    before = audit.data_version()
+    make_user(Role.COORDINATION)
+    assert audit.data_version() > before
+
+
+@pytest.mark.parametrize("role", [Role.PARTENAIRE, Role.FINANCEUR])
+def test_only_coordination_reads_the_log(db, role):
+    with pytest.raises(AccessDenied):
+        audit.audit_list(actor=make_user(role))

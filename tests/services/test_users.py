@@ -1,0 +1,122 @@
+from datetime import timedelta
+
+import pytest
+
+from core.access import SYSTEM
+from core.errors import AccessDenied, ConcurrentEdit, ValidationFailed
+from core.passwords import WEAK_PASSWORD
+from models.user import Role
+from services import users
+from services.users import UserCreate
+from tests.factories import PASSWORD, make_structure, make_user
+
+
+def _data(**overrides) -> UserCreate:
+    values = dict(username="nouveau", display_name="Nouveau", email="n@exemple.fr",
+                  role=Role.COORDINATION.value, password=PASSWORD)
+    values.update(overrides)
+    return UserCreate(**values)
+
+
+def test_create_hashes_password_and_lowercases_username(db):
+    coordinator = make_user(Role.COORDINATION)
+    created = users.user_create(actor=coordinator, data=_data(username="Nouveau"))
+    assert created.username == "nouveau"
+    assert users.login_check(username="nouveau", password=PASSWORD)
+    assert not users.login_check(username="nouveau", password="autre-mot-de-passe")
+
+
+def test_create_lists_every_fault_in_french(db):
+    coordinator = make_user(Role.COORDINATION)
+    with pytest.raises(ValidationFailed) as raised:
+        users.user_create(actor=coordinator, data=_data(username="x", email="pas-un-email",
+                                                        role=Role.PARTENAIRE.value, password="court"))
+    messages = {e.field: e.message for e in raised.value.errors}
+    assert messages == {
+        "Identifiant": users.USERNAME_INVALID, "E-mail": users.EMAIL_INVALID,
+        "Structure": users.STRUCTURE_REQUIRED, "Mot de passe": WEAK_PASSWORD,
+    }
+    assert users.user_count(actor=coordinator) == 1
+
+
+def test_duplicate_username_refused(db):
+    coordinator = make_user(Role.COORDINATION)
+    users.user_create(actor=coordinator, data=_data())
+    with pytest.raises(ValidationFailed, match=users.USERNAME_TAKEN):
+        users.user_create(actor=coordinator, data=_data())
+
+
+@pytest.mark.parametrize("role", [Role.PARTENAIRE, Role.FINANCEUR])
+def test_only_coordination_manages_accounts(db, role):
+    actor = make_user(role)
+    with pytest.raises(AccessDenied):
+        users.user_create(actor=actor, data=_data())
+    with pytest.raises(AccessDenied):
+        users.user_list(actor=actor)
+
+
+def test_partner_account_attached_to_structure(db):
+    coordinator = make_user(Role.COORDINATION)
+    structure = make_structure(name="Le Phare")
+    created = users.user_create(actor=coordinator, data=_data(role=Role.PARTENAIRE.value, structure_id=structure.id))
+    assert created.structure_name == "Le Phare"
+    actor = users.actor_for_username(username="nouveau")
+    assert actor.is_partner and actor.structure_id == structure.id
+
+
+def test_five_failures_lock_for_fifteen_minutes(db):
+    make_user(Role.COORDINATION, username="alice")
+    for _ in range(4):
+        assert users.login_failure_record(username="alice") is None
+    locked_until = users.login_failure_record(username="alice")
+    assert locked_until is not None
+    minutes = (locked_until - users.utcnow()).total_seconds() / 60
+    assert 14 < minutes <= 15
+    assert users.login_credentials()["usernames"]["alice"]["failed_login_attempts"] == 5
+    assert not users.login_check(username="alice", password=PASSWORD)
+
+
+def test_lock_expires_and_success_resets(db):
+    make_user(Role.COORDINATION, username="alice")
+    for _ in range(5):
+        users.login_failure_record(username="alice")
+    from core.db import session_scope
+    from models.user import User
+    from sqlmodel import select
+
+    with session_scope(SYSTEM) as session:
+        user = session.exec(select(User).where(User.username == "alice")).one()
+        user.locked_until = users.utcnow() - timedelta(minutes=1)
+    assert users.login_credentials()["usernames"]["alice"]["failed_login_attempts"] == 0
+    assert users.login_check(username="alice", password=PASSWORD)
+    users.login_success_record(username="alice")
+    assert users.login_credentials()["usernames"]["alice"]["failed_login_attempts"] == 0
+
+
+def test_reset_password_unlocks(db):
+    coordinator = make_user(Role.COORDINATION)
+    alice = make_user(Role.FINANCEUR, username="alice")
+    for _ in range(5):
+        users.login_failure_record(username="alice")
+    assert users.locked_user_count(actor=coordinator) == 1
+    users.user_reset_password(actor=coordinator, user_id=alice.user_id, new_password="nouveau-secret-9")
+    assert users.locked_user_count(actor=coordinator) == 0
+    assert users.login_check(username="alice", password="nouveau-secret-9")
+
+
+def test_deactivated_account_cannot_log_in(db):
+    coordinator = make_user(Role.COORDINATION)
+    alice = make_user(Role.FINANCEUR, username="alice")
+    version = next(u.version for u in users.user_list(actor=coordinator) if u.username == "alice")
+    users.user_update(actor=coordinator, user_id=alice.user_id, expected_version=version, active=False)
+    assert users.actor_for_username(username="alice") is None
+    assert "alice" not in users.login_credentials()["usernames"]
+
+
+def test_concurrent_account_edit_refused(db):
+    coordinator = make_user(Role.COORDINATION)
+    alice = make_user(Role.FINANCEUR, username="alice")
+    version = next(u.version for u in users.user_list(actor=coordinator) if u.username == "alice")
+    users.user_update(actor=coordinator, user_id=alice.user_id, expected_version=version, display_name="Alice A.")
+    with pytest.raises(ConcurrentEdit):
+        users.user_update(actor=coordinator, user_id=alice.user_id, expected_version=version, display_name="Alice B.")

@@ -1,0 +1,28 @@
+"""Showing service errors in French, the same way on every page."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import streamlit as st
+
+from core.errors import AncrageError, ConcurrentEdit, ValidationFailed
+
+
+@contextmanager
+def handled():
+    """Run service calls; a refusal becomes a French error box instead of a traceback.
+
+    >>> # with handled():
+    >>> #     structure_create(actor=actor, data=data)
+    """
+    try:
+        yield
+    except ValidationFailed as error:
+        st.error("Rien n'a été enregistré. " + ("Corrigez : " if error.errors else "") + "\n\n"
+                 + "\n".join(f"- {e}" for e in error.errors))
+    except ConcurrentEdit as error:
+        lines = [f"- {c.field} : maintenant « {c.theirs} » (vous aviez « {c.mine} »)" for c in error.changes]
+        st.error(error.message + ("\n\n" + "\n".join(lines) if lines else ""))
+    except AncrageError as error:
+        st.error(error.message)

@@ -1,0 +1,44 @@
+"""The pages of the app, declared as data: which script, which title, which roles may open it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models.user import Role
+
+C, P, F = Role.COORDINATION.value, Role.PARTENAIRE.value, Role.FINANCEUR.value
+ALL = frozenset({C, P, F})
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A page: `url` is both its address and its script's name under pages/.
+
+    They must match: a freshly started server runs `pages/<url>.py` directly for a first request to
+    `/<url>`, before any session has declared the navigation (the script's guard then asks to log in).
+    """
+
+    key: str
+    url: str
+    title: str
+    icon: str
+    roles: frozenset[str]
+    section: str
+
+    @property
+    def script(self) -> str:
+        return f"pages/{self.url}.py"
+
+
+PAGES: list[PageSpec] = [
+    PageSpec("home", "accueil", "Accueil", ":material/home:", ALL, "Général"),
+    PageSpec("accounts", "comptes", "Comptes", ":material/manage_accounts:", frozenset({C}), "Administration"),
+    PageSpec("audit", "journal", "Journal d'audit", ":material/history:", frozenset({C}), "Administration"),
+]
+
+PAGE_BY_KEY = {page.key: page for page in PAGES}
+
+
+def pages_for(role: str) -> list[PageSpec]:
+    """The pages a role sees in its menu, in menu order."""
+    return [page for page in PAGES if role in page.roles]
