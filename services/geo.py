@@ -12,9 +12,15 @@ Only the SVG file is read (through ``importlib.resources``); the package's
 curves flattened, transforms applied, and the result is simplified to integer
 coordinates and returned as GeoJSON-like features.
 
-Coordinates are SVG user units with the y axis flipped (``y = -y_svg``) so that
-north is up as in GeoJSON; draw them with an identity projection reflecting y
-(``reflectY``). Exterior rings are counter-clockwise, holes clockwise.
+Coordinates are SVG user units measured from the bottom-left corner of the
+SVG view box (``y = view box bottom - y_svg``), so that north is up as in
+GeoJSON and every coordinate is a positive integer; draw them with an identity
+projection reflecting y (``reflectY``). Exterior rings are counter-clockwise,
+holes clockwise.
+
+Shapes are simplified for a map shown some 600 to 900 pixels wide (the view
+box is 2000 units wide): the drawing is at most a pixel or two away from the
+source, which keeps the whole map at about 3,000 points.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ PARIS_INSET = "paris"
 EXCLUDED_CODES = frozenset({"975"})  # Saint-Pierre-et-Miquelon
 
 # Douglas-Peucker tolerance, in SVG units (the map is 2000 units wide).
-_SIMPLIFY_TOLERANCE = 0.8
+_SIMPLIFY_TOLERANCE = 5.0
 # Curves are flattened into segments at most this long (control polygon).
 _CURVE_SEGMENT_LENGTH = 6.0
 _MAX_CURVE_SEGMENTS = 8
@@ -436,10 +442,17 @@ def _walk(
         yield from _walk(child, matrix, code, inset)
 
 
+def _view_box_bottom(root: ET.Element) -> float:
+    view_box = [float(v) for v in _NUMBER_RE.findall(root.get("viewBox", ""))]
+    if len(view_box) != 4:
+        raise ValueError("The SVG map has no usable viewBox")
+    return view_box[1] + view_box[3]
+
+
 def _convert(svg: bytes) -> list[dict]:
     root = ET.fromstring(svg)
-    # Flip y so that north is up, as in GeoJSON.
-    flip: Matrix = (1.0, 0.0, 0.0, -1.0, 0.0, 0.0)
+    # Flip y so that north is up, as in GeoJSON, keeping coordinates positive.
+    flip: Matrix = (1.0, 0.0, 0.0, -1.0, 0.0, _view_box_bottom(root))
     rings_by_key: dict[tuple[str, str | None], list[list[tuple[int, int]]]] = {}
     for code, inset, matrix, d in _walk(root, flip, None, None):
         if code in EXCLUDED_CODES:

@@ -159,3 +159,87 @@ def test_parse_transform():
     assert geo.parse_transform("translate(-42.9,96)") == (1.0, 0.0, 0.0, 1.0, -42.9, 96.0)
     matrix = geo.parse_transform("translate(10 20) scale(2)")
     assert geo._apply(matrix, (1.0, 1.0)) == (12.0, 22.0)
+
+
+def test_coordinates_are_positive(features):
+    for ring in geo.iter_rings(features):
+        assert all(x >= 0 and y >= 0 for x, y in ring)
+
+
+# --------------------------------------------------------------------------
+# Coverage map chart
+# --------------------------------------------------------------------------
+
+
+def _values(codes=None):
+    import pandas as pd
+
+    codes = codes if codes is not None else sorted(ALL_CODES)
+    count = len(codes)
+    return pd.DataFrame(
+        {
+            "code": codes,
+            "places": [i * 37 % 250 for i in range(count)],
+            "taux": [(i % 10) / 10 for i in range(count)],
+            "structure": [f"Maison d'accueil n°{i}" for i in range(count)],
+        }
+    )
+
+
+def _chart(values=None):
+    from ui.maps import coverage_map_chart
+
+    return coverage_map_chart(
+        _values() if values is None else values,
+        measure="places",
+        measure_label="Places disponibles",
+        tooltip=[("places", "Places"), ("taux", "Taux d'occupation"), ("structure", "Structure")],
+    )
+
+
+def test_chart_spec_under_300_kb():
+    spec = _chart().to_json()
+    assert len(spec.encode("utf-8")) < 300_000
+
+
+def test_chart_spec_structure():
+    import json
+
+    spec = json.loads(_chart().to_json())
+    assert spec["projection"] == {"type": "identity", "reflectY": True}
+    assert len(spec["layer"]) == 3
+    base, coloured, _label = spec["layer"]
+    assert base["mark"]["type"] == "geoshape" and "fill" in base["mark"]
+    assert coloured["encoding"]["color"]["title"] == "Places disponibles"
+    titles = [t["title"] for t in coloured["encoding"]["tooltip"]]
+    assert titles == ["Département", "Places", "Taux d'occupation", "Structure"]
+    assert spec["config"]["locale"]["number"]["decimal"] == ","
+    # The map features are embedded once, as GeoJSON features.
+    datasets = spec["datasets"].values()
+    feature_sets = [d for d in datasets if d and d[0].get("type") == "Feature"]
+    assert len(feature_sets) == 1
+    assert len(feature_sets[0]) == 105
+
+
+def test_chart_lookup_table_has_names_and_values():
+    import json
+
+    spec = json.loads(_chart(_values(["75", "2A"])).to_json())
+    tables = [d for d in spec["datasets"].values() if d and "departement_nom" in d[0]]
+    assert len(tables) == 1
+    by_code = {row["code"]: row for row in tables[0]}
+    assert len(by_code) == 101
+    assert by_code["2A"]["departement_nom"] == "Corse-du-Sud (2A)"
+    assert by_code["75"]["mesure"] is not None
+    assert by_code["13"]["mesure"] is None
+
+
+def test_chart_rejects_bad_values():
+    import pandas as pd
+
+    with pytest.raises(ValueError, match="Unknown"):
+        _chart(_values(["75", "20"]))
+    with pytest.raises(ValueError, match="Several"):
+        _chart(_values(["75", "75"]))
+    with pytest.raises(ValueError, match="Missing"):
+        _chart(pd.DataFrame({"code": ["75"], "places": [1]}))

@@ -1,0 +1,181 @@
+"""Choropleth maps of the départements (Altair / Vega-Lite)."""
+
+from __future__ import annotations
+
+import json
+
+import altair as alt
+import pandas as pd
+
+from services.geo import PARIS_INSET, departement_features, iter_rings
+from services.reference_data import DEPARTEMENTS
+
+MAP_WIDTH = 600
+MAP_HEIGHT = 560
+NO_DATA_COLOR = "#d9d9d9"
+BORDER_COLOR = "#ffffff"
+COLOR_SCHEME = "blues"
+
+NO_DATA_TEXT = "Aucune donnée"
+PARIS_INSET_TITLE = "Paris et petite couronne"
+DEPARTEMENT_TITLE = "Département"
+
+# Internal field names: the caller's column names may hold characters that
+# Vega-Lite reads as nested access (dots, brackets).
+_CODE = "code"
+_NAME = "departement_nom"
+_MEASURE = "mesure"
+_STATUS = "statut"
+
+FRENCH_LOCALE = {
+    "number": {
+        "decimal": ",",
+        "thousands": "\u00a0",
+        "grouping": [3],
+        "currency": ["", "\u00a0€"],
+        "percent": "\u202f%",
+    },
+    "time": {
+        "dateTime": "%A %e %B %Y à %X",
+        "date": "%d/%m/%Y",
+        "time": "%H:%M:%S",
+        "periods": ["AM", "PM"],
+        "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
+        "shortDays": ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
+        "months": [
+            "janvier", "février", "mars", "avril", "mai", "juin",
+            "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+        ],
+        "shortMonths": [
+            "janv.", "févr.", "mars", "avr.", "mai", "juin",
+            "juil.", "août", "sept.", "oct.", "nov.", "déc.",
+        ],
+    },
+}
+
+
+def _display_names() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            _CODE: [d.code for d in DEPARTEMENTS],
+            _NAME: [f"{d.name} ({d.code})" for d in DEPARTEMENTS],
+        }
+    )
+
+
+def _tooltip_field(series: pd.Series, field: str, title: str) -> tuple[pd.Series, alt.Tooltip]:
+    """Prepare one tooltip column and its encoding, formatted for French readers."""
+    if pd.api.types.is_bool_dtype(series):
+        return series.map({True: "oui", False: "non"}), alt.Tooltip(field, type="nominal", title=title)
+    if pd.api.types.is_numeric_dtype(series):
+        return series, alt.Tooltip(field, type="quantitative", title=title, format=",~f")
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return series, alt.Tooltip(field, type="temporal", title=title, format="%d/%m/%Y")
+    cleaned = series.astype("object").where(series.notna(), None)
+    return cleaned.map(lambda v: v if v is None else str(v)), alt.Tooltip(
+        field, type="nominal", title=title
+    )
+
+
+def _validated_codes(values: pd.DataFrame, measure: str, tooltip: list[tuple[str, str]]) -> pd.Series:
+    missing = [c for c in [_CODE, measure, *(column for column, _ in tooltip)] if c not in values.columns]
+    if missing:
+        raise ValueError(f"Missing columns in map values: {missing}")
+    if not pd.api.types.is_numeric_dtype(values[measure]) or pd.api.types.is_bool_dtype(values[measure]):
+        raise ValueError(f"Measure column {measure!r} must be numeric")
+    codes = values[_CODE].astype(str)
+    unknown = sorted(set(codes) - {d.code for d in DEPARTEMENTS})
+    if unknown:
+        raise ValueError(f"Unknown département codes: {unknown}")
+    duplicated = sorted(set(codes[codes.duplicated()]))
+    if duplicated:
+        raise ValueError(f"Several rows for département codes: {duplicated}")
+    return codes
+
+
+def _features_data() -> alt.InlineData:
+    # A list of GeoJSON features: Streamlit keeps such values in the spec as
+    # geometry instead of converting them to a table.
+    return alt.InlineData(values=departement_features())
+
+
+def _paris_inset_label() -> pd.DataFrame:
+    """Where to write the title of the Paris inset: centred above it."""
+    inset = [f for f in departement_features() if f["properties"]["inset"] == PARIS_INSET]
+    points = [point for ring in iter_rings(inset) for point in ring]
+    xs = [x for x, _ in points]
+    top = max(y for _, y in points)
+    return pd.DataFrame({"x": [(min(xs) + max(xs)) / 2], "y": [top + 12], "label": [PARIS_INSET_TITLE]})
+
+
+def coverage_map_chart(
+    values: pd.DataFrame,
+    *,
+    measure: str,
+    measure_label: str,
+    tooltip: list[tuple[str, str]],
+) -> alt.LayerChart:
+    """Map of the départements coloured by ``values[measure]``.
+
+    ``values`` holds one row per département: its INSEE code in column
+    ``code`` ("01" … "95", "2A", "2B", "971" … "976"), the numeric ``measure``
+    and the columns named in ``tooltip``, a list of ``(column, French label)``
+    pairs shown under the département name when hovering. Départements
+    without a row, or whose measure is missing, are drawn in grey.
+
+    Paris and the petite couronne are also drawn enlarged in an inset, and the
+    overseas départements in insets beside metropolitan France. The chart is
+    configured (French number and date formats), ready for ``st.altair_chart``.
+    """
+    codes = _validated_codes(values, measure, tooltip)
+
+    given = pd.DataFrame({_CODE: codes.to_numpy(), _MEASURE: values[measure].to_numpy()})
+    tooltip_encodings = [alt.Tooltip(f"{_NAME}:N", title=DEPARTEMENT_TITLE)]
+    for index, (column, label) in enumerate(tooltip):
+        field = f"champ_{index}"
+        column_values, encoding = _tooltip_field(values[column].reset_index(drop=True), field, label)
+        given[field] = column_values.to_numpy()
+        tooltip_encodings.append(encoding)
+    # One row per département, so that both layers look up the same table.
+    table = _display_names().merge(given, on=_CODE, how="left")
+    lookup_data = alt.LookupData(data=table, key=_CODE, fields=[c for c in table.columns if c != _CODE])
+
+    base = (
+        alt.Chart()
+        .transform_lookup(lookup=f"properties.{_CODE}", from_=lookup_data)
+        .transform_calculate(**{_STATUS: json.dumps(NO_DATA_TEXT, ensure_ascii=False)})
+        .mark_geoshape(fill=NO_DATA_COLOR, stroke=BORDER_COLOR, strokeWidth=0.5)
+        .encode(
+            tooltip=[
+                alt.Tooltip(f"{_NAME}:N", title=DEPARTEMENT_TITLE),
+                alt.Tooltip(f"{_STATUS}:N", title=measure_label),
+            ]
+        )
+    )
+    coloured = (
+        alt.Chart()
+        .transform_lookup(lookup=f"properties.{_CODE}", from_=lookup_data)
+        .transform_filter(f"isValid(datum.{_MEASURE}) && isFinite(datum.{_MEASURE})")
+        .mark_geoshape(stroke=BORDER_COLOR, strokeWidth=0.5)
+        .encode(
+            color=alt.Color(
+                f"{_MEASURE}:Q",
+                title=measure_label,
+                scale=alt.Scale(scheme=COLOR_SCHEME),
+                legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=240),
+            ),
+            tooltip=tooltip_encodings,
+        )
+    )
+    inset_label = (
+        alt.Chart(_paris_inset_label())
+        .mark_text(fontSize=11, color="#555555", baseline="bottom")
+        .encode(longitude="x:Q", latitude="y:Q", text="label:N")
+    )
+    return (
+        alt.layer(base, coloured, inset_label, data=_features_data())
+        .project(type="identity", reflectY=True)
+        .properties(width=MAP_WIDTH, height=MAP_HEIGHT)
+        .configure(locale=FRENCH_LOCALE)
+        .configure_view(stroke=None)
+    )
