@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from services.geo import PARIS_INSET, departement_features, iter_rings
@@ -17,6 +19,7 @@ BORDER_COLOR = "#ffffff"
 COLOR_SCHEME = "blues"
 
 NO_DATA_TEXT = "Aucune donnée"
+MISSING_TEXT = "non renseigné"
 PARIS_INSET_TITLE = "Paris et petite couronne"
 DEPARTEMENT_TITLE = "Département"
 
@@ -63,18 +66,28 @@ def _display_names() -> pd.DataFrame:
     )
 
 
-def _tooltip_field(series: pd.Series, field: str, title: str) -> tuple[pd.Series, alt.Tooltip]:
-    """Prepare one tooltip column and its encoding, formatted for French readers."""
-    if pd.api.types.is_bool_dtype(series):
-        return series.map({True: "oui", False: "non"}), alt.Tooltip(field, type="nominal", title=title)
-    if pd.api.types.is_numeric_dtype(series):
-        return series, alt.Tooltip(field, type="quantitative", title=title, format=",~f")
-    if pd.api.types.is_datetime64_any_dtype(series):
-        return series, alt.Tooltip(field, type="temporal", title=title, format="%d/%m/%Y")
-    cleaned = series.astype("object").where(series.notna(), None)
-    return cleaned.map(lambda v: v if v is None else str(v)), alt.Tooltip(
-        field, type="nominal", title=title
-    )
+def french_text(value: object) -> str:
+    r"""Format one tooltip value for French readers.
+
+    >>> french_text(1234567), french_text(12.5), french_text(True), french_text(None)
+    ('1\xa0234\xa0567', '12,5', 'oui', 'non renseigné')
+    """
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return MISSING_TEXT
+    if isinstance(value, (bool, np.bool_)):
+        return "oui" if value else "non"
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}".replace(",", "\u00a0")
+    if isinstance(value, (float, np.floating)):
+        if float(value).is_integer():
+            return french_text(int(value))
+        text = f"{float(value):,.2f}".rstrip("0").rstrip(".")
+        return text.replace(",", "\u00a0").replace(".", ",")
+    if isinstance(value, (datetime.date, pd.Timestamp)):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, np.datetime64):
+        return french_text(pd.Timestamp(value))
+    return str(value)
 
 
 def _validated_codes(values: pd.DataFrame, measure: str, tooltip: list[tuple[str, str]]) -> pd.Series:
@@ -133,9 +146,8 @@ def coverage_map_chart(
     tooltip_encodings = [alt.Tooltip(f"{_NAME}:N", title=DEPARTEMENT_TITLE)]
     for index, (column, label) in enumerate(tooltip):
         field = f"champ_{index}"
-        column_values, encoding = _tooltip_field(values[column].reset_index(drop=True), field, label)
-        given[field] = column_values.to_numpy()
-        tooltip_encodings.append(encoding)
+        given[field] = [french_text(v) for v in values[column].astype(object)]
+        tooltip_encodings.append(alt.Tooltip(f"{field}:N", title=label))
     # One row per département, so that both layers look up the same table.
     table = _display_names().merge(given, on=_CODE, how="left")
     lookup_data = alt.LookupData(data=table, key=_CODE, fields=[c for c in table.columns if c != _CODE])

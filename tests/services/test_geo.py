@@ -243,3 +243,63 @@ def test_chart_rejects_bad_values():
         _chart(_values(["75", "75"]))
     with pytest.raises(ValueError, match="Missing"):
         _chart(pd.DataFrame({"code": ["75"], "places": [1]}))
+
+
+def test_chart_tooltip_types_and_missing_values():
+    import json
+
+    import pandas as pd
+
+    from ui.maps import coverage_map_chart
+
+    values = pd.DataFrame(
+        {
+            "code": ["75", "971", "2B"],
+            "places": [12, None, 3],
+            "ouvert": [True, False, True],
+            "maj": pd.to_datetime(["2025-01-31", "2025-02-01", None]),
+        }
+    )
+    spec = json.loads(
+        coverage_map_chart(
+            values,
+            measure="places",
+            measure_label="Places",
+            tooltip=[("ouvert", "Ouvert"), ("maj", "Mise à jour")],
+        ).to_json()
+    )
+    coloured = spec["layer"][1]
+    types = [t["type"] for t in coloured["encoding"]["tooltip"]]
+    assert types == ["nominal", "nominal", "nominal"]
+    table = next(d for d in spec["datasets"].values() if d and "departement_nom" in d[0])
+    by_code = {row["code"]: row for row in table}
+    assert by_code["75"]["champ_0"] == "oui"
+    assert by_code["971"]["champ_0"] == "non"
+    assert by_code["971"]["mesure"] is None
+    assert by_code["2B"]["champ_1"] == "non renseigné"
+    assert by_code["75"]["champ_1"] == "31/01/2025"
+    # Départements without a row have nothing to show.
+    assert by_code["13"]["champ_0"] is None
+
+
+def test_french_text():
+    import datetime
+
+    import numpy as np
+    import pandas as pd
+
+    from ui.maps import french_text
+
+    assert french_text(1234) == "1\u00a0234"
+    assert french_text(np.int64(5)) == "5"
+    assert french_text(3.0) == "3"
+    assert french_text(0.25) == "0,25"
+    assert french_text(-1234.5) == "-1\u00a0234,5"
+    assert french_text(False) == "non"
+    assert french_text(np.bool_(True)) == "oui"
+    assert french_text(float("nan")) == "non renseigné"
+    assert french_text(pd.NA) == "non renseigné"
+    assert french_text(pd.NaT) == "non renseigné"
+    assert french_text(datetime.date(2024, 2, 1)) == "01/02/2024"
+    assert french_text(pd.Timestamp("2025-01-31 10:00")) == "31/01/2025"
+    assert french_text("Foyer Saint-Éloi") == "Foyer Saint-Éloi"
