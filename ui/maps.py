@@ -9,7 +9,13 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from services.geo import PARIS_INSET, departement_features, iter_rings
+from services.geo import (
+    PARIS_INSET,
+    TOPOJSON_OBJECT,
+    departement_features,
+    departement_topology,
+    iter_rings,
+)
 from services.reference_data import DEPARTEMENTS
 
 MAP_WIDTH = 600
@@ -90,11 +96,15 @@ def french_text(value: object) -> str:
     return str(value)
 
 
-def _validated_codes(values: pd.DataFrame, measure: str, tooltip: list[tuple[str, str]]) -> pd.Series:
-    missing = [c for c in [_CODE, measure, *(column for column, _ in tooltip)] if c not in values.columns]
+def _validated_codes(
+    values: pd.DataFrame, measure: str, tooltip: list[tuple[str, str]]
+) -> pd.Series:
+    needed = [_CODE, measure, *(column for column, _ in tooltip)]
+    missing = [column for column in needed if column not in values.columns]
     if missing:
         raise ValueError(f"Missing columns in map values: {missing}")
-    if not pd.api.types.is_numeric_dtype(values[measure]) or pd.api.types.is_bool_dtype(values[measure]):
+    series = values[measure]
+    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
         raise ValueError(f"Measure column {measure!r} must be numeric")
     codes = values[_CODE].astype(str)
     unknown = sorted(set(codes) - {d.code for d in DEPARTEMENTS})
@@ -106,10 +116,14 @@ def _validated_codes(values: pd.DataFrame, measure: str, tooltip: list[tuple[str
     return codes
 
 
-def _features_data() -> alt.InlineData:
-    # A list of GeoJSON features: Streamlit keeps such values in the spec as
-    # geometry instead of converting them to a table.
-    return alt.InlineData(values=departement_features())
+def _map_data() -> alt.InlineData:
+    # The map as TopoJSON: shared borders are stored once, which keeps the
+    # spec small. Streamlit keeps TopoJSON values in the spec as geometry
+    # instead of converting them to a table.
+    return alt.InlineData(
+        values=departement_topology(),
+        format=alt.DataFormat(type="topojson", feature=TOPOJSON_OBJECT),
+    )
 
 
 def _paris_inset_label() -> pd.DataFrame:
@@ -118,7 +132,9 @@ def _paris_inset_label() -> pd.DataFrame:
     points = [point for ring in iter_rings(inset) for point in ring]
     xs = [x for x, _ in points]
     top = max(y for _, y in points)
-    return pd.DataFrame({"x": [(min(xs) + max(xs)) / 2], "y": [top + 12], "label": [PARIS_INSET_TITLE]})
+    return pd.DataFrame(
+        {"x": [(min(xs) + max(xs)) / 2], "y": [top + 12], "label": [PARIS_INSET_TITLE]}
+    )
 
 
 def coverage_map_chart(
@@ -150,7 +166,9 @@ def coverage_map_chart(
         tooltip_encodings.append(alt.Tooltip(f"{field}:N", title=label))
     # One row per département, so that both layers look up the same table.
     table = _display_names().merge(given, on=_CODE, how="left")
-    lookup_data = alt.LookupData(data=table, key=_CODE, fields=[c for c in table.columns if c != _CODE])
+    lookup_data = alt.LookupData(
+        data=table, key=_CODE, fields=[c for c in table.columns if c != _CODE]
+    )
 
     base = (
         alt.Chart()
@@ -185,7 +203,7 @@ def coverage_map_chart(
         .encode(longitude="x:Q", latitude="y:Q", text="label:N")
     )
     return (
-        alt.layer(base, coloured, inset_label, data=_features_data())
+        alt.layer(base, coloured, inset_label, data=_map_data())
         .project(type="identity", reflectY=True)
         .properties(width=MAP_WIDTH, height=MAP_HEIGHT)
         .configure(locale=FRENCH_LOCALE)

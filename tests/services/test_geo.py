@@ -109,6 +109,58 @@ def test_north_is_up(features):
     assert max(xs_29) < min(xs_67)
 
 
+def _decode(topology):
+    from services.topology import decode_arcs
+
+    arcs = decode_arcs(topology["arcs"])
+
+    def ring(refs):
+        points = []
+        for ref in refs:
+            arc = arcs[ref] if ref >= 0 else arcs[~ref][::-1]
+            for point in arc:
+                if not points or points[-1] != point:
+                    points.append(point)
+        return [list(p) for p in points]
+
+    features = []
+    for geometry in topology["objects"]["departements"]["geometries"]:
+        if geometry["type"] == "Polygon":
+            coordinates = [ring(r) for r in geometry["arcs"]]
+        else:
+            coordinates = [[ring(r) for r in polygon] for polygon in geometry["arcs"]]
+        features.append(
+            {
+                "type": "Feature",
+                "properties": geometry["properties"],
+                "geometry": {"type": geometry["type"], "coordinates": coordinates},
+            }
+        )
+    return features
+
+
+def test_topology_decodes_to_the_features(features):
+    topology = geo.departement_topology()
+    assert topology["type"] == "Topology"
+    assert topology["transform"] == {"scale": [1, 1], "translate": [0, 0]}
+    assert _decode(topology) == features
+
+
+def test_topology_shares_borders():
+    topology = geo.departement_topology()
+    users = {}
+    for geometry in topology["objects"]["departements"]["geometries"]:
+        rings = geometry["arcs"] if geometry["type"] == "Polygon" else sum(geometry["arcs"], [])
+        for ring in rings:
+            for ref in ring:
+                arc = ref if ref >= 0 else ~ref
+                users.setdefault(arc, set()).add(geometry["properties"]["code"])
+    shared = [arc for arc, codes in users.items() if len(codes) > 1]
+    # Every inland border between two départements is one shared arc.
+    assert len(shared) > 200
+    assert all(index in users for index in range(len(topology["arcs"])))
+
+
 def test_calls_return_independent_copies():
     first = geo.departement_features()
     first[0]["properties"]["code"] = "changed"
@@ -197,6 +249,10 @@ def _chart(values=None):
     )
 
 
+def _is_lookup_table(dataset):
+    return isinstance(dataset, list) and "departement_nom" in dataset[0]
+
+
 def test_chart_spec_under_300_kb():
     spec = _chart().to_json()
     assert len(spec.encode("utf-8")) < 300_000
@@ -214,18 +270,18 @@ def test_chart_spec_structure():
     titles = [t["title"] for t in coloured["encoding"]["tooltip"]]
     assert titles == ["Département", "Places", "Taux d'occupation", "Structure"]
     assert spec["config"]["locale"]["number"]["decimal"] == ","
-    # The map features are embedded once, as GeoJSON features.
-    datasets = spec["datasets"].values()
-    feature_sets = [d for d in datasets if d and d[0].get("type") == "Feature"]
-    assert len(feature_sets) == 1
-    assert len(feature_sets[0]) == 105
+    # The map is embedded once, as TopoJSON.
+    assert spec["data"]["format"] == {"type": "topojson", "feature": "departements"}
+    topology = spec["datasets"][spec["data"]["name"]]
+    assert topology["type"] == "Topology"
+    assert len(topology["objects"]["departements"]["geometries"]) == 105
 
 
 def test_chart_lookup_table_has_names_and_values():
     import json
 
     spec = json.loads(_chart(_values(["75", "2A"])).to_json())
-    tables = [d for d in spec["datasets"].values() if d and "departement_nom" in d[0]]
+    tables = [d for d in spec["datasets"].values() if _is_lookup_table(d)]
     assert len(tables) == 1
     by_code = {row["code"]: row for row in tables[0]}
     assert len(by_code) == 101
@@ -271,7 +327,7 @@ def test_chart_tooltip_types_and_missing_values():
     coloured = spec["layer"][1]
     types = [t["type"] for t in coloured["encoding"]["tooltip"]]
     assert types == ["nominal", "nominal", "nominal"]
-    table = next(d for d in spec["datasets"].values() if d and "departement_nom" in d[0])
+    table = next(d for d in spec["datasets"].values() if _is_lookup_table(d))
     by_code = {row["code"]: row for row in table}
     assert by_code["75"]["champ_0"] == "oui"
     assert by_code["971"]["champ_0"] == "non"
