@@ -12,9 +12,17 @@ Only the SVG file is read (through ``importlib.resources``); the package's
 curves flattened, transforms applied, and the result is simplified to integer
 coordinates and returned as GeoJSON-like features.
 
-Coordinates are SVG user units with the y axis flipped (``y = -y_svg``) so that
-north is up as in GeoJSON; draw them with an identity projection reflecting y
-(``reflectY``). Exterior rings are counter-clockwise, holes clockwise.
+Coordinates are SVG user units measured from the bottom-left corner of the
+SVG view box (``y = view box bottom - y_svg``), so that north is up as in
+GeoJSON and every coordinate is a positive integer; draw them with an identity
+projection reflecting y (``reflectY``). Exterior rings are counter-clockwise,
+holes clockwise.
+
+Borders shared by neighbouring shapes are simplified once (see
+``services.topology``), so neighbours stay glued together. The tolerance suits
+a map shown some 600 to 900 pixels wide (the view box is 2000 units wide): the
+drawing stays within about a pixel of the source. The map is also available as
+TopoJSON, where each shared border is stored once; charts embed that form.
 """
 
 from __future__ import annotations
@@ -27,15 +35,20 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
 from importlib import resources
 
+from services.topology import IntPoint, Point, build_topology, encode_arcs, signed_area
+
 SVG_PACKAGE = "pygal_maps_fr"
 SVG_FILE = "fr.departments.svg"
 
 PARIS_INSET_GROUP = "paris-petite-couronne"
 PARIS_INSET = "paris"
 EXCLUDED_CODES = frozenset({"975"})  # Saint-Pierre-et-Miquelon
+TOPOJSON_OBJECT = "departements"
 
 # Douglas-Peucker tolerance, in SVG units (the map is 2000 units wide).
-_SIMPLIFY_TOLERANCE = 0.8
+_SIMPLIFY_TOLERANCE = 3.0
+# Points of neighbouring shapes closer than this are the same border point.
+_SNAP_DISTANCE = 0.2
 # Curves are flattened into segments at most this long (control polygon).
 _CURVE_SEGMENT_LENGTH = 6.0
 _MAX_CURVE_SEGMENTS = 8
@@ -43,7 +56,6 @@ _MAX_CURVE_SEGMENTS = 8
 _SVG_NS = "{http://www.w3.org/2000/svg}"
 _CODE_CLASS = re.compile(r"^z(\d{2,3}|2[AB])$")
 
-Point = tuple[float, float]
 # Affine matrix (a, b, c, d, e, f) as in SVG: x' = a*x + c*y + e, y' = b*x + d*y + f
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -280,43 +292,7 @@ def parse_path(d: str) -> list[list[Point]]:
 # --------------------------------------------------------------------------
 
 
-def _perpendicular_distance(p: Point, a: Point, b: Point) -> float:
-    dx, dy = b[0] - a[0], b[1] - a[1]
-    if dx == 0 and dy == 0:
-        return math.dist(p, a)
-    return abs(dy * (p[0] - a[0]) - dx * (p[1] - a[1])) / math.hypot(dx, dy)
-
-
-def _simplify(points: list[Point], tolerance: float) -> list[Point]:
-    """Douglas-Peucker simplification of an open polyline (iterative)."""
-    if len(points) < 3:
-        return list(points)
-    keep = [False] * len(points)
-    keep[0] = keep[-1] = True
-    stack = [(0, len(points) - 1)]
-    while stack:
-        first, last = stack.pop()
-        best, index = 0.0, -1
-        for i in range(first + 1, last):
-            dist = _perpendicular_distance(points[i], points[first], points[last])
-            if dist > best:
-                best, index = dist, i
-        if index != -1 and best > tolerance:
-            keep[index] = True
-            stack.append((first, index))
-            stack.append((index, last))
-    return [p for p, kept in zip(points, keep) if kept]
-
-
-def _signed_area(ring: list[tuple[int, int]]) -> float:
-    """Shoelace area; positive for a counter-clockwise ring (y up)."""
-    total = 0
-    for (x1, y1), (x2, y2) in zip(ring, ring[1:]):
-        total += x1 * y2 - x2 * y1
-    return total / 2
-
-
-def _contains(ring: list[tuple[int, int]], point: tuple[float, float]) -> bool:
+def _contains(ring: list[IntPoint], point: Point) -> bool:
     """Even-odd ray casting point-in-ring test."""
     px, py = point
     inside = False
@@ -328,34 +304,9 @@ def _contains(ring: list[tuple[int, int]], point: tuple[float, float]) -> bool:
     return inside
 
 
-def _to_ring(points: list[Point]) -> list[tuple[int, int]] | None:
-    """Round, deduplicate, simplify and close a ring; None when degenerate."""
-    if math.dist(points[0], points[-1]) < 1e-9:
-        points = points[:-1]
-    # Split the closed ring at its farthest point so that simplification keeps
-    # two anchors on it.
-    far = max(range(len(points)), key=lambda i: math.dist(points[0], points[i]))
-    simplified = _simplify(points[: far + 1], _SIMPLIFY_TOLERANCE)[:-1] + _simplify(
-        points[far:] + [points[0]], _SIMPLIFY_TOLERANCE
-    )
-    ring: list[tuple[int, int]] = []
-    for px, py in simplified:
-        p = (round(px), round(py))
-        if not ring or ring[-1] != p:
-            ring.append(p)
-    if len(ring) > 1 and ring[0] == ring[-1]:
-        ring.pop()
-    if len(ring) < 3:
-        return None
-    ring.append(ring[0])
-    if _signed_area(ring) == 0:
-        return None
-    return ring
-
-
-def _interior_probe(ring: list[tuple[int, int]]) -> tuple[float, float]:
+def _interior_probe(ring: list[IntPoint]) -> Point:
     """A point slightly inside the ring, next to its first edge."""
-    area = _signed_area(ring)
+    area = signed_area(ring)
     for (x1, y1), (x2, y2) in zip(ring, ring[1:]):
         length = math.hypot(x2 - x1, y2 - y1)
         if length == 0:
@@ -370,39 +321,30 @@ def _interior_probe(ring: list[tuple[int, int]]) -> tuple[float, float]:
     return (float(ring[0][0]), float(ring[0][1]))
 
 
-def _oriented(ring: list[tuple[int, int]], counter_clockwise: bool) -> list[list[int]]:
-    if (_signed_area(ring) > 0) != counter_clockwise:
-        ring = ring[::-1]
-    return [[x, y] for x, y in ring]
+def _polygons(rings: list[list[IntPoint]]) -> list[list[tuple[int, bool]]]:
+    """Group closed rings into polygons: a ring inside an odd number of others is a hole.
 
-
-def _polygons(rings: list[list[tuple[int, int]]]) -> list[list[list[list[int]]]]:
-    """Group rings into polygons: a ring inside an odd number of others is a hole."""
+    Returns, for every polygon, its rings as (index, must be reversed) pairs,
+    exterior first: exteriors end up counter-clockwise, holes clockwise.
+    """
     probes = [_interior_probe(ring) for ring in rings]
     containers = [
         [j for j, other in enumerate(rings) if j != i and _contains(other, probes[i])]
         for i in range(len(rings))
     ]
-    polygons: dict[int, list[list[list[int]]]] = {}
+    polygons: dict[int, list[tuple[int, bool]]] = {}
     holes: list[tuple[int, int]] = []
     for i, ring in enumerate(rings):
         if len(containers[i]) % 2 == 0:
-            polygons[i] = [_oriented(ring, counter_clockwise=True)]
+            polygons[i] = [(i, signed_area(ring) < 0)]
         else:
             # The hole belongs to its smallest container.
-            parent = min(containers[i], key=lambda j: abs(_signed_area(rings[j])))
+            parent = min(containers[i], key=lambda j: abs(signed_area(rings[j])))
             holes.append((parent, i))
     for parent, i in holes:
         if parent in polygons:
-            polygons[parent].append(_oriented(rings[i], counter_clockwise=False))
+            polygons[parent].append((i, signed_area(rings[i]) > 0))
     return list(polygons.values())
-
-
-def _geometry(rings: list[list[tuple[int, int]]]) -> dict:
-    polygons = _polygons(rings)
-    if len(polygons) == 1:
-        return {"type": "Polygon", "coordinates": polygons[0]}
-    return {"type": "MultiPolygon", "coordinates": polygons}
 
 
 # --------------------------------------------------------------------------
@@ -436,33 +378,91 @@ def _walk(
         yield from _walk(child, matrix, code, inset)
 
 
-def _convert(svg: bytes) -> list[dict]:
+def _view_box_bottom(root: ET.Element) -> float:
+    view_box = [float(v) for v in _NUMBER_RE.findall(root.get("viewBox", ""))]
+    if len(view_box) != 4:
+        raise ValueError("The SVG map has no usable viewBox")
+    return view_box[1] + view_box[3]
+
+
+def _convert(svg: bytes) -> tuple[list[dict], dict]:
+    """Return the GeoJSON features and the equivalent TopoJSON topology."""
     root = ET.fromstring(svg)
-    # Flip y so that north is up, as in GeoJSON.
-    flip: Matrix = (1.0, 0.0, 0.0, -1.0, 0.0, 0.0)
-    rings_by_key: dict[tuple[str, str | None], list[list[tuple[int, int]]]] = {}
+    # Flip y so that north is up, as in GeoJSON, keeping coordinates positive.
+    flip: Matrix = (1.0, 0.0, 0.0, -1.0, 0.0, _view_box_bottom(root))
+    raw_rings: list[list[Point]] = []
+    ring_keys: list[tuple[str, str | None]] = []
     for code, inset, matrix, d in _walk(root, flip, None, None):
         if code in EXCLUDED_CODES:
             continue
-        rings = rings_by_key.setdefault((code, inset), [])
         for subpath in parse_path(d):
-            ring = _to_ring([_apply(matrix, p) for p in subpath])
-            if ring is not None:
-                rings.append(ring)
+            raw_rings.append([_apply(matrix, p) for p in subpath])
+            ring_keys.append((code, inset))
+    topology = build_topology(raw_rings, tolerance=_SIMPLIFY_TOLERANCE, snap=_SNAP_DISTANCE)
+
+    rings_by_key: dict[tuple[str, str | None], list[list[int]]] = {}
+    for key, refs in zip(ring_keys, topology.rings):
+        rings_by_key.setdefault(key, [])
+        if refs:
+            rings_by_key[key].append(refs)
+
     features = []
-    for (code, inset), rings in sorted(
+    geometries = []
+    for (code, inset), ring_refs in sorted(
         rings_by_key.items(), key=lambda item: (item[0][1] or "", _code_sort_key(item[0][0]))
     ):
-        if not rings:
+        if not ring_refs:
             raise ValueError(f"No drawable shape for département {code}")
-        features.append(
-            {
-                "type": "Feature",
-                "properties": {"code": code, "inset": inset},
-                "geometry": _geometry(rings),
-            }
-        )
-    return features
+        coordinates = [topology.ring_coordinates(refs) for refs in ring_refs]
+        polygons = _polygons(coordinates)
+        geo_polygons = [
+            [_ring_points(coordinates[i], reverse) for i, reverse in polygon]
+            for polygon in polygons
+        ]
+        topo_polygons = [
+            [_ring_refs(ring_refs[i], reverse) for i, reverse in polygon] for polygon in polygons
+        ]
+        properties = {"code": code, "inset": inset}
+        if len(polygons) == 1:
+            geometry = {"type": "Polygon", "coordinates": geo_polygons[0]}
+            topo_geometry = {"type": "Polygon", "arcs": topo_polygons[0]}
+        else:
+            geometry = {"type": "MultiPolygon", "coordinates": geo_polygons}
+            topo_geometry = {"type": "MultiPolygon", "arcs": topo_polygons}
+        features.append({"type": "Feature", "properties": properties, "geometry": geometry})
+        geometries.append({**topo_geometry, "properties": dict(properties)})
+    return features, _topojson(topology.arcs, geometries)
+
+
+def _ring_points(ring: list[IntPoint], reverse: bool) -> list[list[int]]:
+    return [list(p) for p in (ring[::-1] if reverse else ring)]
+
+
+def _ring_refs(refs: list[int], reverse: bool) -> list[int]:
+    return [~r for r in reversed(refs)] if reverse else list(refs)
+
+
+def _topojson(arcs: list[list[IntPoint]], geometries: list[dict]) -> dict:
+    """A quantized TopoJSON topology holding only the arcs in use."""
+    used = sorted(
+        {r if r >= 0 else ~r for g in geometries for ring in _topo_rings(g) for r in ring}
+    )
+    new_index = {old: new for new, old in enumerate(used)}
+    for geometry in geometries:
+        for ring in _topo_rings(geometry):
+            ring[:] = [new_index[r] if r >= 0 else ~new_index[~r] for r in ring]
+    return {
+        "type": "Topology",
+        "transform": {"scale": [1, 1], "translate": [0, 0]},
+        "objects": {TOPOJSON_OBJECT: {"type": "GeometryCollection", "geometries": geometries}},
+        "arcs": encode_arcs([arcs[i] for i in used]),
+    }
+
+
+def _topo_rings(geometry: dict) -> list[list[int]]:
+    if geometry["type"] == "Polygon":
+        return geometry["arcs"]
+    return [ring for polygon in geometry["arcs"] for ring in polygon]
 
 
 def _code_sort_key(code: str) -> tuple[int, str]:
@@ -476,10 +476,14 @@ def _code_sort_key(code: str) -> tuple[int, str]:
 
 
 @functools.lru_cache(maxsize=1)
-def _features_json() -> str:
+def _conversion_json() -> tuple[str, str]:
     # The conversion takes a fraction of a second; keep its result as JSON
     # text so that every caller gets its own copy.
-    return json.dumps(_convert(_svg_bytes()), separators=(",", ":"), ensure_ascii=False)
+    features, topology = _convert(_svg_bytes())
+    return (
+        json.dumps(features, separators=(",", ":"), ensure_ascii=False),
+        json.dumps(topology, separators=(",", ":"), ensure_ascii=False),
+    )
 
 
 def departement_features() -> list[dict]:
@@ -491,12 +495,23 @@ def departement_features() -> list[dict]:
     Coordinates are integers, y pointing north. Each call returns a fresh
     list, safe to modify.
     """
-    return json.loads(_features_json())
+    return json.loads(_conversion_json()[0])
+
+
+def departement_topology() -> dict:
+    """The same map as a quantized TopoJSON topology (object ``departements``).
+
+    Borders shared by neighbouring shapes are stored once and positions are
+    delta-encoded, which makes it much smaller than the features: this is
+    what charts embed. Each geometry has the properties ``code`` and
+    ``inset`` of the features, and decodes to the same rings.
+    """
+    return json.loads(_conversion_json()[1])
 
 
 def clear_cache() -> None:
     """Forget the cached conversion."""
-    _features_json.cache_clear()
+    _conversion_json.cache_clear()
 
 
 def iter_rings(features: Iterable[dict]) -> Iterator[list[list[int]]]:

@@ -109,6 +109,58 @@ def test_north_is_up(features):
     assert max(xs_29) < min(xs_67)
 
 
+def _decode(topology):
+    from services.topology import decode_arcs
+
+    arcs = decode_arcs(topology["arcs"])
+
+    def ring(refs):
+        points = []
+        for ref in refs:
+            arc = arcs[ref] if ref >= 0 else arcs[~ref][::-1]
+            for point in arc:
+                if not points or points[-1] != point:
+                    points.append(point)
+        return [list(p) for p in points]
+
+    features = []
+    for geometry in topology["objects"]["departements"]["geometries"]:
+        if geometry["type"] == "Polygon":
+            coordinates = [ring(r) for r in geometry["arcs"]]
+        else:
+            coordinates = [[ring(r) for r in polygon] for polygon in geometry["arcs"]]
+        features.append(
+            {
+                "type": "Feature",
+                "properties": geometry["properties"],
+                "geometry": {"type": geometry["type"], "coordinates": coordinates},
+            }
+        )
+    return features
+
+
+def test_topology_decodes_to_the_features(features):
+    topology = geo.departement_topology()
+    assert topology["type"] == "Topology"
+    assert topology["transform"] == {"scale": [1, 1], "translate": [0, 0]}
+    assert _decode(topology) == features
+
+
+def test_topology_shares_borders():
+    topology = geo.departement_topology()
+    users = {}
+    for geometry in topology["objects"]["departements"]["geometries"]:
+        rings = geometry["arcs"] if geometry["type"] == "Polygon" else sum(geometry["arcs"], [])
+        for ring in rings:
+            for ref in ring:
+                arc = ref if ref >= 0 else ~ref
+                users.setdefault(arc, set()).add(geometry["properties"]["code"])
+    shared = [arc for arc, codes in users.items() if len(codes) > 1]
+    # Every inland border between two départements is one shared arc.
+    assert len(shared) > 200
+    assert all(index in users for index in range(len(topology["arcs"])))
+
+
 def test_calls_return_independent_copies():
     first = geo.departement_features()
     first[0]["properties"]["code"] = "changed"
@@ -159,3 +211,151 @@ def test_parse_transform():
     assert geo.parse_transform("translate(-42.9,96)") == (1.0, 0.0, 0.0, 1.0, -42.9, 96.0)
     matrix = geo.parse_transform("translate(10 20) scale(2)")
     assert geo._apply(matrix, (1.0, 1.0)) == (12.0, 22.0)
+
+
+def test_coordinates_are_positive(features):
+    for ring in geo.iter_rings(features):
+        assert all(x >= 0 and y >= 0 for x, y in ring)
+
+
+# --------------------------------------------------------------------------
+# Coverage map chart
+# --------------------------------------------------------------------------
+
+
+def _values(codes=None):
+    import pandas as pd
+
+    codes = codes if codes is not None else sorted(ALL_CODES)
+    count = len(codes)
+    return pd.DataFrame(
+        {
+            "code": codes,
+            "places": [i * 37 % 250 for i in range(count)],
+            "taux": [(i % 10) / 10 for i in range(count)],
+            "structure": [f"Maison d'accueil n°{i}" for i in range(count)],
+        }
+    )
+
+
+def _chart(values=None):
+    from ui.maps import coverage_map_chart
+
+    return coverage_map_chart(
+        _values() if values is None else values,
+        measure="places",
+        measure_label="Places disponibles",
+        tooltip=[("places", "Places"), ("taux", "Taux d'occupation"), ("structure", "Structure")],
+    )
+
+
+def _is_lookup_table(dataset):
+    return isinstance(dataset, list) and "departement_nom" in dataset[0]
+
+
+def test_chart_spec_under_300_kb():
+    spec = _chart().to_json()
+    assert len(spec.encode("utf-8")) < 300_000
+
+
+def test_chart_spec_structure():
+    import json
+
+    spec = json.loads(_chart().to_json())
+    assert spec["projection"] == {"type": "identity", "reflectY": True}
+    assert len(spec["layer"]) == 3
+    base, coloured, _label = spec["layer"]
+    assert base["mark"]["type"] == "geoshape" and "fill" in base["mark"]
+    assert coloured["encoding"]["color"]["title"] == "Places disponibles"
+    titles = [t["title"] for t in coloured["encoding"]["tooltip"]]
+    assert titles == ["Département", "Places", "Taux d'occupation", "Structure"]
+    assert spec["config"]["locale"]["number"]["decimal"] == ","
+    # The map is embedded once, as TopoJSON.
+    assert spec["data"]["format"] == {"type": "topojson", "feature": "departements"}
+    topology = spec["datasets"][spec["data"]["name"]]
+    assert topology["type"] == "Topology"
+    assert len(topology["objects"]["departements"]["geometries"]) == 105
+
+
+def test_chart_lookup_table_has_names_and_values():
+    import json
+
+    spec = json.loads(_chart(_values(["75", "2A"])).to_json())
+    tables = [d for d in spec["datasets"].values() if _is_lookup_table(d)]
+    assert len(tables) == 1
+    by_code = {row["code"]: row for row in tables[0]}
+    assert len(by_code) == 101
+    assert by_code["2A"]["departement_nom"] == "Corse-du-Sud (2A)"
+    assert by_code["75"]["mesure"] is not None
+    assert by_code["13"]["mesure"] is None
+
+
+def test_chart_rejects_bad_values():
+    import pandas as pd
+
+    with pytest.raises(ValueError, match="Unknown"):
+        _chart(_values(["75", "20"]))
+    with pytest.raises(ValueError, match="Several"):
+        _chart(_values(["75", "75"]))
+    with pytest.raises(ValueError, match="Missing"):
+        _chart(pd.DataFrame({"code": ["75"], "places": [1]}))
+
+
+def test_chart_tooltip_types_and_missing_values():
+    import json
+
+    import pandas as pd
+
+    from ui.maps import coverage_map_chart
+
+    values = pd.DataFrame(
+        {
+            "code": ["75", "971", "2B"],
+            "places": [12, None, 3],
+            "ouvert": [True, False, True],
+            "maj": pd.to_datetime(["2025-01-31", "2025-02-01", None]),
+        }
+    )
+    spec = json.loads(
+        coverage_map_chart(
+            values,
+            measure="places",
+            measure_label="Places",
+            tooltip=[("ouvert", "Ouvert"), ("maj", "Mise à jour")],
+        ).to_json()
+    )
+    coloured = spec["layer"][1]
+    types = [t["type"] for t in coloured["encoding"]["tooltip"]]
+    assert types == ["nominal", "nominal", "nominal"]
+    table = next(d for d in spec["datasets"].values() if _is_lookup_table(d))
+    by_code = {row["code"]: row for row in table}
+    assert by_code["75"]["champ_0"] == "oui"
+    assert by_code["971"]["champ_0"] == "non"
+    assert by_code["971"]["mesure"] is None
+    assert by_code["2B"]["champ_1"] == "non renseigné"
+    assert by_code["75"]["champ_1"] == "31/01/2025"
+    # Départements without a row have nothing to show.
+    assert by_code["13"]["champ_0"] is None
+
+
+def test_french_text():
+    import datetime
+
+    import numpy as np
+    import pandas as pd
+
+    from ui.maps import french_text
+
+    assert french_text(1234) == "1\u00a0234"
+    assert french_text(np.int64(5)) == "5"
+    assert french_text(3.0) == "3"
+    assert french_text(0.25) == "0,25"
+    assert french_text(-1234.5) == "-1\u00a0234,5"
+    assert french_text(False) == "non"
+    assert french_text(np.bool_(True)) == "oui"
+    assert french_text(float("nan")) == "non renseigné"
+    assert french_text(pd.NA) == "non renseigné"
+    assert french_text(pd.NaT) == "non renseigné"
+    assert french_text(datetime.date(2024, 2, 1)) == "01/02/2024"
+    assert french_text(pd.Timestamp("2025-01-31 10:00")) == "31/01/2025"
+    assert french_text("Foyer Saint-Éloi") == "Foyer Saint-Éloi"
