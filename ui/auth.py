@@ -116,7 +116,7 @@ def logout_control(actor: Actor) -> None:
     if st.session_state.pop(COOKIE_PENDING, False):
         _set_cookie(auth)
     st.sidebar.caption(f"{actor.display_name} — {Role.label_of(actor.role)}")
-    auth.logout("Se déconnecter", location="sidebar", key="logout")
+    auth.logout("Se déconnecter", location="sidebar", key="sidebar_logout")
     if not st.session_state.get("authentication_status"):
         # A rerun here would drop the component that deletes the cookie: stop instead.
         st.success("Vous êtes déconnecté(e).")

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Set up everything and run the whole test suite: services on SQLite and on a PostgreSQL server
+# started for the run, pages with AppTest, and the browser scenarios in Chromium.
+# Extra arguments go to pytest (for example -k accounts).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+apt_install() {
+  if [ "$(id -u)" != 0 ]; then
+    echo "Paquets Debian manquants ($*) : installez-les (sudo apt-get install $*)." >&2
+    exit 1
+  fi
+  [ -n "${ANCRAGE_APT_UPDATED:-}" ] || { apt-get update -qq; export ANCRAGE_APT_UPDATED=1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
+[ -x /usr/bin/chromium ] || apt_install chromium
+
+source scripts/setup.sh requirements-test.txt
+export ANCRAGE_REQUIRE_PG=1
+exec .venv/bin/python -m pytest "$@"
