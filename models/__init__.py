@@ -1,9 +1,10 @@
 """All tables, imported here so that SQLModel.metadata (and Alembic) sees every one."""
 
 from models.audit import AuditEntry
+from models.child import Child, Placement
 from models.referential import Departement, Region
 from models.setting import AppSetting
 from models.structure import Structure
 from models.user import Role, User
 
-__all__ = ["AppSetting", "AuditEntry", "Departement", "Region", "Role", "Structure", "User"]
+__all__ = ["AppSetting", "AuditEntry", "Child", "Placement", "Departement", "Region", "Role", "Structure", "User"]
