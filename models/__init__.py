@@ -5,6 +5,10 @@ from models.child import Child, Placement
 from models.referential import Departement, Region
 from models.setting import AppSetting
 from models.structure import Structure
+from models.training import (
+    TrainingAttendance, TrainingModule, TrainingParticipants, TrainingPlanLine, TrainingPrerequisite, TrainingSession,
+)
 from models.user import Role, User
 
-__all__ = ["AppSetting", "AuditEntry", "Child", "Placement", "Departement", "Region", "Role", "Structure", "User"]
+__all__ = ["AppSetting", "AuditEntry", "Child", "Placement", "Departement", "Region", "Role", "Structure", "TrainingAttendance", "TrainingModule",
+           "TrainingParticipants", "TrainingPlanLine", "TrainingPrerequisite", "TrainingSession", "User"]
