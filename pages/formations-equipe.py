@@ -20,6 +20,7 @@ st.caption(structure.name)
 history = training_team_history(actor=actor)
 modules = training_team_modules(actor=actor)
 missing = [m for m in modules if m.missing]
+registered = {h.module_id for h in history if h.status == SessionStatus.PLANNED.value and h.start_date >= paris_today()}
 delivered = [h for h in history if h.status == SessionStatus.DELIVERED.value]
 a, b, c = st.columns(3)
 a.metric("Sessions suivies", fr_number(len(delivered)))
@@ -38,7 +39,8 @@ for module in sorted(missing, key=lambda m: (not m.prerequisites_met, m.title)):
             met = "prérequis suivis" if module.prerequisites_met else "à suivre d'abord"
             st.caption(f"Prérequis ({met}) : " + ", ".join(module.prerequisite_titles))
         if module.next_session_date:
-            st.caption(f"Prochaine session du réseau : {fr_date(module.next_session_date)} — {module.next_session_place}")
+            st.caption(f"Prochaine session du réseau : le {fr_date(module.next_session_date)} ({module.next_session_place})"
+                       + (" — votre équipe est inscrite à une session de ce module." if module.module_id in registered else ""))
         else:
             st.caption("Pas de session programmée pour l'instant : signalez votre intérêt à la coordination.")
 

@@ -45,9 +45,10 @@ a.metric("Professionnels formés", fr_number(totals.participants))
 b.metric("Sessions réalisées", fr_number(totals.sessions))
 c.metric("Heures de formation", _hours(totals.session_hours))
 d.metric("Heures-stagiaires", _hours(totals.person_hours), help="Heures de chaque session × ses participants.")
-e.metric("Structures actives formées (12 mois)", fr_percent(coverage.share),
-         help=f"{fr_number(coverage.trained_structures)} structures actives sur {fr_number(coverage.active_structures)} "
-              f"ont eu au moins un professionnel formé depuis le {fr_date(coverage.window_start)}.")
+e.metric("Structures formées (12 mois)", fr_percent(coverage.share),
+         help=f"Part des structures actives du réseau ayant eu au moins un professionnel formé depuis le "
+              f"{fr_date(coverage.window_start)} : {fr_number(coverage.trained_structures)} sur "
+              f"{fr_number(coverage.active_structures)}.")
 if totals.mean_satisfaction is not None:
     st.caption(f"Satisfaction moyenne : {fr_number(totals.mean_satisfaction, 1)} / 5 "
                f"({fr_number(totals.evaluated_sessions)} sessions évaluées).")
@@ -58,7 +59,7 @@ over_time = training_trained(actor=actor, start=start, end=end, group_by=("perio
 left, right = st.columns([1, 2])
 left.dataframe(pd.DataFrame([{"Profil": TrainingProfile.label_of(r.profile), "Professionnels formés": r.participants,
                               "Sessions": r.sessions} for r in sorted(by_profile, key=lambda r: -r.participants)]),
-               hide_index=True, width="stretch")
+               hide_index=True, width="stretch", height=35 * (len(by_profile) + 1) + 3)
 right.altair_chart(trained_over_time_chart(over_time), width="stretch")
 
 left, right = st.columns(2)

@@ -79,8 +79,9 @@ with plan_tab:
         edited = st.data_editor(
             frame, hide_index=True, width="stretch", disabled=["Module"],
             key=f"training_plan_editor_{plan_year}_{st.session_state.get(generation_key, 0)}",
-            column_config={p.label: st.column_config.NumberColumn(p.label, min_value=0, max_value=5000, step=1,
-                                                                  format="%d") for p in PROFILES})
+            column_config={"Module": st.column_config.TextColumn("Module", pinned=True),
+                           **{p.label: st.column_config.NumberColumn(p.label, min_value=0, max_value=5000, step=1,
+                                                                     format="%d") for p in PROFILES}})
         total = int(pd.to_numeric(edited[[p.label for p in PROFILES]].stack(), errors="coerce").fillna(0).sum())
         st.caption(f"Total prévu en {plan_year} : {fr_number(total)} professionnels.")
         changes = {}
@@ -96,7 +97,8 @@ with plan_tab:
                 written = training_plan_set(actor=actor, year=plan_year, changes=changes, seen=seen)
                 st.session_state.pop(seen_key)
                 st.session_state[generation_key] = st.session_state.get(generation_key, 0) + 1
-                st.session_state[FLASH] = f"Plan {plan_year} enregistré ({fr_number(written)} cases modifiées)."
+                st.session_state[FLASH] = (f"Plan {plan_year} enregistré ({fr_number(written)} "
+                                           f"{'cases modifiées' if written > 1 else 'case modifiée'}).")
                 st.rerun()
         if b.button("Recharger", key="training_plan_reload"):
             st.session_state.pop(seen_key, None)
@@ -110,4 +112,4 @@ with plan_tab:
                 st.session_state[FLASH] = f"{fr_number(copied)} cases reprises du plan {plan_year - 1}."
                 st.rerun()
         if changes:
-            st.caption(f"{fr_number(len(changes))} cases modifiées, non encore enregistrées.")
+            st.caption(f"{fr_number(len(changes))} case(s) modifiée(s), non encore enregistrée(s).")

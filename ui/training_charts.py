@@ -23,12 +23,13 @@ def trained_over_time_chart(rows: list[TrainedRow], *, period: str = "month") ->
     if frame.empty:
         frame = pd.DataFrame({"Période": pd.Series(dtype="datetime64[ns]"), "Profil": [], "Professionnels formés": []})
     frame["Période"] = pd.to_datetime(frame["Période"])
-    time_unit, fmt = {"month": ("yearmonth", "%b %Y"), "quarter": ("yearquarter", "T%q %Y"), "year": ("year", "%Y")}[period]
+    time_unit, fmt = {"month": ("yearmonth", "%b %y"), "quarter": ("yearquarter", "T%q %Y"), "year": ("year", "%Y")}[period]
     return (
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X(f"{time_unit}(Période):T", title=None, axis=alt.Axis(format=fmt, labelAngle=-40)),
+            x=alt.X(f"{time_unit}(Période):T", title=None,
+                    axis=alt.Axis(format=fmt, labelAngle=0, labelAlign="left", labelOverlap=True)),
             y=alt.Y("sum(Professionnels formés):Q", title="Professionnels formés"),
             color=alt.Color("Profil:N", sort=PROFILE_ORDER, scale=alt.Scale(scheme="tableau20"),
                             legend=alt.Legend(title="Profil", orient="bottom", columns=3)),
@@ -55,8 +56,11 @@ def plan_vs_delivered_chart(gaps: list[PlanGap], *, label: str = "module") -> al
                alt.Tooltip("Prévu:Q", title="Prévus au plan"), alt.Tooltip("Réalisé:Q", title="Formés"),
                alt.Tooltip("Écart:Q", title="Reste à former"), alt.Tooltip("Taux:Q", title="Réalisation", format=".0%")]
     y = alt.Y("Libellé:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
+    top = float(max(frame["Prévu"].max(), frame["Réalisé"].max())) if len(frame) else 1.0
+    x_scale = alt.Scale(domain=[0, max(top * 1.15, 1.0)])  # room for the « reste N » labels
     base = alt.Chart(frame).encode(y=y, tooltip=tooltip)
-    planned = base.mark_bar(color=PLANNED_COLOR, size=22).encode(x=alt.X("Prévu:Q", title="Professionnels"))
+    planned = base.mark_bar(color=PLANNED_COLOR, size=22).encode(
+        x=alt.X("Prévu:Q", title="Professionnels", scale=x_scale))
     delivered = base.mark_bar(color=DELIVERED_COLOR, size=10).encode(x="Réalisé:Q")
     text = base.mark_text(align="left", dx=4, fontSize=11).encode(
         x=alt.X("max_value:Q"), text=alt.Text("label:N"),

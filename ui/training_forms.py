@@ -48,12 +48,15 @@ def session_form(*, key: str, module: ModulePublic, structures: dict[int, str],
                                        max_chars=160)
         trainer = right.text_input("Formateur ou formatrice (nom, facultatif)",
                                    value=(initial.trainer_name or "") if initial else "", max_chars=120)
-        place_value = (REMOTE if initial.remote else initial.departement_code) if initial else places[1]
+        if initial:
+            place_value = REMOTE if initial.remote else initial.departement_code
+        else:
+            place_value = REMOTE if module.format == TrainingFormat.REMOTE.value else places[1]
         place = left.selectbox("Lieu", places, index=places.index(place_value) if place_value in places else 0,
                                format_func=place_labels.get)
         hours = right.number_input(
             f"Heures de formation (module : {fr_hours(module.duration_min_hours)} à {fr_hours(module.duration_max_hours)} h)",
-            min_value=0.0, max_value=500.0, step=0.5,
+            min_value=0.0, max_value=500.0, step=0.5, format="%.1f",
             value=float(initial.hours) if initial else float(module.duration_max_hours))
         statuses = list(SessionStatus.labels())
         status = st.radio("Statut", statuses, index=statuses.index(initial.status) if initial else 0,
