@@ -38,9 +38,9 @@ class BulkContext:
 
 
 def _bulk_steps():
-    from bench.generators import structures
+    from bench.generators import structures, training
 
-    return [structures.generate]
+    return [structures.generate, training.generate]
 
 
 def build(scale: int, url: str) -> dict[str, int]:

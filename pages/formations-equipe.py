@@ -11,14 +11,15 @@ from services.structures import structure_get
 from services.training import fr_hours, paris_today, training_team_history, training_team_modules
 from services.training_indicators import training_structure_coverage, training_totals
 from ui.auth import page_guard
+from ui.cache import cached
 
 actor = page_guard("team_trainings")
-structure = structure_get(actor=actor, structure_id=actor.structure_id)
+structure = cached(structure_get, actor=actor, structure_id=actor.structure_id)
 st.title("Formations de l'équipe")
 st.caption(structure.name)
 
-history = training_team_history(actor=actor)
-modules = training_team_modules(actor=actor)
+history = cached(training_team_history, actor=actor)
+modules = cached(training_team_modules, actor=actor)
 missing = [m for m in modules if m.missing]
 registered = {h.module_id for h in history if h.status == SessionStatus.PLANNED.value and h.start_date >= paris_today()}
 delivered = [h for h in history if h.status == SessionStatus.DELIVERED.value]
@@ -63,8 +64,8 @@ if followed:
 
 st.subheader("Dans l'ensemble du réseau")
 today = paris_today()
-totals = training_totals(actor=actor, start=date(today.year, 1, 1), end=today)
-coverage = training_structure_coverage(actor=actor, as_of=today)
+totals = cached(training_totals, actor=actor, start=date(today.year, 1, 1), end=today)
+coverage = cached(training_structure_coverage, actor=actor, as_of=today)
 a, b, c = st.columns(3)
 a.metric(f"Professionnels formés en {today.year}", fr_number(totals.participants))
 b.metric(f"Sessions réalisées en {today.year}", fr_number(totals.sessions))

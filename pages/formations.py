@@ -15,6 +15,7 @@ from services.training import (
 from services.training_import import training_import_read, training_import_template, training_session_import
 from services.training_indicators import training_totals, training_trained
 from ui.auth import page_guard
+from ui.cache import cached
 from ui.feedback import handled
 from ui.navigation import PAGE_BY_KEY
 from ui.training_forms import module_picker, participants_summary, session_form
@@ -26,36 +27,13 @@ actor = page_guard("trainings")
 st.title("Formations — sessions")
 summary = st.container()  # filled last, so that a session recorded below shows at once
 year = paris_today().year
-modules = training_module_list(actor=actor)
+modules = cached(training_module_list, actor=actor)
 module_titles = {m.id: m.title for m in modules}
-structures = dict(structure_options(actor=actor))
+structures = dict(cached(structure_options, actor=actor))
 
 list_tab, new_tab, edit_tab, import_tab = st.tabs(
     ["Sessions", "Enregistrer une session", "Compléter ou corriger", "Importer des sessions passées"])
-
-with list_tab:
-    a, b, c, d = st.columns(4)
-    chosen_year = a.selectbox("Année", [None, year + 1, year, year - 1, year - 2], index=2, key="trainings_filter_year",
-                              format_func=lambda y: "Toutes" if y is None else str(y))
-    module_id = b.selectbox("Module", [None, *module_titles], key="trainings_filter_module",
-                            format_func=lambda i: "Tous" if i is None else module_titles[i])
-    status = c.selectbox("Statut", [None, *SessionStatus.labels()], key="trainings_filter_status",
-                         format_func=lambda s: "Tous" if s is None else SessionStatus.label_of(s))
-    structure_id = d.selectbox("Structure participante", [None, *structures], key="trainings_filter_structure",
-                               format_func=lambda i: "Toutes" if i is None else structures[i])
-    pending = st.checkbox("Seulement les sessions à compléter (participants ou évaluation manquants)",
-                          key="trainings_filter_pending")
-    page_number = st.number_input("Page", min_value=1, value=1, step=1, key="trainings_page")
-    result = training_session_list(actor=actor, year=chosen_year, module_id=module_id, status=status,
-                                   structure_id=structure_id, pending_only=pending,
-                                   limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
-    st.caption(f"{fr_number(result.total)} sessions — page {page_number} sur {max(1, -(-result.total // PAGE_SIZE))}")
-    st.dataframe(pd.DataFrame([{
-        "N°": r.id, "Début": fr_date(r.start_date), "Fin": fr_date(r.end_date), "Module": r.module_title,
-        "Lieu": r.place, "Heures": fr_hours(r.hours), "Statut": SessionStatus.label_of(r.status),
-        "Participants": r.participants, "Structures": r.structures,
-        "Satisfaction": "—" if r.satisfaction is None else f"{r.satisfaction} / 5", "Organisme": r.trainer_organisation,
-    } for r in result.rows]), hide_index=True, width="stretch")
+# The tabs that write are filled first, the list and the figures last: they show a write at once.
 
 with new_tab:
     module = module_picker(modules, key="trainings_new_module")
@@ -67,11 +45,34 @@ with new_tab:
                 st.success(f"Session enregistrée ({SessionStatus.label_of(created.status).lower()}) : "
                            f"{created.module_title}, {participants_summary(created.participants)}.")
 
+with import_tab:
+    st.markdown(
+        "Une ligne par session **réalisée** : dates, module (intitulé exact du catalogue), organisme formateur, lieu "
+        "(code du département, ou « à distance »), heures, structures (noms séparés par « ; »), une colonne par profil "
+        "de participants, satisfaction (1 à 5) et commentaire facultatifs. Tout le fichier est vérifié avant "
+        "d'écrire : s'il reste une erreur, rien n'est importé.")
+    a, b = st.columns(2)
+    a.download_button("Modèle CSV", cached(training_import_template, file_format="csv"), "modele-sessions.csv",
+                      mime="text/csv", key="trainings_template_csv")
+    b.download_button("Modèle Excel (XLSX)", cached(training_import_template, file_format="xlsx"), "modele-sessions.xlsx",
+                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                      key="trainings_template_xlsx")
+    upload = st.file_uploader("Fichier de sessions (CSV ou XLSX)", type=["csv", "xlsx"], key="trainings_import_file")
+    if upload is not None and st.button("Importer", type="primary", key="trainings_import_go"):
+        with handled():
+            report = training_session_import(actor=actor, rows=training_import_read(content=upload.getvalue(),
+                                                                                    filename=upload.name))
+            if report.ok:
+                st.success(f"{fr_number(report.written)} sessions importées.")
+            else:
+                st.error(f"Rien n'a été importé : {fr_number(len(report.errors))} erreurs à corriger dans le fichier.\n\n"
+                         + "\n".join(f"- {e}" for e in report.errors))
+
 with edit_tab:
-    counts = training_pending_counts(actor=actor)
+    counts = cached(training_pending_counts, actor=actor)
     only_pending = st.checkbox("Seulement les sessions à compléter", value=bool(counts.overdue or counts.unevaluated),
                                key="trainings_edit_pending")
-    choices = training_session_list(actor=actor, pending_only=only_pending, limit=100).rows
+    choices = cached(training_session_list, actor=actor, pending_only=only_pending, limit=100).rows
     labels = {r.id: f"{fr_date(r.start_date)} — {r.module_title} — {r.place} — {SessionStatus.label_of(r.status)}"
               for r in choices}
     chosen = st.selectbox("Session", list(labels), format_func=labels.get, key="trainings_edit_session",
@@ -103,37 +104,38 @@ with edit_tab:
                     st.session_state.pop(OPENED, None)
                     st.success("Session supprimée.")
 
-with import_tab:
-    st.markdown(
-        "Une ligne par session **réalisée** : dates, module (intitulé exact du catalogue), organisme formateur, lieu "
-        "(code du département, ou « à distance »), heures, structures (noms séparés par « ; »), une colonne par profil "
-        "de participants, satisfaction (1 à 5) et commentaire facultatifs. Tout le fichier est vérifié avant "
-        "d'écrire : s'il reste une erreur, rien n'est importé.")
-    a, b = st.columns(2)
-    a.download_button("Modèle CSV", training_import_template(file_format="csv"), "modele-sessions.csv",
-                      mime="text/csv", key="trainings_template_csv")
-    b.download_button("Modèle Excel (XLSX)", training_import_template(file_format="xlsx"), "modele-sessions.xlsx",
-                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                      key="trainings_template_xlsx")
-    upload = st.file_uploader("Fichier de sessions (CSV ou XLSX)", type=["csv", "xlsx"], key="trainings_import_file")
-    if upload is not None and st.button("Importer", type="primary", key="trainings_import_go"):
-        with handled():
-            report = training_session_import(actor=actor, rows=training_import_read(content=upload.getvalue(),
-                                                                                    filename=upload.name))
-            if report.ok:
-                st.success(f"{fr_number(report.written)} sessions importées.")
-            else:
-                st.error(f"Rien n'a été importé : {fr_number(len(report.errors))} erreurs à corriger dans le fichier.\n\n"
-                         + "\n".join(f"- {e}" for e in report.errors))
+with list_tab:
+    a, b, c, d = st.columns(4)
+    chosen_year = a.selectbox("Année", [None, year + 1, year, year - 1, year - 2], index=2, key="trainings_filter_year",
+                              format_func=lambda y: "Toutes" if y is None else str(y))
+    module_id = b.selectbox("Module", [None, *module_titles], key="trainings_filter_module",
+                            format_func=lambda i: "Tous" if i is None else module_titles[i])
+    status = c.selectbox("Statut", [None, *SessionStatus.labels()], key="trainings_filter_status",
+                         format_func=lambda s: "Tous" if s is None else SessionStatus.label_of(s))
+    structure_id = d.selectbox("Structure participante", [None, *structures], key="trainings_filter_structure",
+                               format_func=lambda i: "Toutes" if i is None else structures[i])
+    pending = st.checkbox("Seulement les sessions à compléter (participants ou évaluation manquants)",
+                          key="trainings_filter_pending")
+    page_number = st.number_input("Page", min_value=1, value=1, step=1, key="trainings_page")
+    result = cached(training_session_list, actor=actor, year=chosen_year, module_id=module_id, status=status,
+                                   structure_id=structure_id, pending_only=pending,
+                                   limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
+    st.caption(f"{fr_number(result.total)} sessions — page {page_number} sur {max(1, -(-result.total // PAGE_SIZE))}")
+    st.dataframe(pd.DataFrame([{
+        "N°": r.id, "Début": fr_date(r.start_date), "Fin": fr_date(r.end_date), "Module": r.module_title,
+        "Lieu": r.place, "Heures": fr_hours(r.hours), "Statut": SessionStatus.label_of(r.status),
+        "Participants": r.participants, "Structures": r.structures,
+        "Satisfaction": "—" if r.satisfaction is None else f"{r.satisfaction} / 5", "Organisme": r.trainer_organisation,
+    } for r in result.rows]), hide_index=True, width="stretch")
 
 with summary:
-    totals = training_totals(actor=actor, start=date(year, 1, 1), end=date(year, 12, 31))
+    totals = cached(training_totals, actor=actor, start=date(year, 1, 1), end=date(year, 12, 31))
     a, b, c, d = st.columns(4)
     a.metric(f"Professionnels formés en {year}", fr_number(totals.participants))
     b.metric("Sessions réalisées", fr_number(totals.sessions))
     c.metric("Heures de formation", fr_number(totals.session_hours, 1 if totals.session_hours % 1 else 0))
     d.metric("Heures-stagiaires", fr_number(totals.person_hours, 1 if totals.person_hours % 1 else 0))
-    by_profile = training_trained(actor=actor, start=date(year, 1, 1),
+    by_profile = cached(training_trained, actor=actor, start=date(year, 1, 1),
                                   end=date(year, 12, 31), group_by=("profile",))
     if by_profile:
         st.caption("Par profil : " + " · ".join(f"{TrainingProfile.label_of(r.profile)} {fr_number(r.participants)}"

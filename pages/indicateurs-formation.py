@@ -13,6 +13,7 @@ from services.training_indicators import (
     training_trained,
 )
 from ui.auth import page_guard
+from ui.cache import cached
 from ui.training_charts import plan_vs_delivered_chart, trained_over_time_chart
 
 
@@ -38,8 +39,8 @@ if actor.is_funder and (actor.departement_code or actor.region_code):
 st.caption(f"Du {fr_date(start)} au {fr_date(end)} — sessions réalisées, comptées à leur date de fin. "
            "Un professionnel qui suit deux sessions compte deux fois.")
 
-totals = training_totals(actor=actor, start=start, end=end)
-coverage = training_structure_coverage(actor=actor, as_of=today)
+totals = cached(training_totals, actor=actor, start=start, end=end)
+coverage = cached(training_structure_coverage, actor=actor, as_of=today)
 a, b, c, d, e = st.columns(5)
 a.metric("Professionnels formés", fr_number(totals.participants))
 b.metric("Sessions réalisées", fr_number(totals.sessions))
@@ -54,8 +55,8 @@ if totals.mean_satisfaction is not None:
                f"({fr_number(totals.evaluated_sessions)} sessions évaluées).")
 
 st.subheader("Professionnels formés par profil")
-by_profile = training_trained(actor=actor, start=start, end=end, group_by=("profile",))
-over_time = training_trained(actor=actor, start=start, end=end, group_by=("period", "profile"))
+by_profile = cached(training_trained, actor=actor, start=start, end=end, group_by=("profile",))
+over_time = cached(training_trained, actor=actor, start=start, end=end, group_by=("period", "profile"))
 left, right = st.columns([1, 2])
 left.dataframe(pd.DataFrame([{"Profil": TrainingProfile.label_of(r.profile), "Professionnels formés": r.participants,
                               "Sessions": r.sessions} for r in sorted(by_profile, key=lambda r: -r.participants)]),
@@ -65,20 +66,20 @@ right.altair_chart(trained_over_time_chart(over_time), width="stretch")
 left, right = st.columns(2)
 with left:
     st.subheader("Par module")
-    by_module = training_trained(actor=actor, start=start, end=end, group_by=("module",))
+    by_module = cached(training_trained, actor=actor, start=start, end=end, group_by=("module",))
     st.dataframe(pd.DataFrame([{"Module": r.module_title, "Professionnels formés": r.participants, "Sessions": r.sessions}
                                for r in sorted(by_module, key=lambda r: -r.participants)]),
                  hide_index=True, width="stretch")
 with right:
     st.subheader("Par région")
-    by_region = training_trained(actor=actor, start=start, end=end, group_by=("region",))
+    by_region = cached(training_trained, actor=actor, start=start, end=end, group_by=("region",))
     st.dataframe(pd.DataFrame([{"Région": r.region_name, "Professionnels formés": r.participants, "Sessions": r.sessions}
                                for r in sorted(by_region, key=lambda r: -r.participants)]),
                  hide_index=True, width="stretch")
     st.caption(f"Région du lieu de la session ; « {REMOTE_REGION} » : sessions en distanciel.")
 
 st.subheader(f"Plan de formation {plan_year} et réalisé")
-per_module = training_plan_vs_delivered(actor=actor, year=plan_year, by=("module",))
+per_module = cached(training_plan_vs_delivered, actor=actor, year=plan_year, by=("module",))
 if not per_module:
     st.info(f"Aucun plan ni aucune session réalisée en {plan_year}.")
 else:
@@ -89,14 +90,14 @@ else:
         "Reste à former": max(g.gap, 0), "Réalisation": fr_percent(g.rate),
     } for g in per_module]), hide_index=True, width="stretch")
     with st.expander("Détail par module et par profil"):
-        detail = training_plan_vs_delivered(actor=actor, year=plan_year)
+        detail = cached(training_plan_vs_delivered, actor=actor, year=plan_year)
         st.dataframe(pd.DataFrame([{
             "Module": g.module_title, "Profil": TrainingProfile.label_of(g.profile), "Prévus": g.planned,
             "Formés": g.delivered, "Écart (prévus − formés)": g.gap, "Réalisation": fr_percent(g.rate),
         } for g in detail]), hide_index=True, width="stretch")
 
 st.subheader("Offre de formation proposée aux partenaires")
-modules = training_module_list(actor=actor, active_only=True)
+modules = cached(training_module_list, actor=actor, active_only=True)
 st.caption(f"{fr_number(len(modules))} modules au catalogue.")
 st.dataframe(pd.DataFrame([{
     "Module": m.title, "Format": TrainingFormat.label_of(m.format), "Durée": m.duration_label,
@@ -104,7 +105,7 @@ st.dataframe(pd.DataFrame([{
     "Prérequis": ", ".join(m.prerequisite_titles), "Objectifs": m.objectives,
 } for m in modules]), hide_index=True, width="stretch")
 
-export = training_trained(actor=actor, start=start, end=end, group_by=("module", "profile", "region"))
+export = cached(training_trained, actor=actor, start=start, end=end, group_by=("module", "profile", "region"))
 st.download_button(
     "Télécharger les professionnels formés (CSV)",
     pd.DataFrame([{"module": r.module_title, "profil": TrainingProfile.label_of(r.profile), "region": r.region_name,

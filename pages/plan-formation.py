@@ -10,6 +10,7 @@ from services.training import (
     training_plan_copy, training_plan_get, training_plan_set,
 )
 from ui.auth import page_guard
+from ui.cache import cached
 from ui.feedback import handled
 from ui.training_forms import module_form
 
@@ -19,18 +20,11 @@ PROFILES = list(TrainingProfile)
 
 actor = page_guard("training_plan")
 st.title("Catalogue et plan de formation")
-modules = training_module_list(actor=actor)
+modules = cached(training_module_list, actor=actor)
 year = paris_today().year
 
 catalogue_tab, new_tab, edit_tab, plan_tab = st.tabs(["Catalogue", "Nouveau module", "Modifier un module", "Plan annuel"])
-
-with catalogue_tab:
-    st.caption(f"{fr_number(sum(m.active for m in modules))} modules proposés, {fr_number(len(modules))} au total.")
-    st.dataframe(pd.DataFrame([{
-        "Intitulé": m.title, "Format": TrainingFormat.label_of(m.format), "Durée": m.duration_label,
-        "Profils visés": ", ".join(TrainingProfile.label_of(p) for p in m.target_profiles),
-        "Prérequis": ", ".join(m.prerequisite_titles), "Proposé": m.active, "Objectifs": m.objectives,
-    } for m in modules]), hide_index=True, width="stretch")
+# The forms are handled first; the catalogue and the plan then read it again, so a change shows at once.
 
 with new_tab:
     data = module_form(key="training_plan_new_module", modules=modules, submit_label="Ajouter au catalogue")
@@ -58,6 +52,15 @@ with edit_tab:
         if st.button("Recharger le module", key="training_plan_edit_reload"):
             st.session_state.pop(OPENED, None)
             st.rerun()
+
+with catalogue_tab:
+    modules = cached(training_module_list, actor=actor)
+    st.caption(f"{fr_number(sum(m.active for m in modules))} modules proposés, {fr_number(len(modules))} au total.")
+    st.dataframe(pd.DataFrame([{
+        "Intitulé": m.title, "Format": TrainingFormat.label_of(m.format), "Durée": m.duration_label,
+        "Profils visés": ", ".join(TrainingProfile.label_of(p) for p in m.target_profiles),
+        "Prérequis": ", ".join(m.prerequisite_titles), "Proposé": m.active, "Objectifs": m.objectives,
+    } for m in modules]), hide_index=True, width="stretch")
 
 with plan_tab:
     if flash := st.session_state.pop(FLASH, None):

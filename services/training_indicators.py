@@ -7,9 +7,10 @@ Rules, the same for every figure:
 - Région: the région of the session's PLACE. Remote sessions have none and are shown as
   « À distance ». (The attending structures may lie in several régions and the headcounts are
   not split by structure, so the place is the only région a headcount belongs to.)
-- A funder limited to a territory sees the sessions held there, and the remote sessions attended
-  by at least one structure of that territory; coverage counts the structures of that territory.
-  The plan itself is national.
+- A territorial scope (services.periods.Scope; a funder limited to a territory cannot widen his)
+  keeps the sessions held there, and the remote sessions attended by at least one structure of
+  that territory; coverage counts the structures of that territory. The plan itself is national.
+- A period is given as `start` / `end` (both included) or as a services.periods.Period.
 - Coordination and partner staff read network-wide figures (totals only: no structure named).
 Everything is grouped and summed in SQL; the results are a few dozen rows at most.
 """
@@ -17,7 +18,7 @@ Everything is grouped and summed in SQL; the results are a few dozen rows at mos
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy import and_, exists, func, or_
@@ -30,6 +31,7 @@ from models.structure import NetworkStatus, Structure
 from models.training import (
     SessionStatus, TrainingAttendance, TrainingModule, TrainingParticipants, TrainingPlanLine, TrainingSession,
 )
+from services.periods import Period, Scope, in_scope, scope_for
 from services.training import paris_today
 
 REMOTE_REGION = "À distance"
@@ -37,38 +39,35 @@ DIMENSIONS = ("period", "profile", "module", "region")
 PERIODS = ("month", "quarter", "year")
 
 
-def _territory_departements(actor: Actor):
-    """The départements a funder is limited to (a SELECT or a list), or None for no limit."""
-    if not actor.is_funder:
+def _session_territory(scope: Scope):
+    """SQL condition on TrainingSession for a territorial scope, or None when national."""
+    held_there = in_scope(TrainingSession.departement_code, scope)
+    if held_there is None:
         return None
-    if actor.departement_code:
-        return [actor.departement_code]
-    if actor.region_code:
-        return select(Departement.code).where(Departement.region_code == actor.region_code)
-    return None
-
-
-def _session_territory(actor: Actor):
-    """SQL condition on TrainingSession for a funder's territory, or None."""
-    departements = _territory_departements(actor)
-    if departements is None:
-        return None
-    attended_from_territory = exists().where(
+    attended_from_there = exists().where(
         TrainingAttendance.session_id == TrainingSession.id,
         TrainingAttendance.structure_id == Structure.id,
-        Structure.departement_code.in_(departements),
+        in_scope(Structure.departement_code, scope),
     )
-    return or_(TrainingSession.departement_code.in_(departements),
-               and_(TrainingSession.remote == True, attended_from_territory))  # noqa: E712
+    return or_(held_there, and_(TrainingSession.remote == True, attended_from_there))  # noqa: E712
 
 
-def _delivered(actor: Actor, start: date | None, end: date | None) -> list:
+def _bounds(start: date | None, end: date | None, period: Period | None) -> tuple[date | None, date | None]:
+    """Inclusive first and last day: from `period` (end excluded) or as given."""
+    if period is not None:
+        return period.start, period.end - timedelta(days=1)
+    return start, end
+
+
+def _delivered(actor: Actor, start: date | None, end: date | None, scope: Scope | None = None,
+               period: Period | None = None) -> list:
+    start, end = _bounds(start, end, period)
     conditions = [TrainingSession.status == SessionStatus.DELIVERED.value]
     if start is not None:
         conditions.append(TrainingSession.end_date >= start)
     if end is not None:
         conditions.append(TrainingSession.end_date <= end)
-    territory = _session_territory(actor)
+    territory = _session_territory(scope_for(actor, scope))
     if territory is not None:
         conditions.append(territory)
     return conditions
@@ -90,9 +89,10 @@ class TrainedRow:
 
 
 def training_trained(*, actor: Actor, start: date | None = None, end: date | None = None,
-                     group_by: tuple[str, ...] = ("profile",), period: str = "month") -> list[TrainedRow]:
+                     group_by: tuple[str, ...] = ("profile",), period: str = "month",
+                     within: Period | None = None, scope: Scope | None = None) -> list[TrainedRow]:
     """Any role (funders within their territory): professionals trained, grouped by period, profile,
-    module and/or région; `period` is month, quarter or year."""
+    module and/or région; `period` is the time bucket (month, quarter or year)."""
     require(actor, Action.TRAINING_INDICATOR_READ)
     unknown = set(group_by) - set(DIMENSIONS)
     if unknown or period not in PERIODS:
@@ -119,7 +119,7 @@ def training_trained(*, actor: Actor, start: date | None = None, end: date | Non
                func.count(sa.distinct(TrainingSession.id)).label("sessions"))
         .select_from(TrainingParticipants)
         .join(TrainingSession, TrainingSession.id == TrainingParticipants.session_id)
-        .where(*_delivered(actor, start, end))
+        .where(*_delivered(actor, start, end, scope, within))
     )
     if "module" in group_by:
         stmt = stmt.join(TrainingModule, TrainingModule.id == TrainingSession.module_id)
@@ -170,7 +170,8 @@ class PlanGap:
         return self.delivered / self.planned if self.planned else None
 
 
-def training_plan_vs_delivered(*, actor: Actor, year: int, by: tuple[str, ...] = ("module", "profile")) -> list[PlanGap]:
+def training_plan_vs_delivered(*, actor: Actor, year: int, by: tuple[str, ...] = ("module", "profile"),
+                               scope: Scope | None = None) -> list[PlanGap]:
     """Any role (funders: delivered within their territory): the year's plan against the
     professionals trained, per module and/or profile; pairs trained without a plan are included."""
     require(actor, Action.TRAINING_INDICATOR_READ)
@@ -183,7 +184,7 @@ def training_plan_vs_delivered(*, actor: Actor, year: int, by: tuple[str, ...] =
     done_stmt = (select(*done_keys, func.sum(TrainingParticipants.headcount))
                  .select_from(TrainingParticipants)
                  .join(TrainingSession, TrainingSession.id == TrainingParticipants.session_id)
-                 .where(*_delivered(actor, date(year, 1, 1), date(year, 12, 31)))
+                 .where(*_delivered(actor, date(year, 1, 1), date(year, 12, 31), scope))
                  .group_by(*done_keys))
     with session_scope(actor) as session:
         planned = {tuple(row[:-1]): int(row[-1]) for row in session.exec(plan_stmt)}
@@ -223,16 +224,16 @@ def one_year_before(day: date) -> date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def training_structure_coverage(*, actor: Actor, as_of: date | None = None) -> Coverage:
+def training_structure_coverage(*, actor: Actor, as_of: date | None = None, scope: Scope | None = None) -> Coverage:
     """Any role (funders within their territory): active structures, and how many of them had at
     least one professional at a session delivered in the 12 months up to `as_of`."""
     require(actor, Action.TRAINING_INDICATOR_READ)
     as_of = as_of or paris_today()
     window_start = one_year_before(as_of)
     conditions = [Structure.status == NetworkStatus.ACTIVE.value]
-    departements = _territory_departements(actor)
-    if departements is not None:
-        conditions.append(Structure.departement_code.in_(departements))
+    territory = in_scope(Structure.departement_code, scope_for(actor, scope))
+    if territory is not None:
+        conditions.append(territory)
     trained = exists().where(
         TrainingAttendance.structure_id == Structure.id,
         TrainingSession.id == TrainingAttendance.session_id,
@@ -259,11 +260,12 @@ class TrainingTotals:
     mean_satisfaction: float | None
 
 
-def training_totals(*, actor: Actor, start: date | None = None, end: date | None = None) -> TrainingTotals:
+def training_totals(*, actor: Actor, start: date | None = None, end: date | None = None,
+                    within: Period | None = None, scope: Scope | None = None) -> TrainingTotals:
     """Any role (funders within their territory): delivered sessions, professionals trained, session
     hours, person-hours and mean satisfaction over a period."""
     require(actor, Action.TRAINING_INDICATOR_READ)
-    conditions = _delivered(actor, start, end)
+    conditions = _delivered(actor, start, end, scope, within)
     with session_scope(actor) as session:
         sessions, hours, evaluated, satisfaction = session.exec(
             select(func.count(TrainingSession.id), func.sum(TrainingSession.hours),

@@ -164,3 +164,20 @@ def test_indicators_need_a_logged_in_actor(db):
         ind.training_trained(actor=None)
     with pytest.raises(ValueError):
         ind.training_trained(actor=make_user(Role.COORDINATION), group_by=("structure",))
+
+
+def test_requested_scope_and_period_object(network):
+    from services.periods import Scope, period_of
+
+    coordinator = make_user(Role.COORDINATION)
+    march = period_of("mois", date(2025, 3, 15))
+    assert ind.training_totals(actor=coordinator, within=march).participants == 20
+    assert ind.training_totals(actor=coordinator, within=march, scope=Scope(region_code="93")).participants == 8
+    first_quarter = period_of("trimestre", date(2025, 2, 1))
+    rows = ind.training_trained(actor=coordinator, within=first_quarter, scope=Scope(departement_code="29"), group_by=())
+    assert rows[0].participants == 4  # E, held in Finistère (A was in Ille-et-Vilaine, attended by S2 but on site)
+    overseas = ind.training_structure_coverage(actor=coordinator, as_of=AS_OF, scope=Scope(overseas_only=True))
+    assert overseas.active_structures == 0
+    bretagne = make_user(Role.FINANCEUR, region_code="53")
+    widened = ind.training_totals(actor=bretagne, start=YEAR[0], end=YEAR[1], scope=Scope(region_code="93"))
+    assert widened.participants == 19  # a funder limited to a région cannot read another one
