@@ -12,8 +12,6 @@ from models.training import SessionStatus, TrainingFormat, TrainingProfile as P
 from services.reference_data import departement_by_code
 from services.training import ModuleData, SessionData, training_module_create, training_plan_set, training_session_create
 
-EDUCATIONAL = [P.EDUCATEUR, P.MONITEUR, P.ASSISTANT_FAMILIAL, P.CADRE]
-
 # title, objectives, target profiles (weighted by list order), min h, max h, format, prerequisites, weight
 MODULES = [
     ("Repérage et identification des mineurs victimes de traite",

@@ -37,8 +37,8 @@ for module in sorted(missing, key=lambda m: (not m.prerequisites_met, m.title)):
         st.write(module.objectives)
         st.caption("Profils visés : " + ", ".join(TrainingProfile.label_of(p) for p in module.target_profiles))
         if module.prerequisite_titles:
-            met = "prérequis suivis" if module.prerequisites_met else "à suivre d'abord"
-            st.caption(f"Prérequis ({met}) : " + ", ".join(module.prerequisite_titles))
+            lead = "Prérequis déjà suivis" if module.prerequisites_met else "Prérequis à suivre d'abord"
+            st.caption(f"{lead} : " + ", ".join(module.prerequisite_titles))
         if module.next_session_date:
             st.caption(f"Prochaine session du réseau : le {fr_date(module.next_session_date)} ({module.next_session_place})"
                        + (" — votre équipe est inscrite à une session de ce module." if module.module_id in registered else ""))

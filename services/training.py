@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from pydantic import BaseModel
-from sqlalchemy import delete, exists, func, or_
+from sqlalchemy import exists, func, or_
 from sqlmodel import select
 
 from core.access import Action, Actor, require, require_structure
