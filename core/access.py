@@ -30,6 +30,11 @@ class Action(str, Enum):
     TRAINING_MANAGE = "training.manage"
     TRAINING_SESSION_READ = "training.session_read"
     TRAINING_INDICATOR_READ = "training.indicator_read"
+    # --- dashboards and annual report ---
+    DASHBOARD_READ = "dashboard.read"
+    INDICATOR_RECORDS = "dashboard.records"
+    ANNUAL_REPORT_READ = "annual_report.read"
+    ANNUAL_REPORT_WRITE = "annual_report.write"
 
 
 PERMISSIONS: dict[Action, frozenset[str]] = {
@@ -47,6 +52,11 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.TRAINING_MANAGE: frozenset({C}),
     Action.TRAINING_SESSION_READ: frozenset({C, P}),
     Action.TRAINING_INDICATOR_READ: frozenset({C, P, F}),
+    # --- dashboards and annual report ---
+    Action.DASHBOARD_READ: frozenset({C, F}),
+    Action.INDICATOR_RECORDS: frozenset({C}),
+    Action.ANNUAL_REPORT_READ: frozenset({C, F}),
+    Action.ANNUAL_REPORT_WRITE: frozenset({C}),
 }
 
 REFUSED = "Accès refusé : votre profil ne permet pas cette action."
