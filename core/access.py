@@ -25,6 +25,14 @@ class Action(str, Enum):
     STRUCTURE_EDIT_ALL = "structure.edit_all"
     STRUCTURE_EDIT_OWN = "structure.edit_own"
     INDICATOR_READ = "indicator.read"
+    # --- directory, conventions, référentiel, coverage ---
+    STRUCTURE_EXPORT = "structure.export"
+    STRUCTURE_IMPORT = "structure.import"
+    CONVENTION_READ = "convention.read"
+    CONVENTION_MANAGE = "convention.manage"
+    STANDARD_READ = "standard.read"
+    STANDARD_MANAGE = "standard.manage"
+    COVERAGE_READ = "coverage.read"
 
 
 PERMISSIONS: dict[Action, frozenset[str]] = {
@@ -37,6 +45,14 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.STRUCTURE_EDIT_ALL: frozenset({C}),
     Action.STRUCTURE_EDIT_OWN: frozenset({C, P}),
     Action.INDICATOR_READ: frozenset({C, P, F}),
+    # --- directory, conventions, référentiel, coverage ---
+    Action.STRUCTURE_EXPORT: frozenset({C, P}),
+    Action.STRUCTURE_IMPORT: frozenset({C}),
+    Action.CONVENTION_READ: frozenset({C}),
+    Action.CONVENTION_MANAGE: frozenset({C}),
+    Action.STANDARD_READ: frozenset({C, P}),
+    Action.STANDARD_MANAGE: frozenset({C}),
+    Action.COVERAGE_READ: frozenset({C}),
 }
 
 REFUSED = "Accès refusé : votre profil ne permet pas cette action."

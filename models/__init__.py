@@ -2,9 +2,14 @@
 
 from models.audit import AuditEntry
 from models.child import Child, Placement
+from models.convention import Convention
 from models.referential import Departement, Region
 from models.setting import AppSetting
-from models.structure import Structure
+from models.standard import StandardAssessment, StandardCriterion
+from models.structure import Structure, StructureStatusChange
 from models.user import Role, User
 
-__all__ = ["AppSetting", "AuditEntry", "Child", "Placement", "Departement", "Region", "Role", "Structure", "User"]
+__all__ = [
+    "AppSetting", "AuditEntry", "Child", "Convention", "Departement", "Placement", "Region", "Role",
+    "StandardAssessment", "StandardCriterion", "Structure", "StructureStatusChange", "User",
+]
