@@ -219,8 +219,10 @@ def _public(structure: Structure) -> StructurePublic:
 
 def _insert(session, values: dict, today: date) -> Structure:
     values = dict(values)
-    if values["status"] != NetworkStatus.JOINING.value and values.get("status_changed_on") is None:
-        values["status_changed_on"] = values.get("left_on") or values.get("joined_on") or today
+    if values["status"] == NetworkStatus.LEFT.value:
+        values["status_changed_on"] = values.get("left_on")
+    elif values["status"] != NetworkStatus.JOINING.value and values.get("status_changed_on") is None:
+        values["status_changed_on"] = values.get("joined_on") or today
     structure = Structure(**{key: values.get(key) for key in StructureCreate.model_fields if key in values})
     session.add(structure)
     session.flush()
