@@ -11,7 +11,7 @@ from models.structure import ExploitationForm, StructureCreate
 from services.referential import departement_options, region_options
 from services.structures import StructureFilters, structure_create, structure_export, structure_import, structure_list
 from ui.auth import page_guard
-from ui.directory import KIND_LABELS, STATUS_LABELS, ages_text, structure_fields
+from ui.directory import KIND_LABELS, STATUS_LABELS, ages_text, filter_select, structure_fields
 from ui.feedback import handled
 
 PAGE_SIZE = 25
@@ -21,19 +21,14 @@ st.title("Annuaire des structures partenaires")
 regions = dict(region_options())
 a, b, c = st.columns([2, 1, 1])
 search = a.text_input("Rechercher (nom, commune, département)", key="directory_search")
-region = b.selectbox("Région", [None, *regions], format_func=lambda r: "Toutes" if r is None else regions[r],
-                     key="directory_filter_region")
+region = filter_select(b, "Région", regions, all_label="Toutes", key="directory_filter_region")
 departements = {o.code: o.label for o in departement_options() if region is None or o.region_code == region}
-departement = c.selectbox("Département", [None, *departements],
-                          format_func=lambda d: "Tous" if d is None else departements[d], key="directory_filter_departement")
+departement = filter_select(c, "Département", departements, all_label="Tous", key="directory_filter_departement")
 a, b, c, d = st.columns([1, 1, 1, 1])
-kind = a.selectbox("Type", [None, *KIND_LABELS], format_func=lambda k: "Tous" if k is None else KIND_LABELS[k],
-                   key="directory_filter_kind")
-status = b.selectbox("Statut", [None, *STATUS_LABELS], format_func=lambda s: "Tous" if s is None else STATUS_LABELS[s],
-                     key="directory_filter_status")
-forms = ExploitationForm.labels()
-form = c.selectbox("Forme d'exploitation", [None, *forms], format_func=lambda f: "Toutes" if f is None else forms[f],
-                   key="directory_filter_form")
+kind = filter_select(a, "Type", KIND_LABELS, all_label="Tous", key="directory_filter_kind")
+status = filter_select(b, "Statut", STATUS_LABELS, all_label="Tous", key="directory_filter_status")
+form = filter_select(c, "Forme d'exploitation", ExploitationForm.labels(), all_label="Toutes",
+                     key="directory_filter_form")
 d.write("")
 overseas = d.checkbox("Outre-mer seulement", key="directory_filter_overseas")
 filters = StructureFilters(search=search, region_code=region,
@@ -66,7 +61,7 @@ table = pd.DataFrame([{
     **({"Référentiel": _compliance_text(r.id)} if actor.is_coordination else {}),
 } for r in result.rows])
 if result.rows:
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch", height=38 + 35 * min(len(table), 15))
 else:
     st.info("Aucune structure ne correspond à ces critères.")
 left, middle, right = st.columns([1, 2, 1])

@@ -12,6 +12,7 @@ from services.coverage import indicator_partners
 from services.referential import departement_options, region_options
 from services.structures import paris_today
 from ui.auth import page_guard
+from ui.directory import filter_select
 from ui.feedback import handled
 
 PAGE_SIZE = 30
@@ -34,12 +35,9 @@ scopes = ConventionScope.labels()
 regions = dict(region_options())
 departements = {o.code: o.label for o in departement_options()}
 a, b, c, d = st.columns(4)
-status = a.selectbox("Statut", [None, *statuses], format_func=lambda s: "Tous" if s is None else statuses[s],
-                     key="conventions_filter_status")
-region = b.selectbox("Région", [None, *regions], format_func=lambda r: "Toutes" if r is None else regions[r],
-                     key="conventions_filter_region")
-scope = c.selectbox("Objet", [None, *scopes], format_func=lambda s: "Tous" if s is None else scopes[s],
-                    key="conventions_filter_scope")
+status = filter_select(a, "Statut", statuses, all_label="Tous", key="conventions_filter_status")
+region = filter_select(b, "Région", regions, all_label="Toutes", key="conventions_filter_region")
+scope = filter_select(c, "Objet", scopes, all_label="Tous", key="conventions_filter_scope")
 d.write("")
 in_force = d.checkbox("En vigueur aujourd'hui", key="conventions_filter_in_force")
 filters = ConventionFilters(status=status, region_code=region, scope=scope, in_force_on=today if in_force else None)
@@ -89,7 +87,7 @@ def _fields(prefix: str, current) -> ConventionCreate:
                            format="DD/MM/YYYY", key=f"{prefix}_ends", min_value=date(2000, 1, 1),
                            max_value=date(2100, 1, 1))
     scope = st.multiselect("Objet de la convention *", list(scopes), default=current.scope if current else [],
-                           format_func=scopes.get, key=f"{prefix}_scope")
+                           format_func=scopes.get, key=f"{prefix}_scope", placeholder="Choisir…")
     notes = st.text_area("Remarques", value=(current.notes or "") if current else "", key=f"{prefix}_notes",
                          max_chars=1000)
     return ConventionCreate.model_construct(departement_code=departement, status=status, signed_on=signed_on,

@@ -9,6 +9,7 @@ from core.formatting import fr_date, fr_number
 from services.coverage import COVERED_DEFINITION, coverage_map_values, indicator_coverage, indicator_partners
 from services.structures import paris_today
 from ui.auth import page_guard
+from ui.directory import integer_legend
 from ui.maps import coverage_map_chart
 
 MEASURES = {
@@ -34,7 +35,8 @@ def _chart(measure: str, rows: tuple) -> dict:
     """The chart spec for these counts: any write that changes a count changes `rows`, hence the cache key."""
     frame = pd.DataFrame(list(rows), columns=["code", "active_structures", "places", "conventions", "covered"])
     frame["covered_text"] = frame["covered"].map({1: "oui", 0: "non"})
-    return coverage_map_chart(frame, measure=measure, measure_label=MEASURES[measure], tooltip=TOOLTIP).to_dict()
+    spec = coverage_map_chart(frame, measure=measure, measure_label=MEASURES[measure], tooltip=TOOLTIP).to_dict()
+    return integer_legend(spec)
 
 
 values = coverage_map_values(actor=actor, on=on)
@@ -56,11 +58,12 @@ with left:
 with right:
     uncovered = [v for v in values if not v["covered"]]
     st.subheader(f"Non couverts ({len(uncovered)})")
-    st.caption(f"au {fr_date(on)}")
-    if uncovered:
-        st.dataframe(pd.DataFrame([{
-            "Département": f"{v['code']} — {v['name']}" + (" (outre-mer)" if v["overseas"] else ""),
-            "Région": v["region"], "Conventions": v["conventions"],
-        } for v in uncovered]), hide_index=True, width="stretch", height=520)
-    else:
+    st.caption(f"au {fr_date(on)} — par région ; « CD » : convention en vigueur avec le conseil départemental")
+    if not uncovered:
         st.success("Tous les départements sont couverts.")
+    by_region: dict[str, list[str]] = {}
+    for v in uncovered:
+        label = f"{v['code']} {v['name']}" + (" (CD)" if v["conventions"] else "")
+        by_region.setdefault(v["region"] + (" — outre-mer" if v["overseas"] else ""), []).append(label)
+    with st.container(height=560, border=False):
+        st.markdown("\n".join(f"- **{region}** : {', '.join(names)}" for region, names in sorted(by_region.items())))

@@ -50,14 +50,14 @@ def structure_fields(prefix: str, current: StructurePublic | None) -> dict:
     values["age_max"] = c.number_input("Âge maximum", min_value=0, max_value=17, step=1,
                                        value=current.age_max if current else 17, key=f"{prefix}_age_max")
     values["sexes"] = st.multiselect("Sexes accueillis *", list(Sex.labels()), default=current.sexes if current else [],
-                                     format_func=Sex.label_of, key=f"{prefix}_sexes")
+                                     format_func=Sex.label_of, key=f"{prefix}_sexes", placeholder="Choisir…")
     values["exploitation_forms"] = st.multiselect(
         "Formes d'exploitation prises en charge *", list(ExploitationForm.labels()),
         default=current.exploitation_forms if current else [], format_func=ExploitationForm.label_of,
-        key=f"{prefix}_forms")
+        key=f"{prefix}_forms", placeholder="Choisir…")
     values["services"] = st.multiselect("Services sur place", list(OnSiteService.labels()),
                                         default=current.services if current else [],
-                                        format_func=OnSiteService.label_of, key=f"{prefix}_services")
+                                        format_func=OnSiteService.label_of, key=f"{prefix}_services", placeholder="Choisir…")
     a, b, c = st.columns(3)
     values["status"] = a.selectbox("Statut dans le réseau *", statuses,
                                    index=statuses.index(current.status) if current else 0,
@@ -89,3 +89,22 @@ def contact_fields(prefix: str, current: StructurePublic) -> dict:
         "phone": b.text_input("Téléphone (standard)", value=current.phone or "", key=f"{prefix}_phone", max_chars=40),
         "email": c.text_input("E-mail fonctionnel", value=current.email or "", key=f"{prefix}_email", max_chars=160),
     }
+
+
+def integer_legend(spec: dict) -> dict:
+    """Label a map's colour legend with whole numbers (counts), not 0,5 steps."""
+    for layer in spec.get("layer", []):
+        legend = layer.get("encoding", {}).get("color", {}).get("legend")
+        if isinstance(legend, dict):
+            legend.update({"format": "d", "tickMinStep": 1})
+    return spec
+
+
+def filter_select(container, label: str, options: dict[str, str], *, all_label: str, key: str) -> str | None:
+    """A filter pick list whose first choice means "no filter" (returns None then).
+
+    The empty string stands for "all": a None option would show as an empty box after a rerun.
+    """
+    choice = container.selectbox(label, ["", *options], key=key,
+                                 format_func=lambda code: all_label if code == "" else options.get(code, code))
+    return choice or None
