@@ -80,3 +80,16 @@ def test_conventions_and_standards_pages_render_data(sqlite_db):
     at = open_page(coordinator, "standards")
     assert not at.exception
     assert "Référent éducatif désigné" in list(at.dataframe[-1].value["Critère"])
+
+
+def test_coordination_changes_a_status_from_the_record(sqlite_db):
+    a, _ = _seed()
+    coordinator = make_user(Role.COORDINATION)
+    at = open_page(coordinator, "structure")
+    at.selectbox(key="structure_choice").select(a.id).run()
+    prefix = f"structure_edit_{a.id}"
+    at.selectbox(key=f"{prefix}_status").select("suspendu")
+    at.button(key=f"FormSubmitter:{prefix}-Enregistrer").click().run()
+    assert not at.exception
+    assert "Fiche « MECS Les Tilleuls » enregistrée." in texts(at)
+    assert structure_get(actor=coordinator, structure_id=a.id).status == "suspendu"
