@@ -11,12 +11,15 @@ from models.structure import ExploitationForm, StructureCreate
 from services.referential import departement_options, region_options
 from services.structures import StructureFilters, structure_create, structure_export, structure_import, structure_list
 from ui.auth import page_guard
+from ui.cache import cached
 from ui.directory import KIND_LABELS, STATUS_LABELS, ages_text, filter_select, structure_fields
 from ui.feedback import handled
 
 PAGE_SIZE = 25
 actor = page_guard("directory")
 st.title("Annuaire des structures partenaires")
+if flash := st.session_state.pop("directory_flash", None):
+    st.success(flash)
 
 regions = dict(region_options())
 a, b, c = st.columns([2, 1, 1])
@@ -35,12 +38,12 @@ filters = StructureFilters(search=search, region_code=region,
                            departement_code=departement if departement in departements else None,
                            kind=kind, status=status, exploitation_form=form, overseas_only=overseas)
 
-first = structure_list(actor=actor, filters=filters, limit=1)
+first = cached(structure_list, actor=actor, filters=filters, limit=1)
 pages = max(1, -(-first.total // PAGE_SIZE))
 if st.session_state.get("directory_page", 1) > pages:
     st.session_state["directory_page"] = pages
 page_number = int(st.session_state.get("directory_page", 1))
-result = structure_list(actor=actor, filters=filters, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
+result = cached(structure_list, actor=actor, filters=filters, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
 st.markdown(f"**{fr_number(result.total)}** structure{'s' if result.total > 1 else ''} — "
             f"**{fr_number(result.places)}** places")
 
@@ -89,7 +92,9 @@ if can(actor, Action.STRUCTURE_CREATE):
             if st.form_submit_button("Créer la structure", type="primary"):
                 with handled():
                     created = structure_create(actor=actor, data=StructureCreate.model_construct(**values))
-                    st.success(f"Structure « {created.name} » créée.")
+                    st.session_state["directory_flash"] = f"Structure « {created.name} » créée."
+                if "directory_flash" in st.session_state:  # saved: reload the list after the cache refresh
+                    st.rerun()
 
 if can(actor, Action.STRUCTURE_IMPORT):
     with st.expander("Importer un fichier (CSV ou XLSX)", icon=":material/upload_file:"):
@@ -101,10 +106,12 @@ if can(actor, Action.STRUCTURE_IMPORT):
             with handled():
                 report = structure_import(actor=actor, content=upload.getvalue(), filename=upload.name)
                 if report.ok:
-                    st.success(f"{fr_number(report.written)} ligne(s) enregistrée(s).")
+                    st.session_state["directory_flash"] = f"Import réussi : {fr_number(report.written)} ligne(s) enregistrée(s)."
                 else:
                     rows = len({e.row for e in report.errors})
                     st.error(f"Rien n'a été importé : {fr_number(len(report.errors))} erreur(s) sur "
                              f"{fr_number(rows)} ligne(s). Corrigez le fichier puis importez-le de nouveau.")
                     st.dataframe(pd.DataFrame([{"Ligne": e.row, "Colonne": e.field, "Erreur": e.message}
                                                for e in report.errors]), hide_index=True, width="stretch")
+            if "directory_flash" in st.session_state:
+                st.rerun()

@@ -12,6 +12,7 @@ from services.coverage import indicator_partners
 from services.referential import departement_options, region_options
 from services.structures import paris_today
 from ui.auth import page_guard
+from ui.cache import cached
 from ui.directory import filter_select
 from ui.feedback import handled
 
@@ -22,7 +23,7 @@ if flash := st.session_state.pop("conventions_flash", None):
     st.success(flash)
 
 today = paris_today()
-indicator = indicator_partners(actor=actor, on=today)
+indicator = cached(indicator_partners, actor=actor, on=today)
 a, b = st.columns(2)
 a.metric("Conseils départementaux engagés aujourd'hui", fr_number(indicator.conseils_engaged))
 b.metric("Conventions en vigueur", fr_number(indicator.conventions_in_force))
@@ -41,11 +42,11 @@ scope = filter_select(c, "Objet", scopes, all_label="Tous", key="conventions_fil
 d.write("")
 in_force = d.checkbox("En vigueur aujourd'hui", key="conventions_filter_in_force")
 filters = ConventionFilters(status=status, region_code=region, scope=scope, in_force_on=today if in_force else None)
-total = convention_list(actor=actor, filters=filters, limit=1).total
+total = cached(convention_list, actor=actor, filters=filters, limit=1).total
 pages = max(1, -(-total // PAGE_SIZE))
 if st.session_state.get("conventions_page", 1) > pages:
     st.session_state["conventions_page"] = pages
-page = convention_list(actor=actor, filters=filters, limit=PAGE_SIZE,
+page = cached(convention_list, actor=actor, filters=filters, limit=PAGE_SIZE,
                        offset=(int(st.session_state.get("conventions_page", 1)) - 1) * PAGE_SIZE)
 
 
@@ -101,6 +102,7 @@ with create_tab, st.form("conventions_create", clear_on_submit=False):
         with handled():
             created = convention_create(actor=actor, data=data)
             st.session_state["conventions_flash"] = f"Convention avec le département {created.departement_name} enregistrée."
+        if "conventions_flash" in st.session_state:  # saved: reload after the cache refresh
             st.rerun()
 
 with edit_tab:
@@ -118,4 +120,5 @@ with edit_tab:
                 with handled():
                     convention_update(actor=actor, convention_id=current.id, expected_version=current.version, data=data)
                     st.session_state["conventions_flash"] = "Convention mise à jour."
+                if "conventions_flash" in st.session_state:  # saved: reload after the cache refresh
                     st.rerun()

@@ -9,6 +9,7 @@ from core.formatting import fr_date, fr_number
 from services.coverage import COVERED_DEFINITION, coverage_map_values, indicator_coverage, indicator_partners
 from services.structures import paris_today
 from ui.auth import page_guard
+from ui.cache import cached
 from ui.directory import integer_legend
 from ui.maps import coverage_map_chart
 
@@ -39,9 +40,9 @@ def _chart(measure: str, rows: tuple) -> dict:
     return integer_legend(spec)
 
 
-values = coverage_map_values(actor=actor, on=on)
-partners = indicator_partners(actor=actor, on=on)
-covered = indicator_coverage(actor=actor, on=on)
+values = cached(coverage_map_values, actor=actor, on=on)
+partners = cached(indicator_partners, actor=actor, on=on)
+covered = cached(indicator_coverage, actor=actor, on=on)
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Départements couverts", f"{covered.covered} / {covered.departements}")
 m2.metric("dont outre-mer", f"{covered.covered_overseas} / {covered.overseas}")

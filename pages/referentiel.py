@@ -13,6 +13,7 @@ from services.standards import (
 )
 from services.structures import paris_today, structure_options
 from ui.auth import page_guard
+from ui.cache import cached
 from ui.feedback import handled
 
 PAGE_SIZE = 30
@@ -39,14 +40,14 @@ def _grid_table(grid) -> pd.DataFrame:
 
 
 if not manage:
-    criteria = criterion_list(actor=actor)
+    criteria = cached(criterion_list, actor=actor)
     st.subheader("Critères")
     st.dataframe(pd.DataFrame([{"Critère": c.label, "Catégorie": categories.get(c.category, c.category),
                                 "Description": c.description or ""} for c in criteria]),
                  hide_index=True, width="stretch")
     if actor.structure_id is not None:
         st.subheader("L'évaluation de votre structure")
-        st.dataframe(_grid_table(assessment_grid(actor=actor, structure_id=actor.structure_id)),
+        st.dataframe(_grid_table(cached(assessment_grid, actor=actor, structure_id=actor.structure_id)),
                      hide_index=True, width="stretch")
         st.caption("L'évaluation est conduite par la coordination nationale, avec votre équipe.")
     st.stop()
@@ -57,11 +58,11 @@ with synthesis_tab:
     a, b = st.columns(2)
     stale_only = a.checkbox(f"Seulement les évaluations de plus de {months} mois", key="standards_stale_only")
     never_only = b.checkbox("Seulement les structures jamais évaluées", key="standards_never_only")
-    total = compliance_list(actor=actor, stale_only=stale_only, never_assessed_only=never_only, limit=1).total
+    total = cached(compliance_list, actor=actor, stale_only=stale_only, never_assessed_only=never_only, limit=1).total
     pages = max(1, -(-total // PAGE_SIZE))
     if st.session_state.get("standards_page", 1) > pages:
         st.session_state["standards_page"] = pages
-    page = compliance_list(actor=actor, stale_only=stale_only, never_assessed_only=never_only, limit=PAGE_SIZE,
+    page = cached(compliance_list, actor=actor, stale_only=stale_only, never_assessed_only=never_only, limit=PAGE_SIZE,
                            offset=(int(st.session_state.get("standards_page", 1)) - 1) * PAGE_SIZE)
     st.markdown(f"**{fr_number(page.total)}** structure(s) du réseau (hors structures sorties)")
     if page.rows:
@@ -75,7 +76,7 @@ with synthesis_tab:
     st.number_input(f"Page (sur {pages})", min_value=1, max_value=pages, step=1, key="standards_page")
 
 with assess_tab:
-    options = dict(structure_options(actor=actor))
+    options = dict(cached(structure_options, actor=actor))
     if not options:
         st.info("Aucune structure dans l'annuaire.")
     else:
@@ -83,7 +84,7 @@ with assess_tab:
         default = st.session_state.get("structure_selected_id")
         structure_id = st.selectbox("Structure", ids, index=ids.index(default) if default in ids else 0,
                                     format_func=options.get, key="standards_structure")
-        grid = assessment_grid(actor=actor, structure_id=structure_id)
+        grid = cached(assessment_grid, actor=actor, structure_id=structure_id)
         if not grid:
             st.info("Ajoutez d'abord des critères au référentiel.")
         else:
@@ -119,10 +120,11 @@ with assess_tab:
                     with handled():
                         changed = assessments_save(actor=actor, structure_id=structure_id, items=items)
                         st.session_state["standards_flash"] = f"{changed} évaluation(s) enregistrée(s) pour {options[structure_id]}."
+                    if "standards_flash" in st.session_state:  # saved: reload after the cache refresh
                         st.rerun()
 
 with criteria_tab:
-    criteria = criterion_list(actor=actor, include_inactive=True)
+    criteria = cached(criterion_list, actor=actor, include_inactive=True)
     st.dataframe(pd.DataFrame([{
         "Ordre": c.position, "Critère": c.label, "Catégorie": categories.get(c.category, c.category),
         "Description": c.description or "", "Actif": "oui" if c.active else "retiré",
@@ -150,6 +152,7 @@ with criteria_tab:
             with handled():
                 criterion_create(actor=actor, data=data)
                 st.session_state["standards_flash"] = f"Critère « {data.label.strip()} » ajouté."
+            if "standards_flash" in st.session_state:  # saved: reload after the cache refresh
                 st.rerun()
     with right:
         by_id = {c.id: c for c in criteria}
@@ -164,4 +167,5 @@ with criteria_tab:
                         criterion_update(actor=actor, criterion_id=current.id, expected_version=current.version,
                                          data=data)
                         st.session_state["standards_flash"] = "Critère mis à jour."
+                    if "standards_flash" in st.session_state:  # saved: reload after the cache refresh
                         st.rerun()

@@ -13,6 +13,7 @@ from services.structures import (
     LABELS, structure_confirm_contact, structure_get, structure_options, structure_status_history, structure_update,
 )
 from ui.auth import page_guard
+from ui.cache import cached
 from ui.directory import KIND_LABELS, STATUS_LABELS, ages_text, codes_text, contact_fields, structure_fields
 from ui.feedback import handled
 
@@ -21,7 +22,7 @@ st.title("Fiche structure")
 if flash := st.session_state.pop("structure_flash", None):
     st.success(flash)
 
-options = dict(structure_options(actor=actor))
+options = dict(cached(structure_options, actor=actor))
 if not options:
     st.info("L'annuaire ne compte encore aucune structure.")
     st.stop()
@@ -30,7 +31,7 @@ default = st.session_state.get("structure_selected_id") or actor.structure_id
 structure_id = st.selectbox("Structure", ids, index=ids.index(default) if default in ids else 0,
                             format_func=options.get, key="structure_choice")
 st.session_state["structure_selected_id"] = structure_id
-structure = structure_get(actor=actor, structure_id=structure_id)
+structure = cached(structure_get, actor=actor, structure_id=structure_id)
 own = actor.is_partner and actor.structure_id == structure.id
 
 st.subheader(structure.name)
@@ -52,8 +53,8 @@ st.markdown(
 
 if can(actor, Action.STANDARD_READ) and (actor.is_coordination or own):
     st.subheader("Référentiel")
-    compliance = compliance_for(actor=actor, structure_ids=[structure.id]).get(structure.id)
-    grid = assessment_grid(actor=actor, structure_id=structure.id)
+    compliance = cached(compliance_for, actor=actor, structure_ids=[structure.id]).get(structure.id)
+    grid = cached(assessment_grid, actor=actor, structure_id=structure.id)
     if compliance and compliance.assessed:
         st.markdown(f"**{compliance.met}** critères atteints, **{compliance.partly}** partiellement, "
                     f"**{compliance.not_met}** non atteints, **{compliance.missing}** non évalués "
@@ -72,7 +73,7 @@ if can(actor, Action.STANDARD_READ) and (actor.is_coordination or own):
 
 with st.expander("Historique du statut dans le réseau", icon=":material/timeline:"):
     st.dataframe(pd.DataFrame([{"Depuis le": fr_date(h.effective_on), "Statut": STATUS_LABELS.get(h.status, h.status)}
-                               for h in structure_status_history(actor=actor, structure_id=structure.id)]),
+                               for h in cached(structure_status_history, actor=actor, structure_id=structure.id)]),
                  hide_index=True, width="stretch")
 
 if can(actor, Action.STRUCTURE_EDIT_ALL):
@@ -86,6 +87,7 @@ if can(actor, Action.STRUCTURE_EDIT_ALL):
                                          changes=StructureUpdate(**changes),
                                          seen={k: getattr(structure, k) for k in values if k in LABELS and k != "status_changed_on"})
                 st.session_state["structure_flash"] = f"Fiche « {saved.name} » enregistrée."
+            if "structure_flash" in st.session_state:  # saved: reload after the cache refresh
                 st.rerun()
 elif own:
     st.subheader("Mettre à jour le contact et la capacité")
@@ -99,11 +101,13 @@ elif own:
                                  changes=StructureUpdate(**values),
                                  seen={k: getattr(structure, k) for k in values})
                 st.session_state["structure_flash"] = "Contact et capacité enregistrés."
+            if "structure_flash" in st.session_state:  # saved: reload after the cache refresh
                 st.rerun()
     if st.button("Confirmer que ces informations sont à jour", key="structure_confirm", icon=":material/task_alt:"):
         with handled():
             structure_confirm_contact(actor=actor, structure_id=structure.id)
             st.session_state["structure_flash"] = "Merci : informations confirmées."
+        if "structure_flash" in st.session_state:  # saved: reload after the cache refresh
             st.rerun()
 elif actor.is_partner:
     st.info("Fiche en lecture seule : seule votre structure peut être modifiée par votre équipe.")

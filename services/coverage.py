@@ -30,6 +30,7 @@ from models.convention import Convention
 from models.referential import Departement, Region
 from models.structure import NetworkStatus, Structure, StructureStatusChange
 from services.conventions import in_force_condition
+from services.periods import Scope, in_scope, scope_for
 from services.structures import paris_today
 
 COVERED_DEFINITION = (
@@ -72,39 +73,30 @@ class DepartementCoverage:
         return self.active_structures > 0
 
 
-def _scope(actor: Actor, region_code: str | None, departement_code: str | None) -> tuple[str | None, str | None]:
-    """A funder limited to a région or a département only ever counts within it."""
-    if actor.is_funder:
-        region_code = actor.region_code or region_code
-        departement_code = actor.departement_code or departement_code
-    return region_code, departement_code
+def coverage_by_departement(*, actor: Actor, on: date | None = None,
+                            scope: Scope | None = None) -> list[DepartementCoverage]:
+    """Coordination, partner staff and funders (aggregates): each département's counts on `on` (today by default).
 
-
-def coverage_by_departement(*, actor: Actor, on: date | None = None, region_code: str | None = None,
-                            departement_code: str | None = None) -> list[DepartementCoverage]:
-    """Coordination, partner staff and funders (aggregates): each département's counts on `on` (today by default)."""
+    `scope` narrows to a région, a département or the overseas ones; a funder limited to a territory
+    always counts within it (services.periods.scope_for).
+    """
     require(actor, Action.INDICATOR_READ)
     on = on or paris_today()
-    region_code, departement_code = _scope(actor, region_code, departement_code)
+    condition = in_scope(Departement.code, scope_for(actor, scope))
     status = status_at(on)
-    conditions = []
-    if region_code:
-        conditions.append(Departement.region_code == region_code)
-    if departement_code:
-        conditions.append(Departement.code == departement_code)
     with session_scope(actor) as session:
         departements = session.exec(
             select(Departement.code, Departement.name, Departement.region_code, Region.name, Departement.overseas)
-            .join(Region).where(*conditions).order_by(Departement.code)
+            .join(Region).where(*([condition] if condition is not None else [])).order_by(Departement.code)
         ).all()
-        structures = dict(
-            (code, (count, places)) for code, count, places in session.exec(
+        structures = {
+            code: (count, places) for code, count, places in session.exec(
                 select(Structure.departement_code, func.count(Structure.id), func.coalesce(func.sum(Structure.capacity), 0))
                 .join(status, status.c.structure_id == Structure.id)
                 .where(status.c.status == NetworkStatus.ACTIVE.value)
                 .group_by(Structure.departement_code)
             )
-        )
+        }
         conventions = dict(session.exec(
             select(Convention.departement_code, func.count(Convention.id))
             .where(in_force_condition(on)).group_by(Convention.departement_code)
@@ -153,9 +145,9 @@ class CoverageIndicator:
         return self.departements - self.covered
 
 
-def indicator_partners(*, actor: Actor, on: date | None = None, region_code: str | None = None) -> PartnersIndicator:
+def indicator_partners(*, actor: Actor, on: date | None = None, scope: Scope | None = None) -> PartnersIndicator:
     """Coordination, partner staff and funders: indicator 4 (active structures, engaged conseils départementaux) on `on`."""
-    rows = coverage_by_departement(actor=actor, on=on, region_code=region_code)
+    rows = coverage_by_departement(actor=actor, on=on, scope=scope)
     return PartnersIndicator(
         on=on or paris_today(),
         active_structures=sum(r.active_structures for r in rows),
@@ -165,9 +157,9 @@ def indicator_partners(*, actor: Actor, on: date | None = None, region_code: str
     )
 
 
-def indicator_coverage(*, actor: Actor, on: date | None = None, region_code: str | None = None) -> CoverageIndicator:
+def indicator_coverage(*, actor: Actor, on: date | None = None, scope: Scope | None = None) -> CoverageIndicator:
     """Coordination, partner staff and funders: indicator 5 (covered départements, of which overseas) on `on`."""
-    rows = coverage_by_departement(actor=actor, on=on, region_code=region_code)
+    rows = coverage_by_departement(actor=actor, on=on, scope=scope)
     return CoverageIndicator(
         on=on or paris_today(),
         covered=sum(1 for r in rows if r.covered),

@@ -112,3 +112,13 @@ def test_funder_limited_to_a_region_counts_within_it(db):
 def test_map_values_for_coordination_only(db, role):
     with pytest.raises(AccessDenied):
         coverage.coverage_map_values(actor=make_user(role))
+
+
+def test_scope_narrows_counts(db):
+    from services.periods import Scope
+
+    make_structure(departement_code="35", joined_on=JAN)
+    make_structure(departement_code="971", commune="Les Abymes", joined_on=JAN)
+    overseas = coverage.indicator_coverage(actor=SYSTEM, scope=Scope(overseas_only=True))
+    assert (overseas.covered, overseas.departements) == (1, 5)
+    assert coverage.indicator_partners(actor=SYSTEM, scope=Scope(departement_code="35")).active_structures == 1
