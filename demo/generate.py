@@ -37,9 +37,15 @@ class DemoContext:
 
 
 def _steps():
-    from demo import accounts, structures, training
+    """The demo's steps in order; each feature adds one line."""
+    from demo import accounts, directory, structures, training
 
-    return [structures.generate, accounts.generate, training.generate]
+    return [
+        structures.generate,
+        accounts.generate,
+        directory.generate,
+        training.generate,
+    ]
 
 
 def demo_generate(*, today: date | None = None) -> DemoContext:
