@@ -624,13 +624,14 @@ def _headline(spec: IndicatorSpec, query: Query, rule: ProtectionRule | None) ->
     return Headline(value, previous, _change(now.value.kind, value, previous), secondary)
 
 
-def indicator_overview(*, actor: Actor, period: Period, scope: Scope | None = None,
-                       protected: bool = False) -> list[IndicatorView]:
-    """Coordination and funders (protected, within their territory): every indicator's headline for
-    the period, with the previous period's value and the change (tiles)."""
+def indicator_overview(*, actor: Actor, period: Period, scope: Scope | None = None, protected: bool = False,
+                       keys: tuple[str, ...] | None = None) -> list[IndicatorView]:
+    """Coordination and funders (protected, within their territory): every indicator's (or the given
+    ones') headline for the period, with the previous period's value and the change (tiles)."""
     reader, pinned, rule = _prepare(actor, scope, protected)
     query = Query(reader, period, pinned)
-    return [_view(spec, query, rule, tables=False) for spec in _specs().values()]
+    specs = _specs().values() if keys is None else [_spec(key) for key in keys]
+    return [_view(spec, query, rule, tables=False) for spec in specs]
 
 
 def indicator_view(*, actor: Actor, key: str, period: Period, scope: Scope | None = None,
@@ -694,3 +695,15 @@ def indicator_scope_label(scope: Scope) -> str:
     if scope.overseas_only:
         parts.append("outre-mer")
     return ", ".join(parts) if parts else "France entière"
+
+
+def indicator_coverage_map(*, actor: Actor, period: Period, scope: Scope | None = None) -> list[dict]:
+    """Coordination and funders (within their territory): per département of the scope, active
+    structures, places, conventions in force and whether it is covered at the period's end (these
+    count structures, not children: never suppressed)."""
+    reader, pinned, _ = _prepare(actor, scope, False)
+    if not _spec("coverage").available:
+        return []
+    from services.indicator_sources import coverage_map_rows
+
+    return coverage_map_rows(Query(reader, period, pinned))
