@@ -256,7 +256,8 @@ def coverage_tables(q: Query) -> list[RawTable]:
     return [RawTable("region", f"Par région, au {fr_date(q.as_of)}", "Région",
                      tuple((code, name) for code, (name, _) in regions.items()),
                      (("departements", "Départements"), ("covered", "Couverts"), ("uncovered", "Non couverts")),
-                     values, kind="measures", units=("count", "count", "count"), counts_children=False)]
+                     values, kind="measures", units=("count", "count", "count"), counts_children=False,
+                     chart_column=1)]
 
 
 def coverage_records(q: Query, table: str | None, row: str | None, column: str | None, limit: int,

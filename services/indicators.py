@@ -107,6 +107,7 @@ class RawTable:
     counts_children: bool | None = None  # None: as the indicator
     drill: bool = True
     note: str = ""
+    chart_column: int = 0  # the column a bar chart shows (measures)
 
 
 @dataclass(frozen=True)
@@ -345,6 +346,7 @@ class Table:
     threshold: int = 5
     drill: bool = True
     note: str = ""
+    chart_column: int = 0
 
     @property
     def has_totals(self) -> bool:
@@ -509,7 +511,11 @@ def _change(kind: str, now: Figure, before: Figure) -> str | None:
     delta = now.value - before.value
     if kind in (SHARE, RATE):
         points = round(100 * delta)
+        if not points:
+            return "stable"
         return f"{'+' if points > 0 else ''}{fr_number(points)} pt" + ("s" if abs(points) > 1 else "")
+    if not delta:
+        return "stable"
     if kind == MEDIAN:
         return f"{'+' if delta > 0 else ''}{fr_number(delta, 0 if float(delta).is_integer() else 1)} j"
     return f"{'+' if delta > 0 else ''}{fr_number(delta)}"
@@ -519,7 +525,7 @@ def _publish_table(raw: RawTable, children: bool, rule: ProtectionRule | None) -
     protect = rule is not None and (raw.counts_children if raw.counts_children is not None else children)
     threshold = rule.threshold if rule else 5
     base = dict(key=raw.key, title=raw.title, dimension=raw.dimension, threshold=threshold, drill=raw.drill,
-                note=raw.note)
+                note=raw.note, chart_column=raw.chart_column)
     units = raw.units or ("count",) * len(raw.columns)
     if raw.kind == "measures" or not protect:
         return _plain_table(raw, units, base)

@@ -206,7 +206,7 @@ svg text { font-family: "DejaVu Sans", Arial, sans-serif; }
 
 
 def _e(text) -> str:
-    return html.escape(str(text), quote=True)
+    return html.escape(str(text), quote=False)
 
 
 def svg_bars(points: list[SeriesPoint], *, width: int = 640, height: int = 170) -> str:

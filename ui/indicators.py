@@ -46,7 +46,7 @@ def period_filter(prefix: str, *, default_kind: str = PeriodKind.MONTH.value) ->
             start, end = end, start
         return period_of(kind, today, start=start, end=end)
     periods = {p.start.isoformat(): p for p in recent_periods(kind, today, CHOICES[kind])}
-    chosen = b.selectbox("Laquelle", list(periods), key=f"{prefix}_period_{kind}",
+    chosen = b.selectbox("Laquelle", list(periods), key=f"{prefix}_period_{kind}", index=1,
                          format_func=lambda k: periods[k].label + (" (en cours)" if periods[k].end > today else ""))
     return periods[chosen]
 
@@ -88,8 +88,9 @@ def tile(container, view: IndicatorView) -> None:
             st.caption(view.note)
             return
         h = view.headline
-        st.metric(info.label, h.value.text, delta=h.change, delta_color="off" if info.key in
-                  ("time_to_placement", "runaways") else "normal", help=f"{info.title}. {info.definition}")
+        colour = "off" if h.change == "stable" or info.key in ("time_to_placement", "runaways") else "normal"
+        st.metric(info.label, h.value.text, delta=h.change, delta_color=colour, delta_arrow="off"
+                  if h.change == "stable" else "auto", help=f"{info.title}. {info.definition}")
         lines = [f"{h.value.detail}"] if h.value.detail else []
         lines.append(f"avant : {h.previous.text}")
         lines += [f"{label} : {figure.text}" for label, figure in h.secondary]
@@ -115,12 +116,14 @@ def series_chart(points: list[SeriesPoint], *, title: str, percent: bool = False
 
 
 def table_chart(table: Table) -> alt.Chart | None:
-    """Horizontal bars of a breakdown's first column (hidden cells drawn as a label only)."""
-    if table.withheld or not table.cells or (table.units and table.units[0] == "percent"):
+    """Horizontal bars of a breakdown (its chart column, or every column stacked for a crossed table);
+    a cell not published has no bar (its text shows in the tooltip and the table)."""
+    column = table.column_labels[table.chart_column] if table.column_labels else None
+    if table.withheld or not table.cells or (table.units and table.units[table.chart_column] == "percent"):
         return None
     frame = table.long()
-    if table.row_totals is None:  # measures or one column: the first column only; a crossed table: stacked
-        frame = frame[frame["colonne"] == table.column_labels[0]]
+    if table.row_totals is None:  # measures or one column: one column only; a crossed table: stacked
+        frame = frame[frame["colonne"] == column]
     if frame.empty:
         return None
     order = list(table.row_labels)
