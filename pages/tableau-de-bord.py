@@ -62,14 +62,15 @@ if protected:
     st.caption(cached(protection_rule).legend)
 
 st.divider()
-labels = {v.info.key: v.info.label for v in views}
+labels = {v.info.key: v.info.label for v in views if v.headline is not None}
+if not labels:
+    st.stop()
+if st.session_state.get("dashboard_indicator") not in labels:
+    st.session_state.pop("dashboard_indicator", None)
 key = st.selectbox("Indicateur détaillé", list(labels), format_func=labels.get, key="dashboard_indicator")
 view = cached(indicator_view, actor=actor, key=key, period=period, scope=scope, protected=protected)
 st.subheader(view.info.title)
 st.caption(view.info.definition)
-if view.headline is None:
-    st.info(view.note)
-    st.stop()
 
 evolution, breakdown, records, geography = st.tabs(["Évolution", "Répartitions", "Enregistrements", "Carte"])
 with evolution:
