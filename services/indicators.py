@@ -59,7 +59,7 @@ MULTI_NOTE = "Un même enregistrement peut compter dans plusieurs lignes : les l
 SERIES_LENGTH = {PeriodKind.WEEK.value: 12, PeriodKind.MONTH.value: 12, PeriodKind.QUARTER.value: 8,
                  PeriodKind.YEAR.value: 4, PeriodKind.CUSTOM.value: 6}
 
-COUNT, SHARE, MEDIAN, RATE = "count", "share", "median", "rate"
+COUNT, SHARE, MEDIAN, RATE, NUMBER = "count", "share", "median", "rate", "number"  # NUMBER: never a child count
 
 
 def paris_today() -> date:
@@ -502,6 +502,8 @@ def _figure(raw: Raw, children: bool, rule: ProtectionRule | None) -> Figure:
         return _median_figure(raw, rule)
     if raw.kind == RATE:
         return _rate_figure(raw)
+    if raw.kind == NUMBER:
+        return Figure(raw.value, "—" if raw.value is None else f"{fr_number(raw.value)} {raw.unit}".strip())
     return _count_figure(raw.value, rule, raw.unit)
 
 
