@@ -487,12 +487,187 @@ def runaways_records(q: Query, table, row, column, limit: int, offset: int) -> R
     return _path_records(q, "placed", None, None, limit, offset, [ran_away])
 
 
-# --- features not installed yet: the catalogue marks them unavailable (IndicatorSpec.available) --
+# --- 8: signalements (services.signalement_indicators) ------------------------------------------
+# That service narrows to a territory only for a funder actor (no `scope` argument), and protects a
+# funder's figures itself; the catalogue needs the true figures of any scope. So this adapter calls
+# the service's own helpers (_conditions, _delays, _share) with the territorial condition added, and
+# groups by the same columns (current category and severity, the structure's région).
 
 
-def _missing(*_args, **_kwargs):
-    raise NotImplementedError("feature service not installed")
+def _signalement_conditions(q: Query) -> list:
+    from models.signalement import Signalement
+    from models.structure import Structure
+    from services.periods import in_scope
+    from services.signalement_indicators import _conditions
+
+    conditions = list(_conditions(q.reader, q.first, q.last))
+    territory = in_scope(Structure.departement_code, q.scope)
+    if territory is not None:
+        conditions.append(Signalement.structure_id.in_(select(Structure.id).where(territory)))
+    return conditions
 
 
-signalements_headline = signalements_tables = signalements_records = _missing
-completeness_headline = completeness_tables = completeness_records = _missing
+def signalements_headline(q: Query) -> RawHeadline:
+    from models.base import utcnow
+    from models.signalement import Signalement as S
+    from services.signalement_indicators import _delays, _share
+
+    conditions = _signalement_conditions(q)
+    settled = sa.or_(S.acknowledged_at.is_not(None), S.ack_due_at < utcnow())
+    with session_scope(q.reader) as session:
+        total = session.exec(select(func.count()).select_from(S).where(*conditions)).one()
+        delay = _delays(session, q.reader, S.ack_seconds, conditions, None)
+        within = _share(session, q.reader, S.acknowledged_at, S.ack_due_at, settled, conditions, None)
+    hours = None if delay.median_seconds is None else round(delay.median_seconds / 3600, 1)
+    return RawHeadline(Raw(COUNT, int(total)), (
+        ("délai médian de prise en compte", Raw(MEDIAN, hours, observations=int(delay.count or 0), unit="h")),
+        ("pris en compte dans le délai", Raw(SHARE, numerator=int(within.within or 0),
+                                              denominator=int(within.total or 0))),
+    ))
+
+
+def signalements_tables(q: Query) -> list[RawTable]:
+    from sqlalchemy.orm import aliased
+
+    from models.referential import Departement, Region
+    from models.signalement import Category, EventKind, RecipientKind, Severity, Signalement, SignalementEvent
+    from models.structure import Structure
+
+    conditions = _signalement_conditions(q)
+    count = func.count(sa.distinct(Signalement.id))
+    voiding = aliased(SignalementEvent)
+    statements = {
+        "category": select(Signalement.current_category, count).group_by(Signalement.current_category),
+        "severity": select(Signalement.current_severity, count).group_by(Signalement.current_severity),
+        "region": (select(Region.code, count, Region.name).join(Structure, Structure.id == Signalement.structure_id)
+                   .join(Departement, Departement.code == Structure.departement_code)
+                   .join(Region, Region.code == Departement.region_code).group_by(Region.code, Region.name)),
+        "recipient": (select(SignalementEvent.recipient_kind, count)
+                      .join(Signalement, Signalement.id == SignalementEvent.signalement_id)
+                      .where(SignalementEvent.kind == EventKind.PASSED_ON.value,
+                             ~sa.exists().where(voiding.voids_event_id == SignalementEvent.id))
+                      .group_by(SignalementEvent.recipient_kind)),
+    }
+    labels = {"category": Category.label_of, "severity": Severity.label_of, "recipient": RecipientKind.label_of}
+    titles = {"category": ("Par catégorie", "Catégorie"), "severity": ("Par gravité", "Gravité"),
+              "region": ("Par région de la structure", "Région"),
+              "recipient": ("Transmis, par destinataire", "Destinataire")}
+    tables = []
+    with session_scope(q.reader) as session:
+        for key, statement in statements.items():
+            rows = sorted(session.exec(statement.where(*conditions)).all(), key=lambda r: -int(r[1]))
+            shown = tuple((str(r[0]), r[2] if key == "region" else labels[key](r[0])) for r in rows)
+            tables.append(RawTable(key, titles[key][0], titles[key][1], shown, (("signalements", "Signalements"),),
+                                   tuple((int(r[1]),) for r in rows), kind="multi" if key == "recipient" else "counts",
+                                   drill=key != "recipient"))
+    return tables
+
+
+def signalements_records(q: Query, table: str | None, row: str | None, column: str | None, limit: int,
+                         offset: int) -> RecordPage:
+    """Signalements declared in the period and scope (of a category, severity or région when asked)."""
+    from models.referential import Departement
+    from models.signalement import Category, Severity, Signalement, SignalementStatus
+    from models.structure import Structure
+
+    conditions = _signalement_conditions(q)
+    if table == "category" and row:
+        conditions.append(Signalement.current_category == row)
+    elif table == "severity" and row:
+        conditions.append(Signalement.current_severity == row)
+    elif table == "region" and row:
+        conditions.append(Signalement.structure_id.in_(
+            select(Structure.id).join(Departement, Departement.code == Structure.departement_code)
+            .where(Departement.region_code == row)))
+    stmt = (select(Signalement.declared_on, Structure.name, Signalement.current_category,
+                   Signalement.current_severity, Signalement.status, Signalement.ack_seconds,
+                   Signalement.pass_seconds)
+            .join(Structure, Structure.id == Signalement.structure_id).where(*conditions))
+    with session_scope(q.reader) as session:
+        total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+        rows = session.exec(stmt.order_by(Signalement.declared_at.desc()).limit(limit).offset(offset)).all()
+
+    def hours(seconds):
+        return None if seconds is None else round(seconds / 3600, 1)
+
+    return RecordPage("Signalements", ("Déclaré le", "Structure", "Catégorie", "Gravité", "Statut",
+                                       "Prise en compte (h)", "Transmission (h)"),
+                      tuple((fr_date(d), name, Category.label_of(c), Severity.label_of(sev),
+                             SignalementStatus.label_of(st), hours(a), hours(p))
+                            for d, name, c, sev, st, a, p in rows), int(total))
+
+
+# --- weekly completeness (services.weekly_board) -----------------------------------------------
+# The board reads the last N weeks before now; the catalogue needs the weeks of any period and any
+# territory. This adapter runs the board's own SQL pieces (_weeks_table, _structure_weeks, _counts,
+# _structure_rates) on the weeks whose Monday lies in the period, with the territorial condition.
+
+
+def _weeks_of(q: Query) -> list[date]:
+    from datetime import timedelta
+
+    monday = q.first + timedelta(days=(7 - q.first.weekday()) % 7)
+    weeks = []
+    while monday < q.period.end and monday <= q.as_of:
+        weeks.append(monday)
+        monday += timedelta(days=7)
+    return weeks
+
+
+def _weekly_rows(q: Query, by: str, region: str | None = None):
+    """(key, label, expected, received, on time) per network / région / structure over the period's weeks."""
+    from models.base import utcnow
+    from models.referential import Region
+    from services.periods import in_scope
+    from services.weekly import deadline_rule
+    from services.weekly_board import D, S, _counts, _structure_weeks, _weeks_table
+
+    weeks = _weeks_of(q)
+    if not weeks:
+        return []
+    now, rule = utcnow(), deadline_rule()
+    w = _weeks_table(weeks, rule, now)
+    joined, conditions = _structure_weeks(w, region)
+    territory = in_scope(D.c.code, q.scope)
+    conditions = conditions + ([territory] if territory is not None else [])
+    regions = Region.__table__
+    groups = {"network": [], "region": [D.c.region_code, regions.c.name], "structure": [S.c.id, S.c.name]}[by]
+    source = joined.join(regions, regions.c.code == D.c.region_code) if by == "region" else joined
+    stmt = select(*groups, *_counts(w)).select_from(source).where(*conditions)
+    if groups:
+        stmt = stmt.group_by(*groups)
+    with session_scope(q.reader) as session:
+        rows = session.execute(stmt).all()
+    out = []
+    for r in rows:
+        key, label = (str(r[0]), r[1]) if groups else ("reseau", "Réseau")
+        out.append((key, label, int(r.expected or 0), int(r.received or 0), int(r.on_time or 0)))
+    return out
+
+
+def completeness_headline(q: Query) -> RawHeadline:
+    rows = _weekly_rows(q, "network")
+    expected, received, on_time = (rows[0][2], rows[0][3], rows[0][4]) if rows else (0, 0, 0)
+    return RawHeadline(
+        Raw(RATE, received / expected if expected else None, numerator=received, denominator=expected),
+        (("transmis à l'heure", Raw(RATE, on_time / expected if expected else None, numerator=on_time,
+                                    denominator=expected)),))
+
+
+def completeness_tables(q: Query) -> list[RawTable]:
+    rows = sorted(_weekly_rows(q, "region"), key=lambda r: (r[3] / r[2] if r[2] else 2, r[1]))
+    return [RawTable("region", "Par région", "Région", tuple((r[0], r[1]) for r in rows),
+                     (("expected", "Semaines attendues"), ("received", "Reçues"), ("completeness", "Complétude"),
+                      ("on_time", "À l'heure")),
+                     tuple((r[2], r[3], r[3] / r[2] if r[2] else None, r[4] / r[2] if r[2] else None) for r in rows),
+                     kind="measures", units=("count", "count", "percent", "percent"), counts_children=False,
+                     chart_column=1)]
+
+
+def completeness_records(q: Query, table: str | None, row: str | None, column: str | None, limit: int,
+                         offset: int) -> RecordPage:
+    """Structures expected to report in the period (of a région when asked), most missing first."""
+    rows = _weekly_rows(q, "structure", region=row)
+    rows.sort(key=lambda r: (-(r[2] - r[3]), r[1]))
+    return RecordPage("Structures attendues", ("Structure", "Semaines attendues", "Reçues", "Manquantes", "À l'heure"),
+                      tuple((r[1], r[2], r[3], r[2] - r[3], r[4]) for r in rows[offset:offset + limit]), len(rows))
