@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 2bce769b6096
+Revision ID: ecf59ee8c68e
 Revises: 
-Create Date: 2026-11-23 14:38:30.654968
+Create Date: 2026-11-23 14:44:29.841930
 """
 from typing import Sequence, Union
 
@@ -12,7 +12,7 @@ import sqlmodel
 import models.base
 
 
-revision: str = '2bce769b6096'
+revision: str = 'ecf59ee8c68e'
 down_revision: Union[str, None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -123,6 +123,7 @@ def upgrade() -> None:
     sa.Column('failed_attempts', sa.Integer(), nullable=False),
     sa.Column('locked_until', models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_login_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('sessions_revoked_at', models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("(role = 'partenaire') = (structure_id IS NOT NULL)", name='ck_app_users_partner_structure'),
     sa.CheckConstraint("role IN ('coordination', 'partenaire', 'financeur')", name='ck_app_users_role'),
