@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 826223e8fd67
+Revision ID: 644befdf1056
 Revises: 
-Create Date: 2026-11-23 15:16:07.389702
+Create Date: 2026-11-23 15:27:58.382557
 """
 from typing import Sequence, Union
 
@@ -12,7 +12,7 @@ import sqlmodel
 import models.base
 
 
-revision: str = '826223e8fd67'
+revision: str = '644befdf1056'
 down_revision: Union[str, None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -234,6 +234,7 @@ def upgrade() -> None:
     sa.Column('failed_attempts', sa.Integer(), nullable=False),
     sa.Column('locked_until', models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_login_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('sessions_revoked_at', models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("(role = 'partenaire') = (structure_id IS NOT NULL)", name='ck_app_users_partner_structure'),
     sa.CheckConstraint("role IN ('coordination', 'partenaire', 'financeur')", name='ck_app_users_role'),
