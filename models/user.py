@@ -49,4 +49,6 @@ class User(UserBase, table=True):
     failed_attempts: int = Field(default=0)
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Log-in cookies issued before this instant are refused (set by a log-out or a password reset).
+    sessions_revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -150,6 +150,7 @@ def user_reset_password(*, actor: Actor, user_id: int, new_password: str) -> Non
         user = _get(session, user_id)
         user.password_hash = password_hash(new_password)
         user.failed_attempts, user.locked_until = 0, None
+        user.sessions_revoked_at = utcnow()  # a cookie kept from before the reset no longer opens the account
         session.add(user)
 
 
@@ -224,6 +225,28 @@ def login_success_record(*, username: str) -> None:
         if user is not None:
             user.failed_attempts, user.locked_until, user.last_login_at = 0, None, utcnow()
             session.add(user)
+
+
+def login_logout_record(*, username: str) -> None:
+    """Anyone logging out: every log-in cookie issued to the account until now stops opening it."""
+    with session_scope(LOGIN_ACTOR) as session:
+        user = session.exec(select(User).where(User.username == username)).first()
+        if user is not None:
+            user.sessions_revoked_at = utcnow()
+            session.add(user)
+
+
+def login_cookie_valid(*, username: str, issued_at: datetime) -> bool:
+    """Log-in screen: True when a cookie issued at `issued_at` may still open this active account.
+
+    A log-out or a password reset revokes the cookies issued before it, even when the browser kept
+    them (the cookie is deleted by the page, which may be reloaded before it has done so).
+    """
+    with session_scope() as session:
+        user = session.exec(select(User).where(User.username == username, User.active == True)).first()  # noqa: E712
+    if user is None:
+        return False
+    return user.sessions_revoked_at is None or issued_at > user.sessions_revoked_at
 
 
 def login_check(*, username: str, password: str) -> bool:

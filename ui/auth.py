@@ -6,8 +6,10 @@ the lock-out live in the database (services.users), so they survive reruns and r
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
+import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities.exceptions import LoginError
@@ -16,9 +18,16 @@ from core.access import Actor
 from core.config import get_settings
 from models.user import Role
 from services.settings import setting_get
-from services.users import actor_for_username, login_credentials, login_failure_record, login_success_record
+from services.users import (
+    actor_for_username,
+    login_cookie_valid,
+    login_credentials,
+    login_failure_record,
+    login_logout_record,
+    login_success_record,
+)
 from ui.cache import cached
-from ui.navigation import PAGE_BY_KEY
+from ui.navigation import PAGE_BY_KEY, PAGES
 
 LOGIN_FIELDS = {"Form name": "Connexion", "Username": "Identifiant", "Password": "Mot de passe", "Login": "Se connecter"}
 BAD_CREDENTIALS = "Identifiant ou mot de passe incorrect."
@@ -79,6 +88,7 @@ def login_screen() -> None:
     if setting_get(key="demo"):
         st.info("Base de démonstration — comptes `coordination`, `partenaire` et `financeur`, "
                 "mot de passe `ancrage-demo`.")
+    _ignore_revoked_cookie(auth)
     try:
         auth.login(location="main", max_login_attempts=get_settings().lockout_attempts,
                    fields=LOGIN_FIELDS, key="login")
@@ -93,9 +103,30 @@ def login_screen() -> None:
         login_success_record(username=st.session_state["username"])
         if auth.cookie_controller.cookie_model.exp_date is not None:
             # The cookie component the library drew in this run dies with the rerun below: the
-            # next run, already logged in, sets the cookie again (see `logout_control`).
+            # next runs, already logged in, set the cookie again (see `_set_cookie`).
             st.session_state[COOKIE_PENDING] = True
         st.rerun()
+
+
+def _ignore_revoked_cookie(auth: stauth.Authenticate) -> None:
+    """Make the library ignore a cookie a log-out (or a password reset) has revoked.
+
+    The browser may still send it: the log-out's component deletes it only once the page has drawn
+    it, and a reload can come first. The library skips the cookie while `logout` is set.
+    """
+    if st.session_state.get("authentication_status") or st.session_state.get("logout"):
+        return
+    token = auth.cookie_controller.get_cookie()
+    if token and not login_cookie_valid(username=token["username"], issued_at=_issued_at(token)):
+        st.session_state["logout"] = True
+
+
+def _issued_at(token: dict) -> datetime:
+    """When a cookie was issued: its `issued_at`, or else its expiry minus the cookie lifetime."""
+    issued = token.get("issued_at")
+    if issued is None:
+        issued = token["exp_date"] - get_settings().cookie_expiry_hours * 3600
+    return datetime.fromtimestamp(float(issued), tz=timezone.utc)
 
 
 def _record_failures(credentials: dict, before: dict) -> None:
@@ -105,20 +136,44 @@ def _record_failures(credentials: dict, before: dict) -> None:
 
 
 def _set_cookie(auth: stauth.Authenticate) -> None:
+    """Draw the component that writes the log-in cookie, run after run, until the browser confirms.
+
+    A run can be replaced by a rerun another component asks for (the cookie reader sends its
+    value as soon as it loads) before this component has loaded: drawn only once, the cookie
+    would then be lost. The token is made once, so every attempt writes the same cookie.
+    """
+    pending = st.session_state.get(COOKIE_PENDING)
+    if not pending:
+        return
     model = auth.cookie_controller.cookie_model
-    expires = datetime.now() + timedelta(hours=get_settings().cookie_expiry_hours)
-    model.exp_date = expires.timestamp()
-    model.cookie_manager.set(model.cookie_name, model._token_encode(), expires_at=expires, key="ancrage_set_cookie")
+    if not isinstance(pending, dict):
+        now = datetime.now()
+        expires = now + timedelta(hours=get_settings().cookie_expiry_hours)
+        # The library's claims, plus when it was issued (see `_ignore_revoked_cookie`).
+        claims = {"username": st.session_state["username"], "exp_date": expires.timestamp(), "issued_at": now.timestamp()}
+        pending = {"token": jwt.encode(claims, model.cookie_key, algorithm="HS256"), "expires": expires.isoformat()}
+        st.session_state[COOKIE_PENDING] = pending
+    # The component behind CookieManager.set, called directly to read its answer (True once written).
+    written = model.cookie_manager.cookie_manager(
+        method="set", cookie=model.cookie_name, value=pending["token"],
+        options={"path": "/", "expires": pending["expires"], "sameSite": "strict"},
+        key="ancrage_set_cookie", default=False,
+    )
+    if written:
+        del st.session_state[COOKIE_PENDING]
 
 
 def logout_control(actor: Actor) -> None:
     """The sidebar identity line and log-out button; after log-out the run stops (see README)."""
     auth = _authenticator({"usernames": {}})
-    if st.session_state.pop(COOKIE_PENDING, False):
-        _set_cookie(auth)
+    _set_cookie(auth)
     st.sidebar.caption(f"{actor.display_name} — {Role.label_of(actor.role)}")
     auth.logout("Se déconnecter", location="sidebar", key="sidebar_logout")
     if not st.session_state.get("authentication_status"):
+        # The cookie is deleted by a component drawn in this run; until then the browser still
+        # holds it, so it is revoked on the server side too.
+        login_logout_record(username=actor.username)
+        st.session_state.pop(COOKIE_PENDING, None)
         # A rerun here would drop the component that deletes the cookie: stop instead.
         st.success("Vous êtes déconnecté(e).")
         st.button("Se reconnecter", key="relogin")
@@ -127,8 +182,32 @@ def logout_control(actor: Actor) -> None:
 
 def page_guard(key: str) -> Actor:
     """First line of every page: the logged-in Actor, or the log-in screen / a French refusal."""
+    _hand_over_to_app(key)
     actor = authenticate()
     if actor.role not in PAGE_BY_KEY[key].roles:
         st.error(REFUSED_PAGE)
         st.stop()
     return actor
+
+
+def _hand_over_to_app(key: str) -> None:
+    """Send a page script Streamlit runs by itself through app.py instead.
+
+    Until some session has declared `st.navigation`, a server runs `pages/<url>.py` directly for a
+    first request to `/<url>` (Streamlit's older multipage mode): no role menu, no log-out, no
+    cookie after log-in, and Streamlit's own list of every page file in the sidebar. Declaring the
+    app's pages ends that mode for the whole server; switching to this same page then reruns it
+    through app.py, deep link kept.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or Path(ctx.main_script_path).name != "app.py":
+        return  # AppTest running a page script as the main script
+    if not getattr(PagesManager, "uses_pages_directory", False):
+        return
+    pages = {s.key: st.Page(s.script, title=s.title, icon=s.icon, url_path=s.url, default=s.key == "home")
+             for s in PAGES}
+    st.navigation(list(pages.values()), position="hidden")
+    st.switch_page(pages[key])

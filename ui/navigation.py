@@ -15,7 +15,7 @@ class PageSpec:
     """A page: `url` is both its address and its script's name under pages/.
 
     They must match: a freshly started server runs `pages/<url>.py` directly for a first request to
-    `/<url>`, before any session has declared the navigation (the script's guard then asks to log in).
+    `/<url>`, before any session has declared the navigation (the script's guard then hands it to app.py).
     """
 
     key: str

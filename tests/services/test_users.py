@@ -120,3 +120,30 @@ def test_concurrent_account_edit_refused(db):
     users.user_update(actor=coordinator, user_id=alice.user_id, expected_version=version, display_name="Alice A.")
     with pytest.raises(ConcurrentEdit):
         users.user_update(actor=coordinator, user_id=alice.user_id, expected_version=version, display_name="Alice B.")
+
+
+def test_log_out_revokes_the_cookies_issued_before(db):
+    make_user(Role.FINANCEUR, username="alice")
+    before = users.utcnow()
+    assert users.login_cookie_valid(username="alice", issued_at=before)
+    users.login_logout_record(username="alice")
+    assert not users.login_cookie_valid(username="alice", issued_at=before)
+    assert users.login_cookie_valid(username="alice", issued_at=users.utcnow())
+
+
+def test_password_reset_revokes_the_cookies_issued_before(db):
+    coordinator = make_user(Role.COORDINATION)
+    alice = make_user(Role.FINANCEUR, username="alice")
+    before = users.utcnow()
+    users.user_reset_password(actor=coordinator, user_id=alice.user_id, new_password="nouveau-secret-9")
+    assert not users.login_cookie_valid(username="alice", issued_at=before)
+    assert users.login_cookie_valid(username="alice", issued_at=users.utcnow())
+
+
+def test_cookie_of_an_unknown_or_deactivated_account_is_refused(db):
+    coordinator = make_user(Role.COORDINATION)
+    alice = make_user(Role.FINANCEUR, username="alice")
+    assert not users.login_cookie_valid(username="inconnu", issued_at=users.utcnow())
+    version = next(u.version for u in users.user_list(actor=coordinator) if u.username == "alice")
+    users.user_update(actor=coordinator, user_id=alice.user_id, expected_version=version, active=False)
+    assert not users.login_cookie_valid(username="alice", issued_at=users.utcnow())

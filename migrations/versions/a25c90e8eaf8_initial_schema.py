@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 54c873042150
+Revision ID: a25c90e8eaf8
 Revises: 
-Create Date: 2026-11-23 15:21:29.749269
+Create Date: 2026-11-23 15:42:05.987069
 """
 from typing import Sequence, Union
 
@@ -12,7 +12,7 @@ import sqlmodel
 import models.base
 
 
-revision: str = '54c873042150'
+revision: str = 'a25c90e8eaf8'
 down_revision: Union[str, None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -247,6 +247,7 @@ def upgrade() -> None:
     sa.Column('failed_attempts', sa.Integer(), nullable=False),
     sa.Column('locked_until', models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_login_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('sessions_revoked_at', models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("(role = 'partenaire') = (structure_id IS NOT NULL)", name='ck_app_users_partner_structure'),
     sa.CheckConstraint("role IN ('coordination', 'partenaire', 'financeur')", name='ck_app_users_role'),
