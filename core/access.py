@@ -25,6 +25,11 @@ class Action(str, Enum):
     STRUCTURE_EDIT_ALL = "structure.edit_all"
     STRUCTURE_EDIT_OWN = "structure.edit_own"
     INDICATOR_READ = "indicator.read"
+    # --- signalements ---
+    SIGNALEMENT_DECLARE = "signalement.declare"
+    SIGNALEMENT_READ = "signalement.read"
+    SIGNALEMENT_HANDLE = "signalement.handle"
+    SIGNALEMENT_COMPLETE = "signalement.complete"
 
 
 PERMISSIONS: dict[Action, frozenset[str]] = {
@@ -37,6 +42,11 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.STRUCTURE_EDIT_ALL: frozenset({C}),
     Action.STRUCTURE_EDIT_OWN: frozenset({C, P}),
     Action.INDICATOR_READ: frozenset({C, P, F}),
+    # --- signalements ---
+    Action.SIGNALEMENT_DECLARE: frozenset({P}),
+    Action.SIGNALEMENT_READ: frozenset({C, P}),
+    Action.SIGNALEMENT_HANDLE: frozenset({C}),
+    Action.SIGNALEMENT_COMPLETE: frozenset({C, P}),
 }
 
 REFUSED = "Accès refusé : votre profil ne permet pas cette action."

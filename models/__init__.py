@@ -4,7 +4,8 @@ from models.audit import AuditEntry
 from models.child import Child, Placement
 from models.referential import Departement, Region
 from models.setting import AppSetting
+from models.signalement import Signalement, SignalementEvent
 from models.structure import Structure
 from models.user import Role, User
 
-__all__ = ["AppSetting", "AuditEntry", "Child", "Placement", "Departement", "Region", "Role", "Structure", "User"]
+__all__ = ["AppSetting", "AuditEntry", "Child", "Placement", "Departement", "Region", "Role", "Signalement", "SignalementEvent", "Structure", "User"]

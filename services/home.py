@@ -27,8 +27,15 @@ def _accounts(actor: Actor) -> list[TodoItem]:
     return [TodoItem("comptes verrouillés après des échecs de connexion", locked, "warning", "accounts")]
 
 
+def _signalements(actor: Actor) -> list[TodoItem]:
+    from services.signalements import signalement_home_items
+
+    return signalement_home_items(actor)
+
+
 PROVIDERS: list[Callable[[Actor], list[TodoItem]]] = [
     _accounts,
+    _signalements,
 ]
 
 
