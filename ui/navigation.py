@@ -32,6 +32,9 @@ class PageSpec:
 
 PAGES: list[PageSpec] = [
     PageSpec("home", "accueil", "Accueil", ":material/home:", ALL, "Général"),
+    PageSpec("signalements", "signalements", "Signalements", ":material/campaign:", frozenset({C, P}), "Signalements"),
+    PageSpec("signalement_indicators", "signalements_indicateurs", "Indicateurs des signalements",
+             ":material/monitoring:", frozenset({C, F}), "Signalements"),
     PageSpec("accounts", "comptes", "Comptes", ":material/manage_accounts:", frozenset({C}), "Administration"),
     PageSpec("audit", "journal", "Journal d'audit", ":material/history:", frozenset({C}), "Administration"),
 ]
