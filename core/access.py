@@ -25,6 +25,11 @@ class Action(str, Enum):
     STRUCTURE_EDIT_ALL = "structure.edit_all"
     STRUCTURE_EDIT_OWN = "structure.edit_own"
     INDICATOR_READ = "indicator.read"
+    # --- training ---
+    TRAINING_CATALOGUE_READ = "training.catalogue_read"
+    TRAINING_MANAGE = "training.manage"
+    TRAINING_SESSION_READ = "training.session_read"
+    TRAINING_INDICATOR_READ = "training.indicator_read"
     # --- signalements ---
     SIGNALEMENT_DECLARE = "signalement.declare"
     SIGNALEMENT_READ = "signalement.read"
@@ -42,6 +47,11 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.STRUCTURE_EDIT_ALL: frozenset({C}),
     Action.STRUCTURE_EDIT_OWN: frozenset({C, P}),
     Action.INDICATOR_READ: frozenset({C, P, F}),
+    # --- training ---
+    Action.TRAINING_CATALOGUE_READ: frozenset({C, P, F}),
+    Action.TRAINING_MANAGE: frozenset({C}),
+    Action.TRAINING_SESSION_READ: frozenset({C, P}),
+    Action.TRAINING_INDICATOR_READ: frozenset({C, P, F}),
     # --- signalements ---
     Action.SIGNALEMENT_DECLARE: frozenset({P}),
     Action.SIGNALEMENT_READ: frozenset({C, P}),

@@ -37,9 +37,9 @@ class DemoContext:
 
 
 def _steps():
-    from demo import accounts, signalements, structures
+    from demo import accounts, signalements, structures, training
 
-    return [structures.generate, accounts.generate, signalements.generate]
+    return [structures.generate, accounts.generate, training.generate, signalements.generate]
 
 
 def demo_generate(*, today: date | None = None) -> DemoContext:

@@ -12,6 +12,13 @@ from core.db import session_scope
 from core.errors import FieldError, ValidationFailed
 from models.base import utcnow
 from models.setting import AppSetting
+from services.disclosure import (
+    DEFAULT_ROUNDING,
+    DEFAULT_THRESHOLD,
+    MAX_ROUNDING,
+    MAX_THRESHOLD,
+    MIN_THRESHOLD,
+)
 
 
 @dataclass(frozen=True)
@@ -27,6 +34,21 @@ SETTINGS: dict[str, SettingSpec] = {
     spec.key: spec
     for spec in [
         SettingSpec("demo", "Base de démonstration", False),
+        # --- small-count protection (funder's view, annual report) ---
+        SettingSpec(
+            "disclosure_threshold",
+            "Seuil des petits effectifs (financeur, rapport) : un effectif de 1 à seuil − 1 est affiché « < seuil »",
+            DEFAULT_THRESHOLD,
+            minimum=MIN_THRESHOLD,
+            maximum=MAX_THRESHOLD,
+        ),
+        SettingSpec(
+            "disclosure_rounding",
+            "Base d'arrondi des effectifs publiés (financeur, rapport) : 1 = pas d'arrondi",
+            DEFAULT_ROUNDING,
+            minimum=1,
+            maximum=MAX_ROUNDING,
+        ),
         # --- signalements: hours allowed after the declaration (0 = no deadline) ---
         SettingSpec("signalement_ack_hours_danger_immediat",
                     "Signalement « danger immédiat » : prise en compte sous (heures)", 1.0, 0, 720),

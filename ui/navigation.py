@@ -32,8 +32,14 @@ class PageSpec:
 
 PAGES: list[PageSpec] = [
     PageSpec("home", "accueil", "Accueil", ":material/home:", ALL, "Général"),
+    PageSpec("trainings", "formations", "Sessions de formation", ":material/school:", frozenset({C}), "Formation"),
+    PageSpec("training_plan", "plan-formation", "Catalogue et plan", ":material/menu_book:", frozenset({C}), "Formation"),
+    PageSpec("training_indicators", "indicateurs-formation", "Indicateurs formation", ":material/bar_chart:",
+             frozenset({C, F}), "Formation"),
+    PageSpec("team_trainings", "formations-equipe", "Formations de l'équipe", ":material/school:", frozenset({P}),
+             "Formation"),
     PageSpec("signalements", "signalements", "Signalements", ":material/campaign:", frozenset({C, P}), "Signalements"),
-    PageSpec("signalement_indicators", "signalements_indicateurs", "Indicateurs des signalements",
+    PageSpec("signalement_indicators", "indicateurs-signalements", "Indicateurs des signalements",
              ":material/monitoring:", frozenset({C, F}), "Signalements"),
     PageSpec("accounts", "comptes", "Comptes", ":material/manage_accounts:", frozenset({C}), "Administration"),
     PageSpec("audit", "journal", "Journal d'audit", ":material/history:", frozenset({C}), "Administration"),
