@@ -38,9 +38,9 @@ class BulkContext:
 
 
 def _bulk_steps():
-    from bench.generators import structures, training
+    from bench.generators import signalements, structures, training
 
-    return [structures.generate, training.generate]
+    return [structures.generate, training.generate, signalements.generate]
 
 
 def build(scale: int, url: str) -> dict[str, int]:

@@ -212,7 +212,7 @@ class SignalementEvent(SQLModel, table=True):
     # Closing.
     outcome: str | None = Field(default=None, max_length=30)
     # Correction: the earlier step it cancels, if any.
-    voids_event_id: int | None = Field(default=None, foreign_key="signalement_events.id")
+    voids_event_id: int | None = Field(default=None, foreign_key="signalement_events.id", index=True)
 
 
 # --- append-only guards ---------------------------------------------------------------------

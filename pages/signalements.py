@@ -12,15 +12,22 @@ from services.signalements import (
     signalement_deadlines_set, signalement_declare, signalement_get, signalement_list, signalement_open_counts,
 )
 from services.structures import structure_options
+from models.base import utcnow
 from ui.auth import page_guard
+from ui.cache import cached
 from ui.feedback import handled
 from ui.signalements import (
-    NO_NAMES, PASSED_ON, SELECTED, aware, countdown, paris_now_naive, render_acknowledge_button, render_actions,
+    NO_NAMES, PASSED_ON, SELECTED, attempt, aware, countdown, paris_now_naive, render_acknowledge_button, render_actions,
     render_detail, render_pass_on_form, severity_badge,
 )
 
 PAGE_SIZE = 50
 actor = page_guard("signalements")
+
+
+def minute():
+    """Now, to the minute: reads that depend on the clock (deadlines) are cached per minute."""
+    return utcnow().replace(second=0, microsecond=0)
 
 
 def summary_frame(rows) -> pd.DataFrame:
@@ -49,20 +56,24 @@ def detail_panel() -> None:
     if selected is None:
         return
     st.divider()
+    detail = None
     with handled():
-        detail = signalement_get(actor=actor, signalement_id=selected)
-        if st.button("Fermer la fiche", key="signalements_close_detail", icon=":material/close:"):
-            st.session_state.pop(SELECTED, None)
-            st.rerun()
-        render_detail(actor, detail, key="signalements_detail")
-        if actor.is_coordination:
-            render_acknowledge_button(actor, detail.summary, key="signalements_detail")
-        render_actions(actor, detail, key="signalements_detail")
+        detail = cached(signalement_get, actor=actor, signalement_id=selected)
+    if detail is None:
+        st.session_state.pop(SELECTED, None)
+        return
+    if st.button("Fermer la fiche", key="signalements_close_detail", icon=":material/close:"):
+        st.session_state.pop(SELECTED, None)
+        st.rerun()
+    render_detail(actor, detail, key="signalements_detail")
+    if actor.is_coordination:
+        render_acknowledge_button(actor, detail.summary, key="signalements_detail")
+    render_actions(actor, detail, key="signalements_detail")
 
 
 def declaration_form() -> None:
     generation = st.session_state.setdefault("signalements_form_generation", 0)
-    codes = signalement_child_codes(actor=actor)
+    codes = cached(signalement_child_codes, actor=actor)
     with st.form(f"signalements_declare_{generation}", clear_on_submit=False):
         left, right = st.columns(2)
         occurred = left.datetime_input("Date et heure des faits", value=paris_now_naive(), format="DD/MM/YYYY",
@@ -83,15 +94,14 @@ def declaration_form() -> None:
                                  placeholder="Police appelée, CRIP informée, soins…", key=f"signalements_actions_{generation}")
         detail = st.text_input("Précisions sur les mesures (facultatif)", key=f"signalements_actions_detail_{generation}")
         submitted = st.form_submit_button("Déclarer à la coordination", type="primary", icon=":material/send:")
-    if submitted:
-        with handled():
-            created = signalement_declare(actor=actor, data=SignalementDeclaration(
-                occurred_at=aware(occurred), category=category, severity=severity, child_code=child_code,
-                facts=facts, actions_taken=actions, actions_detail=detail))
-            st.session_state["signalements_form_generation"] = generation + 1
-            st.session_state["signalements_declared"] = created.id
-            st.session_state[SELECTED] = created.id
-            st.rerun()
+    created = []
+    if submitted and attempt(lambda: created.append(signalement_declare(actor=actor, data=SignalementDeclaration(
+            occurred_at=aware(occurred), category=category, severity=severity, child_code=child_code,
+            facts=facts, actions_taken=actions, actions_detail=detail)))):
+        st.session_state["signalements_form_generation"] = generation + 1
+        st.session_state["signalements_declared"] = created[0].id
+        st.session_state[SELECTED] = created[0].id
+        st.rerun()
 
 
 def partner_view() -> None:
@@ -103,13 +113,13 @@ def partner_view() -> None:
         st.success("Signalement transmis à la coordination : il apparaît dans son tableau de bord. "
                    "Téléchargez ci-dessous la confirmation écrite.", icon=":material/check_circle:")
         st.session_state.pop("signalements_declared")
-    counts = signalement_open_counts(actor=actor)
+    counts = cached(signalement_open_counts, actor=actor, now=minute())
     declare_tab, follow_tab = st.tabs(["Déclarer une situation", f"Nos signalements ({fr_number(counts.open)} en cours)"])
     with declare_tab:
         declaration_form()
     with follow_tab:
         page = st.number_input("Page", min_value=1, value=1, step=1, key="signalements_partner_page")
-        result = signalement_list(actor=actor, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        result = cached(signalement_list, actor=actor, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         st.caption(f"{fr_number(result.total)} signalements, les plus récents d'abord.")
         if result.rows:
             st.dataframe(summary_frame(result.rows).drop(columns="Structure"), hide_index=True, width="stretch")
@@ -123,7 +133,7 @@ def board() -> None:
     done = st.session_state.pop(PASSED_ON, None)
     if done is not None:
         st.session_state[f"signalements_board_pop_{done}"] = False  # close the popover just used
-    result = signalement_board(actor=actor, limit=PAGE_SIZE)
+    result = cached(signalement_board, actor=actor, now=minute(), limit=PAGE_SIZE)
     if not result.rows:
         st.success("Aucun signalement ouvert.")
     for row in result.rows:
@@ -149,7 +159,7 @@ def board() -> None:
 
 
 def history_tab() -> None:
-    structures = dict(structure_options(actor=actor))
+    structures = dict(cached(structure_options, actor=actor))
     c1, c2, c3, c4 = st.columns(4)
     state = c1.selectbox("État", [None, True, False], key="signalements_filter_open",
                          format_func=lambda v: {None: "Tous", True: "Ouverts", False: "Clôturés"}[v])
@@ -162,7 +172,7 @@ def history_tab() -> None:
     period = st.date_input("Période de déclaration", value=(), format="DD/MM/YYYY", key="signalements_filter_period")
     start, end = (tuple(period) + (None, None))[:2] if isinstance(period, (tuple, list)) else (period, period)
     page = st.number_input("Page", min_value=1, value=1, step=1, key="signalements_history_page")
-    result = signalement_list(actor=actor, open_only=state, severity=severity, category=category,
+    result = cached(signalement_list, actor=actor, open_only=state, severity=severity, category=category,
                               structure_id=structure, start=start, end=end, limit=PAGE_SIZE,
                               offset=(page - 1) * PAGE_SIZE)
     st.caption(f"{fr_number(result.total)} signalements — page {page} sur {max(1, -(-result.total // PAGE_SIZE))}")
@@ -172,7 +182,7 @@ def history_tab() -> None:
 
 
 def deadlines_tab() -> None:
-    hours = signalement_deadline_hours()
+    hours = cached(signalement_deadline_hours)
     st.caption("Délais comptés à partir de la déclaration, en heures ; 0 = pas de délai. "
                "Un changement vaut pour les signalements déclarés ensuite.")
     with st.form("signalements_deadlines", clear_on_submit=False):
@@ -185,15 +195,14 @@ def deadlines_tab() -> None:
                 right.number_input(f"{Severity.label_of(severity)} : transmission (h)", min_value=0.0,
                                    max_value=720.0, value=pas, step=0.5, format="%.1f", key=f"signalements_pass_{severity}"),
             )
-        if st.form_submit_button("Enregistrer les délais"):
-            with handled():
-                signalement_deadlines_set(actor=actor, hours=values)
-                st.success("Délais enregistrés.")
+        if st.form_submit_button("Enregistrer les délais") and attempt(
+                lambda: signalement_deadlines_set(actor=actor, hours=values)):
+            st.success("Délais enregistrés.")
 
 
 def coordination_view() -> None:
     st.title("Signalements — tableau de bord")
-    counts = signalement_open_counts(actor=actor)
+    counts = cached(signalement_open_counts, actor=actor, now=minute())
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Ouverts", fr_number(counts.open))
     m2.metric("En retard", fr_number(counts.overdue))

@@ -14,7 +14,7 @@ changes the severity), so a later change of the settings does not rewrite past d
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from pydantic import BaseModel
@@ -320,7 +320,7 @@ def _clock(actor: Actor, now: datetime | None) -> datetime:
         return utcnow()
     if not actor.is_system:
         raise AccessDenied(FORCED_CLOCK)
-    return now
+    return _aware(now)
 
 
 def _event(actor: Actor, kind: EventKind, at: datetime, recorded_at: datetime, **values) -> SignalementEvent:
@@ -339,10 +339,16 @@ def _load(session, actor: Actor, signalement_id: int) -> Signalement:
 
 
 def _aware(value: datetime | None) -> datetime | None:
-    """A date and time typed without a zone is Paris time."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=PARIS)
+    """An instant in UTC (a date and time typed without a zone is Paris time).
+
+    Durations and deadlines are computed in UTC: arithmetic on two Paris times would count wall
+    clock hours and be an hour off across a change to or from summer time.
+    """
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=PARIS)
+    return value.astimezone(timezone.utc)
 
 
 def _clean(text: str | None) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 from datetime import datetime, timedelta
+from typing import Callable
 
 import pandas as pd
 import streamlit as st
@@ -29,6 +30,15 @@ NO_NAMES = ("**Aucun nom ici** — ni celui de l'enfant, ni celui d'un tiers (ex
             "(« un homme adulte », « l'éducatrice de nuit »).")
 SELECTED = "signalements_selected"
 PASSED_ON = "signalements_passed_on"
+
+
+def attempt(write: Callable[[], object]) -> bool:
+    """Run one write, refusals shown in French; True when it went through (then rerun, outside
+    `handled`, so that the cached reads are refreshed first)."""
+    with handled():
+        write()
+        return True
+    return False
 
 
 def fr_duration(seconds: float | None) -> str:
@@ -139,8 +149,7 @@ def render_acknowledge_button(actor: Actor, summary: SignalementSummary, *, key:
     if summary.acknowledged_at is None and summary.closed_at is None:
         if st.button("Prendre en compte", key=f"{key}_ack_{summary.id}", type="primary",
                      icon=":material/check:"):
-            with handled():
-                signalement_acknowledge(actor=actor, signalement_id=summary.id)
+            if attempt(lambda: signalement_acknowledge(actor=actor, signalement_id=summary.id)):
                 st.session_state[SELECTED] = summary.id
                 st.rerun()
 
@@ -157,9 +166,8 @@ def render_pass_on_form(actor: Actor, summary: SignalementSummary, *, key: str) 
                                placeholder="ex. parquet de Rennes, permanence mineurs ; brigade de Vitré",
                                key=f"{key}_detail_{summary.id}")
         if st.form_submit_button("Enregistrer la transmission", type="primary"):
-            with handled():
-                signalement_pass_on(actor=actor, signalement_id=summary.id, data=Transmission(
-                    recipient_kinds=kinds, channel=channel, at=aware(at), detail=detail))
+            if attempt(lambda: signalement_pass_on(actor=actor, signalement_id=summary.id, data=Transmission(
+                    recipient_kinds=kinds, channel=channel, at=aware(at), detail=detail))):
                 st.session_state[SELECTED] = summary.id
                 st.session_state[PASSED_ON] = summary.id
                 st.rerun()
@@ -183,8 +191,7 @@ def render_actions(actor: Actor, detail: SignalementDetail, *, key: str) -> None
             with tabs[name], st.form(f"{key}_follow_{s.id}", clear_on_submit=False, border=False):
                 note = st.text_area("Note de suivi", key=f"{key}_follow_note_{s.id}", help=NO_NAMES)
                 if st.form_submit_button("Ajouter au suivi"):
-                    with handled():
-                        signalement_follow_up(actor=actor, signalement_id=s.id, note=note)
+                    if attempt(lambda: signalement_follow_up(actor=actor, signalement_id=s.id, note=note)):
                         st.rerun()
     if "Clôturer" in tabs:
         with tabs["Clôturer"], st.form(f"{key}_close_{s.id}", clear_on_submit=False, border=False):
@@ -192,8 +199,7 @@ def render_actions(actor: Actor, detail: SignalementDetail, *, key: str) -> None
                                    placeholder="Choisir l'issue", key=f"{key}_outcome_{s.id}")
             note = st.text_area("Commentaire (facultatif)", key=f"{key}_close_note_{s.id}")
             if st.form_submit_button("Clôturer le signalement"):
-                with handled():
-                    signalement_close(actor=actor, signalement_id=s.id, outcome=outcome, note=note)
+                if attempt(lambda: signalement_close(actor=actor, signalement_id=s.id, outcome=outcome, note=note)):
                     st.rerun()
     with tabs["Corriger"], st.form(f"{key}_correct_{s.id}", clear_on_submit=False, border=False):
         st.caption("Rien n'est effacé : la correction s'ajoute à l'historique.")
@@ -212,9 +218,8 @@ def render_actions(actor: Actor, detail: SignalementDetail, *, key: str) -> None
                                  format_func=lambda i: "Aucune" if i is None else
                                  f"n° {i} — {EventKind.label_of(voidable[i].kind)} du {fr_datetime(voidable[i].at)}")
         if st.form_submit_button("Enregistrer la correction"):
-            with handled():
-                signalement_correct(actor=actor, signalement_id=s.id, note=note, severity=severity,
-                                    category=category, voids_event_id=voids)
+            if attempt(lambda: signalement_correct(actor=actor, signalement_id=s.id, note=note, severity=severity,
+                                                   category=category, voids_event_id=voids)):
                 st.rerun()
 
 

@@ -7,7 +7,9 @@ import pytest
 from core.errors import AccessDenied
 from models.user import Role
 from services import signalements as svc
-from services.signalement_indicators import signalement_indicator_counts, signalement_indicators
+from services.signalement_indicators import (
+    DeadlineShare, DelayStats, signalement_indicator_counts, signalement_indicators,
+)
 from services.signalements import Transmission
 from tests.factories import as_system, make_signalement, make_structure, make_user
 
@@ -122,19 +124,35 @@ def test_partner_indicators_cover_its_structure_only(network):
     assert counts(partner, "structure") == {str(network["marseille"].id): 1}
 
 
-def test_funder_reads_aggregates_with_small_counts_hidden(network):
+def test_funder_reads_aggregates_protected_against_small_counts(network):
     funder = make_user(Role.FINANCEUR)
     result = signalement_indicators(actor=funder, now=NOW)
-    assert result.total == 5
-    assert (result.time_to_acknowledge.count, result.time_to_acknowledge.median_seconds) == (None, None)
-    assert result.acknowledged_within.total == 5 and result.acknowledged_within.share == pytest.approx(0.6)
-    assert result.passed_on_within.share is None
-    assert counts(funder, "severity") == {"danger_immediat": None, "preoccupant": None, "information": None}
+    assert (result.total, result.total_shown) == (5, "5")
+    assert result.time_to_acknowledge == DelayStats(None, None, None)  # 4 acknowledged: too few
+    assert result.acknowledged_within == DeadlineShare(None, None, pytest.approx(0.6))
+    assert result.passed_on_within == DeadlineShare(None, None, None)  # settled for 4 only
+    rows = signalement_indicator_counts(actor=funder, by="severity")
+    assert {r.key: (r.count, r.shown) for r in rows} == {
+        "danger_immediat": (None, "< 5"), "preoccupant": (None, "< 5"), "information": (None, "< 5")}
     with pytest.raises(AccessDenied):
         signalement_indicator_counts(actor=funder, by="structure")
 
 
+def test_funder_counts_are_rounded_and_complemented(network):
+    c = network["c"]
+    start = NOW.date()
+    for _ in range(7):
+        make_signalement(network["p_rennes"], now=NOW, severity="preoccupant")
+    make_signalement(network["p_rennes"], now=NOW, severity="information")
+    funder = make_user(Role.FINANCEUR)
+    shown = {r.key: r.shown for r in signalement_indicator_counts(actor=funder, by="severity", start=start)}
+    assert shown == {"preoccupant": "s", "information": "< 5"}  # 7 and 1 under a published total
+    assert signalement_indicators(actor=funder, start=start, now=NOW).total_shown == "10"  # 8, rounded
+    assert signalement_indicators(actor=c, start=start, now=NOW).total == 8
+
+
 def test_funder_limited_to_a_region(network):
     funder = make_user(Role.FINANCEUR, region_code="93")
-    assert counts(funder, "region") == {"93": None}
-    assert signalement_indicators(actor=funder, now=NOW).total is None
+    assert {r.key: r.shown for r in signalement_indicator_counts(actor=funder, by="region")} == {"93": "< 5"}
+    result = signalement_indicators(actor=funder, now=NOW)
+    assert (result.total, result.total_shown) == (None, "< 5")

@@ -253,6 +253,21 @@ def _assert_cache_matches_replay(signalement_id: int) -> None:
             assert getattr(header, key) == value, key
 
 
+def test_durations_count_real_hours_across_summer_time(db):
+    """Paris times given across the switch to summer time (30/03/2025): 23 real hours, not 24."""
+    from core.formatting import PARIS
+
+    declared = datetime(2025, 3, 29, 23, 30, tzinfo=PARIS)
+    s = make_signalement(partner_of(), now=declared)
+    assert s.ack_due_at == datetime(2025, 3, 30, 22, 30, tzinfo=timezone.utc)
+    after = svc.signalement_acknowledge(actor=coordinator(), signalement_id=s.id,
+                                        now=datetime(2025, 3, 30, 23, 30, tzinfo=PARIS))
+    assert after.acknowledged_at == datetime(2025, 3, 30, 21, 30, tzinfo=timezone.utc)
+    with session_scope(SYSTEM) as session:
+        assert session.get(Signalement, s.id).ack_seconds == 23 * 3600
+    _assert_cache_matches_replay(s.id)
+
+
 def test_simultaneous_acknowledgements_refused_not_doubled(db):
     s = make_signalement(partner_of(), now=T0)
     first, second = coordinator(), coordinator()
