@@ -38,6 +38,11 @@ class Action(str, Enum):
     STANDARD_READ = "standard.read"
     STANDARD_MANAGE = "standard.manage"
     COVERAGE_READ = "coverage.read"
+    # --- signalements ---
+    SIGNALEMENT_DECLARE = "signalement.declare"
+    SIGNALEMENT_READ = "signalement.read"
+    SIGNALEMENT_HANDLE = "signalement.handle"
+    SIGNALEMENT_COMPLETE = "signalement.complete"
 
 
 PERMISSIONS: dict[Action, frozenset[str]] = {
@@ -63,6 +68,11 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.STANDARD_READ: frozenset({C, P}),
     Action.STANDARD_MANAGE: frozenset({C}),
     Action.COVERAGE_READ: frozenset({C}),
+    # --- signalements ---
+    Action.SIGNALEMENT_DECLARE: frozenset({P}),
+    Action.SIGNALEMENT_READ: frozenset({C, P}),
+    Action.SIGNALEMENT_HANDLE: frozenset({C}),
+    Action.SIGNALEMENT_COMPLETE: frozenset({C, P}),
 }
 
 REFUSED = "Accès refusé : votre profil ne permet pas cette action."

@@ -38,13 +38,14 @@ class DemoContext:
 
 def _steps():
     """The demo's steps in order; each feature adds one line."""
-    from demo import accounts, directory, structures, training
+    from demo import accounts, directory, signalements, structures, training
 
     return [
         structures.generate,
         accounts.generate,
         directory.generate,
         training.generate,
+        signalements.generate,
     ]
 
 

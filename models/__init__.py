@@ -8,6 +8,7 @@ from models.child import Child, Placement  # noqa: F401
 from models.convention import Convention  # noqa: F401
 from models.referential import Departement, Region  # noqa: F401
 from models.setting import AppSetting  # noqa: F401
+from models.signalement import Signalement, SignalementEvent  # noqa: F401
 from models.standard import StandardAssessment, StandardCriterion  # noqa: F401
 from models.structure import Structure, StructureStatusChange  # noqa: F401
 from models.training import TrainingAttendance, TrainingModule, TrainingParticipants  # noqa: F401

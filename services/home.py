@@ -77,10 +77,17 @@ def _directory(actor: Actor) -> list[TodoItem]:
     return items
 
 
+def _signalements(actor: Actor) -> list[TodoItem]:
+    from services.signalements import signalement_home_items
+
+    return signalement_home_items(actor)
+
+
 PROVIDERS: list[Callable[[Actor], list[TodoItem]]] = [
     _accounts,
     _training,
     _directory,
+    _signalements,
 ]
 
 

@@ -55,6 +55,19 @@ SETTINGS: dict[str, SettingSpec] = {
             minimum=1,
             maximum=MAX_ROUNDING,
         ),
+        # --- signalements: hours allowed after the declaration (0 = no deadline) ---
+        SettingSpec("signalement_ack_hours_danger_immediat",
+                    "Signalement « danger immédiat » : prise en compte sous (heures)", 1.0, 0, 720),
+        SettingSpec("signalement_pass_hours_danger_immediat",
+                    "Signalement « danger immédiat » : transmission sous (heures)", 4.0, 0, 720),
+        SettingSpec("signalement_ack_hours_preoccupant",
+                    "Signalement « préoccupant » : prise en compte sous (heures)", 24.0, 0, 720),
+        SettingSpec("signalement_pass_hours_preoccupant",
+                    "Signalement « préoccupant » : transmission sous (heures)", 72.0, 0, 720),
+        SettingSpec("signalement_ack_hours_information",
+                    "Signalement « pour information » : prise en compte sous (heures)", 72.0, 0, 720),
+        SettingSpec("signalement_pass_hours_information",
+                    "Signalement « pour information » : transmission sous (heures, 0 = sans délai)", 0.0, 0, 720),
     ]
 }
 

@@ -79,3 +79,58 @@ def make_criterion(label: str | None = None, **overrides):
     values = dict(label=label or f"Critère {next(_counter)}", category="prise_en_charge")
     values.update(overrides)
     return criterion_create(actor=SYSTEM, data=CriterionCreate(**values))
+
+
+# --- children and placements (written directly: no service for them on this branch yet) ---
+
+def make_child(*, code: str | None = None, age: int = 14, sex: str = "F"):
+    """A child known to the network, written with the system actor."""
+    from core.db import session_scope
+    from models.child import Child
+
+    with session_scope(SYSTEM) as session:
+        child = Child(code=code or f"E-{next(_counter):05d}", age=age, sex=sex)
+        session.add(child)
+        session.flush()
+        return child.model_copy()
+
+
+def make_placement(*, child_id: int, structure_id: int, arrival_date=None, end_date=None, exit_reason=None):
+    """A child's stay in a structure (open unless `end_date`), written with the system actor."""
+    from datetime import date, timedelta
+
+    from core.db import session_scope
+    from models.child import Placement
+
+    with session_scope(SYSTEM) as session:
+        placement = Placement(child_id=child_id, structure_id=structure_id,
+                              arrival_date=arrival_date or date.today() - timedelta(days=60),
+                              end_date=end_date, exit_reason=exit_reason)
+        session.add(placement)
+        session.flush()
+        return placement.model_copy()
+
+
+# --- signalements ---
+
+def as_system(actor: Actor) -> Actor:
+    """The same person acting as the system, which may date its steps (`now=`)."""
+    from dataclasses import replace
+
+    return replace(actor, is_system=True)
+
+
+def make_signalement(actor: Actor, *, now=None, **overrides):
+    """A declaration by a partner's staff (`now` dates it: the actor then acts as the system)."""
+    from datetime import timedelta
+
+    from models.base import utcnow
+    from services.signalements import SignalementDeclaration, signalement_declare
+
+    at = now or utcnow()
+    values = dict(occurred_at=at - timedelta(hours=1), category="fugue", severity="preoccupant",
+                  facts="L'enfant n'est pas rentré après l'école ; recherches engagées.", actions_taken=["police"])
+    values.update(overrides)
+    if now is not None:
+        actor = as_system(actor)
+    return signalement_declare(actor=actor, data=SignalementDeclaration(**values), now=now)

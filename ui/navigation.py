@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from models.user import Role
@@ -46,11 +47,17 @@ PAGES: list[PageSpec] = [
              frozenset({C, F}), "Formation"),
     PageSpec("team_trainings", "formations-equipe", "Formations de l'équipe", ":material/school:", frozenset({P}),
              "Formation"),
+    PageSpec("signalements", "signalements", "Signalements", ":material/campaign:", frozenset({C, P}), "Signalements"),
+    PageSpec("signalement_indicators", "indicateurs-signalements", "Indicateurs des signalements",
+             ":material/monitoring:", frozenset({C, F}), "Signalements"),
     PageSpec("accounts", "comptes", "Comptes", ":material/manage_accounts:", frozenset({C}), "Administration"),
     PageSpec("audit", "journal", "Journal d'audit", ":material/history:", frozenset({C}), "Administration"),
 ]
 
 PAGE_BY_KEY = {page.key: page for page in PAGES}
+
+# True while app.py runs the chosen page; False when Streamlit runs a page script by itself.
+inside_app: ContextVar[bool] = ContextVar("inside_app", default=False)
 
 
 def pages_for(role: str) -> list[PageSpec]:

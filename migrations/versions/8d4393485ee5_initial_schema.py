@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 644befdf1056
+Revision ID: 8d4393485ee5
 Revises: 
-Create Date: 2026-11-23 15:27:58.382557
+Create Date: 2026-11-23 15:37:35.764805
 """
 from typing import Sequence, Union
 
@@ -12,7 +12,7 @@ import sqlmodel
 import models.base
 
 
-revision: str = '644befdf1056'
+revision: str = '8d4393485ee5'
 down_revision: Union[str, None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -317,11 +317,106 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['session_id'], ['training_sessions.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('session_id', 'profile')
     )
+    op.create_table('signalements',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('structure_id', sa.Integer(), nullable=False),
+    sa.Column('child_id', sa.Integer(), nullable=True),
+    sa.Column('occurred_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('declared_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('declared_on', sa.Date(), nullable=False),
+    sa.Column('category', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('severity', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('facts', sa.Text(), nullable=False),
+    sa.Column('actions_taken', models.base.CodeList(length=400), nullable=False),
+    sa.Column('actions_detail', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+    sa.Column('declared_by_user_id', sa.Integer(), nullable=True),
+    sa.Column('declared_by_name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('current_category', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('current_severity', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('ack_due_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('pass_due_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('acknowledged_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('passed_on_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('outcome', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True),
+    sa.Column('ack_seconds', sa.Integer(), nullable=True),
+    sa.Column('pass_seconds', sa.Integer(), nullable=True),
+    sa.Column('last_event_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('event_count', sa.Integer(), nullable=False),
+    sa.CheckConstraint("category IN ('fugue', 'approche', 'reexploitation', 'violence', 'sante', 'revelation', 'en_ligne', 'autre')", name='ck_signalements_category'),
+    sa.CheckConstraint("current_category IN ('fugue', 'approche', 'reexploitation', 'violence', 'sante', 'revelation', 'en_ligne', 'autre')", name='ck_signalements_current_category'),
+    sa.CheckConstraint("current_severity IN ('danger_immediat', 'preoccupant', 'information')", name='ck_signalements_current_severity'),
+    sa.CheckConstraint("severity IN ('danger_immediat', 'preoccupant', 'information')", name='ck_signalements_severity'),
+    sa.CheckConstraint("status IN ('declare', 'pris_en_compte', 'transmis', 'en_suivi', 'cloture')", name='ck_signalements_status'),
+    sa.CheckConstraint('occurred_at <= declared_at', name='ck_signalements_occurred_before_declared'),
+    sa.ForeignKeyConstraint(['child_id'], ['children.id'], ),
+    sa.ForeignKeyConstraint(['declared_by_user_id'], ['app_users.id'], ),
+    sa.ForeignKeyConstraint(['structure_id'], ['structures.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('signalements', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_signalements_child_id'), ['child_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_signalements_declared_on'), ['declared_on'], unique=False)
+        batch_op.create_index('ix_signalements_status', ['status'], unique=False)
+        batch_op.create_index('ix_signalements_structure_declared', ['structure_id', 'declared_at'], unique=False)
+
+    op.create_table('signalement_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('signalement_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('recorded_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('author_user_id', sa.Integer(), nullable=True),
+    sa.Column('author_name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('author_role', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('severity', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
+    sa.Column('category', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True),
+    sa.Column('ack_due_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('pass_due_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('recipient_kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
+    sa.Column('recipient_detail', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+    sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
+    sa.Column('outcome', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True),
+    sa.Column('voids_event_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint("category IS NULL OR category IN ('fugue', 'approche', 'reexploitation', 'violence', 'sante', 'revelation', 'en_ligne', 'autre')", name='ck_signalement_events_category'),
+    sa.CheckConstraint("channel IS NULL OR channel IN ('telephone', 'courriel', 'formulaire', 'courrier', 'en_personne')", name='ck_signalement_events_channel'),
+    sa.CheckConstraint("kind <> 'cloture' OR outcome IS NOT NULL", name='ck_signalement_events_closing'),
+    sa.CheckConstraint("kind <> 'declaration' OR (severity IS NOT NULL AND category IS NOT NULL)", name='ck_signalement_events_declaration'),
+    sa.CheckConstraint("kind <> 'transmission' OR (recipient_kind IS NOT NULL AND channel IS NOT NULL)", name='ck_signalement_events_transmission'),
+    sa.CheckConstraint("kind IN ('declaration', 'prise_en_compte', 'transmission', 'suivi', 'cloture', 'correction')", name='ck_signalement_events_kind'),
+    sa.CheckConstraint("outcome IS NULL OR outcome IN ('mesure_protection', 'enquete', 'enfant_retrouve', 'prise_en_charge', 'sans_suite', 'information_seule', 'autre')", name='ck_signalement_events_outcome'),
+    sa.CheckConstraint("recipient_kind IS NULL OR recipient_kind IN ('crip', 'parquet', 'police', 'plateforme', 'ase', 'autre')", name='ck_signalement_events_recipient'),
+    sa.CheckConstraint("severity IS NULL OR severity IN ('danger_immediat', 'preoccupant', 'information')", name='ck_signalement_events_severity'),
+    sa.CheckConstraint("voids_event_id IS NULL OR kind = 'correction'", name='ck_signalement_events_voids'),
+    sa.ForeignKeyConstraint(['author_user_id'], ['app_users.id'], ),
+    sa.ForeignKeyConstraint(['signalement_id'], ['signalements.id'], ),
+    sa.ForeignKeyConstraint(['voids_event_id'], ['signalement_events.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('signalement_events', schema=None) as batch_op:
+        batch_op.create_index('ix_signalement_events_signalement', ['signalement_id', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_signalement_events_voids_event_id'), ['voids_event_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('signalement_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_signalement_events_voids_event_id'))
+        batch_op.drop_index('ix_signalement_events_signalement')
+
+    op.drop_table('signalement_events')
+    with op.batch_alter_table('signalements', schema=None) as batch_op:
+        batch_op.drop_index('ix_signalements_structure_declared')
+        batch_op.drop_index('ix_signalements_status')
+        batch_op.drop_index(batch_op.f('ix_signalements_declared_on'))
+        batch_op.drop_index(batch_op.f('ix_signalements_child_id'))
+
+    op.drop_table('signalements')
     op.drop_table('training_participants')
     with op.batch_alter_table('training_attendance', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_training_attendance_structure_id'))
