@@ -65,8 +65,12 @@ class CodeList(TypeDecorator):
 
 
 def code_list_contains(column, code: str):
-    """SQL condition: the CodeList column holds `code`."""
-    return column.like(f"%,{code},%")
+    """SQL condition: the CodeList column holds `code`.
+
+    The pattern is compared as plain text: bound with the column's own type, CodeList would turn the
+    pattern string into a list of its characters.
+    """
+    return sa.type_coerce(column, sa.String).like(f"%,{code},%")
 
 
 def enum_check(column: str, enum_cls: type[Enum], *, name: str, nullable: bool = False) -> sa.CheckConstraint:

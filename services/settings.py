@@ -27,6 +27,10 @@ SETTINGS: dict[str, SettingSpec] = {
     spec.key: spec
     for spec in [
         SettingSpec("demo", "Base de démonstration", False),
+        # --- child path ---
+        SettingSpec("path_min_distance_km",
+                    "Distance minimale entre le département d'exploitation et la structure d'accueil (km)",
+                    200, minimum=0, maximum=1000),
     ]
 }
 
