@@ -346,3 +346,31 @@ def structure_child_open(*, actor: Actor, child_id: int, structure_id: int | Non
             proposal=_proposal_view(proposal_row, structure.name, structure.departement_code) if proposal_row else None,
             placement=placement_view(session, placement_row, structure.name) if placement_row else None,
         )
+
+
+@dataclass(frozen=True)
+class StructureTodo:
+    pending: int
+    expected: int
+    present: int
+
+
+def structure_todo(*, actor: Actor) -> StructureTodo:
+    """Partner staff: how many proposals to answer, arrivals expected and children present in their structure."""
+    require(actor, Action.PATH_CHILD_READ)
+    structure_id = _structure_scope(actor, None) if actor.is_partner else None
+    if structure_id is None:
+        return StructureTodo(0, 0, 0)
+    with session_scope(actor) as session:
+        rows = dict(session.exec(
+            select(OrientationProposal.status, func.count())
+            .join(ChildRequest, ChildRequest.id == OrientationProposal.request_id)
+            .where(OrientationProposal.structure_id == structure_id,
+                   ((OrientationProposal.status == ProposalStatus.PENDING.value)
+                    & ChildRequest.status.in_([RequestStatus.NEW.value, RequestStatus.IN_PROGRESS.value]))
+                   | ((OrientationProposal.status == ProposalStatus.ACCEPTED.value)
+                      & (ChildRequest.status == RequestStatus.ORIENTED.value)))
+            .group_by(OrientationProposal.status)).all())
+        present = session.exec(select(func.count()).select_from(Placement).where(
+            Placement.structure_id == structure_id, Placement.end_date.is_(None))).one()
+    return StructureTodo(rows.get(ProposalStatus.PENDING.value, 0), rows.get(ProposalStatus.ACCEPTED.value, 0), present)

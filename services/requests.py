@@ -59,6 +59,7 @@ CLOSE_REASON_REQUIRED = "choisissez le motif de clôture"
 DETAIL_REQUIRED = "précisez le motif"
 CLOSE_PLACED = "un enfant déjà arrivé dans une structure : enregistrez sa sortie, pas une clôture"
 CLOSE_ALREADY = "cette sollicitation est déjà close"
+CLOSED_BEFORE_REQUEST = "la clôture ne peut pas précéder la réception de la sollicitation"
 REQUEST_NOT_FOUND = "Sollicitation introuvable."
 
 
@@ -80,6 +81,7 @@ class RequestCreate(BaseModel):
 @dataclass(frozen=True)
 class RequestRow:
     id: int
+    version: int
     code: str
     status: str
     received_at: datetime
@@ -162,6 +164,7 @@ class ProposalView:
 class HistoryLine:
     at: datetime
     text: str
+    timed: bool = True  # False: a day-only fact (arrival, runaway, exit), shown without a time
 
 
 @dataclass(frozen=True)
@@ -332,7 +335,7 @@ def request_board(*, actor: Actor, statuses: list[str] | None = None, code: str 
     now = utcnow()
     return RequestBoard(
         rows=[RequestRow(
-            id=r.id, code=code_, status=r.status, received_at=r.received_at, age_hours=hours_since(r.received_at, now),
+            id=r.id, version=r.version, code=code_, status=r.status, received_at=r.received_at, age_hours=hours_since(r.received_at, now),
             child_age=r.child_age, sex=sex, exploitation_forms=list(r.exploitation_forms),
             exploitation_departement_code=r.exploitation_departement_code, requester_kind=r.requester_kind,
             risk_flags=list(r.risk_flags), structure_name=structure_name,
@@ -367,7 +370,7 @@ def request_get(*, actor: Actor, request_id: int) -> RequestDetail:
 
 
 def request_close(*, actor: Actor, request_id: int, expected_version: int, reason: str | None,
-                  detail: str | None = None) -> RequestDetail:
+                  detail: str | None = None, at: datetime | None = None) -> RequestDetail:
     """Coordination only: close a request without placement, with a reason; open proposals are withdrawn."""
     require(actor, Action.PATH_REQUEST_MANAGE)
     with session_scope(actor) as session:
@@ -384,13 +387,19 @@ def request_close(*, actor: Actor, request_id: int, expected_version: int, reaso
             errors.append(FieldError("Motif de clôture", CLOSE_REASON_REQUIRED))
         elif reason == ClosureReason.OTHER.value and not (detail or "").strip():
             errors.append(FieldError("Précision", DETAIL_REQUIRED))
+        now = utcnow()
+        if at is not None and at > now + FUTURE_TOLERANCE:
+            errors.append(FieldError("Date de clôture", RECEIVED_FUTURE.replace("réception", "clôture")))
+        elif at is not None and at < request.received_at:
+            errors.append(FieldError("Date de clôture", CLOSED_BEFORE_REQUEST))
         if errors:
             raise ValidationFailed(errors)
-        now = utcnow()
+        now = at or now
         for proposal in session.exec(select(OrientationProposal).where(
                 OrientationProposal.request_id == request.id,
                 OrientationProposal.status.in_([ProposalStatus.PENDING.value, ProposalStatus.ACCEPTED.value]))):
             proposal.status = ProposalStatus.WITHDRAWN.value
+            proposal.answered_at = proposal.answered_at or now
             proposal.answer_detail = proposal.answer_detail or "Sollicitation close sans placement"
             session.add(proposal)
         request.status = RequestStatus.CLOSED.value
@@ -512,15 +521,16 @@ def _history(request: ChildRequest, proposals: list[ProposalView], placement: Pl
                                                             f"(par {p.consent_recorded_by})"))
     if placement is not None:
         lines.append(HistoryLine(_day(placement.arrival_date), f"Arrivée à {placement.structure_name} le "
-                                                               f"{fr_date(placement.arrival_date)}"))
+                                                               f"{fr_date(placement.arrival_date)}", False))
         for event in placement.events:
             text = "Fugue" if event.kind == PlacementEventKind.RUNAWAY.value else "Retour de fugue"
             lines.append(HistoryLine(_day(event.occurred_on), f"{text} le {fr_date(event.occurred_on)} "
-                                                              f"(signalé par {event.recorded_by})"))
+                                                              f"(signalé par {event.recorded_by})", False))
         if placement.end_date:
             detail = f" — {placement.exit_detail}" if placement.exit_detail else ""
             lines.append(HistoryLine(_day(placement.end_date), f"Sortie le {fr_date(placement.end_date)} : "
-                                                               f"{ExitReason.label_of(placement.exit_reason)}{detail}"))
+                                                               f"{ExitReason.label_of(placement.exit_reason)}{detail}",
+                                     False))
     if request.closed_at:
         detail = f" — {request.closure_detail}" if request.closure_detail else ""
         lines.append(HistoryLine(request.closed_at, f"Sollicitation close sans placement : "
@@ -596,3 +606,13 @@ def request_export(*, actor: Actor, fmt: str = "csv", start: date | None = None,
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def request_waiting(*, actor: Actor) -> tuple[int, int | None]:
+    """Coordination only: requests not yet oriented (new or orientation in progress) and the oldest one's age in hours."""
+    require(actor, Action.PATH_REQUEST_MANAGE)
+    with session_scope(actor) as session:
+        count, oldest = session.exec(
+            select(func.count(), func.min(ChildRequest.received_at))
+            .where(ChildRequest.status.in_([RequestStatus.NEW.value, RequestStatus.IN_PROGRESS.value]))).one()
+    return count, hours_since(oldest) if oldest is not None else None

@@ -32,8 +32,17 @@ class PageSpec:
 
 PAGES: list[PageSpec] = [
     PageSpec("home", "accueil", "Accueil", ":material/home:", ALL, "Général"),
+    # --- child path ---
+    PageSpec("requests", "sollicitations", "Sollicitations", ":material/move_to_inbox:", frozenset({C}),
+             "Parcours des enfants"),
+    PageSpec("children", "enfants", "Enfants accueillis", ":material/child_care:", frozenset({P}),
+             "Parcours des enfants"),
+    PageSpec("path_indicators", "parcours", "Indicateurs du parcours", ":material/monitoring:", frozenset({C, F}),
+             "Parcours des enfants"),
     PageSpec("accounts", "comptes", "Comptes", ":material/manage_accounts:", frozenset({C}), "Administration"),
     PageSpec("audit", "journal", "Journal d'audit", ":material/history:", frozenset({C}), "Administration"),
+    PageSpec("access_log", "consultations", "Journal des consultations", ":material/visibility:", frozenset({C}),
+             "Administration"),
 ]
 
 PAGE_BY_KEY = {page.key: page for page in PAGES}
