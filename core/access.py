@@ -31,6 +31,11 @@ class Action(str, Enum):
     PATH_CHILD_READ = "path.child_read"
     PATH_ACCESS_LOG_READ = "path.access_log_read"
     PATH_INDICATOR_READ = "path.indicator_read"
+    # --- training ---
+    TRAINING_CATALOGUE_READ = "training.catalogue_read"
+    TRAINING_MANAGE = "training.manage"
+    TRAINING_SESSION_READ = "training.session_read"
+    TRAINING_INDICATOR_READ = "training.indicator_read"
 
 
 PERMISSIONS: dict[Action, frozenset[str]] = {
@@ -49,6 +54,11 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.PATH_CHILD_READ: frozenset({C, P}),
     Action.PATH_ACCESS_LOG_READ: frozenset({C}),
     Action.PATH_INDICATOR_READ: frozenset({C, F}),
+    # --- training ---
+    Action.TRAINING_CATALOGUE_READ: frozenset({C, P, F}),
+    Action.TRAINING_MANAGE: frozenset({C}),
+    Action.TRAINING_SESSION_READ: frozenset({C, P}),
+    Action.TRAINING_INDICATOR_READ: frozenset({C, P, F}),
 }
 
 REFUSED = "Accès refusé : votre profil ne permet pas cette action."

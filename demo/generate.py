@@ -37,9 +37,9 @@ class DemoContext:
 
 
 def _steps():
-    from demo import accounts, path, structures
+    from demo import accounts, path, structures, training
 
-    return [structures.generate, accounts.generate, path.generate]
+    return [structures.generate, accounts.generate, training.generate, path.generate]
 
 
 def demo_generate(*, today: date | None = None) -> DemoContext:

@@ -8,6 +8,7 @@ from core.formatting import fr_date, fr_number
 from models.child import ExitReason
 from services.placements import structure_child_open, structure_children
 from ui.auth import page_guard
+from ui.cache import cached
 from ui.feedback import handled
 from ui.path_forms import (
     answer_form, arrival_form, child_summary, consent_form, forms_label, km, nationality_label, placement_actions,
@@ -15,7 +16,7 @@ from ui.path_forms import (
 )
 
 actor = page_guard("children")
-lists = structure_children(actor=actor)
+lists = cached(structure_children, actor=actor)
 st.title("Enfants accueillis")
 st.caption(lists.structure_name)
 show_flash()

@@ -9,15 +9,16 @@ import streamlit as st
 
 from core.access import Action, can
 from core.formatting import fr_number, fr_percent
-from services.path_indicators import GROUPS, MEASURES, SMALL_COUNT, path_indicator_counts, path_summary
+from services.disclosure import disclosure_legend
+from services.path_indicators import GROUPS, MEASURES, path_indicator_counts, path_summary
 from services.settings import setting_set
 from ui.auth import page_guard
+from ui.cache import cached
 from ui.feedback import handled
 from ui.maps import coverage_map_chart
 from ui.path_forms import flash, show_flash, today
 
 PERIODS = {"month": "Mois", "quarter": "Trimestre", "year": "Année"}
-HIDDEN = f"< {SMALL_COUNT}"
 
 actor = page_guard("path_indicators")
 st.title("Indicateurs du parcours")
@@ -28,29 +29,31 @@ period = left.date_input("Période", value=(today() - timedelta(days=365), today
                          key="path_indicators_period")
 start, end = (tuple(period) + (None, None))[:2] if isinstance(period, tuple) else (period, period)
 granularity = right.selectbox("Regrouper par", list(PERIODS), format_func=PERIODS.get, key="path_indicators_granularity")
-if not actor.is_coordination:
-    st.caption(f"Les effectifs inférieurs à {SMALL_COUNT} sont masqués.")
-
-
-def count_text(value) -> str:
-    return HIDDEN if value is None else fr_number(value)
+if actor.is_funder and (actor.departement_code or actor.region_code):
+    st.info("Chiffres de votre territoire : sollicitations et orientations selon le département d'exploitation, "
+            "accueils selon le département de la structure.")
 
 
 def share_text(share) -> str:
     if share.rate is None:
-        return "—" if share.denominator == 0 else HIDDEN
-    return f"{fr_percent(share.rate)} ({count_text(share.numerator)} / {fr_number(share.denominator)})"
+        return "—"
+    if share.numerator is None:
+        return fr_percent(share.rate)
+    return f"{fr_percent(share.rate)} ({fr_number(share.numerator)} / {fr_number(share.denominator)})"
 
 
-summary = path_summary(actor=actor, start=start, end=end)
+summary = cached(path_summary, actor=actor, start=start, end=end)
+if summary.rule is not None:
+    st.caption(disclosure_legend(threshold=summary.rule.threshold, rounding=summary.rule.rounding)
+               + " Un taux ou un délai n'est publié que si chaque effectif qui le compose peut l'être.")
 row1 = st.columns(3)
-row1[0].metric("1. Sollicitations reçues", count_text(summary.requests))
-row1[1].metric("2. Enfants orientés", count_text(summary.oriented))
-row1[2].metric("3. Enfants accueillis", count_text(summary.placed))
+row1[0].metric("1. Sollicitations reçues", summary.shown(summary.requests))
+row1[1].metric("2. Enfants orientés", summary.shown(summary.oriented))
+row1[2].metric("3. Enfants accueillis", summary.shown(summary.placed))
 row2 = st.columns(4)
 row2[0].metric("Délai médian sollicitation → arrivée",
                "—" if summary.median_days_to_arrival is None else f"{fr_number(summary.median_days_to_arrival, 1)} j",
-               help=f"Sur {fr_number(summary.arrivals_timed)} arrivée(s) de la période.")
+               help=f"Sur {summary.shown(summary.arrivals_timed)} arrivée(s) de la période.")
 row2[1].metric(f"Placements à {fr_number(summary.min_distance_km)} km ou plus", share_text(summary.distance_share))
 row2[2].metric("Fugue dans les 7 jours", share_text(summary.runaway_7),
                help="Parmi les placements dont l'issue à 7 jours est connue.")
@@ -60,8 +63,8 @@ row2[3].metric("Fugue dans les 30 jours", share_text(summary.runaway_30),
 st.subheader("Évolution")
 series = []
 for measure, label in MEASURES.items():
-    for row in path_indicator_counts(actor=actor, measure=measure, group_by="period", start=start, end=end,
-                                     period=granularity):
+    for row in cached(path_indicator_counts, actor=actor, measure=measure, group_by="period", start=start, end=end,
+                      period=granularity).rows:
         series.append({"Période": row.label, "clé": row.key, "Indicateur": label, "Nombre": row.count})
 if series:
     frame = pd.DataFrame(series)
@@ -83,12 +86,17 @@ dim_col, measure_col = st.columns(2)
 dimension = dim_col.selectbox("Selon", [g for g in GROUPS if g != "period"], format_func=GROUPS.get,
                               key="path_indicators_dimension")
 measure = measure_col.selectbox("Indicateur", list(MEASURES), format_func=MEASURES.get, key="path_indicators_measure")
-rows = path_indicator_counts(actor=actor, measure=measure, group_by=dimension, start=start, end=end)
+split = cached(path_indicator_counts, actor=actor, measure=measure, group_by=dimension, start=start, end=end)
+rows = split.rows
 table, picture = st.columns([1, 1])
-table.dataframe(pd.DataFrame([{GROUPS[dimension]: r.label, MEASURES[measure]: count_text(r.count)} for r in rows],
+total_label = "Total des sollicitations" if dimension == "exploitation_form" else "Total"
+table.dataframe(pd.DataFrame([{GROUPS[dimension]: r.label, MEASURES[measure]: r.shown} for r in rows]
+                             + [{GROUPS[dimension]: total_label, MEASURES[measure]: split.total_shown}],
                              columns=[GROUPS[dimension], MEASURES[measure]]), hide_index=True, width="stretch")
+if dimension == "exploitation_form":
+    table.caption("Une sollicitation peut citer plusieurs formes d'exploitation : elle compte dans chacune.")
 if dimension in ("exploitation_departement", "requester_departement") and rows:
-    values = pd.DataFrame([{"code": r.key, "valeur": r.count, "texte": count_text(r.count)} for r in rows if r.key])
+    values = pd.DataFrame([{"code": r.key, "valeur": r.count, "texte": r.shown} for r in rows if r.key])
     picture.altair_chart(coverage_map_chart(values, measure="valeur", measure_label=MEASURES[measure],
                                             tooltip=[("texte", MEASURES[measure])]), width="content")
 

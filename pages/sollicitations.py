@@ -18,6 +18,7 @@ from services.requests import (
     request_id_for_code,
 )
 from ui.auth import page_guard
+from ui.cache import cached
 from ui.feedback import handled
 from ui.path_forms import (
     answer_form, arrival_form, consent_form, flash, forms_label, km, nationality_label, placement_actions,
@@ -37,7 +38,7 @@ show_flash()
 if st.session_state.pop(GOTO_KEY, False) or VIEW_KEY not in st.session_state:
     st.session_state[VIEW_KEY] = VIEWS[0]
 
-board_counts = request_board(actor=actor, limit=1)
+board_counts = cached(request_board, actor=actor, limit=1)
 metrics = st.columns(5)
 for column, status in zip(metrics, RequestStatus):
     oldest = board_counts.oldest_open_hours.get(status.value)
@@ -104,8 +105,8 @@ def board() -> None:
                           default=list(OPEN_STATUSES), format_func=RequestStatus.label_of, key="sollicitations_statuses")
     code = middle.text_input("Code de l'enfant", key="sollicitations_code").strip() or None
     page_number = right.number_input("Page", min_value=1, value=1, step=1, key="sollicitations_page")
-    result = request_board(actor=actor, statuses=statuses or None, code=code, limit=PAGE_SIZE,
-                           offset=(page_number - 1) * PAGE_SIZE)
+    result = cached(request_board, actor=actor, statuses=statuses or None, code=code, limit=PAGE_SIZE,
+                    offset=(page_number - 1) * PAGE_SIZE)
     st.caption(f"{fr_number(result.total)} sollicitation(s) — page {page_number} sur "
                f"{max(1, -(-result.total // PAGE_SIZE))}. Cliquez une ligne pour ouvrir la fiche.")
     frame = pd.DataFrame([{
@@ -141,7 +142,7 @@ def board() -> None:
 
 def finder(detail) -> None:
     st.subheader("Recherche de place")
-    result = placement_finder(actor=actor, request_id=detail.id)
+    result = cached(placement_finder, actor=actor, request_id=detail.id)
     st.caption(f"Structures actives classées pour cet enfant : places libres, profil accepté, puis éloignement du "
                f"lieu d'exploitation ({departement_label(result.exploitation_departement_code)}, minimum "
                f"{fr_number(result.min_distance_km)} km à vol d'oiseau entre centres de départements).")

@@ -62,10 +62,31 @@ def _path_children(actor: Actor) -> list[TodoItem]:
 
 WAITING_ALERT_HOURS = 48
 
+def _training(actor: Actor) -> list[TodoItem]:
+    from services.training import training_pending_counts, training_team_missing_count
+
+    items = []
+    if can(actor, Action.TRAINING_MANAGE):
+        pending = training_pending_counts(actor=actor)
+        if pending.overdue:
+            items.append(TodoItem("sessions passées encore « prévues » : saisir les participants", pending.overdue,
+                                  "warning", "trainings"))
+        if pending.unevaluated:
+            items.append(TodoItem("sessions réalisées sans évaluation (note de satisfaction)", pending.unevaluated,
+                                  "info", "trainings"))
+    elif actor.is_partner and actor.structure_id is not None and can(actor, Action.TRAINING_SESSION_READ):
+        missing = training_team_missing_count(actor=actor)
+        if missing:
+            items.append(TodoItem("modules du catalogue de formation que votre équipe n'a pas encore suivis", missing,
+                                  "info", "team_trainings"))
+    return items
+
+
 PROVIDERS: list[Callable[[Actor], list[TodoItem]]] = [
     _accounts,
     _path_requests,
     _path_children,
+    _training,
 ]
 
 

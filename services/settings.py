@@ -12,6 +12,13 @@ from core.db import session_scope
 from core.errors import FieldError, ValidationFailed
 from models.base import utcnow
 from models.setting import AppSetting
+from services.disclosure import (
+    DEFAULT_ROUNDING,
+    DEFAULT_THRESHOLD,
+    MAX_ROUNDING,
+    MAX_THRESHOLD,
+    MIN_THRESHOLD,
+)
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,21 @@ SETTINGS: dict[str, SettingSpec] = {
         SettingSpec("path_min_distance_km",
                     "Distance minimale entre le département d'exploitation et la structure d'accueil (km)",
                     200, minimum=0, maximum=1000),
+        # --- small-count protection (funder's view, annual report) ---
+        SettingSpec(
+            "disclosure_threshold",
+            "Seuil des petits effectifs (financeur, rapport) : un effectif de 1 à seuil − 1 est affiché « < seuil »",
+            DEFAULT_THRESHOLD,
+            minimum=MIN_THRESHOLD,
+            maximum=MAX_THRESHOLD,
+        ),
+        SettingSpec(
+            "disclosure_rounding",
+            "Base d'arrondi des effectifs publiés (financeur, rapport) : 1 = pas d'arrondi",
+            DEFAULT_ROUNDING,
+            minimum=1,
+            maximum=MAX_ROUNDING,
+        ),
     ]
 }
 

@@ -100,3 +100,25 @@ def make_placed(structure_id: int, actor: Actor | None = None, *, arrival_date=N
     placement = placement_arrival(actor=actor, proposal_id=proposal.id, expected_version=proposal.version,
                                   arrival_date=arrival)
     return request, placement
+def make_module(**overrides):
+    """A catalogue module (6 to 7 hours, on site, for éducateurs) unless told otherwise."""
+    from services.training import ModuleData, training_module_create
+
+    n = next(_counter)
+    values = dict(title=f"Module {n}", objectives="Savoir repérer et orienter.", target_profiles=["educateur_specialise"],
+                  duration_min_hours=6, duration_max_hours=7, format="sur_site")
+    values.update(overrides)
+    return training_module_create(actor=SYSTEM, data=ModuleData(**values))
+
+
+def make_session(module_id: int, **overrides):
+    """A delivered session of the module, a month ago in Ille-et-Vilaine, 7 hours, 5 éducateurs."""
+    from datetime import date, timedelta
+
+    from services.training import SessionData, training_session_create
+
+    day = overrides.pop("day", date.today() - timedelta(days=30))
+    values = dict(module_id=module_id, start_date=day, end_date=day, trainer_organisation="Organisme formateur",
+                  departement_code="35", hours=7, status="realisee", participants={"educateur_specialise": 5})
+    values.update(overrides)
+    return training_session_create(actor=SYSTEM, data=SessionData(**values))

@@ -19,13 +19,15 @@ from models.structure import ExploitationForm, Sex
 from services.orientation import consent_record, proposal_answer
 from services.placements import placement_arrival, placement_exit, placement_return, placement_runaway
 from services.requests import paris_date
+from ui.cache import invalidate
 from ui.feedback import handled
 
 FLASH_KEY = "path_flash"
 
 
 def flash(message: str) -> None:
-    """Show `message` after the rerun that follows a successful action."""
+    """Show `message` after the rerun that follows a successful action (cached reads refreshed first)."""
+    invalidate()
     st.session_state[FLASH_KEY] = message
     st.rerun()
 

@@ -36,8 +36,8 @@ def path(db):
     return coordinator
 
 
-def _counts(rows):
-    return {row.key: row.count for row in rows}
+def _counts(table):
+    return {row.key: row.count for row in table.rows}
 
 
 def test_requests_by_period_actor_departement_and_form(path):
@@ -50,10 +50,13 @@ def test_requests_by_period_actor_departement_and_form(path):
     assert count("requester_departement") == {"93": 2, "13": 1}
     assert count("exploitation_form") == {"sexuelle": 2, "travail": 1, "delits": 1}
     assert count("period", start=date(2025, 2, 1)) == {"2025-02": 1}
-    labels = [row.label for row in ind.path_indicator_counts(actor=path, measure="requests", group_by="period")]
-    assert labels == ["janvier 2025", "février 2025"]
-    assert ind.path_indicator_counts(actor=path, measure="requests", group_by="exploitation_departement")[0].label == \
-        "93 — Seine-Saint-Denis"
+    table = ind.path_indicator_counts(actor=path, measure="requests", group_by="period")
+    assert [row.label for row in table.rows] == ["janvier 2025", "février 2025"]
+    assert (table.total, table.total_shown, table.rule) == (3, "3", None)
+    forms = ind.path_indicator_counts(actor=path, measure="requests", group_by="exploitation_form")
+    assert forms.total == 3  # requests, although the forms add up to 4
+    assert ind.path_indicator_counts(actor=path, measure="requests", group_by="exploitation_departement").rows[0].label \
+        == "93 — Seine-Saint-Denis"
 
 
 def test_children_oriented_and_placed(path):
@@ -143,11 +146,42 @@ def test_orienting_and_placing_updates_the_counts_at_once(db):
 
 def test_funders_see_aggregates_with_small_counts_hidden(path):
     funder = make_user(Role.FINANCEUR)
-    assert _counts(ind.path_indicator_counts(actor=funder, measure="requests", group_by="period")) == {
-        "2025-01": None, "2025-02": None}
+    table = ind.path_indicator_counts(actor=funder, measure="requests", group_by="period")
+    assert _counts(table) == {"2025-01": None, "2025-02": None}
+    assert [row.shown for row in table.rows] == ["< 5", "< 5"] and table.total_shown == "< 5"
     summary = ind.path_summary(actor=funder)
-    assert summary.requests is None and summary.median_days_to_arrival is None
-    assert summary.distance_share.rate is None
+    assert summary.requests is None and summary.shown(summary.requests) == "< 5"
+    assert summary.median_days_to_arrival is None
+    assert summary.distance_share == ind.Share(None, None, None)
+
+
+def test_funders_get_rounded_counts_and_rates_without_their_parts(db):
+    coordinator = make_user(Role.COORDINATION)
+    structure = make_structure(departement_code="06", capacity=30)
+    for n in range(12):
+        make_placed(structure.id, coordinator, arrival_date=TODAY - timedelta(days=40 + n))
+    for n in range(6):
+        make_request(coordinator, received_at=utcnow() - timedelta(hours=n + 1))
+    funder = make_user(Role.FINANCEUR)
+    summary = ind.path_summary(actor=funder)
+    assert (summary.requests, summary.placed) == (20, 10)  # 18 and 12, rounded to 5
+    assert summary.distance_share == ind.Share(None, None, 1.0)  # 12 of 12 at 658 km
+    assert summary.runaway_7 == ind.Share(None, None, 0.0)
+    assert summary.median_days_to_arrival == 2.0 and summary.arrivals_timed == 10
+    exact = ind.path_summary(actor=coordinator)
+    assert (exact.requests, exact.placed, exact.runaway_7) == (18, 12, ind.Share(0, 12, 0.0))
+
+
+def test_a_funder_limited_to_a_region_sees_its_territory_only(path):
+    funder = make_user(Role.FINANCEUR, region_code="93")  # Provence-Alpes-Côte d'Azur
+    coordinator_view = ind.path_indicator_counts(actor=path, measure="requests", group_by="exploitation_departement",
+                                                 scope=ind.Scope(region_code="93"))
+    assert _counts(coordinator_view) == {"13": 1}
+    placed = ind.path_indicator_counts(actor=path, measure="placed", group_by="period",
+                                       scope=ind.Scope(departement_code="06"))
+    assert placed.total == 2  # both placements are in Nice
+    assert ind.path_indicator_counts(actor=funder, measure="requests", group_by="period").total is None
+    assert ind.path_summary(actor=path, scope=ind.Scope(region_code="11")).requests == 2
 
 
 def test_partners_do_not_read_the_path_indicators(db):

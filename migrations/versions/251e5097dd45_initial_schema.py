@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: e23c4585284d
+Revision ID: 251e5097dd45
 Revises: 
-Create Date: 2026-11-23 14:47:37.955982
+Create Date: 2026-11-23 15:15:21.929272
 """
 from typing import Sequence, Union
 
@@ -12,7 +12,7 @@ import sqlmodel
 import models.base
 
 
-revision: str = 'e23c4585284d'
+revision: str = '251e5097dd45'
 down_revision: Union[str, None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -62,6 +62,23 @@ def upgrade() -> None:
     sa.Column('overseas', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('code')
     )
+    op.create_table('training_modules',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=160), nullable=False),
+    sa.Column('objectives', sa.Text(), nullable=False),
+    sa.Column('target_profiles', models.base.CodeList(length=400), nullable=False),
+    sa.Column('duration_min_hours', sa.Float(), nullable=False),
+    sa.Column('duration_max_hours', sa.Float(), nullable=False),
+    sa.Column('format', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("format IN ('sur_site', 'distanciel', 'mixte')", name='ck_training_modules_format'),
+    sa.CheckConstraint('duration_min_hours > 0 AND duration_min_hours <= duration_max_hours', name='ck_training_modules_duration'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('title', name='uq_training_modules_title')
+    )
     op.create_table('departements',
     sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
@@ -75,6 +92,35 @@ def upgrade() -> None:
     with op.batch_alter_table('departements', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_departements_overseas'), ['overseas'], unique=False)
         batch_op.create_index(batch_op.f('ix_departements_region_code'), ['region_code'], unique=False)
+
+    op.create_table('training_module_prerequisites',
+    sa.Column('module_id', sa.Integer(), nullable=False),
+    sa.Column('prerequisite_id', sa.Integer(), nullable=False),
+    sa.CheckConstraint('module_id <> prerequisite_id', name='ck_training_prerequisites_self'),
+    sa.ForeignKeyConstraint(['module_id'], ['training_modules.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['prerequisite_id'], ['training_modules.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('module_id', 'prerequisite_id')
+    )
+    with op.batch_alter_table('training_module_prerequisites', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_training_module_prerequisites_prerequisite_id'), ['prerequisite_id'], unique=False)
+
+    op.create_table('training_plan',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('module_id', sa.Integer(), nullable=False),
+    sa.Column('profile', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('planned', sa.Integer(), nullable=False),
+    sa.Column('updated_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("profile IN ('educateur_specialise', 'moniteur_educateur', 'assistant_familial', 'psychologue', 'infirmier_medecin', 'cadre_direction', 'veilleur_nuit', 'police_gendarmerie', 'magistrat_pjj', 'education_nationale', 'autre')", name='ck_training_plan_profile'),
+    sa.CheckConstraint('planned >= 0', name='ck_training_plan_planned'),
+    sa.CheckConstraint('year BETWEEN 2000 AND 2100', name='ck_training_plan_year'),
+    sa.ForeignKeyConstraint(['module_id'], ['training_modules.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('year', 'module_id', 'profile', name='uq_training_plan_line')
+    )
+    with op.batch_alter_table('training_plan', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_training_plan_module_id'), ['module_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_training_plan_year'), ['year'], unique=False)
 
     op.create_table('child_requests',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -146,6 +192,36 @@ def upgrade() -> None:
     with op.batch_alter_table('structures', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_structures_departement_code'), ['departement_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_structures_status'), ['status'], unique=False)
+
+    op.create_table('training_sessions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('module_id', sa.Integer(), nullable=False),
+    sa.Column('start_date', sa.Date(), nullable=False),
+    sa.Column('end_date', sa.Date(), nullable=False),
+    sa.Column('trainer_organisation', sqlmodel.sql.sqltypes.AutoString(length=160), nullable=False),
+    sa.Column('trainer_name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
+    sa.Column('remote', sa.Boolean(), nullable=False),
+    sa.Column('departement_code', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=True),
+    sa.Column('hours', sa.Float(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('satisfaction', sa.Integer(), nullable=True),
+    sa.Column('evaluation_comment', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
+    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("status IN ('prevue', 'realisee')", name='ck_training_sessions_status'),
+    sa.CheckConstraint('(remote AND departement_code IS NULL) OR (NOT remote AND departement_code IS NOT NULL)', name='ck_training_sessions_place'),
+    sa.CheckConstraint('end_date >= start_date', name='ck_training_sessions_dates'),
+    sa.CheckConstraint('hours > 0', name='ck_training_sessions_hours'),
+    sa.CheckConstraint('satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5', name='ck_training_sessions_satisfaction'),
+    sa.ForeignKeyConstraint(['departement_code'], ['departements.code'], ),
+    sa.ForeignKeyConstraint(['module_id'], ['training_modules.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('training_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_training_sessions_departement_code'), ['departement_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_training_sessions_module_id'), ['module_id'], unique=False)
+        batch_op.create_index('ix_training_sessions_status_end', ['status', 'end_date'], unique=False)
 
     op.create_table('app_users',
     sa.Column('username', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
@@ -233,6 +309,25 @@ def upgrade() -> None:
         batch_op.create_index('ix_placements_structure_open', ['structure_id', 'end_date'], unique=False)
         batch_op.create_index('uq_placements_child_open', ['child_id'], unique=True, sqlite_where=sa.text('end_date IS NULL'), postgresql_where=sa.text('end_date IS NULL'))
 
+    op.create_table('training_attendance',
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('structure_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['session_id'], ['training_sessions.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['structure_id'], ['structures.id'], ),
+    sa.PrimaryKeyConstraint('session_id', 'structure_id')
+    )
+    with op.batch_alter_table('training_attendance', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_training_attendance_structure_id'), ['structure_id'], unique=False)
+
+    op.create_table('training_participants',
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('profile', sa.String(length=30), nullable=False),
+    sa.Column('headcount', sa.Integer(), nullable=False),
+    sa.CheckConstraint("profile IN ('educateur_specialise', 'moniteur_educateur', 'assistant_familial', 'psychologue', 'infirmier_medecin', 'cadre_direction', 'veilleur_nuit', 'police_gendarmerie', 'magistrat_pjj', 'education_nationale', 'autre')", name='ck_training_participants_profile'),
+    sa.CheckConstraint('headcount > 0', name='ck_training_participants_headcount'),
+    sa.ForeignKeyConstraint(['session_id'], ['training_sessions.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('session_id', 'profile')
+    )
     op.create_table('child_access_log',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('at', models.base.UTCDateTime(timezone=True), nullable=False),
@@ -283,6 +378,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_child_access_log_at'))
 
     op.drop_table('child_access_log')
+    op.drop_table('training_participants')
+    with op.batch_alter_table('training_attendance', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_training_attendance_structure_id'))
+
+    op.drop_table('training_attendance')
     with op.batch_alter_table('placements', schema=None) as batch_op:
         batch_op.drop_index('uq_placements_child_open', sqlite_where=sa.text('end_date IS NULL'), postgresql_where=sa.text('end_date IS NULL'))
         batch_op.drop_index('ix_placements_structure_open')
@@ -298,6 +398,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_app_users_structure_id'))
 
     op.drop_table('app_users')
+    with op.batch_alter_table('training_sessions', schema=None) as batch_op:
+        batch_op.drop_index('ix_training_sessions_status_end')
+        batch_op.drop_index(batch_op.f('ix_training_sessions_module_id'))
+        batch_op.drop_index(batch_op.f('ix_training_sessions_departement_code'))
+
+    op.drop_table('training_sessions')
     with op.batch_alter_table('structures', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_structures_status'))
         batch_op.drop_index(batch_op.f('ix_structures_departement_code'))
@@ -311,11 +417,21 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_child_requests_child_id'))
 
     op.drop_table('child_requests')
+    with op.batch_alter_table('training_plan', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_training_plan_year'))
+        batch_op.drop_index(batch_op.f('ix_training_plan_module_id'))
+
+    op.drop_table('training_plan')
+    with op.batch_alter_table('training_module_prerequisites', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_training_module_prerequisites_prerequisite_id'))
+
+    op.drop_table('training_module_prerequisites')
     with op.batch_alter_table('departements', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_departements_region_code'))
         batch_op.drop_index(batch_op.f('ix_departements_overseas'))
 
     op.drop_table('departements')
+    op.drop_table('training_modules')
     op.drop_table('regions')
     op.drop_table('children')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
