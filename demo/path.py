@@ -209,7 +209,8 @@ class _Path:
                         exploitation=rng.choice(far), existing_child_code=None)
 
         for index in range(present):
-            received = _at(self.today - timedelta(days=rng.randint(12, 150)), rng.randint(8, 20))
+            days_ago = 5 if index == present - 1 else rng.randint(12, 150)  # the last one arrived a few days ago
+            received = _at(self.today - timedelta(days=days_ago), rng.randint(8, 12))
             request = self.request(received, **profile())
             proposal = self.propose(request, structure.id, self.later(received, 1, 6))
             answer = self.later(proposal.proposed_at, 1, 20)

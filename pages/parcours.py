@@ -51,7 +51,7 @@ row1[0].metric("1. Sollicitations reçues", summary.shown(summary.requests))
 row1[1].metric("2. Enfants orientés", summary.shown(summary.oriented))
 row1[2].metric("3. Enfants accueillis", summary.shown(summary.placed))
 row2 = st.columns(4)
-row2[0].metric("Délai médian sollicitation → arrivée",
+row2[0].metric("Délai médian jusqu'à l'arrivée",
                "—" if summary.median_days_to_arrival is None else f"{fr_number(summary.median_days_to_arrival, 1)} j",
                help=f"Sur {summary.shown(summary.arrivals_timed)} arrivée(s) de la période.")
 row2[1].metric(f"Placements à {fr_number(summary.min_distance_km)} km ou plus", share_text(summary.distance_share))

@@ -140,6 +140,7 @@ def test_indicators_page_for_coordination_and_funder(sqlite_db):
     assert not at.exception and not at.error
     values = {m.label: m.value for m in at.metric}
     assert values["1. Sollicitations reçues"] == "2" and values["3. Enfants accueillis"] == "1"
+    assert values["Délai médian jusqu'à l'arrivée"] == "2,0 j"
     funder = open_page(make_user(Role.FINANCEUR), "path_indicators")
     assert not funder.exception
     assert {m.label: m.value for m in funder.metric}["1. Sollicitations reçues"] == "< 5"
