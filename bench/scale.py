@@ -38,9 +38,14 @@ class BulkContext:
 
 
 def _bulk_steps():
-    from bench.generators import structures, training
+    """The bulk steps in order; each feature adds one line."""
+    from bench.generators import directory, structures, training
 
-    return [structures.generate, training.generate]
+    return [
+        structures.generate,
+        directory.generate,
+        training.generate,
+    ]
 
 
 def build(scale: int, url: str) -> dict[str, int]:

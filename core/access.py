@@ -36,6 +36,14 @@ class Action(str, Enum):
     TRAINING_MANAGE = "training.manage"
     TRAINING_SESSION_READ = "training.session_read"
     TRAINING_INDICATOR_READ = "training.indicator_read"
+    # --- directory, conventions, référentiel, coverage ---
+    STRUCTURE_EXPORT = "structure.export"
+    STRUCTURE_IMPORT = "structure.import"
+    CONVENTION_READ = "convention.read"
+    CONVENTION_MANAGE = "convention.manage"
+    STANDARD_READ = "standard.read"
+    STANDARD_MANAGE = "standard.manage"
+    COVERAGE_READ = "coverage.read"
 
 
 PERMISSIONS: dict[Action, frozenset[str]] = {
@@ -59,6 +67,14 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.TRAINING_MANAGE: frozenset({C}),
     Action.TRAINING_SESSION_READ: frozenset({C, P}),
     Action.TRAINING_INDICATOR_READ: frozenset({C, P, F}),
+    # --- directory, conventions, référentiel, coverage ---
+    Action.STRUCTURE_EXPORT: frozenset({C, P}),
+    Action.STRUCTURE_IMPORT: frozenset({C}),
+    Action.CONVENTION_READ: frozenset({C}),
+    Action.CONVENTION_MANAGE: frozenset({C}),
+    Action.STANDARD_READ: frozenset({C, P}),
+    Action.STANDARD_MANAGE: frozenset({C}),
+    Action.COVERAGE_READ: frozenset({C}),
 }
 
 REFUSED = "Accès refusé : votre profil ne permet pas cette action."

@@ -37,9 +37,16 @@ class DemoContext:
 
 
 def _steps():
-    from demo import accounts, path, structures, training
+    """The demo's steps in order; each feature adds one line."""
+    from demo import accounts, directory, path, structures, training
 
-    return [structures.generate, accounts.generate, training.generate, path.generate]
+    return [
+        structures.generate,
+        accounts.generate,
+        directory.generate,
+        training.generate,
+        path.generate,
+    ]
 
 
 def demo_generate(*, today: date | None = None) -> DemoContext:

@@ -67,10 +67,9 @@ class CodeList(TypeDecorator):
 def code_list_contains(column, code: str):
     """SQL condition: the CodeList column holds `code`.
 
-    The pattern is compared as plain text: bound with the column's own type, CodeList would turn the
-    pattern string into a list of its characters.
+    The pattern is bound as plain text: bound against the column, CodeList would encode it as a list.
     """
-    return sa.type_coerce(column, sa.String).like(f"%,{code},%")
+    return column.like(sa.literal(f"%,{code},%", type_=sa.String()))
 
 
 def enum_check(column: str, enum_cls: type[Enum], *, name: str, nullable: bool = False) -> sa.CheckConstraint:

@@ -82,11 +82,42 @@ def _training(actor: Actor) -> list[TodoItem]:
     return items
 
 
+def _directory(actor: Actor) -> list[TodoItem]:
+    """Référentiel assessments to redo, conventions about to end, a partner's contact to check."""
+    from services.settings import setting_get
+
+    items: list[TodoItem] = []
+    if can(actor, Action.STANDARD_MANAGE):
+        from services.standards import never_assessed_count, stale_structure_count
+
+        months = setting_get(key="standard_stale_months")
+        if stale := stale_structure_count(actor=actor):
+            items.append(TodoItem(f"structures avec une évaluation du référentiel de plus de {months} mois",
+                                  stale, "warning", "standards"))
+        if never := never_assessed_count(actor=actor):
+            items.append(TodoItem("structures jamais évaluées au regard du référentiel", never, "info", "standards"))
+    if can(actor, Action.CONVENTION_MANAGE):
+        from services.conventions import conventions_ending_soon
+
+        days = setting_get(key="convention_warning_days")
+        if ending := conventions_ending_soon(actor=actor):
+            items.append(TodoItem(f"conventions départementales arrivent à échéance dans les {days} jours",
+                                  len(ending), "warning", "conventions"))
+    if actor.is_partner and can(actor, Action.STRUCTURE_EDIT_OWN):
+        from services.structures import structure_contact_to_check
+
+        if structure_contact_to_check(actor=actor, months=int(setting_get(key="contact_check_months"))):
+            items.append(TodoItem("Vérifiez le contact (standard, e-mail) et la capacité de votre structure, "
+                                  "puis enregistrez-les ou confirmez-les.", None, "warning", "structure"))
+    return items
+
+
 PROVIDERS: list[Callable[[Actor], list[TodoItem]]] = [
     _accounts,
     _path_requests,
     _path_children,
     _training,
+    _directory,
 ]
 
 

@@ -38,6 +38,12 @@ SETTINGS: dict[str, SettingSpec] = {
         SettingSpec("path_min_distance_km",
                     "Distance minimale entre le département d'exploitation et la structure d'accueil (km)",
                     200, minimum=0, maximum=1000),
+        # --- directory, conventions, référentiel ---
+        SettingSpec("standard_stale_months", "Ancienneté au-delà de laquelle une évaluation du référentiel est à refaire (mois)",
+                    12, 1, 60),
+        SettingSpec("convention_warning_days", "Alerte avant la fin d'une convention départementale (jours)", 60, 1, 365),
+        SettingSpec("contact_check_months", "Délai de vérification du contact et de la capacité par les structures (mois)",
+                    12, 1, 60),
         # --- small-count protection (funder's view, annual report) ---
         SettingSpec(
             "disclosure_threshold",

@@ -122,3 +122,22 @@ def make_session(module_id: int, **overrides):
                   departement_code="35", hours=7, status="realisee", participants={"educateur_specialise": 5})
     values.update(overrides)
     return training_session_create(actor=SYSTEM, data=SessionData(**values))
+def make_convention(departement_code: str = "35", **overrides):
+    from datetime import date
+
+    from models.convention import ConventionCreate, ConventionStatus
+    from services.conventions import convention_create
+
+    values = dict(departement_code=departement_code, status=ConventionStatus.SIGNED.value,
+                  signed_on=date(2024, 1, 15), ends_on=None, scope=["accueil"])
+    values.update(overrides)
+    return convention_create(actor=SYSTEM, data=ConventionCreate(**values))
+
+
+def make_criterion(label: str | None = None, **overrides):
+    from models.standard import CriterionCreate
+    from services.standards import criterion_create
+
+    values = dict(label=label or f"Critère {next(_counter)}", category="prise_en_charge")
+    values.update(overrides)
+    return criterion_create(actor=SYSTEM, data=CriterionCreate(**values))

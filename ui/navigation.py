@@ -32,6 +32,13 @@ class PageSpec:
 
 PAGES: list[PageSpec] = [
     PageSpec("home", "accueil", "Accueil", ":material/home:", ALL, "Général"),
+    # --- directory, conventions, référentiel, coverage ---
+    PageSpec("directory", "annuaire", "Annuaire", ":material/menu_book:", frozenset({C, P}), "Réseau"),
+    PageSpec("structure", "structure", "Fiche structure", ":material/home_work:", frozenset({C, P}), "Réseau"),
+    PageSpec("coverage", "couverture", "Couverture", ":material/map:", frozenset({C}), "Réseau"),
+    PageSpec("conventions", "conventions", "Conventions départementales", ":material/handshake:", frozenset({C}),
+             "Réseau"),
+    PageSpec("standards", "referentiel", "Référentiel", ":material/checklist:", frozenset({C, P}), "Réseau"),
     # --- child path ---
     PageSpec("requests", "sollicitations", "Sollicitations", ":material/move_to_inbox:", frozenset({C}),
              "Parcours des enfants"),
@@ -39,6 +46,7 @@ PAGES: list[PageSpec] = [
              "Parcours des enfants"),
     PageSpec("path_indicators", "parcours", "Indicateurs du parcours", ":material/monitoring:", frozenset({C, F}),
              "Parcours des enfants"),
+    # --- training ---
     PageSpec("trainings", "formations", "Sessions de formation", ":material/school:", frozenset({C}), "Formation"),
     PageSpec("training_plan", "plan-formation", "Catalogue et plan", ":material/menu_book:", frozenset({C}), "Formation"),
     PageSpec("training_indicators", "indicateurs-formation", "Indicateurs formation", ":material/bar_chart:",

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from demo.structures import KIND_WEIGHTS, NAMES, _forms
 from models.base import utcnow
-from models.structure import NetworkStatus, OnSiteService, Structure
+from models.structure import NetworkStatus, OnSiteService, Structure, StructureStatusChange
 from services.reference_data import DEPARTEMENTS
 
 PER_SCALE = 100
@@ -34,6 +34,10 @@ def generate(ctx) -> None:
         })
     ctx.insert(Structure.__table__, rows)
     ctx.structure_ids = [row[0] for row in ctx.connection.execute(sa_select_ids())]
+    ctx.insert(StructureStatusChange.__table__, [
+        {"structure_id": structure_id, "status": row["status"], "effective_on": row["joined_on"], "recorded_at": now}
+        for structure_id, row in zip(ctx.structure_ids, rows)
+    ])
 
 
 def sa_select_ids():

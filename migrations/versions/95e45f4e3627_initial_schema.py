@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 251e5097dd45
+Revision ID: 95e45f4e3627
 Revises: 
-Create Date: 2026-11-23 15:15:21.929272
+Create Date: 2026-11-23 15:37:36.330176
 """
 from typing import Sequence, Union
 
@@ -12,7 +12,7 @@ import sqlmodel
 import models.base
 
 
-revision: str = '251e5097dd45'
+revision: str = '95e45f4e3627'
 down_revision: Union[str, None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -61,6 +61,19 @@ def upgrade() -> None:
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
     sa.Column('overseas', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('code')
+    )
+    op.create_table('standard_criteria',
+    sa.Column('label', sqlmodel.sql.sqltypes.AutoString(length=160), nullable=False),
+    sa.Column('description', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
+    sa.Column('category', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("category IN ('encadrement', 'prise_en_charge', 'securite', 'parcours')", name='ck_standard_criteria_category'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('label', name='uq_standard_criteria_label')
     )
     op.create_table('training_modules',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -160,6 +173,27 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_child_requests_received_on'), ['received_on'], unique=False)
         batch_op.create_index('ix_child_requests_status_received', ['status', 'received_at'], unique=False)
 
+    op.create_table('conventions',
+    sa.Column('departement_code', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('signed_on', sa.Date(), nullable=True),
+    sa.Column('ends_on', sa.Date(), nullable=True),
+    sa.Column('scope', models.base.CodeList(length=400), nullable=False),
+    sa.Column('notes', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("status <> 'denoncee' OR ends_on IS NOT NULL", name='ck_conventions_terminated'),
+    sa.CheckConstraint("status = 'en_preparation' OR signed_on IS NOT NULL", name='ck_conventions_signed'),
+    sa.CheckConstraint("status IN ('en_preparation', 'signee', 'denoncee')", name='ck_conventions_status'),
+    sa.CheckConstraint('ends_on IS NULL OR signed_on IS NULL OR ends_on >= signed_on', name='ck_conventions_dates'),
+    sa.ForeignKeyConstraint(['departement_code'], ['departements.code'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('conventions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_conventions_departement_code'), ['departement_code'], unique=False)
+
     op.create_table('structures',
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=160), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
@@ -179,6 +213,7 @@ def upgrade() -> None:
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=160), nullable=True),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('contact_checked_on', sa.Date(), nullable=True),
     sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', models.base.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("kind IN ('mecs', 'foyer', 'lieu_de_vie', 'placement_familial', 'centre_pjj', 'chrs', 'association', 'autre')", name='ck_structures_kind'),
@@ -309,6 +344,38 @@ def upgrade() -> None:
         batch_op.create_index('ix_placements_structure_open', ['structure_id', 'end_date'], unique=False)
         batch_op.create_index('uq_placements_child_open', ['child_id'], unique=True, sqlite_where=sa.text('end_date IS NULL'), postgresql_where=sa.text('end_date IS NULL'))
 
+    op.create_table('standard_assessments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('structure_id', sa.Integer(), nullable=False),
+    sa.Column('criterion_id', sa.Integer(), nullable=False),
+    sa.Column('level', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('assessed_on', sa.Date(), nullable=False),
+    sa.Column('comment', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+    sa.Column('updated_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("level IN ('atteint', 'partiel', 'non_atteint')", name='ck_standard_assessments_level'),
+    sa.ForeignKeyConstraint(['criterion_id'], ['standard_criteria.id'], ),
+    sa.ForeignKeyConstraint(['structure_id'], ['structures.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('structure_id', 'criterion_id', name='uq_standard_assessments_pair')
+    )
+    with op.batch_alter_table('standard_assessments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_standard_assessments_criterion_id'), ['criterion_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_standard_assessments_structure_id'), ['structure_id'], unique=False)
+
+    op.create_table('structure_status_changes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('structure_id', sa.Integer(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('effective_on', sa.Date(), nullable=False),
+    sa.Column('recorded_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("status IN ('adhesion', 'actif', 'suspendu', 'sorti')", name='ck_structure_status_changes_status'),
+    sa.ForeignKeyConstraint(['structure_id'], ['structures.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('structure_status_changes', schema=None) as batch_op:
+        batch_op.create_index('ix_structure_status_changes_structure_date', ['structure_id', 'effective_on'], unique=False)
+
     op.create_table('training_attendance',
     sa.Column('session_id', sa.Integer(), nullable=False),
     sa.Column('structure_id', sa.Integer(), nullable=False),
@@ -383,6 +450,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_training_attendance_structure_id'))
 
     op.drop_table('training_attendance')
+    with op.batch_alter_table('structure_status_changes', schema=None) as batch_op:
+        batch_op.drop_index('ix_structure_status_changes_structure_date')
+
+    op.drop_table('structure_status_changes')
+    with op.batch_alter_table('standard_assessments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_standard_assessments_structure_id'))
+        batch_op.drop_index(batch_op.f('ix_standard_assessments_criterion_id'))
+
+    op.drop_table('standard_assessments')
     with op.batch_alter_table('placements', schema=None) as batch_op:
         batch_op.drop_index('uq_placements_child_open', sqlite_where=sa.text('end_date IS NULL'), postgresql_where=sa.text('end_date IS NULL'))
         batch_op.drop_index('ix_placements_structure_open')
@@ -409,6 +485,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_structures_departement_code'))
 
     op.drop_table('structures')
+    with op.batch_alter_table('conventions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_conventions_departement_code'))
+
+    op.drop_table('conventions')
     with op.batch_alter_table('child_requests', schema=None) as batch_op:
         batch_op.drop_index('ix_child_requests_status_received')
         batch_op.drop_index(batch_op.f('ix_child_requests_received_on'))
@@ -432,6 +512,7 @@ def downgrade() -> None:
 
     op.drop_table('departements')
     op.drop_table('training_modules')
+    op.drop_table('standard_criteria')
     op.drop_table('regions')
     op.drop_table('children')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
