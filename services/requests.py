@@ -515,6 +515,7 @@ def _history(request: ChildRequest, proposals: list[ProposalView], placement: Pl
             assent = "assentiment de l'enfant recueilli" if p.assent_obtained else \
                 f"assentiment non recueilli ({p.assent_missing_reason})"
             authority = AuthorityBasis.label_of(p.authority_basis)
+            authority = f"autorité parentale : {authority[:1].lower()}{authority[1:]}"
             if p.authority_basis == AuthorityBasis.NOT_OBTAINED.value:
                 authority = f"autorité parentale : non obtenu ({p.authority_missing_reason})"
             lines.append(HistoryLine(p.consent_recorded_at, f"Consentements enregistrés : {assent} ; {authority} "
