@@ -38,12 +38,13 @@ class DemoContext:
 
 def _steps():
     """The demo's steps in order; each feature adds one line."""
-    from demo import accounts, directory, signalements, structures, training
+    from demo import accounts, directory, path, signalements, structures, training
 
     return [
         structures.generate,
         accounts.generate,
         directory.generate,
+        path.generate,
         training.generate,
         signalements.generate,
     ]

@@ -4,7 +4,7 @@ One line per module: features add theirs without touching the others'.
 """
 
 from models.audit import AuditEntry  # noqa: F401
-from models.child import Child, Placement  # noqa: F401
+from models.child import Child, ChildAccess, ChildRequest, OrientationProposal, Placement, PlacementEvent  # noqa: F401
 from models.convention import Convention  # noqa: F401
 from models.referential import Departement, Region  # noqa: F401
 from models.setting import AppSetting  # noqa: F401

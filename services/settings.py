@@ -34,6 +34,10 @@ SETTINGS: dict[str, SettingSpec] = {
     spec.key: spec
     for spec in [
         SettingSpec("demo", "Base de démonstration", False),
+        # --- child path ---
+        SettingSpec("path_min_distance_km",
+                    "Distance minimale entre le département d'exploitation et la structure d'accueil (km)",
+                    200, minimum=0, maximum=1000),
         # --- directory, conventions, référentiel ---
         SettingSpec("standard_stale_months", "Ancienneté au-delà de laquelle une évaluation du référentiel est à refaire (mois)",
                     12, 1, 60),

@@ -40,6 +40,13 @@ PAGES: list[PageSpec] = [
     PageSpec("conventions", "conventions", "Conventions départementales", ":material/handshake:", frozenset({C}),
              "Réseau"),
     PageSpec("standards", "referentiel", "Référentiel", ":material/checklist:", frozenset({C, P}), "Réseau"),
+    # --- child path ---
+    PageSpec("requests", "sollicitations", "Sollicitations", ":material/move_to_inbox:", frozenset({C}),
+             "Parcours des enfants"),
+    PageSpec("children", "enfants", "Enfants accueillis", ":material/child_care:", frozenset({P}),
+             "Parcours des enfants"),
+    PageSpec("path_indicators", "parcours", "Indicateurs du parcours", ":material/monitoring:", frozenset({C, F}),
+             "Parcours des enfants"),
     # --- training ---
     PageSpec("trainings", "formations", "Sessions de formation", ":material/school:", frozenset({C}), "Formation"),
     PageSpec("training_plan", "plan-formation", "Catalogue et plan", ":material/menu_book:", frozenset({C}), "Formation"),
@@ -52,6 +59,8 @@ PAGES: list[PageSpec] = [
              ":material/monitoring:", frozenset({C, F}), "Signalements"),
     PageSpec("accounts", "comptes", "Comptes", ":material/manage_accounts:", frozenset({C}), "Administration"),
     PageSpec("audit", "journal", "Journal d'audit", ":material/history:", frozenset({C}), "Administration"),
+    PageSpec("access_log", "consultations", "Journal des consultations", ":material/visibility:", frozenset({C}),
+             "Administration"),
 ]
 
 PAGE_BY_KEY = {page.key: page for page in PAGES}

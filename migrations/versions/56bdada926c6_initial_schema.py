@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 8d4393485ee5
+Revision ID: 56bdada926c6
 Revises: 
-Create Date: 2026-11-23 15:37:35.764805
+Create Date: 2026-11-23 15:47:02.607592
 """
 from typing import Sequence, Union
 
@@ -12,7 +12,7 @@ import sqlmodel
 import models.base
 
 
-revision: str = '8d4393485ee5'
+revision: str = '56bdada926c6'
 down_revision: Union[str, None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -50,6 +50,7 @@ def upgrade() -> None:
     sa.Column('sex', sqlmodel.sql.sqltypes.AutoString(length=1), nullable=False),
     sa.Column('nationality_group', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
     sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("nationality_group IS NULL OR nationality_group IN ('france', 'ue', 'europe_hors_ue', 'afrique_nord', 'afrique_subsaharienne', 'moyen_orient', 'asie', 'ameriques', 'autre')", name='ck_children_nationality'),
     sa.CheckConstraint("sex IN ('F', 'M', 'X')", name='ck_children_sex'),
     sa.CheckConstraint('age >= 0 AND age < 18', name='ck_children_age'),
     sa.PrimaryKeyConstraint('id'),
@@ -133,6 +134,44 @@ def upgrade() -> None:
     with op.batch_alter_table('training_plan', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_training_plan_module_id'), ['module_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_training_plan_year'), ['year'], unique=False)
+
+    op.create_table('child_requests',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('child_id', sa.Integer(), nullable=False),
+    sa.Column('received_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('received_on', sa.Date(), nullable=False),
+    sa.Column('child_age', sa.Integer(), nullable=False),
+    sa.Column('requester_kind', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('requester_departement_code', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
+    sa.Column('exploitation_forms', models.base.CodeList(length=400), nullable=False),
+    sa.Column('exploitation_departement_code', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
+    sa.Column('risk_flags', models.base.CodeList(length=400), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('oriented_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('oriented_on', sa.Date(), nullable=True),
+    sa.Column('closed_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closure_reason', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True),
+    sa.Column('closure_detail', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("(status = 'close') = (closure_reason IS NOT NULL)", name='ck_child_requests_closed'),
+    sa.CheckConstraint("closure_reason IS NULL OR closure_reason IN ('majeur', 'prise_en_charge_locale', 'fugue_avant_accueil', 'aucune_place', 'retrait_demandeur', 'refus_enfant', 'autre')", name='ck_child_requests_closure'),
+    sa.CheckConstraint("exploitation_forms <> ','", name='ck_child_requests_forms'),
+    sa.CheckConstraint("requester_kind IN ('police', 'gendarmerie', 'ase_crip', 'pjj', 'parquet', 'association', 'education_nationale', 'hopital', 'maraude', 'autre')", name='ck_child_requests_requester'),
+    sa.CheckConstraint("status IN ('nouvelle', 'orientation_en_cours', 'orientee', 'placee', 'close')", name='ck_child_requests_status'),
+    sa.CheckConstraint('child_age >= 0 AND child_age < 18', name='ck_child_requests_age'),
+    sa.ForeignKeyConstraint(['child_id'], ['children.id'], ),
+    sa.ForeignKeyConstraint(['exploitation_departement_code'], ['departements.code'], ),
+    sa.ForeignKeyConstraint(['requester_departement_code'], ['departements.code'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('child_requests', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_child_requests_child_id'), ['child_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_child_requests_exploitation_departement_code'), ['exploitation_departement_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_child_requests_oriented_on'), ['oriented_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_child_requests_received_on'), ['received_on'], unique=False)
+        batch_op.create_index('ix_child_requests_status_received', ['status', 'received_at'], unique=False)
 
     op.create_table('conventions',
     sa.Column('departement_code', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
@@ -247,6 +286,38 @@ def upgrade() -> None:
     with op.batch_alter_table('app_users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_app_users_structure_id'), ['structure_id'], unique=False)
 
+    op.create_table('orientation_proposals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('request_id', sa.Integer(), nullable=False),
+    sa.Column('structure_id', sa.Integer(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('distance_km', sa.Float(), nullable=True),
+    sa.Column('finder_note', sqlmodel.sql.sqltypes.AutoString(length=400), nullable=True),
+    sa.Column('proposed_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('proposed_by', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.Column('answered_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('answered_by', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=True),
+    sa.Column('refusal_reason', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True),
+    sa.Column('answer_detail', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+    sa.Column('assent_obtained', sa.Boolean(), nullable=True),
+    sa.Column('assent_missing_reason', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+    sa.Column('authority_basis', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True),
+    sa.Column('authority_missing_reason', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+    sa.Column('consent_recorded_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('consent_recorded_by', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=True),
+    sa.CheckConstraint("(status = 'refusee') = (refusal_reason IS NOT NULL)", name='ck_orientation_proposals_refused'),
+    sa.CheckConstraint("authority_basis IS NULL OR authority_basis IN ('accord_parental', 'accord_service_gardien', 'decision_judiciaire', 'non_obtenu')", name='ck_orientation_proposals_authority'),
+    sa.CheckConstraint("refusal_reason IS NULL OR refusal_reason IN ('pas_de_place', 'profil', 'securite', 'equipe', 'autre')", name='ck_orientation_proposals_refusal'),
+    sa.CheckConstraint("status IN ('en_attente', 'acceptee', 'refusee', 'retiree')", name='ck_orientation_proposals_status'),
+    sa.ForeignKeyConstraint(['request_id'], ['child_requests.id'], ),
+    sa.ForeignKeyConstraint(['structure_id'], ['structures.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('orientation_proposals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_orientation_proposals_request_id'), ['request_id'], unique=False)
+        batch_op.create_index('ix_orientation_proposals_structure_status', ['structure_id', 'status'], unique=False)
+
     op.create_table('placements',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
@@ -256,15 +327,23 @@ def upgrade() -> None:
     sa.Column('end_date', sa.Date(), nullable=True),
     sa.Column('exit_reason', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True),
     sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('request_id', sa.Integer(), nullable=True),
+    sa.Column('distance_km', sa.Float(), nullable=True),
+    sa.Column('exit_detail', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+    sa.Column('recorded_by', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=True),
+    sa.Column('on_runaway', sa.Boolean(), nullable=False),
     sa.CheckConstraint("exit_reason IS NULL OR exit_reason IN ('fin_prise_en_charge', 'reorientation', 'majorite', 'retour_famille', 'transfert_ase', 'fugue', 'autre')", name='ck_placements_exit_reason'),
     sa.CheckConstraint('end_date IS NULL OR end_date >= arrival_date', name='ck_placements_dates'),
     sa.ForeignKeyConstraint(['child_id'], ['children.id'], ),
+    sa.ForeignKeyConstraint(['request_id'], ['child_requests.id'], ),
     sa.ForeignKeyConstraint(['structure_id'], ['structures.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('request_id', name='uq_placements_request')
     )
     with op.batch_alter_table('placements', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_placements_child_id'), ['child_id'], unique=False)
         batch_op.create_index('ix_placements_structure_open', ['structure_id', 'end_date'], unique=False)
+        batch_op.create_index('uq_placements_child_open', ['child_id'], unique=True, sqlite_where=sa.text('end_date IS NULL'), postgresql_where=sa.text('end_date IS NULL'))
 
     op.create_table('standard_assessments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -317,6 +396,41 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['session_id'], ['training_sessions.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('session_id', 'profile')
     )
+    op.create_table('child_access_log',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('staff_login', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.Column('staff_role', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('staff_structure_id', sa.Integer(), nullable=True),
+    sa.Column('child_id', sa.Integer(), nullable=False),
+    sa.Column('request_id', sa.Integer(), nullable=True),
+    sa.Column('context', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.ForeignKeyConstraint(['child_id'], ['children.id'], ),
+    sa.ForeignKeyConstraint(['request_id'], ['child_requests.id'], ),
+    sa.ForeignKeyConstraint(['staff_structure_id'], ['structures.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['app_users.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('child_access_log', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_child_access_log_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_child_access_log_child_id'), ['child_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_child_access_log_user_id'), ['user_id'], unique=False)
+
+    op.create_table('placement_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('placement_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('occurred_on', sa.Date(), nullable=False),
+    sa.Column('recorded_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('recorded_by', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.CheckConstraint("kind IN ('fugue', 'retour')", name='ck_placement_events_kind'),
+    sa.ForeignKeyConstraint(['placement_id'], ['placements.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('placement_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_placement_events_placement_id'), ['placement_id'], unique=False)
+
     op.create_table('signalements',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
@@ -417,6 +531,16 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_signalements_child_id'))
 
     op.drop_table('signalements')
+    with op.batch_alter_table('placement_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_placement_events_placement_id'))
+
+    op.drop_table('placement_events')
+    with op.batch_alter_table('child_access_log', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_child_access_log_user_id'))
+        batch_op.drop_index(batch_op.f('ix_child_access_log_child_id'))
+        batch_op.drop_index(batch_op.f('ix_child_access_log_at'))
+
+    op.drop_table('child_access_log')
     op.drop_table('training_participants')
     with op.batch_alter_table('training_attendance', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_training_attendance_structure_id'))
@@ -432,10 +556,16 @@ def downgrade() -> None:
 
     op.drop_table('standard_assessments')
     with op.batch_alter_table('placements', schema=None) as batch_op:
+        batch_op.drop_index('uq_placements_child_open', sqlite_where=sa.text('end_date IS NULL'), postgresql_where=sa.text('end_date IS NULL'))
         batch_op.drop_index('ix_placements_structure_open')
         batch_op.drop_index(batch_op.f('ix_placements_child_id'))
 
     op.drop_table('placements')
+    with op.batch_alter_table('orientation_proposals', schema=None) as batch_op:
+        batch_op.drop_index('ix_orientation_proposals_structure_status')
+        batch_op.drop_index(batch_op.f('ix_orientation_proposals_request_id'))
+
+    op.drop_table('orientation_proposals')
     with op.batch_alter_table('app_users', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_app_users_structure_id'))
 
@@ -455,6 +585,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_conventions_departement_code'))
 
     op.drop_table('conventions')
+    with op.batch_alter_table('child_requests', schema=None) as batch_op:
+        batch_op.drop_index('ix_child_requests_status_received')
+        batch_op.drop_index(batch_op.f('ix_child_requests_received_on'))
+        batch_op.drop_index(batch_op.f('ix_child_requests_oriented_on'))
+        batch_op.drop_index(batch_op.f('ix_child_requests_exploitation_departement_code'))
+        batch_op.drop_index(batch_op.f('ix_child_requests_child_id'))
+
+    op.drop_table('child_requests')
     with op.batch_alter_table('training_plan', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_training_plan_year'))
         batch_op.drop_index(batch_op.f('ix_training_plan_module_id'))
