@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from core.bootstrap import init_database
-from ui.auth import REFUSED_PAGE, clear_login_state, current_actor, login_screen, logout_control
-from ui.navigation import PAGES, PageSpec
+from ui.auth import APP_RAN, REFUSED_PAGE, clear_login_state, current_actor, login_screen, logout_control
+from ui.navigation import PAGES, PageSpec, inside_app
 
 st.set_page_config(page_title="Ancrage", page_icon=":material/anchor:", layout="wide")
 
@@ -55,4 +55,9 @@ with st.sidebar:
             st.caption(section)
         st.page_link(pages[spec.key], label=spec.title, icon=spec.icon)
 logout_control(actor)
-navigation.run()
+st.session_state[APP_RAN] = True
+token = inside_app.set(True)
+try:
+    navigation.run()
+finally:
+    inside_app.reset(token)

@@ -39,12 +39,13 @@ class BulkContext:
 
 def _bulk_steps():
     """The bulk steps in order; each feature adds one line."""
-    from bench.generators import directory, structures, training
+    from bench.generators import directory, signalements, structures, training
 
     return [
         structures.generate,
         directory.generate,
         training.generate,
+        signalements.generate,
     ]
 
 

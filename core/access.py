@@ -25,6 +25,12 @@ class Action(str, Enum):
     STRUCTURE_EDIT_ALL = "structure.edit_all"
     STRUCTURE_EDIT_OWN = "structure.edit_own"
     INDICATOR_READ = "indicator.read"
+    # --- child path ---
+    PATH_REQUEST_MANAGE = "path.request_manage"
+    PATH_CHILD_UPDATE = "path.child_update"
+    PATH_CHILD_READ = "path.child_read"
+    PATH_ACCESS_LOG_READ = "path.access_log_read"
+    PATH_INDICATOR_READ = "path.indicator_read"
     # --- training ---
     TRAINING_CATALOGUE_READ = "training.catalogue_read"
     TRAINING_MANAGE = "training.manage"
@@ -38,6 +44,11 @@ class Action(str, Enum):
     STANDARD_READ = "standard.read"
     STANDARD_MANAGE = "standard.manage"
     COVERAGE_READ = "coverage.read"
+    # --- signalements ---
+    SIGNALEMENT_DECLARE = "signalement.declare"
+    SIGNALEMENT_READ = "signalement.read"
+    SIGNALEMENT_HANDLE = "signalement.handle"
+    SIGNALEMENT_COMPLETE = "signalement.complete"
     # --- dashboards and annual report ---
     DASHBOARD_READ = "dashboard.read"
     INDICATOR_RECORDS = "dashboard.records"
@@ -55,6 +66,12 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.STRUCTURE_EDIT_ALL: frozenset({C}),
     Action.STRUCTURE_EDIT_OWN: frozenset({C, P}),
     Action.INDICATOR_READ: frozenset({C, P, F}),
+    # --- child path ---
+    Action.PATH_REQUEST_MANAGE: frozenset({C}),
+    Action.PATH_CHILD_UPDATE: frozenset({C, P}),
+    Action.PATH_CHILD_READ: frozenset({C, P}),
+    Action.PATH_ACCESS_LOG_READ: frozenset({C}),
+    Action.PATH_INDICATOR_READ: frozenset({C, F}),
     # --- training ---
     Action.TRAINING_CATALOGUE_READ: frozenset({C, P, F}),
     Action.TRAINING_MANAGE: frozenset({C}),
@@ -68,6 +85,11 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.STANDARD_READ: frozenset({C, P}),
     Action.STANDARD_MANAGE: frozenset({C}),
     Action.COVERAGE_READ: frozenset({C}),
+    # --- signalements ---
+    Action.SIGNALEMENT_DECLARE: frozenset({P}),
+    Action.SIGNALEMENT_READ: frozenset({C, P}),
+    Action.SIGNALEMENT_HANDLE: frozenset({C}),
+    Action.SIGNALEMENT_COMPLETE: frozenset({C, P}),
     # --- dashboards and annual report ---
     Action.DASHBOARD_READ: frozenset({C, F}),
     Action.INDICATOR_RECORDS: frozenset({C}),

@@ -38,13 +38,15 @@ class DemoContext:
 
 def _steps():
     """The demo's steps in order; each feature adds one line."""
-    from demo import accounts, directory, structures, training
+    from demo import accounts, directory, path, signalements, structures, training
 
     return [
         structures.generate,
         accounts.generate,
         directory.generate,
+        path.generate,
         training.generate,
+        signalements.generate,
     ]
 
 

@@ -5,10 +5,11 @@ One line per module: features add theirs without touching the others'.
 
 from models.annual_report import AnnualReportSection  # noqa: F401
 from models.audit import AuditEntry  # noqa: F401
-from models.child import Child, Placement  # noqa: F401
+from models.child import Child, ChildAccess, ChildRequest, OrientationProposal, Placement, PlacementEvent  # noqa: F401
 from models.convention import Convention  # noqa: F401
 from models.referential import Departement, Region  # noqa: F401
 from models.setting import AppSetting  # noqa: F401
+from models.signalement import Signalement, SignalementEvent  # noqa: F401
 from models.standard import StandardAssessment, StandardCriterion  # noqa: F401
 from models.structure import Structure, StructureStatusChange  # noqa: F401
 from models.training import TrainingAttendance, TrainingModule, TrainingParticipants  # noqa: F401

@@ -27,6 +27,41 @@ def _accounts(actor: Actor) -> list[TodoItem]:
     return [TodoItem("comptes verrouillés après des échecs de connexion", locked, "warning", "accounts")]
 
 
+def _path_requests(actor: Actor) -> list[TodoItem]:
+    from services.requests import request_waiting
+
+    if not can(actor, Action.PATH_REQUEST_MANAGE):
+        return []
+    count, oldest_hours = request_waiting(actor=actor)
+    if not count:
+        return []
+    level = "error" if oldest_hours is not None and oldest_hours >= WAITING_ALERT_HOURS else "warning"
+    label = (f"sollicitation(s) pas encore orientée(s) — la plus ancienne attend depuis "
+             f"{oldest_hours} h")
+    return [TodoItem(label, count, level, "requests")]
+
+
+def _path_children(actor: Actor) -> list[TodoItem]:
+    from services.placements import structure_todo
+
+    if not actor.is_partner or not can(actor, Action.PATH_CHILD_UPDATE):
+        return []
+    todo = structure_todo(actor=actor)
+    items = []
+    if todo.pending:
+        items.append(TodoItem("proposition(s) d'orientation à examiner (accepter ou refuser)", todo.pending,
+                              "warning", "children"))
+    if todo.expected:
+        items.append(TodoItem("arrivée(s) attendue(s) après votre accord : confirmez l'arrivée", todo.expected,
+                              "warning", "children"))
+    if todo.present:
+        items.append(TodoItem("enfant(s) accueilli(s) : signalez fugue, retour ou sortie", todo.present, "info",
+                              "children"))
+    return items
+
+
+WAITING_ALERT_HOURS = 48
+
 def _training(actor: Actor) -> list[TodoItem]:
     from services.training import training_pending_counts, training_team_missing_count
 
@@ -77,6 +112,12 @@ def _directory(actor: Actor) -> list[TodoItem]:
     return items
 
 
+def _signalements(actor: Actor) -> list[TodoItem]:
+    from services.signalements import signalement_home_items
+
+    return signalement_home_items(actor)
+
+
 # --- dashboards and annual report ---
 FUNDER_HEADLINES = (("requests", "sollicitations"), ("placed", "victimes placées"),
                     ("coverage", "départements couverts"), ("trained", "professionnels formés"))
@@ -101,8 +142,11 @@ def _funder_headlines(actor: Actor) -> list[TodoItem]:
 
 PROVIDERS: list[Callable[[Actor], list[TodoItem]]] = [
     _accounts,
+    _path_requests,
+    _path_children,
     _training,
     _directory,
+    _signalements,
     _funder_headlines,
 ]
 

@@ -34,6 +34,10 @@ SETTINGS: dict[str, SettingSpec] = {
     spec.key: spec
     for spec in [
         SettingSpec("demo", "Base de démonstration", False),
+        # --- child path ---
+        SettingSpec("path_min_distance_km",
+                    "Distance minimale entre le département d'exploitation et la structure d'accueil (km)",
+                    200, minimum=0, maximum=1000),
         # --- directory, conventions, référentiel ---
         SettingSpec("standard_stale_months", "Ancienneté au-delà de laquelle une évaluation du référentiel est à refaire (mois)",
                     12, 1, 60),
@@ -55,6 +59,19 @@ SETTINGS: dict[str, SettingSpec] = {
             minimum=1,
             maximum=MAX_ROUNDING,
         ),
+        # --- signalements: hours allowed after the declaration (0 = no deadline) ---
+        SettingSpec("signalement_ack_hours_danger_immediat",
+                    "Signalement « danger immédiat » : prise en compte sous (heures)", 1.0, 0, 720),
+        SettingSpec("signalement_pass_hours_danger_immediat",
+                    "Signalement « danger immédiat » : transmission sous (heures)", 4.0, 0, 720),
+        SettingSpec("signalement_ack_hours_preoccupant",
+                    "Signalement « préoccupant » : prise en compte sous (heures)", 24.0, 0, 720),
+        SettingSpec("signalement_pass_hours_preoccupant",
+                    "Signalement « préoccupant » : transmission sous (heures)", 72.0, 0, 720),
+        SettingSpec("signalement_ack_hours_information",
+                    "Signalement « pour information » : prise en compte sous (heures)", 72.0, 0, 720),
+        SettingSpec("signalement_pass_hours_information",
+                    "Signalement « pour information » : transmission sous (heures, 0 = sans délai)", 0.0, 0, 720),
     ]
 }
 

@@ -92,8 +92,15 @@ def db(request):
 
 @pytest.fixture
 def sqlite_db():
-    """A fresh SQLite database only (page tests)."""
+    """A fresh SQLite database only (page tests), with Streamlit's caches emptied.
+
+    Emptying the tables sends the data version (the newest audit id) backwards: a cached read of a
+    previous test could otherwise answer for the same version number.
+    """
+    import streamlit as st
+
     use_database(_sqlite_url())
     _prepare(_sqlite_url())
     _empty_tables()
+    st.cache_data.clear()
     yield "sqlite"

@@ -38,6 +38,68 @@ def make_user(role: Role | str = Role.COORDINATION, *, structure_id: int | None 
     return actor_for_username(username=values["username"])
 
 
+# --- child path ---
+
+def make_request(actor: Actor | None = None, **overrides):
+    """A request for a 15-year-old girl exploited in Seine-Saint-Denis (93), received two days ago."""
+    from datetime import timedelta
+
+    from models.base import utcnow
+    from services.requests import RequestCreate, request_create
+
+    values = dict(
+        received_at=utcnow() - timedelta(days=2), child_age=15, sex="F", nationality_group="afrique_subsaharienne",
+        requester_kind="police", requester_departement_code="93", exploitation_forms=["sexuelle"],
+        exploitation_departement_code="93", risk_flags=["exploiteur_contact"],
+    )
+    values.update(overrides)
+    return request_create(actor=actor or SYSTEM, data=RequestCreate(**values))
+
+
+def _noon(day):
+    from datetime import datetime
+
+    from core.formatting import PARIS
+
+    return None if day is None else datetime(day.year, day.month, day.day, 12, tzinfo=PARIS)
+
+
+def make_oriented(structure_id: int, actor: Actor | None = None, *, consent: bool = True, at=None, **overrides):
+    """A request proposed to `structure_id`, accepted by it (consents recorded unless told): (request, proposal).
+
+    `at` dates the proposal and the answer (the request is then received two days before)."""
+    from datetime import timedelta
+
+    from services.orientation import consent_record, proposal_answer, proposal_create
+
+    actor = actor or SYSTEM
+    if at is not None:
+        overrides.setdefault("received_at", at - timedelta(days=2))
+    request = make_request(actor, **overrides)
+    proposal = proposal_create(actor=actor, request_id=request.id, structure_id=structure_id, at=at)
+    proposal = proposal_answer(actor=actor, proposal_id=proposal.id, expected_version=proposal.version, accepted=True,
+                               at=at)
+    if consent:
+        proposal = consent_record(actor=actor, proposal_id=proposal.id, expected_version=proposal.version,
+                                  assent_obtained=True, authority_basis="decision_judiciaire", at=at)
+    return request, proposal
+
+
+def make_placed(structure_id: int, actor: Actor | None = None, *, arrival_date=None, **overrides):
+    """A child placed in `structure_id` (arrived today unless told): (request, proposal and placement made
+    `arrival_date` when given)."""
+    from datetime import timedelta
+
+    from services.placements import placement_arrival
+    from services.requests import paris_date
+    from models.base import utcnow
+
+    actor = actor or SYSTEM
+    request, proposal = make_oriented(structure_id, actor, at=_noon(arrival_date), **overrides)
+    arrival = arrival_date or paris_date(utcnow())
+    placement = placement_arrival(actor=actor, proposal_id=proposal.id, expected_version=proposal.version,
+                                  arrival_date=arrival)
+    return request, placement
 def make_module(**overrides):
     """A catalogue module (6 to 7 hours, on site, for éducateurs) unless told otherwise."""
     from services.training import ModuleData, training_module_create
@@ -79,3 +141,58 @@ def make_criterion(label: str | None = None, **overrides):
     values = dict(label=label or f"Critère {next(_counter)}", category="prise_en_charge")
     values.update(overrides)
     return criterion_create(actor=SYSTEM, data=CriterionCreate(**values))
+
+
+# --- children and placements (written directly: no service for them on this branch yet) ---
+
+def make_child(*, code: str | None = None, age: int = 14, sex: str = "F"):
+    """A child known to the network, written with the system actor."""
+    from core.db import session_scope
+    from models.child import Child
+
+    with session_scope(SYSTEM) as session:
+        child = Child(code=code or f"E-{next(_counter):05d}", age=age, sex=sex)
+        session.add(child)
+        session.flush()
+        return child.model_copy()
+
+
+def make_placement(*, child_id: int, structure_id: int, arrival_date=None, end_date=None, exit_reason=None):
+    """A child's stay in a structure (open unless `end_date`), written with the system actor."""
+    from datetime import date, timedelta
+
+    from core.db import session_scope
+    from models.child import Placement
+
+    with session_scope(SYSTEM) as session:
+        placement = Placement(child_id=child_id, structure_id=structure_id,
+                              arrival_date=arrival_date or date.today() - timedelta(days=60),
+                              end_date=end_date, exit_reason=exit_reason)
+        session.add(placement)
+        session.flush()
+        return placement.model_copy()
+
+
+# --- signalements ---
+
+def as_system(actor: Actor) -> Actor:
+    """The same person acting as the system, which may date its steps (`now=`)."""
+    from dataclasses import replace
+
+    return replace(actor, is_system=True)
+
+
+def make_signalement(actor: Actor, *, now=None, **overrides):
+    """A declaration by a partner's staff (`now` dates it: the actor then acts as the system)."""
+    from datetime import timedelta
+
+    from models.base import utcnow
+    from services.signalements import SignalementDeclaration, signalement_declare
+
+    at = now or utcnow()
+    values = dict(occurred_at=at - timedelta(hours=1), category="fugue", severity="preoccupant",
+                  facts="L'enfant n'est pas rentré après l'école ; recherches engagées.", actions_taken=["police"])
+    values.update(overrides)
+    if now is not None:
+        actor = as_system(actor)
+    return signalement_declare(actor=actor, data=SignalementDeclaration(**values), now=now)

@@ -27,13 +27,14 @@ from services.users import (
     login_success_record,
 )
 from ui.cache import cached
-from ui.navigation import PAGE_BY_KEY, PAGES
+from ui.navigation import PAGE_BY_KEY, PAGES, inside_app
 
 LOGIN_FIELDS = {"Form name": "Connexion", "Username": "Identifiant", "Password": "Mot de passe", "Login": "Se connecter"}
 BAD_CREDENTIALS = "Identifiant ou mot de passe incorrect."
 REFUSED_PAGE = "Accès refusé : cette page n'est pas ouverte à votre profil."
 AUTH_KEYS = ("authentication_status", "username", "name", "roles", "email")
 COOKIE_PENDING = "auth_cookie_pending"
+APP_RAN = "auth_app_ran"
 
 
 def locked_message() -> str:
@@ -202,6 +203,8 @@ def _hand_over_to_app(key: str) -> None:
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+    if inside_app.get() or st.session_state.get(APP_RAN):
+        return  # run by app.py, or in a session app.py already serves (not a first request)
     ctx = get_script_run_ctx()
     if ctx is None or Path(ctx.main_script_path).name != "app.py":
         return  # AppTest running a page script as the main script

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from models.user import Role
@@ -44,6 +45,13 @@ PAGES: list[PageSpec] = [
     PageSpec("conventions", "conventions", "Conventions départementales", ":material/handshake:", frozenset({C}),
              "Réseau"),
     PageSpec("standards", "referentiel", "Référentiel", ":material/checklist:", frozenset({C, P}), "Réseau"),
+    # --- child path ---
+    PageSpec("requests", "sollicitations", "Sollicitations", ":material/move_to_inbox:", frozenset({C}),
+             "Parcours des enfants"),
+    PageSpec("children", "enfants", "Enfants accueillis", ":material/child_care:", frozenset({P}),
+             "Parcours des enfants"),
+    PageSpec("path_indicators", "parcours", "Indicateurs du parcours", ":material/monitoring:", frozenset({C, F}),
+             "Parcours des enfants"),
     # --- training ---
     PageSpec("trainings", "formations", "Sessions de formation", ":material/school:", frozenset({C}), "Formation"),
     PageSpec("training_plan", "plan-formation", "Catalogue et plan", ":material/menu_book:", frozenset({C}), "Formation"),
@@ -51,11 +59,19 @@ PAGES: list[PageSpec] = [
              frozenset({C, F}), "Formation"),
     PageSpec("team_trainings", "formations-equipe", "Formations de l'équipe", ":material/school:", frozenset({P}),
              "Formation"),
+    PageSpec("signalements", "signalements", "Signalements", ":material/campaign:", frozenset({C, P}), "Signalements"),
+    PageSpec("signalement_indicators", "indicateurs-signalements", "Indicateurs des signalements",
+             ":material/monitoring:", frozenset({C, F}), "Signalements"),
     PageSpec("accounts", "comptes", "Comptes", ":material/manage_accounts:", frozenset({C}), "Administration"),
     PageSpec("audit", "journal", "Journal d'audit", ":material/history:", frozenset({C}), "Administration"),
+    PageSpec("access_log", "consultations", "Journal des consultations", ":material/visibility:", frozenset({C}),
+             "Administration"),
 ]
 
 PAGE_BY_KEY = {page.key: page for page in PAGES}
+
+# True while app.py runs the chosen page; False when Streamlit runs a page script by itself.
+inside_app: ContextVar[bool] = ContextVar("inside_app", default=False)
 
 
 def pages_for(role: str) -> list[PageSpec]:

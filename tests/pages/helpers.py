@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from core.access import Actor
@@ -13,6 +14,10 @@ TIMEOUT = 30
 
 def app_as(actor: Actor | None, *, script: str = "app.py") -> AppTest:
     """An AppTest of `script` whose session is already logged in as `actor` (None: logged out)."""
+    if script == "app.py":
+        # As on a server where app.py has declared its navigation (any earlier session did): every
+        # run goes through app.py. The flag is process-wide and AppTest may leave it either way.
+        PagesManager.uses_pages_directory = False
     at = AppTest.from_file(str(PROJECT_ROOT / script), default_timeout=TIMEOUT)
     if actor is not None:
         at.session_state["authentication_status"] = True

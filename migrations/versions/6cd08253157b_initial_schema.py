@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: a25c90e8eaf8
+Revision ID: 6cd08253157b
 Revises: 
-Create Date: 2026-11-23 15:42:05.987069
+Create Date: 2026-11-23 15:51:36.215492
 """
 from typing import Sequence, Union
 
@@ -12,7 +12,7 @@ import sqlmodel
 import models.base
 
 
-revision: str = 'a25c90e8eaf8'
+revision: str = '6cd08253157b'
 down_revision: Union[str, None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -63,6 +63,7 @@ def upgrade() -> None:
     sa.Column('sex', sqlmodel.sql.sqltypes.AutoString(length=1), nullable=False),
     sa.Column('nationality_group', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
     sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("nationality_group IS NULL OR nationality_group IN ('france', 'ue', 'europe_hors_ue', 'afrique_nord', 'afrique_subsaharienne', 'moyen_orient', 'asie', 'ameriques', 'autre')", name='ck_children_nationality'),
     sa.CheckConstraint("sex IN ('F', 'M', 'X')", name='ck_children_sex'),
     sa.CheckConstraint('age >= 0 AND age < 18', name='ck_children_age'),
     sa.PrimaryKeyConstraint('id'),
@@ -146,6 +147,44 @@ def upgrade() -> None:
     with op.batch_alter_table('training_plan', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_training_plan_module_id'), ['module_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_training_plan_year'), ['year'], unique=False)
+
+    op.create_table('child_requests',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('child_id', sa.Integer(), nullable=False),
+    sa.Column('received_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('received_on', sa.Date(), nullable=False),
+    sa.Column('child_age', sa.Integer(), nullable=False),
+    sa.Column('requester_kind', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('requester_departement_code', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
+    sa.Column('exploitation_forms', models.base.CodeList(length=400), nullable=False),
+    sa.Column('exploitation_departement_code', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
+    sa.Column('risk_flags', models.base.CodeList(length=400), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('oriented_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('oriented_on', sa.Date(), nullable=True),
+    sa.Column('closed_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closure_reason', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True),
+    sa.Column('closure_detail', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("(status = 'close') = (closure_reason IS NOT NULL)", name='ck_child_requests_closed'),
+    sa.CheckConstraint("closure_reason IS NULL OR closure_reason IN ('majeur', 'prise_en_charge_locale', 'fugue_avant_accueil', 'aucune_place', 'retrait_demandeur', 'refus_enfant', 'autre')", name='ck_child_requests_closure'),
+    sa.CheckConstraint("exploitation_forms <> ','", name='ck_child_requests_forms'),
+    sa.CheckConstraint("requester_kind IN ('police', 'gendarmerie', 'ase_crip', 'pjj', 'parquet', 'association', 'education_nationale', 'hopital', 'maraude', 'autre')", name='ck_child_requests_requester'),
+    sa.CheckConstraint("status IN ('nouvelle', 'orientation_en_cours', 'orientee', 'placee', 'close')", name='ck_child_requests_status'),
+    sa.CheckConstraint('child_age >= 0 AND child_age < 18', name='ck_child_requests_age'),
+    sa.ForeignKeyConstraint(['child_id'], ['children.id'], ),
+    sa.ForeignKeyConstraint(['exploitation_departement_code'], ['departements.code'], ),
+    sa.ForeignKeyConstraint(['requester_departement_code'], ['departements.code'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('child_requests', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_child_requests_child_id'), ['child_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_child_requests_exploitation_departement_code'), ['exploitation_departement_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_child_requests_oriented_on'), ['oriented_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_child_requests_received_on'), ['received_on'], unique=False)
+        batch_op.create_index('ix_child_requests_status_received', ['status', 'received_at'], unique=False)
 
     op.create_table('conventions',
     sa.Column('departement_code', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
@@ -260,6 +299,38 @@ def upgrade() -> None:
     with op.batch_alter_table('app_users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_app_users_structure_id'), ['structure_id'], unique=False)
 
+    op.create_table('orientation_proposals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('request_id', sa.Integer(), nullable=False),
+    sa.Column('structure_id', sa.Integer(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('distance_km', sa.Float(), nullable=True),
+    sa.Column('finder_note', sqlmodel.sql.sqltypes.AutoString(length=400), nullable=True),
+    sa.Column('proposed_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('proposed_by', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.Column('answered_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('answered_by', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=True),
+    sa.Column('refusal_reason', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True),
+    sa.Column('answer_detail', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+    sa.Column('assent_obtained', sa.Boolean(), nullable=True),
+    sa.Column('assent_missing_reason', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+    sa.Column('authority_basis', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True),
+    sa.Column('authority_missing_reason', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+    sa.Column('consent_recorded_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('consent_recorded_by', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=True),
+    sa.CheckConstraint("(status = 'refusee') = (refusal_reason IS NOT NULL)", name='ck_orientation_proposals_refused'),
+    sa.CheckConstraint("authority_basis IS NULL OR authority_basis IN ('accord_parental', 'accord_service_gardien', 'decision_judiciaire', 'non_obtenu')", name='ck_orientation_proposals_authority'),
+    sa.CheckConstraint("refusal_reason IS NULL OR refusal_reason IN ('pas_de_place', 'profil', 'securite', 'equipe', 'autre')", name='ck_orientation_proposals_refusal'),
+    sa.CheckConstraint("status IN ('en_attente', 'acceptee', 'refusee', 'retiree')", name='ck_orientation_proposals_status'),
+    sa.ForeignKeyConstraint(['request_id'], ['child_requests.id'], ),
+    sa.ForeignKeyConstraint(['structure_id'], ['structures.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('orientation_proposals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_orientation_proposals_request_id'), ['request_id'], unique=False)
+        batch_op.create_index('ix_orientation_proposals_structure_status', ['structure_id', 'status'], unique=False)
+
     op.create_table('placements',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
@@ -269,15 +340,23 @@ def upgrade() -> None:
     sa.Column('end_date', sa.Date(), nullable=True),
     sa.Column('exit_reason', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True),
     sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('request_id', sa.Integer(), nullable=True),
+    sa.Column('distance_km', sa.Float(), nullable=True),
+    sa.Column('exit_detail', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+    sa.Column('recorded_by', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=True),
+    sa.Column('on_runaway', sa.Boolean(), nullable=False),
     sa.CheckConstraint("exit_reason IS NULL OR exit_reason IN ('fin_prise_en_charge', 'reorientation', 'majorite', 'retour_famille', 'transfert_ase', 'fugue', 'autre')", name='ck_placements_exit_reason'),
     sa.CheckConstraint('end_date IS NULL OR end_date >= arrival_date', name='ck_placements_dates'),
     sa.ForeignKeyConstraint(['child_id'], ['children.id'], ),
+    sa.ForeignKeyConstraint(['request_id'], ['child_requests.id'], ),
     sa.ForeignKeyConstraint(['structure_id'], ['structures.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('request_id', name='uq_placements_request')
     )
     with op.batch_alter_table('placements', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_placements_child_id'), ['child_id'], unique=False)
         batch_op.create_index('ix_placements_structure_open', ['structure_id', 'end_date'], unique=False)
+        batch_op.create_index('uq_placements_child_open', ['child_id'], unique=True, sqlite_where=sa.text('end_date IS NULL'), postgresql_where=sa.text('end_date IS NULL'))
 
     op.create_table('standard_assessments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -330,11 +409,151 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['session_id'], ['training_sessions.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('session_id', 'profile')
     )
+    op.create_table('child_access_log',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('staff_login', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.Column('staff_role', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('staff_structure_id', sa.Integer(), nullable=True),
+    sa.Column('child_id', sa.Integer(), nullable=False),
+    sa.Column('request_id', sa.Integer(), nullable=True),
+    sa.Column('context', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.ForeignKeyConstraint(['child_id'], ['children.id'], ),
+    sa.ForeignKeyConstraint(['request_id'], ['child_requests.id'], ),
+    sa.ForeignKeyConstraint(['staff_structure_id'], ['structures.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['app_users.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('child_access_log', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_child_access_log_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_child_access_log_child_id'), ['child_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_child_access_log_user_id'), ['user_id'], unique=False)
+
+    op.create_table('placement_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('placement_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('occurred_on', sa.Date(), nullable=False),
+    sa.Column('recorded_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('recorded_by', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.CheckConstraint("kind IN ('fugue', 'retour')", name='ck_placement_events_kind'),
+    sa.ForeignKeyConstraint(['placement_id'], ['placements.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('placement_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_placement_events_placement_id'), ['placement_id'], unique=False)
+
+    op.create_table('signalements',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('structure_id', sa.Integer(), nullable=False),
+    sa.Column('child_id', sa.Integer(), nullable=True),
+    sa.Column('occurred_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('declared_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('declared_on', sa.Date(), nullable=False),
+    sa.Column('category', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('severity', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('facts', sa.Text(), nullable=False),
+    sa.Column('actions_taken', models.base.CodeList(length=400), nullable=False),
+    sa.Column('actions_detail', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+    sa.Column('declared_by_user_id', sa.Integer(), nullable=True),
+    sa.Column('declared_by_name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('current_category', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('current_severity', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('ack_due_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('pass_due_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('acknowledged_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('passed_on_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('outcome', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True),
+    sa.Column('ack_seconds', sa.Integer(), nullable=True),
+    sa.Column('pass_seconds', sa.Integer(), nullable=True),
+    sa.Column('last_event_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('event_count', sa.Integer(), nullable=False),
+    sa.CheckConstraint("category IN ('fugue', 'approche', 'reexploitation', 'violence', 'sante', 'revelation', 'en_ligne', 'autre')", name='ck_signalements_category'),
+    sa.CheckConstraint("current_category IN ('fugue', 'approche', 'reexploitation', 'violence', 'sante', 'revelation', 'en_ligne', 'autre')", name='ck_signalements_current_category'),
+    sa.CheckConstraint("current_severity IN ('danger_immediat', 'preoccupant', 'information')", name='ck_signalements_current_severity'),
+    sa.CheckConstraint("severity IN ('danger_immediat', 'preoccupant', 'information')", name='ck_signalements_severity'),
+    sa.CheckConstraint("status IN ('declare', 'pris_en_compte', 'transmis', 'en_suivi', 'cloture')", name='ck_signalements_status'),
+    sa.CheckConstraint('occurred_at <= declared_at', name='ck_signalements_occurred_before_declared'),
+    sa.ForeignKeyConstraint(['child_id'], ['children.id'], ),
+    sa.ForeignKeyConstraint(['declared_by_user_id'], ['app_users.id'], ),
+    sa.ForeignKeyConstraint(['structure_id'], ['structures.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('signalements', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_signalements_child_id'), ['child_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_signalements_declared_on'), ['declared_on'], unique=False)
+        batch_op.create_index('ix_signalements_status', ['status'], unique=False)
+        batch_op.create_index('ix_signalements_structure_declared', ['structure_id', 'declared_at'], unique=False)
+
+    op.create_table('signalement_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('signalement_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('recorded_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('author_user_id', sa.Integer(), nullable=True),
+    sa.Column('author_name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('author_role', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('severity', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
+    sa.Column('category', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True),
+    sa.Column('ack_due_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('pass_due_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('recipient_kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
+    sa.Column('recipient_detail', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+    sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
+    sa.Column('outcome', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True),
+    sa.Column('voids_event_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint("category IS NULL OR category IN ('fugue', 'approche', 'reexploitation', 'violence', 'sante', 'revelation', 'en_ligne', 'autre')", name='ck_signalement_events_category'),
+    sa.CheckConstraint("channel IS NULL OR channel IN ('telephone', 'courriel', 'formulaire', 'courrier', 'en_personne')", name='ck_signalement_events_channel'),
+    sa.CheckConstraint("kind <> 'cloture' OR outcome IS NOT NULL", name='ck_signalement_events_closing'),
+    sa.CheckConstraint("kind <> 'declaration' OR (severity IS NOT NULL AND category IS NOT NULL)", name='ck_signalement_events_declaration'),
+    sa.CheckConstraint("kind <> 'transmission' OR (recipient_kind IS NOT NULL AND channel IS NOT NULL)", name='ck_signalement_events_transmission'),
+    sa.CheckConstraint("kind IN ('declaration', 'prise_en_compte', 'transmission', 'suivi', 'cloture', 'correction')", name='ck_signalement_events_kind'),
+    sa.CheckConstraint("outcome IS NULL OR outcome IN ('mesure_protection', 'enquete', 'enfant_retrouve', 'prise_en_charge', 'sans_suite', 'information_seule', 'autre')", name='ck_signalement_events_outcome'),
+    sa.CheckConstraint("recipient_kind IS NULL OR recipient_kind IN ('crip', 'parquet', 'police', 'plateforme', 'ase', 'autre')", name='ck_signalement_events_recipient'),
+    sa.CheckConstraint("severity IS NULL OR severity IN ('danger_immediat', 'preoccupant', 'information')", name='ck_signalement_events_severity'),
+    sa.CheckConstraint("voids_event_id IS NULL OR kind = 'correction'", name='ck_signalement_events_voids'),
+    sa.ForeignKeyConstraint(['author_user_id'], ['app_users.id'], ),
+    sa.ForeignKeyConstraint(['signalement_id'], ['signalements.id'], ),
+    sa.ForeignKeyConstraint(['voids_event_id'], ['signalement_events.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('signalement_events', schema=None) as batch_op:
+        batch_op.create_index('ix_signalement_events_signalement', ['signalement_id', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_signalement_events_voids_event_id'), ['voids_event_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('signalement_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_signalement_events_voids_event_id'))
+        batch_op.drop_index('ix_signalement_events_signalement')
+
+    op.drop_table('signalement_events')
+    with op.batch_alter_table('signalements', schema=None) as batch_op:
+        batch_op.drop_index('ix_signalements_structure_declared')
+        batch_op.drop_index('ix_signalements_status')
+        batch_op.drop_index(batch_op.f('ix_signalements_declared_on'))
+        batch_op.drop_index(batch_op.f('ix_signalements_child_id'))
+
+    op.drop_table('signalements')
+    with op.batch_alter_table('placement_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_placement_events_placement_id'))
+
+    op.drop_table('placement_events')
+    with op.batch_alter_table('child_access_log', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_child_access_log_user_id'))
+        batch_op.drop_index(batch_op.f('ix_child_access_log_child_id'))
+        batch_op.drop_index(batch_op.f('ix_child_access_log_at'))
+
+    op.drop_table('child_access_log')
     op.drop_table('training_participants')
     with op.batch_alter_table('training_attendance', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_training_attendance_structure_id'))
@@ -350,10 +569,16 @@ def downgrade() -> None:
 
     op.drop_table('standard_assessments')
     with op.batch_alter_table('placements', schema=None) as batch_op:
+        batch_op.drop_index('uq_placements_child_open', sqlite_where=sa.text('end_date IS NULL'), postgresql_where=sa.text('end_date IS NULL'))
         batch_op.drop_index('ix_placements_structure_open')
         batch_op.drop_index(batch_op.f('ix_placements_child_id'))
 
     op.drop_table('placements')
+    with op.batch_alter_table('orientation_proposals', schema=None) as batch_op:
+        batch_op.drop_index('ix_orientation_proposals_structure_status')
+        batch_op.drop_index(batch_op.f('ix_orientation_proposals_request_id'))
+
+    op.drop_table('orientation_proposals')
     with op.batch_alter_table('app_users', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_app_users_structure_id'))
 
@@ -373,6 +598,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_conventions_departement_code'))
 
     op.drop_table('conventions')
+    with op.batch_alter_table('child_requests', schema=None) as batch_op:
+        batch_op.drop_index('ix_child_requests_status_received')
+        batch_op.drop_index(batch_op.f('ix_child_requests_received_on'))
+        batch_op.drop_index(batch_op.f('ix_child_requests_oriented_on'))
+        batch_op.drop_index(batch_op.f('ix_child_requests_exploitation_departement_code'))
+        batch_op.drop_index(batch_op.f('ix_child_requests_child_id'))
+
+    op.drop_table('child_requests')
     with op.batch_alter_table('training_plan', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_training_plan_year'))
         batch_op.drop_index(batch_op.f('ix_training_plan_module_id'))

@@ -1,0 +1,32 @@
+"""Access log (coordination): every opening of a child's record — who, when, which record."""
+
+import pandas as pd
+import streamlit as st
+
+from core.formatting import fr_datetime, fr_number
+from models.user import Role
+from services.child_access import child_access_list
+from ui.auth import page_guard
+
+PAGE_SIZE = 50
+actor = page_guard("access_log")
+st.title("Journal des consultations")
+st.caption("Chaque ouverture de la fiche d'un enfant, par qui que ce soit, est enregistrée ici.")
+
+left, middle, right = st.columns(3)
+code = left.text_input("Code de l'enfant", key="access_log_code").strip() or None
+login = middle.text_input("Identifiant", key="access_log_login").strip() or None
+period = right.date_input("Période", value=(), format="DD/MM/YYYY", key="access_log_period")
+start, end = (tuple(period) + (None, None))[:2] if isinstance(period, tuple) else (period, period)
+page_number = st.number_input("Page", min_value=1, value=1, step=1, key="access_log_page")
+
+result = child_access_list(actor=actor, child_code=code, staff_login=login, start=start, end=end,
+                           limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
+st.caption(f"{fr_number(result.total)} consultation(s) — page {page_number} sur {max(1, -(-result.total // PAGE_SIZE))}")
+st.dataframe(
+    pd.DataFrame([{
+        "Quand": fr_datetime(r.at), "Qui": r.staff_login, "Profil": Role.label_of(r.staff_role),
+        "Structure": r.structure_name or "", "Enfant": r.child_code, "Fiche": r.context,
+    } for r in result.rows], columns=["Quand", "Qui", "Profil", "Structure", "Enfant", "Fiche"]),
+    hide_index=True, width="stretch",
+)

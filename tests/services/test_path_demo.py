@@ -1,0 +1,22 @@
+"""The demo tells two believable years of children's paths, through the services."""
+
+from core.access import SYSTEM
+from demo.generate import demo_generate
+from models.user import Role
+from services.path_indicators import path_summary
+from services.placements import structure_children
+from services.requests import request_board
+from tests.factories import make_user
+
+
+def test_demo_paths(sqlite_db):
+    ctx = demo_generate()
+    board = request_board(actor=SYSTEM, limit=1)
+    assert 150 <= board.total <= 250
+    assert all(board.counts[s] for s in ("nouvelle", "orientation_en_cours", "orientee", "placee", "close"))
+    partner = make_user(Role.PARTENAIRE, structure_id=ctx.partner_structure_id)
+    mine = structure_children(actor=partner)
+    assert len(mine.present) >= 2 and mine.expected and mine.pending
+    summary = path_summary(actor=SYSTEM)
+    assert summary.placed > 100 and 0.8 <= summary.distance_share.rate < 1
+    assert 0 < summary.runaway_30.rate < 0.4
