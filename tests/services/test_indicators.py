@@ -237,3 +237,158 @@ def test_series_of_months_ends_with_the_period(trainings):
 def test_custom_period_previous_has_the_same_length():
     custom = period_of("personnalisee", date(2025, 3, 1), start=date(2025, 3, 1), end=date(2025, 3, 10))
     assert custom.previous() == Period("personnalisee", date(2025, 2, 19), date(2025, 3, 1))
+
+
+# --- 1, 2, 3 and the derived ones: the children's path -----------------------------------------------
+
+
+@pytest.fixture
+def path(db):
+    """Structures S35 (Ille-et-Vilaine, far from 93) and S77 (Seine-et-Marne, near 93). March 2025:
+
+    P1  request 08/03 police,       exploited in 93, girl 15, placed S35 on 10/03
+    P2  request 10/03 gendarmerie,  exploited in 93 (sexual + labour), boy 16, placed S35 on 12/03
+    P3  request 18/03 police,       exploited in 93, girl 13, placed S77 on 20/03, ran away on 22/03
+    R4  request 15/03 police,       exploited in 13, girl 17, never oriented
+    February: P0 request 08/02, placed S35 on 10/02.
+    March: 4 requests, 3 oriented, 3 placed; median 2 days; far: 2 of 3; runaways: 1 of 3 (7 and 30 days).
+    """
+    from services.placements import placement_runaway
+    from tests.factories import make_placed, make_request
+
+    s35 = make_structure(name="S35", departement_code="35", joined_on=date(2024, 1, 1), sexes=["F", "M"])
+    s77 = make_structure(name="S77", departement_code="77", joined_on=date(2024, 1, 1), sexes=["F", "M"])
+    make_placed(s35.id, arrival_date=date(2025, 2, 10))
+    make_placed(s35.id, arrival_date=date(2025, 3, 10), child_age=15, sex="F")
+    make_placed(s35.id, arrival_date=date(2025, 3, 12), child_age=16, sex="M", requester_kind="gendarmerie",
+                exploitation_forms=["sexuelle", "travail"])
+    _, p3 = make_placed(s77.id, arrival_date=date(2025, 3, 20), child_age=13, sex="F")
+    placement_runaway(actor=make_user(Role.COORDINATION), placement_id=p3.id, expected_version=p3.version,
+                      occurred_on=date(2025, 3, 22))
+    from datetime import datetime
+
+    from core.formatting import PARIS
+
+    make_request(received_at=datetime(2025, 3, 15, 10, tzinfo=PARIS), child_age=17, exploitation_departement_code="13")
+
+
+def _headline(actor, key, **kwargs):
+    return ind.indicator_view(actor=actor, key=key, period=MARCH, **kwargs).headline
+
+
+def test_path_counts_with_the_previous_month(path):
+    coordinator = make_user(Role.COORDINATION)
+    assert (_headline(coordinator, "requests").value.value, _headline(coordinator, "requests").previous.value) == (4, 1)
+    assert _headline(coordinator, "oriented").value.value == 3
+    placed = _headline(coordinator, "placed")
+    assert (placed.value.value, placed.previous.value, placed.change) == (3, 1, "+2")
+
+
+def test_path_derived_indicators(path):
+    coordinator = make_user(Role.COORDINATION)
+    assert _headline(coordinator, "time_to_placement").value.text == "2 j"
+    distance = _headline(coordinator, "distance").value
+    assert distance.value == pytest.approx(2 / 3) and distance.detail == "2 sur 3"
+    runaways = _headline(coordinator, "runaways")
+    assert runaways.value.value == pytest.approx(1 / 3)
+    assert dict(runaways.secondary)["dans les 7 jours"].value == pytest.approx(1 / 3)
+
+
+def test_path_breakdowns(path):
+    view = ind.indicator_view(actor=make_user(Role.COORDINATION), key="requests", period=MARCH)
+    tables = {t.key: t for t in view.tables}
+    kinds = dict(zip(tables["requester_kind"].row_labels, (r[0] for r in tables["requester_kind"].cells)))
+    assert kinds == {"Police nationale": 3, "Gendarmerie nationale": 1}
+    assert tables["requester_kind"].column_totals == (4,)
+    forms = dict(zip(tables["exploitation_form"].row_labels, (r[0] for r in tables["exploitation_form"].cells)))
+    assert forms == {"Exploitation sexuelle": 4, "Exploitation par le travail": 1}
+    assert tables["exploitation_form"].column_totals is None  # a request may count in several forms
+    ages = tables["age_sex"]
+    assert ages.column_labels == ("Fille", "Garçon")
+    assert dict(zip(ages.row_labels, ages.cells)) == {"13 – 14 ans": (1, 0), "15 – 16 ans": (1, 1), "17 ans": (1, 0)}
+    assert ages.total == 4
+
+
+def test_path_scope_follows_the_service_territories(path):
+    coordinator = make_user(Role.COORDINATION)
+    brittany = Scope(departement_code="35")
+    assert _headline(coordinator, "placed", scope=brittany).value.value == 2  # the receiving structure's
+    assert _headline(coordinator, "requests", scope=brittany).value.value == 0  # the exploitation's
+
+
+def test_path_records_give_codes_to_the_coordination_only(path):
+    coordinator = make_user(Role.COORDINATION)
+    page = ind.indicator_records(actor=coordinator, key="requests", period=MARCH, table="requester_kind",
+                                 row="gendarmerie")
+    assert page.total == 1 and page.rows[0][1:3] == (16, "M")
+    placed = ind.indicator_records(actor=coordinator, key="placed", period=MARCH)
+    assert placed.total == 3 and [r[4] for r in placed.rows] == ["S77", "S35", "S35"]
+    assert ind.indicator_records(actor=coordinator, key="runaways", period=MARCH).total == 1
+    with pytest.raises(AccessDenied):
+        ind.indicator_records(actor=make_user(Role.FINANCEUR), key="placed", period=MARCH)
+
+
+def test_funder_reads_path_counts_protected(path):
+    funder = make_user(Role.FINANCEUR)
+    requests = ind.indicator_view(actor=funder, key="requests", period=MARCH)
+    assert requests.protected and requests.headline.value.text == "< 5" and requests.headline.value.value is None
+    assert requests.headline.change is None  # nothing to subtract from a small count
+    for table in requests.tables:
+        assert all(isinstance(c, Mark) or c == 0 for row in table.cells for c in row), table.key
+    distance = ind.indicator_view(actor=funder, key="distance", period=MARCH).headline.value
+    assert distance.value is None and distance.text == "—"  # 2 of 3: not published
+    assert ind.indicator_view(actor=funder, key="time_to_placement", period=MARCH).headline.value.value is None
+
+
+# --- 8: signalements -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def signalements(db):
+    """March 2025: structure A (35): 2 « fugue » (worrying, 24 h to acknowledge): one acknowledged after
+    2 h, one after 30 h (late); structure B (13): 1 « violence » immediate danger, acknowledged after 30 min.
+    February: one. March: 3 signalements; median time to acknowledge 2 h; within the deadline 2 of 3."""
+    from datetime import datetime, timedelta
+
+    from core.formatting import PARIS
+    from services.signalements import signalement_acknowledge
+    from tests.factories import as_system, make_signalement
+
+    a = make_structure(name="A", departement_code="35")
+    b = make_structure(name="B", departement_code="13")
+    coordinator = as_system(make_user(Role.COORDINATION))
+    day = datetime(2025, 3, 5, 9, tzinfo=PARIS)
+    made = [(make_user(Role.PARTENAIRE, structure_id=a.id), day, {}, 2),
+            (make_user(Role.PARTENAIRE, structure_id=a.id), day + timedelta(days=5), {}, 30),
+            (make_user(Role.PARTENAIRE, structure_id=b.id), day + timedelta(days=10),
+             {"category": "violence", "severity": "danger_immediat"}, 0.5),
+            (make_user(Role.PARTENAIRE, structure_id=b.id), day - timedelta(days=20), {}, 1)]
+    for partner, at, values, hours in made:
+        summary = make_signalement(partner, now=at, **values)
+        signalement_acknowledge(actor=coordinator, signalement_id=summary.id, now=at + timedelta(hours=hours))
+
+
+def test_signalements_count_delay_and_deadline_share(signalements):
+    headline = _headline(make_user(Role.COORDINATION), "signalements")
+    assert (headline.value.value, headline.previous.value) == (3, 1)
+    secondary = dict(headline.secondary)
+    assert secondary["délai médian de prise en compte"].text == "2 h"
+    assert secondary["pris en compte dans le délai"].value == pytest.approx(2 / 3)
+
+
+def test_signalement_breakdowns_scope_and_records(signalements):
+    coordinator = make_user(Role.COORDINATION)
+    view = ind.indicator_view(actor=coordinator, key="signalements", period=MARCH)
+    category = next(t for t in view.tables if t.key == "category")
+    assert dict(zip(category.row_labels, (r[0] for r in category.cells)))["Violence"] == 1
+    assert _headline(coordinator, "signalements", scope=Scope(departement_code="35")).value.value == 2
+    page = ind.indicator_records(actor=coordinator, key="signalements", period=MARCH, table="category",
+                                 row="violence")
+    assert page.total == 1 and page.rows[0][1] == "B"
+
+
+def test_funder_limited_to_a_region_reads_its_signalements_protected(signalements):
+    funder = make_user(Role.FINANCEUR, region_code="53")  # Bretagne: structure A only
+    headline = _headline(funder, "signalements", scope=Scope(region_code="93"))
+    assert headline.value.text == "< 5"
+    assert dict(headline.secondary)["délai médian de prise en compte"].value is None
