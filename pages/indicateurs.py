@@ -17,6 +17,7 @@ TILES_PER_ROW = 4
 actor = page_guard("funder_indicators")
 st.title("Indicateurs du réseau")
 rule = cached(protection_rule)
+short_legend = f"« {rule.small_text} » et « s » : voir « Protection des petits effectifs » plus haut."
 period = period_filter("funder")
 scope = scope_filter("funder", actor)
 st.caption(period_caption(period, scope))
@@ -49,7 +50,7 @@ if labels:
         for table in view.tables:
             left, right = st.columns([2, 3])
             with left:
-                show_table(table, legend=rule.legend if table.protected else None)
+                show_table(table, legend=short_legend if table.protected else None)
             with right:
                 chart = table_chart(table)
                 if chart is not None:

@@ -467,7 +467,8 @@ def _share_figure(raw: Raw, rule: ProtectionRule | None) -> Figure:
         return Figure(rate, f"{fr_number(100 * rate)} %", detail + " (effectifs arrondis)")
     if not den:
         return Figure(None, "—", "aucune donnée")
-    return Figure(None, "—", detail + " : part non publiée", small=True)
+    return Figure(None, "—", f"sur {fr_cell(shown_den, threshold=rule.threshold)} : part non publiée (petits "
+                  "effectifs)", small=True)
 
 
 def _median_figure(raw: Raw, rule: ProtectionRule | None) -> Figure:

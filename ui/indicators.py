@@ -124,8 +124,8 @@ def table_chart(table: Table) -> alt.Chart | None:
     frame = table.long()
     if table.row_totals is None:  # measures or one column: one column only; a crossed table: stacked
         frame = frame[frame["colonne"] == column]
-    if frame.empty:
-        return None
+    if (frame["valeur"].fillna(0) > 0).sum() < 2:
+        return None  # nothing worth a chart (everything small or hidden)
     order = list(table.row_labels)
     color = (alt.Color("colonne:N", title=None, legend=alt.Legend(orient="bottom"))
              if frame["colonne"].nunique() > 1 else alt.value(BAR_COLOR))

@@ -199,7 +199,7 @@ def test_published_count_is_small_mark_or_rounded():
 def test_published_share_uses_rounded_counts_and_hides_a_small_numerator():
     assert ind._share_figure(ind.Raw(ind.SHARE, numerator=12, denominator=38), RULE).value == pytest.approx(10 / 40)
     hidden = ind._share_figure(ind.Raw(ind.SHARE, numerator=2, denominator=38), RULE)
-    assert hidden.value is None and "< 5 sur 40" in hidden.detail
+    assert hidden.value is None and hidden.detail.startswith("sur 40 : part non publiée")
 
 
 def test_published_median_needs_enough_observations():
