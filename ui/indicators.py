@@ -156,8 +156,8 @@ def show_table(table: Table, *, key: str | None = None, legend: str | None = Non
         rows = event.selection.rows if event and event.selection else []
         if rows and rows[0] < len(table.row_keys):  # the totals row is not a category
             selected = rows[0]
-    else:
-        st.dataframe(frame, **options)
+    else:  # a plain table: a published table reads like print (and its text is on the page)
+        st.table(frame.set_index(table.dimension))
     notes = [n for n in (table.note, legend if table.protected else None) if n]
     if notes:
         st.caption(" ".join(notes))

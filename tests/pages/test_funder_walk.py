@@ -51,7 +51,7 @@ def _everything(at) -> str:
     """All a page shows: texts, metrics, tables (as CSV), pick lists, tabs, expanders."""
     parts = [texts(at)]
     parts += [f"{m.label} {m.value} {m.delta or ''}" for m in at.metric]
-    parts += [d.value.to_csv() for d in at.dataframe]
+    parts += [d.value.to_csv() for d in (*at.dataframe, *at.table)]
     parts += [" ".join(str(o) for o in s.options) for s in at.selectbox]
     parts += [t.label for t in at.tabs] + [e.label for e in at.expander]
     parts += [str(getattr(t, "value", "")) for t in at.get("text")]
@@ -78,7 +78,7 @@ def test_every_page_of_the_funder_shows_aggregates_only(sqlite_db):
         assert not at.error, (spec.key, [e.value for e in at.error])
         _assert_no_code(_everything(at), codes, spec.key)
     at = open_page(funder, "funder_indicators")
-    assert any((d.value == "< 5").any().any() for d in at.dataframe)  # a small count of this network, as a cell
+    assert any((t.value == "< 5").any().any() for t in at.table)  # a small count of this network, as a cell
     for info in indicator_list(actor=funder):
         if info.available:
             at.selectbox(key="funder_indicator").set_value(info.key).run()
