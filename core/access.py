@@ -25,6 +25,12 @@ class Action(str, Enum):
     STRUCTURE_EDIT_ALL = "structure.edit_all"
     STRUCTURE_EDIT_OWN = "structure.edit_own"
     INDICATOR_READ = "indicator.read"
+    # --- weekly figures ---
+    WEEKLY_ELEMENT_MANAGE = "weekly.element_manage"
+    WEEKLY_ENTER = "weekly.enter"
+    WEEKLY_REVIEW = "weekly.review"
+    WEEKLY_BOARD = "weekly.board"
+    WEEKLY_CHART = "weekly.chart"
 
 
 PERMISSIONS: dict[Action, frozenset[str]] = {
@@ -37,6 +43,12 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.STRUCTURE_EDIT_ALL: frozenset({C}),
     Action.STRUCTURE_EDIT_OWN: frozenset({C, P}),
     Action.INDICATOR_READ: frozenset({C, P, F}),
+    # --- weekly figures ---
+    Action.WEEKLY_ELEMENT_MANAGE: frozenset({C}),
+    Action.WEEKLY_ENTER: frozenset({C, P}),
+    Action.WEEKLY_REVIEW: frozenset({C}),
+    Action.WEEKLY_BOARD: frozenset({C}),
+    Action.WEEKLY_CHART: frozenset({C, P}),
 }
 
 REFUSED = "Accès refusé : votre profil ne permet pas cette action."

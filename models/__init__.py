@@ -6,5 +6,7 @@ from models.referential import Departement, Region
 from models.setting import AppSetting
 from models.structure import Structure
 from models.user import Role, User
+from models.weekly import WeeklyElement, WeeklyReport, WeeklyValue
 
-__all__ = ["AppSetting", "AuditEntry", "Child", "Placement", "Departement", "Region", "Role", "Structure", "User"]
+__all__ = ["AppSetting", "AuditEntry", "Child", "Placement", "Departement", "Region", "Role", "Structure", "User",
+           "WeeklyElement", "WeeklyReport", "WeeklyValue"]
