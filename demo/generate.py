@@ -37,9 +37,9 @@ class DemoContext:
 
 
 def _steps():
-    from demo import accounts, structures
+    from demo import accounts, structures, weekly
 
-    return [structures.generate, accounts.generate]
+    return [structures.generate, accounts.generate, weekly.generate]
 
 
 def demo_generate(*, today: date | None = None) -> DemoContext:

@@ -329,7 +329,7 @@ def weekly_series_structure(*, actor: Actor, structure_id: int, weeks: int = 52,
     with session_scope(actor) as session:
         elements = _series_elements(session, include_retired)
         points = session.execute(stmt).all()
-    return _complete(points, elements, window)
+    return _complete(points, elements, window, deadline_rule(), now)
 
 
 def weekly_series_network(*, actor: Actor, weeks: int = 52, region_code: str | None = None,
@@ -356,28 +356,38 @@ def weekly_series_network(*, actor: Actor, weeks: int = 52, region_code: str | N
     with session_scope(actor) as session:
         elements = _series_elements(session, include_retired)
         points = session.execute(stmt).all()
-    return _complete(points, elements, window)
+    return _complete(points, elements, window, deadline_rule(), now)
 
 
 def _as_date(value) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _complete(points, elements: list[SeriesElement], window: list[date]) -> pd.DataFrame:
-    """Every week × element of the window, NaN where nothing was counted: charts show gaps, not zeros."""
+COLUMNS = ["week_start", "element_id", "code", "label", "aggregation", "value", "structures", "open"]
+
+
+def _complete(points, elements: list[SeriesElement], window: list[date], rule: DeadlineRule,
+              now: datetime) -> pd.DataFrame:
+    """Every week × element of the window, NaN where nothing was counted: charts show gaps, not zeros.
+
+    `open` marks the weeks whose deadline has not passed: their figures are still coming in.
+    """
     known = {(_as_date(p[0]), p[1]): (float(p[2]), int(p[3])) for p in points}
+    still_open = {week: rule.deadline(week) > now for week in window}
     rows = [
         {"week_start": week, "element_id": e.id, "code": e.code, "label": e.label, "aggregation": e.aggregation,
-         "value": known.get((week, e.id), (float("nan"), 0))[0], "structures": known.get((week, e.id), (0, 0))[1]}
+         "value": known.get((week, e.id), (float("nan"), 0))[0], "structures": known.get((week, e.id), (0, 0))[1],
+         "open": still_open[week]}
         for e in elements for week in window
     ]
-    return pd.DataFrame(rows, columns=["week_start", "element_id", "code", "label", "aggregation", "value", "structures"])
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def weekly_series_by_month(frame: pd.DataFrame) -> pd.DataFrame:
     """Any caller: a weekly series rolled up by month with each element's own rule (flows summed, stocks last or average).
 
-    A week belongs to the month of its Thursday (the ISO rule); a month without any value stays NaN.
+    A week belongs to the month of its Thursday (the ISO rule); a month without any value stays NaN;
+    a month holding a week still open is open too.
     """
     if frame.empty:
         return frame.assign(month=pd.Series(dtype="object"))
@@ -397,5 +407,6 @@ def weekly_series_by_month(frame: pd.DataFrame) -> pd.DataFrame:
             value = float(values.mean())
         first = group.iloc[0]
         out.append({"week_start": month, "element_id": element_id, "code": first["code"], "label": first["label"],
-                    "aggregation": rule, "value": value, "structures": int(group["structures"].max())})
-    return pd.DataFrame(out)
+                    "aggregation": rule, "value": value, "structures": int(group["structures"].max()),
+                    "open": bool(group["open"].any())})
+    return pd.DataFrame(out, columns=COLUMNS)

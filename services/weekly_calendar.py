@@ -112,3 +112,16 @@ class DeadlineRule:
 def weeks_back(last: date, count: int) -> list[date]:
     """The `count` Mondays ending with `last`, oldest first."""
     return [last - timedelta(weeks=n) for n in range(count - 1, -1, -1)]
+
+
+WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+
+
+def fr_deadline(instant: datetime) -> str:
+    """A deadline in Paris time, with its weekday.
+
+    >>> fr_deadline(datetime(2025, 2, 18, 11, 0, tzinfo=timezone.utc))
+    'mardi 18/02/2025 à 12:00'
+    """
+    local = instant.astimezone(PARIS)
+    return f"{WEEKDAYS[local.weekday()]} {fr_date(local)} à {local:%H:%M}"

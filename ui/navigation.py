@@ -34,6 +34,17 @@ PAGES: list[PageSpec] = [
     PageSpec("home", "accueil", "Accueil", ":material/home:", ALL, "Général"),
     PageSpec("accounts", "comptes", "Comptes", ":material/manage_accounts:", frozenset({C}), "Administration"),
     PageSpec("audit", "journal", "Journal d'audit", ":material/history:", frozenset({C}), "Administration"),
+    # --- weekly figures ---
+    PageSpec("weekly_entry", "chiffres", "Chiffres de la semaine", ":material/edit_note:", frozenset({C, P}),
+             "Chiffres hebdomadaires"),
+    PageSpec("weekly_charts", "chiffres_evolution", "Évolution des chiffres", ":material/show_chart:",
+             frozenset({C, P}), "Chiffres hebdomadaires"),
+    PageSpec("weekly_import", "chiffres_import", "Import de chiffres", ":material/upload_file:", frozenset({C, P}),
+             "Chiffres hebdomadaires"),
+    PageSpec("weekly_board", "completude", "Complétude des chiffres", ":material/fact_check:", frozenset({C}),
+             "Chiffres hebdomadaires"),
+    PageSpec("weekly_elements", "chiffres_elements", "Éléments de saisie", ":material/tune:", frozenset({C}),
+             "Chiffres hebdomadaires"),
 ]
 
 PAGE_BY_KEY = {page.key: page for page in PAGES}
