@@ -147,6 +147,9 @@ class WeeklyValue(SQLModel, table=True):
         sa.CheckConstraint("value IS NOT NULL OR comment IS NOT NULL", name="ck_weekly_values_value_or_comment"),
         # Network charts read one element over many reports: covering, no table access.
         sa.Index("ix_weekly_values_element", "element_id", "report_id", "value"),
+        # On SQLite the rows are stored in primary-key order: a report's values sit together and
+        # are read without a second lookup (PostgreSQL ignores this option).
+        {"sqlite_with_rowid": False},
     )
 
     report_id: int = Field(foreign_key="weekly_reports.id", primary_key=True)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: d8acc7281543
+Revision ID: 632371394e24
 Revises: 
-Create Date: 2026-11-23 14:47:10.684870
+Create Date: 2026-11-23 15:15:26.756422
 """
 from typing import Sequence, Union
 
@@ -12,7 +12,7 @@ import sqlmodel
 import models.base
 
 
-revision: str = 'd8acc7281543'
+revision: str = '632371394e24'
 down_revision: Union[str, None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -213,7 +213,8 @@ def upgrade() -> None:
     sa.CheckConstraint('value IS NOT NULL OR comment IS NOT NULL', name='ck_weekly_values_value_or_comment'),
     sa.ForeignKeyConstraint(['element_id'], ['weekly_elements.id'], ),
     sa.ForeignKeyConstraint(['report_id'], ['weekly_reports.id'], ),
-    sa.PrimaryKeyConstraint('report_id', 'element_id')
+    sa.PrimaryKeyConstraint('report_id', 'element_id'),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('weekly_values', schema=None) as batch_op:
         batch_op.create_index('ix_weekly_values_element', ['element_id', 'report_id', 'value'], unique=False)
