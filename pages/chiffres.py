@@ -1,5 +1,8 @@
 """Weekly figures (partner staff: their structure; coordination: any): pick a week, fill, send."""
 
+import zlib
+from datetime import date
+
 import streamlit as st
 
 from services.structures import structure_options
@@ -24,14 +27,17 @@ if structure_id is None:
 
 with handled():
     weeks = weekly_week_list(actor=actor, structure_id=structure_id, count=26)
-    by_code = {w.week_start.isoformat(): w for w in weeks}
+    labels = {w.week_start.isoformat(): f"{w.label} — {w.state.label}" for w in weeks}
+    remembered = st.session_state.get("weekly_entry_chosen_week")
+    # The key follows the labels: a week whose state changed is redrawn with its new label.
     chosen = st.selectbox(
-        "Semaine", list(by_code), key=f"weekly_entry_week_{structure_id}",
-        format_func=lambda code: f"{by_code[code].label} — {by_code[code].state.label}",
+        "Semaine", list(labels), format_func=labels.get, index=list(labels).index(remembered) if remembered in labels else 0,
+        key=f"weekly_entry_week_{structure_id}_{zlib.crc32(repr(labels).encode())}",
         help="La semaine en cours est proposée d'abord ; les semaines plus anciennes restent modifiables "
              "jusqu'à leur verrouillage.",
     )
-    entry = weekly_entry_get(actor=actor, structure_id=structure_id, week_start=by_code[chosen].week_start)
+    st.session_state["weekly_entry_chosen_week"] = chosen
+    entry = weekly_entry_get(actor=actor, structure_id=structure_id, week_start=date.fromisoformat(chosen))
     st.subheader(f"{entry.structure_name} — {week_short_label(entry.week_start)}")
     st.caption(f"{entry.label} · capacité : {entry.capacity} places")
     state_banner(entry)
