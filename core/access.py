@@ -25,6 +25,19 @@ class Action(str, Enum):
     STRUCTURE_EDIT_ALL = "structure.edit_all"
     STRUCTURE_EDIT_OWN = "structure.edit_own"
     INDICATOR_READ = "indicator.read"
+    # --- training ---
+    TRAINING_CATALOGUE_READ = "training.catalogue_read"
+    TRAINING_MANAGE = "training.manage"
+    TRAINING_SESSION_READ = "training.session_read"
+    TRAINING_INDICATOR_READ = "training.indicator_read"
+    # --- directory, conventions, référentiel, coverage ---
+    STRUCTURE_EXPORT = "structure.export"
+    STRUCTURE_IMPORT = "structure.import"
+    CONVENTION_READ = "convention.read"
+    CONVENTION_MANAGE = "convention.manage"
+    STANDARD_READ = "standard.read"
+    STANDARD_MANAGE = "standard.manage"
+    COVERAGE_READ = "coverage.read"
     # --- weekly figures ---
     WEEKLY_ELEMENT_MANAGE = "weekly.element_manage"
     WEEKLY_ENTER = "weekly.enter"
@@ -43,6 +56,19 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.STRUCTURE_EDIT_ALL: frozenset({C}),
     Action.STRUCTURE_EDIT_OWN: frozenset({C, P}),
     Action.INDICATOR_READ: frozenset({C, P, F}),
+    # --- training ---
+    Action.TRAINING_CATALOGUE_READ: frozenset({C, P, F}),
+    Action.TRAINING_MANAGE: frozenset({C}),
+    Action.TRAINING_SESSION_READ: frozenset({C, P}),
+    Action.TRAINING_INDICATOR_READ: frozenset({C, P, F}),
+    # --- directory, conventions, référentiel, coverage ---
+    Action.STRUCTURE_EXPORT: frozenset({C, P}),
+    Action.STRUCTURE_IMPORT: frozenset({C}),
+    Action.CONVENTION_READ: frozenset({C}),
+    Action.CONVENTION_MANAGE: frozenset({C}),
+    Action.STANDARD_READ: frozenset({C, P}),
+    Action.STANDARD_MANAGE: frozenset({C}),
+    Action.COVERAGE_READ: frozenset({C}),
     # --- weekly figures ---
     Action.WEEKLY_ELEMENT_MANAGE: frozenset({C}),
     Action.WEEKLY_ENTER: frozenset({C, P}),

@@ -37,9 +37,16 @@ class DemoContext:
 
 
 def _steps():
-    from demo import accounts, structures, weekly
+    """The demo's steps in order; each feature adds one line."""
+    from demo import accounts, directory, structures, training, weekly
 
-    return [structures.generate, accounts.generate, weekly.generate]
+    return [
+        structures.generate,
+        accounts.generate,
+        directory.generate,
+        training.generate,
+        weekly.generate,
+    ]
 
 
 def demo_generate(*, today: date | None = None) -> DemoContext:

@@ -61,12 +61,17 @@ def generate(ctx) -> None:
             status=status.value,
             joined_on=joined if status != NetworkStatus.JOINING else None,
             status_changed_on=joined + timedelta(days=rng.randint(0, 20)) if status != NetworkStatus.ACTIVE else joined,
-            left_on=ctx.today - timedelta(days=rng.randint(10, 90)) if status == NetworkStatus.LEFT else None,
+            left_on=_left_on(ctx, joined, rng) if status == NetworkStatus.LEFT else None,
             phone=f"0{rng.randint(1, 5)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
             email=f"accueil.{index + 1:03d}@structures-demo.fr",
         )
         data.name = _unique_name(data.name, {s.name for s in ctx.structures})
         ctx.structures.append(structure_create(actor=ctx.actor, data=data))
+
+
+def _left_on(ctx, joined, rng):
+    """A departure at least a month after joining, within the last three months when possible."""
+    return max(joined + timedelta(days=30), ctx.today - timedelta(days=rng.randint(10, 90)))
 
 
 def _status(index: int, rng) -> NetworkStatus:

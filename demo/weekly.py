@@ -1,7 +1,7 @@
 """Demo weekly figures: two years of reports, mostly on time, some late, some missing, a few sent back.
 
 Figures follow each structure's life (children arrive and leave, present + free places never
-exceed capacity). The demo partner's structure has last week sent, the current week still due, a
+exceed capacity), for the weeks its status history says it was active. The demo partner's structure has last week sent, the current week still due, a
 report sent back three weeks ago and a late one. Everything goes in through the services, the
 bulk of it in one history load (a few statements, not thousands).
 """
@@ -11,12 +11,12 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 
+from core.db import session_scope
 from core.formatting import PARIS
 from models.base import utcnow
-from models.structure import NetworkStatus
 from models.weekly import ReportStatus
-from services.weekly import deadline_rule, weekly_entry_get, weekly_send_back
-from services.weekly_calendar import DeadlineRule, current_week, monday_of
+from services.weekly import deadline_rule, expected_weeks, weekly_entry_get, weekly_send_back
+from services.weekly_calendar import DeadlineRule, current_week
 from services.weekly_elements import weekly_element_seed_defaults
 from services.weekly_import import HistoricReport, weekly_history_load
 
@@ -40,8 +40,10 @@ def generate(ctx) -> None:
     rule = deadline_rule()
     this_week = current_week(now)
     reports: list[HistoricReport] = []
+    first = this_week - timedelta(weeks=YEARS_OF_WEEKS)
     for structure in ctx.structures:
-        weeks = _expected_weeks(structure, this_week)
+        with session_scope(ctx.actor) as session:  # the demo's one transaction
+            weeks = expected_weeks(session, structure_id=structure.id, first=first, last=this_week - timedelta(weeks=1))
         if not weeks:
             continue
         partner = structure.id == ctx.partner_structure_id
@@ -56,25 +58,6 @@ def _now(today: date) -> datetime:
     if today == date.today():
         return utcnow()
     return datetime.combine(today, time(9), PARIS)
-
-
-def _expected_weeks(structure, this_week: date) -> list[date]:
-    """The past weeks a structure was a reporting member (the current week is not done yet)."""
-    if structure.status == NetworkStatus.JOINING.value:
-        return []
-    first = this_week - timedelta(weeks=YEARS_OF_WEEKS)
-    if structure.joined_on:
-        first = max(first, monday_of(structure.joined_on))
-    end = this_week  # exclusive
-    if structure.status == NetworkStatus.LEFT.value and structure.left_on:
-        end = min(end, monday_of(structure.left_on))
-    if structure.status == NetworkStatus.SUSPENDED.value and structure.status_changed_on:
-        end = min(end, monday_of(structure.status_changed_on))
-    weeks, week = [], first
-    while week < end:
-        weeks.append(week)
-        week += timedelta(weeks=1)
-    return weeks
 
 
 def _structure_reports(rng, structure, weeks, profile, rule: DeadlineRule, now, this_week, partner) -> list[HistoricReport]:

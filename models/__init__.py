@@ -1,12 +1,16 @@
-"""All tables, imported here so that SQLModel.metadata (and Alembic) sees every one."""
+"""All tables, imported here so that SQLModel.metadata (and Alembic) sees every one.
 
-from models.audit import AuditEntry
-from models.child import Child, Placement
-from models.referential import Departement, Region
-from models.setting import AppSetting
-from models.structure import Structure
-from models.user import Role, User
-from models.weekly import WeeklyElement, WeeklyReport, WeeklyValue
+One line per module: features add theirs without touching the others'.
+"""
 
-__all__ = ["AppSetting", "AuditEntry", "Child", "Placement", "Departement", "Region", "Role", "Structure", "User",
-           "WeeklyElement", "WeeklyReport", "WeeklyValue"]
+from models.audit import AuditEntry  # noqa: F401
+from models.child import Child, Placement  # noqa: F401
+from models.convention import Convention  # noqa: F401
+from models.referential import Departement, Region  # noqa: F401
+from models.setting import AppSetting  # noqa: F401
+from models.standard import StandardAssessment, StandardCriterion  # noqa: F401
+from models.structure import Structure, StructureStatusChange  # noqa: F401
+from models.training import TrainingAttendance, TrainingModule, TrainingParticipants  # noqa: F401
+from models.training import TrainingPlanLine, TrainingPrerequisite, TrainingSession  # noqa: F401
+from models.user import Role, User  # noqa: F401
+from models.weekly import WeeklyElement, WeeklyReport, WeeklyValue  # noqa: F401

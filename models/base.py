@@ -65,8 +65,11 @@ class CodeList(TypeDecorator):
 
 
 def code_list_contains(column, code: str):
-    """SQL condition: the CodeList column holds `code`."""
-    return column.like(f"%,{code},%")
+    """SQL condition: the CodeList column holds `code`.
+
+    The pattern is bound as plain text: bound against the column, CodeList would encode it as a list.
+    """
+    return column.like(sa.literal(f"%,{code},%", type_=sa.String()))
 
 
 def enum_check(column: str, enum_cls: type[Enum], *, name: str, nullable: bool = False) -> sa.CheckConstraint:

@@ -90,14 +90,60 @@ class Structure(StructureBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     version: int | None = Field(default=None, sa_column=_structure_version)
+    contact_checked_on: date | None = Field(
+        default=None, description="last day the structure's staff saved or confirmed its contact and capacity"
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class StructureStatusChange(SQLModel, table=True):
+    """One step of a structure's network status: `status` holds from `effective_on` until the next step.
+
+    The status of a structure at a date is the one of its latest step effective on or before that
+    date; before its first step the structure was not in the network.
+    """
+
+    __tablename__ = "structure_status_changes"
+    __table_args__ = (
+        enum_check("status", NetworkStatus, name="ck_structure_status_changes_status"),
+        sa.Index("ix_structure_status_changes_structure_date", "structure_id", "effective_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    structure_id: int = Field(foreign_key="structures.id")
+    status: str = Field(max_length=20)
+    effective_on: date
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class StructureCreate(StructureBase):
     """What a creation form or an import row provides."""
 
 
+class StructureUpdate(SQLModel):
+    """A change to a structure: only the fields set are changed (partner staff: contact and capacity)."""
+
+    name: str | None = None
+    kind: str | None = None
+    departement_code: str | None = None
+    commune: str | None = None
+    capacity: int | None = None
+    age_min: int | None = None
+    age_max: int | None = None
+    sexes: list[str] | None = None
+    exploitation_forms: list[str] | None = None
+    services: list[str] | None = None
+    status: str | None = None
+    joined_on: date | None = None
+    left_on: date | None = None
+    status_changed_on: date | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
 class StructurePublic(StructureBase):
     id: int
     version: int
+    contact_checked_on: date | None = None
+    updated_at: datetime | None = None

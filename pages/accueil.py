@@ -6,13 +6,14 @@ from core.formatting import fr_date, fr_number
 from models.base import utcnow
 from services.home import home_items
 from ui.auth import page_guard
+from ui.cache import cached
 from ui.navigation import PAGE_BY_KEY
 
 actor = page_guard("home")
 
 st.title(f"Bonjour {actor.display_name}")
 st.caption(f"Aujourd'hui, {fr_date(utcnow())}")
-items = home_items(actor=actor)
+items = cached(home_items, actor=actor)
 if not items:
     st.success("Rien ne vous attend aujourd'hui.")
 for item in items:

@@ -9,13 +9,14 @@ from services.referential import departement_options, region_options
 from services.structures import structure_options
 from services.users import UserCreate, user_create, user_list, user_reset_password, user_update
 from ui.auth import page_guard
+from ui.cache import cached
 from ui.feedback import handled
 
 actor = page_guard("accounts")
 st.title("Comptes")
 
-users = user_list(actor=actor)
-structures = dict(structure_options(actor=actor))
+users = cached(user_list, actor=actor)
+structures = dict(cached(structure_options, actor=actor))
 st.dataframe(
     pd.DataFrame([{
         "Identifiant": u.username, "Nom": u.display_name, "E-mail": u.email, "Rôle": Role.label_of(u.role),

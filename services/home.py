@@ -27,6 +27,56 @@ def _accounts(actor: Actor) -> list[TodoItem]:
     return [TodoItem("comptes verrouillés après des échecs de connexion", locked, "warning", "accounts")]
 
 
+def _training(actor: Actor) -> list[TodoItem]:
+    from services.training import training_pending_counts, training_team_missing_count
+
+    items = []
+    if can(actor, Action.TRAINING_MANAGE):
+        pending = training_pending_counts(actor=actor)
+        if pending.overdue:
+            items.append(TodoItem("sessions passées encore « prévues » : saisir les participants", pending.overdue,
+                                  "warning", "trainings"))
+        if pending.unevaluated:
+            items.append(TodoItem("sessions réalisées sans évaluation (note de satisfaction)", pending.unevaluated,
+                                  "info", "trainings"))
+    elif actor.is_partner and actor.structure_id is not None and can(actor, Action.TRAINING_SESSION_READ):
+        missing = training_team_missing_count(actor=actor)
+        if missing:
+            items.append(TodoItem("modules du catalogue de formation que votre équipe n'a pas encore suivis", missing,
+                                  "info", "team_trainings"))
+    return items
+
+
+def _directory(actor: Actor) -> list[TodoItem]:
+    """Référentiel assessments to redo, conventions about to end, a partner's contact to check."""
+    from services.settings import setting_get
+
+    items: list[TodoItem] = []
+    if can(actor, Action.STANDARD_MANAGE):
+        from services.standards import never_assessed_count, stale_structure_count
+
+        months = setting_get(key="standard_stale_months")
+        if stale := stale_structure_count(actor=actor):
+            items.append(TodoItem(f"structures avec une évaluation du référentiel de plus de {months} mois",
+                                  stale, "warning", "standards"))
+        if never := never_assessed_count(actor=actor):
+            items.append(TodoItem("structures jamais évaluées au regard du référentiel", never, "info", "standards"))
+    if can(actor, Action.CONVENTION_MANAGE):
+        from services.conventions import conventions_ending_soon
+
+        days = setting_get(key="convention_warning_days")
+        if ending := conventions_ending_soon(actor=actor):
+            items.append(TodoItem(f"conventions départementales arrivent à échéance dans les {days} jours",
+                                  len(ending), "warning", "conventions"))
+    if actor.is_partner and can(actor, Action.STRUCTURE_EDIT_OWN):
+        from services.structures import structure_contact_to_check
+
+        if structure_contact_to_check(actor=actor, months=int(setting_get(key="contact_check_months"))):
+            items.append(TodoItem("Vérifiez le contact (standard, e-mail) et la capacité de votre structure, "
+                                  "puis enregistrez-les ou confirmez-les.", None, "warning", "structure"))
+    return items
+
+
 def _weekly_figures(actor: Actor) -> list[TodoItem]:
     from services.weekly import WeekState, weekly_partner_todo
     from services.weekly_board import weekly_missing_count
@@ -52,10 +102,10 @@ def _weekly_figures(actor: Actor) -> list[TodoItem]:
         weeks = ", ".join(week_short_label(w) for w in todo.sent_back_weeks)
         items.append(TodoItem(f"semaine(s) renvoyée(s) par la coordination, à corriger : {weeks}",
                               len(todo.sent_back_weeks), "warning", "weekly_entry"))
-    if todo.previous_state in (WeekState.DUE, WeekState.DRAFT):
+    if todo.previous_expected and todo.previous_state in (WeekState.DUE, WeekState.DRAFT):
         items.append(TodoItem(f"Chiffres de la semaine {week_short_label(todo.previous_week)} à envoyer avant le "
                               f"{fr_deadline(todo.previous_deadline)}", None, "warning", "weekly_entry"))
-    if todo.current_state in (WeekState.DUE, WeekState.DRAFT):
+    if todo.current_expected and todo.current_state in (WeekState.DUE, WeekState.DRAFT):
         items.append(TodoItem(f"Chiffres de cette semaine ({week_short_label(todo.current_week)}) à envoyer avant le "
                               f"{fr_deadline(todo.current_deadline)}", None, "info", "weekly_entry"))
     return items
@@ -63,6 +113,8 @@ def _weekly_figures(actor: Actor) -> list[TodoItem]:
 
 PROVIDERS: list[Callable[[Actor], list[TodoItem]]] = [
     _accounts,
+    _training,
+    _directory,
     _weekly_figures,
 ]
 

@@ -12,6 +12,13 @@ from core.db import session_scope
 from core.errors import FieldError, ValidationFailed
 from models.base import utcnow
 from models.setting import AppSetting
+from services.disclosure import (
+    DEFAULT_ROUNDING,
+    DEFAULT_THRESHOLD,
+    MAX_ROUNDING,
+    MAX_THRESHOLD,
+    MIN_THRESHOLD,
+)
 
 
 @dataclass(frozen=True)
@@ -27,6 +34,27 @@ SETTINGS: dict[str, SettingSpec] = {
     spec.key: spec
     for spec in [
         SettingSpec("demo", "Base de démonstration", False),
+        # --- directory, conventions, référentiel ---
+        SettingSpec("standard_stale_months", "Ancienneté au-delà de laquelle une évaluation du référentiel est à refaire (mois)",
+                    12, 1, 60),
+        SettingSpec("convention_warning_days", "Alerte avant la fin d'une convention départementale (jours)", 60, 1, 365),
+        SettingSpec("contact_check_months", "Délai de vérification du contact et de la capacité par les structures (mois)",
+                    12, 1, 60),
+        # --- small-count protection (funder's view, annual report) ---
+        SettingSpec(
+            "disclosure_threshold",
+            "Seuil des petits effectifs (financeur, rapport) : un effectif de 1 à seuil − 1 est affiché « < seuil »",
+            DEFAULT_THRESHOLD,
+            minimum=MIN_THRESHOLD,
+            maximum=MAX_THRESHOLD,
+        ),
+        SettingSpec(
+            "disclosure_rounding",
+            "Base d'arrondi des effectifs publiés (financeur, rapport) : 1 = pas d'arrondi",
+            DEFAULT_ROUNDING,
+            minimum=1,
+            maximum=MAX_ROUNDING,
+        ),
         # --- weekly figures ---
         SettingSpec("weekly_deadline_days", "Chiffres hebdomadaires : échéance, en jours après le dimanche", 2, 0, 14),
         SettingSpec("weekly_deadline_hour", "Chiffres hebdomadaires : heure de l'échéance (heure de Paris)", 12, 0, 23),

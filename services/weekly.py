@@ -23,7 +23,7 @@ from core.audit import audit_record
 from core.db import session_scope
 from core.errors import AccessDenied, Change, ConcurrentEdit, FieldError, NotFound, ValidationFailed
 from models.base import LabelledEnum, utcnow
-from models.structure import NetworkStatus, Structure
+from models.structure import NetworkStatus, Structure, StructureStatusChange
 from models.weekly import ReportStatus, WeeklyElement, WeeklyReport, WeeklyValue
 from services.settings import setting_get
 from services.weekly_calendar import DeadlineRule, current_week, monday_of, week_label
@@ -285,9 +285,11 @@ class PartnerTodo:
     current_week: date
     current_state: WeekState
     current_deadline: datetime
+    current_expected: bool
     previous_week: date
     previous_state: WeekState
     previous_deadline: datetime
+    previous_expected: bool
     overdue_weeks: list[date]
     sent_back_weeks: list[date]
 
@@ -310,22 +312,23 @@ def weekly_partner_todo(*, actor: Actor, now: datetime | None = None) -> Partner
                                            WeeklyReport.week_start >= open_from)
             )
         }
-    start = _expected_from(structure)
+        expected = set(expected_weeks(session, structure_id=structure.id, first=open_from, last=this_week))
     overdue, sent_back = [], []
     week = open_from
     while week <= this_week:
         report = reports.get(week)
-        if start is not None and week >= start and not is_locked(report, rule, week, now):
+        if not is_locked(report, rule, week, now):
             state = week_state(report, rule.deadline(week), now)
-            if state == WeekState.OVERDUE:
+            if state == WeekState.OVERDUE and week in expected:
                 overdue.append(week)
             elif state == WeekState.SENT_BACK:
                 sent_back.append(week)
         week += timedelta(weeks=1)
     return PartnerTodo(
         this_week, week_state(reports.get(this_week), rule.deadline(this_week), now), rule.deadline(this_week),
+        this_week in expected,
         previous, week_state(reports.get(previous), rule.deadline(previous), now), rule.deadline(previous),
-        overdue, sent_back,
+        previous in expected, overdue, sent_back,
     )
 
 
@@ -365,6 +368,28 @@ def weekly_latest_free_places(*, session, structure_ids: list[int] | None = None
     return {structure_id: int(value) for structure_id, value in rows}
 
 
+def expected_weeks(session, *, structure_id: int, first: date, last: date) -> list[date]:
+    """Services inside an open scope: the Mondays from `first` to `last` of the weeks a structure must report,
+    those whose Sunday finds it active by its status history (as services.weekly_board counts them)."""
+    steps = session.exec(
+        select(StructureStatusChange.effective_on, StructureStatusChange.status)
+        .where(StructureStatusChange.structure_id == structure_id)
+        .order_by(StructureStatusChange.effective_on, StructureStatusChange.id)
+    ).all()
+    weeks, week = [], monday_of(first)
+    while week <= last:
+        sunday = week + timedelta(days=6)
+        status = None
+        for effective, step in steps:
+            if effective > sunday:
+                break
+            status = step
+        if status == NetworkStatus.ACTIVE.value:
+            weeks.append(week)
+        week += timedelta(weeks=1)
+    return weeks
+
+
 # --- internals shared by the weekly services -------------------------------------------------------
 
 
@@ -380,13 +405,6 @@ def _structure(session, structure_id: int) -> Structure:
     if structure is None:
         raise NotFound(STRUCTURE_NOT_FOUND)
     return structure
-
-
-def _expected_from(structure: Structure) -> date | None:
-    """First week an active structure is expected to report (None: not reporting now)."""
-    if structure.status != NetworkStatus.ACTIVE.value:
-        return None
-    return monday_of(structure.joined_on) if structure.joined_on else date.min
 
 
 def _report(session, structure_id: int, week_start: date) -> WeeklyReport | None:

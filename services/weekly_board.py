@@ -1,8 +1,10 @@
 """Reading the weekly figures in bulk: completeness board, reminders and chart series.
 
 Everything is counted in SQL over (structures × weeks) and returns small results: one row per
-structure, région or week, never the reports themselves. A structure is expected to report the
-weeks it was a member: from the week it joined, while active (until it left or was suspended).
+structure, région or week, never the reports themselves. A structure is expected to report a
+week when it is ACTIVE on that week's Sunday, by its status history (`structure_status_changes`,
+the network's shared definition, see services.coverage): joining, suspended or departed
+structures are not expected.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from core.access import Action, Actor, require, require_structure
 from core.db import session_scope
 from models.base import LabelledEnum, utcnow
 from models.referential import Departement, Region
-from models.structure import NetworkStatus, Structure
+from models.structure import NetworkStatus, Structure, StructureStatusChange
 from models.weekly import Aggregation, ReportStatus, WeeklyElement, WeeklyReport, WeeklyValue
 from services.weekly import COUNTED, deadline_rule
 from services.weekly_calendar import DeadlineRule, current_week, weeks_back
 
 S, D, R = Structure.__table__, Departement.__table__, WeeklyReport.__table__
+SC = StructureStatusChange.__table__
 
 
 class Cell(LabelledEnum):
@@ -106,27 +109,31 @@ def _weeks_table(weeks: list[date], rule: DeadlineRule, now: datetime):
     return sa.union_all(*rows).subquery("weeks")
 
 
-def _expected(w):
-    """SQL: the structure was a reporting member during week `w`."""
-    started = sa.or_(S.c.joined_on.is_(None), S.c.joined_on <= w.c.week_end)
-    member = sa.or_(
-        S.c.status == NetworkStatus.ACTIVE.value,
-        sa.and_(S.c.status == NetworkStatus.LEFT.value, S.c.left_on > w.c.week_start),
-        sa.and_(S.c.status == NetworkStatus.SUSPENDED.value, S.c.status_changed_on > w.c.week_start),
-    )
-    return sa.and_(started, member)
+def _active_periods():
+    """SQL: each span [valid_from, valid_to) a structure was active, from its status history."""
+    following = sa.func.lead(SC.c.effective_on).over(partition_by=SC.c.structure_id,
+                                                     order_by=(SC.c.effective_on, SC.c.id))
+    steps = select(SC.c.structure_id, SC.c.status, SC.c.effective_on.label("valid_from"),
+                   following.label("valid_to")).subquery("steps")
+    return (select(steps.c.structure_id, steps.c.valid_from, steps.c.valid_to)
+            .where(steps.c.status == NetworkStatus.ACTIVE.value).subquery("active_periods"))
+
+
+def _active_during(p, w):
+    """SQL: the active period `p` holds on the Sunday of week `w` (periods never overlap)."""
+    return sa.and_(p.c.valid_from <= w.c.week_end, sa.or_(p.c.valid_to.is_(None), p.c.valid_to > w.c.week_end))
 
 
 def _structure_weeks(w, region_code: str | None):
-    """FROM structures × weeks, with their département and report (if any)."""
+    """FROM the expected (structure, week) pairs, with their département and report (if any)."""
+    p = _active_periods()
     joined = (
         S.join(D, D.c.code == S.c.departement_code)
-        .join(w, sa.true())
+        .join(p, p.c.structure_id == S.c.id)
+        .join(w, _active_during(p, w))
         .outerjoin(R, sa.and_(R.c.structure_id == S.c.id, R.c.week_start == w.c.week_start))
     )
-    conditions = [_expected(w)]
-    if region_code:
-        conditions.append(D.c.region_code == region_code)
+    conditions = [D.c.region_code == region_code] if region_code else []
     return joined, conditions
 
 
@@ -220,18 +227,22 @@ def weekly_board_grid(*, actor: Actor, structure_ids: list[int], weeks: int = 12
     if not structure_ids:
         return window, []
     w = _weeks_table(window, rule, now)
+    p = _active_periods()
     received = R.c.first_submitted_at.is_not(None)
     cell = sa.case(
         (sa.and_(received, R.c.submitted_late == sa.false()), Cell.ON_TIME.value),
         (received, Cell.LATE.value),
-        (sa.not_(_expected(w)), Cell.NOT_EXPECTED.value),
+        (p.c.structure_id.is_(None), Cell.NOT_EXPECTED.value),
         (w.c.past == 1, Cell.MISSING.value),
         else_=Cell.PENDING.value,
     )
     stmt = (
         select(S.c.id, S.c.name, w.c.week_start, cell.label("cell"), R.c.status)
-        .select_from(S.join(w, sa.true()).outerjoin(
-            R, sa.and_(R.c.structure_id == S.c.id, R.c.week_start == w.c.week_start)))
+        .select_from(
+            S.join(w, sa.true())
+            .outerjoin(p, sa.and_(p.c.structure_id == S.c.id, _active_during(p, w)))
+            .outerjoin(R, sa.and_(R.c.structure_id == S.c.id, R.c.week_start == w.c.week_start))
+        )
         .where(S.c.id.in_(structure_ids))
     )
     with session_scope(actor) as session:

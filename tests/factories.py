@@ -38,6 +38,49 @@ def make_user(role: Role | str = Role.COORDINATION, *, structure_id: int | None 
     return actor_for_username(username=values["username"])
 
 
+def make_module(**overrides):
+    """A catalogue module (6 to 7 hours, on site, for éducateurs) unless told otherwise."""
+    from services.training import ModuleData, training_module_create
+
+    n = next(_counter)
+    values = dict(title=f"Module {n}", objectives="Savoir repérer et orienter.", target_profiles=["educateur_specialise"],
+                  duration_min_hours=6, duration_max_hours=7, format="sur_site")
+    values.update(overrides)
+    return training_module_create(actor=SYSTEM, data=ModuleData(**values))
+
+
+def make_session(module_id: int, **overrides):
+    """A delivered session of the module, a month ago in Ille-et-Vilaine, 7 hours, 5 éducateurs."""
+    from datetime import date, timedelta
+
+    from services.training import SessionData, training_session_create
+
+    day = overrides.pop("day", date.today() - timedelta(days=30))
+    values = dict(module_id=module_id, start_date=day, end_date=day, trainer_organisation="Organisme formateur",
+                  departement_code="35", hours=7, status="realisee", participants={"educateur_specialise": 5})
+    values.update(overrides)
+    return training_session_create(actor=SYSTEM, data=SessionData(**values))
+def make_convention(departement_code: str = "35", **overrides):
+    from datetime import date
+
+    from models.convention import ConventionCreate, ConventionStatus
+    from services.conventions import convention_create
+
+    values = dict(departement_code=departement_code, status=ConventionStatus.SIGNED.value,
+                  signed_on=date(2024, 1, 15), ends_on=None, scope=["accueil"])
+    values.update(overrides)
+    return convention_create(actor=SYSTEM, data=ConventionCreate(**values))
+
+
+def make_criterion(label: str | None = None, **overrides):
+    from models.standard import CriterionCreate
+    from services.standards import criterion_create
+
+    values = dict(label=label or f"Critère {next(_counter)}", category="prise_en_charge")
+    values.update(overrides)
+    return criterion_create(actor=SYSTEM, data=CriterionCreate(**values))
+
+
 # --- weekly figures ---
 
 

@@ -17,6 +17,7 @@ from core.config import get_settings
 from models.user import Role
 from services.settings import setting_get
 from services.users import actor_for_username, login_credentials, login_failure_record, login_success_record
+from ui.cache import cached
 from ui.navigation import PAGE_BY_KEY
 
 LOGIN_FIELDS = {"Form name": "Connexion", "Username": "Identifiant", "Password": "Mot de passe", "Login": "Se connecter"}
@@ -48,7 +49,7 @@ def current_actor() -> Actor | None:
     """The logged-in user's Actor, re-read from the database (a deactivated account is out at once)."""
     username = st.session_state.get("username")
     if st.session_state.get("authentication_status") and username:
-        return actor_for_username(username=username)
+        return cached(actor_for_username, username=username)
     return None
 
 

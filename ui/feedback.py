@@ -7,17 +7,21 @@ from contextlib import contextmanager
 import streamlit as st
 
 from core.errors import AncrageError, ConcurrentEdit, ValidationFailed
+from ui.cache import invalidate
 
 
 @contextmanager
 def handled():
     """Run service calls; a refusal becomes a French error box instead of a traceback.
 
+    After a successful block (a write), cached reads are refreshed.
+
     >>> # with handled():
     >>> #     structure_create(actor=actor, data=data)
     """
     try:
         yield
+        invalidate()
     except ValidationFailed as error:
         st.error("Rien n'a été enregistré. " + ("Corrigez : " if error.errors else "") + "\n\n"
                  + "\n".join(f"- {e}" for e in error.errors))

@@ -32,6 +32,20 @@ class PageSpec:
 
 PAGES: list[PageSpec] = [
     PageSpec("home", "accueil", "Accueil", ":material/home:", ALL, "Général"),
+    # --- directory, conventions, référentiel, coverage ---
+    PageSpec("directory", "annuaire", "Annuaire", ":material/menu_book:", frozenset({C, P}), "Réseau"),
+    PageSpec("structure", "structure", "Fiche structure", ":material/home_work:", frozenset({C, P}), "Réseau"),
+    PageSpec("coverage", "couverture", "Couverture", ":material/map:", frozenset({C}), "Réseau"),
+    PageSpec("conventions", "conventions", "Conventions départementales", ":material/handshake:", frozenset({C}),
+             "Réseau"),
+    PageSpec("standards", "referentiel", "Référentiel", ":material/checklist:", frozenset({C, P}), "Réseau"),
+    # --- training ---
+    PageSpec("trainings", "formations", "Sessions de formation", ":material/school:", frozenset({C}), "Formation"),
+    PageSpec("training_plan", "plan-formation", "Catalogue et plan", ":material/menu_book:", frozenset({C}), "Formation"),
+    PageSpec("training_indicators", "indicateurs-formation", "Indicateurs formation", ":material/bar_chart:",
+             frozenset({C, F}), "Formation"),
+    PageSpec("team_trainings", "formations-equipe", "Formations de l'équipe", ":material/school:", frozenset({P}),
+             "Formation"),
     PageSpec("accounts", "comptes", "Comptes", ":material/manage_accounts:", frozenset({C}), "Administration"),
     PageSpec("audit", "journal", "Journal d'audit", ":material/history:", frozenset({C}), "Administration"),
     # --- weekly figures ---

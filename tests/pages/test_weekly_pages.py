@@ -104,8 +104,9 @@ def test_new_element_added_by_coordination_appears_in_partner_grid(sqlite_db):
 def test_board_lists_missing_structures_to_remind(sqlite_db):
     make_weekly_elements()
     coordinator = make_user(Role.COORDINATION)
-    sent = make_structure(name="Maison qui répond")
-    make_structure(name="Maison silencieuse")
+    joined = utcnow().date() - timedelta(days=365)
+    sent = make_structure(name="Maison qui répond", joined_on=joined)
+    make_structure(name="Maison silencieuse", joined_on=joined)
     last_week = current_week(utcnow()) - timedelta(weeks=1)
     make_weekly_report(sent.id, last_week, now=utcnow())
     at = open_page(coordinator, "weekly_board")
@@ -117,7 +118,8 @@ def test_board_lists_missing_structures_to_remind(sqlite_db):
 
 def test_home_pages_say_what_is_due(sqlite_db):
     make_weekly_elements()
-    partner = make_user(Role.PARTENAIRE)
+    structure = make_structure(joined_on=utcnow().date() - timedelta(days=365))
+    partner = make_user(Role.PARTENAIRE, structure_id=structure.id)
     assert "Chiffres de cette semaine" in texts(open_page(partner, "home"))
     coordinator = make_user(Role.COORDINATION)
     assert "leurs chiffres de la semaine" in texts(open_page(coordinator, "home"))

@@ -24,7 +24,8 @@ LAST_WEEK = date(2025, 2, 24)
 @pytest.fixture
 def setup(db):
     elements = make_weekly_elements()
-    partner = make_user(Role.PARTENAIRE)
+    structure = make_structure(joined_on=date(2024, 1, 8))
+    partner = make_user(Role.PARTENAIRE, structure_id=structure.id)
     return elements, partner, partner.structure_id
 
 

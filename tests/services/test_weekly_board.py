@@ -14,6 +14,7 @@ from tests.factories import make_structure, make_user, make_weekly_elements, mak
 NOW = datetime(2025, 3, 5, 10, 0, tzinfo=timezone.utc)  # Wednesday; last week (24/02) was due Tuesday 4/03 noon
 WEEKS = [date(2025, 2, 3), date(2025, 2, 10), date(2025, 2, 17), date(2025, 2, 24), date(2025, 3, 3)]
 BRETAGNE, ARA = "53", "84"
+JOINED = date(2024, 1, 8)
 
 
 def _on_time(week):
@@ -27,13 +28,14 @@ def _late(week):
 @pytest.fixture
 def network(db):
     """A: all four past weeks, the last one late; B: one week of four; C joined last week, nothing sent;
-    D still joining (not expected); E left on 12/02 (expected two weeks, sent none)."""
+    D still joining (not expected); E left on Wednesday 12/02 (expected the week of 3/02 only, sent none)."""
     make_weekly_elements()
-    a = make_structure(name="A", departement_code="35").id
-    b = make_structure(name="B", departement_code="69", email="b@exemple.fr").id
+    a = make_structure(name="A", departement_code="35", joined_on=JOINED).id
+    b = make_structure(name="B", departement_code="69", email="b@exemple.fr", joined_on=JOINED).id
     c = make_structure(name="C", departement_code="35", joined_on=date(2025, 2, 26)).id
     make_structure(name="D", departement_code="35", status=NetworkStatus.JOINING.value)
-    make_structure(name="E", departement_code="69", status=NetworkStatus.LEFT.value, left_on=date(2025, 2, 12))
+    make_structure(name="E", departement_code="69", status=NetworkStatus.LEFT.value, joined_on=JOINED,
+                   left_on=date(2025, 2, 12))
     for week in WEEKS[:3]:
         make_weekly_report(a, week, now=_on_time(week), enfants_presents=5 + WEEKS.index(week), places_disponibles=1)
     make_weekly_report(a, WEEKS[3], now=_late(WEEKS[3]), enfants_presents=8, places_disponibles=1)
@@ -43,8 +45,8 @@ def network(db):
 
 def test_network_rates_count_expected_received_on_time(network):
     rates = weekly_board.weekly_board_network(actor=SYSTEM, weeks=5, now=NOW)
-    assert (rates.expected, rates.received, rates.on_time, rates.missing) == (11, 5, 4, 6)
-    assert rates.completeness == pytest.approx(5 / 11) and rates.timeliness == pytest.approx(4 / 11)
+    assert (rates.expected, rates.received, rates.on_time, rates.missing) == (10, 5, 4, 5)
+    assert rates.completeness == pytest.approx(5 / 10) and rates.timeliness == pytest.approx(4 / 10)
     bretagne = weekly_board.weekly_board_network(actor=SYSTEM, weeks=5, region_code=BRETAGNE, now=NOW)
     assert (bretagne.expected, bretagne.received, bretagne.on_time) == (5, 4, 3)
 
@@ -53,10 +55,10 @@ def test_rates_per_region_and_structure(network):
     a, b, c = network
     regions = {r.key: r for r in weekly_board.weekly_board_regions(actor=SYSTEM, weeks=5, now=NOW)}
     assert (regions[BRETAGNE].expected, regions[BRETAGNE].received) == (5, 4)
-    assert (regions[ARA].expected, regions[ARA].received) == (6, 1)
+    assert (regions[ARA].expected, regions[ARA].received) == (5, 1)
     page = weekly_board.weekly_board_structures(actor=SYSTEM, weeks=5, now=NOW, limit=2)
     assert page.total == 4  # D is not expected to report
-    assert [r.label for r in page.rows] == ["B", "E"]  # most missing first
+    assert [r.label for r in page.rows] == ["B", "C"]  # most missing first
     by_name = {r.label: r for r in weekly_board.weekly_board_structures(actor=SYSTEM, weeks=5, now=NOW).rows}
     assert (by_name["A"].expected, by_name["A"].received, by_name["A"].on_time) == (4, 4, 3)
     assert (by_name["C"].expected, by_name["C"].missing) == (1, 1)

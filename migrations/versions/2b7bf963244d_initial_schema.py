@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 632371394e24
+Revision ID: 2b7bf963244d
 Revises: 
-Create Date: 2026-11-23 15:15:26.756422
+Create Date: 2026-11-23 15:25:10.084144
 """
 from typing import Sequence, Union
 
@@ -12,7 +12,7 @@ import sqlmodel
 import models.base
 
 
-revision: str = '632371394e24'
+revision: str = '2b7bf963244d'
 down_revision: Union[str, None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -61,6 +61,36 @@ def upgrade() -> None:
     sa.Column('overseas', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('code')
     )
+    op.create_table('standard_criteria',
+    sa.Column('label', sqlmodel.sql.sqltypes.AutoString(length=160), nullable=False),
+    sa.Column('description', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
+    sa.Column('category', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("category IN ('encadrement', 'prise_en_charge', 'securite', 'parcours')", name='ck_standard_criteria_category'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('label', name='uq_standard_criteria_label')
+    )
+    op.create_table('training_modules',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=160), nullable=False),
+    sa.Column('objectives', sa.Text(), nullable=False),
+    sa.Column('target_profiles', models.base.CodeList(length=400), nullable=False),
+    sa.Column('duration_min_hours', sa.Float(), nullable=False),
+    sa.Column('duration_max_hours', sa.Float(), nullable=False),
+    sa.Column('format', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("format IN ('sur_site', 'distanciel', 'mixte')", name='ck_training_modules_format'),
+    sa.CheckConstraint('duration_min_hours > 0 AND duration_min_hours <= duration_max_hours', name='ck_training_modules_duration'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('title', name='uq_training_modules_title')
+    )
     op.create_table('weekly_elements',
     sa.Column('label', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('help_text', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
@@ -98,6 +128,56 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_departements_overseas'), ['overseas'], unique=False)
         batch_op.create_index(batch_op.f('ix_departements_region_code'), ['region_code'], unique=False)
 
+    op.create_table('training_module_prerequisites',
+    sa.Column('module_id', sa.Integer(), nullable=False),
+    sa.Column('prerequisite_id', sa.Integer(), nullable=False),
+    sa.CheckConstraint('module_id <> prerequisite_id', name='ck_training_prerequisites_self'),
+    sa.ForeignKeyConstraint(['module_id'], ['training_modules.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['prerequisite_id'], ['training_modules.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('module_id', 'prerequisite_id')
+    )
+    with op.batch_alter_table('training_module_prerequisites', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_training_module_prerequisites_prerequisite_id'), ['prerequisite_id'], unique=False)
+
+    op.create_table('training_plan',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('module_id', sa.Integer(), nullable=False),
+    sa.Column('profile', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('planned', sa.Integer(), nullable=False),
+    sa.Column('updated_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("profile IN ('educateur_specialise', 'moniteur_educateur', 'assistant_familial', 'psychologue', 'infirmier_medecin', 'cadre_direction', 'veilleur_nuit', 'police_gendarmerie', 'magistrat_pjj', 'education_nationale', 'autre')", name='ck_training_plan_profile'),
+    sa.CheckConstraint('planned >= 0', name='ck_training_plan_planned'),
+    sa.CheckConstraint('year BETWEEN 2000 AND 2100', name='ck_training_plan_year'),
+    sa.ForeignKeyConstraint(['module_id'], ['training_modules.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('year', 'module_id', 'profile', name='uq_training_plan_line')
+    )
+    with op.batch_alter_table('training_plan', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_training_plan_module_id'), ['module_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_training_plan_year'), ['year'], unique=False)
+
+    op.create_table('conventions',
+    sa.Column('departement_code', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('signed_on', sa.Date(), nullable=True),
+    sa.Column('ends_on', sa.Date(), nullable=True),
+    sa.Column('scope', models.base.CodeList(length=400), nullable=False),
+    sa.Column('notes', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("status <> 'denoncee' OR ends_on IS NOT NULL", name='ck_conventions_terminated'),
+    sa.CheckConstraint("status = 'en_preparation' OR signed_on IS NOT NULL", name='ck_conventions_signed'),
+    sa.CheckConstraint("status IN ('en_preparation', 'signee', 'denoncee')", name='ck_conventions_status'),
+    sa.CheckConstraint('ends_on IS NULL OR signed_on IS NULL OR ends_on >= signed_on', name='ck_conventions_dates'),
+    sa.ForeignKeyConstraint(['departement_code'], ['departements.code'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('conventions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_conventions_departement_code'), ['departement_code'], unique=False)
+
     op.create_table('structures',
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=160), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
@@ -117,6 +197,7 @@ def upgrade() -> None:
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=160), nullable=True),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('contact_checked_on', sa.Date(), nullable=True),
     sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', models.base.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("kind IN ('mecs', 'foyer', 'lieu_de_vie', 'placement_familial', 'centre_pjj', 'chrs', 'association', 'autre')", name='ck_structures_kind'),
@@ -130,6 +211,36 @@ def upgrade() -> None:
     with op.batch_alter_table('structures', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_structures_departement_code'), ['departement_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_structures_status'), ['status'], unique=False)
+
+    op.create_table('training_sessions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('module_id', sa.Integer(), nullable=False),
+    sa.Column('start_date', sa.Date(), nullable=False),
+    sa.Column('end_date', sa.Date(), nullable=False),
+    sa.Column('trainer_organisation', sqlmodel.sql.sqltypes.AutoString(length=160), nullable=False),
+    sa.Column('trainer_name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
+    sa.Column('remote', sa.Boolean(), nullable=False),
+    sa.Column('departement_code', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=True),
+    sa.Column('hours', sa.Float(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('satisfaction', sa.Integer(), nullable=True),
+    sa.Column('evaluation_comment', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
+    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("status IN ('prevue', 'realisee')", name='ck_training_sessions_status'),
+    sa.CheckConstraint('(remote AND departement_code IS NULL) OR (NOT remote AND departement_code IS NOT NULL)', name='ck_training_sessions_place'),
+    sa.CheckConstraint('end_date >= start_date', name='ck_training_sessions_dates'),
+    sa.CheckConstraint('hours > 0', name='ck_training_sessions_hours'),
+    sa.CheckConstraint('satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5', name='ck_training_sessions_satisfaction'),
+    sa.ForeignKeyConstraint(['departement_code'], ['departements.code'], ),
+    sa.ForeignKeyConstraint(['module_id'], ['training_modules.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('training_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_training_sessions_departement_code'), ['departement_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_training_sessions_module_id'), ['module_id'], unique=False)
+        batch_op.create_index('ix_training_sessions_status_end', ['status', 'end_date'], unique=False)
 
     op.create_table('app_users',
     sa.Column('username', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
@@ -177,6 +288,57 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_placements_child_id'), ['child_id'], unique=False)
         batch_op.create_index('ix_placements_structure_open', ['structure_id', 'end_date'], unique=False)
 
+    op.create_table('standard_assessments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('structure_id', sa.Integer(), nullable=False),
+    sa.Column('criterion_id', sa.Integer(), nullable=False),
+    sa.Column('level', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('assessed_on', sa.Date(), nullable=False),
+    sa.Column('comment', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+    sa.Column('updated_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("level IN ('atteint', 'partiel', 'non_atteint')", name='ck_standard_assessments_level'),
+    sa.ForeignKeyConstraint(['criterion_id'], ['standard_criteria.id'], ),
+    sa.ForeignKeyConstraint(['structure_id'], ['structures.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('structure_id', 'criterion_id', name='uq_standard_assessments_pair')
+    )
+    with op.batch_alter_table('standard_assessments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_standard_assessments_criterion_id'), ['criterion_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_standard_assessments_structure_id'), ['structure_id'], unique=False)
+
+    op.create_table('structure_status_changes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('structure_id', sa.Integer(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('effective_on', sa.Date(), nullable=False),
+    sa.Column('recorded_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("status IN ('adhesion', 'actif', 'suspendu', 'sorti')", name='ck_structure_status_changes_status'),
+    sa.ForeignKeyConstraint(['structure_id'], ['structures.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('structure_status_changes', schema=None) as batch_op:
+        batch_op.create_index('ix_structure_status_changes_structure_date', ['structure_id', 'effective_on'], unique=False)
+
+    op.create_table('training_attendance',
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('structure_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['session_id'], ['training_sessions.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['structure_id'], ['structures.id'], ),
+    sa.PrimaryKeyConstraint('session_id', 'structure_id')
+    )
+    with op.batch_alter_table('training_attendance', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_training_attendance_structure_id'), ['structure_id'], unique=False)
+
+    op.create_table('training_participants',
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('profile', sa.String(length=30), nullable=False),
+    sa.Column('headcount', sa.Integer(), nullable=False),
+    sa.CheckConstraint("profile IN ('educateur_specialise', 'moniteur_educateur', 'assistant_familial', 'psychologue', 'infirmier_medecin', 'cadre_direction', 'veilleur_nuit', 'police_gendarmerie', 'magistrat_pjj', 'education_nationale', 'autre')", name='ck_training_participants_profile'),
+    sa.CheckConstraint('headcount > 0', name='ck_training_participants_headcount'),
+    sa.ForeignKeyConstraint(['session_id'], ['training_sessions.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('session_id', 'profile')
+    )
     op.create_table('weekly_reports',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
@@ -232,6 +394,20 @@ def downgrade() -> None:
         batch_op.drop_index('ix_weekly_reports_week')
 
     op.drop_table('weekly_reports')
+    op.drop_table('training_participants')
+    with op.batch_alter_table('training_attendance', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_training_attendance_structure_id'))
+
+    op.drop_table('training_attendance')
+    with op.batch_alter_table('structure_status_changes', schema=None) as batch_op:
+        batch_op.drop_index('ix_structure_status_changes_structure_date')
+
+    op.drop_table('structure_status_changes')
+    with op.batch_alter_table('standard_assessments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_standard_assessments_structure_id'))
+        batch_op.drop_index(batch_op.f('ix_standard_assessments_criterion_id'))
+
+    op.drop_table('standard_assessments')
     with op.batch_alter_table('placements', schema=None) as batch_op:
         batch_op.drop_index('ix_placements_structure_open')
         batch_op.drop_index(batch_op.f('ix_placements_child_id'))
@@ -241,17 +417,38 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_app_users_structure_id'))
 
     op.drop_table('app_users')
+    with op.batch_alter_table('training_sessions', schema=None) as batch_op:
+        batch_op.drop_index('ix_training_sessions_status_end')
+        batch_op.drop_index(batch_op.f('ix_training_sessions_module_id'))
+        batch_op.drop_index(batch_op.f('ix_training_sessions_departement_code'))
+
+    op.drop_table('training_sessions')
     with op.batch_alter_table('structures', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_structures_status'))
         batch_op.drop_index(batch_op.f('ix_structures_departement_code'))
 
     op.drop_table('structures')
+    with op.batch_alter_table('conventions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_conventions_departement_code'))
+
+    op.drop_table('conventions')
+    with op.batch_alter_table('training_plan', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_training_plan_year'))
+        batch_op.drop_index(batch_op.f('ix_training_plan_module_id'))
+
+    op.drop_table('training_plan')
+    with op.batch_alter_table('training_module_prerequisites', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_training_module_prerequisites_prerequisite_id'))
+
+    op.drop_table('training_module_prerequisites')
     with op.batch_alter_table('departements', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_departements_region_code'))
         batch_op.drop_index(batch_op.f('ix_departements_overseas'))
 
     op.drop_table('departements')
     op.drop_table('weekly_elements')
+    op.drop_table('training_modules')
+    op.drop_table('standard_criteria')
     op.drop_table('regions')
     op.drop_table('children')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:

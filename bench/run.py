@@ -1,0 +1,157 @@
+"""The benchmark command: every page, every role, at several scales, on SQLite and PostgreSQL.
+
+    .venv/bin/python -m bench.run --scales 1 10 --backends sqlite postgresql
+
+Databases are generated once under data/bench/ (SQLite) or on a PostgreSQL server started for the
+run, then each (backend, scale) is measured in a fresh process by bench.measure. The table is
+written to bench/results/latest.md and latest.json and printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from core.config import PROJECT_ROOT
+
+RESULTS = PROJECT_ROOT / "bench" / "results"
+DATA = PROJECT_ROOT / "data" / "bench"
+RATIO_MAX, GROWTH_MAX, WARM_EXTRA_S, MEMORY_MB = 1.3, 1.5, 0.020, 100
+
+
+def _python(*args: str) -> str:
+    done = subprocess.run([sys.executable, *args], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(done.stderr[-4000:])
+    return done.stdout
+
+
+class Databases:
+    """Where each (backend, scale) database lives; builds it on first use."""
+
+    def __init__(self, regenerate: bool):
+        self.regenerate = regenerate
+        self.pg = None
+
+    def url(self, backend: str, scale: int) -> str:
+        if backend == "sqlite":
+            DATA.mkdir(parents=True, exist_ok=True)
+            path = DATA / f"scale-{scale}.db"
+            if self.regenerate and path.exists():
+                path.unlink()
+            url = f"sqlite:///{path}"
+            if not path.exists():
+                self._build(scale, url)
+            return url
+        if self.pg is None:
+            from tests.pg_server import start
+
+            self.pg = start()
+        url = self.pg.url.rsplit("/", 1)[0] + f"/bench_s{scale}"
+        self._createdb(f"bench_s{scale}")
+        self._build(scale, url)
+        return url
+
+    def _createdb(self, name: str) -> None:
+        import sqlalchemy as sa
+
+        admin = sa.create_engine(self.pg.url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        admin.dispose()
+
+    def _build(self, scale: int, url: str) -> None:
+        start = time.perf_counter()
+        print(_python("-m", "bench.scale", "--scale", str(scale), "--url", url).strip(),
+              f"({time.perf_counter() - start:.0f} s)", flush=True)
+
+    def close(self) -> None:
+        if self.pg is not None:
+            self.pg.stop()
+
+
+def _measure(url: str, repeat: int, pages: list[str] | None) -> dict:
+    args = ["-m", "bench.measure", "--url", url, "--repeat", str(repeat)]
+    if pages:
+        args += ["--pages", *pages]
+    return json.loads(_python(*args))
+
+
+def evaluate(runs: dict) -> list[dict]:
+    """One row per (backend, scale, page, role) with the targets checked."""
+    rows = []
+    for (backend, scale), run in sorted(runs.items()):
+        if scale == 0:
+            continue
+        empty = {(p["page"], p["role"]): p for p in runs[(backend, 0)]["pages"]}
+        first = {(p["page"], p["role"]): p for p in runs.get((backend, 1), {"pages": []})["pages"]}
+        for p in run["pages"]:
+            key = (p["page"], p["role"])
+            empty_s = empty[key]["median_s"]
+            bound = RATIO_MAX * (p["sql_floor_s"] + empty_s)
+            growth = p["median_s"] / first[key]["median_s"] if scale > 1 and key in first else None
+            memory = run["peak_rss_mb"] - run["baseline_rss_mb"]
+            checks = {
+                "ratio": p["median_s"] <= bound,
+                "growth": growth is None or growth <= GROWTH_MAX,
+                "warm": p["warm_median_s"] <= empty[key]["warm_median_s"] + WARM_EXTRA_S,
+                "memory": memory <= MEMORY_MB,
+            }
+            rows.append({**p, "backend": backend, "scale": scale, "empty_s": empty_s,
+                         "ratio": p["median_s"] / (p["sql_floor_s"] + empty_s), "growth": growth,
+                         "memory_mb": memory, "checks": checks, "ok": all(checks.values())})
+    return rows
+
+
+def markdown(rows: list[dict]) -> str:
+    lines = [
+        "| base | échelle | page | rôle | médiane ms | max ms | plancher SQL ms | vide ms | ratio ≤1,3 | "
+        "×1→N ≤1,5 | relance ms | requêtes | lignes | mémoire Mo | cibles |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        growth = "—" if r["growth"] is None else f"{r['growth']:.2f}"
+        missed = ", ".join(k for k, ok in r["checks"].items() if not ok)
+        lines.append(
+            f"| {r['backend']} | {r['scale']} | {r['page']} | {r['role']} | {r['median_s'] * 1000:.0f} | "
+            f"{r['max_s'] * 1000:.0f} | {r['sql_floor_s'] * 1000:.1f} | {r['empty_s'] * 1000:.0f} | "
+            f"{r['ratio']:.2f} | {growth} | {r['warm_median_s'] * 1000:.0f} | {r['statements']} | {r['rows']} | "
+            f"{r['memory_mb']:.0f} | {'tenues' if r['ok'] else 'manquées : ' + missed} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Mesure chaque page à plusieurs échelles.")
+    parser.add_argument("--scales", type=int, nargs="+", default=[1, 10])
+    parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--pages", nargs="*")
+    parser.add_argument("--regenerate", action="store_true", help="rebuild the SQLite databases")
+    args = parser.parse_args()
+    databases = Databases(args.regenerate)
+    runs = {}
+    try:
+        for backend in args.backends:
+            for scale in sorted({0, *args.scales}):
+                url = databases.url(backend, scale)
+                runs[(backend, scale)] = _measure(url, args.repeat, args.pages)
+                print(f"{backend} scale {scale}: measured", flush=True)
+    finally:
+        databases.close()
+    rows = evaluate(runs)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    table = markdown(rows)
+    (RESULTS / "latest.md").write_text(table + "\n")
+    (RESULTS / "latest.json").write_text(json.dumps(
+        {"runs": {f"{b}-{s}": r for (b, s), r in runs.items()}, "rows": rows}, indent=1, default=str))
+    print(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""Coverage map (coordination): which départements the network covers, overseas included, at a chosen date."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from core.formatting import fr_date, fr_number
+from services.coverage import COVERED_DEFINITION, coverage_map_values, indicator_coverage, indicator_partners
+from services.structures import paris_today
+from ui.auth import page_guard
+from ui.cache import cached
+from ui.directory import integer_legend
+from ui.maps import coverage_map_chart
+
+MEASURES = {
+    "active_structures": "Structures actives",
+    "places": "Places (structures actives)",
+    "conventions": "Conventions en vigueur",
+    "covered": "Couvert (1 = oui, 0 = non)",
+}
+TOOLTIP = [("active_structures", "Structures actives"), ("places", "Places"),
+           ("conventions", "Conventions en vigueur"), ("covered_text", "Couvert")]
+
+actor = page_guard("coverage")
+st.title("Couverture du territoire")
+today = paris_today()
+a, b = st.columns([1, 2])
+on = a.date_input("À la date du", value=today, format="DD/MM/YYYY", min_value=date(2015, 1, 1), max_value=today,
+                  key="coverage_date")
+measure = b.radio("Colorer selon", list(MEASURES), format_func=MEASURES.get, horizontal=True, key="coverage_measure")
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _chart(measure: str, rows: tuple) -> dict:
+    """The chart spec for these counts: any write that changes a count changes `rows`, hence the cache key."""
+    frame = pd.DataFrame(list(rows), columns=["code", "active_structures", "places", "conventions", "covered"])
+    frame["covered_text"] = frame["covered"].map({1: "oui", 0: "non"})
+    spec = coverage_map_chart(frame, measure=measure, measure_label=MEASURES[measure], tooltip=TOOLTIP).to_dict()
+    return integer_legend(spec)
+
+
+values = cached(coverage_map_values, actor=actor, on=on)
+partners = cached(indicator_partners, actor=actor, on=on)
+covered = cached(indicator_coverage, actor=actor, on=on)
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Départements couverts", f"{covered.covered} / {covered.departements}")
+m2.metric("dont outre-mer", f"{covered.covered_overseas} / {covered.overseas}")
+m3.metric("Structures actives", fr_number(partners.active_structures))
+m4.metric("Conseils départementaux engagés", fr_number(partners.conseils_engaged))
+
+rows = tuple((v["code"], v["active_structures"], v["places"], v["conventions"], v["covered"]) for v in values)
+left, right = st.columns([3, 1])
+with left:
+    st.vega_lite_chart(_chart(measure, rows), width="content", key="coverage_map")
+    st.caption(COVERED_DEFINITION + " Les chiffres des infobulles sont ceux de l'annuaire filtré sur le département "
+               "et le statut « Active ». Paris et la petite couronne sont agrandis en encart ; les départements "
+               "d'outre-mer sont dessinés en encarts.")
+with right:
+    uncovered = [v for v in values if not v["covered"]]
+    st.subheader(f"Non couverts ({len(uncovered)})")
+    st.caption(f"au {fr_date(on)} — par région ; « CD » : convention en vigueur avec le conseil départemental")
+    if not uncovered:
+        st.success("Tous les départements sont couverts.")
+    by_region: dict[str, list[str]] = {}
+    for v in uncovered:
+        label = f"{v['code']} {v['name']}" + (" (CD)" if v["conventions"] else "")
+        by_region.setdefault(v["region"] + (" — outre-mer" if v["overseas"] else ""), []).append(label)
+    with st.container(height=560, border=False):
+        st.markdown("\n".join(f"- **{region}** : {', '.join(names)}" for region, names in sorted(by_region.items())))

@@ -1,0 +1,85 @@
+"""Training pages with data: recording a session, the indicators, the partner's view."""
+
+from datetime import date, timedelta
+
+from models.user import Role
+from services.training import training_plan_set, training_session_list
+from tests.factories import make_module, make_session, make_structure, make_user
+from tests.pages.helpers import open_page, texts
+
+YEAR = date.today().year
+
+
+def _metric(at, label_start: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(label_start))
+
+
+def _fill_new_session(at, **participants):
+    next(t for t in at.text_input if t.label == "Organisme formateur").input("Institut régional du travail social")
+    next(r for r in at.radio if r.label == "Statut").set_value("realisee")
+    for label, count in participants.items():
+        next(n for n in at.number_input if n.label == label).set_value(count)
+
+
+def test_recording_a_session_updates_indicator_six_by_profile_at_once(sqlite_db):
+    coordinator = make_user(Role.COORDINATION)
+    module = make_module(title="Repérage des victimes", target_profiles=["educateur_specialise", "psychologue"])
+    make_session(module.id, day=date(YEAR, 1, 2) if date.today() > date(YEAR, 1, 2) else date.today(),
+                 participants={"educateur_specialise": 3})
+    at = open_page(coordinator, "trainings")
+    assert _metric(at, "Professionnels formés") == "3"
+    _fill_new_session(at, **{"Éducateur spécialisé": 6, "Psychologue": 2, "Cadre ou direction": 4})
+    next(b for b in at.button if b.label == "Enregistrer la session").click()
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "12 participants" in at.success[0].value
+    assert _metric(at, "Professionnels formés") == "15"
+    assert "Éducateur spécialisé 9" in texts(at) and "Cadre ou direction 4" in texts(at)
+    assert training_session_list(actor=coordinator).total == 2
+
+
+def test_refused_session_keeps_what_was_typed(sqlite_db):
+    coordinator = make_user(Role.COORDINATION)
+    make_module(title="Repérage des victimes")
+    at = open_page(coordinator, "trainings")
+    _fill_new_session(at)  # delivered, but nobody counted
+    next(n for n in at.number_input if n.label.startswith("Heures")).set_value(12.0)
+    next(b for b in at.button if b.label == "Enregistrer la session").click()
+    at.run()
+    message = at.error[0].value
+    assert "Rien n'a été enregistré" in message and "au moins un participant" in message and "12 h hors" in message
+    assert next(t for t in at.text_input if t.label == "Organisme formateur").value == "Institut régional du travail social"
+    assert training_session_list(actor=coordinator).total == 0
+
+
+def test_indicators_page_shows_plan_gap_per_module(sqlite_db):
+    coordinator = make_user(Role.COORDINATION)
+    module = make_module(title="Cadre juridique", duration_min_hours=3, duration_max_hours=3.5)
+    make_session(module.id, day=date.today() - timedelta(days=1) if date.today().day > 1 else date.today(), hours=3,
+                 participants={"cadre_direction": 4})
+    training_plan_set(actor=coordinator, year=YEAR, changes={(module.id, "cadre_direction"): 10})
+    for role in (Role.COORDINATION, Role.FINANCEUR):
+        at = open_page(make_user(role), "training_indicators")
+        assert not at.exception and not at.error
+        frames = [d.value for d in at.dataframe]
+        plan = next(f for f in frames if "Reste à former" in f.columns)
+        assert plan.iloc[0].to_dict() == {"Module": "Cadre juridique", "Prévus": 10, "Formés": 4,
+                                               "Reste à former": 6, "Réalisation": "40 %"}
+        assert _metric(at, "Professionnels formés") == "4"
+
+
+def test_partner_sees_own_history_missing_modules_and_no_other_structure(sqlite_db):
+    mine, other = make_structure(name="Lieu de vie La Clairière"), make_structure(name="MECS Les Tilleuls — Nice")
+    partner = make_user(Role.PARTENAIRE, structure_id=mine.id)
+    basics = make_module(title="Repérage des victimes")
+    make_module(title="Mise en sécurité et fugues", prerequisite_ids=[basics.id])
+    make_session(basics.id, structure_ids=[mine.id, other.id], trainer_organisation="Institut régional")
+    at = open_page(partner, "team_trainings")
+    assert not at.exception and not at.error
+    page = texts(at)
+    assert "Mise en sécurité et fugues" in page and "Lieu de vie La Clairière" in page
+    history = at.dataframe[0].value
+    assert history["Module"].tolist() == ["Repérage des victimes"]
+    everything = page + "".join(d.value.to_csv() for d in at.dataframe)
+    assert "MECS Les Tilleuls" not in everything
+    assert _metric(at, "Modules à suivre") == "1"

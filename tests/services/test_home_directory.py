@@ -1,0 +1,30 @@
+from datetime import timedelta
+
+from models.user import Role
+from services.home import home_items
+from services.standards import AssessmentInput, assessments_save, months_before
+from services.structures import paris_today, structure_confirm_contact
+from tests.factories import make_convention, make_criterion, make_structure, make_user
+
+TODAY = paris_today()
+
+
+def test_coordination_sees_stale_assessments_and_conventions_ending(db):
+    coordinator = make_user(Role.COORDINATION)
+    s = make_structure()
+    c = make_criterion()
+    assessments_save(actor=coordinator, structure_id=s.id, items=[
+        AssessmentInput(criterion_id=c.id, level="atteint", assessed_on=months_before(TODAY, 14))])
+    make_convention("33", signed_on=TODAY - timedelta(days=700), ends_on=TODAY + timedelta(days=20))
+    items = {i.page: i for i in home_items(actor=coordinator)}
+    assert items["standards"].count == 1 and "12 mois" in items["standards"].label
+    assert items["conventions"].count == 1
+
+
+def test_partner_asked_to_check_contact_until_confirmed(db):
+    own = make_structure()
+    partner = make_user(Role.PARTENAIRE, structure_id=own.id)
+    assert [i.page for i in home_items(actor=partner) if i.page == "structure"] == ["structure"]
+    structure_confirm_contact(actor=partner, structure_id=own.id)
+    assert [i.page for i in home_items(actor=partner) if i.page == "structure"] == []
+    assert home_items(actor=make_user(Role.FINANCEUR)) == []
