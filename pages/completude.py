@@ -10,6 +10,7 @@ from services.weekly_board import (
 )
 from services.weekly_calendar import fr_deadline, week_short_label
 from ui.auth import page_guard
+from ui.cache import cached
 from ui.weekly_charts import completeness_grid_chart
 
 PAGE_SIZE = 25
@@ -24,14 +25,14 @@ regions = dict(region_options())
 region = right.selectbox("Région", ["", *regions], format_func=lambda c: regions.get(c, "Toutes"),
                          key="weekly_board_region")
 
-network = weekly_board_network(actor=actor, weeks=weeks, region_code=region or None)
+network = cached(weekly_board_network, actor=actor, weeks=weeks, region_code=region or None)
 cols = st.columns(4)
 cols[0].metric("Complétude", fr_percent(network.completeness), help="Rapports reçus / rapports attendus (semaines échues).")
 cols[1].metric("Ponctualité", fr_percent(network.timeliness), help="Rapports reçus avant l'échéance / rapports attendus.")
 cols[2].metric("Rapports manquants", fr_number(network.missing))
 cols[3].metric("Renvoyés pour correction", fr_number(network.sent_back))
 
-reminders = weekly_board_reminders(actor=actor)
+reminders = cached(weekly_board_reminders, actor=actor)
 st.subheader(f"À relancer cette semaine — chiffres de la {week_short_label(reminders.week_start)}")
 st.caption(("Échéance passée : " if reminders.deadline_passed else "Échéance : ") + fr_deadline(reminders.deadline))
 if reminders.missing:
@@ -52,13 +53,13 @@ st.subheader("Par région")
 st.dataframe(pd.DataFrame([{
     "Région": r.label, "Attendus": r.expected, "Reçus": r.received, "À l'heure": r.on_time, "Manquants": r.missing,
     "Complétude": fr_percent(r.completeness), "Ponctualité": fr_percent(r.timeliness),
-} for r in weekly_board_regions(actor=actor, weeks=weeks)]), hide_index=True, width="stretch")
+} for r in cached(weekly_board_regions, actor=actor, weeks=weeks)]), hide_index=True, width="stretch")
 
 st.subheader("Par structure (les plus en manque d'abord)")
-total = weekly_board_structures(actor=actor, weeks=weeks, region_code=region, limit=1).total
+total = cached(weekly_board_structures, actor=actor, weeks=weeks, region_code=region or None, limit=1).total
 pages = max(1, -(-total // PAGE_SIZE))
 page_number = st.number_input("Page", min_value=1, max_value=pages, value=1, step=1, key="weekly_board_page")
-page = weekly_board_structures(actor=actor, weeks=weeks, region_code=region, limit=PAGE_SIZE,
+page = cached(weekly_board_structures, actor=actor, weeks=weeks, region_code=region or None, limit=PAGE_SIZE,
                                offset=(page_number - 1) * PAGE_SIZE)
 st.caption(f"{fr_number(page.total)} structures attendues — page {page_number} sur {pages}")
 st.dataframe(pd.DataFrame([{
@@ -66,5 +67,5 @@ st.dataframe(pd.DataFrame([{
     "Manquants": r.missing, "Complétude": fr_percent(r.completeness), "Ponctualité": fr_percent(r.timeliness),
 } for r in page.rows]), hide_index=True, width="stretch")
 if page.rows:
-    window, cells = weekly_board_grid(actor=actor, structure_ids=[r.key for r in page.rows], weeks=min(weeks, 27))
+    window, cells = cached(weekly_board_grid, actor=actor, structure_ids=[r.key for r in page.rows], weeks=min(weeks, 27))
     st.altair_chart(completeness_grid_chart(cells, [r.label for r in page.rows]), width="stretch")

@@ -51,13 +51,13 @@ PAGES: list[PageSpec] = [
     # --- weekly figures ---
     PageSpec("weekly_entry", "chiffres", "Chiffres de la semaine", ":material/edit_note:", frozenset({C, P}),
              "Chiffres hebdomadaires"),
-    PageSpec("weekly_charts", "chiffres_evolution", "Évolution des chiffres", ":material/show_chart:",
+    PageSpec("weekly_charts", "chiffres-evolution", "Évolution des chiffres", ":material/show_chart:",
              frozenset({C, P}), "Chiffres hebdomadaires"),
-    PageSpec("weekly_import", "chiffres_import", "Import de chiffres", ":material/upload_file:", frozenset({C, P}),
+    PageSpec("weekly_import", "chiffres-import", "Import de chiffres", ":material/upload_file:", frozenset({C, P}),
              "Chiffres hebdomadaires"),
     PageSpec("weekly_board", "completude", "Complétude des chiffres", ":material/fact_check:", frozenset({C}),
              "Chiffres hebdomadaires"),
-    PageSpec("weekly_elements", "chiffres_elements", "Éléments de saisie", ":material/tune:", frozenset({C}),
+    PageSpec("weekly_elements", "chiffres-elements", "Éléments de saisie", ":material/tune:", frozenset({C}),
              "Chiffres hebdomadaires"),
 ]
 

@@ -6,11 +6,8 @@ from datetime import date
 
 import altair as alt
 import pandas as pd
-import streamlit as st
 
-from core.access import Actor
-from services.audit import data_version
-from services.weekly_board import Cell, GridCell, weekly_series_network, weekly_series_structure
+from services.weekly_board import Cell, GridCell
 from services.weekly_calendar import week_label, week_short_label
 from services.weekly_validation import fr_value
 from ui.maps import FRENCH_LOCALE
@@ -26,26 +23,6 @@ OPEN_COLOR = "#ef6c00"
 OPEN_TEXT = "en cours : chiffres encore attendus"
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre"]
-
-
-def network_series(actor: Actor, *, weeks: int, region_code: str | None) -> pd.DataFrame:
-    """The network series, cached until the next write anywhere (the acting person is part of the key)."""
-    return _network_series(actor, weeks, region_code or None, data_version())
-
-
-def structure_series(actor: Actor, *, structure_id: int, weeks: int) -> pd.DataFrame:
-    """One structure's series, cached until the next write anywhere (the acting person is part of the key)."""
-    return _structure_series(actor, structure_id, weeks, data_version())
-
-
-@st.cache_data(ttl=300, max_entries=64, show_spinner="Calcul des séries…")
-def _network_series(actor: Actor, weeks: int, region_code: str | None, version: int) -> pd.DataFrame:
-    return weekly_series_network(actor=actor, weeks=weeks, region_code=region_code)
-
-
-@st.cache_data(ttl=300, max_entries=64, show_spinner="Calcul des séries…")
-def _structure_series(actor: Actor, structure_id: int, weeks: int, version: int) -> pd.DataFrame:
-    return weekly_series_structure(actor=actor, structure_id=structure_id, weeks=weeks)
 
 
 def series_chart(frame: pd.DataFrame, *, monthly: bool = False, network: bool = False) -> alt.FacetChart:

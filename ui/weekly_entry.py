@@ -17,6 +17,7 @@ from models.weekly import ReportStatus, ValueKind
 from services.weekly import WeekEntry, WeekState, weekly_approve, weekly_save, weekly_send_back, weekly_unlock
 from services.weekly_calendar import fr_deadline
 from services.weekly_validation import UnusualValues, fr_value
+from ui.cache import invalidate
 from ui.feedback import handled
 
 BASE, UNUSUAL, FLASH, GENERATION = "weekly_entry_base", "weekly_entry_unusual", "weekly_entry_flash", "weekly_entry_gen"
@@ -131,6 +132,7 @@ def _save(actor, entry, base, typed, comments, *, submit: bool, confirm: bool) -
         remember_base(saved, force=True)
         st.session_state[FLASH] = ("Chiffres envoyés à la coordination." if submit
                                    else "Brouillon enregistré (pas encore envoyé).")
+        invalidate()  # st.rerun() leaves `handled` early: refresh cached reads (charts, home) here
         st.rerun()
 
 
@@ -169,4 +171,5 @@ def review_panel(actor: Actor, entry: WeekEntry) -> None:
 def _after_review(message: str) -> None:
     reload_week()
     st.session_state[FLASH] = message
+    invalidate()
     st.rerun()

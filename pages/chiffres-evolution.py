@@ -4,10 +4,11 @@ import streamlit as st
 
 from services.referential import region_options
 from services.structures import structure_options
-from services.weekly_board import weekly_series_by_month
+from services.weekly_board import weekly_series_by_month, weekly_series_network, weekly_series_structure
 from ui.auth import page_guard
 from ui.feedback import handled
-from ui.weekly_charts import network_series, series_chart, structure_series
+from ui.cache import cached
+from ui.weekly_charts import series_chart
 
 actor = page_guard("weekly_charts")
 st.title("Évolution des chiffres")
@@ -25,7 +26,7 @@ with handled():
         regions = dict(region_options())
         region = st.selectbox("Région", ["", *regions], format_func=lambda c: regions.get(c, "Toutes"),
                               key="weekly_charts_region")
-        frame = network_series(actor, weeks=weeks, region_code=region)
+        frame = cached(weekly_series_network, actor=actor, weeks=weeks, region_code=region or None)
     else:
         if actor.is_partner:
             structure_id = actor.structure_id
@@ -33,7 +34,7 @@ with handled():
             structures = dict(structure_options(actor=actor))
             structure_id = st.selectbox("Structure", list(structures), format_func=structures.get,
                                         key="weekly_charts_structure")
-        frame = structure_series(actor, structure_id=structure_id, weeks=weeks)
+        frame = cached(weekly_series_structure, actor=actor, structure_id=structure_id, weeks=weeks)
     labels = list(dict.fromkeys(frame["label"]))
     shown = st.multiselect("Éléments", labels, default=labels, key=f"weekly_charts_elements_{len(labels)}")
     frame = frame[frame["label"].isin(shown)]
