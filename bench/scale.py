@@ -98,7 +98,8 @@ def _accounts(first_structure: int | None) -> None:
 
     if first_structure is None:
         first_structure = structure_create(actor=SYSTEM, data=StructureCreate(
-            name="Structure vide", kind="mecs", departement_code="35", commune="Rennes", capacity=8,
+            name="Structure vide", kind="mecs", departement_code="35", commune="Rennes", capacity=8, sexes=["F", "M"],
+            exploitation_forms=["sexuelle"],
             status="actif")).id
     for username, role in (("coordination", Role.COORDINATION), ("partenaire", Role.PARTENAIRE),
                            ("financeur", Role.FINANCEUR)):
