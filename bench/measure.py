@@ -130,7 +130,13 @@ def main() -> None:
         actor = actor_for_username(username=role)
         for page in PAGES:
             if role in page.roles and (not args.pages or page.key in args.pages):
-                results.append(measure_page(actor, page, args.repeat, recorder))
+                started = time.perf_counter()
+                try:
+                    results.append(measure_page(actor, page, args.repeat, recorder))
+                except Exception as error:  # a page that fails or times out is reported, not fatal
+                    recorder.stop()
+                    results.append({"page": page.key, "role": role, "error": str(error)[:300]})
+                print(f"  {role} {page.key}: {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
     json.dump({"baseline_rss_mb": baseline, "peak_rss_mb": _rss_mb(), "pages": results}, sys.stdout)
 
 

@@ -24,9 +24,9 @@ RATIO_MAX, GROWTH_MAX, WARM_EXTRA_S, MEMORY_MB = 1.3, 1.5, 0.020, 100
 
 
 def _python(*args: str) -> str:
-    done = subprocess.run([sys.executable, *args], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, *args], cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True)
     if done.returncode:
-        raise RuntimeError(done.stderr[-4000:])
+        raise RuntimeError(f"{args} failed with code {done.returncode}")
     return done.stdout
 
 
@@ -89,9 +89,13 @@ def evaluate(runs: dict) -> list[dict]:
         if scale == 0:
             continue
         empty = {(p["page"], p["role"]): p for p in runs[(backend, 0)]["pages"]}
-        first = {(p["page"], p["role"]): p for p in runs.get((backend, 1), {"pages": []})["pages"]}
+        first = {(p["page"], p["role"]): p for p in runs.get((backend, 1), {"pages": []})["pages"] if "error" not in p}
         for p in run["pages"]:
             key = (p["page"], p["role"])
+            if "error" in p or "error" in empty.get(key, {}):
+                rows.append({**p, "backend": backend, "scale": scale, "ok": False, "failed": True,
+                             "error": p.get("error") or empty[key]["error"]})
+                continue
             empty_s = empty[key]["median_s"]
             bound = RATIO_MAX * (p["sql_floor_s"] + empty_s)
             growth = p["median_s"] / first[key]["median_s"] if scale > 1 and key in first else None
@@ -115,6 +119,10 @@ def markdown(rows: list[dict]) -> str:
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
+        if r.get("failed"):
+            lines.append(f"| {r['backend']} | {r['scale']} | {r['page']} | {r['role']} | "
+                         + "— | " * 10 + f"échec : {r['error'][:80]} |")
+            continue
         growth = "—" if r["growth"] is None else f"{r['growth']:.2f}"
         missed = ", ".join(k for k, ok in r["checks"].items() if not ok)
         lines.append(

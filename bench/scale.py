@@ -36,14 +36,26 @@ class BulkContext:
             self.connection.execute(table.insert(), rows[start:start + CHUNK])
         self.counts[table.name] = self.counts.get(table.name, 0) + len(rows)
 
+    def next_id(self, table: sa.Table) -> int:
+        """The first free primary key: bulk rows carry their ids, so children rows need no read-back."""
+        return (self.connection.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0) + 1
+
+    def sync_sequence(self, table: sa.Table) -> None:
+        """After rows inserted with explicit ids, move PostgreSQL's sequence past them (SQLite needs nothing)."""
+        if self.connection.dialect.name == "postgresql":
+            self.connection.execute(sa.text(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT max(id) FROM {table.name}))"))
+
 
 def _bulk_steps():
     """The bulk steps in order; each feature adds one line."""
-    from bench.generators import directory, signalements, structures, training
+    from bench.generators import directory, path, signalements, structures, training, weekly
 
     return [
         structures.generate,
         directory.generate,
+        weekly.generate,
+        path.generate,
         training.generate,
         signalements.generate,
     ]
@@ -86,7 +98,8 @@ def _accounts(first_structure: int | None) -> None:
 
     if first_structure is None:
         first_structure = structure_create(actor=SYSTEM, data=StructureCreate(
-            name="Structure vide", kind="mecs", departement_code="35", commune="Rennes", capacity=8,
+            name="Structure vide", kind="mecs", departement_code="35", commune="Rennes", capacity=8, sexes=["F", "M"],
+            exploitation_forms=["sexuelle"],
             status="actif")).id
     for username, role in (("coordination", Role.COORDINATION), ("partenaire", Role.PARTENAIRE),
                            ("financeur", Role.FINANCEUR)):

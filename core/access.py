@@ -49,6 +49,12 @@ class Action(str, Enum):
     SIGNALEMENT_READ = "signalement.read"
     SIGNALEMENT_HANDLE = "signalement.handle"
     SIGNALEMENT_COMPLETE = "signalement.complete"
+    # --- weekly figures ---
+    WEEKLY_ELEMENT_MANAGE = "weekly.element_manage"
+    WEEKLY_ENTER = "weekly.enter"
+    WEEKLY_REVIEW = "weekly.review"
+    WEEKLY_BOARD = "weekly.board"
+    WEEKLY_CHART = "weekly.chart"
     # --- dashboards and annual report ---
     DASHBOARD_READ = "dashboard.read"
     INDICATOR_RECORDS = "dashboard.records"
@@ -90,6 +96,12 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.SIGNALEMENT_READ: frozenset({C, P}),
     Action.SIGNALEMENT_HANDLE: frozenset({C}),
     Action.SIGNALEMENT_COMPLETE: frozenset({C, P}),
+    # --- weekly figures ---
+    Action.WEEKLY_ELEMENT_MANAGE: frozenset({C}),
+    Action.WEEKLY_ENTER: frozenset({C, P}),
+    Action.WEEKLY_REVIEW: frozenset({C}),
+    Action.WEEKLY_BOARD: frozenset({C}),
+    Action.WEEKLY_CHART: frozenset({C, P}),
     # --- dashboards and annual report ---
     Action.DASHBOARD_READ: frozenset({C, F}),
     Action.INDICATOR_RECORDS: frozenset({C}),

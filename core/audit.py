@@ -108,3 +108,28 @@ def _entry(actor, action: str, obj, before: dict | None, after: dict | None) -> 
         "before": None if before is None else _dump(before),
         "after": None if after is None else _dump(after),
     }
+
+
+def audit_record(session: Session, entries: list[tuple[str, str, str | None, dict | None, dict | None]]) -> None:
+    """Write explicit audit entries for rows a service writes in bulk, outside the ORM hook.
+
+    Each entry is (action, entity, entity_id, before, after); the author is the session's actor.
+
+    >>> # audit_record(session, [("update", "weekly_values", "12", {"arrivees": 1}, {"arrivees": 2})])
+    """
+    actor = session.info.get("actor")
+    if actor is None:
+        raise AccessDenied(LOGIN_REQUIRED)
+    if not entries:
+        return
+    now = utcnow()
+    rows = [
+        {
+            "at": now, "user_id": actor.user_id, "username": actor.username, "action": action,
+            "entity": entity, "entity_id": entity_id,
+            "before": None if before is None else _dump(before),
+            "after": None if after is None else _dump(after),
+        }
+        for action, entity, entity_id, before, after in entries
+    ]
+    session.connection().execute(sa.insert(AuditEntry.__table__), rows)

@@ -8,11 +8,14 @@ from core.db import upgrade_to_head
 
 
 def init_database(*, demo: bool = False) -> None:
-    """Upgrade to head, load the reference data, and seed the demo when asked and the base is empty."""
+    """Upgrade to head, load the reference data and the default weekly data set, and seed the demo when asked."""
+    from core.access import SYSTEM
     from services.referential import reference_sync
+    from services.weekly_elements import weekly_element_seed_defaults
 
     upgrade_to_head()
     reference_sync()
+    weekly_element_seed_defaults(actor=SYSTEM)
     if demo:
         from demo.generate import demo_generate_if_empty
 

@@ -38,7 +38,7 @@ class DemoContext:
 
 def _steps():
     """The demo's steps in order; each feature adds one line."""
-    from demo import accounts, directory, path, signalements, structures, training
+    from demo import accounts, directory, path, signalements, structures, training, weekly
 
     return [
         structures.generate,
@@ -47,6 +47,7 @@ def _steps():
         path.generate,
         training.generate,
         signalements.generate,
+        weekly.generate,
     ]
 
 

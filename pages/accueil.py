@@ -16,11 +16,12 @@ st.caption(f"Aujourd'hui, {fr_date(utcnow())}")
 items = cached(home_items, actor=actor)
 if not items:
     st.success("Rien ne vous attend aujourd'hui.")
-for item in items:
-    text = item.label if item.count is None else f"**{fr_number(item.count)}** {item.label}"
-    box = {"error": st.error, "warning": st.warning}.get(item.level, st.info)
-    box(text)
-    if item.page and item.page in PAGE_BY_KEY:
-        spec = PAGE_BY_KEY[item.page]
-        if actor.role in spec.roles:
-            st.page_link(spec.script, label=f"Ouvrir « {spec.title} »", icon=spec.icon)
+with st.container(key="home_todo"):
+    for item in items:
+        text = item.label if item.count is None else f"**{fr_number(item.count)}** {item.label}"
+        box = {"error": st.error, "warning": st.warning}.get(item.level, st.info)
+        box(text)
+        if item.page and item.page in PAGE_BY_KEY:
+            spec = PAGE_BY_KEY[item.page]
+            if actor.role in spec.roles:
+                st.page_link(spec.script, label=f"Ouvrir « {spec.title} »", icon=spec.icon)

@@ -2,6 +2,7 @@
 with the placement finder, the proposals, the placement and the history."""
 
 from datetime import datetime
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -132,11 +133,13 @@ def board() -> None:
         period = st.date_input("Reçues entre", value=(), format="DD/MM/YYYY", key="sollicitations_export_period")
         start, end = (tuple(period) + (None, None))[:2] if isinstance(period, tuple) else (period, period)
         csv_col, xlsx_col = st.columns(2)
-        csv_col.download_button("Télécharger en CSV", request_export(actor=actor, fmt="csv", start=start, end=end),
-                                file_name="sollicitations.csv", mime="text/csv", key="sollicitations_export_csv")
+        # Built only when clicked: the whole history can be tens of thousands of rows.
+        csv_col.download_button("Télécharger en CSV", partial(request_export, actor=actor, fmt="csv", start=start, end=end),
+                                file_name="sollicitations.csv", mime="text/csv", key="sollicitations_export_csv",
+                                on_click="ignore")
         xlsx_col.download_button(
-            "Télécharger en Excel", request_export(actor=actor, fmt="xlsx", start=start, end=end),
-            file_name="sollicitations.xlsx", key="sollicitations_export_xlsx",
+            "Télécharger en Excel", partial(request_export, actor=actor, fmt="xlsx", start=start, end=end),
+            file_name="sollicitations.xlsx", key="sollicitations_export_xlsx", on_click="ignore",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 

@@ -118,6 +118,40 @@ def _signalements(actor: Actor) -> list[TodoItem]:
     return signalement_home_items(actor)
 
 
+def _weekly_figures(actor: Actor) -> list[TodoItem]:
+    from services.weekly import WeekState, weekly_partner_todo
+    from services.weekly_board import weekly_missing_count
+    from services.weekly_calendar import fr_deadline, week_short_label
+
+    if can(actor, Action.WEEKLY_BOARD):
+        week, missing, passed = weekly_missing_count(actor=actor)
+        if not missing:
+            return []
+        if passed:
+            return [TodoItem(f"structures n'ont pas envoyé leurs chiffres de la semaine {week_short_label(week)}",
+                             missing, "warning", "weekly_board")]
+        return [TodoItem(f"structures n'ont pas encore envoyé leurs chiffres de la semaine {week_short_label(week)}",
+                         missing, "info", "weekly_board")]
+    todo = weekly_partner_todo(actor=actor) if actor.is_partner else None
+    if todo is None:
+        return []
+    items = []
+    if todo.overdue_weeks:
+        weeks = ", ".join(week_short_label(w) for w in todo.overdue_weeks)
+        items.append(TodoItem(f"semaine(s) de chiffres en retard : {weeks}", len(todo.overdue_weeks), "warning", "weekly_entry"))
+    if todo.sent_back_weeks:
+        weeks = ", ".join(week_short_label(w) for w in todo.sent_back_weeks)
+        items.append(TodoItem(f"semaine(s) renvoyée(s) par la coordination, à corriger : {weeks}",
+                              len(todo.sent_back_weeks), "warning", "weekly_entry"))
+    if todo.previous_expected and todo.previous_state in (WeekState.DUE, WeekState.DRAFT):
+        items.append(TodoItem(f"Chiffres de la semaine {week_short_label(todo.previous_week)} à envoyer avant le "
+                              f"{fr_deadline(todo.previous_deadline)}", None, "warning", "weekly_entry"))
+    if todo.current_expected and todo.current_state in (WeekState.DUE, WeekState.DRAFT):
+        items.append(TodoItem(f"Chiffres de cette semaine ({week_short_label(todo.current_week)}) à envoyer avant le "
+                              f"{fr_deadline(todo.current_deadline)}", None, "info", "weekly_entry"))
+    return items
+
+
 # --- dashboards and annual report ---
 FUNDER_HEADLINES = (("requests", "sollicitations"), ("placed", "victimes placées"),
                     ("coverage", "départements couverts"), ("trained", "professionnels formés"))
@@ -147,6 +181,7 @@ PROVIDERS: list[Callable[[Actor], list[TodoItem]]] = [
     _training,
     _directory,
     _signalements,
+    _weekly_figures,
     _funder_headlines,
 ]
 

@@ -88,11 +88,16 @@ class ReportedPlaces:
 
 
 def reported_free_places(*, structure_ids: list[int]) -> dict[int, ReportedPlaces]:
-    """Any caller: free places per structure from the latest weekly figures; empty until those exist.
+    """Any caller: free places per structure from its latest weekly figures of the last four weeks.
 
-    The weekly figures are another feature: when they arrive, this is the one place to read them.
+    Structures that have not reported lately are absent (the finder then counts capacity minus the
+    children present). Reference figures only: no child-level data leaves this function.
     """
-    return {}
+    from services.weekly import weekly_latest_free_places_dated
+
+    with session_scope() as session:
+        latest = weekly_latest_free_places_dated(session=session, structure_ids=structure_ids)
+    return {sid: ReportedPlaces(free_places=value, reported_on=week) for sid, (value, week) in latest.items()}
 
 
 @dataclass(frozen=True)

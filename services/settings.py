@@ -72,6 +72,13 @@ SETTINGS: dict[str, SettingSpec] = {
                     "Signalement « pour information » : prise en compte sous (heures)", 72.0, 0, 720),
         SettingSpec("signalement_pass_hours_information",
                     "Signalement « pour information » : transmission sous (heures, 0 = sans délai)", 0.0, 0, 720),
+        # --- weekly figures ---
+        SettingSpec("weekly_deadline_days", "Chiffres hebdomadaires : échéance, en jours après le dimanche", 2, 0, 14),
+        SettingSpec("weekly_deadline_hour", "Chiffres hebdomadaires : heure de l'échéance (heure de Paris)", 12, 0, 23),
+        SettingSpec("weekly_lock_weeks", "Chiffres hebdomadaires : verrouillage, en semaines après l'échéance", 4, 1, 104),
+        SettingSpec("weekly_unusual_tolerance_pct", "Chiffres hebdomadaires : écart toléré autour de la médiane (%)", 50, 0, 1000),
+        SettingSpec("weekly_unusual_min_gap", "Chiffres hebdomadaires : écart toléré minimal (unités)", 3, 0, 1000),
+        SettingSpec("weekly_unusual_history_weeks", "Chiffres hebdomadaires : semaines d'historique pour la médiane", 12, 4, 104),
     ]
 }
 

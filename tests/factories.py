@@ -196,3 +196,29 @@ def make_signalement(actor: Actor, *, now=None, **overrides):
     if now is not None:
         actor = as_system(actor)
     return signalement_declare(actor=actor, data=SignalementDeclaration(**values), now=now)
+# --- weekly figures ---
+
+
+def make_weekly_elements() -> dict:
+    """The default weekly data set; returns its elements by code."""
+    from services.weekly_elements import weekly_element_list, weekly_element_seed_defaults
+
+    weekly_element_seed_defaults(actor=SYSTEM)
+    return {e.code: e for e in weekly_element_list(actor=SYSTEM)}
+
+
+def weekly_values(**overrides) -> dict:
+    """A plausible, valid week for a structure of 10 places."""
+    values = dict(places_disponibles=2, enfants_presents=8, arrivees=1, departs=1, fugues=0,
+                  sollicitations_directes=3, professionnels_en_poste=9, etp_educatifs=7.5)
+    values.update(overrides)
+    return values
+
+
+def make_weekly_report(structure_id: int, week_start, *, now, submit: bool = True, **overrides):
+    """Save (and by default submit) a structure-week as the coordination, at the instant `now`."""
+    from services.weekly import weekly_entry_get, weekly_save
+
+    entry = weekly_entry_get(actor=SYSTEM, structure_id=structure_id, week_start=week_start, now=now)
+    return weekly_save(actor=SYSTEM, structure_id=structure_id, week_start=week_start, values=weekly_values(**overrides),
+                       expected_version=entry.version, submit=submit, confirm_unusual=True, now=now)

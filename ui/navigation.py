@@ -66,7 +66,23 @@ PAGES: list[PageSpec] = [
     PageSpec("audit", "journal", "Journal d'audit", ":material/history:", frozenset({C}), "Administration"),
     PageSpec("access_log", "consultations", "Journal des consultations", ":material/visibility:", frozenset({C}),
              "Administration"),
+    # --- weekly figures ---
+    PageSpec("weekly_entry", "chiffres", "Chiffres de la semaine", ":material/edit_note:", frozenset({C, P}),
+             "Chiffres hebdomadaires"),
+    PageSpec("weekly_charts", "chiffres-evolution", "Évolution des chiffres", ":material/show_chart:",
+             frozenset({C, P}), "Chiffres hebdomadaires"),
+    PageSpec("weekly_import", "chiffres-import", "Import de chiffres", ":material/upload_file:", frozenset({C, P}),
+             "Chiffres hebdomadaires"),
+    PageSpec("weekly_board", "completude", "Complétude des chiffres", ":material/fact_check:", frozenset({C}),
+             "Chiffres hebdomadaires"),
+    PageSpec("weekly_elements", "chiffres-elements", "Éléments de saisie", ":material/tune:", frozenset({C}),
+             "Chiffres hebdomadaires"),
 ]
+
+SECTIONS = ["Général", "Réseau", "Parcours des enfants", "Chiffres hebdomadaires", "Formation", "Signalements",
+            "Indicateurs", "Administration"]
+# Menu order: by section, then as declared.
+PAGES.sort(key=lambda page: SECTIONS.index(page.section) if page.section in SECTIONS else len(SECTIONS))
 
 PAGE_BY_KEY = {page.key: page for page in PAGES}
 

@@ -53,7 +53,7 @@ def test_coordination_opens_every_page_of_its_menu(page, request):
         assert urlparse(page.url).path == path_of(spec)
         assert_no_streamlit_error(page)
         text = main_text(page)
-        assert text.strip() and REFUSED_PAGE not in text and not shows_login_form(page), text
+        assert text.strip() and REFUSED_PAGE not in text and not shows_login_form(page, within_s=0), text
         screenshot(page, f"{request.node.name}-{spec.url}")
 
 

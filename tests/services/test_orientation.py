@@ -252,3 +252,22 @@ def test_answer_cannot_be_dated_in_the_future(db):
     with pytest.raises(ValidationFailed, match=orientation.AT_FUTURE):
         orientation.proposal_answer(actor=coordinator, proposal_id=proposal.id, expected_version=proposal.version,
                                     accepted=True, at=utcnow() + timedelta(days=1))
+
+
+def test_finder_reads_free_places_from_the_latest_weekly_figures(db):
+    from services.weekly_calendar import monday_of
+    from tests.factories import make_weekly_elements, make_weekly_report
+
+    coordinator = make_user(Role.COORDINATION)
+    reported = make_structure(name="Nice", departement_code="06")
+    silent = make_structure(name="Lyon", departement_code="69")
+    make_weekly_elements()
+    now = utcnow()
+    this_week = monday_of(now.date())
+    make_weekly_report(reported.id, this_week - timedelta(weeks=2), now=now, places_disponibles=5, enfants_presents=5)
+    make_weekly_report(reported.id, this_week - timedelta(weeks=1), now=now, places_disponibles=0, enfants_presents=10)
+    request = make_request(coordinator)
+    rows = {r.structure_name: r for r in orientation.placement_finder(actor=coordinator, request_id=request.id).rows}
+    assert rows["Nice"].from_weekly_figures and rows["Nice"].free_places == 0 and rows["Nice"].verdict == "Complète"
+    assert not rows["Lyon"].from_weekly_figures and rows["Lyon"].free_places == 10
+    assert orientation.reported_free_places(structure_ids=[silent.id]) == {}

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 6cd08253157b
+Revision ID: 854f14f69268
 Revises: 
-Create Date: 2026-11-23 15:51:36.215492
+Create Date: 2026-11-23 16:32:33.505022
 """
 from typing import Sequence, Union
 
@@ -12,7 +12,7 @@ import sqlmodel
 import models.base
 
 
-revision: str = '6cd08253157b'
+revision: str = '854f14f69268'
 down_revision: Union[str, None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -104,6 +104,29 @@ def upgrade() -> None:
     sa.CheckConstraint('duration_min_hours > 0 AND duration_min_hours <= duration_max_hours', name='ck_training_modules_duration'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('title', name='uq_training_modules_title')
+    )
+    op.create_table('weekly_elements',
+    sa.Column('label', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('help_text', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('value_kind', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('minimum', sa.Float(), nullable=True),
+    sa.Column('maximum', sa.Float(), nullable=True),
+    sa.Column('required', sa.Boolean(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('aggregation', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('capped_by_capacity', sa.Boolean(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("aggregation IN ('somme', 'dernier', 'moyenne')", name='ck_weekly_elements_aggregation'),
+    sa.CheckConstraint("value_kind IN ('entier', 'decimal')", name='ck_weekly_elements_kind'),
+    sa.CheckConstraint('minimum IS NULL OR maximum IS NULL OR minimum <= maximum', name='ck_weekly_elements_bounds'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('code', name='uq_weekly_elements_code'),
+    sa.UniqueConstraint('label', name='uq_weekly_elements_label')
     )
     op.create_table('departements',
     sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
@@ -409,6 +432,34 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['session_id'], ['training_sessions.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('session_id', 'profile')
     )
+    op.create_table('weekly_reports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('structure_id', sa.Integer(), nullable=False),
+    sa.Column('week_start', sa.Date(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('first_submitted_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('submitted_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('submitted_late', sa.Boolean(), nullable=True),
+    sa.Column('sent_back_reason', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
+    sa.Column('reviewed_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reviewed_by', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=True),
+    sa.Column('unlocked', sa.Boolean(), nullable=False),
+    sa.Column('unlock_reason', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
+    sa.Column('updated_by', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("status <> 'renvoye' OR sent_back_reason IS NOT NULL", name='ck_weekly_reports_reason'),
+    sa.CheckConstraint("status = 'brouillon' OR first_submitted_at IS NOT NULL", name='ck_weekly_reports_submitted'),
+    sa.CheckConstraint("status IN ('brouillon', 'envoye', 'renvoye', 'valide')", name='ck_weekly_reports_status'),
+    sa.CheckConstraint('(first_submitted_at IS NULL) = (submitted_late IS NULL)', name='ck_weekly_reports_late'),
+    sa.ForeignKeyConstraint(['structure_id'], ['structures.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('structure_id', 'week_start', name='uq_weekly_reports_structure_week')
+    )
+    with op.batch_alter_table('weekly_reports', schema=None) as batch_op:
+        batch_op.create_index('ix_weekly_reports_week', ['week_start', 'structure_id', 'status', 'submitted_late'], unique=False)
+
     op.create_table('child_access_log',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('at', models.base.UTCDateTime(timezone=True), nullable=False),
@@ -489,6 +540,20 @@ def upgrade() -> None:
         batch_op.create_index('ix_signalements_status', ['status'], unique=False)
         batch_op.create_index('ix_signalements_structure_declared', ['structure_id', 'declared_at'], unique=False)
 
+    op.create_table('weekly_values',
+    sa.Column('report_id', sa.Integer(), nullable=False),
+    sa.Column('element_id', sa.Integer(), nullable=False),
+    sa.Column('value', sa.Float(), nullable=True),
+    sa.Column('comment', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+    sa.CheckConstraint('value IS NOT NULL OR comment IS NOT NULL', name='ck_weekly_values_value_or_comment'),
+    sa.ForeignKeyConstraint(['element_id'], ['weekly_elements.id'], ),
+    sa.ForeignKeyConstraint(['report_id'], ['weekly_reports.id'], ),
+    sa.PrimaryKeyConstraint('report_id', 'element_id'),
+    sqlite_with_rowid=False
+    )
+    with op.batch_alter_table('weekly_values', schema=None) as batch_op:
+        batch_op.create_index('ix_weekly_values_element', ['element_id', 'report_id', 'value'], unique=False)
+
     op.create_table('signalement_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('signalement_id', sa.Integer(), nullable=False),
@@ -537,6 +602,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_signalement_events_signalement')
 
     op.drop_table('signalement_events')
+    with op.batch_alter_table('weekly_values', schema=None) as batch_op:
+        batch_op.drop_index('ix_weekly_values_element')
+
+    op.drop_table('weekly_values')
     with op.batch_alter_table('signalements', schema=None) as batch_op:
         batch_op.drop_index('ix_signalements_structure_declared')
         batch_op.drop_index('ix_signalements_status')
@@ -554,6 +623,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_child_access_log_at'))
 
     op.drop_table('child_access_log')
+    with op.batch_alter_table('weekly_reports', schema=None) as batch_op:
+        batch_op.drop_index('ix_weekly_reports_week')
+
+    op.drop_table('weekly_reports')
     op.drop_table('training_participants')
     with op.batch_alter_table('training_attendance', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_training_attendance_structure_id'))
@@ -620,6 +693,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_departements_overseas'))
 
     op.drop_table('departements')
+    op.drop_table('weekly_elements')
     op.drop_table('training_modules')
     op.drop_table('standard_criteria')
     op.drop_table('regions')

@@ -1,0 +1,423 @@
+"""Reading the weekly figures in bulk: completeness board, reminders and chart series.
+
+Everything is counted in SQL over (structures × weeks) and returns small results: one row per
+structure, région or week, never the reports themselves. A structure is expected to report a
+week when it is ACTIVE on that week's Sunday, by its status history (`structure_status_changes`,
+the network's shared definition, see services.coverage): joining, suspended or departed
+structures are not expected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlmodel import select
+
+from core.access import Action, Actor, require, require_structure
+from core.db import session_scope
+from models.base import LabelledEnum, utcnow
+from models.referential import Departement, Region
+from models.structure import NetworkStatus, Structure, StructureStatusChange
+from models.weekly import Aggregation, ReportStatus, WeeklyElement, WeeklyReport, WeeklyValue
+from services.weekly import COUNTED, deadline_rule
+from services.weekly_calendar import DeadlineRule, current_week, weeks_back
+
+S, D, R = Structure.__table__, Departement.__table__, WeeklyReport.__table__
+SC = StructureStatusChange.__table__
+
+
+class Cell(LabelledEnum):
+    ON_TIME = ("a_l_heure", "À l'heure")
+    LATE = ("en_retard", "En retard")
+    MISSING = ("manquant", "Manquant")
+    PENDING = ("attendu", "Attendu (échéance à venir)")
+    NOT_EXPECTED = ("non_attendu", "Non attendu")
+
+
+@dataclass(frozen=True)
+class Rates:
+    key: str | int | None
+    label: str
+    region: str
+    expected: int
+    received: int
+    on_time: int
+    sent_back: int
+
+    @property
+    def missing(self) -> int:
+        return self.expected - self.received
+
+    @property
+    def completeness(self) -> float | None:
+        """Reports received / reports expected (weeks whose deadline has passed)."""
+        return self.received / self.expected if self.expected else None
+
+    @property
+    def timeliness(self) -> float | None:
+        """Reports received on time / reports expected."""
+        return self.on_time / self.expected if self.expected else None
+
+
+@dataclass(frozen=True)
+class RatesPage:
+    rows: list[Rates]
+    total: int
+
+
+@dataclass(frozen=True)
+class GridCell:
+    structure_id: int
+    structure_name: str
+    week_start: date
+    cell: Cell
+    status: str | None
+
+
+@dataclass(frozen=True)
+class Reminder:
+    structure_id: int
+    structure_name: str
+    region: str
+    email: str | None
+    phone: str | None
+    status: str | None
+    missing_recent: int
+
+
+@dataclass(frozen=True)
+class Reminders:
+    week_start: date
+    deadline: datetime
+    deadline_passed: bool
+    missing: list[Reminder]
+    sent_back: list[Reminder]
+
+
+def _weeks_table(weeks: list[date], rule: DeadlineRule, now: datetime):
+    """The window of weeks as a small SQL table: Monday, Sunday, and whether the deadline passed."""
+    rows = [
+        # Typed binds, no CAST: SQLite would turn CAST(… AS DATE) into a number.
+        select(sa.literal(w, sa.Date).label("week_start"),
+               sa.literal(w + timedelta(days=6), sa.Date).label("week_end"),
+               sa.literal(1 if rule.deadline(w) <= now else 0, sa.Integer).label("past"))
+        for w in weeks
+    ]
+    return sa.union_all(*rows).subquery("weeks")
+
+
+def _active_periods():
+    """SQL: each span [valid_from, valid_to) a structure was active, from its status history."""
+    following = sa.func.lead(SC.c.effective_on).over(partition_by=SC.c.structure_id,
+                                                     order_by=(SC.c.effective_on, SC.c.id))
+    steps = select(SC.c.structure_id, SC.c.status, SC.c.effective_on.label("valid_from"),
+                   following.label("valid_to")).subquery("steps")
+    return (select(steps.c.structure_id, steps.c.valid_from, steps.c.valid_to)
+            .where(steps.c.status == NetworkStatus.ACTIVE.value).subquery("active_periods"))
+
+
+def _active_during(p, w):
+    """SQL: the active period `p` holds on the Sunday of week `w` (periods never overlap)."""
+    return sa.and_(p.c.valid_from <= w.c.week_end, sa.or_(p.c.valid_to.is_(None), p.c.valid_to > w.c.week_end))
+
+
+def _structure_weeks(w, region_code: str | None):
+    """FROM the expected (structure, week) pairs, with their département and report (if any)."""
+    p = _active_periods()
+    joined = (
+        S.join(D, D.c.code == S.c.departement_code)
+        .join(p, p.c.structure_id == S.c.id)
+        .join(w, _active_during(p, w))
+        .outerjoin(R, sa.and_(R.c.structure_id == S.c.id, R.c.week_start == w.c.week_start))
+    )
+    conditions = [D.c.region_code == region_code] if region_code else []
+    return joined, conditions
+
+
+def _counts(w):
+    received = R.c.first_submitted_at.is_not(None)
+    past = w.c.past == 1
+    return [
+        sa.func.sum(sa.case((past, 1), else_=0)).label("expected"),
+        sa.func.sum(sa.case((sa.and_(past, received), 1), else_=0)).label("received"),
+        sa.func.sum(sa.case((sa.and_(past, received, R.c.submitted_late == sa.false()), 1), else_=0)).label("on_time"),
+        sa.func.sum(sa.case((R.c.status == ReportStatus.SENT_BACK.value, 1), else_=0)).label("sent_back"),
+    ]
+
+
+def _window(weeks: int, now: datetime, rule: DeadlineRule) -> list[date]:
+    return weeks_back(current_week(now), weeks)
+
+
+def weekly_board_network(*, actor: Actor, weeks: int = 13, region_code: str | None = None,
+                         now: datetime | None = None) -> Rates:
+    """Coordination only: completeness and timeliness of the whole network (or one région) over `weeks` weeks."""
+    require(actor, Action.WEEKLY_BOARD)
+    now, rule = now or utcnow(), deadline_rule()
+    w = _weeks_table(_window(weeks, now, rule), rule, now)
+    joined, conditions = _structure_weeks(w, region_code)
+    with session_scope(actor) as session:
+        row = session.execute(select(*_counts(w)).select_from(joined).where(*conditions)).one()
+    return Rates(None, "Réseau", "", int(row.expected or 0), int(row.received or 0), int(row.on_time or 0),
+                 int(row.sent_back or 0))
+
+
+def weekly_board_regions(*, actor: Actor, weeks: int = 13, now: datetime | None = None) -> list[Rates]:
+    """Coordination only: completeness and timeliness per région, lowest completeness first."""
+    require(actor, Action.WEEKLY_BOARD)
+    now, rule = now or utcnow(), deadline_rule()
+    w = _weeks_table(_window(weeks, now, rule), rule, now)
+    joined, conditions = _structure_weeks(w, None)
+    regions = Region.__table__
+    stmt = (
+        select(D.c.region_code, regions.c.name, *_counts(w))
+        .select_from(joined.join(regions, regions.c.code == D.c.region_code))
+        .where(*conditions)
+        .group_by(D.c.region_code, regions.c.name)
+    )
+    with session_scope(actor) as session:
+        rows = session.execute(stmt).all()
+    result = [Rates(r.region_code, r.name, r.name, int(r.expected), int(r.received), int(r.on_time), int(r.sent_back))
+              for r in rows]
+    return sorted(result, key=lambda r: (r.completeness if r.completeness is not None else 2, r.label))
+
+
+def weekly_board_structures(*, actor: Actor, weeks: int = 13, region_code: str | None = None, limit: int = 50,
+                            offset: int = 0, now: datetime | None = None) -> RatesPage:
+    """Coordination only: rates per structure, most missing reports first, paged, with the total."""
+    require(actor, Action.WEEKLY_BOARD)
+    now, rule = now or utcnow(), deadline_rule()
+    w = _weeks_table(_window(weeks, now, rule), rule, now)
+    stmt = _structure_rates(w, region_code)
+    with session_scope(actor) as session:
+        total = session.execute(select(sa.func.count()).select_from(stmt.subquery())).scalar_one()
+        rates = stmt.subquery()
+        rows = session.execute(
+            select(rates).order_by((rates.c.expected - rates.c.received).desc(),
+                                   (rates.c.expected - rates.c.on_time).desc(), rates.c.name)
+            .limit(limit).offset(offset)
+        ).all()
+    return RatesPage([_rates_row(r) for r in rows], total)
+
+
+def _structure_rates(w, region_code: str | None):
+    joined, conditions = _structure_weeks(w, region_code)
+    regions = Region.__table__
+    return (
+        select(S.c.id, S.c.name, regions.c.name.label("region"), *_counts(w))
+        .select_from(joined.join(regions, regions.c.code == D.c.region_code))
+        .where(*conditions)
+        .group_by(S.c.id, S.c.name, regions.c.name)
+    )
+
+
+def _rates_row(r) -> Rates:
+    return Rates(r.id, r.name, r.region, int(r.expected), int(r.received), int(r.on_time), int(r.sent_back))
+
+
+def weekly_board_grid(*, actor: Actor, structure_ids: list[int], weeks: int = 12,
+                      now: datetime | None = None) -> tuple[list[date], list[GridCell]]:
+    """Coordination only: for the given structures (a page of the board), each week's cell, oldest week first."""
+    require(actor, Action.WEEKLY_BOARD)
+    now, rule = now or utcnow(), deadline_rule()
+    window = _window(weeks, now, rule)
+    if not structure_ids:
+        return window, []
+    w = _weeks_table(window, rule, now)
+    p = _active_periods()
+    received = R.c.first_submitted_at.is_not(None)
+    cell = sa.case(
+        (sa.and_(received, R.c.submitted_late == sa.false()), Cell.ON_TIME.value),
+        (received, Cell.LATE.value),
+        (p.c.structure_id.is_(None), Cell.NOT_EXPECTED.value),
+        (w.c.past == 1, Cell.MISSING.value),
+        else_=Cell.PENDING.value,
+    )
+    stmt = (
+        select(S.c.id, S.c.name, w.c.week_start, cell.label("cell"), R.c.status)
+        .select_from(
+            S.join(w, sa.true())
+            .outerjoin(p, sa.and_(p.c.structure_id == S.c.id, _active_during(p, w)))
+            .outerjoin(R, sa.and_(R.c.structure_id == S.c.id, R.c.week_start == w.c.week_start))
+        )
+        .where(S.c.id.in_(structure_ids))
+    )
+    with session_scope(actor) as session:
+        rows = session.execute(stmt).all()
+    return window, [GridCell(r.id, r.name, _as_date(r.week_start), Cell(r.cell), r.status) for r in rows]
+
+
+def weekly_board_reminders(*, actor: Actor, now: datetime | None = None) -> Reminders:
+    """Coordination only: structures to remind this week (last week's figures not sent), and sent-back reports."""
+    require(actor, Action.WEEKLY_BOARD)
+    now, rule = now or utcnow(), deadline_rule()
+    week = current_week(now) - timedelta(weeks=1)
+    w = _weeks_table([week], rule, now)
+    joined, conditions = _structure_weeks(w, None)
+    regions = Region.__table__
+    missing_stmt = (
+        select(S.c.id, S.c.name, regions.c.name.label("region"), S.c.email, S.c.phone, R.c.status)
+        .select_from(joined.join(regions, regions.c.code == D.c.region_code))
+        .where(*conditions, R.c.first_submitted_at.is_(None))
+        .order_by(regions.c.name, S.c.name)
+    )
+    open_from = week - timedelta(weeks=rule.lock_weeks + 1)
+    sent_back_stmt = (
+        select(S.c.id, S.c.name, regions.c.name.label("region"), S.c.email, S.c.phone, R.c.status)
+        .select_from(R.join(S, S.c.id == R.c.structure_id).join(D, D.c.code == S.c.departement_code)
+                     .join(regions, regions.c.code == D.c.region_code))
+        .where(R.c.status == ReportStatus.SENT_BACK.value, R.c.week_start >= open_from)
+        .distinct().order_by(S.c.name)
+    )
+    recent = _structure_rates(_weeks_table(weeks_back(week, 8), rule, now), None).subquery()
+    with session_scope(actor) as session:
+        missing_rows = session.execute(missing_stmt).all()
+        sent_back_rows = session.execute(sent_back_stmt).all()
+        ids = [r.id for r in missing_rows]
+        gaps = dict(session.execute(
+            select(recent.c.id, recent.c.expected - recent.c.received).where(recent.c.id.in_(ids))
+        ).all()) if ids else {}
+    return Reminders(
+        week, rule.deadline(week), rule.deadline(week) <= now,
+        [Reminder(r.id, r.name, r.region, r.email, r.phone, r.status, int(gaps.get(r.id, 0))) for r in missing_rows],
+        [Reminder(r.id, r.name, r.region, r.email, r.phone, r.status, 0) for r in sent_back_rows],
+    )
+
+
+def weekly_missing_count(*, actor: Actor, now: datetime | None = None) -> tuple[date, int, bool]:
+    """Coordination only: (last week, structures that have not sent it, deadline passed) for the home page."""
+    require(actor, Action.WEEKLY_BOARD)
+    now, rule = now or utcnow(), deadline_rule()
+    week = current_week(now) - timedelta(weeks=1)
+    w = _weeks_table([week], rule, now)
+    joined, conditions = _structure_weeks(w, None)
+    with session_scope(actor) as session:
+        count = session.execute(
+            select(sa.func.count()).select_from(joined).where(*conditions, R.c.first_submitted_at.is_(None))
+        ).scalar_one()
+    return week, int(count), rule.deadline(week) <= now
+
+
+# --- chart series -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeriesElement:
+    id: int
+    code: str
+    label: str
+    aggregation: str
+    active: bool
+
+
+def _series_elements(session, include_retired: bool) -> list[SeriesElement]:
+    stmt = select(WeeklyElement).order_by(WeeklyElement.position, WeeklyElement.id)
+    if not include_retired:
+        stmt = stmt.where(WeeklyElement.active == True)  # noqa: E712
+    return [SeriesElement(e.id, e.code, e.label, e.aggregation, e.active) for e in session.exec(stmt)]
+
+
+def weekly_series_structure(*, actor: Actor, structure_id: int, weeks: int = 52, include_retired: bool = False,
+                            now: datetime | None = None) -> pd.DataFrame:
+    """Coordination and partner staff (own structure): one row per week × element, value NaN where none was counted.
+
+    Columns: week_start, element_id, code, label, aggregation, value, structures (1 or 0).
+    """
+    require(actor, Action.WEEKLY_CHART)
+    require_structure(actor, structure_id)
+    now = now or utcnow()
+    window = weeks_back(current_week(now), weeks)
+    stmt = (
+        select(WeeklyReport.week_start, WeeklyValue.element_id, WeeklyValue.value,
+               sa.literal(1, sa.Integer).label("structures"))
+        .join(WeeklyValue, WeeklyValue.report_id == WeeklyReport.id)
+        .where(WeeklyReport.structure_id == structure_id, WeeklyReport.status.in_(COUNTED),
+               WeeklyReport.week_start.between(window[0], window[-1]), WeeklyValue.value.is_not(None))
+    )
+    with session_scope(actor) as session:
+        elements = _series_elements(session, include_retired)
+        points = session.execute(stmt).all()
+    return _complete(points, elements, window, deadline_rule(), now)
+
+
+def weekly_series_network(*, actor: Actor, weeks: int = 52, region_code: str | None = None,
+                          include_retired: bool = False, now: datetime | None = None) -> pd.DataFrame:
+    """Coordination and partner staff: network (or région) totals per week × element, summed in SQL.
+
+    Columns as `weekly_series_structure`; `structures` counts the structures whose figures are summed.
+    """
+    require(actor, Action.WEEKLY_CHART)
+    now = now or utcnow()
+    window = weeks_back(current_week(now), weeks)
+    stmt = (
+        select(WeeklyReport.week_start, WeeklyValue.element_id, sa.func.sum(WeeklyValue.value).label("value"),
+               sa.func.count(WeeklyValue.value).label("structures"))
+        .join(WeeklyValue, WeeklyValue.report_id == WeeklyReport.id)
+        .where(WeeklyReport.status.in_(COUNTED), WeeklyReport.week_start.between(window[0], window[-1]),
+               WeeklyValue.value.is_not(None))
+        .group_by(WeeklyReport.week_start, WeeklyValue.element_id)
+    )
+    if region_code:
+        in_region = select(Structure.id).join(Departement, Departement.code == Structure.departement_code).where(
+            Departement.region_code == region_code)
+        stmt = stmt.where(WeeklyReport.structure_id.in_(in_region))
+    with session_scope(actor) as session:
+        elements = _series_elements(session, include_retired)
+        points = session.execute(stmt).all()
+    return _complete(points, elements, window, deadline_rule(), now)
+
+
+def _as_date(value) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+COLUMNS = ["week_start", "element_id", "code", "label", "aggregation", "value", "structures", "open"]
+
+
+def _complete(points, elements: list[SeriesElement], window: list[date], rule: DeadlineRule,
+              now: datetime) -> pd.DataFrame:
+    """Every week × element of the window, NaN where nothing was counted: charts show gaps, not zeros.
+
+    `open` marks the weeks whose deadline has not passed: their figures are still coming in.
+    """
+    known = {(_as_date(p[0]), p[1]): (float(p[2]), int(p[3])) for p in points}
+    still_open = {week: rule.deadline(week) > now for week in window}
+    rows = [
+        {"week_start": week, "element_id": e.id, "code": e.code, "label": e.label, "aggregation": e.aggregation,
+         "value": known.get((week, e.id), (float("nan"), 0))[0], "structures": known.get((week, e.id), (0, 0))[1],
+         "open": still_open[week]}
+        for e in elements for week in window
+    ]
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def weekly_series_by_month(frame: pd.DataFrame) -> pd.DataFrame:
+    """Any caller: a weekly series rolled up by month with each element's own rule (flows summed, stocks last or average).
+
+    A week belongs to the month of its Thursday (the ISO rule); a month without any value stays NaN;
+    a month holding a week still open is open too.
+    """
+    if frame.empty:
+        return frame.assign(month=pd.Series(dtype="object"))
+    data = frame.copy()
+    data["month"] = [date((w + timedelta(days=3)).year, (w + timedelta(days=3)).month, 1) for w in data["week_start"]]
+    out = []
+    for (element_id, month), group in data.sort_values("week_start").groupby(["element_id", "month"], sort=True):
+        values = group["value"].dropna()
+        rule = group["aggregation"].iloc[0]
+        if values.empty:
+            value = float("nan")
+        elif rule == Aggregation.SUM.value:
+            value = float(values.sum())
+        elif rule == Aggregation.LAST.value:
+            value = float(values.iloc[-1])
+        else:
+            value = float(values.mean())
+        first = group.iloc[0]
+        out.append({"week_start": month, "element_id": element_id, "code": first["code"], "label": first["label"],
+                    "aggregation": rule, "value": value, "structures": int(group["structures"].max()),
+                    "open": bool(group["open"].any())})
+    return pd.DataFrame(out, columns=COLUMNS)

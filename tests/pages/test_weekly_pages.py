@@ -1,0 +1,148 @@
+"""The weekly figures pages, driven like a user with AppTest: entry, refusal, confirmation, conflict, board."""
+
+from datetime import timedelta
+
+from core.access import SYSTEM
+from models.base import utcnow
+from models.user import Role
+from services import weekly
+from services import weekly_validation as rules
+from services.weekly import WeekState
+from services.weekly_calendar import current_week
+from tests.factories import make_structure, make_user, make_weekly_elements, make_weekly_report, weekly_values
+from tests.pages.helpers import open_page, texts
+
+GOOD = {"Places disponibles": 2, "Enfants présents": 8, "Arrivées": 1, "Départs": 1, "Fugues": 0}
+
+
+def _fill(at, values: dict) -> None:
+    by_label = {n.label: n for n in at.number_input}
+    for label, value in values.items():
+        by_label[label].set_value(value)
+
+
+def _click(at, label: str):
+    next(b for b in at.button if b.label == label).click()
+    return at.run()
+
+
+def _entry(actor):
+    return weekly.weekly_entry_get(actor=actor, structure_id=actor.structure_id, week_start=current_week(utcnow()))
+
+
+def test_partner_fills_and_submits_the_week_in_one_screen(sqlite_db):
+    make_weekly_elements()
+    partner = make_user(Role.PARTENAIRE)
+    at = open_page(partner, "weekly_entry")
+    assert not at.exception
+    assert {"Places disponibles", "Enfants présents", "ETP éducatifs"} <= {n.label for n in at.number_input}
+    _fill(at, GOOD)
+    at = _click(at, "Envoyer à la coordination")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "Chiffres envoyés à la coordination." in texts(at)
+    entry = _entry(partner)
+    assert entry.state == WeekState.SUBMITTED
+    assert {r.code: r.value for r in entry.rows}["enfants_presents"] == 8
+
+
+def test_impossible_value_refused_in_french_and_nothing_written(sqlite_db):
+    make_weekly_elements()
+    partner = make_user(Role.PARTENAIRE)
+    at = open_page(partner, "weekly_entry")
+    _fill(at, {**GOOD, "Places disponibles": 20, "Arrivées": -1})
+    at = _click(at, "Envoyer à la coordination")
+    shown = texts(at)
+    assert "Rien n'a été enregistré" in shown
+    assert rules.ABOVE_CAPACITY.format(capacity=10) in shown and rules.NEGATIVE in shown
+    assert _entry(partner).version == 0
+    assert {n.label: n.value for n in at.number_input}["Places disponibles"] == 20  # what was typed stays
+
+
+def test_unusual_value_needs_ticking_the_confirmation(sqlite_db):
+    make_weekly_elements()
+    partner = make_user(Role.PARTENAIRE)
+    this_week = current_week(utcnow())
+    for n in range(1, 7):
+        week = this_week - timedelta(weeks=n)
+        make_weekly_report(partner.structure_id, week, now=weekly.deadline_rule().deadline(week) - timedelta(hours=1),
+                           sollicitations_directes=2)
+    at = open_page(partner, "weekly_entry")
+    _fill(at, {**GOOD, "Sollicitations reçues directement": 45})
+    at = _click(at, "Envoyer à la coordination")
+    assert rules.UNUSUAL_INTRO in texts(at) and _entry(partner).version == 0
+    next(c for c in at.checkbox if c.label == "Je confirme ces valeurs inhabituelles").check()
+    at = _click(at, "Envoyer à la coordination")
+    assert "Chiffres envoyés à la coordination." in texts(at)
+    assert _entry(partner).state == WeekState.SUBMITTED
+
+
+def test_second_save_on_screen_refused_with_what_changed(sqlite_db):
+    make_weekly_elements()
+    partner = make_user(Role.PARTENAIRE)
+    at = open_page(partner, "weekly_entry")  # the page opens the empty week
+    weekly.weekly_save(actor=SYSTEM, structure_id=partner.structure_id, week_start=current_week(utcnow()),
+                       values=weekly_values(enfants_presents=5, places_disponibles=3), expected_version=0)
+    _fill(at, GOOD)
+    at = _click(at, "Enregistrer le brouillon")
+    shown = texts(at)
+    assert "quelqu'un d'autre a modifié" in shown and "Enfants présents" in shown and "« 5 »" in shown
+    assert {r.code: r.value for r in _entry(partner).rows}["enfants_presents"] == 5
+    assert any(b.label.startswith("Recharger") for b in at.button)
+
+
+def test_new_element_added_by_coordination_appears_in_partner_grid(sqlite_db):
+    make_weekly_elements()
+    coordinator, partner = make_user(Role.COORDINATION), make_user(Role.PARTENAIRE)
+    at = open_page(coordinator, "weekly_elements")
+    next(t for t in at.text_input if t.label == "Libellé").set_value("Signalements au procureur")
+    at = _click(at, "Ajouter l'élément")
+    assert not at.error, [e.value for e in at.error]
+    grid = open_page(partner, "weekly_entry")
+    assert "Signalements au procureur" in {n.label for n in grid.number_input}
+
+
+def test_board_lists_missing_structures_to_remind(sqlite_db):
+    make_weekly_elements()
+    coordinator = make_user(Role.COORDINATION)
+    joined = utcnow().date() - timedelta(days=365)
+    sent = make_structure(name="Maison qui répond", joined_on=joined)
+    make_structure(name="Maison silencieuse", joined_on=joined)
+    last_week = current_week(utcnow()) - timedelta(weeks=1)
+    make_weekly_report(sent.id, last_week, now=utcnow())
+    at = open_page(coordinator, "weekly_board")
+    assert not at.exception and not at.error
+    reminders = at.dataframe[0].value
+    assert list(reminders["Structure"]) == ["Maison silencieuse"]
+    assert "Complétude" in [m.label for m in at.metric]
+
+
+def test_home_pages_say_what_is_due(sqlite_db):
+    make_weekly_elements()
+    structure = make_structure(joined_on=utcnow().date() - timedelta(days=365))
+    partner = make_user(Role.PARTENAIRE, structure_id=structure.id)
+    assert "Chiffres de cette semaine" in texts(open_page(partner, "home"))
+    coordinator = make_user(Role.COORDINATION)
+    assert "leurs chiffres de la semaine" in texts(open_page(coordinator, "home"))
+
+
+def test_import_page_imports_a_csv(sqlite_db):
+    make_weekly_elements()
+    partner = make_user(Role.PARTENAIRE)
+    week = current_week(utcnow()) - timedelta(weeks=1)
+    csv = f"semaine;places_disponibles;enfants_presents;arrivees;departs;fugues\n{week.isoformat()};2;8;1;1;0\n"
+    at = open_page(partner, "weekly_import")
+    at.file_uploader[0].upload("chiffres.csv", csv.encode(), "text/csv")
+    at = _click(at, "Importer")
+    assert "1 semaine(s) importée(s)" in texts(at), texts(at)
+
+
+def test_charts_page_draws_the_network_and_the_structure(sqlite_db):
+    make_weekly_elements()
+    partner = make_user(Role.PARTENAIRE)
+    make_weekly_report(partner.structure_id, current_week(utcnow()) - timedelta(weeks=1), now=utcnow())
+    at = open_page(partner, "weekly_charts")
+    assert not at.exception and not at.error
+    assert "Aucun chiffre envoyé" not in texts(at)
+    at.radio[0].set_value("structure")
+    at = at.run()
+    assert not at.exception and not at.error

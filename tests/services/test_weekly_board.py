@@ -1,0 +1,134 @@
+import math
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from core.access import SYSTEM
+from core.errors import AccessDenied
+from models.structure import NetworkStatus
+from models.user import Role
+from services import weekly, weekly_board
+from services.weekly_board import Cell
+from tests.factories import make_structure, make_user, make_weekly_elements, make_weekly_report
+
+NOW = datetime(2025, 3, 5, 10, 0, tzinfo=timezone.utc)  # Wednesday; last week (24/02) was due Tuesday 4/03 noon
+WEEKS = [date(2025, 2, 3), date(2025, 2, 10), date(2025, 2, 17), date(2025, 2, 24), date(2025, 3, 3)]
+BRETAGNE, ARA = "53", "84"
+JOINED = date(2024, 1, 8)
+
+
+def _on_time(week):
+    return weekly.deadline_rule().deadline(week) - timedelta(days=1)
+
+
+def _late(week):
+    return weekly.deadline_rule().deadline(week) + timedelta(hours=20)
+
+
+@pytest.fixture
+def network(db):
+    """A: all four past weeks, the last one late; B: one week of four; C joined last week, nothing sent;
+    D still joining (not expected); E left on Wednesday 12/02 (expected the week of 3/02 only, sent none)."""
+    make_weekly_elements()
+    a = make_structure(name="A", departement_code="35", joined_on=JOINED).id
+    b = make_structure(name="B", departement_code="69", email="b@exemple.fr", joined_on=JOINED).id
+    c = make_structure(name="C", departement_code="35", joined_on=date(2025, 2, 26)).id
+    make_structure(name="D", departement_code="35", status=NetworkStatus.JOINING.value)
+    make_structure(name="E", departement_code="69", status=NetworkStatus.LEFT.value, joined_on=JOINED,
+                   left_on=date(2025, 2, 12))
+    for week in WEEKS[:3]:
+        make_weekly_report(a, week, now=_on_time(week), enfants_presents=5 + WEEKS.index(week), places_disponibles=1)
+    make_weekly_report(a, WEEKS[3], now=_late(WEEKS[3]), enfants_presents=8, places_disponibles=1)
+    make_weekly_report(b, WEEKS[0], now=_on_time(WEEKS[0]), enfants_presents=3, places_disponibles=4)
+    return a, b, c
+
+
+def test_network_rates_count_expected_received_on_time(network):
+    rates = weekly_board.weekly_board_network(actor=SYSTEM, weeks=5, now=NOW)
+    assert (rates.expected, rates.received, rates.on_time, rates.missing) == (10, 5, 4, 5)
+    assert rates.completeness == pytest.approx(5 / 10) and rates.timeliness == pytest.approx(4 / 10)
+    bretagne = weekly_board.weekly_board_network(actor=SYSTEM, weeks=5, region_code=BRETAGNE, now=NOW)
+    assert (bretagne.expected, bretagne.received, bretagne.on_time) == (5, 4, 3)
+
+
+def test_rates_per_region_and_structure(network):
+    a, b, c = network
+    regions = {r.key: r for r in weekly_board.weekly_board_regions(actor=SYSTEM, weeks=5, now=NOW)}
+    assert (regions[BRETAGNE].expected, regions[BRETAGNE].received) == (5, 4)
+    assert (regions[ARA].expected, regions[ARA].received) == (5, 1)
+    page = weekly_board.weekly_board_structures(actor=SYSTEM, weeks=5, now=NOW, limit=2)
+    assert page.total == 4  # D is not expected to report
+    assert [r.label for r in page.rows] == ["B", "C"]  # most missing first
+    by_name = {r.label: r for r in weekly_board.weekly_board_structures(actor=SYSTEM, weeks=5, now=NOW).rows}
+    assert (by_name["A"].expected, by_name["A"].received, by_name["A"].on_time) == (4, 4, 3)
+    assert (by_name["C"].expected, by_name["C"].missing) == (1, 1)
+
+
+def test_grid_cells(network):
+    a, b, c = network
+    window, cells = weekly_board.weekly_board_grid(actor=SYSTEM, structure_ids=[a, b, c], weeks=5, now=NOW)
+    assert window == WEEKS
+    grid = {(cell.structure_name, cell.week_start): cell.cell for cell in cells}
+    assert [grid[("A", w)] for w in WEEKS] == [Cell.ON_TIME] * 3 + [Cell.LATE, Cell.PENDING]
+    assert [grid[("B", w)] for w in WEEKS] == [Cell.ON_TIME] + [Cell.MISSING] * 3 + [Cell.PENDING]
+    assert [grid[("C", w)] for w in WEEKS] == [Cell.NOT_EXPECTED] * 3 + [Cell.MISSING, Cell.PENDING]
+
+
+def test_reminders_for_last_week_and_sent_back(network):
+    a, b, c = network
+    entry = weekly.weekly_entry_get(actor=SYSTEM, structure_id=a, week_start=WEEKS[2], now=NOW)
+    weekly.weekly_send_back(actor=SYSTEM, structure_id=a, week_start=WEEKS[2], reason="Vérifier",
+                            expected_version=entry.version, now=NOW)
+    reminders = weekly_board.weekly_board_reminders(actor=SYSTEM, now=NOW)
+    assert reminders.week_start == WEEKS[3] and reminders.deadline_passed
+    assert [(r.structure_name, r.missing_recent) for r in reminders.missing] == [("B", 7), ("C", 1)]
+    assert reminders.missing[0].email == "b@exemple.fr"
+    assert [r.structure_name for r in reminders.sent_back] == ["A"]
+    assert weekly_board.weekly_missing_count(actor=SYSTEM, now=NOW) == (WEEKS[3], 2, True)
+
+
+def test_series_show_missing_weeks_as_gaps_not_zeros(network):
+    a, b, c = network
+    frame = weekly_board.weekly_series_structure(actor=SYSTEM, structure_id=b, weeks=5, now=NOW)
+    present = frame[frame.code == "enfants_presents"].set_index("week_start")["value"]
+    assert present[WEEKS[0]] == 3 and all(math.isnan(present[w]) for w in WEEKS[1:])
+
+
+def test_network_series_summed_in_sql(network):
+    frame = weekly_board.weekly_series_network(actor=SYSTEM, weeks=5, now=NOW)
+    present = frame[frame.code == "enfants_presents"].set_index("week_start")
+    assert present.loc[WEEKS[0], "value"] == 5 + 3 and present.loc[WEEKS[0], "structures"] == 2
+    assert present.loc[WEEKS[1], "value"] == 6 and present.loc[WEEKS[1], "structures"] == 1
+    assert math.isnan(present.loc[WEEKS[4], "value"])
+    ara = weekly_board.weekly_series_network(actor=SYSTEM, weeks=5, region_code=ARA, now=NOW)
+    assert ara[ara.code == "enfants_presents"].set_index("week_start").loc[WEEKS[0], "value"] == 3
+
+
+def test_monthly_rollup_follows_each_element_rule(network):
+    a, _, _ = network
+    frame = weekly_board.weekly_series_structure(actor=SYSTEM, structure_id=a, weeks=5, now=NOW)
+    monthly = weekly_board.weekly_series_by_month(frame).set_index(["code", "week_start"])["value"]
+    february = date(2025, 2, 1)
+    assert monthly[("enfants_presents", february)] == 8  # stock: last week of the month
+    assert monthly[("arrivees", february)] == 4  # flow: summed over four weeks
+    assert monthly[("etp_educatifs", february)] == 7.5  # stock: average
+    assert math.isnan(monthly[("arrivees", date(2025, 3, 1))])
+
+
+@pytest.mark.parametrize("role", [Role.PARTENAIRE, Role.FINANCEUR])
+def test_board_is_for_the_coordination(network, role):
+    with pytest.raises(AccessDenied):
+        weekly_board.weekly_board_network(actor=make_user(role), now=NOW)
+    with pytest.raises(AccessDenied):
+        weekly_board.weekly_board_reminders(actor=make_user(role), now=NOW)
+
+
+def test_partner_charts_own_structure_and_network_only(network):
+    a, b, _ = network
+    partner = make_user(Role.PARTENAIRE, structure_id=a)
+    assert not weekly_board.weekly_series_structure(actor=partner, structure_id=a, weeks=5, now=NOW).empty
+    assert not weekly_board.weekly_series_network(actor=partner, weeks=5, now=NOW).empty
+    with pytest.raises(AccessDenied):
+        weekly_board.weekly_series_structure(actor=partner, structure_id=b, weeks=5, now=NOW)
+    with pytest.raises(AccessDenied):
+        weekly_board.weekly_series_network(actor=make_user(Role.FINANCEUR), weeks=5, now=NOW)
