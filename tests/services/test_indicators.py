@@ -392,3 +392,48 @@ def test_funder_limited_to_a_region_reads_its_signalements_protected(signalement
     headline = _headline(funder, "signalements", scope=Scope(region_code="93"))
     assert headline.value.text == "< 5"
     assert dict(headline.secondary)["délai médian de prise en compte"].value is None
+
+
+# --- weekly completeness ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def weekly_network(db):
+    """February 2025 (weeks of 3, 10, 17 and 24/02), as in tests/services/test_weekly_board.py:
+    A (35) sends all four weeks, the last one late; B (69) sends one; C (35) joined on 26/02 (expected
+    the week of 24/02, sends nothing); E (69) left on 12/02 (expected the week of 3/02 only).
+    Expected 10, received 5, on time 4; Bretagne: expected 5, received 4."""
+    from datetime import timedelta
+
+    from services import weekly
+    from tests.factories import make_weekly_elements, make_weekly_report
+
+    make_weekly_elements()
+    joined = date(2024, 1, 8)
+    a = make_structure(name="A", departement_code="35", joined_on=joined).id
+    b = make_structure(name="B", departement_code="69", joined_on=joined).id
+    make_structure(name="C", departement_code="35", joined_on=date(2025, 2, 26))
+    make_structure(name="E", departement_code="69", status="sorti", joined_on=joined, left_on=date(2025, 2, 12))
+    weeks = [date(2025, 2, 3), date(2025, 2, 10), date(2025, 2, 17), date(2025, 2, 24)]
+    rule = weekly.deadline_rule()
+    for week in weeks[:3]:
+        make_weekly_report(a, week, now=rule.deadline(week) - timedelta(days=1), places_disponibles=1)
+    make_weekly_report(a, weeks[3], now=rule.deadline(weeks[3]) + timedelta(hours=20), places_disponibles=1)
+    make_weekly_report(b, weeks[0], now=rule.deadline(weeks[0]) - timedelta(days=1), places_disponibles=1)
+
+
+FEBRUARY = period_of("mois", date(2025, 2, 1))
+
+
+def test_weekly_completeness_over_the_weeks_of_the_period(weekly_network):
+    coordinator = make_user(Role.COORDINATION)
+    headline = ind.indicator_view(actor=coordinator, key="weekly_completeness", period=FEBRUARY).headline
+    assert headline.value.value == pytest.approx(0.5) and headline.value.detail == "5 sur 10"
+    assert dict(headline.secondary)["transmis à l'heure"].value == pytest.approx(0.4)
+    bretagne = ind.indicator_view(actor=coordinator, key="weekly_completeness", period=FEBRUARY,
+                                  scope=Scope(region_code="53"))
+    assert bretagne.headline.value.detail == "4 sur 5"
+    region = bretagne.tables[0]
+    assert region.row_labels == ("Bretagne",) and region.cells[0][:2] == (5, 4)
+    page = ind.indicator_records(actor=coordinator, key="weekly_completeness", period=FEBRUARY)
+    assert page.total == 4 and page.rows[0][0] == "B" and page.rows[0][3] == 3
