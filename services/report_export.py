@@ -78,8 +78,8 @@ def workbook_bytes(content) -> bytes:
 
     for view in content.views:
         sheet = book.create_sheet(sheet_name(view))
-        _indicator_sheet(sheet, view, content.series.get(view.info.key, []), content.rule.legend, bold, title_font,
-                         wrap)
+        _indicator_sheet(sheet, view, content.series.get(view.info.key, []),
+                         SHORT_LEGEND.format(small=content.rule.small_text), bold, title_font, wrap)
 
     if content.sections:
         sheet = book.create_sheet(SECTIONS_SHEET)
@@ -192,8 +192,8 @@ h2 { font-size: 14pt; color: #123c69; border-bottom: 1.5pt solid #123c69; paddin
 h3 { font-size: 11pt; margin: 10pt 0 4pt; }
 p.meta, p.note, p.definition { color: #555; font-size: 9pt; margin: 2pt 0; }
 table { border-collapse: collapse; margin: 4pt 0 8pt; font-size: 9pt; page-break-inside: avoid; }
-th, td { border: 0.6pt solid #b8c2cc; padding: 2pt 6pt; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
+th, td { border: 0.6pt solid #b8c2cc; padding: 2pt 6pt; text-align: left; vertical-align: top; }
+th.num, td.num { text-align: right; white-space: nowrap; }
 thead th { background: #e8eef5; }
 tr.total td { font-weight: bold; background: #f4f6f8; }
 .headline { font-size: 16pt; font-weight: bold; color: #123c69; }
@@ -203,6 +203,10 @@ tr.total td { font-weight: bold; background: #f4f6f8; }
 svg text { font-family: "DejaVu Sans", Arial, sans-serif; }
 @media print { a { color: inherit; text-decoration: none; } }
 """
+
+
+SHORT_MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
+SHORT_LEGEND = "« {small} » et « s » : petits effectifs protégés, voir « Méthode »."
 
 
 def _e(text) -> str:
@@ -236,7 +240,7 @@ def svg_bars(points: list[SeriesPoint], *, width: int = 640, height: int = 170) 
         parts.append(f'<text x="{centre:.1f}" y="{y - 3:.1f}" font-size="9" text-anchor="middle" '
                      f'fill="#333">{_e(point.figure.text)}</text>')
         label = point.period.label
-        short = label.split(" ")[0][:4] + "." if point.period.kind == "mois" else label
+        short = SHORT_MONTHS[point.period.start.month - 1] if point.period.kind == "mois" else label
         parts.append(f'<text x="{centre:.1f}" y="{height - bottom + 13}" font-size="8.5" text-anchor="middle" '
                      f'fill="#555">{_e(short)}</text>')
     parts.append("</svg>")
@@ -250,18 +254,20 @@ def _table_html(table: Table, legend: str) -> str:
     if not table.cells:
         return "".join(out + ['<p class="note">Aucune donnée pour cette période.</p>'])
     units = table.units or ("count",) * len(table.column_labels)
-    head = [table.dimension, *table.column_labels] + (["Total"] if table.row_totals is not None else [])
-    out.append("<table><thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr></thead><tbody>")
+    head = [*table.column_labels] + (["Total"] if table.row_totals is not None else [])
+    out.append(f"<table><thead><tr><th>{_e(table.dimension)}</th>" + "".join(f'<th class="num">{_e(h)}</th>'
+                                                                         for h in head) + "</tr></thead><tbody>")
     for i, (label, row) in enumerate(zip(table.row_labels, table.cells)):
         cells = [table.text(c, u) for c, u in zip(row, units)]
         if table.row_totals is not None:
             cells.append(table.text(table.row_totals[i]))
-        out.append("<tr><td>" + _e(label) + "</td>" + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>")
+        out.append("<tr><td>" + _e(label) + "</td>" + "".join(f'<td class="num">{_e(c)}</td>' for c in cells) + "</tr>")
     if table.column_totals is not None:
         cells = [table.text(c) for c in table.column_totals]
         if table.row_totals is not None:
             cells.append(table.text(table.total))
-        out.append('<tr class="total"><td>Total</td>' + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>")
+        out.append('<tr class="total"><td>Total</td>' + "".join(f'<td class="num">{_e(c)}</td>' for c in cells)
+                   + "</tr>")
     out.append("</tbody></table>")
     notes = [n for n in (table.note, legend if table.protected else "") if n]
     if notes:
@@ -277,13 +283,13 @@ def report_html(content) -> str:
            f'{_e(indicator_scope_label(content.scope))} — du {fr_date(content.period.start)} au {fr_date(last_day)}. '
            f'Produit le {_e(fr_datetime(content.generated_at))}.</p>',
            "<h2>Synthèse des indicateurs</h2>", "<table><thead><tr><th>N°</th><th>Indicateur</th>",
-           f"<th>{_e(content.period.label)}</th><th>{_e(content.period.previous().label)}</th><th>Évolution</th>"
-           "</tr></thead><tbody>"]
+           f'<th class="num">{_e(content.period.label)}</th><th class="num">{_e(content.period.previous().label)}</th>'
+           '<th class="num">Évolution</th></tr></thead><tbody>']
     for view in content.views:
         h = view.headline
         cells = [h.value.text, h.previous.text, h.change or ""] if h else ["non disponible", "", ""]
         out.append(f"<tr><td>{view.info.number}</td><td>{_e(view.info.title)}</td>"
-                   + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>")
+                   + "".join(f'<td class="num">{_e(c)}</td>' for c in cells) + "</tr>")
     out.append("</tbody></table>")
     out.append(f'<p class="note">{_e(content.rule.legend)}</p>')
 
@@ -316,7 +322,7 @@ def report_html(content) -> str:
             out.append("<h3>Par mois</h3>" if content.period.kind == "annee" else "<h3>Par période</h3>")
             out.append(svg_bars(series))
         for table in view.tables:
-            out.append(_table_html(table, content.rule.legend))
+            out.append(_table_html(table, SHORT_LEGEND.format(small=content.rule.small_text)))
         out.append("</div>")
     out.append(f'<h2>Méthode</h2><p class="note">{_e(content.rule.legend)} Les parts sont calculées à partir des '
                "effectifs publiés (arrondis). Les structures, départements, conventions et professionnels formés ne "

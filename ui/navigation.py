@@ -79,8 +79,8 @@ PAGES: list[PageSpec] = [
              "Chiffres hebdomadaires"),
 ]
 
-SECTIONS = ["Général", "Réseau", "Parcours des enfants", "Chiffres hebdomadaires", "Formation", "Signalements",
-            "Indicateurs", "Administration"]
+SECTIONS = ["Général", "Pilotage", "Réseau", "Parcours des enfants", "Chiffres hebdomadaires", "Formation",
+            "Signalements", "Indicateurs", "Administration"]
 # Menu order: by section, then as declared.
 PAGES.sort(key=lambda page: SECTIONS.index(page.section) if page.section in SECTIONS else len(SECTIONS))
 
