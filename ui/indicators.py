@@ -130,12 +130,13 @@ def table_chart(table: Table) -> alt.Chart | None:
     color = (alt.Color("colonne:N", title=None, legend=alt.Legend(orient="bottom"))
              if frame["colonne"].nunique() > 1 else alt.value(BAR_COLOR))
     base = alt.Chart(frame).encode(
-        y=alt.Y("categorie:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+        y=alt.Y("categorie:N", sort=order, title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False)),
         tooltip=[alt.Tooltip("categorie:N", title=table.dimension), alt.Tooltip("colonne:N", title="Mesure"),
                  alt.Tooltip("texte:N", title="Valeur")])
-    bars = base.mark_bar().encode(x=alt.X("sum(valeur):Q", title=None), color=color)
-    height = max(80, 22 * len(order) + 30)
-    return bars.properties(height=height).configure(locale=FRENCH_LOCALE)
+    counts = not table.units or table.units[table.chart_column] == "count"
+    x_axis = alt.Axis(format="d", tickMinStep=1) if counts else alt.Axis()
+    bars = base.mark_bar().encode(x=alt.X("sum(valeur):Q", title=None, axis=x_axis), color=color)
+    return bars.properties(height=alt.Step(22)).configure(locale=FRENCH_LOCALE)
 
 
 def show_table(table: Table, *, key: str | None = None, legend: str | None = None,
