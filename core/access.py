@@ -55,6 +55,11 @@ class Action(str, Enum):
     WEEKLY_REVIEW = "weekly.review"
     WEEKLY_BOARD = "weekly.board"
     WEEKLY_CHART = "weekly.chart"
+    # --- dashboards and annual report ---
+    DASHBOARD_READ = "dashboard.read"
+    INDICATOR_RECORDS = "dashboard.records"
+    ANNUAL_REPORT_READ = "annual_report.read"
+    ANNUAL_REPORT_WRITE = "annual_report.write"
 
 
 PERMISSIONS: dict[Action, frozenset[str]] = {
@@ -97,6 +102,11 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.WEEKLY_REVIEW: frozenset({C}),
     Action.WEEKLY_BOARD: frozenset({C}),
     Action.WEEKLY_CHART: frozenset({C, P}),
+    # --- dashboards and annual report ---
+    Action.DASHBOARD_READ: frozenset({C, F}),
+    Action.INDICATOR_RECORDS: frozenset({C}),
+    Action.ANNUAL_REPORT_READ: frozenset({C, F}),
+    Action.ANNUAL_REPORT_WRITE: frozenset({C}),
 }
 
 REFUSED = "Accès refusé : votre profil ne permet pas cette action."

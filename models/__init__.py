@@ -3,6 +3,7 @@
 One line per module: features add theirs without touching the others'.
 """
 
+from models.annual_report import AnnualReportSection  # noqa: F401
 from models.audit import AuditEntry  # noqa: F401
 from models.child import Child, ChildAccess, ChildRequest, OrientationProposal, Placement, PlacementEvent  # noqa: F401
 from models.convention import Convention  # noqa: F401

@@ -152,6 +152,28 @@ def _weekly_figures(actor: Actor) -> list[TodoItem]:
     return items
 
 
+# --- dashboards and annual report ---
+FUNDER_HEADLINES = (("requests", "sollicitations"), ("placed", "victimes placées"),
+                    ("coverage", "départements couverts"), ("trained", "professionnels formés"))
+
+
+def _funder_headlines(actor: Actor) -> list[TodoItem]:
+    """A funder's home: last month's headline indicators of his territory, protected like his dashboard."""
+    if not actor.is_funder or not can(actor, Action.DASHBOARD_READ):
+        return []
+    from services.indicators import indicator_overview, paris_today
+    from services.periods import period_of
+
+    month = period_of("mois", paris_today()).previous()
+    views = indicator_overview(actor=actor, period=month, keys=tuple(key for key, _ in FUNDER_HEADLINES))
+    parts = [f"{view.headline.value.text} {label}" for view, (_, label) in zip(views, FUNDER_HEADLINES)
+             if view.headline is not None and (view.headline.value.value or view.headline.value.small)]
+    if not parts:
+        return []
+    return [TodoItem(f"En {month.label} : " + ", ".join(parts) + " (petits effectifs protégés).", None, "info",
+                     "funder_indicators")]
+
+
 PROVIDERS: list[Callable[[Actor], list[TodoItem]]] = [
     _accounts,
     _path_requests,
@@ -160,6 +182,7 @@ PROVIDERS: list[Callable[[Actor], list[TodoItem]]] = [
     _directory,
     _signalements,
     _weekly_figures,
+    _funder_headlines,
 ]
 
 

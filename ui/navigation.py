@@ -33,6 +33,11 @@ class PageSpec:
 
 PAGES: list[PageSpec] = [
     PageSpec("home", "accueil", "Accueil", ":material/home:", ALL, "Général"),
+    # --- dashboards and annual report ---
+    PageSpec("dashboard", "tableau-de-bord", "Tableau de bord", ":material/dashboard:", frozenset({C}), "Pilotage"),
+    PageSpec("annual_report", "rapport-annuel", "Rapport annuel", ":material/summarize:", frozenset({C}), "Pilotage"),
+    PageSpec("funder_indicators", "indicateurs", "Indicateurs du réseau", ":material/monitoring:", frozenset({F}),
+             "Indicateurs"),
     # --- directory, conventions, référentiel, coverage ---
     PageSpec("directory", "annuaire", "Annuaire", ":material/menu_book:", frozenset({C, P}), "Réseau"),
     PageSpec("structure", "structure", "Fiche structure", ":material/home_work:", frozenset({C, P}), "Réseau"),

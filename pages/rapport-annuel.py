@@ -1,0 +1,87 @@
+"""Annual evaluation report (coordination): the year's qualitative sections, and the report in one click."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+import streamlit.components.v1 as components
+
+from core.formatting import fr_datetime
+from services.annual_report import (
+    annual_report_html, annual_report_section_history, annual_report_section_save, annual_report_sections,
+    annual_report_xlsx, annual_report_years,
+)
+from services.indicators import indicator_overview, protection_rule
+from services.periods import period_of
+from ui.auth import page_guard
+from ui.cache import cached
+from ui.feedback import handled
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+actor = page_guard("annual_report")
+st.title("Rapport annuel d'évaluation")
+st.caption("Le rapport remis au ministère : les indicateurs de l'appel à projets pour l'année civile, tels que le "
+           "financeur les lit (petits effectifs protégés), et les rubriques qualitatives rédigées ci-dessous.")
+year = st.selectbox("Année", cached(annual_report_years, actor=actor), key="annual_report_year")
+period = period_of("annee", date(year, 1, 1))
+
+flash = st.session_state.pop("annual_report_flash", None)
+if flash:
+    st.success(flash)
+
+st.subheader("Produire le rapport")
+a, b = st.columns(2)
+a.download_button(f"Classeur {year} (XLSX)", lambda: annual_report_xlsx(actor=actor, year=year),
+                  f"rapport-annuel-{year}.xlsx", mime=XLSX, key="annual_report_download_xlsx", type="primary",
+                  icon=":material/table:")
+b.download_button(f"Rapport {year} imprimable (HTML)", lambda: annual_report_html(actor=actor, year=year).encode("utf-8"),
+                  f"rapport-annuel-{year}.html", mime="text/html", key="annual_report_download_html", type="primary",
+                  icon=":material/print:")
+st.caption("Le classeur a une feuille par indicateur (définition, valeur, mois, répartitions) ; le rapport HTML "
+           "s'imprime depuis le navigateur (Ctrl+P, « Enregistrer en PDF »).")
+
+views = cached(indicator_overview, actor=actor, period=period, protected=True)
+st.dataframe(pd.DataFrame([{
+    "N°": v.info.number, "Indicateur": v.info.title,
+    str(year): v.headline.value.text if v.headline else "non disponible",
+    str(year - 1): v.headline.previous.text if v.headline else "",
+    "Évolution": (v.headline.change or "") if v.headline else "",
+} for v in views]), hide_index=True, width="stretch")
+st.caption("Mêmes chiffres que le tableau de bord de l'année " + str(year) + " en « Voir comme le financeur » et que "
+           "la page du financeur. " + cached(protection_rule).legend)
+if st.toggle("Aperçu du rapport imprimable", key="annual_report_preview"):
+    components.html(cached(annual_report_html, actor=actor, year=year), height=700, scrolling=True)
+
+st.subheader(f"Rubriques qualitatives {year}")
+for section in cached(annual_report_sections, actor=actor, year=year):
+    seen_key = f"annual_report_seen_{year}_{section.section}"
+    text_key = f"annual_report_text_{year}_{section.section}"
+    if seen_key not in st.session_state:
+        st.session_state[seen_key] = section.version
+        st.session_state[text_key] = section.text
+    with st.form(f"annual_report_form_{year}_{section.section}", clear_on_submit=False):
+        st.markdown(f"**{section.label}**")
+        text = st.text_area(section.label, key=text_key, height=160, max_chars=20000, label_visibility="collapsed")
+        if section.updated_at:
+            st.caption(f"Dernière modification : {section.updated_by}, le {fr_datetime(section.updated_at)} "
+                       f"(version {section.version}).")
+        if st.form_submit_button("Enregistrer", icon=":material/save:"):
+            with handled():
+                saved = annual_report_section_save(actor=actor, year=year, section=section.section, text=text,
+                                                   expected_version=st.session_state[seen_key])
+                st.session_state[seen_key] = saved.version
+                st.session_state["annual_report_flash"] = f"« {section.label} » enregistré (version {saved.version})."
+            if "annual_report_flash" in st.session_state:
+                st.rerun()
+    if section.version and section.version != st.session_state[seen_key]:
+        st.warning("Cette rubrique a été modifiée par quelqu'un d'autre depuis que vous l'avez ouverte.")
+        if st.button("Reprendre le texte enregistré", key=f"annual_report_reload_{year}_{section.section}"):
+            del st.session_state[seen_key]
+            del st.session_state[text_key]
+            st.rerun()
+    if section.version and section.version > 1:
+        with st.expander("Versions précédentes"):
+            for old in cached(annual_report_section_history, actor=actor, year=year, section=section.section)[1:]:
+                st.caption(f"{old.username}, le {fr_datetime(old.at)}")
+                st.text(old.text or "(vide)")
