@@ -348,10 +348,6 @@ class Table:
     note: str = ""
     chart_column: int = 0
 
-    @property
-    def has_totals(self) -> bool:
-        return self.column_totals is not None
-
     def text(self, cell: Cell, unit: str = "count") -> str:
         """French display of one cell."""
         if isinstance(cell, Mark):
