@@ -57,8 +57,9 @@ if totals.mean_satisfaction is not None:
 st.subheader("Professionnels formés par profil")
 by_profile = cached(training_trained, actor=actor, start=start, end=end, group_by=("profile",))
 over_time = cached(training_trained, actor=actor, start=start, end=end, group_by=("period", "profile"))
-left, right = st.columns([1, 2])
-left.dataframe(pd.DataFrame([{"Profil": TrainingProfile.label_of(r.profile), "Professionnels formés": r.participants,
+# Wide enough for the figures to show beside the profiles on a laptop screen (1280 px).
+left, right = st.columns([2, 3])
+left.dataframe(pd.DataFrame([{"Profil": TrainingProfile.label_of(r.profile), "Formés": r.participants,
                               "Sessions": r.sessions} for r in sorted(by_profile, key=lambda r: -r.participants)]),
                hide_index=True, width="stretch", height=35 * (len(by_profile) + 1) + 3)
 right.altair_chart(trained_over_time_chart(over_time), width="stretch")

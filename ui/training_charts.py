@@ -32,12 +32,12 @@ def trained_over_time_chart(rows: list[TrainedRow], *, period: str = "month") ->
                     axis=alt.Axis(format=fmt, labelAngle=0, labelAlign="left", labelOverlap=True)),
             y=alt.Y("sum(Professionnels formés):Q", title="Professionnels formés"),
             color=alt.Color("Profil:N", sort=PROFILE_ORDER, scale=alt.Scale(scheme="tableau20"),
-                            legend=alt.Legend(title="Profil", orient="bottom", columns=3)),
+                            legend=alt.Legend(title="Profil", orient="bottom", columns=2)),
             order=alt.Order("Profil:N"),
             tooltip=[alt.Tooltip(f"{time_unit}(Période):T", title="Période", format=fmt),
                      alt.Tooltip("Profil:N"), alt.Tooltip("sum(Professionnels formés):Q", title="Professionnels formés")],
         )
-        .properties(height=320)
+        .properties(height=420)  # as tall as the table of profiles beside it
         .configure(locale=FRENCH_LOCALE)
     )
 

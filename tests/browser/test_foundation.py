@@ -32,6 +32,8 @@ from ui.navigation import PAGE_BY_KEY, PAGES, pages_for
 pytestmark = pytest.mark.browser
 
 COORDINATION_ONLY = [spec for spec in PAGES if spec.roles == {"coordination"}]
+# Red on purpose: the home page's urgent to-do items (the demo has requests waiting for more than 48 h).
+HOME_ALERTS = ("sollicitation(s) pas encore orientée(s)",)
 
 
 def assert_shows_no_data(page) -> None:
@@ -51,7 +53,7 @@ def test_coordination_opens_every_page_of_its_menu(page, request):
     for spec in menu:
         open_from_menu(page, spec.title)
         assert urlparse(page.url).path == path_of(spec)
-        assert_no_streamlit_error(page)
+        assert_no_streamlit_error(page, expected=HOME_ALERTS if spec.key == "home" else ())
         text = main_text(page)
         assert text.strip() and REFUSED_PAGE not in text and not shows_login_form(page, within_s=0), text
         screenshot(page, f"{request.node.name}-{spec.url}")

@@ -83,3 +83,18 @@ def test_partner_sees_own_history_missing_modules_and_no_other_structure(sqlite_
     everything = page + "".join(d.value.to_csv() for d in at.dataframe)
     assert "MECS Les Tilleuls" not in everything
     assert _metric(at, "Modules à suivre") == "1"
+
+
+def test_indicator_six_by_profile_fits_beside_its_chart(sqlite_db):
+    # At 1280 px the figures were drawn beyond the table's right edge: only the profiles showed.
+    module = make_module(title="Repérage des victimes", target_profiles=["educateur_specialise", "psychologue"])
+    make_session(module.id, day=date(YEAR, 1, 2) if date.today() > date(YEAR, 1, 2) else date.today(),
+                 participants={"educateur_specialise": 3, "psychologue": 2})
+    at = open_page(make_user(Role.COORDINATION), "training_indicators")
+    assert not at.exception and not at.error
+    column = next(c for c in at.columns if any("Profil" in d.value.columns for d in c.dataframe))
+    assert column.weight >= 0.4
+    assert column.dataframe[0].value.to_dict("records") == [
+        {"Profil": "Éducateur spécialisé", "Formés": 3, "Sessions": 1},
+        {"Profil": "Psychologue", "Formés": 2, "Sessions": 1},
+    ]
