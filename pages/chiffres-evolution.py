@@ -7,7 +7,7 @@ from services.structures import structure_options
 from services.weekly_board import weekly_series_by_month, weekly_series_network, weekly_series_structure
 from ui.auth import page_guard
 from ui.feedback import handled
-from ui.cache import cached
+from ui.cache import cached, chart
 from ui.weekly_charts import series_chart
 
 actor = page_guard("weekly_charts")
@@ -43,7 +43,7 @@ with handled():
     if frame.empty or frame["value"].isna().all():
         st.info("Aucun chiffre envoyé sur cette période.")
     else:
-        st.altair_chart(series_chart(frame, monthly=monthly, network=scope == "network"))
+        st.vega_lite_chart(chart(series_chart, frame=frame, monthly=monthly, network=scope == "network"))
     st.caption("Seuls les chiffres envoyés ou validés sont comptés ; une semaine sans chiffres interrompt la courbe "
                "(ce n'est pas un zéro). Losange orange : période encore ouverte, chiffres encore attendus. Réseau : somme des structures ayant répondu (nombre en infobulle). "
                "Par mois : les flux (arrivées…) sont additionnés, les stocks (enfants présents…) prennent la "

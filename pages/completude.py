@@ -10,7 +10,7 @@ from services.weekly_board import (
 )
 from services.weekly_calendar import fr_deadline, week_short_label
 from ui.auth import page_guard
-from ui.cache import cached
+from ui.cache import cached, chart
 from ui.weekly_charts import completeness_grid_chart
 
 PAGE_SIZE = 25
@@ -68,4 +68,5 @@ st.dataframe(pd.DataFrame([{
 } for r in page.rows]), hide_index=True, width="stretch")
 if page.rows:
     window, cells = cached(weekly_board_grid, actor=actor, structure_ids=[r.key for r in page.rows], weeks=min(weeks, 27))
-    st.altair_chart(completeness_grid_chart(cells, [r.label for r in page.rows]), width="stretch")
+    st.vega_lite_chart(chart(completeness_grid_chart, cells=cells, structure_order=[r.label for r in page.rows]),
+                       width="stretch")

@@ -13,7 +13,7 @@ from services.training_indicators import (
     training_trained,
 )
 from ui.auth import page_guard
-from ui.cache import cached
+from ui.cache import cached, chart
 from ui.training_charts import plan_vs_delivered_chart, trained_over_time_chart
 
 
@@ -62,7 +62,7 @@ left, right = st.columns([2, 3])
 left.dataframe(pd.DataFrame([{"Profil": TrainingProfile.label_of(r.profile), "Formés": r.participants,
                               "Sessions": r.sessions} for r in sorted(by_profile, key=lambda r: -r.participants)]),
                hide_index=True, width="stretch", height=35 * (len(by_profile) + 1) + 3)
-right.altair_chart(trained_over_time_chart(over_time), width="stretch")
+right.vega_lite_chart(chart(trained_over_time_chart, rows=over_time), width="stretch")
 
 left, right = st.columns(2)
 with left:
@@ -85,7 +85,7 @@ if not per_module:
     st.info(f"Aucun plan ni aucune session réalisée en {plan_year}.")
 else:
     st.caption("Barre claire : professionnels prévus au plan ; barre foncée : professionnels formés dans l'année.")
-    st.altair_chart(plan_vs_delivered_chart(per_module), width="stretch")
+    st.vega_lite_chart(chart(plan_vs_delivered_chart, gaps=per_module), width="stretch")
     st.dataframe(pd.DataFrame([{
         "Module": g.module_title, "Prévus": g.planned, "Formés": g.delivered,
         "Reste à former": max(g.gap, 0), "Réalisation": fr_percent(g.rate),
@@ -106,12 +106,18 @@ st.dataframe(pd.DataFrame([{
     "Prérequis": ", ".join(m.prerequisite_titles), "Objectifs": m.objectives,
 } for m in modules]), hide_index=True, width="stretch")
 
-export = cached(training_trained, actor=actor, start=start, end=end, group_by=("module", "profile", "region"))
+
+
+def _export() -> bytes:
+    """The CSV of professionals trained, prepared when the button is clicked."""
+    rows = training_trained(actor=actor, start=start, end=end, group_by=("module", "profile", "region"))
+    return pd.DataFrame([{"module": r.module_title, "profil": TrainingProfile.label_of(r.profile),
+                          "region": r.region_name, "professionnels_formes": r.participants, "sessions": r.sessions}
+                         for r in rows]).to_csv(index=False, sep=";").encode("utf-8-sig")
+
+
 st.download_button(
-    "Télécharger les professionnels formés (CSV)",
-    pd.DataFrame([{"module": r.module_title, "profil": TrainingProfile.label_of(r.profile), "region": r.region_name,
-                   "professionnels_formes": r.participants, "sessions": r.sessions} for r in export])
-    .to_csv(index=False, sep=";").encode("utf-8-sig"),
+    "Télécharger les professionnels formés (CSV)", _export,
     f"professionnels-formes-{start.isoformat()}-{end.isoformat()}.csv", mime="text/csv",
     key="training_indicators_export",
 )

@@ -2,7 +2,6 @@
 
 from datetime import date, timedelta
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -13,8 +12,8 @@ from services.disclosure import disclosure_legend
 from services.settings import setting_get
 from services.signalement_indicators import signalement_indicator_counts, signalement_indicators
 from ui.auth import page_guard
-from ui.cache import cached
-from ui.signalements import fr_duration
+from ui.cache import cached, chart
+from ui.signalements import count_bars_chart, fr_duration, monthly_chart
 
 actor = page_guard("signalement_indicators")
 
@@ -82,10 +81,7 @@ def bars(data: pd.DataFrame, label: str) -> None:
     if actor.is_funder:
         st.dataframe(data[[label, "Signalements"]], hide_index=True, width="stretch")
         return
-    chart = alt.Chart(data).mark_bar().encode(
-        x=alt.X("n:Q", title="Signalements"), y=alt.Y(f"{label}:N", sort="-x", title=None),
-        tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip("Signalements:N")])
-    st.altair_chart(chart, width="stretch")
+    st.vega_lite_chart(chart(count_bars_chart, data=data, label=label), width="stretch")
 
 
 months = frame("month", "Mois")
@@ -95,11 +91,7 @@ if months.empty:
 elif actor.is_funder:
     st.dataframe(months[["Mois", "Signalements"]], hide_index=True, width="stretch")
 else:
-    months["Début"] = pd.to_datetime(months["key"] + "-01")
-    st.altair_chart(alt.Chart(months).mark_bar().encode(
-        x=alt.X("yearmonth(Début):T", title=None, axis=alt.Axis(format="%m/%Y")),
-        y=alt.Y("n:Q", title="Signalements"),
-        tooltip=[alt.Tooltip("Mois:N"), alt.Tooltip("Signalements:N")]), width="stretch")
+    st.vega_lite_chart(chart(monthly_chart, months=months), width="stretch")
 
 left, right = st.columns(2)
 with left:

@@ -7,7 +7,7 @@ from services.indicators import (
     indicator_coverage_map, indicator_overview, indicator_series, indicator_view, protection_rule,
 )
 from ui.auth import page_guard
-from ui.cache import cached
+from ui.cache import cached, chart
 from ui.indicators import (
     coverage_map, period_caption, period_filter, scope_filter, series_chart, show_table, table_chart, tile,
 )
@@ -40,8 +40,8 @@ if labels:
     evolution, breakdown, geography = st.tabs(["Évolution", "Répartitions", "Carte de couverture"])
     with evolution:
         points = cached(indicator_series, actor=actor, key=key, period=period, scope=scope)
-        st.altair_chart(series_chart(points, title=view.info.short_title, percent=view.info.unit == "%"),
-                        width="stretch")
+        st.vega_lite_chart(chart(series_chart, points=points, title=view.info.short_title,
+                                 percent=view.info.unit == "%"), width="stretch")
         st.caption("Chaque période est publiée comme la tuile ; une période dont l'effectif est petit est laissée "
                    "vide (« < 5 » au survol).")
     with breakdown:
@@ -52,9 +52,9 @@ if labels:
             with left:
                 show_table(table, legend=short_legend if table.protected else None)
             with right:
-                chart = table_chart(table)
-                if chart is not None:
-                    st.altair_chart(chart, width="stretch")
+                spec = chart(table_chart, table=table)
+                if spec is not None:
+                    st.vega_lite_chart(spec, width="stretch")
     with geography:
         st.caption("Structures partenaires actives par département à la fin de la période.")
         coverage_map("funder", cached(indicator_coverage_map, actor=actor, period=period, scope=scope))

@@ -3,7 +3,6 @@ time to arrival, distance from the place of exploitation, runaways."""
 
 from datetime import timedelta
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -13,9 +12,10 @@ from services.disclosure import disclosure_legend
 from services.path_indicators import GROUPS, MEASURES, path_indicator_counts, path_summary
 from services.settings import setting_set
 from ui.auth import page_guard
-from ui.cache import cached
+from ui.cache import cached, chart
 from ui.feedback import handled
 from ui.maps import coverage_map_chart
+from ui.path_charts import path_series_chart
 from ui.path_forms import flash, show_flash, today
 
 PERIODS = {"month": "Mois", "quarter": "Trimestre", "year": "Année"}
@@ -67,17 +67,7 @@ for measure, label in MEASURES.items():
                       period=granularity).rows:
         series.append({"Période": row.label, "clé": row.key, "Indicateur": label, "Nombre": row.count})
 if series:
-    frame = pd.DataFrame(series)
-    order = sorted(frame["clé"].dropna().unique())
-    labels = frame.drop_duplicates("clé").set_index("clé")["Période"]
-    chart = alt.Chart(frame).mark_bar().encode(
-        x=alt.X("Période:N", sort=[labels[k] for k in order], title=None),
-        xOffset=alt.XOffset("Indicateur:N", sort=list(MEASURES.values())),
-        y=alt.Y("Nombre:Q", title="Nombre"),
-        color=alt.Color("Indicateur:N", sort=list(MEASURES.values()), legend=alt.Legend(orient="bottom", title=None)),
-        tooltip=["Période", "Indicateur", alt.Tooltip("Nombre:Q", format=",d")],
-    ).properties(height=300)
-    st.altair_chart(chart, width="stretch")
+    st.vega_lite_chart(chart(path_series_chart, series=series), width="stretch")
 else:
     st.info("Aucune donnée sur la période.")
 
@@ -97,8 +87,8 @@ if dimension == "exploitation_form":
     table.caption("Une sollicitation peut citer plusieurs formes d'exploitation : elle compte dans chacune.")
 if dimension in ("exploitation_departement", "requester_departement") and rows:
     values = pd.DataFrame([{"code": r.key, "valeur": r.count, "texte": r.shown} for r in rows if r.key])
-    picture.altair_chart(coverage_map_chart(values, measure="valeur", measure_label=MEASURES[measure],
-                                            tooltip=[("texte", MEASURES[measure])]), width="content")
+    picture.vega_lite_chart(chart(coverage_map_chart, values=values, measure="valeur", measure_label=MEASURES[measure],
+                                  tooltip=[("texte", MEASURES[measure])]), width="content")
 
 if can(actor, Action.SETTINGS_MANAGE):
     with st.expander("Réglage : distance minimale entre le lieu d'exploitation et la structure d'accueil"):

@@ -8,7 +8,7 @@ from services.indicators import (
     indicator_coverage_map, indicator_overview, indicator_records, indicator_series, indicator_view, protection_rule,
 )
 from ui.auth import page_guard
-from ui.cache import cached
+from ui.cache import cached, chart
 from ui.feedback import handled
 from ui.indicators import (
     coverage_map, period_caption, period_filter, records_frame, scope_filter, series_chart, show_table, table_chart,
@@ -76,7 +76,8 @@ evolution, breakdown, records, geography = st.tabs(["Évolution", "Répartitions
 with evolution:
     points = cached(indicator_series, actor=actor, key=key, period=period, scope=scope, protected=protected)
     percent = view.info.unit == "%"
-    st.altair_chart(series_chart(points, title=view.info.short_title, percent=percent), width="stretch")
+    st.vega_lite_chart(chart(series_chart, points=points, title=view.info.short_title, percent=percent),
+                       width="stretch")
     st.caption("Chaque période est calculée comme la tuile ; une période sans valeur publiée est laissée vide.")
 with breakdown:
     if not view.tables:
@@ -87,9 +88,9 @@ with breakdown:
             selected = show_table(table, key=f"dashboard_table_{key}_{table.key}", selectable=not protected,
                                   legend=cached(protection_rule).legend if table.protected else None)
         with right:
-            chart = table_chart(table)
-            if chart is not None:
-                st.altair_chart(chart, width="stretch")
+            spec = chart(table_chart, table=table)
+            if spec is not None:
+                st.vega_lite_chart(spec, width="stretch")
         if selected is not None and not protected:
             label, row_key = table.row_labels[selected], table.row_keys[selected]
             column = None

@@ -6,14 +6,19 @@ audit-log id, which every write anywhere moves. That version is itself re-read a
 `VERSION_TTL` seconds, so several app processes sharing one PostgreSQL see each other's writes
 within that delay; this process's own writes clear it at once (`invalidate`, called by
 `ui.feedback.handled` after a successful write).
+
+Charts are cached the same way, by what they are built from: `chart(series_chart, points=points)`
+returns the Vega-Lite spec `st.altair_chart` would draw, and Altair's validation and serialisation
+(most of a chart page's rerun) only run when the data or the options change.
 """
 
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar
 
 import streamlit as st
+from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
 from services.audit import data_version
 
@@ -37,6 +42,25 @@ def cached(service: Callable[..., T], /, **kwargs) -> T:
     >>> # structures = cached(structure_list, actor=actor, region="11", page=2)
     """
     return _call(service.__module__, service.__name__, _version(), kwargs)
+
+
+@st.cache_data(ttl=600, max_entries=500, show_spinner=False)
+def _chart_spec(module: str, name: str, kwargs: dict) -> dict | None:
+    built = getattr(import_module(module), name)(**kwargs)
+    return None if built is None else _convert_altair_to_vega_lite_spec(built)
+
+
+def chart(build: Callable[..., Any], /, **kwargs) -> dict | None:
+    """The Vega-Lite spec of the Altair chart `build(**kwargs)`, as `st.altair_chart` draws it (its theme,
+    data as Arrow datasets), built once per distinct arguments; draw it with `st.vega_lite_chart`
+    (None when `build` returns None: nothing worth a chart).
+
+    The arguments are the cache key: pass the (small) data the chart shows, not a handle to it, so a
+    write that changes the data changes the chart at once.
+
+    >>> # st.vega_lite_chart(chart(series_chart, points=points, title="Sollicitations"), width="stretch")
+    """
+    return _chart_spec(build.__module__, build.__qualname__, kwargs)
 
 
 def invalidate() -> None:

@@ -7,6 +7,7 @@ import html
 from datetime import datetime, timedelta
 from typing import Callable
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -30,6 +31,22 @@ NO_NAMES = ("**Aucun nom ici** — ni celui de l'enfant, ni celui d'un tiers (ex
             "(« un homme adulte », « l'éducatrice de nuit »).")
 SELECTED = "signalements_selected"
 PASSED_ON = "signalements_passed_on"
+
+
+def count_bars_chart(data: pd.DataFrame, label: str) -> alt.Chart:
+    """Horizontal bars of signalement counts (`n`) by `label`, the published text (`Signalements`) on hover."""
+    return alt.Chart(data).mark_bar().encode(
+        x=alt.X("n:Q", title="Signalements"), y=alt.Y(f"{label}:N", sort="-x", title=None),
+        tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip("Signalements:N")])
+
+
+def monthly_chart(months: pd.DataFrame) -> alt.Chart:
+    """Signalements per month: `key` is the month as YYYY-MM, `n` the count, `Mois` and `Signalements` the texts."""
+    data = months.assign(**{"Début": pd.to_datetime(months["key"] + "-01")})
+    return alt.Chart(data).mark_bar().encode(
+        x=alt.X("yearmonth(Début):T", title=None, axis=alt.Axis(format="%m/%Y")),
+        y=alt.Y("n:Q", title="Signalements"),
+        tooltip=[alt.Tooltip("Mois:N"), alt.Tooltip("Signalements:N")])
 
 
 def attempt(write: Callable[[], object]) -> bool:
