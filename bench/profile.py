@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.profile --url sqlite:///data/bench/scale-1.db --pages weekly_charts --role partenaire
 
-Prints the median of the timed reruns of each page (one AppTest instance per page, so AppTest's own
+Prints the median of the timed reruns of each page and the SQL statements they issued (one AppTest instance per page, so AppTest's own
 start-up cost is not counted), then with --profile N the N functions of the page's script thread
 taking the most cumulative time over those reruns (timings are then inflated by the profiler).
 """
@@ -54,11 +54,14 @@ def main() -> None:
     logging.getLogger("streamlit").setLevel(logging.ERROR)
     import streamlit as st
 
+    from bench.recorder import Recorder
+    from core.db import engine
     from services.users import actor_for_username
     from ui.navigation import PAGE_BY_KEY
 
     profiler = _ScriptProfiler()
     actor = actor_for_username(username=args.role)
+    recorder = Recorder(engine())
     for key in args.pages:
         at = _app(actor, PAGE_BY_KEY[key])
         at.run()
@@ -67,14 +70,17 @@ def main() -> None:
             raise SystemExit(f"{key}: {at.exception}")
         profiler.profile = cProfile.Profile() if args.profile else None
         timings = []
+        recorder.start()
         for _ in range(args.repeat):
             if args.cold:
                 st.cache_data.clear()
             start = time.perf_counter()
             at.run()
             timings.append(time.perf_counter() - start)
+        statements = recorder.stop()
         print(f"{key} ({args.role}): median {statistics.median(timings) * 1000:.1f} ms, "
-              f"min {min(timings) * 1000:.1f} ms", flush=True)
+              f"min {min(timings) * 1000:.1f} ms, {len(statements) / args.repeat:.1f} statements per run",
+              flush=True)
         if profiler.profile is not None:
             pstats.Stats(profiler.profile).sort_stats("cumulative").print_stats(args.profile)
             profiler.profile = None

@@ -113,5 +113,5 @@ with right:
         else:
             st.dataframe(structures[["Structure", "Signalements"]], hide_index=True, width="stretch", height=300)
 if actor.is_funder:
-    st.caption(disclosure_legend(threshold=int(setting_get(key="disclosure_threshold")),
-                                 rounding=int(setting_get(key="disclosure_rounding"))))
+    st.caption(disclosure_legend(threshold=int(cached(setting_get, key="disclosure_threshold")),
+                                 rounding=int(cached(setting_get, key="disclosure_rounding"))))

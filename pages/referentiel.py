@@ -26,7 +26,7 @@ if flash := st.session_state.pop("standards_flash", None):
 
 categories = CriterionCategory.labels()
 levels = AssessmentLevel.labels()
-months = setting_get(key="standard_stale_months")
+months = cached(setting_get, key="standard_stale_months")
 manage = can(actor, Action.STANDARD_MANAGE)
 
 
@@ -71,7 +71,7 @@ with synthesis_tab:
             "Atteints": r.compliance.met, "Partiels": r.compliance.partly, "Non atteints": r.compliance.not_met,
             "Non évalués": r.compliance.missing, "Conformité": fr_percent(r.compliance.rate),
             "Plus ancienne évaluation": fr_date(r.compliance.oldest),
-            f"Évaluations de plus de {months} mois": r.compliance.stale or "",
+            f"Évaluations de plus de {months} mois": fr_number(r.compliance.stale) if r.compliance.stale else "",
         } for r in page.rows]), hide_index=True, width="stretch")
     st.number_input(f"Page (sur {pages})", min_value=1, max_value=pages, step=1, key="standards_page")
 

@@ -14,6 +14,7 @@ returns the Vega-Lite spec `st.altair_chart` would draw, and Altair's validation
 
 from __future__ import annotations
 
+import pickle
 from importlib import import_module
 from typing import Any, Callable, TypeVar
 
@@ -31,9 +32,19 @@ def _version() -> int:
     return data_version()
 
 
+def _key(kwargs: dict) -> bytes | dict:
+    """The arguments as the cache key: pickled, far cheaper than Streamlit's hashing of a dataclass or a
+    frame. Equal bytes unpickle to equal arguments, so two different calls never share an entry (equal
+    arguments pickled differently only cost a miss). Arguments that cannot be pickled are hashed."""
+    try:
+        return pickle.dumps(kwargs, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - any pickling failure: let Streamlit hash them instead
+        return kwargs
+
+
 @st.cache_data(ttl=600, max_entries=2000, show_spinner=False)
-def _call(module: str, name: str, version: int, kwargs: dict):
-    return getattr(import_module(module), name)(**kwargs)
+def _call(module: str, name: str, version: int, key: bytes | dict, _kwargs: dict):
+    return getattr(import_module(module), name)(**_kwargs)
 
 
 def cached(service: Callable[..., T], /, **kwargs) -> T:
@@ -41,12 +52,12 @@ def cached(service: Callable[..., T], /, **kwargs) -> T:
 
     >>> # structures = cached(structure_list, actor=actor, region="11", page=2)
     """
-    return _call(service.__module__, service.__name__, _version(), kwargs)
+    return _call(service.__module__, service.__name__, _version(), _key(kwargs), kwargs)
 
 
 @st.cache_data(ttl=600, max_entries=500, show_spinner=False)
-def _chart_spec(module: str, name: str, kwargs: dict) -> dict | None:
-    built = getattr(import_module(module), name)(**kwargs)
+def _chart_spec(module: str, name: str, key: bytes | dict, _kwargs: dict) -> dict | None:
+    built = getattr(import_module(module), name)(**_kwargs)
     return None if built is None else _convert_altair_to_vega_lite_spec(built)
 
 
@@ -60,7 +71,7 @@ def chart(build: Callable[..., Any], /, **kwargs) -> dict | None:
 
     >>> # st.vega_lite_chart(chart(series_chart, points=points, title="Sollicitations"), width="stretch")
     """
-    return _chart_spec(build.__module__, build.__qualname__, kwargs)
+    return _chart_spec(build.__module__, build.__qualname__, _key(kwargs), kwargs)
 
 
 def invalidate() -> None:
