@@ -48,6 +48,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--cold", action="store_true", help="clear the caches before each rerun")
     parser.add_argument("--profile", type=int, default=0, help="print this many cProfile entries")
+    parser.add_argument("--sql", action="store_true", help="print the statements the reruns issued")
     args = parser.parse_args()
     _configure(args.url)
     _import_everything()
@@ -78,6 +79,8 @@ def main() -> None:
             at.run()
             timings.append(time.perf_counter() - start)
         statements = recorder.stop()
+        if args.sql:
+            print("\n".join(sorted({s[:160] for s, _ in statements})))
         print(f"{key} ({args.role}): median {statistics.median(timings) * 1000:.1f} ms, "
               f"min {min(timings) * 1000:.1f} ms, {len(statements) / args.repeat:.1f} statements per run",
               flush=True)

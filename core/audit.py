@@ -22,6 +22,18 @@ from models.base import utcnow
 
 _PENDING = "_audit_pending"
 _NEW = "_audit_new"
+_written = 0  # audit entries this process has inserted (read by write_count)
+
+
+def write_count() -> int:
+    """How many audit entries this process has written so far: it moves with every audited write, so a
+    caller can tell whether a block of code wrote anything (and only then refresh its cached reads)."""
+    return _written
+
+
+def _count(entries: int) -> None:
+    global _written
+    _written += entries
 
 
 def _jsonable(value):
@@ -95,6 +107,7 @@ def _write(session: Session, _context) -> None:
         pending.append(_entry(actor, "create", obj, None, _row(obj)))
     if pending:
         session.connection().execute(sa.insert(AuditEntry.__table__), pending)
+        _count(len(pending))
 
 
 def _entry(actor, action: str, obj, before: dict | None, after: dict | None) -> dict:
@@ -133,3 +146,4 @@ def audit_record(session: Session, entries: list[tuple[str, str, str | None, dic
         for action, entity, entity_id, before, after in entries
     ]
     session.connection().execute(sa.insert(AuditEntry.__table__), rows)
+    _count(len(rows))

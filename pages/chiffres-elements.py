@@ -7,6 +7,7 @@ from core.formatting import fr_number
 from models.weekly import Aggregation, ValueKind, WeeklyElementCreate, WeeklyElementUpdate
 from services.weekly_elements import weekly_element_create, weekly_element_list, weekly_element_update
 from ui.auth import page_guard
+from ui.cache import cached
 from ui.feedback import handled
 
 actor = page_guard("weekly_elements")
@@ -14,7 +15,7 @@ st.title("Éléments de saisie hebdomadaire")
 st.caption("Ce que chaque structure renseigne chaque semaine. Un élément ajouté apparaît aussitôt dans la grille "
            "de saisie ; un élément retiré disparaît de la grille mais garde son historique.")
 
-elements = weekly_element_list(actor=actor)
+elements = cached(weekly_element_list, actor=actor)
 st.dataframe(pd.DataFrame([{
     "Ordre": e.position, "Libellé": e.label, "Code": e.code, "Type": ValueKind.label_of(e.value_kind),
     "Min": "" if e.minimum is None else fr_number(e.minimum, 0 if float(e.minimum).is_integer() else 2),

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
+from core.audit import write_count
 from core.errors import AncrageError, ConcurrentEdit, ValidationFailed
 from ui.cache import invalidate
 
@@ -14,14 +15,17 @@ from ui.cache import invalidate
 def handled():
     """Run service calls; a refusal becomes a French error box instead of a traceback.
 
-    After a successful block (a write), cached reads are refreshed.
+    After a successful block that wrote something, cached reads are refreshed (a block that only
+    read leaves the caches alone, so a rerun with unchanged data runs no SQL).
 
     >>> # with handled():
     >>> #     structure_create(actor=actor, data=data)
     """
+    writes = write_count()
     try:
         yield
-        invalidate()
+        if write_count() != writes:
+            invalidate()
     except ValidationFailed as error:
         st.error("Rien n'a été enregistré. " + ("Corrigez : " if error.errors else "") + "\n\n"
                  + "\n".join(f"- {e}" for e in error.errors))
