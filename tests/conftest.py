@@ -12,6 +12,7 @@ import tempfile
 import pytest
 
 os.environ.setdefault("ANCRAGE_BCRYPT_ROUNDS", "4")
+os.environ.setdefault("ANCRAGE_VALIDATE_CHARTS", "1")  # the app skips Altair's schema check; the tests keep it
 _TMP = tempfile.mkdtemp(prefix="ancrage-tests-")
 os.environ["ANCRAGE_DATA_DIR"] = _TMP
 os.environ["ANCRAGE_SECRET_DIR"] = os.path.join(_TMP, "secret")

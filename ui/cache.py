@@ -8,18 +8,23 @@ within that delay; this process's own writes clear it at once (`invalidate`, cal
 `ui.feedback.handled` after a successful write).
 
 Charts are cached the same way, by what they are built from: `chart(series_chart, points=points)`
-returns the Vega-Lite spec `st.altair_chart` would draw, and Altair's validation and serialisation
-(most of a chart page's rerun) only run when the data or the options change.
+returns the Vega-Lite spec `st.altair_chart` would draw, and Altair's building and serialisation
+(most of a chart page's rerun) only run when the data or the options change. The app skips Altair's
+check of each spec against the Vega-Lite schema (a third of a chart's cost); the tests, which render
+every chart page with data, set ANCRAGE_VALIDATE_CHARTS=1 and keep it.
 """
 
 from __future__ import annotations
 
+import os
 import pickle
+from contextlib import nullcontext
 from importlib import import_module
 from typing import Any, Callable, TypeVar
 
+import altair as alt
 import streamlit as st
-from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+from streamlit.elements.vega_charts import _altair_globals_lock, _convert_altair_to_vega_lite_spec, _to_arrow_dataset
 
 from services.audit import data_version
 
@@ -55,10 +60,26 @@ def cached(service: Callable[..., T], /, **kwargs) -> T:
     return _call(service.__module__, service.__name__, _version(), _key(kwargs), kwargs)
 
 
+def _vega_lite_spec(built) -> dict:
+    """The spec as st.altair_chart makes it (no default theme, data as Arrow datasets, under Streamlit's
+    lock on Altair's global settings), without the schema check unless ANCRAGE_VALIDATE_CHARTS=1."""
+    if os.environ.get("ANCRAGE_VALIDATE_CHARTS") == "1":
+        return _convert_altair_to_vega_lite_spec(built)
+    datasets: dict[str, Any] = {}
+    alt.data_transformers.register("to_arrow_dataset", _to_arrow_dataset)
+    with _altair_globals_lock:
+        theme = alt.theme.enable("none") if alt.theme.active == "default" else nullcontext()
+        with theme, alt.data_transformers.enable("to_arrow_dataset", datasets=datasets):
+            spec = built.to_dict(validate=False)
+    existing = spec.get("datasets")
+    spec["datasets"] = {**existing, **datasets} if isinstance(existing, dict) else datasets
+    return spec
+
+
 @st.cache_data(ttl=600, max_entries=500, show_spinner=False)
 def _chart_spec(module: str, name: str, key: bytes | dict, _kwargs: dict) -> dict | None:
     built = getattr(import_module(module), name)(**_kwargs)
-    return None if built is None else _convert_altair_to_vega_lite_spec(built)
+    return None if built is None else _vega_lite_spec(built)
 
 
 def chart(build: Callable[..., Any], /, **kwargs) -> dict | None:
