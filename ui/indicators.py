@@ -103,7 +103,7 @@ def series_chart(points: list[SeriesPoint], *, title: str, percent: bool = False
                            "texte": p.figure.text} for i, p in enumerate(points)])
     if frame.empty:
         frame = pd.DataFrame({"periode": [], "ordre": [], "valeur": [], "texte": []})
-    x = alt.X("periode:N", sort=alt.SortField("ordre"), title=None, axis=alt.Axis(labelAngle=-30, labelLimit=120))
+    x = alt.X("periode:N", sort=alt.EncodingSortField("ordre", op="min"), title=None, axis=alt.Axis(labelAngle=-30, labelLimit=120))
     y = alt.Y("valeur:Q", title=title, axis=alt.Axis(format="%" if percent else "d"))
     tooltip = [alt.Tooltip("periode:N", title="Période"), alt.Tooltip("texte:N", title=title)]
     base = alt.Chart(frame).encode(x=x, tooltip=tooltip)
