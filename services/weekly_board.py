@@ -21,7 +21,7 @@ from core.db import session_scope
 from models.base import LabelledEnum, utcnow
 from models.referential import Departement, Region
 from models.structure import NetworkStatus, Structure, StructureStatusChange
-from models.weekly import Aggregation, ReportStatus, WeeklyElement, WeeklyReport, WeeklyValue
+from models.weekly import Aggregation, ReportStatus, WeeklyElement, WeeklyReport, WeeklyTotal, WeeklyValue
 from services.weekly import COUNTED, deadline_rule
 from services.weekly_calendar import DeadlineRule, current_week, weeks_back
 
@@ -352,18 +352,20 @@ def weekly_series_network(*, actor: Actor, weeks: int = 52, region_code: str | N
     require(actor, Action.WEEKLY_CHART)
     now = now or utcnow()
     window = weeks_back(current_week(now), weeks)
-    stmt = (
-        select(WeeklyReport.week_start, WeeklyValue.element_id, sa.func.sum(WeeklyValue.value).label("value"),
-               sa.func.count(WeeklyValue.value).label("structures"))
-        .join(WeeklyValue, WeeklyValue.report_id == WeeklyReport.id)
-        .where(WeeklyReport.status.in_(COUNTED), WeeklyReport.week_start.between(window[0], window[-1]),
-               WeeklyValue.value.is_not(None))
-        .group_by(WeeklyReport.week_start, WeeklyValue.element_id)
-    )
     if region_code:
         in_region = select(Structure.id).join(Departement, Departement.code == Structure.departement_code).where(
             Departement.region_code == region_code)
-        stmt = stmt.where(WeeklyReport.structure_id.in_(in_region))
+        stmt = (
+            select(WeeklyReport.week_start, WeeklyValue.element_id, sa.func.sum(WeeklyValue.value).label("value"),
+                   sa.func.count(WeeklyValue.value).label("structures"))
+            .join(WeeklyValue, WeeklyValue.report_id == WeeklyReport.id)
+            .where(WeeklyReport.status.in_(COUNTED), WeeklyReport.week_start.between(window[0], window[-1]),
+                   WeeklyValue.value.is_not(None), WeeklyReport.structure_id.in_(in_region))
+            .group_by(WeeklyReport.week_start, WeeklyValue.element_id)
+        )
+    else:  # the whole network: the totals kept per week and element (services.weekly_totals)
+        stmt = select(WeeklyTotal.week_start, WeeklyTotal.element_id, WeeklyTotal.total, WeeklyTotal.structures).where(
+            WeeklyTotal.week_start.between(window[0], window[-1]))
     with session_scope(actor) as session:
         elements = _series_elements(session, include_retired)
         points = session.execute(stmt).all()

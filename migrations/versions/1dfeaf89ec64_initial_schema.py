@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 854f14f69268
+Revision ID: 1dfeaf89ec64
 Revises: 
-Create Date: 2026-11-23 16:32:33.505022
+Create Date: 2026-11-23 17:37:52.447509
 """
 from typing import Sequence, Union
 
@@ -12,7 +12,7 @@ import sqlmodel
 import models.base
 
 
-revision: str = '854f14f69268'
+revision: str = '1dfeaf89ec64'
 down_revision: Union[str, None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -171,6 +171,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_training_plan_module_id'), ['module_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_training_plan_year'), ['year'], unique=False)
 
+    op.create_table('weekly_totals',
+    sa.Column('week_start', sa.Date(), nullable=False),
+    sa.Column('element_id', sa.Integer(), nullable=False),
+    sa.Column('total', sa.Float(), nullable=False),
+    sa.Column('structures', sa.Integer(), nullable=False),
+    sa.CheckConstraint('structures > 0', name='ck_weekly_totals_structures'),
+    sa.ForeignKeyConstraint(['element_id'], ['weekly_elements.id'], ),
+    sa.PrimaryKeyConstraint('week_start', 'element_id'),
+    sqlite_with_rowid=False
+    )
     op.create_table('child_requests',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
@@ -679,6 +689,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_child_requests_child_id'))
 
     op.drop_table('child_requests')
+    op.drop_table('weekly_totals')
     with op.batch_alter_table('training_plan', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_training_plan_year'))
         batch_op.drop_index(batch_op.f('ix_training_plan_module_id'))
