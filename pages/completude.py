@@ -6,7 +6,8 @@ import streamlit as st
 from core.formatting import fr_number, fr_percent
 from services.referential import region_options
 from services.weekly_board import (
-    weekly_board_grid, weekly_board_network, weekly_board_regions, weekly_board_reminders, weekly_board_structures,
+    weekly_board_grid, weekly_board_network, weekly_board_regions, weekly_board_reminders, weekly_board_structure_count,
+    weekly_board_structures,
 )
 from services.weekly_calendar import fr_deadline, week_short_label
 from ui.auth import page_guard
@@ -56,7 +57,7 @@ st.dataframe(pd.DataFrame([{
 } for r in cached(weekly_board_regions, actor=actor, weeks=weeks)]), hide_index=True, width="stretch")
 
 st.subheader("Par structure (les plus en manque d'abord)")
-total = cached(weekly_board_structures, actor=actor, weeks=weeks, region_code=region or None, limit=1).total
+total = cached(weekly_board_structure_count, actor=actor, weeks=weeks, region_code=region or None)
 pages = max(1, -(-total // PAGE_SIZE))
 page_number = st.number_input("Page", min_value=1, max_value=pages, value=1, step=1, key="weekly_board_page")
 page = cached(weekly_board_structures, actor=actor, weeks=weeks, region_code=region or None, limit=PAGE_SIZE,

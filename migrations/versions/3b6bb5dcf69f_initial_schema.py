@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 1dfeaf89ec64
+Revision ID: 3b6bb5dcf69f
 Revises: 
-Create Date: 2026-11-23 17:37:52.447509
+Create Date: 2026-11-23 17:46:39.722456
 """
 from typing import Sequence, Union
 
@@ -12,7 +12,7 @@ import sqlmodel
 import models.base
 
 
-revision: str = '1dfeaf89ec64'
+revision: str = '3b6bb5dcf69f'
 down_revision: Union[str, None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -546,6 +546,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('signalements', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_signalements_child_id'), ['child_id'], unique=False)
+        batch_op.create_index('ix_signalements_declared', ['declared_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_signalements_declared_on'), ['declared_on'], unique=False)
         batch_op.create_index('ix_signalements_status', ['status'], unique=False)
         batch_op.create_index('ix_signalements_structure_declared', ['structure_id', 'declared_at'], unique=False)
@@ -620,6 +621,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_signalements_structure_declared')
         batch_op.drop_index('ix_signalements_status')
         batch_op.drop_index(batch_op.f('ix_signalements_declared_on'))
+        batch_op.drop_index('ix_signalements_declared')
         batch_op.drop_index(batch_op.f('ix_signalements_child_id'))
 
     op.drop_table('signalements')
