@@ -139,8 +139,8 @@ def _structure_weeks(w, region_code: str | None):
 
 def _received():
     """SQL: the report was submitted at least once. `submitted_late` is set exactly when `first_submitted_at` is
-    (a CHECK constraint), and it is in the index on (week_start, structure_id, status, submitted_late): the
-    boards read that index alone, never the table."""
+    (a CHECK constraint), and it is in the index on (week_start, structure_id, status, submitted_late), which
+    then holds every column of the reports the boards read."""
     return R.c.submitted_late.is_not(None)
 
 
