@@ -176,7 +176,28 @@ def weekly_board_regions(*, actor: Actor, weeks: int = 13, now: datetime | None 
     """Coordination only: completeness and timeliness per région, lowest completeness first."""
     require(actor, Action.WEEKLY_BOARD)
     now, rule = now or utcnow(), deadline_rule()
-    w = _weeks_table(_window(weeks, now, rule), rule, now)
+    return _region_rates(_weeks_table(_window(weeks, now, rule), rule, now), actor)
+
+
+@dataclass(frozen=True)
+class Overview:
+    network: Rates  # the whole network, or the région asked for
+    regions: list[Rates]
+
+
+def weekly_board_overview(*, actor: Actor, weeks: int = 13, region_code: str | None = None,
+                          now: datetime | None = None) -> Overview:
+    """Coordination only: the network's (or one région's) rates and every région's, from one grouped query."""
+    require(actor, Action.WEEKLY_BOARD)
+    now, rule = now or utcnow(), deadline_rule()
+    regions = _region_rates(_weeks_table(_window(weeks, now, rule), rule, now), actor)
+    counted = [r for r in regions if region_code is None or r.key == region_code]
+    network = Rates(None, "Réseau", "", *(sum(getattr(r, f) for r in counted)
+                                           for f in ("expected", "received", "on_time", "sent_back")))
+    return Overview(network, regions)
+
+
+def _region_rates(w, actor: Actor) -> list[Rates]:
     joined, conditions = _structure_weeks(w, None)
     regions = Region.__table__
     stmt = (
