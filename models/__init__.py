@@ -15,4 +15,4 @@ from models.structure import Structure, StructureStatusChange  # noqa: F401
 from models.training import TrainingAttendance, TrainingModule, TrainingParticipants  # noqa: F401
 from models.training import TrainingPlanLine, TrainingPrerequisite, TrainingSession  # noqa: F401
 from models.user import Role, User  # noqa: F401
-from models.weekly import WeeklyElement, WeeklyReport, WeeklyValue  # noqa: F401
+from models.weekly import WeeklyElement, WeeklyReport, WeeklyTotal, WeeklyValue  # noqa: F401

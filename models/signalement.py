@@ -129,6 +129,8 @@ class Signalement(SQLModel, table=True):
         sa.CheckConstraint("occurred_at <= declared_at", name="ck_signalements_occurred_before_declared"),
         sa.Index("ix_signalements_structure_declared", "structure_id", "declared_at"),
         sa.Index("ix_signalements_status", "status"),
+        # The lists show the newest first, a page at a time: read backwards along this index.
+        sa.Index("ix_signalements_declared", "declared_at", "id"),
     )
     __mapper_args__: ClassVar[dict] = {"version_id_col": _signalement_version}
 

@@ -156,3 +156,23 @@ class WeeklyValue(SQLModel, table=True):
     element_id: int = Field(foreign_key="weekly_elements.id", primary_key=True)
     value: float | None = None
     comment: str | None = Field(default=None, max_length=500)
+
+
+class WeeklyTotal(SQLModel, table=True):
+    """Network total of one element for one week over the counted reports (sent or approved).
+
+    Derived data, kept in step by the services that write reports or values (services.weekly_totals):
+    the network chart reads a few hundred of these rows instead of every structure's figures.
+    """
+
+    __audit__ = False
+    __tablename__ = "weekly_totals"
+    __table_args__ = (
+        sa.CheckConstraint("structures > 0", name="ck_weekly_totals_structures"),
+        {"sqlite_with_rowid": False},
+    )
+
+    week_start: date = Field(primary_key=True)
+    element_id: int = Field(foreign_key="weekly_elements.id", primary_key=True)
+    total: float
+    structures: int = Field(description="counted reports with a value for this element")

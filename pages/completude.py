@@ -6,7 +6,8 @@ import streamlit as st
 from core.formatting import fr_number, fr_percent
 from services.referential import region_options
 from services.weekly_board import (
-    weekly_board_grid, weekly_board_network, weekly_board_regions, weekly_board_reminders, weekly_board_structures,
+    weekly_board_grid, weekly_board_overview, weekly_board_reminders, weekly_board_structure_count,
+    weekly_board_structures,
 )
 from services.weekly_calendar import fr_deadline, week_short_label
 from ui.auth import page_guard
@@ -25,7 +26,8 @@ regions = dict(region_options())
 region = right.selectbox("Région", ["", *regions], format_func=lambda c: regions.get(c, "Toutes"),
                          key="weekly_board_region")
 
-network = cached(weekly_board_network, actor=actor, weeks=weeks, region_code=region or None)
+overview = cached(weekly_board_overview, actor=actor, weeks=weeks, region_code=region or None)
+network = overview.network
 cols = st.columns(4)
 cols[0].metric("Complétude", fr_percent(network.completeness), help="Rapports reçus / rapports attendus (semaines échues).")
 cols[1].metric("Ponctualité", fr_percent(network.timeliness), help="Rapports reçus avant l'échéance / rapports attendus.")
@@ -53,10 +55,10 @@ st.subheader("Par région")
 st.dataframe(pd.DataFrame([{
     "Région": r.label, "Attendus": r.expected, "Reçus": r.received, "À l'heure": r.on_time, "Manquants": r.missing,
     "Complétude": fr_percent(r.completeness), "Ponctualité": fr_percent(r.timeliness),
-} for r in cached(weekly_board_regions, actor=actor, weeks=weeks)]), hide_index=True, width="stretch")
+} for r in overview.regions]), hide_index=True, width="stretch")
 
 st.subheader("Par structure (les plus en manque d'abord)")
-total = cached(weekly_board_structures, actor=actor, weeks=weeks, region_code=region or None, limit=1).total
+total = cached(weekly_board_structure_count, actor=actor, weeks=weeks, region_code=region or None)
 pages = max(1, -(-total // PAGE_SIZE))
 page_number = st.number_input("Page", min_value=1, max_value=pages, value=1, step=1, key="weekly_board_page")
 page = cached(weekly_board_structures, actor=actor, weeks=weeks, region_code=region or None, limit=PAGE_SIZE,

@@ -5,9 +5,11 @@ training strategy, outlook); each save checks the version it started from and is
 previous texts stay in the audit log (:func:`annual_report_section_history`).
 
 The report itself (:func:`annual_report_xlsx`, :func:`annual_report_html`) holds every indicator of
-the catalogue for the calendar year, as the funder reads them: small counts of children suppressed,
-rounded, complementary suppression in the tables (services.indicators with ``protected=True``).
-Its numbers are those of the dashboard for that year in the funder's view and of the funder's page.
+the catalogue for the calendar year. The version sent to the ministry is the one the funder reads
+(``protected=True``, the default and the only one a funder gets): small counts of children suppressed,
+rounded, complementary suppression in the tables; its numbers are those of the dashboard for that year
+in the funder's view and of the funder's page. The coordination can also produce an internal version
+with the exact figures (``protected=False``), whose numbers are those of its own dashboard.
 """
 
 from __future__ import annotations
@@ -142,62 +144,73 @@ class ReportContent:
     scope: Scope
     generated_at: datetime
     rule: ProtectionRule
+    protected: bool  # False: the coordination's exact figures (internal version)
     views: tuple[IndicatorView, ...]
     series: dict  # indicator key -> list[SeriesPoint] (months, or the periods before)
     sections: tuple[SectionPublic, ...]
 
 
-def _content(actor: Actor, period: Period, scope: Scope | None, *, title: str,
-             sections: list[SectionPublic]) -> ReportContent:
+INTERNAL_SUFFIX = " — version interne (chiffres exacts)"
+
+
+def _content(actor: Actor, period: Period, scope: Scope | None, *, title: str, sections: list[SectionPublic],
+             protected: bool) -> ReportContent:
     from services.indicators import indicator_list
 
     pinned = scope_for(actor, scope)
+    protected = protected or not actor.is_coordination  # only the coordination reads exact figures
     views, series = [], {}
     for info in indicator_list(actor=actor):
-        view = indicator_view(actor=actor, key=info.key, period=period, scope=pinned, protected=True)
+        view = indicator_view(actor=actor, key=info.key, period=period, scope=pinned, protected=protected)
         views.append(view)
         if view.headline is not None:
-            series[info.key] = _months(actor, info.key, period, pinned)
-    return ReportContent(title, period, pinned, utcnow(), protection_rule(), tuple(views), series, tuple(sections))
+            series[info.key] = _months(actor, info.key, period, pinned, protected)
+    if not protected:
+        title += INTERNAL_SUFFIX
+    return ReportContent(title, period, pinned, utcnow(), protection_rule(), protected, tuple(views), series,
+                         tuple(sections))
 
 
-def _months(actor: Actor, key: str, period: Period, scope: Scope) -> list[SeriesPoint]:
+def _months(actor: Actor, key: str, period: Period, scope: Scope, protected: bool) -> list[SeriesPoint]:
     """The months of a year (or of a longer custom period); the periods before for a shorter one."""
     if period.kind == "annee":
         return indicator_series(actor=actor, key=key, period=period_of("mois", date(period.start.year, 12, 1)),
-                                scope=scope, protected=True, length=12)
-    return indicator_series(actor=actor, key=key, period=period, scope=scope, protected=True)
+                                scope=scope, protected=protected, length=12)
+    return indicator_series(actor=actor, key=key, period=period, scope=scope, protected=protected)
 
 
-def annual_report_content(*, actor: Actor, year: int, scope: Scope | None = None) -> ReportContent:
-    """Coordination and funders (their territory): every indicator of the year as published, by month,
-    and the qualitative sections."""
+def annual_report_content(*, actor: Actor, year: int, scope: Scope | None = None,
+                          protected: bool = True) -> ReportContent:
+    """Coordination and funders (their territory): every indicator of the year as published (or, for the
+    coordination only, with ``protected=False``, exact), by month, and the qualitative sections."""
     require(actor, Action.ANNUAL_REPORT_READ)
     sections = annual_report_sections(actor=actor, year=year)
     return _content(actor, period_of("annee", date(year, 1, 1)), scope,
-                    title=f"Rapport annuel d'évaluation {year}", sections=sections)
+                    title=f"Rapport annuel d'évaluation {year}", sections=sections, protected=protected)
 
 
-def annual_report_xlsx(*, actor: Actor, year: int, scope: Scope | None = None) -> bytes:
-    """Coordination and funders: the year's report as an XLSX workbook (a sheet per indicator, funder
-    protection applied)."""
+def annual_report_xlsx(*, actor: Actor, year: int, scope: Scope | None = None, protected: bool = True) -> bytes:
+    """Coordination and funders: the year's report as an XLSX workbook (a sheet per indicator; funder
+    protection applied unless the coordination asks for its exact figures)."""
     from services.report_export import workbook_bytes
 
-    return workbook_bytes(annual_report_content(actor=actor, year=year, scope=scope))
+    return workbook_bytes(annual_report_content(actor=actor, year=year, scope=scope, protected=protected))
 
 
-def annual_report_html(*, actor: Actor, year: int, scope: Scope | None = None) -> str:
-    """Coordination and funders: the year's report as a printable, self-contained HTML page."""
+def annual_report_html(*, actor: Actor, year: int, scope: Scope | None = None, protected: bool = True) -> str:
+    """Coordination and funders: the year's report as a printable, self-contained HTML page (protected
+    unless the coordination asks for its exact figures)."""
     from services.report_export import report_html
 
-    return report_html(annual_report_content(actor=actor, year=year, scope=scope))
+    return report_html(annual_report_content(actor=actor, year=year, scope=scope, protected=protected))
 
 
-def indicator_workbook(*, actor: Actor, period: Period, scope: Scope | None = None) -> bytes:
+def indicator_workbook(*, actor: Actor, period: Period, scope: Scope | None = None, protected: bool = True) -> bytes:
     """Coordination and funders: every indicator of any period as an XLSX workbook (funder protection
-    applied), without the qualitative sections."""
+    applied unless the coordination asks for its exact figures), without the qualitative sections."""
     require(actor, Action.DASHBOARD_READ)
     from services.report_export import workbook_bytes
 
-    content = _content(actor, period, scope, title=f"Indicateurs du réseau — {period.label}", sections=[])
+    content = _content(actor, period, scope, title=f"Indicateurs du réseau — {period.label}", sections=[],
+                       protected=protected)
     return workbook_bytes(content)

@@ -1,7 +1,9 @@
 """Writing a report's content (services.annual_report.ReportContent) as XLSX and as printable HTML.
 
 Both files show the very figures of the content, which the catalogue has already protected: a
-published count is written as a number, a suppressed one as its mark ("< 5", "s").
+published count is written as a number, a suppressed one as its mark ("< 5", "s"). The
+coordination's internal version (``content.protected`` false) holds exact figures and says so on
+every page.
 The HTML needs no script and no network: charts are inline SVG drawn here, and it prints on A4.
 """
 
@@ -17,6 +19,12 @@ from services.indicators import IndicatorView, SeriesPoint, Table, indicator_sco
 
 SUMMARY_SHEET = "Synthèse"
 METHOD_SHEET = "Méthode"
+INTERNAL_NOTE = ("Version interne : chiffres exacts, petits effectifs non protégés. Document réservé à la coordination, "
+                 "à ne pas diffuser ; la version remise au ministère est la version protégée.")
+
+
+def _method_legend(content) -> str:
+    return content.rule.legend if content.protected else INTERNAL_NOTE
 SECTIONS_SHEET = "Rapport qualitatif"
 
 
@@ -55,7 +63,8 @@ def workbook_bytes(content) -> bytes:
     summary.append([f"Période : {content.period.label} (du {fr_date(content.period.start)} au "
                     f"{fr_date(content.period.end - timedelta(days=1))})"])
     summary.append([f"Territoire : {indicator_scope_label(content.scope)}"])
-    summary.append([f"Produit le {fr_datetime(content.generated_at)} — effectifs d'enfants protégés (voir « Méthode »)"])
+    summary.append([f"Produit le {fr_datetime(content.generated_at)} — "
+                    + ("effectifs d'enfants protégés (voir « Méthode »)" if content.protected else INTERNAL_NOTE)])
     summary.append([])
     header = ["N°", "Indicateur", content.period.label, content.period.previous().label, "Évolution", "Unité",
               "Précisions"]
@@ -92,13 +101,15 @@ def workbook_bytes(content) -> bytes:
 
     method = book.create_sheet(METHOD_SHEET)
     method.column_dimensions["A"].width = 120
-    for line in [
-        "Protection des petits effectifs (effectifs d'enfants)", content.rule.legend,
-        "Les parts sont calculées à partir des effectifs publiés (arrondis). Une médiane n'est publiée que si elle "
-        f"porte sur au moins {content.rule.threshold} enfants.",
-        "Les structures, départements, conventions et professionnels formés ne sont pas des effectifs d'enfants : "
-        "ils sont publiés tels quels.",
-    ]:
+    lines = ["Protection des petits effectifs (effectifs d'enfants)", _method_legend(content)]
+    if content.protected:
+        lines += [
+            "Les parts sont calculées à partir des effectifs publiés (arrondis). Une médiane n'est publiée que si elle "
+            f"porte sur au moins {content.rule.threshold} enfants.",
+            "Les structures, départements, conventions et professionnels formés ne sont pas des effectifs d'enfants : "
+            "ils sont publiés tels quels.",
+        ]
+    for line in lines:
         method.append([line])
         method.cell(method.max_row, 1).alignment = wrap
     method["A1"].font = bold
@@ -291,7 +302,7 @@ def report_html(content) -> str:
         out.append(f"<tr><td>{view.info.number}</td><td>{_e(view.info.title)}</td>"
                    + "".join(f'<td class="num">{_e(c)}</td>' for c in cells) + "</tr>")
     out.append("</tbody></table>")
-    out.append(f'<p class="note">{_e(content.rule.legend)}</p>')
+    out.append(f'<p class="note">{_e(_method_legend(content))}</p>')
 
     if content.sections:
         out.append("<h2>Rapport qualitatif</h2>")
@@ -324,9 +335,11 @@ def report_html(content) -> str:
         for table in view.tables:
             out.append(_table_html(table, SHORT_LEGEND.format(small=content.rule.small_text)))
         out.append("</div>")
-    out.append(f'<h2>Méthode</h2><p class="note">{_e(content.rule.legend)} Les parts sont calculées à partir des '
-               "effectifs publiés (arrondis). Les structures, départements, conventions et professionnels formés ne "
-               "sont pas des effectifs d'enfants : ils sont publiés tels quels.</p>")
+    method = _e(_method_legend(content))
+    if content.protected:
+        method += (" Les parts sont calculées à partir des effectifs publiés (arrondis). Les structures, départements, "
+                   "conventions et professionnels formés ne sont pas des effectifs d'enfants : ils sont publiés tels quels.")
+    out.append(f'<h2>Méthode</h2><p class="note">{method}</p>')
     out.append("</body></html>")
     return "\n".join(out)
 

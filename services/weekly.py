@@ -28,6 +28,7 @@ from models.weekly import ReportStatus, WeeklyElement, WeeklyReport, WeeklyValue
 from services.settings import setting_get
 from services.weekly_calendar import DeadlineRule, current_week, monday_of, week_label
 from services.weekly_elements import element_rules
+from services.weekly_totals import COUNTED, weekly_totals_refresh
 from services.weekly_validation import (
     FREE_PLACES, ElementRule, UnusualRule, UnusualValues, check_week, find_unusual, fr_value, parse_week_values,
 )
@@ -45,9 +46,6 @@ NOTHING_TO_REVIEW = "Aucun chiffre enregistré pour cette semaine."
 STATUS_FIELD = "Statut"
 SEEN_STATUS = "_statut"
 
-# Reports whose figures count (charts, free places for the placement finder): sent back ones are
-# disputed until corrected, drafts are not figures yet.
-COUNTED = (ReportStatus.SUBMITTED.value, ReportStatus.APPROVED.value)
 
 
 class WeekState(LabelledEnum):
@@ -199,6 +197,7 @@ def weekly_save(*, actor: Actor, structure_id: int, week_start: date, values: di
                 raise UnusualValues(unusual)
         report = _write_report(session, actor, report, structure_id, week_start, submit, rule, now)
         _write_values(session, report.id, elements, parsed.values, parsed.comments)
+        weekly_totals_refresh(session, weeks=[week_start])
         return _entry(session, actor, structure, week_start, now, rule)
 
 
@@ -254,6 +253,7 @@ def weekly_unlock(*, actor: Actor, structure_id: int, week_start: date, reason: 
         report.unlocked, report.unlock_reason = True, reason
         report.reviewed_at, report.reviewed_by = now, actor.username
         _flush_report(session, report, actor, now)
+        weekly_totals_refresh(session, weeks=[week_start])
         return _entry(session, actor, structure, week_start, now, rule)
 
 
@@ -387,6 +387,12 @@ def expected_weeks(session, *, structure_id: int, first: date, last: date) -> li
         .where(StructureStatusChange.structure_id == structure_id)
         .order_by(StructureStatusChange.effective_on, StructureStatusChange.id)
     ).all()
+    return active_mondays(steps, first=first, last=last)
+
+
+def active_mondays(steps, *, first: date, last: date) -> list[date]:
+    """Any caller: the Mondays from `first` to `last` whose Sunday finds a structure active, given its status
+    history as (effective_on, status) pairs in order (no query: the bulk generator uses it too)."""
     weeks, week = [], monday_of(first)
     while week <= last:
         sunday = week + timedelta(days=6)
@@ -540,6 +546,7 @@ def _review(actor: Actor, structure_id: int, week_start: date, expected_version:
         change(report, now)
         report.reviewed_at, report.reviewed_by = now, actor.username
         _flush_report(session, report, actor, now)
+        weekly_totals_refresh(session, weeks=[week_start])
         return _entry(session, actor, structure, week_start, now, rule)
 
 

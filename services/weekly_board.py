@@ -21,7 +21,7 @@ from core.db import session_scope
 from models.base import LabelledEnum, utcnow
 from models.referential import Departement, Region
 from models.structure import NetworkStatus, Structure, StructureStatusChange
-from models.weekly import Aggregation, ReportStatus, WeeklyElement, WeeklyReport, WeeklyValue
+from models.weekly import Aggregation, ReportStatus, WeeklyElement, WeeklyReport, WeeklyTotal, WeeklyValue
 from services.weekly import COUNTED, deadline_rule
 from services.weekly_calendar import DeadlineRule, current_week, weeks_back
 
@@ -137,8 +137,15 @@ def _structure_weeks(w, region_code: str | None):
     return joined, conditions
 
 
+def _received():
+    """SQL: the report was submitted at least once. `submitted_late` is set exactly when `first_submitted_at` is
+    (a CHECK constraint), and it is in the index on (week_start, structure_id, status, submitted_late), which
+    then holds every column of the reports the boards read."""
+    return R.c.submitted_late.is_not(None)
+
+
 def _counts(w):
-    received = R.c.first_submitted_at.is_not(None)
+    received = _received()
     past = w.c.past == 1
     return [
         sa.func.sum(sa.case((past, 1), else_=0)).label("expected"),
@@ -169,7 +176,28 @@ def weekly_board_regions(*, actor: Actor, weeks: int = 13, now: datetime | None 
     """Coordination only: completeness and timeliness per région, lowest completeness first."""
     require(actor, Action.WEEKLY_BOARD)
     now, rule = now or utcnow(), deadline_rule()
-    w = _weeks_table(_window(weeks, now, rule), rule, now)
+    return _region_rates(_weeks_table(_window(weeks, now, rule), rule, now), actor)
+
+
+@dataclass(frozen=True)
+class Overview:
+    network: Rates  # the whole network, or the région asked for
+    regions: list[Rates]
+
+
+def weekly_board_overview(*, actor: Actor, weeks: int = 13, region_code: str | None = None,
+                          now: datetime | None = None) -> Overview:
+    """Coordination only: the network's (or one région's) rates and every région's, from one grouped query."""
+    require(actor, Action.WEEKLY_BOARD)
+    now, rule = now or utcnow(), deadline_rule()
+    regions = _region_rates(_weeks_table(_window(weeks, now, rule), rule, now), actor)
+    counted = [r for r in regions if region_code is None or r.key == region_code]
+    network = Rates(None, "Réseau", "", *(sum(getattr(r, f) for r in counted)
+                                           for f in ("expected", "received", "on_time", "sent_back")))
+    return Overview(network, regions)
+
+
+def _region_rates(w, actor: Actor) -> list[Rates]:
     joined, conditions = _structure_weeks(w, None)
     regions = Region.__table__
     stmt = (
@@ -193,7 +221,7 @@ def weekly_board_structures(*, actor: Actor, weeks: int = 13, region_code: str |
     w = _weeks_table(_window(weeks, now, rule), rule, now)
     stmt = _structure_rates(w, region_code)
     with session_scope(actor) as session:
-        total = session.execute(select(sa.func.count()).select_from(stmt.subquery())).scalar_one()
+        total = session.execute(_structure_count(w, region_code)).scalar_one()
         rates = stmt.subquery()
         rows = session.execute(
             select(rates).order_by((rates.c.expected - rates.c.received).desc(),
@@ -203,8 +231,28 @@ def weekly_board_structures(*, actor: Actor, weeks: int = 13, region_code: str |
     return RatesPage([_rates_row(r) for r in rows], total)
 
 
-def _structure_rates(w, region_code: str | None):
+def weekly_board_structure_count(*, actor: Actor, weeks: int = 13, region_code: str | None = None,
+                                 now: datetime | None = None) -> int:
+    """Coordination only: how many structures `weekly_board_structures` lists (expected at least one week)."""
+    require(actor, Action.WEEKLY_BOARD)
+    now, rule = now or utcnow(), deadline_rule()
+    w = _weeks_table(_window(weeks, now, rule), rule, now)
+    with session_scope(actor) as session:
+        return int(session.execute(_structure_count(w, region_code)).scalar_one())
+
+
+def _structure_count(w, region_code: str | None):
+    """SQL: the structures expected at least one week of the window (no report is read)."""
+    p = _active_periods()
+    joined = S.join(D, D.c.code == S.c.departement_code).join(p, p.c.structure_id == S.c.id).join(w, _active_during(p, w))
+    conditions = [D.c.region_code == region_code] if region_code else []
+    return select(sa.func.count(sa.distinct(S.c.id))).select_from(joined).where(*conditions)
+
+
+def _structure_rates(w, region_code: str | None, structure_ids: list[int] | None = None):
     joined, conditions = _structure_weeks(w, region_code)
+    if structure_ids is not None:
+        conditions.append(S.c.id.in_(structure_ids))
     regions = Region.__table__
     return (
         select(S.c.id, S.c.name, regions.c.name.label("region"), *_counts(w))
@@ -228,7 +276,7 @@ def weekly_board_grid(*, actor: Actor, structure_ids: list[int], weeks: int = 12
         return window, []
     w = _weeks_table(window, rule, now)
     p = _active_periods()
-    received = R.c.first_submitted_at.is_not(None)
+    received = _received()
     cell = sa.case(
         (sa.and_(received, R.c.submitted_late == sa.false()), Cell.ON_TIME.value),
         (received, Cell.LATE.value),
@@ -261,7 +309,7 @@ def weekly_board_reminders(*, actor: Actor, now: datetime | None = None) -> Remi
     missing_stmt = (
         select(S.c.id, S.c.name, regions.c.name.label("region"), S.c.email, S.c.phone, R.c.status)
         .select_from(joined.join(regions, regions.c.code == D.c.region_code))
-        .where(*conditions, R.c.first_submitted_at.is_(None))
+        .where(*conditions, sa.not_(_received()))
         .order_by(regions.c.name, S.c.name)
     )
     open_from = week - timedelta(weeks=rule.lock_weeks + 1)
@@ -272,14 +320,13 @@ def weekly_board_reminders(*, actor: Actor, now: datetime | None = None) -> Remi
         .where(R.c.status == ReportStatus.SENT_BACK.value, R.c.week_start >= open_from)
         .distinct().order_by(S.c.name)
     )
-    recent = _structure_rates(_weeks_table(weeks_back(week, 8), rule, now), None).subquery()
+    recent_weeks = _weeks_table(weeks_back(week, 8), rule, now)
     with session_scope(actor) as session:
         missing_rows = session.execute(missing_stmt).all()
         sent_back_rows = session.execute(sent_back_stmt).all()
         ids = [r.id for r in missing_rows]
-        gaps = dict(session.execute(
-            select(recent.c.id, recent.c.expected - recent.c.received).where(recent.c.id.in_(ids))
-        ).all()) if ids else {}
+        recent = _structure_rates(recent_weeks, None, structure_ids=ids).subquery()  # only those to remind
+        gaps = dict(session.execute(select(recent.c.id, recent.c.expected - recent.c.received)).all()) if ids else {}
     return Reminders(
         week, rule.deadline(week), rule.deadline(week) <= now,
         [Reminder(r.id, r.name, r.region, r.email, r.phone, r.status, int(gaps.get(r.id, 0))) for r in missing_rows],
@@ -296,7 +343,7 @@ def weekly_missing_count(*, actor: Actor, now: datetime | None = None) -> tuple[
     joined, conditions = _structure_weeks(w, None)
     with session_scope(actor) as session:
         count = session.execute(
-            select(sa.func.count()).select_from(joined).where(*conditions, R.c.first_submitted_at.is_(None))
+            select(sa.func.count()).select_from(joined).where(*conditions, sa.not_(_received()))
         ).scalar_one()
     return week, int(count), rule.deadline(week) <= now
 
@@ -352,18 +399,20 @@ def weekly_series_network(*, actor: Actor, weeks: int = 52, region_code: str | N
     require(actor, Action.WEEKLY_CHART)
     now = now or utcnow()
     window = weeks_back(current_week(now), weeks)
-    stmt = (
-        select(WeeklyReport.week_start, WeeklyValue.element_id, sa.func.sum(WeeklyValue.value).label("value"),
-               sa.func.count(WeeklyValue.value).label("structures"))
-        .join(WeeklyValue, WeeklyValue.report_id == WeeklyReport.id)
-        .where(WeeklyReport.status.in_(COUNTED), WeeklyReport.week_start.between(window[0], window[-1]),
-               WeeklyValue.value.is_not(None))
-        .group_by(WeeklyReport.week_start, WeeklyValue.element_id)
-    )
     if region_code:
         in_region = select(Structure.id).join(Departement, Departement.code == Structure.departement_code).where(
             Departement.region_code == region_code)
-        stmt = stmt.where(WeeklyReport.structure_id.in_(in_region))
+        stmt = (
+            select(WeeklyReport.week_start, WeeklyValue.element_id, sa.func.sum(WeeklyValue.value).label("value"),
+                   sa.func.count(WeeklyValue.value).label("structures"))
+            .join(WeeklyValue, WeeklyValue.report_id == WeeklyReport.id)
+            .where(WeeklyReport.status.in_(COUNTED), WeeklyReport.week_start.between(window[0], window[-1]),
+                   WeeklyValue.value.is_not(None), WeeklyReport.structure_id.in_(in_region))
+            .group_by(WeeklyReport.week_start, WeeklyValue.element_id)
+        )
+    else:  # the whole network: the totals kept per week and element (services.weekly_totals)
+        stmt = select(WeeklyTotal.week_start, WeeklyTotal.element_id, WeeklyTotal.total, WeeklyTotal.structures).where(
+            WeeklyTotal.week_start.between(window[0], window[-1]))
     with session_scope(actor) as session:
         elements = _series_elements(session, include_retired)
         points = session.execute(stmt).all()

@@ -28,6 +28,7 @@ from services.weekly import (
 )
 from services.weekly_calendar import current_week, parse_week, week_code, weeks_back
 from services.weekly_elements import element_rules, slugify
+from services.weekly_totals import weekly_totals_refresh
 from services.weekly_validation import ElementRule, check_week, find_unusual, parse_week_values
 
 STRUCTURE_COLUMN, WEEK_COLUMN, COMMENT_PREFIX = "structure", "semaine", "commentaire_"
@@ -125,6 +126,7 @@ def weekly_import_rows(*, actor: Actor, rows: list[dict[str, object]], confirm_u
             if report is not None:
                 report = _write_report(session, actor, report, row.structure_id, row.week_start, True, rule, now)
                 _write_values(session, report.id, elements, row.values, row.comments)
+        weekly_totals_refresh(session, weeks={r.week_start for r in checked})
     return ImportReport(written=len(checked))
 
 
@@ -405,6 +407,7 @@ def weekly_history_load(*, actor: Actor, reports: list[HistoricReport], now: dat
                       r.reviewed_at, actor.username if r.reviewed_at else None, r.sent_back_reason)
             for r in reports
         ], rule)
+        weekly_totals_refresh(session, weeks={r.week_start for r in reports})
     return len(reports)
 
 

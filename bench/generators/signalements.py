@@ -1,4 +1,4 @@
-"""Bulk signalements: 60 a year per scale unit over five years, each with its circuit of events
+"""Bulk signalements: 400 a year per scale unit over five years, each with its circuit of events
 (declared, acknowledged, passed on, closed) and the header's derived columns replayed from them,
 as the service would have written them. The last fortnight's stay open."""
 
@@ -16,7 +16,7 @@ from models.signalement import EventKind, Signalement, SignalementEvent, Severit
 from services.settings import SETTINGS
 from services.signalements import DEADLINE_KEYS, derive_state
 
-PER_YEAR = 60
+PER_YEAR = 400  # 20,000 signalements over five years at scale 10
 YEARS = 5
 D, W, I = Severity.IMMEDIATE_DANGER.value, Severity.WORRYING.value, Severity.INFORMATION.value
 ACK_HOURS = {D: (0.1, 0.9), W: (0.5, 20), I: (1, 60)}

@@ -1,4 +1,4 @@
-"""Bulk training: the demo catalogue, five yearly plans, 25 sessions a year per scale unit over five
+"""Bulk training: the demo catalogue, five yearly plans, 100 sessions a year per scale unit over five
 years, with their participants by profile and attending structures."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from models.training import (
 )
 from services.reference_data import DEPARTEMENTS
 
-SESSIONS_PER_YEAR = 25
+SESSIONS_PER_YEAR = 100  # 5,000 sessions over five years at scale 10
 YEARS = 5
 
 

@@ -16,11 +16,12 @@ import sqlalchemy as sa
 
 from demo.weekly import PROFILES, _now, _structure_reports
 from models.base import utcnow
-from models.structure import NetworkStatus
 from models.weekly import ReportStatus, WeeklyElement, WeeklyReport, WeeklyValue
 from services.settings import SETTINGS
 from services.structures import _initial_history
-from services.weekly_calendar import DeadlineRule, current_week, monday_of
+from services.weekly import active_mondays
+from services.weekly_calendar import DeadlineRule, current_week
+from services.weekly_totals import weekly_totals_refresh
 
 YEARS_OF_WEEKS = 5 * 52
 BATCH = 40  # structures per write
@@ -34,19 +35,8 @@ def _rule() -> DeadlineRule:
 
 def _active_weeks(structure: dict, today, first, last) -> list:
     """The Mondays whose Sunday finds the structure active (services.weekly.expected_weeks, without a query)."""
-    steps = _initial_history(structure, today)
-    weeks, week = [], monday_of(first)
-    while week <= last:
-        sunday = week + timedelta(days=6)
-        status = None
-        for step, effective in steps:
-            if effective > sunday:
-                break
-            status = step
-        if status == NetworkStatus.ACTIVE.value:
-            weeks.append(week)
-        week += timedelta(weeks=1)
-    return weeks
+    steps = [(effective, status) for status, effective in _initial_history(structure, today)]
+    return active_mondays(steps, first=first, last=last)
 
 
 def generate(ctx) -> None:
@@ -85,3 +75,4 @@ def generate(ctx) -> None:
         ctx.insert(WeeklyReport.__table__, reports)
         ctx.insert(WeeklyValue.__table__, values)
     ctx.sync_sequence(WeeklyReport.__table__)
+    weekly_totals_refresh(ctx.connection)

@@ -86,3 +86,26 @@ def test_annual_report_section_is_saved_from_the_page(sqlite_db):
     assert "« Faits marquants de l'année » enregistré (version 1)." in texts(at)
     saved = annual_report_sections(actor=coordinator, year=year)[0]
     assert saved.text == "Trois nouvelles structures en outre-mer." and saved.version == 1
+
+
+def test_annual_report_internal_version_shows_the_exact_small_counts(sqlite_db):
+    from datetime import datetime, timezone
+
+    from tests.factories import make_request
+
+    coordinator = make_user(Role.COORDINATION)
+    year = paris_today().year - 1
+    for day in (5, 6):
+        make_request(received_at=datetime(year, 5, day, 9, tzinfo=timezone.utc))
+    at = open_page(coordinator, "annual_report")
+    assert at.selectbox(key="annual_report_year").value == year
+
+    def requests_cell():
+        table = at.dataframe[0].value
+        return table.loc[table["N°"] == 1, str(year)].item()
+
+    assert requests_cell() == "< 5"
+    at.radio(key="annual_report_version").set_value("Interne — chiffres exacts, à ne pas diffuser").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert requests_cell() == "2"
+    assert "Version interne : petits effectifs non protégés" in texts(at)

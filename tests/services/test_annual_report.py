@@ -13,7 +13,7 @@ from services.audit import audit_list
 from services.indicators import indicator_list, indicator_overview
 from services.periods import period_of
 from services.report_export import SECTIONS_SHEET, SUMMARY_SHEET
-from tests.factories import make_module, make_session, make_structure, make_user
+from tests.factories import make_module, make_request, make_session, make_structure, make_user
 
 YEAR = 2025
 
@@ -136,3 +136,46 @@ def test_funder_limited_to_a_departement_gets_his_territory_only(year_data):
     assert summary[5][2] == 1  # only 971 covered
     assert summary[6][2] == 0  # the session was held in 35
     assert "Guadeloupe" in book[SUMMARY_SHEET]["A3"].value
+
+
+def _summary(book) -> dict:
+    return {row[0]: row for row in book[SUMMARY_SHEET].iter_rows(min_row=7, values_only=True) if row[0]}
+
+
+@pytest.fixture
+def three_requests(year_data):
+    """Three requests received in May 2025: a count of children small enough to be suppressed."""
+    from datetime import datetime, timezone
+
+    for day in (5, 6, 7):
+        make_request(received_at=datetime(YEAR, 5, day, 9, tzinfo=timezone.utc))
+    return year_data
+
+
+def _expected(view):
+    value = view.headline.value
+    if value.value is None:
+        return value.text
+    return round(value.value, 4) if view.info.unit == "%" else value.value
+
+
+def test_internal_version_holds_the_coordination_dashboards_exact_numbers(three_requests):
+    coordinator = three_requests
+    period = period_of("annee", date(YEAR, 1, 1))
+    exact = _summary(load_workbook(BytesIO(report.annual_report_xlsx(actor=coordinator, year=YEAR, protected=False))))
+    published = _summary(load_workbook(BytesIO(report.annual_report_xlsx(actor=coordinator, year=YEAR))))
+    for view in indicator_overview(actor=coordinator, period=period, protected=False):
+        if view.headline is not None:
+            assert exact[view.info.number][2] == _expected(view), view.info.key
+    assert exact[1][2] == 3  # the three requests, exact
+    assert published[1][2] == "< 5"  # suppressed in the version sent to the ministry
+    text = report.annual_report_html(actor=coordinator, year=YEAR, protected=False)
+    assert report.INTERNAL_SUFFIX in text and "à ne pas diffuser" in text
+    assert report.INTERNAL_SUFFIX not in report.annual_report_html(actor=coordinator, year=YEAR)
+
+
+def test_a_funder_asking_for_exact_figures_still_gets_the_protected_ones(three_requests):
+    funder = make_user(Role.FINANCEUR)
+    book = load_workbook(BytesIO(report.annual_report_xlsx(actor=funder, year=YEAR, protected=False)))
+    assert _summary(book)[1][2] == "< 5"
+    assert report.INTERNAL_SUFFIX not in report.annual_report_html(actor=funder, year=YEAR, protected=False)

@@ -51,6 +51,13 @@ def test_network_rates_count_expected_received_on_time(network):
     assert (bretagne.expected, bretagne.received, bretagne.on_time) == (5, 4, 3)
 
 
+def test_overview_matches_network_and_regions(network):
+    for region in (None, BRETAGNE, ARA, "11"):
+        overview = weekly_board.weekly_board_overview(actor=SYSTEM, weeks=5, region_code=region, now=NOW)
+        assert overview.network == weekly_board.weekly_board_network(actor=SYSTEM, weeks=5, region_code=region, now=NOW)
+        assert overview.regions == weekly_board.weekly_board_regions(actor=SYSTEM, weeks=5, now=NOW)
+
+
 def test_rates_per_region_and_structure(network):
     a, b, c = network
     regions = {r.key: r for r in weekly_board.weekly_board_regions(actor=SYSTEM, weeks=5, now=NOW)}
@@ -58,6 +65,8 @@ def test_rates_per_region_and_structure(network):
     assert (regions[ARA].expected, regions[ARA].received) == (5, 1)
     page = weekly_board.weekly_board_structures(actor=SYSTEM, weeks=5, now=NOW, limit=2)
     assert page.total == 4  # D is not expected to report
+    assert weekly_board.weekly_board_structure_count(actor=SYSTEM, weeks=5, now=NOW) == 4
+    assert weekly_board.weekly_board_structure_count(actor=SYSTEM, weeks=5, region_code=ARA, now=NOW) == 2  # B, E
     assert [r.label for r in page.rows] == ["B", "C"]  # most missing first
     by_name = {r.label: r for r in weekly_board.weekly_board_structures(actor=SYSTEM, weeks=5, now=NOW).rows}
     assert (by_name["A"].expected, by_name["A"].received, by_name["A"].on_time) == (4, 4, 3)
@@ -121,6 +130,10 @@ def test_board_is_for_the_coordination(network, role):
         weekly_board.weekly_board_network(actor=make_user(role), now=NOW)
     with pytest.raises(AccessDenied):
         weekly_board.weekly_board_reminders(actor=make_user(role), now=NOW)
+    with pytest.raises(AccessDenied):
+        weekly_board.weekly_board_structure_count(actor=make_user(role), now=NOW)
+    with pytest.raises(AccessDenied):
+        weekly_board.weekly_board_overview(actor=make_user(role), now=NOW)
 
 
 def test_partner_charts_own_structure_and_network_only(network):

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 854f14f69268
+Revision ID: 3b6bb5dcf69f
 Revises: 
-Create Date: 2026-11-23 16:32:33.505022
+Create Date: 2026-11-23 17:46:39.722456
 """
 from typing import Sequence, Union
 
@@ -12,7 +12,7 @@ import sqlmodel
 import models.base
 
 
-revision: str = '854f14f69268'
+revision: str = '3b6bb5dcf69f'
 down_revision: Union[str, None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -171,6 +171,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_training_plan_module_id'), ['module_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_training_plan_year'), ['year'], unique=False)
 
+    op.create_table('weekly_totals',
+    sa.Column('week_start', sa.Date(), nullable=False),
+    sa.Column('element_id', sa.Integer(), nullable=False),
+    sa.Column('total', sa.Float(), nullable=False),
+    sa.Column('structures', sa.Integer(), nullable=False),
+    sa.CheckConstraint('structures > 0', name='ck_weekly_totals_structures'),
+    sa.ForeignKeyConstraint(['element_id'], ['weekly_elements.id'], ),
+    sa.PrimaryKeyConstraint('week_start', 'element_id'),
+    sqlite_with_rowid=False
+    )
     op.create_table('child_requests',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
@@ -536,6 +546,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('signalements', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_signalements_child_id'), ['child_id'], unique=False)
+        batch_op.create_index('ix_signalements_declared', ['declared_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_signalements_declared_on'), ['declared_on'], unique=False)
         batch_op.create_index('ix_signalements_status', ['status'], unique=False)
         batch_op.create_index('ix_signalements_structure_declared', ['structure_id', 'declared_at'], unique=False)
@@ -610,6 +621,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_signalements_structure_declared')
         batch_op.drop_index('ix_signalements_status')
         batch_op.drop_index(batch_op.f('ix_signalements_declared_on'))
+        batch_op.drop_index('ix_signalements_declared')
         batch_op.drop_index(batch_op.f('ix_signalements_child_id'))
 
     op.drop_table('signalements')
@@ -679,6 +691,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_child_requests_child_id'))
 
     op.drop_table('child_requests')
+    op.drop_table('weekly_totals')
     with op.batch_alter_table('training_plan', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_training_plan_year'))
         batch_op.drop_index(batch_op.f('ix_training_plan_module_id'))
