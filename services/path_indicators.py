@@ -148,8 +148,9 @@ def _territory(actor: Actor, scope: Scope | None, column) -> list:
     return [] if condition is None else [condition]
 
 
-def _measure(measure: str, actor: Actor, scope: Scope | None):
-    """(date column, counted expression, distinct?, FROM/WHERE shaper) of a measure."""
+def _measure(measure: str, actor: Actor, scope: Scope | None, *, with_request: bool = True):
+    """(date column, counted expression, distinct?, FROM/WHERE shaper) of a measure (with_request=False:
+    placements are not joined to their request, for counts that do not read it)."""
     if measure == "requests":
         where = _territory(actor, scope, ChildRequest.exploitation_departement_code)
         return ChildRequest.received_on, ChildRequest.id, False, lambda stmt: stmt.where(*where)
@@ -158,7 +159,8 @@ def _measure(measure: str, actor: Actor, scope: Scope | None):
         return (ChildRequest.oriented_on, ChildRequest.child_id, True,
                 lambda stmt: stmt.where(ChildRequest.oriented_on.is_not(None), *where))
     if measure == "placed":
-        return Placement.arrival_date, Placement.child_id, True, lambda stmt: _placements(stmt, actor, scope)
+        return (Placement.arrival_date, Placement.child_id, True,
+                lambda stmt: _placements(stmt, actor, scope, with_request=with_request))
     raise ValueError(f"unknown measure {measure!r}")
 
 
@@ -191,7 +193,7 @@ def path_indicator_counts(*, actor: Actor, measure: str, group_by: str, start: d
     require(actor, Action.PATH_INDICATOR_READ)
     if group_by not in GROUPS:
         raise ValueError(f"unknown grouping {group_by!r}")
-    date_column, counted, distinct, shape = _measure(measure, actor, scope)
+    date_column, counted, distinct, shape = _measure(measure, actor, scope, with_request=group_by != "period")
     where = _between(date_column, start, end)
     counter = (lambda expr: func.count(sa.distinct(expr))) if distinct else func.count
     with session_scope(actor) as session:
@@ -210,7 +212,10 @@ def path_indicator_counts(*, actor: Actor, measure: str, group_by: str, start: d
             }[group_by]
             rows = [(k, int(n)) for k, n in session.exec(
                 shape(select(key.label("key"), counter(counted))).where(*where).group_by(key).order_by(key)).all()]
-        total = session.exec(shape(select(counter(counted))).where(*where)).one()
+        if distinct or group_by == "exploitation_form":
+            total = _total(session, actor, measure, start, end, scope)
+        else:
+            total = sum(n for _, n in rows)  # one row per key (None included): the rows add up
     if group_by != "period":
         rows.sort(key=lambda row: (-row[1], _label(group_by, row[0], period)))
     rule = _rule(actor)
@@ -228,7 +233,7 @@ def path_indicator_counts(*, actor: Actor, measure: str, group_by: str, start: d
 
 
 def _total(session, actor: Actor, measure: str, start, end, scope) -> int:
-    date_column, counted, distinct, shape = _measure(measure, actor, scope)
+    date_column, counted, distinct, shape = _measure(measure, actor, scope, with_request=False)
     total = func.count(sa.distinct(counted)) if distinct else func.count(counted)
     return session.exec(shape(select(total)).where(*_between(date_column, start, end))).one()
 
