@@ -273,22 +273,32 @@ def path_runaway_rate(*, actor: Actor, days: int, start: date | None = None, end
                       scope: Scope | None = None) -> Share:
     """Coordination and funders (protected): placements with a runaway within `days` of arrival, among known outcomes."""
     require(actor, Action.PATH_INDICATOR_READ)
+    return _runaway_rates(actor, (days,), start, end, scope)[0]
+
+
+def _runaway_rates(actor: Actor, windows: tuple[int, ...], start: date | None, end: date | None,
+                   scope: Scope | None) -> list[Share]:
+    """The runaway rate for each window (days), from one pass over the period's placements."""
     today = paris_date(utcnow())
-    event_in_window = (
-        select(PlacementEvent.id)
-        .where(PlacementEvent.placement_id == Placement.id, PlacementEvent.kind == PlacementEventKind.RUNAWAY.value,
-               days_between(PlacementEvent.occurred_on, Placement.arrival_date) <= days)
-        .exists()
-    )
-    exit_in_window = (Placement.exit_reason == ExitReason.RUNAWAY.value) & (
-        days_between(Placement.end_date, Placement.arrival_date) <= days)
-    ran_away = event_in_window | exit_in_window
-    known = (Placement.arrival_date <= today - timedelta(days=days)) | Placement.end_date.is_not(None) | ran_away
-    stmt = _placements(select(func.coalesce(func.sum(sa.case((ran_away, 1), else_=0)), 0), func.count()),
-                       actor, scope, with_request=False)
+    columns = []
+    for days in windows:
+        event_in_window = (
+            select(PlacementEvent.id)
+            .where(PlacementEvent.placement_id == Placement.id, PlacementEvent.kind == PlacementEventKind.RUNAWAY.value,
+                   days_between(PlacementEvent.occurred_on, Placement.arrival_date) <= days)
+            .exists()
+        )
+        exit_in_window = (Placement.exit_reason == ExitReason.RUNAWAY.value) & (
+            days_between(Placement.end_date, Placement.arrival_date) <= days)
+        ran_away = event_in_window | exit_in_window
+        known = (Placement.arrival_date <= today - timedelta(days=days)) | Placement.end_date.is_not(None) | ran_away
+        columns += [func.coalesce(func.sum(sa.case((ran_away, 1), else_=0)), 0),
+                    func.coalesce(func.sum(sa.case((known, 1), else_=0)), 0)]
+    stmt = _placements(select(*columns), actor, scope, with_request=False)
     with session_scope(actor) as session:
-        runaways, observed = session.exec(stmt.where(known, *_between(Placement.arrival_date, start, end))).one()
-    return _share(_rule(actor), int(runaways), int(observed))
+        values = session.exec(stmt.where(*_between(Placement.arrival_date, start, end))).one()
+    rule = _rule(actor)
+    return [_share(rule, int(values[2 * i]), int(values[2 * i + 1])) for i in range(len(windows))]
 
 
 def path_summary(*, actor: Actor, start: date | None = None, end: date | None = None,
@@ -302,12 +312,12 @@ def path_summary(*, actor: Actor, start: date | None = None, end: date | None = 
         totals = {m: _total(session, actor, m, start, end, scope) for m in MEASURES}
     median, timed = path_median_days_to_arrival(actor=actor, start=start, end=end, scope=scope)
     minimum = min_distance_km()
+    runaway_7, runaway_30 = _runaway_rates(actor, (7, 30), start, end, scope)
     return PathSummary(
         requests=_publish(rule, totals["requests"]), oriented=_publish(rule, totals["oriented"]),
         placed=_publish(rule, totals["placed"]), median_days_to_arrival=median, arrivals_timed=timed,
         distance_share=path_distance_share(actor=actor, start=start, end=end, minimum_km=minimum, scope=scope),
         min_distance_km=minimum,
-        runaway_7=path_runaway_rate(actor=actor, days=7, start=start, end=end, scope=scope),
-        runaway_30=path_runaway_rate(actor=actor, days=30, start=start, end=end, scope=scope),
+        runaway_7=runaway_7, runaway_30=runaway_30,
         rule=rule,
     )
