@@ -245,12 +245,16 @@ def path_median_days_to_arrival(*, actor: Actor, start: date | None = None, end:
     stmt = _placements(select(days_between(Placement.arrival_date, ChildRequest.received_on).label("days")),
                        actor, scope, with_request=False)
     stmt = stmt.join(ChildRequest, ChildRequest.id == Placement.request_id)
+    stmt = stmt.where(*_between(Placement.arrival_date, start, end))
     with session_scope(actor) as session:
-        durations = list(session.exec(stmt.where(*_between(Placement.arrival_date, start, end)).order_by("days")).all())
+        # The count, then only the one or two middle values (not every duration of the period).
+        count = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+        middle = list(session.exec(stmt.order_by("days").limit(2 - count % 2).offset((count - 1) // 2)).all()) \
+            if count else []
     rule = _rule(actor)
-    if not durations or not _publishable(rule, len(durations)):
-        return None, _publish(rule, len(durations))
-    return float(statistics.median(durations)), _publish(rule, len(durations))
+    if not count or not _publishable(rule, count):
+        return None, _publish(rule, count)
+    return float(statistics.median(middle)), _publish(rule, count)
 
 
 def path_distance_share(*, actor: Actor, start: date | None = None, end: date | None = None,
