@@ -237,6 +237,8 @@ class Placement(SQLModel, table=True):
         enum_check("exit_reason", ExitReason, name="ck_placements_exit_reason", nullable=True),
         sa.UniqueConstraint("request_id", name="uq_placements_request"),
         sa.Index("ix_placements_structure_open", "structure_id", "end_date"),
+        # Indicators over a period: arrivals in a date range, children counted from the index.
+        sa.Index("ix_placements_arrival", "arrival_date", "child_id", "request_id"),
         # No two open placements for one child, also in the database.
         sa.Index("uq_placements_child_open", "child_id", unique=True,
                  sqlite_where=sa.text("end_date IS NULL"), postgresql_where=sa.text("end_date IS NULL")),

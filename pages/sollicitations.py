@@ -39,7 +39,7 @@ show_flash()
 if st.session_state.pop(GOTO_KEY, False) or VIEW_KEY not in st.session_state:
     st.session_state[VIEW_KEY] = VIEWS[0]
 
-board_counts = cached(request_board, actor=actor, limit=1)
+board_counts = cached(request_board, actor=actor, limit=0)
 metrics = st.columns(5)
 for column, status in zip(metrics, RequestStatus):
     oldest = board_counts.oldest_open_hours.get(status.value)

@@ -88,13 +88,14 @@ def _directory(actor: Actor) -> list[TodoItem]:
 
     items: list[TodoItem] = []
     if can(actor, Action.STANDARD_MANAGE):
-        from services.standards import never_assessed_count, stale_structure_count
+        from services.standards import compliance_followup_counts
 
         months = setting_get(key="standard_stale_months")
-        if stale := stale_structure_count(actor=actor):
+        stale, never = compliance_followup_counts(actor=actor)
+        if stale:
             items.append(TodoItem(f"structures avec une évaluation du référentiel de plus de {months} mois",
                                   stale, "warning", "standards"))
-        if never := never_assessed_count(actor=actor):
+        if never:
             items.append(TodoItem("structures jamais évaluées au regard du référentiel", never, "info", "standards"))
     if can(actor, Action.CONVENTION_MANAGE):
         from services.conventions import conventions_ending_soon

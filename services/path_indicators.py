@@ -148,8 +148,9 @@ def _territory(actor: Actor, scope: Scope | None, column) -> list:
     return [] if condition is None else [condition]
 
 
-def _measure(measure: str, actor: Actor, scope: Scope | None):
-    """(date column, counted expression, distinct?, FROM/WHERE shaper) of a measure."""
+def _measure(measure: str, actor: Actor, scope: Scope | None, *, with_request: bool = True):
+    """(date column, counted expression, distinct?, FROM/WHERE shaper) of a measure (with_request=False:
+    placements are not joined to their request, for counts that do not read it)."""
     if measure == "requests":
         where = _territory(actor, scope, ChildRequest.exploitation_departement_code)
         return ChildRequest.received_on, ChildRequest.id, False, lambda stmt: stmt.where(*where)
@@ -158,7 +159,8 @@ def _measure(measure: str, actor: Actor, scope: Scope | None):
         return (ChildRequest.oriented_on, ChildRequest.child_id, True,
                 lambda stmt: stmt.where(ChildRequest.oriented_on.is_not(None), *where))
     if measure == "placed":
-        return Placement.arrival_date, Placement.child_id, True, lambda stmt: _placements(stmt, actor, scope)
+        return (Placement.arrival_date, Placement.child_id, True,
+                lambda stmt: _placements(stmt, actor, scope, with_request=with_request))
     raise ValueError(f"unknown measure {measure!r}")
 
 
@@ -191,7 +193,7 @@ def path_indicator_counts(*, actor: Actor, measure: str, group_by: str, start: d
     require(actor, Action.PATH_INDICATOR_READ)
     if group_by not in GROUPS:
         raise ValueError(f"unknown grouping {group_by!r}")
-    date_column, counted, distinct, shape = _measure(measure, actor, scope)
+    date_column, counted, distinct, shape = _measure(measure, actor, scope, with_request=group_by != "period")
     where = _between(date_column, start, end)
     counter = (lambda expr: func.count(sa.distinct(expr))) if distinct else func.count
     with session_scope(actor) as session:
@@ -210,7 +212,10 @@ def path_indicator_counts(*, actor: Actor, measure: str, group_by: str, start: d
             }[group_by]
             rows = [(k, int(n)) for k, n in session.exec(
                 shape(select(key.label("key"), counter(counted))).where(*where).group_by(key).order_by(key)).all()]
-        total = session.exec(shape(select(counter(counted))).where(*where)).one()
+        if distinct or group_by == "exploitation_form":
+            total = _total(session, actor, measure, start, end, scope)
+        else:
+            total = sum(n for _, n in rows)  # one row per key (None included): the rows add up
     if group_by != "period":
         rows.sort(key=lambda row: (-row[1], _label(group_by, row[0], period)))
     rule = _rule(actor)
@@ -228,7 +233,7 @@ def path_indicator_counts(*, actor: Actor, measure: str, group_by: str, start: d
 
 
 def _total(session, actor: Actor, measure: str, start, end, scope) -> int:
-    date_column, counted, distinct, shape = _measure(measure, actor, scope)
+    date_column, counted, distinct, shape = _measure(measure, actor, scope, with_request=False)
     total = func.count(sa.distinct(counted)) if distinct else func.count(counted)
     return session.exec(shape(select(total)).where(*_between(date_column, start, end))).one()
 
@@ -240,12 +245,16 @@ def path_median_days_to_arrival(*, actor: Actor, start: date | None = None, end:
     stmt = _placements(select(days_between(Placement.arrival_date, ChildRequest.received_on).label("days")),
                        actor, scope, with_request=False)
     stmt = stmt.join(ChildRequest, ChildRequest.id == Placement.request_id)
+    stmt = stmt.where(*_between(Placement.arrival_date, start, end))
     with session_scope(actor) as session:
-        durations = list(session.exec(stmt.where(*_between(Placement.arrival_date, start, end)).order_by("days")).all())
+        # The count, then only the one or two middle values (not every duration of the period).
+        count = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+        middle = list(session.exec(stmt.order_by("days").limit(2 - count % 2).offset((count - 1) // 2)).all()) \
+            if count else []
     rule = _rule(actor)
-    if not durations or not _publishable(rule, len(durations)):
-        return None, _publish(rule, len(durations))
-    return float(statistics.median(durations)), _publish(rule, len(durations))
+    if not count or not _publishable(rule, count):
+        return None, _publish(rule, count)
+    return float(statistics.median(middle)), _publish(rule, count)
 
 
 def path_distance_share(*, actor: Actor, start: date | None = None, end: date | None = None,
@@ -268,22 +277,32 @@ def path_runaway_rate(*, actor: Actor, days: int, start: date | None = None, end
                       scope: Scope | None = None) -> Share:
     """Coordination and funders (protected): placements with a runaway within `days` of arrival, among known outcomes."""
     require(actor, Action.PATH_INDICATOR_READ)
+    return _runaway_rates(actor, (days,), start, end, scope)[0]
+
+
+def _runaway_rates(actor: Actor, windows: tuple[int, ...], start: date | None, end: date | None,
+                   scope: Scope | None) -> list[Share]:
+    """The runaway rate for each window (days), from one pass over the period's placements."""
     today = paris_date(utcnow())
-    event_in_window = (
-        select(PlacementEvent.id)
-        .where(PlacementEvent.placement_id == Placement.id, PlacementEvent.kind == PlacementEventKind.RUNAWAY.value,
-               days_between(PlacementEvent.occurred_on, Placement.arrival_date) <= days)
-        .exists()
-    )
-    exit_in_window = (Placement.exit_reason == ExitReason.RUNAWAY.value) & (
-        days_between(Placement.end_date, Placement.arrival_date) <= days)
-    ran_away = event_in_window | exit_in_window
-    known = (Placement.arrival_date <= today - timedelta(days=days)) | Placement.end_date.is_not(None) | ran_away
-    stmt = _placements(select(func.coalesce(func.sum(sa.case((ran_away, 1), else_=0)), 0), func.count()),
-                       actor, scope, with_request=False)
+    columns = []
+    for days in windows:
+        event_in_window = (
+            select(PlacementEvent.id)
+            .where(PlacementEvent.placement_id == Placement.id, PlacementEvent.kind == PlacementEventKind.RUNAWAY.value,
+                   days_between(PlacementEvent.occurred_on, Placement.arrival_date) <= days)
+            .exists()
+        )
+        exit_in_window = (Placement.exit_reason == ExitReason.RUNAWAY.value) & (
+            days_between(Placement.end_date, Placement.arrival_date) <= days)
+        ran_away = event_in_window | exit_in_window
+        known = (Placement.arrival_date <= today - timedelta(days=days)) | Placement.end_date.is_not(None) | ran_away
+        columns += [func.coalesce(func.sum(sa.case((ran_away, 1), else_=0)), 0),
+                    func.coalesce(func.sum(sa.case((known, 1), else_=0)), 0)]
+    stmt = _placements(select(*columns), actor, scope, with_request=False)
     with session_scope(actor) as session:
-        runaways, observed = session.exec(stmt.where(known, *_between(Placement.arrival_date, start, end))).one()
-    return _share(_rule(actor), int(runaways), int(observed))
+        values = session.exec(stmt.where(*_between(Placement.arrival_date, start, end))).one()
+    rule = _rule(actor)
+    return [_share(rule, int(values[2 * i]), int(values[2 * i + 1])) for i in range(len(windows))]
 
 
 def path_summary(*, actor: Actor, start: date | None = None, end: date | None = None,
@@ -297,12 +316,12 @@ def path_summary(*, actor: Actor, start: date | None = None, end: date | None = 
         totals = {m: _total(session, actor, m, start, end, scope) for m in MEASURES}
     median, timed = path_median_days_to_arrival(actor=actor, start=start, end=end, scope=scope)
     minimum = min_distance_km()
+    runaway_7, runaway_30 = _runaway_rates(actor, (7, 30), start, end, scope)
     return PathSummary(
         requests=_publish(rule, totals["requests"]), oriented=_publish(rule, totals["oriented"]),
         placed=_publish(rule, totals["placed"]), median_days_to_arrival=median, arrivals_timed=timed,
         distance_share=path_distance_share(actor=actor, start=start, end=end, minimum_km=minimum, scope=scope),
         min_distance_km=minimum,
-        runaway_7=path_runaway_rate(actor=actor, days=7, start=start, end=end, scope=scope),
-        runaway_30=path_runaway_rate(actor=actor, days=30, start=start, end=end, scope=scope),
+        runaway_7=runaway_7, runaway_30=runaway_30,
         rule=rule,
     )

@@ -300,7 +300,7 @@ def request_create(*, actor: Actor, data: RequestCreate, code_rng: random.Random
 
 def request_board(*, actor: Actor, statuses: list[str] | None = None, code: str | None = None,
                   limit: int = 50, offset: int = 0) -> RequestBoard:
-    """Coordination only: requests by status (open ones oldest first), paged, with counts per status."""
+    """Coordination only: requests by status (open ones oldest first), paged, with counts per status (limit=0: counts only)."""
     require(actor, Action.PATH_REQUEST_MANAGE)
     conditions = []
     if statuses:
@@ -309,37 +309,43 @@ def request_board(*, actor: Actor, statuses: list[str] | None = None, code: str 
         conditions.append(Child.code.contains(code.strip().upper()))
     status_rank = sa.case({s: i for i, s in enumerate(STATUS_ORDER)}, value=ChildRequest.status)
     is_open = ChildRequest.status.in_(OPEN_STATUSES)
-    current = (
-        select(OrientationProposal.request_id, Structure.name.label("structure_name"))
-        .join(Structure, Structure.id == OrientationProposal.structure_id)
-        .where(OrientationProposal.status == ProposalStatus.ACCEPTED.value)
-        .subquery()
-    )
     with session_scope(actor) as session:
         counts = dict(session.exec(select(ChildRequest.status, func.count()).group_by(ChildRequest.status)).all())
         oldest = dict(session.exec(
             select(ChildRequest.status, func.min(ChildRequest.received_at))
             .where(is_open).group_by(ChildRequest.status)).all())
-        total = session.exec(
-            select(func.count()).select_from(ChildRequest).join(Child, Child.id == ChildRequest.child_id)
-            .where(*conditions)).one()
-        rows = session.exec(
-            select(ChildRequest, Child.code, Child.sex, current.c.structure_name)
-            .join(Child, Child.id == ChildRequest.child_id)
-            .join(current, current.c.request_id == ChildRequest.id, isouter=True)
-            .where(*conditions)
-            .order_by(status_rank, sa.case((is_open, ChildRequest.received_at), else_=None).asc(),
-                      ChildRequest.received_at.desc(), ChildRequest.id)
-            .limit(limit).offset(offset)
-        ).all()
+        if code:
+            total = session.exec(
+                select(func.count()).select_from(ChildRequest).join(Child, Child.id == ChildRequest.child_id)
+                .where(*conditions)).one()
+        else:
+            # Every request has its child (NOT NULL foreign key): the per-status counts give the total.
+            total = sum(n for s, n in counts.items() if not statuses or s in statuses)
+        rows = []
+        if limit > 0:
+            rows = session.exec(
+                select(ChildRequest, Child.code, Child.sex)
+                .join(Child, Child.id == ChildRequest.child_id)
+                .where(*conditions)
+                .order_by(status_rank, sa.case((is_open, ChildRequest.received_at), else_=None).asc(),
+                          ChildRequest.received_at.desc(), ChildRequest.id)
+                .limit(limit).offset(offset)
+            ).all()
+        # The accepted proposal's structure, for this page's requests only.
+        structure_names = dict(session.exec(
+            select(OrientationProposal.request_id, Structure.name)
+            .join(Structure, Structure.id == OrientationProposal.structure_id)
+            .where(OrientationProposal.status == ProposalStatus.ACCEPTED.value,
+                   OrientationProposal.request_id.in_([r.id for r, _, _ in rows]))
+        ).all()) if rows else {}
     now = utcnow()
     return RequestBoard(
         rows=[RequestRow(
             id=r.id, version=r.version, code=code_, status=r.status, received_at=r.received_at, age_hours=hours_since(r.received_at, now),
             child_age=r.child_age, sex=sex, exploitation_forms=list(r.exploitation_forms),
             exploitation_departement_code=r.exploitation_departement_code, requester_kind=r.requester_kind,
-            risk_flags=list(r.risk_flags), structure_name=structure_name,
-        ) for r, code_, sex, structure_name in rows],
+            risk_flags=list(r.risk_flags), structure_name=structure_names.get(r.id),
+        ) for r, code_, sex in rows],
         total=total,
         counts={s: counts.get(s, 0) for s in STATUS_ORDER},
         oldest_open_hours={s: hours_since(at, now) for s, at in oldest.items() if at is not None},

@@ -338,11 +338,28 @@ def compliance_list(*, actor: Actor, stale_only: bool = False, never_assessed_on
     )
 
 
+def compliance_followup_counts(*, actor: Actor) -> tuple[int, int]:
+    """Coordination only: structures still in the network with an assessment older than the limit, and
+    those never assessed, from one query."""
+    require(actor, Action.STANDARD_MANAGE)
+    summary = _compliance_statement(stale_before()).subquery()
+    stmt = (
+        select(func.coalesce(func.sum(case((summary.c.stale > 0, 1), else_=0)), 0),
+               func.coalesce(func.sum(case((summary.c.structure_id.is_(None), 1), else_=0)), 0))
+        .select_from(Structure)
+        .outerjoin(summary, summary.c.structure_id == Structure.id)
+        .where(Structure.status != NetworkStatus.LEFT.value)
+    )
+    with session_scope(actor) as session:
+        stale, never = session.exec(stmt).one()
+    return int(stale), int(never)
+
+
 def stale_structure_count(*, actor: Actor) -> int:
     """Coordination only: structures still in the network with at least one assessment older than the limit."""
-    return compliance_list(actor=actor, stale_only=True, limit=1).total
+    return compliance_followup_counts(actor=actor)[0]
 
 
 def never_assessed_count(*, actor: Actor) -> int:
     """Coordination only: structures still in the network that were never assessed."""
-    return compliance_list(actor=actor, never_assessed_only=True, limit=1).total
+    return compliance_followup_counts(actor=actor)[1]

@@ -234,12 +234,13 @@ def training_structure_coverage(*, actor: Actor, as_of: date | None = None, scop
     territory = in_scope(Structure.departement_code, scope_for(actor, scope))
     if territory is not None:
         conditions.append(territory)
-    trained = exists().where(
-        TrainingAttendance.structure_id == Structure.id,
-        TrainingSession.id == TrainingAttendance.session_id,
-        TrainingSession.status == SessionStatus.DELIVERED.value,
-        TrainingSession.end_date > window_start,
-        TrainingSession.end_date <= as_of,
+    # The window's attending structures, computed once (not a subquery per structure).
+    trained = Structure.id.in_(
+        select(TrainingAttendance.structure_id)
+        .join(TrainingSession, TrainingSession.id == TrainingAttendance.session_id)
+        .where(TrainingSession.status == SessionStatus.DELIVERED.value,
+               TrainingSession.end_date > window_start,
+               TrainingSession.end_date <= as_of)
     )
     with session_scope(actor) as session:
         active = session.exec(select(func.count()).select_from(Structure).where(*conditions)).one()

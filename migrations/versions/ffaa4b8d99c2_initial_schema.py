@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 3b6bb5dcf69f
+Revision ID: ffaa4b8d99c2
 Revises: 
-Create Date: 2026-11-23 17:46:39.722456
+Create Date: 2026-11-23 18:45:47.879260
 """
 from typing import Sequence, Union
 
@@ -12,7 +12,7 @@ import sqlmodel
 import models.base
 
 
-revision: str = '3b6bb5dcf69f'
+revision: str = 'ffaa4b8d99c2'
 down_revision: Union[str, None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -387,6 +387,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('request_id', name='uq_placements_request')
     )
     with op.batch_alter_table('placements', schema=None) as batch_op:
+        batch_op.create_index('ix_placements_arrival', ['arrival_date', 'child_id', 'request_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_placements_child_id'), ['child_id'], unique=False)
         batch_op.create_index('ix_placements_structure_open', ['structure_id', 'end_date'], unique=False)
         batch_op.create_index('uq_placements_child_open', ['child_id'], unique=True, sqlite_where=sa.text('end_date IS NULL'), postgresql_where=sa.text('end_date IS NULL'))
@@ -657,6 +658,7 @@ def downgrade() -> None:
         batch_op.drop_index('uq_placements_child_open', sqlite_where=sa.text('end_date IS NULL'), postgresql_where=sa.text('end_date IS NULL'))
         batch_op.drop_index('ix_placements_structure_open')
         batch_op.drop_index(batch_op.f('ix_placements_child_id'))
+        batch_op.drop_index('ix_placements_arrival')
 
     op.drop_table('placements')
     with op.batch_alter_table('orientation_proposals', schema=None) as batch_op:
