@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 3b6bb5dcf69f
+Revision ID: 733492a4e022
 Revises: 
-Create Date: 2026-11-23 17:46:39.722456
+Create Date: 2026-11-23 18:48:12.761069
 """
 from typing import Sequence, Union
 
@@ -12,7 +12,7 @@ import sqlmodel
 import models.base
 
 
-revision: str = '3b6bb5dcf69f'
+revision: str = '733492a4e022'
 down_revision: Union[str, None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -548,6 +548,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_signalements_child_id'), ['child_id'], unique=False)
         batch_op.create_index('ix_signalements_declared', ['declared_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_signalements_declared_on'), ['declared_on'], unique=False)
+        batch_op.create_index('ix_signalements_indicators', ['declared_on', 'current_severity', 'current_category', 'structure_id', 'ack_seconds', 'pass_seconds', 'ack_due_at', 'acknowledged_at', 'pass_due_at', 'passed_on_at', 'closed_at'], unique=False)
         batch_op.create_index('ix_signalements_status', ['status'], unique=False)
         batch_op.create_index('ix_signalements_structure_declared', ['structure_id', 'declared_at'], unique=False)
 
@@ -600,6 +601,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('signalement_events', schema=None) as batch_op:
+        batch_op.create_index('ix_signalement_events_passed', ['signalement_id', 'kind', 'recipient_kind', 'id'], unique=False)
         batch_op.create_index('ix_signalement_events_signalement', ['signalement_id', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_signalement_events_voids_event_id'), ['voids_event_id'], unique=False)
 
@@ -611,6 +613,7 @@ def downgrade() -> None:
     with op.batch_alter_table('signalement_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_signalement_events_voids_event_id'))
         batch_op.drop_index('ix_signalement_events_signalement')
+        batch_op.drop_index('ix_signalement_events_passed')
 
     op.drop_table('signalement_events')
     with op.batch_alter_table('weekly_values', schema=None) as batch_op:
@@ -620,6 +623,7 @@ def downgrade() -> None:
     with op.batch_alter_table('signalements', schema=None) as batch_op:
         batch_op.drop_index('ix_signalements_structure_declared')
         batch_op.drop_index('ix_signalements_status')
+        batch_op.drop_index('ix_signalements_indicators')
         batch_op.drop_index(batch_op.f('ix_signalements_declared_on'))
         batch_op.drop_index('ix_signalements_declared')
         batch_op.drop_index(batch_op.f('ix_signalements_child_id'))
