@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 733492a4e022
+Revision ID: e519ccf2bd75
 Revises: 
-Create Date: 2026-11-23 18:48:12.761069
+Create Date: 2026-11-23 18:51:39.433066
 """
 from typing import Sequence, Union
 
@@ -12,7 +12,7 @@ import sqlmodel
 import models.base
 
 
-revision: str = '733492a4e022'
+revision: str = 'e519ccf2bd75'
 down_revision: Union[str, None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -302,7 +302,7 @@ def upgrade() -> None:
     with op.batch_alter_table('training_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_training_sessions_departement_code'), ['departement_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_training_sessions_module_id'), ['module_id'], unique=False)
-        batch_op.create_index('ix_training_sessions_status_end', ['status', 'end_date'], unique=False)
+        batch_op.create_index('ix_training_sessions_status_end', ['status', 'end_date', 'module_id', 'departement_code', 'hours', 'satisfaction'], unique=False)
 
     op.create_table('app_users',
     sa.Column('username', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
@@ -442,6 +442,9 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['session_id'], ['training_sessions.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('session_id', 'profile')
     )
+    with op.batch_alter_table('training_participants', schema=None) as batch_op:
+        batch_op.create_index('ix_training_participants_session_cover', ['session_id', 'profile', 'headcount'], unique=False)
+
     op.create_table('weekly_reports',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
@@ -643,6 +646,9 @@ def downgrade() -> None:
         batch_op.drop_index('ix_weekly_reports_week')
 
     op.drop_table('weekly_reports')
+    with op.batch_alter_table('training_participants', schema=None) as batch_op:
+        batch_op.drop_index('ix_training_participants_session_cover')
+
     op.drop_table('training_participants')
     with op.batch_alter_table('training_attendance', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_training_attendance_structure_id'))
