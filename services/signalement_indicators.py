@@ -6,7 +6,7 @@
 
 Period: the declaration day (Paris time) between `start` and `end`, both included. Current values
 are used (a correction that reclassifies a signalement moves it). Percentiles interpolate linearly
-between the two nearest values (like PERCENTILE_CONT), read with ORDER BY … OFFSET on both backends.
+between the two nearest values (like PERCENTILE_CONT), read with ROW_NUMBER() on both backends.
 
 Share within the deadline: among signalements that have a deadline for that step and for which the
 question is settled — the step was done, or its deadline has passed without it. A signalement
@@ -169,25 +169,34 @@ def _row(by: str, row) -> CountRow:
     return CountRow(str(key), label, n, fr_number(n))
 
 
-def _percentile(session, column, conditions: list, n: int, p: float) -> float | None:
-    """Linear interpolation between the two values around rank p·(n−1), read in SQL."""
+def _percentiles(session, column, conditions: list, n: int, ps: tuple[float, ...]) -> list[float | None]:
+    """Linear interpolation between the two values around rank p·(n−1) for each p, from one ordered read
+    in SQL that returns only the values at those ranks."""
     if n == 0:
-        return None
-    position = p * (n - 1)
-    low = math.floor(position)
-    values = session.exec(select(column).where(column.is_not(None), *conditions)
-                          .order_by(column).limit(2).offset(low)).all()
-    if len(values) == 1 or position == low:
-        return float(values[0])
-    return values[0] + (values[1] - values[0]) * (position - low)
+        return [None] * len(ps)
+    positions = [p * (n - 1) for p in ps]
+    ranks = sorted({r for pos in positions for r in (math.floor(pos) + 1, min(math.floor(pos) + 2, n))})
+    ranked = (select(column.label("value"), func.row_number().over(order_by=column).label("rank"))
+              .where(column.is_not(None), *conditions).subquery())
+    values = dict((int(rank), value) for value, rank in session.exec(
+        select(ranked.c.value, ranked.c.rank).where(ranked.c.rank.in_(ranks))).all())
+    result = []
+    for position in positions:
+        low = math.floor(position)
+        first = values[low + 1]
+        if position == low or low + 2 not in values:
+            result.append(float(first))
+        else:
+            result.append(first + (values[low + 2] - first) * (position - low))
+    return result
 
 
 def _delays(session, actor: Actor, column, conditions: list, n: int, rule) -> DelayStats:
     count, _ = _published(actor, n, rule)
     if count is None:
         return DelayStats(None, None, None)
-    return DelayStats(count, _percentile(session, column, conditions, n, 0.5),
-                      _percentile(session, column, conditions, n, 0.9))
+    median, p90 = _percentiles(session, column, conditions, n, (0.5, 0.9))
+    return DelayStats(count, median, p90)
 
 
 def _within_and_total(done_at, due_at, settled) -> tuple:
