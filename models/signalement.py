@@ -131,6 +131,10 @@ class Signalement(SQLModel, table=True):
         sa.Index("ix_signalements_status", "status"),
         # The lists show the newest first, a page at a time: read backwards along this index.
         sa.Index("ix_signalements_declared", "declared_at", "id"),
+        # The indicators read every column they need of a declaration period from this index alone.
+        sa.Index("ix_signalements_indicators", "declared_on", "current_severity", "current_category", "structure_id",
+                 "ack_seconds", "pass_seconds", "ack_due_at", "acknowledged_at", "pass_due_at", "passed_on_at",
+                 "closed_at"),
     )
     __mapper_args__: ClassVar[dict] = {"version_id_col": _signalement_version}
 
@@ -191,6 +195,8 @@ class SignalementEvent(SQLModel, table=True):
         ),
         sa.CheckConstraint("voids_event_id IS NULL OR kind = 'correction'", name="ck_signalement_events_voids"),
         sa.Index("ix_signalement_events_signalement", "signalement_id", "id"),
+        # Transmissions of a period's signalements by recipient, read from the index alone.
+        sa.Index("ix_signalement_events_passed", "signalement_id", "kind", "recipient_kind", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -118,7 +118,9 @@ class TrainingSession(SQLModel, table=True):
         sa.CheckConstraint("(remote AND departement_code IS NULL) OR (NOT remote AND departement_code IS NOT NULL)",
                            name="ck_training_sessions_place"),
         enum_check("status", SessionStatus, name="ck_training_sessions_status"),
-        sa.Index("ix_training_sessions_status_end", "status", "end_date"),
+        # Delivered sessions of a period, with what the indicators sum, read from the index alone.
+        sa.Index("ix_training_sessions_status_end", "status", "end_date", "module_id", "departement_code", "hours",
+                 "satisfaction"),
     )
     __mapper_args__: ClassVar[dict] = {"version_id_col": _session_version}
 
@@ -146,6 +148,8 @@ class TrainingParticipants(SQLModel, table=True):
     __table_args__ = (
         sa.CheckConstraint("headcount > 0", name="ck_training_participants_headcount"),
         enum_check("profile", TrainingProfile, name="ck_training_participants_profile"),
+        # Headcounts of a session read from the index alone (the indicators sum them per period).
+        sa.Index("ix_training_participants_session_cover", "session_id", "profile", "headcount"),
     )
 
     session_id: int = Field(sa_column=sa.Column(

@@ -490,8 +490,8 @@ def runaways_records(q: Query, table, row, column, limit: int, offset: int) -> R
 # --- 8: signalements (services.signalement_indicators) ------------------------------------------
 # That service narrows to a territory only for a funder actor (no `scope` argument), and protects a
 # funder's figures itself; the catalogue needs the true figures of any scope. So this adapter calls
-# the service's own helpers (_conditions, _delays, _share) with the territorial condition added, and
-# groups by the same columns (current category and severity, the structure's région).
+# the service's own helpers (_conditions, _delays, _within_and_total, _share) with the territorial
+# condition added, and groups by the same columns (current category and severity, the structure's région).
 
 
 def _signalement_conditions(q: Query) -> list:
@@ -510,14 +510,17 @@ def _signalement_conditions(q: Query) -> list:
 def signalements_headline(q: Query) -> RawHeadline:
     from models.base import utcnow
     from models.signalement import Signalement as S
-    from services.signalement_indicators import _delays, _share
+    from services.signalement_indicators import _delays, _share, _within_and_total
 
     conditions = _signalement_conditions(q)
     settled = sa.or_(S.acknowledged_at.is_not(None), S.ack_due_at < utcnow())
+    ack_within, ack_settled = _within_and_total(S.acknowledged_at, S.ack_due_at, settled)
     with session_scope(q.reader) as session:
-        total = session.exec(select(func.count()).select_from(S).where(*conditions)).one()
-        delay = _delays(session, q.reader, S.ack_seconds, conditions, None)
-        within = _share(session, q.reader, S.acknowledged_at, S.ack_due_at, settled, conditions, None)
+        total, n_ack, w, t = session.exec(
+            select(func.count(), func.count(S.ack_seconds), ack_within, ack_settled).select_from(S)
+            .where(*conditions)).one()
+        delay = _delays(session, q.reader, S.ack_seconds, conditions, n_ack, None)
+        within = _share(q.reader, w, t, None)
     hours = None if delay.median_seconds is None else round(delay.median_seconds / 3600, 1)
     return RawHeadline(Raw(COUNT, int(total)), (
         ("délai médian de prise en compte", Raw(MEDIAN, hours, observations=int(delay.count or 0), unit="h")),

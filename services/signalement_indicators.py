@@ -6,7 +6,7 @@
 
 Period: the declaration day (Paris time) between `start` and `end`, both included. Current values
 are used (a correction that reclassifies a signalement moves it). Percentiles interpolate linearly
-between the two nearest values (like PERCENTILE_CONT), read with ORDER BY … OFFSET on both backends.
+between the two nearest values (like PERCENTILE_CONT), read with ROW_NUMBER() on both backends.
 
 Share within the deadline: among signalements that have a deadline for that step and for which the
 question is settled — the step was done, or its deadline has passed without it. A signalement
@@ -169,33 +169,45 @@ def _row(by: str, row) -> CountRow:
     return CountRow(str(key), label, n, fr_number(n))
 
 
-def _percentile(session, column, conditions: list, n: int, p: float) -> float | None:
-    """Linear interpolation between the two values around rank p·(n−1), read in SQL."""
+def _percentiles(session, column, conditions: list, n: int, ps: tuple[float, ...]) -> list[float | None]:
+    """Linear interpolation between the two values around rank p·(n−1) for each p, from one ordered read
+    in SQL that returns only the values at those ranks."""
     if n == 0:
-        return None
-    position = p * (n - 1)
-    low = math.floor(position)
-    values = session.exec(select(column).where(column.is_not(None), *conditions)
-                          .order_by(column).limit(2).offset(low)).all()
-    if len(values) == 1 or position == low:
-        return float(values[0])
-    return values[0] + (values[1] - values[0]) * (position - low)
+        return [None] * len(ps)
+    positions = [p * (n - 1) for p in ps]
+    ranks = sorted({r for pos in positions for r in (math.floor(pos) + 1, min(math.floor(pos) + 2, n))})
+    ranked = (select(column.label("value"), func.row_number().over(order_by=column).label("rank"))
+              .where(column.is_not(None), *conditions).subquery())
+    values = dict((int(rank), value) for value, rank in session.exec(
+        select(ranked.c.value, ranked.c.rank).where(ranked.c.rank.in_(ranks))).all())
+    result = []
+    for position in positions:
+        low = math.floor(position)
+        first = values[low + 1]
+        if position == low or low + 2 not in values:
+            result.append(float(first))
+        else:
+            result.append(first + (values[low + 2] - first) * (position - low))
+    return result
 
 
-def _delays(session, actor: Actor, column, conditions: list, rule) -> DelayStats:
-    n = session.exec(select(func.count()).select_from(Signalement).where(column.is_not(None), *conditions)).one()
+def _delays(session, actor: Actor, column, conditions: list, n: int, rule) -> DelayStats:
     count, _ = _published(actor, n, rule)
     if count is None:
         return DelayStats(None, None, None)
-    return DelayStats(count, _percentile(session, column, conditions, n, 0.5),
-                      _percentile(session, column, conditions, n, 0.9))
+    median, p90 = _percentiles(session, column, conditions, n, (0.5, 0.9))
+    return DelayStats(count, median, p90)
 
 
-def _share(session, actor: Actor, done_at, due_at, settled, conditions: list, rule) -> DeadlineShare:
+def _within_and_total(done_at, due_at, settled) -> tuple:
+    """SQL sums: signalements whose step was done within its deadline, and those where the question is settled."""
     within = func.coalesce(func.sum(sa.case((sa.and_(due_at.is_not(None), done_at.is_not(None), done_at <= due_at), 1),
                                             else_=0)), 0)
     total = func.coalesce(func.sum(sa.case((sa.and_(due_at.is_not(None), settled), 1), else_=0)), 0)
-    w, t = session.exec(select(within, total).select_from(Signalement).where(*conditions)).one()
+    return within, total
+
+
+def _share(actor: Actor, w: int, t: int, rule) -> DeadlineShare:
     w, t = int(w), int(t)
     share = w / t if t else None
     if actor.is_funder:
@@ -215,16 +227,21 @@ def signalement_indicators(*, actor: Actor, start: date | None = None, end: date
         conditions.append(Signalement.current_severity == severity)
     s = Signalement
     rule = _rule() if actor.is_funder else None
+    ack_within, ack_settled = _within_and_total(s.acknowledged_at, s.ack_due_at,
+                                                sa.or_(s.acknowledged_at.is_not(None), s.ack_due_at < now))
+    pass_within, pass_settled = _within_and_total(s.passed_on_at, s.pass_due_at,
+                                                  sa.or_(s.passed_on_at.is_not(None),
+                                                         sa.and_(s.closed_at.is_(None), s.pass_due_at < now)))
     with session_scope(actor) as session:
-        total, total_shown = _published(
-            actor, session.exec(select(func.count()).select_from(s).where(*conditions)).one(), rule)
+        # Every count and share of the period in one pass; only the percentiles need their own reads.
+        n, n_ack, n_pass, aw, at, pw, pt = session.exec(
+            select(func.count(), func.count(s.ack_seconds), func.count(s.pass_seconds),
+                   ack_within, ack_settled, pass_within, pass_settled).select_from(s).where(*conditions)).one()
+        total, total_shown = _published(actor, n, rule)
         return SignalementIndicators(
             total=total, total_shown=total_shown,
-            time_to_acknowledge=_delays(session, actor, s.ack_seconds, conditions, rule),
-            time_to_pass_on=_delays(session, actor, s.pass_seconds, conditions, rule),
-            acknowledged_within=_share(session, actor, s.acknowledged_at, s.ack_due_at,
-                                       sa.or_(s.acknowledged_at.is_not(None), s.ack_due_at < now), conditions, rule),
-            passed_on_within=_share(session, actor, s.passed_on_at, s.pass_due_at,
-                                    sa.or_(s.passed_on_at.is_not(None),
-                                           sa.and_(s.closed_at.is_(None), s.pass_due_at < now)), conditions, rule),
+            time_to_acknowledge=_delays(session, actor, s.ack_seconds, conditions, n_ack, rule),
+            time_to_pass_on=_delays(session, actor, s.pass_seconds, conditions, n_pass, rule),
+            acknowledged_within=_share(actor, aw, at, rule),
+            passed_on_within=_share(actor, pw, pt, rule),
         )

@@ -656,15 +656,18 @@ def training_session_list(*, actor: Actor, year: int | None = None, module_id: i
         conditions.append(_pending_condition(today or paris_today()))
     structures = (select(func.count()).select_from(TrainingAttendance)
                   .where(TrainingAttendance.session_id == TrainingSession.id).correlate(TrainingSession).scalar_subquery())
+    newest_first = (TrainingSession.start_date.desc(), TrainingSession.id.desc())
+    # The page's ids first: the per-session sums then run for the page only, not for every match.
+    page = (select(TrainingSession.id).where(*conditions).order_by(*newest_first)
+            .limit(limit).offset(offset).subquery())
     with session_scope(actor) as session:
         total = session.exec(select(func.count()).select_from(TrainingSession).where(*conditions)).one()
         rows = session.exec(
             select(TrainingSession, TrainingModule.title, Departement.name, _participants_total(), structures)
+            .join(page, page.c.id == TrainingSession.id)
             .join(TrainingModule, TrainingModule.id == TrainingSession.module_id)
             .join(Departement, Departement.code == TrainingSession.departement_code, isouter=True)
-            .where(*conditions)
-            .order_by(TrainingSession.start_date.desc(), TrainingSession.id.desc())
-            .limit(limit).offset(offset)
+            .order_by(*newest_first)
         ).all()
     return SessionPage(total=total, rows=[
         SessionRow(id=s.id, module_id=s.module_id, module_title=title, start_date=s.start_date, end_date=s.end_date,

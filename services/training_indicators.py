@@ -234,17 +234,21 @@ def training_structure_coverage(*, actor: Actor, as_of: date | None = None, scop
     territory = in_scope(Structure.departement_code, scope_for(actor, scope))
     if territory is not None:
         conditions.append(territory)
-    # The window's attending structures, computed once (not a subquery per structure).
-    trained = Structure.id.in_(
-        select(TrainingAttendance.structure_id)
-        .join(TrainingSession, TrainingSession.id == TrainingAttendance.session_id)
+    # Driven by the window's delivered sessions (index on status, end_date) rather than by a
+    # correlated EXISTS per active structure, which rescans the window once per structure.
+    reached_stmt = (
+        select(func.count(sa.distinct(TrainingAttendance.structure_id)))
+        .select_from(TrainingSession)
+        .join(TrainingAttendance, TrainingAttendance.session_id == TrainingSession.id)
+        .join(Structure, Structure.id == TrainingAttendance.structure_id)
         .where(TrainingSession.status == SessionStatus.DELIVERED.value,
                TrainingSession.end_date > window_start,
-               TrainingSession.end_date <= as_of)
+               TrainingSession.end_date <= as_of,
+               *conditions)
     )
     with session_scope(actor) as session:
         active = session.exec(select(func.count()).select_from(Structure).where(*conditions)).one()
-        reached = session.exec(select(func.count()).select_from(Structure).where(*conditions, trained)).one()
+        reached = session.exec(reached_stmt).one()
     return Coverage(active_structures=active, trained_structures=reached, window_start=window_start, as_of=as_of)
 
 

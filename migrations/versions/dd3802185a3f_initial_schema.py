@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: ffaa4b8d99c2
+Revision ID: dd3802185a3f
 Revises: 
-Create Date: 2026-11-23 18:45:47.879260
+Create Date: 2026-11-23 19:13:50.548308
 """
 from typing import Sequence, Union
 
@@ -12,7 +12,7 @@ import sqlmodel
 import models.base
 
 
-revision: str = 'ffaa4b8d99c2'
+revision: str = 'dd3802185a3f'
 down_revision: Union[str, None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -302,7 +302,7 @@ def upgrade() -> None:
     with op.batch_alter_table('training_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_training_sessions_departement_code'), ['departement_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_training_sessions_module_id'), ['module_id'], unique=False)
-        batch_op.create_index('ix_training_sessions_status_end', ['status', 'end_date'], unique=False)
+        batch_op.create_index('ix_training_sessions_status_end', ['status', 'end_date', 'module_id', 'departement_code', 'hours', 'satisfaction'], unique=False)
 
     op.create_table('app_users',
     sa.Column('username', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
@@ -443,6 +443,9 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['session_id'], ['training_sessions.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('session_id', 'profile')
     )
+    with op.batch_alter_table('training_participants', schema=None) as batch_op:
+        batch_op.create_index('ix_training_participants_session_cover', ['session_id', 'profile', 'headcount'], unique=False)
+
     op.create_table('weekly_reports',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
@@ -549,6 +552,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_signalements_child_id'), ['child_id'], unique=False)
         batch_op.create_index('ix_signalements_declared', ['declared_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_signalements_declared_on'), ['declared_on'], unique=False)
+        batch_op.create_index('ix_signalements_indicators', ['declared_on', 'current_severity', 'current_category', 'structure_id', 'ack_seconds', 'pass_seconds', 'ack_due_at', 'acknowledged_at', 'pass_due_at', 'passed_on_at', 'closed_at'], unique=False)
         batch_op.create_index('ix_signalements_status', ['status'], unique=False)
         batch_op.create_index('ix_signalements_structure_declared', ['structure_id', 'declared_at'], unique=False)
 
@@ -601,6 +605,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('signalement_events', schema=None) as batch_op:
+        batch_op.create_index('ix_signalement_events_passed', ['signalement_id', 'kind', 'recipient_kind', 'id'], unique=False)
         batch_op.create_index('ix_signalement_events_signalement', ['signalement_id', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_signalement_events_voids_event_id'), ['voids_event_id'], unique=False)
 
@@ -612,6 +617,7 @@ def downgrade() -> None:
     with op.batch_alter_table('signalement_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_signalement_events_voids_event_id'))
         batch_op.drop_index('ix_signalement_events_signalement')
+        batch_op.drop_index('ix_signalement_events_passed')
 
     op.drop_table('signalement_events')
     with op.batch_alter_table('weekly_values', schema=None) as batch_op:
@@ -621,6 +627,7 @@ def downgrade() -> None:
     with op.batch_alter_table('signalements', schema=None) as batch_op:
         batch_op.drop_index('ix_signalements_structure_declared')
         batch_op.drop_index('ix_signalements_status')
+        batch_op.drop_index('ix_signalements_indicators')
         batch_op.drop_index(batch_op.f('ix_signalements_declared_on'))
         batch_op.drop_index('ix_signalements_declared')
         batch_op.drop_index(batch_op.f('ix_signalements_child_id'))
@@ -640,6 +647,9 @@ def downgrade() -> None:
         batch_op.drop_index('ix_weekly_reports_week')
 
     op.drop_table('weekly_reports')
+    with op.batch_alter_table('training_participants', schema=None) as batch_op:
+        batch_op.drop_index('ix_training_participants_session_cover')
+
     op.drop_table('training_participants')
     with op.batch_alter_table('training_attendance', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_training_attendance_structure_id'))
