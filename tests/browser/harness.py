@@ -19,7 +19,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
@@ -344,3 +344,37 @@ def screenshot(page: Page, name: str) -> Path:
 
 def safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_")
+
+
+# --- picking, waiting for what a person sees, reading figures ------------------------------------
+
+SEEN_MS = 20_000  # a save reruns the page (flash message after st.rerun): give a loaded machine time
+
+
+def choose(page: Page, box, typed: str, option: str, *, multi: bool = False) -> None:
+    """Pick `option` in a select box by typing part of it, as a person would (inside a form: no run)."""
+    box.click()
+    page.keyboard.type(typed)
+    page.get_by_role("option", name=option, exact=True).click()
+    if multi:  # a multiselect stays open for more choices
+        page.keyboard.press("Escape")
+
+
+def click_until(locator, outcome) -> None:
+    """Click, then wait until `outcome` shows and the app is idle again.
+
+    For quick runs (a pick list, a switch): on a loaded machine the browser may draw such a run's start
+    and end at once, so wait for what the person sees rather than for the run itself.
+    """
+    locator.click()
+    expect(outcome.first).to_be_visible(timeout=SEEN_MS)
+    wait_idle(locator.page)
+
+
+def metric(page: Page, label: str, *, exact: bool = False):
+    """The value of the metric whose label holds `label` (is exactly `label` with `exact`), in the page."""
+    metrics = page.get_by_test_id("stMain").get_by_test_id("stMetric")
+    if exact:
+        return metrics.filter(has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)).get_by_test_id(
+            "stMetricValue")
+    return metrics.filter(has_text=label).get_by_test_id("stMetricValue")

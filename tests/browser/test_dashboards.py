@@ -14,13 +14,13 @@ from services.report_export import SUMMARY_SHEET
 from tests.browser.harness import (
     assert_no_streamlit_error,
     click_and_wait,
+    click_until,
     goto,
     login,
     main_text,
     open_from_menu,
     wait_idle,
 )
-from tests.browser.test_directory import click_until
 from ui.navigation import PAGE_BY_KEY
 
 pytestmark = pytest.mark.browser

@@ -7,37 +7,21 @@ import sqlite3
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.harness import assert_no_streamlit_error, click_and_wait, goto, login, open_from_menu, wait_idle
-
+from tests.browser.harness import (
+    SEEN_MS,
+    assert_no_streamlit_error,
+    choose,
+    click_and_wait,
+    click_until,
+    goto,
+    login,
+    metric,
+    open_from_menu,
+)
 pytestmark = pytest.mark.browser
 
-SEEN_MS = 20_000  # a save reruns the page (flash message after st.rerun): give a loaded machine time
 SEINE_SAINT_DENIS = "93 — Seine-Saint-Denis"
 CHILD_CODE = re.compile(r"ANC-\d{4}-[0-9A-Z]+")
-
-
-def choose(page, box, typed: str, option: str, *, multi: bool = False) -> None:
-    """Pick `option` in a select box by typing part of it, as a person would (inside a form: no run)."""
-    box.click()
-    page.keyboard.type(typed)
-    page.get_by_role("option", name=option, exact=True).click()
-    if multi:  # a multiselect stays open for more choices
-        page.keyboard.press("Escape")
-
-
-def click_until(locator, outcome) -> None:
-    """Click, then wait until `outcome` shows and the app is idle again.
-
-    For quick runs (a pick list, a switch): on a loaded machine the browser may draw such a run's start
-    and end at once, so wait for what the person sees rather than for the run itself.
-    """
-    locator.click()
-    expect(outcome.first).to_be_visible(timeout=SEEN_MS)
-    wait_idle(locator.page)
-
-
-def metric(page, label: str):
-    return page.get_by_test_id("stMetric").filter(has_text=label).get_by_test_id("stMetricValue")
 
 
 def test_coordination_enters_a_request_and_the_finder_recommends_a_structure(page):

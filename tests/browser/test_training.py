@@ -9,8 +9,14 @@ from playwright.sync_api import expect
 
 from core.formatting import fr_date
 from services.training import paris_today
-from tests.browser.harness import assert_no_streamlit_error, click_and_wait, goto, login, reload
-
+from tests.browser.harness import (
+    assert_no_streamlit_error,
+    click_and_wait,
+    goto,
+    login,
+    metric,
+    reload,
+)
 pytestmark = pytest.mark.browser
 
 # Twelve participants of three profiles (all three are aimed at by the demo's safety module).
@@ -20,13 +26,6 @@ MISSING_MODULE = re.compile(r" — (Sur site|À distance|Mixte), ")  # "**Title*
 
 def number(text: str) -> int:
     return int(re.sub(r"\D", "", text))
-
-
-def metric(page, label: str):
-    """The value of the metric labelled `label`."""
-    main = page.get_by_test_id("stMain")
-    return main.get_by_test_id("stMetric").filter(
-        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)).get_by_test_id("stMetricValue")
 
 
 def grid(page, *columns: str):
@@ -69,8 +68,8 @@ def test_coordination_records_a_session_and_the_indicators_and_the_partner_team_
     missing = missing_modules(partner)
     assert missing, "the demo partner's team should lack at least one module"
     module = missing[0]
-    to_follow = number(metric(partner, "Modules à suivre").inner_text())
-    followed_sessions = number(metric(partner, "Sessions suivies").inner_text())
+    to_follow = number(metric(partner, "Modules à suivre", exact=True).inner_text())
+    followed_sessions = number(metric(partner, "Sessions suivies", exact=True).inner_text())
     assert to_follow == len(missing)
 
     # Indicator 6 and the plan, before.
@@ -78,7 +77,7 @@ def test_coordination_records_a_session_and_the_indicators_and_the_partner_team_
     goto(coordination, "")
     login(coordination, "coordination")
     goto(coordination, "indicateurs-formation")
-    trained_before = number(metric(coordination, "Professionnels formés").inner_text())
+    trained_before = number(metric(coordination, "Professionnels formés", exact=True).inner_text())
     by_profile = grid(coordination, "Profil", "Formés", "Sessions")
     profiles_before = {name: number(row["Formés"]) for name, row in grid_rows(by_profile).items()}
     plan = grid(coordination, "Module", "Prévus", "Formés", "Reste à former")
@@ -107,7 +106,7 @@ def test_coordination_records_a_session_and_the_indicators_and_the_partner_team_
 
     # Indicator 6 by profile, and the gap of the module against the year's plan, after.
     goto(coordination, "indicateurs-formation")
-    expect(metric(coordination, "Professionnels formés")).to_have_text(str(trained_before + 12))
+    expect(metric(coordination, "Professionnels formés", exact=True)).to_have_text(str(trained_before + 12))
     by_profile = grid(coordination, "Profil", "Formés", "Sessions")
     for profile, count in PARTICIPANTS.items():
         expect(grid_cell(coordination, by_profile, profile, 1)).to_have_text(str(profiles_before.get(profile, 0) + count))
@@ -122,8 +121,8 @@ def test_coordination_records_a_session_and_the_indicators_and_the_partner_team_
 
     # The partner's team: the session in its history, the module no longer missing.
     reload(partner)
-    expect(metric(partner, "Modules à suivre")).to_have_text(str(to_follow - 1))
-    expect(metric(partner, "Sessions suivies")).to_have_text(str(followed_sessions + 1))
+    expect(metric(partner, "Modules à suivre", exact=True)).to_have_text(str(to_follow - 1))
+    expect(metric(partner, "Sessions suivies", exact=True)).to_have_text(str(followed_sessions + 1))
     assert module not in missing_modules(partner)
     history = grid(partner, "Début", "Module", "Organisme formateur")
     session_row = history.locator("tbody tr").filter(has=partner.locator(f'td:text-is("{organisation}")'))

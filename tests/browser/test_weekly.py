@@ -9,31 +9,20 @@ from playwright.sync_api import expect
 from services.weekly_validation import ABOVE_CAPACITY
 from tests.browser.harness import (
     ERROR_BOXES,
+    SEEN_MS,
     assert_no_streamlit_error,
     click_and_wait,
+    click_until,
     goto,
     login,
     open_from_menu,
-    wait_idle,
 )
 
 pytestmark = pytest.mark.browser
 
-SEEN_MS = 20_000  # a save reruns the page (flash message after st.rerun): give a loaded machine time
 SENT = "Chiffres envoyés à la coordination."
 CONFIRM_UNUSUAL = "Je confirme ces valeurs inhabituelles"
 FREE_PLACES = "Places disponibles"
-
-
-def click_until(locator, outcome) -> None:
-    """Click, then wait until `outcome` shows and the app is idle again.
-
-    For quick runs (a pick list, a switch): on a loaded machine the browser may draw such a run's start
-    and end at once, so wait for what the person sees rather than for the run itself.
-    """
-    locator.click()
-    expect(outcome.first).to_be_visible(timeout=SEEN_MS)
-    wait_idle(locator.page)
 
 
 def test_partner_sends_this_weeks_figures_and_sees_them_on_its_chart(page):
