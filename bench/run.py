@@ -179,22 +179,31 @@ def main() -> None:
     parser.add_argument("--regenerate", action="store_true", help="rebuild the SQLite databases")
     parser.add_argument("--table-only", action="store_true",
                         help="rewrite the table from the measures kept in latest.json, without measuring")
+    parser.add_argument("--keep", action="store_true",
+                        help="add to the measures kept in latest.json instead of starting afresh")
     args = parser.parse_args()
     if args.table_only:
-        kept = json.loads((RESULTS / "latest.json").read_text())["runs"]
-        write(evaluate({(key.rsplit("-", 1)[0], int(key.rsplit("-", 1)[1])): run for key, run in kept.items()}), None)
+        write(evaluate(kept_runs()), None)
         return
     databases = Databases(args.regenerate)
-    runs = {}
+    runs = kept_runs() if args.keep else {}
     try:
         for backend in args.backends:
             for scale in sorted({0, *args.scales}):
+                if args.keep and scale == 0 and (backend, 0) in runs:
+                    continue  # the kept rows were measured against this empty-results render
                 url = databases.url(backend, scale)
                 runs[(backend, scale)] = _measure(url, args.repeat, args.pages)
                 print(f"{backend} scale {scale}: measured", flush=True)
     finally:
         databases.close()
     write(evaluate(runs), runs)
+
+
+def kept_runs() -> dict:
+    """The measures kept in latest.json, by (backend, scale)."""
+    kept = json.loads((RESULTS / "latest.json").read_text())["runs"]
+    return {(key.rsplit("-", 1)[0], int(key.rsplit("-", 1)[1])): run for key, run in kept.items()}
 
 
 def write(rows: list[dict], runs: dict | None) -> None:

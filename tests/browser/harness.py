@@ -144,11 +144,13 @@ class AppServer:
 # --- what a scenario does in the browser ----------------------------------------------------------
 
 
-# Added to every page by the fixtures: records the app's script state changes, so that
-# `wait_idle` knows a run has happened since the page loaded and when the state last changed.
+# Added to every page by the fixtures: records the app's script state changes and the messages the
+# server sends, so that `wait_idle` knows the app has answered since a click and when it last moved.
+# A quick run can come and go within one browser task: the page then never shows it as "running",
+# but its messages (a new session, a finished script) still arrive, so both count as activity.
 RUN_WATCH_JS = """
 (() => {
-  const watch = {doc: Math.random(), state: null, runs: 0, changedAt: performance.now()};
+  const watch = {doc: Math.random(), state: null, runs: 0, messages: 0, changedAt: performance.now()};
   window.__ancrageRunWatch = watch;
   const look = () => {
     const app = document.querySelector('[data-testid=stApp]');
@@ -160,11 +162,21 @@ RUN_WATCH_JS = """
     }
   };
   new MutationObserver(look).observe(document, {attributes: true, childList: true, subtree: true});
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', () => {
+        watch.messages += 1;
+        watch.changedAt = performance.now();
+      });
+    }
+  };
 })();
 """
 _WATCH_STATUS_JS = """() => {
   const w = window.__ancrageRunWatch;
-  return w ? {doc: w.doc, state: w.state, runs: w.runs, quietMs: performance.now() - w.changedAt} : null;
+  return w ? {doc: w.doc, state: w.state, activity: w.runs + w.messages, quietMs: performance.now() - w.changedAt} : null;
 }"""
 
 
@@ -172,22 +184,22 @@ def _watch_status(page: Page) -> dict | None:
     try:
         return page.evaluate(_WATCH_STATUS_JS)
     except PlaywrightError:  # the page is being replaced (navigation, reload)
-        return {"doc": None, "state": None, "runs": 0, "quietMs": 0}
+        return {"doc": None, "state": None, "activity": 0, "quietMs": 0}
 
 
 def run_mark(page: Page) -> tuple | None:
-    """Where the page stands (document, runs so far), to wait for a run started after it."""
+    """Where the page stands (document, runs and messages so far), to wait for what follows it."""
     status = _watch_status(page)
-    return (status["doc"], status["runs"]) if status else None
+    return (status["doc"], status["activity"]) if status else None
 
 
 def wait_idle(page: Page, *, since: tuple | None = None, timeout_ms: int = ACTION_TIMEOUT_MS) -> None:
     """Wait until the app has finished running: `stApp` notRunning, and unchanged for a moment.
 
     A run often asks for another one (st.rerun after log-in, a component sending its value back
-    once loaded), so "not running" only counts once it has lasted SETTLE_MS. On pages opened by
-    the fixtures it must also follow a run: one started after `since` (a `run_mark` taken before
-    a click), or any run of a newly loaded document.
+    once loaded), so "not running" only counts once it and the server's messages have been quiet
+    for SETTLE_MS. On pages opened by the fixtures it must also follow the app's answer: a run or
+    a message after `since` (a `run_mark` taken before a click), or any of a newly loaded document.
     """
     deadline = time.monotonic() + timeout_ms / 1000
     idle_since = None
@@ -195,8 +207,8 @@ def wait_idle(page: Page, *, since: tuple | None = None, timeout_ms: int = ACTIO
         now = time.monotonic()
         status = _watch_status(page)
         if status is not None:
-            runs_before = since[1] if since and since[0] == status["doc"] else 0
-            if status["state"] == "notRunning" and status["runs"] > runs_before and status["quietMs"] >= SETTLE_MS:
+            activity_before = since[1] if since and since[0] == status["doc"] else 0
+            if status["state"] == "notRunning" and status["activity"] > activity_before and status["quietMs"] >= SETTLE_MS:
                 return
         elif page.locator(IDLE).count():
             idle_since = idle_since or now
