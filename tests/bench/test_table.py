@@ -19,7 +19,7 @@ def test_a_page_within_every_target_is_marked_met():
         ("sqlite", 10): _run(_page(0.070, 0.010, 0.015)),
     })
     assert [(r["scale"], r["ok"], r["why"]) for r in rows] == [(1, True, []), (10, True, [])]
-    assert markdown(rows).startswith("2 lignes sur 2 tiennent toutes les cibles.")
+    assert markdown(rows).startswith("2 lignes sur 2 tiennent toutes les cibles (sqlite 1 : 1/1, sqlite 10 : 1/1).")
 
 
 def test_each_missed_target_is_named_with_its_cause():
@@ -46,3 +46,16 @@ def test_a_ratio_miss_says_what_the_page_draws_beyond_the_empty_one():
     })
     assert rows[0]["checks"]["ratio"] is False
     assert rows[0]["why"] == ["ratio : rendu hors SQL 58 ms contre 20 ms pour la page vide (plancher SQL 2 ms)"]
+
+
+def test_beyond_scale_10_growth_and_memory_are_shown_but_only_ratio_and_rerun_are_targets():
+    rows = evaluate({
+        ("postgresql", 0): _run(_page(0.040, 0.0, 0.010)),
+        ("postgresql", 1): _run(_page(0.060, 0.010, 0.012)),
+        ("postgresql", 100): _run(_page(0.900, 0.700, 0.015, rows=5000), peak=300.0),
+    })
+    scale_100 = next(r for r in rows if r["scale"] == 100)
+    assert scale_100["checks"] == {"ratio": True, "warm": True}
+    assert scale_100["ok"] and scale_100["why"] == []
+    assert round(scale_100["growth"], 1) == 15.0 and scale_100["memory_mb"] == 200.0
+    assert "| 15.00 |" in markdown(rows) and "| 200 | tenues |" in markdown(rows)
