@@ -107,7 +107,7 @@ def board() -> None:
     code = middle.text_input("Code de l'enfant", key="sollicitations_code").strip() or None
     page_number = right.number_input("Page", min_value=1, value=1, step=1, key="sollicitations_page")
     result = cached(request_board, actor=actor, statuses=statuses or None, code=code, limit=PAGE_SIZE,
-                    offset=(page_number - 1) * PAGE_SIZE)
+                    offset=(page_number - 1) * PAGE_SIZE, with_counts=False)  # the counts are drawn above
     st.caption(f"{fr_number(result.total)} sollicitation(s) — page {page_number} sur "
                f"{max(1, -(-result.total // PAGE_SIZE))}. Cliquez une ligne pour ouvrir la fiche.")
     frame = pd.DataFrame([{

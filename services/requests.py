@@ -299,8 +299,11 @@ def request_create(*, actor: Actor, data: RequestCreate, code_rng: random.Random
 
 
 def request_board(*, actor: Actor, statuses: list[str] | None = None, code: str | None = None,
-                  limit: int = 50, offset: int = 0) -> RequestBoard:
-    """Coordination only: requests by status (open ones oldest first), paged, with counts per status (limit=0: counts only)."""
+                  limit: int = 50, offset: int = 0, with_counts: bool = True) -> RequestBoard:
+    """Coordination only: requests by status (open ones oldest first), paged, with counts per status (limit=0: counts only).
+
+    with_counts=False leaves the counts per status and the oldest open ages empty, for a page that already
+    has them: the total of the selection is then counted on its own (the status index answers it)."""
     require(actor, Action.PATH_REQUEST_MANAGE)
     conditions = []
     if statuses:
@@ -310,17 +313,21 @@ def request_board(*, actor: Actor, statuses: list[str] | None = None, code: str 
     status_rank = sa.case({s: i for i, s in enumerate(STATUS_ORDER)}, value=ChildRequest.status)
     is_open = ChildRequest.status.in_(OPEN_STATUSES)
     with session_scope(actor) as session:
-        counts = dict(session.exec(select(ChildRequest.status, func.count()).group_by(ChildRequest.status)).all())
-        oldest = dict(session.exec(
-            select(ChildRequest.status, func.min(ChildRequest.received_at))
-            .where(is_open).group_by(ChildRequest.status)).all())
+        counts, oldest = {}, {}
+        if with_counts:
+            counts = dict(session.exec(select(ChildRequest.status, func.count()).group_by(ChildRequest.status)).all())
+            oldest = dict(session.exec(
+                select(ChildRequest.status, func.min(ChildRequest.received_at))
+                .where(is_open).group_by(ChildRequest.status)).all())
         if code:
             total = session.exec(
                 select(func.count()).select_from(ChildRequest).join(Child, Child.id == ChildRequest.child_id)
                 .where(*conditions)).one()
-        else:
+        elif with_counts:
             # Every request has its child (NOT NULL foreign key): the per-status counts give the total.
             total = sum(n for s, n in counts.items() if not statuses or s in statuses)
+        else:
+            total = session.exec(select(func.count()).select_from(ChildRequest).where(*conditions)).one()
         rows = []
         if limit > 0:
             rows = session.exec(
@@ -347,7 +354,7 @@ def request_board(*, actor: Actor, statuses: list[str] | None = None, code: str 
             risk_flags=list(r.risk_flags), structure_name=structure_names.get(r.id),
         ) for r, code_, sex in rows],
         total=total,
-        counts={s: counts.get(s, 0) for s in STATUS_ORDER},
+        counts={s: counts.get(s, 0) for s in STATUS_ORDER} if with_counts else {},
         oldest_open_hours={s: hours_since(at, now) for s, at in oldest.items() if at is not None},
     )
 

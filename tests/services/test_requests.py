@@ -204,3 +204,19 @@ def test_oriented_request_shows_the_accepting_structure(db):
     assert detail.status == RequestStatus.ORIENTED.value
     assert detail.accepted_proposal.id == proposal.id and detail.accepted_proposal.consent_complete
     assert detail.oriented_at is not None
+
+
+def test_board_without_counts_gives_the_same_rows_and_total(db):
+    coordinator = make_user(Role.COORDINATION)
+    structure = make_structure(departement_code="33")
+    make_request(coordinator, received_at=utcnow() - timedelta(hours=5))
+    make_request(coordinator, received_at=utcnow() - timedelta(hours=2))
+    placed, _ = make_placed(structure.id, coordinator)
+    for statuses in (None, [RequestStatus.NEW.value], [RequestStatus.PLACED.value, RequestStatus.NEW.value]):
+        full = requests.request_board(actor=coordinator, statuses=statuses, limit=1)
+        lean = requests.request_board(actor=coordinator, statuses=statuses, limit=1, with_counts=False)
+        assert (lean.rows, lean.total) == (full.rows, full.total)
+        assert lean.counts == {} and lean.oldest_open_hours == {}
+    assert requests.request_board(actor=coordinator, limit=1, with_counts=False).total == 3
+    assert requests.request_board(actor=coordinator, statuses=[RequestStatus.PLACED.value],
+                                  with_counts=False).rows[0].id == placed.id
