@@ -319,15 +319,14 @@ def request_board(*, actor: Actor, statuses: list[str] | None = None, code: str 
             oldest = dict(session.exec(
                 select(ChildRequest.status, func.min(ChildRequest.received_at))
                 .where(is_open).group_by(ChildRequest.status)).all())
-        if code:
-            total = session.exec(
-                select(func.count()).select_from(ChildRequest).join(Child, Child.id == ChildRequest.child_id)
-                .where(*conditions)).one()
-        elif with_counts:
+        if with_counts and not code:
             # Every request has its child (NOT NULL foreign key): the per-status counts give the total.
             total = sum(n for s, n in counts.items() if not statuses or s in statuses)
         else:
-            total = session.exec(select(func.count()).select_from(ChildRequest).where(*conditions)).one()
+            selection = select(func.count()).select_from(ChildRequest)
+            if code:
+                selection = selection.join(Child, Child.id == ChildRequest.child_id)
+            total = session.exec(selection.where(*conditions)).one()
         rows = []
         if limit > 0:
             rows = session.exec(
