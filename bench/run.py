@@ -14,6 +14,7 @@ import json
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from core.config import PROJECT_ROOT
@@ -171,13 +172,12 @@ def markdown(rows: list[dict]) -> str:
             f"{r['ratio']:.2f} | {growth} | {r['warm_median_s'] * 1000:.0f} | {r['statements']} | {r['rows']} | "
             f"{r['memory_mb']:.0f} | {'tenues' if r['ok'] else 'manquées : ' + missed} | {' ; '.join(r['why'])} |"
         )
-    met = sum(1 for r in rows if r.get("ok"))
-    groups = sorted({(r["backend"], r["scale"]) for r in rows})
-    detail = ", ".join(
-        f"{backend} {scale} : {sum(1 for r in rows if (r['backend'], r['scale']) == (backend, scale) and r.get('ok'))}"
-        f"/{sum(1 for r in rows if (r['backend'], r['scale']) == (backend, scale))}"
-        for backend, scale in groups)
-    return (f"{met} lignes sur {len(rows)} tiennent toutes les cibles ({detail}).\n\n" + "\n".join(lines))
+    rows_by_group = Counter((r["backend"], r["scale"]) for r in rows)
+    met_by_group = Counter((r["backend"], r["scale"]) for r in rows if r.get("ok"))
+    detail = ", ".join(f"{backend} {scale} : {met_by_group[(backend, scale)]}/{count}"
+                       for (backend, scale), count in sorted(rows_by_group.items()))
+    return (f"{sum(met_by_group.values())} lignes sur {len(rows)} tiennent toutes les cibles ({detail}).\n\n"
+            + "\n".join(lines))
 
 
 def main() -> None:
