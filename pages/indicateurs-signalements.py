@@ -1,6 +1,6 @@
 """Indicators of the signalement circuit: the coordination's view and the funder's aggregates."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
@@ -10,18 +10,25 @@ from models.base import utcnow
 from models.signalement import Severity
 from services.disclosure import disclosure_legend
 from services.settings import setting_get
-from services.signalement_indicators import signalement_indicator_counts, signalement_indicators
+from services.indicators import paris_today
+from services.signalement_indicators import (
+    signalement_breakdown_note, signalement_indicator_counts, signalement_indicators,
+)
 from ui.auth import page_guard
 from ui.cache import cached, chart
+from ui.indicators import month_range_filter
 from ui.signalements import count_bars_chart, fr_duration, monthly_chart
 
 actor = page_guard("signalement_indicators")
 
 st.title("Indicateurs des signalements")
-today = date.today()
-period = st.date_input("Période de déclaration", value=(today - timedelta(days=365), today), format="DD/MM/YYYY",
-                       key="signalement_indicators_period")
-start, end = (tuple(period) + (None, None))[:2] if isinstance(period, (tuple, list)) else (period, period)
+if actor.is_funder:  # whole months that are over (services.disclosure_policy)
+    start, end = month_range_filter("signalement_indicators")
+else:
+    today = paris_today()
+    period = st.date_input("Période de déclaration", value=(today - timedelta(days=365), today),
+                           format="DD/MM/YYYY", key="signalement_indicators_period")
+    start, end = (tuple(period) + (None, None))[:2] if isinstance(period, (tuple, list)) else (period, period)
 st.caption(f"Signalements déclarés du {fr_date(start) or '…'} au {fr_date(end) or '…'}.")
 # Shares depend on the clock (a deadline passes): the cache key moves every minute.
 now = utcnow().replace(second=0, microsecond=0)
@@ -57,7 +64,7 @@ by_severity = []
 for severity in Severity:
     r = cached(signalement_indicators, actor=actor, start=start, end=end, severity=severity.value, now=now)
     by_severity.append({
-        "Gravité": severity.label, "Signalements": severity_counts.get(severity.value, "0"),
+        "Gravité": severity.label, "Signalements": severity_counts.get(severity.value, "0" if severity_counts else "—"),
         "Prise en compte : médiane / 90e centile": f"{fr_duration(r.time_to_acknowledge.median_seconds)} / "
                                                    f"{fr_duration(r.time_to_acknowledge.p90_seconds)}",
         "Pris en compte à temps": fr_percent(r.acknowledged_within.share),
@@ -76,7 +83,7 @@ def frame(by: str, label: str) -> pd.DataFrame:
 
 def bars(data: pd.DataFrame, label: str) -> None:
     if data.empty:
-        st.caption("Aucun signalement sur la période.")
+        st.caption("Non publié (voir plus haut)." if withheld else "Aucun signalement sur la période.")
         return
     if actor.is_funder:
         st.dataframe(data[[label, "Signalements"]], hide_index=True, width="stretch")
@@ -93,6 +100,9 @@ elif actor.is_funder:
 else:
     st.vega_lite_chart(chart(monthly_chart, months=months), width="stretch")
 
+withheld = cached(signalement_breakdown_note, actor=actor, start=start, end=end)
+if withheld:
+    st.info(withheld, icon=":material/shield:")
 left, right = st.columns(2)
 with left:
     st.subheader("Par gravité")

@@ -18,7 +18,7 @@ actor = page_guard("funder_indicators")
 st.title("Indicateurs du réseau")
 rule = cached(protection_rule)
 short_legend = f"« {rule.small_text} » et « s » : voir « Protection des petits effectifs » plus haut."
-period = period_filter("funder")
+period = period_filter("funder", funder=True)
 scope = scope_filter("funder", actor)
 st.caption(period_caption(period, scope))
 

@@ -14,6 +14,7 @@ from services.settings import setting_set
 from ui.auth import page_guard
 from ui.cache import cached, chart
 from ui.feedback import handled
+from ui.indicators import month_range_filter
 from ui.maps import coverage_map_chart
 from ui.path_charts import path_series_chart
 from ui.path_forms import flash, show_flash, today
@@ -25,9 +26,12 @@ st.title("Indicateurs du parcours")
 show_flash()
 
 left, right = st.columns([2, 1])
-period = left.date_input("Période", value=(today() - timedelta(days=365), today()), format="DD/MM/YYYY",
-                         key="path_indicators_period")
-start, end = (tuple(period) + (None, None))[:2] if isinstance(period, tuple) else (period, period)
+if actor.is_funder:  # whole months that are over (services.disclosure_policy)
+    start, end = month_range_filter("path_indicators", left)
+else:
+    period = left.date_input("Période", value=(today() - timedelta(days=365), today()), format="DD/MM/YYYY",
+                             key="path_indicators_period")
+    start, end = (tuple(period) + (None, None))[:2] if isinstance(period, tuple) else (period, period)
 granularity = right.selectbox("Regrouper par", list(PERIODS), format_func=PERIODS.get, key="path_indicators_granularity")
 if actor.is_funder and (actor.departement_code or actor.region_code):
     st.info("Chiffres de votre territoire : sollicitations et orientations selon le département d'exploitation, "
@@ -78,6 +82,8 @@ dimension = dim_col.selectbox("Selon", [g for g in GROUPS if g != "period"], for
 measure = measure_col.selectbox("Indicateur", list(MEASURES), format_func=MEASURES.get, key="path_indicators_measure")
 split = cached(path_indicator_counts, actor=actor, measure=measure, group_by=dimension, start=start, end=end)
 rows = split.rows
+if split.withheld:
+    st.info(split.withheld, icon=":material/shield:")
 table, picture = st.columns([1, 1])
 total_label = "Total des sollicitations" if dimension == "exploitation_form" else "Total"
 table.dataframe(pd.DataFrame([{GROUPS[dimension]: r.label, MEASURES[measure]: r.shown} for r in rows]

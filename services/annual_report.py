@@ -128,9 +128,11 @@ def annual_report_section_history(*, actor: Actor, year: int, section: str) -> l
 
 def annual_report_years(*, actor: Actor) -> list[int]:
     """Coordination and funders: the years a report can be produced for, newest first (the last full
-    year first)."""
+    year first). A funder reads only years that are over (services.disclosure_policy)."""
     require(actor, Action.ANNUAL_REPORT_READ)
     today = paris_today()
+    if not actor.is_coordination:
+        return [today.year - 1, today.year - 2, today.year - 3]
     return [today.year - 1, today.year, today.year - 2, today.year - 3]
 
 

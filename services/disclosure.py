@@ -164,7 +164,8 @@ def disclosure_legend(*, threshold: int, rounding: int) -> str:
     """The French footnote to print under a protected table."""
     text = (
         f"« {small_label(threshold)} » : moins de {threshold} (de 1 à {threshold - 1}, ou 0 dans une ligne "
-        f"ou une colonne dont le total est lui-même « {small_label(threshold)} »), non publié. "
+        f"ou une colonne dont le total est lui-même « {small_label(threshold)} » ou dont tous les effectifs "
+        "non nuls sont masqués), non publié. "
         f"« {HIDDEN_LABEL} » : valeur masquée (secret statistique) pour qu'aucun petit effectif "
         "ne puisse être retrouvé à partir des totaux."
     )

@@ -16,6 +16,7 @@ from sqlmodel import func, select
 
 from core.db import session_scope
 from core.formatting import fr_date
+from services.disclosure_policy import full_rows
 from services.indicators import COUNT, MEDIAN, NUMBER, RATE, SHARE, Query, Raw, RawHeadline, RawTable, RecordPage
 
 # --- 6 and 7: trainings (services.training_indicators) ----------------------------------------
@@ -303,14 +304,21 @@ def _path_headline(q: Query, measure: str) -> RawHeadline:
 
 
 def _path_tables(q: Query, measure: str, label: str) -> list[RawTable]:
+    """The breakdowns of a path count: the categories found, or every category of the dimension in a
+    fixed order when the figures will be published protected (services.disclosure_policy)."""
+    from services.path_indicators import _vocabulary
+
     tables = []
     for group_by, title, dimension in PATH_GROUPS:
         counted = _path_counts(q, measure, group_by)
-        rows = [r for r in counted.rows if r.count]
-        additive = group_by != "exploitation_form" and sum(r.count for r in rows) == counted.total
-        tables.append(RawTable(group_by, title, dimension, tuple((r.key, r.label) for r in rows),
-                               ((measure, label),), tuple((r.count,) for r in rows),
-                               kind="counts" if additive else "multi"))
+        found = [(r.key, r.label, r.count) for r in counted.rows if r.count]
+        if q.protected:
+            vocabulary = _vocabulary(group_by, q.reader, q.scope, q.first, q.last, "month")
+            found = full_rows({key: n for key, _, n in found}, vocabulary)
+        additive = group_by != "exploitation_form" and sum(n for _, _, n in found) == counted.total
+        tables.append(RawTable(group_by, title, dimension, tuple((key, text) for key, text, _ in found),
+                               ((measure, label),), tuple((n,) for _, _, n in found),
+                               kind="counts" if additive else "multi", population=int(counted.total or 0)))
     tables.append(_age_by_sex(q, measure, label))
     return tables
 
@@ -330,8 +338,11 @@ def _age_by_sex(q: Query, measure: str, label: str) -> RawTable:
             .where(*_between(date_column, q.first, q.last)).group_by(band, Child.sex))
     with session_scope(q.reader) as session:
         found = {(b, sex): int(n) for b, sex, n in session.exec(stmt).all()}
-    sexes = [s for s in Sex if any(key[1] == s.value for key in found)] or [Sex.FEMALE, Sex.MALE]
-    bands = [name for _, _, name in AGE_BANDS if any(key[0] == name for key in found)]
+    if q.protected:  # every band and sex, so that the rows and columns shown tell nothing
+        sexes, bands = list(Sex), [name for _, _, name in AGE_BANDS]
+    else:
+        sexes = [s for s in Sex if any(key[1] == s.value for key in found)] or [Sex.FEMALE, Sex.MALE]
+        bands = [name for _, _, name in AGE_BANDS if any(key[0] == name for key in found)]
     return RawTable("age_sex", "Par âge et par sexe", "Âge", tuple((name, name) for name in bands),
                     tuple((s.value, s.label) for s in sexes),
                     tuple(tuple(found.get((name, s.value), 0) for s in sexes) for name in bands),
@@ -557,13 +568,34 @@ def signalements_tables(q: Query) -> list[RawTable]:
               "recipient": ("Transmis, par destinataire", "Destinataire")}
     tables = []
     with session_scope(q.reader) as session:
+        population = int(session.exec(select(func.count()).select_from(Signalement).where(*conditions)).one())
         for key, statement in statements.items():
             rows = sorted(session.exec(statement.where(*conditions)).all(), key=lambda r: -int(r[1]))
-            shown = tuple((str(r[0]), r[2] if key == "region" else labels[key](r[0])) for r in rows)
-            tables.append(RawTable(key, titles[key][0], titles[key][1], shown, (("signalements", "Signalements"),),
-                                   tuple((int(r[1]),) for r in rows), kind="multi" if key == "recipient" else "counts",
-                                   drill=key != "recipient"))
+            found = [(str(r[0]), r[2] if key == "region" else labels[key](r[0]), int(r[1])) for r in rows]
+            if q.protected:
+                found = full_rows({k: n for k, _, n in found}, _signalement_vocabulary(key, q))
+            tables.append(RawTable(key, titles[key][0], titles[key][1], tuple((k, text) for k, text, _ in found),
+                                   (("signalements", "Signalements"),), tuple((n,) for _, _, n in found),
+                                   kind="multi" if key == "recipient" else "counts", drill=key != "recipient",
+                                   population=population, unit="signalements"))
     return tables
+
+
+def _signalement_vocabulary(key: str, q: Query) -> list[tuple[str, str]]:
+    """Every category, severity, recipient kind or région of the scope, in a fixed order."""
+    from models.signalement import Category, RecipientKind, Severity
+    from services.referential import departement_options
+
+    if key == "region":
+        regions = {}
+        for o in departement_options():
+            if ((not q.scope.region_code or o.region_code == q.scope.region_code)
+                    and (not q.scope.departement_code or o.code == q.scope.departement_code)
+                    and (not q.scope.overseas_only or o.overseas)):
+                regions.setdefault(o.region_code, o.region_name)
+        return sorted(regions.items(), key=lambda item: item[1])
+    enum = {"category": Category, "severity": Severity, "recipient": RecipientKind}[key]
+    return [(member.value, member.label) for member in enum]
 
 
 def signalements_records(q: Query, table: str | None, row: str | None, column: str | None, limit: int,

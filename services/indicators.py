@@ -47,6 +47,12 @@ from services.disclosure import (
     round_count,
     small_label,
 )
+from services.disclosure_policy import (
+    breakdown_publishable,
+    check_period,
+    mask_pinning_zeros,
+    withheld_note,
+)
 from services.periods import Period, PeriodKind, Scope, scope_for
 
 UNKNOWN_INDICATOR = "Indicateur inconnu."
@@ -108,6 +114,8 @@ class RawTable:
     drill: bool = True
     note: str = ""
     chart_column: int = 0  # the column a bar chart shows (measures)
+    population: int | None = None  # records the table describes (None: the sum of its counts)
+    unit: str = "enfants"  # what `population` counts, in French (for the note of a withheld table)
 
 
 @dataclass(frozen=True)
@@ -117,6 +125,7 @@ class Query:
     reader: Actor
     period: Period
     scope: Scope
+    protected: bool = False  # the figures will be published protected: breakdowns list every category
 
     @property
     def first(self) -> date:
@@ -528,14 +537,21 @@ def _publish_table(raw: RawTable, children: bool, rule: ProtectionRule | None) -
     units = raw.units or ("count",) * len(raw.columns)
     if raw.kind == "measures" or not protect:
         return _plain_table(raw, units, base)
+    population = raw.population if raw.population is not None else int(sum(v or 0 for row in raw.values for v in row))
+    if not breakdown_publishable(population, threshold=rule.threshold):
+        return _withheld(raw, units, base, withheld_note(threshold=rule.threshold, unit=raw.unit))
     for candidate, merged in _merge_candidates(raw):
         table = _protected_table(candidate, rule, base)
         if table is not None:
             note = " ".join(n for n in (raw.note, MERGED_NOTE if merged else "") if n)
             return replace(table, note=note, drill=False)
+    return _withheld(raw, units, base, WITHHELD_NOTE)
+
+
+def _withheld(raw: RawTable, units: tuple[str, ...], base: dict, note: str) -> Table:
     return Table(row_keys=(), row_labels=(), column_keys=tuple(k for k, _ in raw.columns),
                  column_labels=tuple(label for _, label in raw.columns), cells=(), units=units, protected=True,
-                 withheld=True, **{**base, "note": WITHHELD_NOTE, "drill": False})
+                 withheld=True, **{**base, "note": note, "drill": False})
 
 
 def _plain_table(raw: RawTable, units: tuple[str, ...], base: dict) -> Table:
@@ -585,14 +601,15 @@ def _protected_table(raw: RawTable, rule: ProtectionRule, base: dict) -> Table |
         series = protect_series([row[0] for row in counts], threshold=rule.threshold, rounding=rule.rounding)
         if series.fragile:
             return None
+        cells = mask_pinning_zeros([(c,) for c in series.cells], counts)
         if raw.kind == "multi":
-            return Table(cells=tuple((c,) for c in series.cells), **{**common, "note": base["note"] or MULTI_NOTE})
-        return Table(cells=tuple((c,) for c in series.cells), column_totals=(series.total,), **common)
+            return Table(cells=cells, **{**common, "note": base["note"] or MULTI_NOTE})
+        return Table(cells=cells, column_totals=(series.total,), **common)
     table = protect_table(counts, threshold=rule.threshold, rounding=rule.rounding)
     if table.fragile:
         return None
-    return Table(cells=table.cells, row_totals=table.row_totals, column_totals=table.column_totals,
-                 total=table.total, **common)
+    return Table(cells=mask_pinning_zeros(table.cells, counts), row_totals=table.row_totals,
+                 column_totals=table.column_totals, total=table.total, **common)
 
 
 # --- the service functions pages call ------------------------------------------------------------
@@ -607,10 +624,17 @@ def _reader(actor: Actor) -> Actor:
                  role=Role.COORDINATION.value)
 
 
-def _prepare(actor: Actor, scope: Scope | None, protected: bool) -> tuple[Actor, Scope, ProtectionRule | None]:
+def _prepare(actor: Actor, scope: Scope | None, protected: bool,
+             period: Period | None = None) -> tuple[Actor, Scope, ProtectionRule | None]:
+    """Who the sources are read as, the pinned scope, and the protection rule (None: exact figures).
+
+    A protected read must be of whole months (services.disclosure_policy), and a funder's of months
+    that are over; the coordination's own view of the funder's figures may include the month in progress."""
     require(actor, Action.DASHBOARD_READ)
     pinned = scope_for(actor, scope)
     rule = protection_rule() if (protected or not actor.is_coordination) else None
+    if rule is not None and period is not None:
+        check_period(period.start, period.end, today=paris_today(), finished_only=not actor.is_coordination)
     return _reader(actor), pinned, rule
 
 
@@ -633,8 +657,8 @@ def indicator_overview(*, actor: Actor, period: Period, scope: Scope | None = No
                        keys: tuple[str, ...] | None = None) -> list[IndicatorView]:
     """Coordination and funders (protected, within their territory): every indicator's (or the given
     ones') headline for the period, with the previous period's value and the change (tiles)."""
-    reader, pinned, rule = _prepare(actor, scope, protected)
-    query = Query(reader, period, pinned)
+    reader, pinned, rule = _prepare(actor, scope, protected, period)
+    query = Query(reader, period, pinned, rule is not None)
     specs = _specs().values() if keys is None else [_spec(key) for key in keys]
     return [_view(spec, query, rule, tables=False) for spec in specs]
 
@@ -643,8 +667,8 @@ def indicator_view(*, actor: Actor, key: str, period: Period, scope: Scope | Non
                    protected: bool = False) -> IndicatorView:
     """Coordination and funders (protected, within their territory): one indicator's headline and
     breakdown tables for the period."""
-    reader, pinned, rule = _prepare(actor, scope, protected)
-    return _view(_spec(key), Query(reader, period, pinned), rule, tables=True)
+    reader, pinned, rule = _prepare(actor, scope, protected, period)
+    return _view(_spec(key), Query(reader, period, pinned, rule is not None), rule, tables=True)
 
 
 def _view(spec: IndicatorSpec, query: Query, rule: ProtectionRule | None, *, tables: bool) -> IndicatorView:
@@ -663,14 +687,14 @@ def indicator_series(*, actor: Actor, key: str, period: Period, scope: Scope | N
                      protected: bool = False, length: int | None = None) -> list[SeriesPoint]:
     """Coordination and funders (protected): the headline of the `length` periods of the same kind
     ending with `period`, oldest first (each period published on its own, as on the tiles)."""
-    reader, pinned, rule = _prepare(actor, scope, protected)
+    reader, pinned, rule = _prepare(actor, scope, protected, period)
     spec = _spec(key)
     if not spec.available:
         return []
     periods = [period]
     for _ in range((length or SERIES_LENGTH.get(period.kind, 12)) - 1):
         periods.append(periods[-1].previous())
-    query = Query(reader, period, pinned)
+    query = Query(reader, period, pinned, rule is not None)
     return [SeriesPoint(p, _figure(spec.headline(query.at(p)).value, spec.counts_children, rule))
             for p in reversed(periods) if p.start <= paris_today()]
 

@@ -39,9 +39,16 @@ from models.base import code_list_contains, utcnow
 from models.child import ChildRequest, ExitReason, Placement, PlacementEvent, PlacementEventKind, RequesterKind
 from models.structure import ExploitationForm, Structure
 from services.disclosure import Mark, fr_cell, protect_series, round_count
+from services.disclosure_policy import (
+    breakdown_publishable,
+    check_period,
+    full_rows,
+    mask_pinning_zeros,
+    withheld_note,
+)
 from services.path_sql import days_between, period_key, period_label
 from services.periods import Scope, in_scope, scope_for
-from services.referential import departement_label
+from services.referential import departement_label, departement_options
 from services.requests import paris_date
 from services.settings import setting_get
 
@@ -78,6 +85,7 @@ class CountTable:
     total: int | None
     total_shown: str
     rule: Rule | None
+    withheld: str = ""  # why the breakdown is not published (funders), empty when it is
 
 
 @dataclass(frozen=True)
@@ -110,6 +118,51 @@ def _rule(actor: Actor) -> Rule | None:
     if actor.is_coordination:
         return None
     return Rule(int(setting_get(key="disclosure_threshold")), int(setting_get(key="disclosure_rounding")))
+
+
+def _check_period(actor: Actor, start: date | None, end: date | None) -> None:
+    """A funder reads whole months that are over (services.disclosure_policy); `end` is the last day."""
+    if not actor.is_coordination:
+        check_period(start, None if end is None else end + timedelta(days=1), today=paris_date(utcnow()))
+
+
+def _vocabulary(group_by: str, actor: Actor, scope: Scope | None, start: date | None, end: date | None,
+                period: str) -> list[tuple[str | None, str]]:
+    """Every category of a dimension, in a fixed order (what a funder's breakdown lists, zeros included)."""
+    if group_by == "requester_kind":
+        keys = [k.value for k in RequesterKind]
+    elif group_by == "exploitation_form":
+        keys = [f.value for f in ExploitationForm]
+    elif group_by == "exploitation_departement":
+        pinned = scope_for(actor, scope)
+        keys = [o.code for o in departement_options()
+                if (not pinned.departement_code or o.code == pinned.departement_code)
+                and (not pinned.region_code or o.region_code == pinned.region_code)
+                and (not pinned.overseas_only or o.overseas)]
+    elif group_by == "requester_departement":
+        keys = [o.code for o in departement_options()]
+    else:  # period: every month (quarter, year) from start to end
+        keys = _period_keys(start, end, period)
+    if group_by != "exploitation_form" and group_by != "period":
+        keys.append(None)
+    return [(k, _label(group_by, k, period)) for k in keys]
+
+
+def _period_keys(start: date | None, end: date | None, period: str) -> list[str]:
+    if start is None or end is None:
+        return []
+    keys, day = [], start
+    while day <= end:
+        if period == "year":
+            key = f"{day.year:04d}"
+        elif period == "quarter":
+            key = f"{day.year:04d}-T{(day.month - 1) // 3 + 1}"
+        else:
+            key = f"{day.year:04d}-{day.month:02d}"
+        if key not in keys:
+            keys.append(key)
+        day = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return keys
 
 
 def _publish(rule: Rule | None, value: int) -> int | None:
@@ -189,10 +242,14 @@ def _label(group_by: str, key: str | None, period: str) -> str:
 
 def path_indicator_counts(*, actor: Actor, measure: str, group_by: str, start: date | None = None,
                           end: date | None = None, period: str = "month", scope: Scope | None = None) -> CountTable:
-    """Coordination and funders (protected): one of the three counts split by one dimension, with its total."""
+    """Coordination and funders (protected): one of the three counts split by one dimension, with its total.
+
+    A funder's table lists every category (zeros included) and is not published at all when its total
+    is below the threshold (services.disclosure_policy); the coordination sees the categories found."""
     require(actor, Action.PATH_INDICATOR_READ)
     if group_by not in GROUPS:
         raise ValueError(f"unknown grouping {group_by!r}")
+    _check_period(actor, start, end)
     date_column, counted, distinct, shape = _measure(measure, actor, scope, with_request=group_by != "period")
     where = _between(date_column, start, end)
     counter = (lambda expr: func.count(sa.distinct(expr))) if distinct else func.count
@@ -202,7 +259,7 @@ def path_indicator_counts(*, actor: Actor, measure: str, group_by: str, start: d
             columns = [counter(sa.case((code_list_contains(ChildRequest.exploitation_forms, code), counted), else_=None))
                        for code in forms]
             values = session.exec(shape(select(*columns)).where(*where)).one()
-            rows = [(code, int(value)) for code, value in zip(forms, values) if value]
+            rows = [(code, int(value)) for code, value in zip(forms, values)]
         else:
             key = {
                 "period": period_key(date_column, period),
@@ -216,20 +273,33 @@ def path_indicator_counts(*, actor: Actor, measure: str, group_by: str, start: d
             total = _total(session, actor, measure, start, end, scope)
         else:
             total = sum(n for _, n in rows)  # one row per key (None included): the rows add up
-    if group_by != "period":
-        rows.sort(key=lambda row: (-row[1], _label(group_by, row[0], period)))
     rule = _rule(actor)
     if rule is None:
+        rows = [(k, n) for k, n in rows if n or group_by == "period"]
+        if group_by != "period":
+            rows.sort(key=lambda row: (-row[1], _label(group_by, row[0], period)))
         return CountTable([CountRow(k, _label(group_by, k, period), n, fr_number(n)) for k, n in rows], total,
                           fr_number(total), None)
-    protected = protect_series([n for _, n in rows], threshold=rule.threshold, rounding=rule.rounding)
+    return _protected_counts(rule, group_by, rows, total, _vocabulary(group_by, actor, scope, start, end, period))
+
+
+def _protected_counts(rule: Rule, group_by: str, rows: list[tuple[str | None, int]], total: int,
+                      vocabulary: list[tuple[str | None, str]]) -> CountTable:
+    """A funder's breakdown: every category in a fixed order, or nothing when the total is small."""
     published_total = _publish(rule, total)
+    total_shown = fr_cell(Mark.SMALL if published_total is None else published_total, threshold=rule.threshold)
+    # The time dimension is the series the tiles already publish month by month: shown whatever its total.
+    if group_by != "period" and not breakdown_publishable(total, threshold=rule.threshold):
+        return CountTable([], published_total, total_shown, rule, withheld_note(threshold=rule.threshold))
+    full = full_rows(dict(rows), vocabulary)
+    counts = [n for _, _, n in full]
+    cells = protect_series(counts, threshold=rule.threshold, rounding=rule.rounding).cells
+    if group_by != "period":
+        cells = [row[0] for row in mask_pinning_zeros([(c,) for c in cells], [(n,) for n in counts])]
     return CountTable(
-        [CountRow(k, _label(group_by, k, period), None if isinstance(cell, Mark) else cell,
-                  fr_cell(cell, threshold=rule.threshold)) for (k, _), cell in zip(rows, protected.cells)],
-        published_total, fr_cell(Mark.SMALL if published_total is None else published_total, threshold=rule.threshold),
-        rule,
-    )
+        [CountRow(k, label, None if isinstance(cell, Mark) else cell, fr_cell(cell, threshold=rule.threshold))
+         for (k, label, _), cell in zip(full, cells)],
+        published_total, total_shown, rule)
 
 
 def _total(session, actor: Actor, measure: str, start, end, scope) -> int:
@@ -242,6 +312,7 @@ def path_median_days_to_arrival(*, actor: Actor, start: date | None = None, end:
                                 scope: Scope | None = None) -> tuple[float | None, int | None]:
     """Coordination and funders (protected): median days from request to arrival, and over how many arrivals."""
     require(actor, Action.PATH_INDICATOR_READ)
+    _check_period(actor, start, end)
     stmt = _placements(select(days_between(Placement.arrival_date, ChildRequest.received_on).label("days")),
                        actor, scope, with_request=False)
     stmt = stmt.join(ChildRequest, ChildRequest.id == Placement.request_id)
@@ -261,6 +332,7 @@ def path_distance_share(*, actor: Actor, start: date | None = None, end: date | 
                         minimum_km: float | None = None, scope: Scope | None = None) -> Share:
     """Coordination and funders (protected): placements at least the minimum distance away, among those with a distance."""
     require(actor, Action.PATH_INDICATOR_READ)
+    _check_period(actor, start, end)
     from services.orientation import min_distance_km
 
     minimum = min_distance_km() if minimum_km is None else minimum_km
@@ -277,6 +349,7 @@ def path_runaway_rate(*, actor: Actor, days: int, start: date | None = None, end
                       scope: Scope | None = None) -> Share:
     """Coordination and funders (protected): placements with a runaway within `days` of arrival, among known outcomes."""
     require(actor, Action.PATH_INDICATOR_READ)
+    _check_period(actor, start, end)
     return _runaway_rates(actor, (days,), start, end, scope)[0]
 
 
@@ -309,6 +382,7 @@ def path_summary(*, actor: Actor, start: date | None = None, end: date | None = 
                  scope: Scope | None = None) -> PathSummary:
     """Coordination and funders (protected): the headline figures of the path for a period."""
     require(actor, Action.PATH_INDICATOR_READ)
+    _check_period(actor, start, end)
     from services.orientation import min_distance_km
 
     rule = _rule(actor)

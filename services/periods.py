@@ -46,7 +46,11 @@ class Period:
         return f"du {fr_date(self.start)} au {fr_date(self.end - timedelta(days=1))}"
 
     def previous(self) -> "Period":
-        """The period just before, of the same kind (same length for a custom one)."""
+        """The period just before, of the same kind (same length for a custom one: as many months for a
+        range of whole months, as many days otherwise)."""
+        if self.kind == PeriodKind.CUSTOM.value and self.start.day == 1 and self.end.day == 1:
+            months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month
+            return replace(self, start=_add_months(self.start, -months), end=self.start)
         if self.kind in (PeriodKind.WEEK.value, PeriodKind.CUSTOM.value):
             length = self.end - self.start
             return replace(self, start=self.start - length, end=self.start)

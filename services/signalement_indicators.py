@@ -39,6 +39,13 @@ from models.referential import Departement, Region
 from models.signalement import Category, EventKind, RecipientKind, Severity, Signalement, SignalementEvent
 from models.structure import Structure
 from services.disclosure import Mark, fr_cell, protect_series, round_count
+from services.disclosure_policy import (
+    breakdown_publishable,
+    check_period,
+    full_rows,
+    mask_pinning_zeros,
+    withheld_note,
+)
 from services.periods import in_scope, scope_for
 
 DIMENSIONS = ("category", "severity", "structure", "region", "month", "recipient")
@@ -91,6 +98,16 @@ def _conditions(actor: Actor, start: date | None, end: date | None) -> list:
     return conditions
 
 
+def _check_period(actor: Actor, start: date | None, end: date | None) -> None:
+    """A funder reads whole months that are over (services.disclosure_policy); `end` is the last day."""
+    if actor.is_funder:
+        from datetime import timedelta
+
+        from services.requests import paris_date
+
+        check_period(start, None if end is None else end + timedelta(days=1), today=paris_date(utcnow()))
+
+
 def _rule() -> tuple[int, int]:
     """The small-count threshold and rounding base the coordination has set."""
     from services.settings import setting_get
@@ -122,6 +139,7 @@ def signalement_indicator_counts(*, actor: Actor, by: str, start: date | None = 
         raise ValueError(by)
     if by == "structure" and actor.is_funder:
         raise AccessDenied(REFUSED)
+    _check_period(actor, start, end)
     conditions = _conditions(actor, start, end)
     count = func.count(sa.distinct(Signalement.id)).label("n")
     if by == "category":
@@ -148,15 +166,67 @@ def signalement_indicator_counts(*, actor: Actor, by: str, start: date | None = 
                      .group_by(SignalementEvent.recipient_kind))
     with session_scope(actor) as session:
         rows = session.exec(statement.where(*conditions)).all()
+        population = session.exec(select(func.count()).select_from(Signalement).where(*conditions)).one() \
+            if actor.is_funder else 0
     result = [_row(by, row) for row in rows]
-    if actor.is_funder and result:
-        threshold, rounding = _rule()
-        cells = protect_series([r.count for r in result], threshold=threshold, rounding=rounding).cells
-        result = [CountRow(r.key, r.label, None if isinstance(c, Mark) else c, fr_cell(c, threshold=threshold))
-                  for r, c in zip(result, cells)]
+    if actor.is_funder:
+        return _protected_rows(actor, by, result, int(population), start, end)
     if by != "month":
         result.sort(key=lambda r: (-(r.count if r.count is not None else 0), r.label))
     return result
+
+
+def _protected_rows(actor: Actor, by: str, found: list[CountRow], population: int, start: date,
+                    end: date) -> list[CountRow]:
+    """A funder's breakdown (services.disclosure_policy): nothing when it would describe fewer signalements
+    than the threshold; otherwise every category in a fixed order, protected, zeros that would pin the
+    few suppressed ones masked too. The months form the series the totals already give month by month."""
+    threshold, rounding = _rule()
+    if by != "month" and not breakdown_publishable(population, threshold=threshold):
+        return []
+    full = full_rows({r.key: r.count for r in found}, _vocabulary(actor, by, start, end))
+    counts = [n for _, _, n in full]
+    cells = list(protect_series(counts, threshold=threshold, rounding=rounding).cells) if counts else []
+    if by != "month":
+        cells = [row[0] for row in mask_pinning_zeros([(c,) for c in cells], [(n,) for n in counts])]
+    return [CountRow(str(key), label, None if isinstance(c, Mark) else c, fr_cell(c, threshold=threshold))
+            for (key, label, _), c in zip(full, cells)]
+
+
+def signalement_breakdown_note(*, actor: Actor, start: date | None = None, end: date | None = None) -> str:
+    """Funders: why the breakdowns of the period are not published (empty when they are)."""
+    require(actor, Action.INDICATOR_READ)
+    if not actor.is_funder:
+        return ""
+    _check_period(actor, start, end)
+    with session_scope(actor) as session:
+        population = session.exec(select(func.count()).select_from(Signalement)
+                                  .where(*_conditions(actor, start, end))).one()
+    threshold, _ = _rule()
+    if breakdown_publishable(int(population), threshold=threshold):
+        return ""
+    return withheld_note(threshold=threshold, unit="signalements")
+
+
+def _vocabulary(actor: Actor, by: str, start: date, end: date) -> list[tuple[str, str]]:
+    """Every category, severity, recipient kind, région (of the actor's territory) or month of the
+    period, in a fixed order."""
+    if by == "month":
+        keys, day = [], start.replace(day=1)
+        while day <= end:
+            keys.append((f"{day.year:04d}-{day.month:02d}", f"{day.month:02d}/{day.year:04d}"))
+            day = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+        return keys
+    if by == "region":
+        from services.referential import departement_options
+
+        pinned = scope_for(actor)
+        regions = {o.region_code: o.region_name for o in departement_options()
+                   if (not pinned.region_code or o.region_code == pinned.region_code)
+                   and (not pinned.departement_code or o.code == pinned.departement_code)}
+        return sorted(regions.items(), key=lambda item: item[1])
+    enum = {"category": Category, "severity": Severity, "recipient": RecipientKind}[by]
+    return [(member.value, member.label) for member in enum]
 
 
 def _row(by: str, row) -> CountRow:
@@ -221,6 +291,7 @@ def signalement_indicators(*, actor: Actor, start: date | None = None, end: date
     total, delays to acknowledge and to pass on, and the shares within the deadlines, for the period
     (and one severity when given)."""
     require(actor, Action.INDICATOR_READ)
+    _check_period(actor, start, end)
     now = now or utcnow()
     conditions = _conditions(actor, start, end)
     if severity:

@@ -11,6 +11,7 @@ import streamlit as st
 from core.access import Actor
 from core.formatting import fr_date
 from services.indicators import IndicatorView, SeriesPoint, Table, indicator_scope_label, paris_today
+from services.disclosure_policy import first_unpublished_day
 from services.periods import Period, PeriodKind, Scope, period_of
 from services.referential import departement_options, region_options
 from ui.directory import filter_select
@@ -29,13 +30,45 @@ def recent_periods(kind: str, today: date, count: int) -> list[Period]:
     return periods
 
 
-def period_filter(prefix: str, *, default_kind: str = PeriodKind.MONTH.value) -> Period:
-    """Kind of period, then which one (or two dates for a custom period)."""
+def finished_periods(kind: str, today: date, count: int) -> list[Period]:
+    """The `count` periods of `kind` that are over (the last one ends before the current month), newest first."""
+    periods = [period_of(kind, today)]
+    while periods[0].end > first_unpublished_day(today):
+        periods[0] = periods[0].previous()
+    while len(periods) < count:
+        periods.append(periods[-1].previous())
+    return periods
+
+
+def month_range_filter(prefix: str, container=None, *, months: int = 12) -> tuple[date, date]:
+    """Two month pickers (first and last month, both over): (first day, last day) of the range."""
+    container = container or st
+    choices = [p.start for p in finished_periods(PeriodKind.MONTH.value, paris_today(), 48)]
+    label = {m.isoformat(): period_of(PeriodKind.MONTH.value, m).label for m in choices}
+    keys = list(label)
+    a, b = container.columns(2)
+    first = a.selectbox("Du mois", keys, index=min(months, len(keys)) - 1, format_func=label.get,
+                        key=f"{prefix}_month_from")
+    last = b.selectbox("Au mois", keys, index=0, format_func=label.get, key=f"{prefix}_month_to")
+    start, end = sorted((date.fromisoformat(first), date.fromisoformat(last)))
+    return start, period_of(PeriodKind.MONTH.value, end).end - timedelta(days=1)
+
+
+def period_filter(prefix: str, *, default_kind: str = PeriodKind.MONTH.value, funder: bool = False) -> Period:
+    """Kind of period, then which one (or two dates for a custom period).
+
+    `funder`: whole months that are over only (services.disclosure_policy): months, quarters, years and
+    custom ranges of months, never a week or the period in progress."""
     today = paris_today()
     kinds = PeriodKind.labels()
+    if funder:
+        kinds.pop(PeriodKind.WEEK.value)
     a, b = st.columns([1, 2])
     kind = a.selectbox("Période", list(kinds), index=list(kinds).index(default_kind), format_func=kinds.get,
                        key=f"{prefix}_period_kind")
+    if kind == PeriodKind.CUSTOM.value and funder:
+        start, last = month_range_filter(prefix, b, months=3)
+        return period_of(kind, today, start=start, end=last)
     if kind == PeriodKind.CUSTOM.value:
         c, d = b.columns(2)
         start = c.date_input("Du", value=today.replace(day=1), format="DD/MM/YYYY", key=f"{prefix}_period_start",
@@ -45,6 +78,11 @@ def period_filter(prefix: str, *, default_kind: str = PeriodKind.MONTH.value) ->
             st.warning("La date de fin précède la date de début : elles ont été interverties.")
             start, end = end, start
         return period_of(kind, today, start=start, end=end)
+    if funder:
+        periods = {p.start.isoformat(): p for p in finished_periods(kind, today, CHOICES[kind])}
+        chosen = b.selectbox("Laquelle", list(periods), key=f"{prefix}_period_{kind}", index=0,
+                             format_func=lambda k: periods[k].label)
+        return periods[chosen]
     periods = {p.start.isoformat(): p for p in recent_periods(kind, today, CHOICES[kind])}
     chosen = b.selectbox("Laquelle", list(periods), key=f"{prefix}_period_{kind}", index=1,
                          format_func=lambda k: periods[k].label + (" (en cours)" if periods[k].end > today else ""))

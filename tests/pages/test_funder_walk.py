@@ -24,17 +24,18 @@ from ui.navigation import pages_for
 
 TODAY = paris_today()
 LAST_MONTH = period_of("mois", TODAY).previous()
+LAST_YEAR_END = period_of("mois", date(TODAY.year - 1, 12, 1))  # the last month of a year that is over
 THRESHOLD, ROUNDING = 5, 5
 
 
-def _network() -> list[str]:
-    """Children placed or asked for last month in several départements (some in small numbers),
-    a signalement naming a child, a training; returns every child's pseudonymous code."""
+def _network(month=LAST_MONTH) -> list[str]:
+    """Children placed or asked for in `month` (last month) in several départements (some in small
+    numbers), a signalement naming a child, a training; returns every child's pseudonymous code."""
     far = make_structure(name="Foyer de l'enfance Les Cèdres — Rennes", departement_code="35",
                          joined_on=date(2020, 1, 1), sexes=["F", "M"], capacity=30)
     south = make_structure(name="Lieu de vie Le Mas — Nice", departement_code="06", joined_on=date(2020, 1, 1),
                            sexes=["F", "M"], capacity=30)
-    day = LAST_MONTH.start + timedelta(days=3)
+    day = month.start + timedelta(days=3)
     requests = [make_placed(far.id, arrival_date=day + timedelta(days=i % 3), child_age=13 + i % 4, sex="FM"[i % 2])[0]
                 for i in range(7)]
     make_placed(south.id, arrival_date=day, child_age=16, sex="F", exploitation_departement_code="13")
@@ -42,7 +43,7 @@ def _network() -> list[str]:
     partner = make_user(Role.PARTENAIRE, structure_id=far.id)
     with session_scope() as session:
         codes = list(session.exec(select(Child.code)).all())
-    make_signalement(partner, child_code=requests[-1].code)
+    make_signalement(partner, child_code=requests[-1].code, now=datetime.combine(day, time(10), PARIS))
     make_session(make_module(title="Repérage des victimes").id, day=day, structure_ids=[far.id])
     return codes
 
@@ -90,19 +91,19 @@ def test_every_page_of_the_funder_shows_aggregates_only(sqlite_db):
 
 
 def test_every_export_of_the_funder_holds_no_child_record(sqlite_db):
-    codes = _network()
+    codes = _network(LAST_YEAR_END)
     funder = make_user(Role.FINANCEUR)
     exports = {
-        "indicateurs du mois (XLSX)": _workbook_text(indicator_workbook(actor=funder, period=LAST_MONTH)),
-        "rapport annuel (XLSX)": _workbook_text(annual_report_xlsx(actor=funder, year=LAST_MONTH.start.year)),
-        "rapport annuel (HTML)": annual_report_html(actor=funder, year=LAST_MONTH.start.year),
+        "indicateurs du mois (XLSX)": _workbook_text(indicator_workbook(actor=funder, period=LAST_YEAR_END)),
+        "rapport annuel (XLSX)": _workbook_text(annual_report_xlsx(actor=funder, year=TODAY.year - 1)),
+        "rapport annuel (HTML)": annual_report_html(actor=funder, year=TODAY.year - 1),
     }
     for name, text in exports.items():
         _assert_no_code(text, codes, name)
         assert ("&lt; 5" if name.endswith("(HTML)") else "< 5") in text, name
         assert "Foyer de l'enfance Les Cèdres" not in text  # no structure named beside a child count
     with pytest.raises(AccessDenied) as refused:
-        indicator_records(actor=funder, key="placed", period=LAST_MONTH)
+        indicator_records(actor=funder, key="placed", period=LAST_YEAR_END)
     _assert_no_code(str(refused.value), codes, "refusal")
 
 
@@ -124,9 +125,9 @@ def _child_counts(view):
 
 @pytest.mark.parametrize("kind", ["mois", "annee", "trimestre"])
 def test_no_count_of_children_from_1_to_4_reaches_the_funder(sqlite_db, kind):
-    _network()
+    _network(LAST_YEAR_END)
     funder = make_user(Role.FINANCEUR)
-    period = period_of(kind, LAST_MONTH.start)
+    period = period_of(kind, LAST_YEAR_END.start)
     seen_small = False
     for info in indicator_list(actor=funder):
         for value in _child_counts(indicator_view(actor=funder, key=info.key, period=period)):
@@ -135,7 +136,7 @@ def test_no_count_of_children_from_1_to_4_reaches_the_funder(sqlite_db, kind):
                 continue
             assert value == 0 or (value >= THRESHOLD and value % ROUNDING == 0), (info.key, value)
     assert seen_small
-    content = annual_report_content(actor=funder, year=LAST_MONTH.start.year)
+    content = annual_report_content(actor=funder, year=TODAY.year - 1)
     for view in content.views:
         for value in _child_counts(view):
             assert isinstance(value, Mark) or value is None or value == 0 or value % ROUNDING == 0

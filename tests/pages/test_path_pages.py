@@ -141,9 +141,14 @@ def test_indicators_page_for_coordination_and_funder(sqlite_db):
     values = {m.label: m.value for m in at.metric}
     assert values["1. Sollicitations reçues"] == "2" and values["3. Enfants accueillis"] == "1"
     assert values["Délai médian jusqu'à l'arrivée"] == "2,0 j"
+    last_month = (paris_date(utcnow()).replace(day=1) - timedelta(days=1)).replace(day=3)
+    make_placed(structure.id, coordinator, arrival_date=last_month)
     funder = open_page(make_user(Role.FINANCEUR), "path_indicators")
-    assert not funder.exception
+    assert not funder.exception and not funder.error
+    assert not funder.date_input  # whole months that are over, picked as months
+    assert [s.label for s in funder.selectbox][:2] == ["Du mois", "Au mois"]
     assert {m.label: m.value for m in funder.metric}["1. Sollicitations reçues"] == "< 5"
+    assert "Répartition non publiée" in texts(funder)  # a single child: no breakdown
 
 
 def test_home_tells_each_role_what_waits(sqlite_db):

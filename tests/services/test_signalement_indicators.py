@@ -5,10 +5,14 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from core.errors import AccessDenied
+from models.base import utcnow
+from models.signalement import Category
 from models.user import Role
 from services import signalements as svc
+from services.disclosure_policy import PeriodRefused
+from services.requests import paris_date
 from services.signalement_indicators import (
-    DeadlineShare, DelayStats, signalement_indicator_counts, signalement_indicators,
+    DeadlineShare, DelayStats, signalement_breakdown_note, signalement_indicator_counts, signalement_indicators,
 )
 from services.signalements import Transmission
 from tests.factories import as_system, make_signalement, make_structure, make_user
@@ -124,35 +128,68 @@ def test_partner_indicators_cover_its_structure_only(network):
     assert counts(partner, "structure") == {str(network["marseille"].id): 1}
 
 
+MARCH_APRIL = dict(start=date(2025, 3, 1), end=date(2025, 4, 30))
+
+
 def test_funder_reads_aggregates_protected_against_small_counts(network):
     funder = make_user(Role.FINANCEUR)
-    result = signalement_indicators(actor=funder, now=NOW)
+    result = signalement_indicators(actor=funder, now=NOW, **MARCH_APRIL)
     assert (result.total, result.total_shown) == (5, "5")
     assert result.time_to_acknowledge == DelayStats(None, None, None)  # 4 acknowledged: too few
     assert result.acknowledged_within == DeadlineShare(None, None, pytest.approx(0.6))
     assert result.passed_on_within == DeadlineShare(None, None, None)  # settled for 4 only
-    rows = signalement_indicator_counts(actor=funder, by="severity")
+    rows = signalement_indicator_counts(actor=funder, by="severity", **MARCH_APRIL)
     assert {r.key: (r.count, r.shown) for r in rows} == {
         "danger_immediat": (None, "< 5"), "preoccupant": (None, "< 5"), "information": (None, "< 5")}
     with pytest.raises(AccessDenied):
-        signalement_indicator_counts(actor=funder, by="structure")
+        signalement_indicator_counts(actor=funder, by="structure", **MARCH_APRIL)
+
+
+def test_funder_reads_whole_months_that_are_over_only(network):
+    funder = make_user(Role.FINANCEUR)
+    for period in (dict(start=date(2025, 3, 10), end=date(2025, 3, 10)), dict(start=date(2025, 3, 1),
+                   end=date(2025, 3, 30)), {}, dict(start=date(2025, 3, 1), end=None)):
+        with pytest.raises(PeriodRefused):
+            signalement_indicators(actor=funder, now=NOW, **period)
+        with pytest.raises(PeriodRefused):
+            signalement_indicator_counts(actor=funder, by="category", **period)
+    this_month = paris_date(utcnow()).replace(day=1)
+    with pytest.raises(PeriodRefused, match="mois terminés"):
+        signalement_indicators(actor=funder, start=this_month,
+                               end=(this_month + timedelta(days=32)).replace(day=1) - timedelta(days=1))
+    assert signalement_indicators(actor=network["c"], start=date(2025, 3, 10), end=date(2025, 3, 10)).total == 1
+
+
+def test_a_funder_gets_no_breakdown_of_fewer_signalements_than_the_threshold(network):
+    funder = make_user(Role.FINANCEUR)
+    april = dict(start=date(2025, 4, 1), end=date(2025, 4, 30))  # the Marseille one only
+    assert signalement_indicators(actor=funder, now=NOW, **april).total_shown == "< 5"
+    for by in ("category", "severity", "region", "recipient"):
+        assert signalement_indicator_counts(actor=funder, by=by, **april) == []
+    assert "Répartition non publiée" in signalement_breakdown_note(actor=funder, **april)
+    assert signalement_breakdown_note(actor=funder, **MARCH_APRIL) == ""
+    # With five, every category is listed, in the vocabulary's order, whether it occurred or not.
+    categories = [r.key for r in signalement_indicator_counts(actor=funder, by="category", **MARCH_APRIL)]
+    assert categories == [c.value for c in Category]
 
 
 def test_funder_counts_are_rounded_and_complemented(network):
     c = network["c"]
-    start = NOW.date()
+    april = dict(start=date(2025, 4, 1), end=date(2025, 4, 30))
     for _ in range(7):
         make_signalement(network["p_rennes"], now=NOW, severity="preoccupant")
     make_signalement(network["p_rennes"], now=NOW, severity="information")
     funder = make_user(Role.FINANCEUR)
-    shown = {r.key: r.shown for r in signalement_indicator_counts(actor=funder, by="severity", start=start)}
-    assert shown == {"preoccupant": "s", "information": "< 5"}  # 7 and 1 under a published total
-    assert signalement_indicators(actor=funder, start=start, now=NOW).total_shown == "10"  # 8, rounded
-    assert signalement_indicators(actor=c, start=start, now=NOW).total == 8
+    shown = {r.key: r.shown for r in signalement_indicator_counts(actor=funder, by="severity", **april)}
+    # 8 and 1 under a published total: 8 is hidden, and the 0 beside them too (else it would say that
+    # every signalement is one of the two suppressed severities).
+    assert shown == {"danger_immediat": "< 5", "preoccupant": "s", "information": "< 5"}
+    assert signalement_indicators(actor=funder, now=NOW, **april).total_shown == "10"  # 9, rounded
+    assert signalement_indicators(actor=c, now=NOW, **april).total == 9
 
 
 def test_funder_limited_to_a_region(network):
     funder = make_user(Role.FINANCEUR, region_code="93")
-    assert {r.key: r.shown for r in signalement_indicator_counts(actor=funder, by="region")} == {"93": "< 5"}
-    result = signalement_indicators(actor=funder, now=NOW)
+    assert signalement_indicator_counts(actor=funder, by="region", **MARCH_APRIL) == []  # one: not broken down
+    result = signalement_indicators(actor=funder, now=NOW, **MARCH_APRIL)
     assert (result.total, result.total_shown) == (None, "< 5")
