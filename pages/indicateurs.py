@@ -3,6 +3,7 @@
 import streamlit as st
 
 from services.annual_report import annual_report_html, annual_report_xlsx, annual_report_years, indicator_workbook
+from services.disclosure_policy import publication_rules
 from services.indicators import (
     indicator_coverage_map, indicator_overview, indicator_series, indicator_view, protection_rule,
 )
@@ -29,6 +30,9 @@ for start in range(0, len(views), TILES_PER_ROW):
         tile(column, view)
 st.info(f"**Protection des petits effectifs.** {rule.legend} Les parts sont calculées sur les effectifs publiés.",
         icon=":material/shield:")
+with st.expander("Méthode : ce qui est publié, et pourquoi"):
+    for line in publication_rules(threshold=rule.threshold):
+        st.text(line)
 
 st.divider()
 labels = {v.info.key: v.info.label for v in views if v.headline is not None}

@@ -50,6 +50,24 @@ BREAKDOWN_WITHHELD = (
 )
 
 
+def publication_rules(*, threshold: int) -> list[str]:
+    """The policy in French, for the funder's page and the « Méthode » of the protected report."""
+    return [
+        "Période : les indicateurs se lisent par mois, trimestre ou année civils entiers, ou sur une suite de mois "
+        "entiers, et seulement pour des mois terminés (ni semaine, ni jour, ni mois en cours).",
+        f"Répartitions : une répartition (par demandeur, département, forme d'exploitation, âge, sexe, catégorie, "
+        f"gravité, destinataire…) n'est publiée que si elle porte sur au moins {threshold} enfants ou signalements ; "
+        "sinon le tableau indique qu'il n'est pas publié, et pourquoi.",
+        "Catégories : une répartition publiée donne toujours toutes les catégories, dans le même ordre, zéros "
+        "compris : la présence d'une ligne ne dit rien.",
+        "Zéros : dans une ligne ou une colonne dont tous les effectifs non nuls sont masqués, les zéros sont masqués "
+        f"aussi (« < {threshold} »), pour qu'on ne puisse pas en déduire que tous les enfants partagent une même "
+        "caractéristique.",
+        "Structures : un total de chiffres de structures montré à une structure partenaire repose sur au moins trois "
+        "autres structures, dont aucune ne pèse plus de 85 % du total ; sinon il n'est pas montré.",
+    ]
+
+
 class PeriodRefused(AncrageError):
     """A protected read asked for a period that is not a range of whole (finished) months."""
 

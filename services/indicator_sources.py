@@ -318,7 +318,8 @@ def _path_tables(q: Query, measure: str, label: str) -> list[RawTable]:
         additive = group_by != "exploitation_form" and sum(n for _, _, n in found) == counted.total
         tables.append(RawTable(group_by, title, dimension, tuple((key, text) for key, text, _ in found),
                                ((measure, label),), tuple((n,) for _, _, n in found),
-                               kind="counts" if additive else "multi", population=int(counted.total or 0)))
+                               kind="counts" if additive else "multi", population=int(counted.total or 0),
+                               unit="sollicitations" if measure == "requests" else "enfants"))
     tables.append(_age_by_sex(q, measure, label))
     return tables
 

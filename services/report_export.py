@@ -15,6 +15,7 @@ from io import BytesIO
 
 from core.formatting import fr_date, fr_datetime
 from services.disclosure import Mark
+from services.disclosure_policy import publication_rules
 from services.indicators import IndicatorView, SeriesPoint, Table, indicator_scope_label
 
 SUMMARY_SHEET = "Synthèse"
@@ -108,6 +109,7 @@ def workbook_bytes(content) -> bytes:
             f"porte sur au moins {content.rule.threshold} enfants.",
             "Les structures, départements, conventions et professionnels formés ne sont pas des effectifs d'enfants : "
             "ils sont publiés tels quels.",
+            *publication_rules(threshold=content.rule.threshold),
         ]
     for line in lines:
         method.append([line])
@@ -339,6 +341,7 @@ def report_html(content) -> str:
     if content.protected:
         method += (" Les parts sont calculées à partir des effectifs publiés (arrondis). Les structures, départements, "
                    "conventions et professionnels formés ne sont pas des effectifs d'enfants : ils sont publiés tels quels.")
+        method += "".join(f"</p><p class=\"note\">{_e(rule)}" for rule in publication_rules(threshold=content.rule.threshold))
     out.append(f'<h2>Méthode</h2><p class="note">{method}</p>')
     out.append("</body></html>")
     return "\n".join(out)
