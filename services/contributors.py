@@ -40,6 +40,7 @@ WITHHELD_FEW = ("Non publié : moins de 3 structures autres que la vôtre, ou un
 WITHHELD_FEW_FUNDER = "Non publié : moins de 3 structures, ou une structure représente plus de 85 % du total."
 WITHHELD_COMPLEMENT = ("Non publié : par différence avec le total du réseau et les autres régions, ce chiffre "
                        "donnerait celui d'une ou deux structures.")
+WITHHELD_MONTH = "Non publié : au moins une semaine de ce mois n'est pas publiée."
 
 K = TypeVar("K")
 
@@ -102,7 +103,7 @@ def contributors_withheld_parts(parts: Mapping[K, Contributors], *, whole_publis
     withheld = {key for key, part in parts.items() if not contributors_publishable(part)}
     if not whole_published:
         return withheld
-    while not contributors_publishable(_union(parts[key] for key in withheld)):
+    while not contributors_publishable(contributors_sum(parts[key] for key in withheld)):
         candidates = [key for key, part in parts.items() if key not in withheld and part.count]
         if not candidates:
             break  # every part is withheld: their union is the whole, published, so it passes
@@ -110,7 +111,8 @@ def contributors_withheld_parts(parts: Mapping[K, Contributors], *, whole_publis
     return withheld
 
 
-def _union(parts: Iterable[Contributors]) -> Contributors:
+def contributors_sum(parts: Iterable[Contributors]) -> Contributors:
+    """The contributors of a sum of disjoint sums (régions into the network)."""
     total = NOBODY
     for part in parts:
         total = total + part
