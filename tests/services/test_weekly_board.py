@@ -260,3 +260,14 @@ def test_a_month_with_a_withheld_week_is_withheld(crowded_corse):
     exact = weekly_board.weekly_series_by_month(
         weekly_board.weekly_series_network(actor=SYSTEM, weeks=5, region_code=ARA, now=NOW))
     assert exact.set_index(["code", "week_start"]).loc[("arrivees", date(2025, 2, 1)), "value"] == 8
+
+
+def test_the_readers_own_largest_figure_does_not_withhold_a_balanced_total(db):
+    make_weekly_elements()
+    mine, *others = (make_structure(name=n, departement_code="35", joined_on=JOINED, capacity=60).id for n in "ABCD")
+    for structure, value in ((mine, 60), *((o, 5) for o in others)):
+        make_weekly_report(structure, WEEKS[0], now=_on_time(WEEKS[0]), enfants_presents=value, places_disponibles=0)
+    partner = make_user(Role.PARTENAIRE, structure_id=mine)
+    for region in (None, BRETAGNE):
+        frame = _present(weekly_board.weekly_series_network(actor=partner, weeks=5, region_code=region, now=NOW))
+        assert frame.loc[WEEKS[0], "value"] == 75 and frame.loc[WEEKS[0], "withheld"] == ""
