@@ -22,7 +22,7 @@ from models.base import LabelledEnum, utcnow
 from models.referential import Departement, Region
 from models.structure import NetworkStatus, Structure, StructureStatusChange
 from models.weekly import Aggregation, ReportStatus, WeeklyElement, WeeklyReport, WeeklyTotal, WeeklyValue
-from services.contributors import (NOBODY, WITHHELD_COMPLEMENT, WITHHELD_FEW, WITHHELD_MONTH, WITHHELD_FEW_FUNDER, Contributors,
+from services.contributors import (NOBODY, WITHHELD_COMPLEMENT, WITHHELD_FEW, WITHHELD_MONTH, WITHHELD_UNSETTLED, WITHHELD_FEW_FUNDER, Contributors,
                                    contributors_publishable, contributors_sum, contributors_withheld_parts)
 from services.weekly import COUNTED, deadline_rule
 from services.weekly_calendar import DeadlineRule, current_week, weeks_back
@@ -398,21 +398,29 @@ def weekly_series_network(*, actor: Actor, weeks: int = 52, region_code: str | N
 
     Columns as `weekly_series_structure`; `structures` counts the structures whose figures are summed.
     The coordination sees every total. Anyone else sees a total only where the structures other than
-    his own pass the contributors rule (services.contributors); elsewhere `value` is NaN, `structures`
-    0 and `withheld` says why in French.
+    his own pass the contributors rule (services.contributors), and only for locked weeks (a total
+    still changing would give late reports away by difference); elsewhere `value` is NaN,
+    `structures` 0 and `withheld` says why in French.
     """
     require(actor, Action.WEEKLY_CHART)
     now = now or utcnow()
     window = weeks_back(current_week(now), weeks)
+    rule = deadline_rule()
     with session_scope(actor) as session:
         elements = _series_elements(session, include_retired)
         if actor.is_coordination:
             points = [(*p, "") for p in session.execute(_exact_totals(window, region_code)).all()]
-        elif region_code:
-            points = _reader_region_points(session, actor, window, region_code)
         else:
-            points = _reader_network_points(session, actor, window)
-    return _complete(points, elements, window, deadline_rule(), now)
+            # A total that is still changing gives, by difference, the figures each late report adds:
+            # the others' weeks are shown once locked (only the coordination can reopen them then).
+            settled = [week for week in window if rule.lock_at(week) <= now]
+            points = [_reader_point(week, e.id, 0.0, 0, WITHHELD_UNSETTLED.format(weeks=rule.lock_weeks))
+                      for week in window if week not in settled for e in elements]
+            if settled and region_code:
+                points += _reader_region_points(session, actor, settled, region_code)
+            elif settled:
+                points += _reader_network_points(session, actor, settled)
+    return _complete(points, elements, window, rule, now)
 
 
 def _exact_totals(window: list[date], region_code: str | None):
