@@ -23,7 +23,7 @@ from models.referential import Departement, Region
 from models.structure import NetworkStatus, Structure, StructureStatusChange
 from models.weekly import Aggregation, ReportStatus, WeeklyElement, WeeklyReport, WeeklyTotal, WeeklyValue
 from services.contributors import (NOBODY, WITHHELD_COMPLEMENT, WITHHELD_FEW, WITHHELD_MONTH, WITHHELD_UNSETTLED, WITHHELD_FEW_FUNDER, Contributors,
-                                   contributors_publishable, contributors_sum, contributors_withheld_parts)
+                                   contributors_publishable, contributors_withheld_parts)
 from services.weekly import COUNTED, deadline_rule
 from services.weekly_calendar import DeadlineRule, current_week, weeks_back
 
@@ -482,7 +482,11 @@ def _reader_network_points(session, actor: Actor, window: list[date]) -> list[tu
 
 def _reader_region_points(session, actor: Actor, window: list[date], region_code: str) -> list[tuple]:
     """One région's totals, each published only if it passes the contributors rule, and if the network minus the
-    published régions does too (otherwise that difference would give the withheld régions away)."""
+    published régions does too (otherwise that difference would give the withheld régions away).
+
+    The network total is taken as known whether or not it is published here: it may be learnt elsewhere
+    (a report, a publication), and the choice then never hangs on a near tie with the network view.
+    """
     own = _own_values(session, actor, window)
     own_region = None
     if actor.structure_id is not None:
@@ -501,8 +505,7 @@ def _reader_region_points(session, actor: Actor, window: list[date], region_code
         here = by_region.get(region_code, NOBODY)
         if here.count == 0 and mine is None:
             continue
-        whole = contributors_sum(by_region.values())
-        withheld = region_code in contributors_withheld_parts(by_region, whole_published=contributors_publishable(whole))
+        withheld = region_code in contributors_withheld_parts(by_region, whole_published=True)
         reason = None
         if withheld:
             reason = _withheld_text(actor) if not contributors_publishable(here) else WITHHELD_COMPLEMENT
