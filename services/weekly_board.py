@@ -22,8 +22,17 @@ from models.base import LabelledEnum, utcnow
 from models.referential import Departement, Region
 from models.structure import NetworkStatus, Structure, StructureStatusChange
 from models.weekly import Aggregation, ReportStatus, WeeklyElement, WeeklyReport, WeeklyTotal, WeeklyValue
-from services.contributors import (NOBODY, WITHHELD_COMPLEMENT, WITHHELD_FEW, WITHHELD_MONTH, WITHHELD_UNSETTLED, WITHHELD_FEW_FUNDER, Contributors,
-                                   contributors_publishable, contributors_withheld_parts)
+from services.contributors import (
+    NOBODY,
+    WITHHELD_COMPLEMENT,
+    WITHHELD_FEW,
+    WITHHELD_FEW_FUNDER,
+    WITHHELD_MONTH,
+    WITHHELD_UNSETTLED,
+    Contributors,
+    contributors_publishable,
+    contributors_withheld_parts,
+)
 from services.weekly import COUNTED, deadline_rule
 from services.weekly_calendar import DeadlineRule, current_week, weeks_back
 
@@ -514,7 +523,8 @@ def _reader_region_points(session, actor: Actor, window: list[date], region_code
 
 
 def _others_by_region(actor: Actor, window: list[date]):
-    """SQL: per région, week and element, the count, sum and largest value of the structures other than the reader's."""
+    """SQL: per région, week and element, the sum, count and largest value of the structures other than the reader's
+    (every région: which régions are withheld depends on all of them)."""
     stmt = (
         select(Departement.region_code, WeeklyReport.week_start, WeeklyValue.element_id,
                sa.func.sum(WeeklyValue.value), sa.func.count(WeeklyValue.value), sa.func.max(WeeklyValue.value))
@@ -591,6 +601,7 @@ def weekly_series_by_month(frame: pd.DataFrame) -> pd.DataFrame:
             value = float(values.mean())
         first = group.iloc[0]
         out.append({"week_start": month, "element_id": element_id, "code": first["code"], "label": first["label"],
-                    "aggregation": rule, "value": value, "structures": 0 if withheld else int(group["structures"].max()),
+                    "aggregation": rule, "value": value,
+                    "structures": 0 if withheld else int(group["structures"].max()),
                     "open": bool(group["open"].any()), "withheld": withheld})
     return pd.DataFrame(out, columns=COLUMNS)

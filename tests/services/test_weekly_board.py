@@ -163,8 +163,8 @@ def lone_region(db):
     present = {"A": 6, "B": 4, "C": 5, "D": 3, "E": 7}
     for week in WEEKS[:3]:
         for name, structure in ids.items():
-            make_weekly_report(structure, week, now=_on_time(week), enfants_presents=present[name] + WEEKS.index(week) % 2,
-                               places_disponibles=1)
+            make_weekly_report(structure, week, now=_on_time(week), places_disponibles=1,
+                               enfants_presents=present[name] + WEEKS.index(week) % 2)
     return ids
 
 
