@@ -176,3 +176,7 @@ class WeeklyTotal(SQLModel, table=True):
     element_id: int = Field(foreign_key="weekly_elements.id", primary_key=True)
     total: float
     structures: int = Field(description="counted reports with a value for this element")
+    # The two largest values, so that the share of the largest contributor, with or without the
+    # reader's own structure, can be checked without reading every report (services.contributors).
+    max_value: float = Field(description="largest value of one structure")
+    second_value: float | None = Field(default=None, description="second largest value (None with one structure)")

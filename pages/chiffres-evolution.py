@@ -40,10 +40,13 @@ with handled():
     frame = frame[frame["label"].isin(shown)]
     if monthly:
         frame = weekly_series_by_month(frame)
+    withheld = list(dict.fromkeys(frame.loc[frame["withheld"] != "", "withheld"]))
     if frame.empty or frame["value"].isna().all():
-        st.info("Aucun chiffre envoyé sur cette période.")
+        st.info(" ".join(withheld) if withheld else "Aucun chiffre envoyé sur cette période.")
     else:
         st.vega_lite_chart(chart(series_chart, frame=frame, monthly=monthly, network=scope == "network"))
+        if withheld:
+            st.caption("Points absents de la courbe — " + " ".join(withheld))
     st.caption("Seuls les chiffres envoyés ou validés sont comptés ; une semaine sans chiffres interrompt la courbe "
                "(ce n'est pas un zéro). Losange orange : période encore ouverte, chiffres encore attendus. Réseau : somme des structures ayant répondu (nombre en infobulle). "
                "Par mois : les flux (arrivées…) sont additionnés, les stocks (enfants présents…) prennent la "

@@ -24,13 +24,14 @@ _LOCK_SPACE = 0x57EE  # advisory lock keys of the weekly totals: (space << 32) +
 _CHUNK = 500
 
 R, V, T = WeeklyReport.__table__, WeeklyValue.__table__, WeeklyTotal.__table__
+COLUMNS = ["week_start", "element_id", "total", "structures", "max_value", "second_value"]
 
 
 def weekly_totals_refresh(connection, *, weeks: Iterable[date] | None = None) -> None:
     """Services inside an open scope (or a bulk loader's connection): recompute the totals of `weeks`, all when None."""
     if weeks is None:
         connection.execute(T.delete())
-        connection.execute(T.insert().from_select(["week_start", "element_id", "total", "structures"], _sums(None)))
+        connection.execute(T.insert().from_select(COLUMNS, _sums(None)))
         return
     ordered = sorted(set(weeks))
     if _dialect(connection) == "postgresql":
@@ -39,19 +40,27 @@ def weekly_totals_refresh(connection, *, weeks: Iterable[date] | None = None) ->
     for start in range(0, len(ordered), _CHUNK):
         chunk = ordered[start:start + _CHUNK]
         connection.execute(T.delete().where(T.c.week_start.in_(chunk)))
-        connection.execute(T.insert().from_select(["week_start", "element_id", "total", "structures"], _sums(chunk)))
+        connection.execute(T.insert().from_select(COLUMNS, _sums(chunk)))
 
 
 def _sums(weeks: list[date] | None):
-    stmt = (
-        sa.select(R.c.week_start, V.c.element_id, sa.func.sum(V.c.value), sa.func.count(V.c.value))
+    """SQL: per week and element, the sum, the count and the two largest values of the counted reports."""
+    ranked = (
+        sa.select(R.c.week_start, V.c.element_id, V.c.value,
+                  sa.func.row_number().over(partition_by=(R.c.week_start, V.c.element_id),
+                                            order_by=V.c.value.desc()).label("position"))
         .select_from(R.join(V, V.c.report_id == R.c.id))
         .where(R.c.status.in_(COUNTED), V.c.value.is_not(None))
-        .group_by(R.c.week_start, V.c.element_id)
     )
     if weeks is not None:
-        stmt = stmt.where(R.c.week_start.in_(weeks))
-    return stmt
+        ranked = ranked.where(R.c.week_start.in_(weeks))
+    ranked = ranked.subquery("ranked")
+    return (
+        sa.select(ranked.c.week_start, ranked.c.element_id, sa.func.sum(ranked.c.value), sa.func.count(ranked.c.value),
+                  sa.func.max(sa.case((ranked.c.position == 1, ranked.c.value))),
+                  sa.func.max(sa.case((ranked.c.position == 2, ranked.c.value))))
+        .group_by(ranked.c.week_start, ranked.c.element_id)
+    )
 
 
 def _dialect(connection) -> str:

@@ -1,17 +1,20 @@
 """Weekly figures, as seen in Chromium: partner staff fill this week's figures on one screen, an
-impossible value is refused in French, and the figures sent appear on the structure's chart."""
+impossible value is refused in French, and the figures sent appear on the structure's chart; the
+network figures of a région with a single other structure are not shown to a partner, and it is told why."""
 
 import re
 
 import pytest
 from playwright.sync_api import expect
 
+from services.contributors import WITHHELD_FEW
 from services.weekly_validation import ABOVE_CAPACITY
 from tests.browser.harness import (
     ERROR_BOXES,
     SEEN_MS,
     assert_no_streamlit_error,
     click_and_wait,
+    choose,
     click_until,
     goto,
     login,
@@ -79,4 +82,19 @@ def test_partner_sends_this_weeks_figures_and_sees_them_on_its_chart(page):
     point = (f'svg.marks [aria-label*="Élément: {FREE_PLACES}; Période: {week}; Valeur: {values[FREE_PLACES]};"]'
              ':not([aria-label*="Structures ayant répondu"])')
     click_until(main.get_by_text("Une structure", exact=True), chart.locator(point))
+    assert_no_streamlit_error(page)
+
+
+def test_partner_is_told_why_a_lone_structures_region_is_not_shown(page):
+    """Corse has a single structure in the demo: its région total would be that structure's own series."""
+    goto(page, "")
+    login(page, "partenaire")
+    open_from_menu(page, "Évolution des chiffres")
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_test_id("stVegaLiteChart").locator("svg.marks")).to_be_visible(timeout=SEEN_MS)
+    choose(page, main.get_by_label("Région", exact=True), "Corse", "Corse")
+    expect(main.get_by_test_id("stAlertContentInfo")).to_contain_text(WITHHELD_FEW, timeout=SEEN_MS)
+    expect(main.get_by_test_id("stVegaLiteChart")).to_have_count(0)
+    choose(page, main.get_by_label("Région", exact=True), "Auvergne", "Auvergne-Rhône-Alpes")
+    expect(main.get_by_test_id("stVegaLiteChart").locator("svg.marks")).to_be_visible(timeout=SEEN_MS)
     assert_no_streamlit_error(page)

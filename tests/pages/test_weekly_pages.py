@@ -146,3 +146,23 @@ def test_charts_page_draws_the_network_and_the_structure(sqlite_db):
     at.radio[0].set_value("structure")
     at = at.run()
     assert not at.exception and not at.error
+
+
+def test_charts_page_says_why_a_lone_structures_region_is_not_shown(sqlite_db):
+    from services.contributors import WITHHELD_FEW
+
+    make_weekly_elements()
+    partner = make_user(Role.PARTENAIRE)
+    week = current_week(utcnow()) - timedelta(weeks=10)  # locked: only the rule on contributors applies
+    lone = make_structure(name="Seule en Corse", departement_code="2A", joined_on=week - timedelta(weeks=4)).id
+    make_weekly_report(lone, week, now=weekly.deadline_rule().deadline(week) - timedelta(days=1), enfants_presents=7)
+    at = open_page(partner, "weekly_charts")
+    at.selectbox(key="weekly_charts_region").set_value("94")
+    at = at.run()
+    assert not at.exception and not at.error
+    assert WITHHELD_FEW in texts(at) and not at.get("vega_lite_chart")
+    coordination = open_page(make_user(Role.COORDINATION), "weekly_charts")
+    coordination.selectbox(key="weekly_charts_region").set_value("94")
+    coordination = coordination.run()
+    assert coordination.get("vega_lite_chart")
+    assert WITHHELD_FEW not in texts(coordination)

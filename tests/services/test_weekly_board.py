@@ -8,6 +8,7 @@ from core.errors import AccessDenied
 from models.structure import NetworkStatus
 from models.user import Role
 from services import weekly, weekly_board
+from services.contributors import WITHHELD_COMPLEMENT, WITHHELD_FEW, WITHHELD_MONTH, WITHHELD_UNSETTLED
 from services.weekly_board import Cell
 from tests.factories import make_structure, make_user, make_weekly_elements, make_weekly_report
 
@@ -145,3 +146,140 @@ def test_partner_charts_own_structure_and_network_only(network):
         weekly_board.weekly_series_structure(actor=partner, structure_id=b, weeks=5, now=NOW)
     with pytest.raises(AccessDenied):
         weekly_board.weekly_series_network(actor=make_user(Role.FINANCEUR), weeks=5, now=NOW)
+
+
+# --- what a partner may see of other structures' figures ------------------------------------------
+
+CORSE = "94"
+SETTLED = datetime(2025, 4, 2, 10, 0, tzinfo=timezone.utc)  # the weeks of WEEKS[:3] are locked
+
+
+@pytest.fixture
+def lone_region(db):
+    """Partner A in Bretagne; B, C, D in Auvergne-Rhône-Alpes; E alone in Corse. Three past weeks each."""
+    make_weekly_elements()
+    ids = {name: make_structure(name=name, departement_code=dep, joined_on=JOINED).id
+           for name, dep in (("A", "35"), ("B", "69"), ("C", "01"), ("D", "38"), ("E", "2A"))}
+    present = {"A": 6, "B": 4, "C": 5, "D": 3, "E": 7}
+    for week in WEEKS[:3]:
+        for name, structure in ids.items():
+            make_weekly_report(structure, week, now=_on_time(week), places_disponibles=1,
+                               enfants_presents=present[name] + WEEKS.index(week) % 2)
+    return ids
+
+
+def _present(frame):
+    return frame[frame.code == "enfants_presents"].set_index("week_start")
+
+
+def test_partner_does_not_get_a_lone_structure_through_its_region(lone_region):
+    partner = make_user(Role.PARTENAIRE, structure_id=lone_region["A"])
+    with pytest.raises(AccessDenied):
+        weekly_board.weekly_series_structure(actor=partner, structure_id=lone_region["E"], weeks=9, now=SETTLED)
+    corse = weekly_board.weekly_series_network(actor=partner, weeks=9, region_code=CORSE, now=SETTLED)
+    assert corse["value"].isna().all() and (corse["structures"] == 0).all()
+    assert set(corse.loc[corse.week_start.isin(WEEKS[:3]), "withheld"]) == {WITHHELD_FEW}
+    exact = weekly_board.weekly_series_network(actor=SYSTEM, weeks=9, region_code=CORSE, now=SETTLED)
+    assert _present(exact).loc[WEEKS[0], "value"] == 7  # the coordination keeps exact totals
+
+
+def test_partner_cannot_get_a_lone_region_by_difference(lone_region):
+    """Network minus the other régions minus its own figures would give E's: one more région is withheld."""
+    partner = make_user(Role.PARTENAIRE, structure_id=lone_region["A"])
+    network = _present(weekly_board.weekly_series_network(actor=partner, weeks=9, now=SETTLED))
+    assert network.loc[WEEKS[0], "value"] == 6 + 4 + 5 + 3 + 7 and network.loc[WEEKS[0], "withheld"] == ""
+    ara = _present(weekly_board.weekly_series_network(actor=partner, weeks=9, region_code=ARA, now=SETTLED))
+    assert math.isnan(ara.loc[WEEKS[0], "value"]) and ara.loc[WEEKS[0], "withheld"] == WITHHELD_COMPLEMENT
+    own = _present(weekly_board.weekly_series_network(actor=partner, weeks=9, region_code=BRETAGNE, now=SETTLED))
+    assert own.loc[WEEKS[0], "value"] == 6  # only its own figures there
+
+
+@pytest.fixture
+def crowded_corse(lone_region):
+    """As `lone_region`, with F and G beside E in Corse."""
+    for name in "FG":
+        structure = make_structure(name=name, departement_code="2B", joined_on=JOINED).id
+        for week in WEEKS[:3]:
+            make_weekly_report(structure, week, now=_on_time(week), enfants_presents=2, places_disponibles=1)
+    return lone_region
+
+
+def test_partner_sees_regions_of_three_other_structures(crowded_corse):
+    """A sees every région; E sees ARA, whose complement (A, F, G) passes too."""
+    lone_region = crowded_corse
+    a = make_user(Role.PARTENAIRE, structure_id=lone_region["A"])
+    ara = _present(weekly_board.weekly_series_network(actor=a, weeks=9, region_code=ARA, now=SETTLED))
+    assert ara.loc[WEEKS[0], "value"] == 4 + 5 + 3 and ara.loc[WEEKS[0], "structures"] == 3
+    corse = _present(weekly_board.weekly_series_network(actor=a, weeks=9, region_code=CORSE, now=SETTLED))
+    assert corse.loc[WEEKS[1], "value"] == 8 + 2 + 2 and corse.loc[WEEKS[1], "withheld"] == ""
+    e = make_user(Role.PARTENAIRE, structure_id=lone_region["E"])
+    ara = _present(weekly_board.weekly_series_network(actor=e, weeks=9, region_code=ARA, now=SETTLED))
+    assert ara.loc[WEEKS[0], "value"] == 4 + 5 + 3
+    for region in (CORSE, BRETAGNE):  # two others beside E in Corse; A alone in Bretagne
+        frame = _present(weekly_board.weekly_series_network(actor=e, weeks=9, region_code=region, now=SETTLED))
+        assert math.isnan(frame.loc[WEEKS[0], "value"]) and frame.loc[WEEKS[0], "withheld"] == WITHHELD_FEW
+    assert _present(weekly_board.weekly_series_network(actor=e, weeks=9, now=SETTLED)).loc[WEEKS[0], "value"] == 29
+
+
+def test_own_figures_do_not_count_towards_the_three(lone_region):
+    """Partner B sees A, C, D, E nationally but only C and D beside it in its région."""
+    partner = make_user(Role.PARTENAIRE, structure_id=lone_region["B"])
+    ara = _present(weekly_board.weekly_series_network(actor=partner, weeks=9, region_code=ARA, now=SETTLED))
+    assert math.isnan(ara.loc[WEEKS[0], "value"]) and ara.loc[WEEKS[0], "withheld"] == WITHHELD_FEW
+    assert not math.isnan(_present(weekly_board.weekly_series_network(actor=partner, weeks=9, now=SETTLED))
+                          .loc[WEEKS[0], "value"])
+
+
+def test_a_dominant_structure_withholds_the_total(db):
+    """Three other structures, but one holds more than 85 % of the total; the reader's own largest figure
+    does not hide that (the totals keep the second largest value)."""
+    make_weekly_elements()
+    mine, big, *small = (make_structure(name=n, departement_code="35", joined_on=JOINED, capacity=60).id
+                         for n in "ABCD")
+    for structure, value in ((mine, 60), (big, 50), (small[0], 2), (small[1], 2)):
+        make_weekly_report(structure, WEEKS[0], now=_on_time(WEEKS[0]), enfants_presents=value, places_disponibles=0)
+    partner = make_user(Role.PARTENAIRE, structure_id=mine)
+    for region in (None, BRETAGNE):
+        frame = _present(weekly_board.weekly_series_network(actor=partner, weeks=9, region_code=region, now=SETTLED))
+        assert math.isnan(frame.loc[WEEKS[0], "value"]) and frame.loc[WEEKS[0], "withheld"] == WITHHELD_FEW
+    other = make_user(Role.PARTENAIRE, structure_id=small[0])  # sees 60, 50 and 2: none above 85 %
+    assert _present(weekly_board.weekly_series_network(actor=other, weeks=9, now=SETTLED)).loc[WEEKS[0], "value"] == 114
+
+
+def test_a_month_with_a_withheld_week_is_withheld(crowded_corse):
+    partner = make_user(Role.PARTENAIRE, structure_id=crowded_corse["A"])
+    c = crowded_corse["C"]
+    entry = weekly.weekly_entry_get(actor=SYSTEM, structure_id=c, week_start=WEEKS[1], now=NOW)
+    weekly.weekly_send_back(actor=SYSTEM, structure_id=c, week_start=WEEKS[1], reason="Vérifier",
+                            expected_version=entry.version, now=NOW)  # that week, only B and D in ARA
+    frame = weekly_board.weekly_series_network(actor=partner, weeks=9, region_code=ARA, now=SETTLED)
+    weekly_rows = frame[frame.code == "arrivees"].set_index("week_start")
+    assert weekly_rows.loc[WEEKS[0], "value"] == 3 and weekly_rows.loc[WEEKS[1], "withheld"] == WITHHELD_FEW
+    monthly = weekly_board.weekly_series_by_month(frame).set_index(["code", "week_start"])
+    february = monthly.loc[("arrivees", date(2025, 2, 1))]
+    assert math.isnan(february["value"]) and february["withheld"] == WITHHELD_MONTH
+    exact = weekly_board.weekly_series_by_month(
+        weekly_board.weekly_series_network(actor=SYSTEM, weeks=9, region_code=ARA, now=SETTLED))
+    assert exact.set_index(["code", "week_start"]).loc[("arrivees", date(2025, 2, 1)), "value"] == 8
+
+
+def test_the_readers_own_largest_figure_does_not_withhold_a_balanced_total(db):
+    make_weekly_elements()
+    mine, *others = (make_structure(name=n, departement_code="35", joined_on=JOINED, capacity=60).id for n in "ABCD")
+    for structure, value in ((mine, 60), *((o, 5) for o in others)):
+        make_weekly_report(structure, WEEKS[0], now=_on_time(WEEKS[0]), enfants_presents=value, places_disponibles=0)
+    partner = make_user(Role.PARTENAIRE, structure_id=mine)
+    for region in (None, BRETAGNE):
+        frame = _present(weekly_board.weekly_series_network(actor=partner, weeks=9, region_code=region, now=SETTLED))
+        assert frame.loc[WEEKS[0], "value"] == 75 and frame.loc[WEEKS[0], "withheld"] == ""
+
+
+def test_partner_sees_other_structures_totals_once_the_week_is_locked(crowded_corse):
+    partner = make_user(Role.PARTENAIRE, structure_id=crowded_corse["A"])
+    frame = _present(weekly_board.weekly_series_network(actor=partner, weeks=5, now=NOW))
+    assert frame["value"].isna().all()
+    assert frame.loc[WEEKS[0], "withheld"] == WITHHELD_UNSETTLED.format(weeks=weekly.deadline_rule().lock_weeks)
+    assert _present(weekly_board.weekly_series_network(actor=SYSTEM, weeks=5, now=NOW)).loc[WEEKS[0], "value"] == 29
+    locked = weekly.deadline_rule().lock_at(WEEKS[0])
+    frame = _present(weekly_board.weekly_series_network(actor=partner, weeks=6, now=locked))
+    assert frame.loc[WEEKS[0], "value"] == 29 and frame.loc[WEEKS[1], "withheld"] != ""

@@ -20,14 +20,14 @@ JOINED = date(2024, 1, 8)
 def _kept() -> dict:
     with session_scope(SYSTEM) as session:
         rows = session.execute(sa.select(WeeklyTotal.week_start, WeeklyTotal.element_id, WeeklyTotal.total,
-                                         WeeklyTotal.structures)).all()
-    return {(_day(w), e): (t, n) for w, e, t, n in rows}
+                                         WeeklyTotal.structures, WeeklyTotal.max_value, WeeklyTotal.second_value)).all()
+    return {(_day(w), e): tuple(rest) for w, e, *rest in rows}
 
 
 def _recomputed() -> dict:
     with session_scope(SYSTEM) as session:
         rows = session.execute(_sums(None)).all()
-    return {(_day(w), e): (t, n) for w, e, t, n in rows}
+    return {(_day(w), e): tuple(rest) for w, e, *rest in rows}
 
 
 def _day(value) -> date:
@@ -81,3 +81,18 @@ def test_history_load_fills_the_totals(db):
     ])
     kept = _kept()
     assert kept == _recomputed() and {week for week, _ in kept} == {WEEK}
+
+
+def test_totals_keep_the_two_largest_values(db):
+    elements = make_weekly_elements()
+    a, b, c = (make_structure(name=n, departement_code="35", joined_on=JOINED).id for n in "ABC")
+    for structure, present in ((a, 5), (b, 3), (c, 5)):
+        make_weekly_report(structure, WEEK, now=NOW, enfants_presents=present)
+    make_weekly_report(a, WEEK + timedelta(weeks=1), now=NOW, enfants_presents=7)
+    kept = _kept()
+    assert kept[(WEEK, elements["enfants_presents"].id)] == (13, 3, 5, 5)  # a tie keeps both
+    assert kept[(WEEK + timedelta(weeks=1), elements["enfants_presents"].id)] == (7, 1, 7, None)
+    entry = weekly.weekly_entry_get(actor=SYSTEM, structure_id=c, week_start=WEEK, now=NOW)
+    weekly.weekly_send_back(actor=SYSTEM, structure_id=c, week_start=WEEK, reason="Vérifier",
+                            expected_version=entry.version, now=NOW)
+    assert _kept()[(WEEK, elements["enfants_presents"].id)] == (8, 2, 5, 3)
