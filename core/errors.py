@@ -72,3 +72,7 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+# Messages several features share (each feature keeps its own next to its rules).
+FUTURE_DATE = "la date ne peut pas être dans le futur"

@@ -58,6 +58,9 @@ class OnSiteService(LabelledEnum):
 _structure_version = version_column()
 
 
+STRUCTURE_NOT_FOUND = "Structure introuvable."
+
+
 class StructureBase(SQLModel):
     name: str = Field(max_length=160)
     kind: str = Field(max_length=30)

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable
 
 from core.access import Action, Actor, can, require
+from services.todo import TodoItem
 
-
-@dataclass(frozen=True)
-class TodoItem:
-    label: str
-    count: int | None = None
-    level: str = "info"  # info | warning | error
-    page: str | None = None  # key of the page that deals with it
+__all__ = ["TodoItem", "home_items"]
 
 
 def _accounts(actor: Actor) -> list[TodoItem]:

@@ -17,7 +17,7 @@ from sqlmodel import func, select
 from core.db import session_scope
 from core.formatting import fr_date
 from services.disclosure_policy import full_rows
-from services.indicators import COUNT, MEDIAN, NUMBER, RATE, SHARE, Query, Raw, RawHeadline, RawTable, RecordPage
+from services.indicator_types import COUNT, MEDIAN, NUMBER, RATE, SHARE, Query, Raw, RawHeadline, RawTable, RecordPage
 
 # --- 6 and 7: trainings (services.training_indicators) ----------------------------------------
 

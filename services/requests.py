@@ -22,6 +22,7 @@ from core.access import Action, Actor, require
 from core.concurrency import check_version
 from core.db import session_scope
 from core.errors import FieldError, NotFound, ValidationFailed
+from core.clock import paris_date
 from core.formatting import PARIS, fr_date
 from models.base import utcnow
 from models.child import (
@@ -209,10 +210,6 @@ def consent_complete(proposal) -> bool:
         proposal.authority_basis != AuthorityBasis.NOT_OBTAINED.value
         or bool((proposal.authority_missing_reason or "").strip()))
     return assent and authority
-
-
-def paris_date(value: datetime) -> date:
-    return value.astimezone(PARIS).date()
 
 
 def hours_since(value: datetime, now: datetime | None = None) -> int:

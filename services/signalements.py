@@ -721,7 +721,7 @@ def signalement_child_codes(*, actor: Actor) -> list[str]:
 
 def signalement_home_items(actor: Actor) -> list:
     """Home provider: coordination — overdue, then new signalements; partner — its open ones awaiting."""
-    from services.home import TodoItem
+    from services.todo import TodoItem
 
     if actor.is_coordination:
         counts = signalement_open_counts(actor=actor)

@@ -17,13 +17,13 @@ from sqlmodel import case, func, select
 from core.access import Action, Actor, require, require_structure, scope_structure
 from core.concurrency import check_version
 from core.db import session_scope
-from core.errors import FieldError, NotFound, ValidationFailed
+from core.clock import paris_today
+from core.errors import FUTURE_DATE, FieldError, NotFound, ValidationFailed
 from models.base import utcnow
 from models.standard import (
     AssessmentLevel, CriterionCategory, CriterionCreate, CriterionPublic, StandardAssessment, StandardCriterion,
 )
-from models.structure import NetworkStatus, Structure
-from services.structures import FUTURE_DATE, NOT_FOUND as STRUCTURE_NOT_FOUND, paris_today
+from models.structure import STRUCTURE_NOT_FOUND, NetworkStatus, Structure
 
 LABEL_REQUIRED = "l'intitulé est obligatoire"
 LABEL_TAKEN = "un critère porte déjà cet intitulé"

@@ -20,12 +20,14 @@ from sqlmodel import func, or_, select
 from core.access import Action, Actor, can, require, require_structure, scope_structure
 from core.concurrency import check_version
 from core.db import session_scope
+from core import errors
 from core.errors import AccessDenied, FieldError, ImportReport, NotFound, ValidationFailed
-from core.formatting import PARIS, fr_date
+from core.clock import paris_today
+from core.formatting import fr_date
 from models.base import code_list_contains, utcnow
 from models.referential import Departement, Region
 from models.structure import (
-    ExploitationForm, NetworkStatus, OnSiteService, Sex, Structure, StructureCreate, StructureKind,
+    STRUCTURE_NOT_FOUND, ExploitationForm, NetworkStatus, OnSiteService, Sex, Structure, StructureCreate, StructureKind,
     StructurePublic, StructureStatusChange, StructureUpdate,
 )
 
@@ -51,10 +53,10 @@ LEFT_ONLY_WHEN_LEFT = "une date de sortie n'est possible que pour une structure 
 LEFT_BEFORE_JOINED = "la date de sortie précède la date d'adhésion"
 CHANGE_BEFORE_JOINED = "le changement de statut précède la date d'adhésion"
 CHANGE_BEFORE_LAST = "le changement de statut précède le dernier changement enregistré"
-FUTURE_DATE = "la date ne peut pas être dans le futur"
+FUTURE_DATE = errors.FUTURE_DATE
 PHONE_INVALID = "numéro invalide (chiffres, espaces, points, tirets, « + » ; 8 à 15 chiffres)"
 EMAIL_INVALID = "adresse e-mail invalide"
-NOT_FOUND = "Structure introuvable."
+NOT_FOUND = STRUCTURE_NOT_FOUND
 UNKNOWN_ID = "aucune structure ne porte ce numéro"
 ID_REPEATED = "ce numéro figure déjà plus haut dans le fichier"
 PARTNER_FIELDS_ONLY = ("Accès refusé : une structure partenaire ne peut modifier que son contact "
@@ -78,11 +80,6 @@ PARTNER_FIELDS = frozenset({"phone", "email", "capacity"})
 EDITABLE_FIELDS = tuple(StructureUpdate.model_fields)
 _LIST_ENUMS = {"sexes": Sex, "exploitation_forms": ExploitationForm, "services": OnSiteService}
 _IN_NETWORK = {NetworkStatus.ACTIVE.value, NetworkStatus.SUSPENDED.value, NetworkStatus.LEFT.value}
-
-
-def paris_today() -> date:
-    """Today's date in Paris, the network's calendar."""
-    return datetime.now(PARIS).date()
 
 
 # --------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import BaseModel
 from sqlalchemy import exists, func, or_
@@ -19,7 +19,7 @@ from core.access import Action, Actor, require, require_structure
 from core.concurrency import check_version
 from core.db import session_scope
 from core.errors import Change, ConcurrentEdit, FieldError, NotFound, ValidationFailed
-from core.formatting import PARIS
+from core.clock import paris_today
 from models.base import utcnow
 from models.referential import Departement
 from models.structure import Structure
@@ -63,11 +63,6 @@ PLAN_YEAR_INVALID = "année invalide"
 
 MAX_MODULE_HOURS = 200
 COMMENT_LIMIT = 1000
-
-
-def paris_today() -> date:
-    """Today's date in France (sessions and plans are dated in local time)."""
-    return datetime.now(PARIS).date()
 
 
 def fr_hours(value: float) -> str:
