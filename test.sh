@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything and run the whole test suite: services on SQLite and on a PostgreSQL server
 # started for the run, pages with AppTest, and the browser scenarios in Chromium.
-# Extra arguments go to pytest (for example -k accounts).
+# Extra arguments go to pytest (for example -k accounts). `./test.sh --quick`: the fast development loop.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -13,6 +13,13 @@ apt_install() {
   [ -n "${ANCRAGE_APT_UPDATED:-}" ] || { apt-get update -qq; export ANCRAGE_APT_UPDATED=1; }
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
+
+if [ "${1:-}" = "--quick" ]; then
+  # The development loop: SQLite only, no browser, no slow test, on two processes.
+  shift
+  source scripts/setup.sh requirements-test.txt
+  exec .venv/bin/python -m pytest -n 2 -m "not slow and not pg and not browser" "$@"
+fi
 
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
 [ -x /usr/bin/chromium ] || apt_install chromium

@@ -105,3 +105,35 @@ def sqlite_db():
     _empty_tables()
     st.cache_data.clear()
     yield "sqlite"
+
+
+@pytest.fixture(scope="session")
+def _demo_session():
+    """The demo generated once per test session, on its own SQLite file: (url, context)."""
+    from demo.generate import demo_generate
+
+    url = f"sqlite:///{os.path.join(_TMP, 'demo.db')}"
+    use_database(url)
+    _prepare(url)
+    return url, demo_generate()
+
+
+@pytest.fixture
+def demo_db(_demo_session):
+    """The session's demo database (SQLite), with Streamlit's caches emptied; yields the demo's context.
+
+    Tests read it; what they write (an account, say) stays for the next ones, so keep writes small."""
+    import streamlit as st
+
+    url, context = _demo_session
+    use_database(url)
+    st.cache_data.clear()
+    yield context
+
+
+def pytest_collection_modifyitems(config, items):
+    """`pg` for every test that runs on PostgreSQL (the `db` fixture's second backend, or `pg_url`)."""
+    for item in items:
+        params = item.callspec.params if hasattr(item, "callspec") else {}
+        if params.get("db") == "postgresql" or "pg_url" in item.fixturenames:
+            item.add_marker(pytest.mark.pg)

@@ -227,6 +227,7 @@ def _attack_pages(funder, coordinator) -> int:
     return read
 
 
+@pytest.mark.slow
 @ATTACK
 @given(children=st.lists(child, max_size=9), signalements=st.lists(signalement, max_size=7))
 def test_no_funder_view_pins_an_attribute_on_a_few_children(db, children, signalements):

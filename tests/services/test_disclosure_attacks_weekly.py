@@ -103,6 +103,7 @@ def _series(frame, element):
     return {row.week_start: (row.value, row.withheld) for row in rows.itertuples()}
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(network=networks())

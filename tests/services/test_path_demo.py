@@ -1,7 +1,6 @@
 """The demo tells two believable years of children's paths, through the services."""
 
 from core.access import SYSTEM
-from demo.generate import demo_generate
 from models.user import Role
 from services.path_indicators import path_summary
 from services.placements import structure_children
@@ -9,8 +8,8 @@ from services.requests import request_board
 from tests.factories import make_user
 
 
-def test_demo_paths(sqlite_db):
-    ctx = demo_generate()
+def test_demo_paths(demo_db):
+    ctx = demo_db
     board = request_board(actor=SYSTEM, limit=1)
     assert 150 <= board.total <= 250
     assert all(board.counts[s] for s in ("nouvelle", "orientation_en_cours", "orientee", "placee", "close"))

@@ -1,19 +1,15 @@
 """The demo's signalements: two believable years, mostly on time, two still open."""
 
-from datetime import date
-
 from sqlmodel import select
 
 from core.access import SYSTEM
 from core.db import session_scope
-from demo.generate import demo_generate
 from models.signalement import Signalement, SignalementEvent
 from services import signalements as svc
 from services.signalement_indicators import signalement_indicators
 
 
-def test_demo_signalements(sqlite_db):
-    demo_generate(today=date.today())
+def test_demo_signalements(demo_db):
     page = svc.signalement_list(actor=SYSTEM, limit=200)
     assert 60 <= page.total <= 120
     open_ = [r for r in page.rows if r.is_open]

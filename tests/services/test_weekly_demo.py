@@ -2,6 +2,8 @@
 
 from datetime import date, datetime, time, timedelta
 
+import pytest
+
 from core.access import SYSTEM
 from core.db import session_scope
 from core.formatting import PARIS
@@ -13,6 +15,7 @@ TODAY = date(2025, 3, 5)  # a Wednesday: last week's deadline has passed
 NOW = datetime.combine(TODAY, time(9), PARIS)
 
 
+@pytest.mark.slow
 def test_demo_has_two_years_of_mostly_timely_figures(db):
     ctx = demo_generate(today=TODAY)
     partner = ctx.partner_structure_id
