@@ -74,7 +74,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from numbers import Integral
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, SupportsInt
 
 from core.formatting import fr_number
 
@@ -295,7 +295,7 @@ def _check_rule(threshold: int, rounding: int) -> None:
         raise ValueError(f"rounding base must be an integer from 1 to {MAX_ROUNDING}")
 
 
-def _as_count(value) -> int:
+def _as_count(value: SupportsInt) -> int:
     count = int(value)
     if count != value or count < 0:
         raise ValueError(f"not a count: {value!r}")
@@ -426,7 +426,8 @@ def _cheapest_cycle(problem: _Problem, hidden: set[int], p: int, *, strict: bool
     return None if best is None else [k for k in best[1] if k not in hidden]
 
 
-def _shortest_path(problem: _Problem, hidden: set[int], p: int, *, start: int, goal: int, strict: bool):
+def _shortest_path(problem: _Problem, hidden: set[int], p: int, *, start: int, goal: int,
+                   strict: bool) -> tuple[tuple[int, int], list[int]] | None:
     zero = (0, 0)
     dist = {start: zero}
     via: dict[int, tuple[int, int]] = {}

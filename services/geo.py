@@ -108,7 +108,7 @@ def parse_transform(text: str | None) -> Matrix:
         elif name == "matrix":
             if len(args) != 6:
                 raise ValueError(f"Invalid matrix transform: {text!r}")
-            step = tuple(args)  # type: ignore[assignment]
+            step = tuple(args)
         elif name == "rotate":
             angle = math.radians(args[0])
             cos, sin = math.cos(angle), math.sin(angle)

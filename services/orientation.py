@@ -315,6 +315,7 @@ def proposal_create(*, actor: Actor, request_id: int, structure_id: int, at: dat
         at = _check_at(errors, at, request, "Date de la proposition")
         if errors:
             raise ValidationFailed(errors)
+        assert structure.id is not None
         present, expected = _occupancy(session, [structure.id])
         info = _rank_one(_profile(session, request), structure, present=present.get(structure.id, 0),
                          expected=expected.get(structure.id, 0),
