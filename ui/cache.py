@@ -24,9 +24,9 @@ from typing import Any, Callable, TypeVar
 
 import altair as alt
 import streamlit as st
-from streamlit.elements.vega_charts import _altair_globals_lock, _convert_altair_to_vega_lite_spec, _to_arrow_dataset
 
 from services.audit import data_version
+from ui.streamlit_internals import altair_globals_lock, altair_to_vega_lite_spec, to_arrow_dataset
 
 T = TypeVar("T")
 VERSION_TTL = 2
@@ -64,10 +64,10 @@ def _vega_lite_spec(built) -> dict:
     """The spec as st.altair_chart makes it (no default theme, data as Arrow datasets, under Streamlit's
     lock on Altair's global settings), without the schema check unless ANCRAGE_VALIDATE_CHARTS=1."""
     if os.environ.get("ANCRAGE_VALIDATE_CHARTS") == "1":
-        return _convert_altair_to_vega_lite_spec(built)
+        return altair_to_vega_lite_spec(built)
     datasets: dict[str, Any] = {}
-    alt.data_transformers.register("to_arrow_dataset", _to_arrow_dataset)
-    with _altair_globals_lock:
+    alt.data_transformers.register("to_arrow_dataset", to_arrow_dataset)
+    with altair_globals_lock:
         theme = alt.theme.enable("none") if alt.theme.active == "default" else nullcontext()
         with theme, alt.data_transformers.enable("to_arrow_dataset", datasets=datasets):
             spec = built.to_dict(validate=False)
