@@ -28,6 +28,7 @@ from services.users import (
 )
 from ui.cache import cached
 from ui.navigation import PAGE_BY_KEY, PAGES, inside_app
+from ui.text import md
 
 LOGIN_FIELDS = {"Form name": "Connexion", "Username": "Identifiant", "Password": "Mot de passe", "Login": "Se connecter"}
 BAD_CREDENTIALS = "Identifiant ou mot de passe incorrect."
@@ -168,7 +169,7 @@ def logout_control(actor: Actor) -> None:
     """The sidebar identity line and log-out button; after log-out the run stops (see README)."""
     auth = _authenticator({"usernames": {}})
     _set_cookie(auth)
-    st.sidebar.caption(f"{actor.display_name} — {Role.label_of(actor.role)}")
+    st.sidebar.caption(f"{md(actor.display_name)} — {Role.label_of(actor.role)}")
     auth.logout("Se déconnecter", location="sidebar", key="sidebar_logout")
     if not st.session_state.get("authentication_status"):
         # The cookie is deleted by a component drawn in this run; until then the browser still
