@@ -111,16 +111,42 @@ def login_screen() -> None:
 
 
 def _ignore_revoked_cookie(auth: stauth.Authenticate) -> None:
-    """Make the library ignore a cookie a log-out (or a password reset) has revoked.
+    """Make the library ignore a cookie that is unreadable or that a log-out (or a password reset) revoked.
 
-    The browser may still send it: the log-out's component deletes it only once the page has drawn
-    it, and a reload can come first. The library skips the cookie while `logout` is set.
+    The browser may still send a revoked cookie: the log-out's component deletes it only once the
+    page has drawn it, and a reload can come first. A forged or damaged one (another algorithm,
+    missing claims, garbage) would make the library raise. The library skips the cookie while
+    `logout` is set, and the log-in form is drawn.
     """
     if st.session_state.get("authentication_status") or st.session_state.get("logout"):
         return
-    token = auth.cookie_controller.get_cookie()
-    if token and not login_cookie_valid(username=token["username"], issued_at=_issued_at(token)):
+    raw = st.context.cookies.get(get_settings().cookie_name)
+    if raw is None:
+        return
+    claims = cookie_claims(raw, key=auth.cookie_controller.cookie_model.cookie_key)
+    if claims is None or not login_cookie_valid(username=claims["username"], issued_at=_issued_at(claims)):
         st.session_state["logout"] = True
+
+
+def cookie_claims(raw: str, *, key: str) -> dict | None:
+    """The claims of a log-in cookie this app signed (HS256, our key, well-formed), else None.
+
+    Example: `cookie_claims("garbage", key=k)` is None; so is a token with `alg: none`.
+    """
+    try:
+        claims = jwt.decode(raw, key, algorithms=["HS256"])
+    except (jwt.InvalidTokenError, ValueError, TypeError):
+        return None
+    number = (int, float)
+    if not (isinstance(claims, dict) and isinstance(claims.get("username"), str)
+            and isinstance(claims.get("exp_date"), number) and not isinstance(claims.get("exp_date"), bool)
+            and isinstance(claims.get("issued_at", 0.0), number)):
+        return None
+    try:
+        _issued_at(claims)
+    except (ValueError, OverflowError, OSError):
+        return None
+    return claims
 
 
 def _issued_at(token: dict) -> datetime:

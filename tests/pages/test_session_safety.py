@@ -1,0 +1,71 @@
+"""Log-in cookies that were forged or revoked, and sessions ended elsewhere."""
+
+import time
+
+import jwt
+import pytest
+import streamlit as st
+
+from core.config import get_settings
+from models.user import Role
+from tests.factories import make_user
+from tests.pages.helpers import app_as
+from ui.auth import cookie_claims
+
+LOGIN_LABELS = ["Identifiant", "Mot de passe"]
+
+
+def _claims(username: str) -> dict:
+    now = time.time()
+    return {"username": username, "exp_date": now + 3600, "issued_at": now}
+
+
+def _forged(username: str) -> dict[str, str]:
+    key = get_settings().cookie_key()
+    claims = _claims(username)
+    return {
+        "alg_none": jwt.encode(claims, None, algorithm="none"),
+        "hs512": jwt.encode(claims, key, algorithm="HS512"),
+        "other_key": jwt.encode(claims, "not-the-key-" * 4, algorithm="HS256"),
+        "no_expiry": jwt.encode({"username": username}, key, algorithm="HS256"),
+        "expiry_text": jwt.encode({"username": username, "exp_date": "demain"}, key, algorithm="HS256"),
+        "username_list": jwt.encode({**claims, "username": [username]}, key, algorithm="HS256"),
+        "garbage": "a.b.c",
+        "binary": "\x00\xff☃",
+    }
+
+
+@pytest.fixture
+def browser_cookie(monkeypatch):
+    """Make `st.context.cookies` send one log-in cookie, as a browser would."""
+    def send(value: str) -> None:
+        cookies = {get_settings().cookie_name: value}
+        monkeypatch.setattr(type(st.context), "cookies", property(lambda self: cookies))
+    return send
+
+
+@pytest.mark.parametrize("kind", list(_forged("x")))
+def test_a_forged_or_damaged_cookie_is_dropped_and_the_log_in_form_shown(sqlite_db, browser_cookie, kind):
+    actor = make_user(Role.COORDINATION)
+    browser_cookie(_forged(actor.username)[kind])
+    at = app_as(None)
+    at.run()
+    assert not at.exception, at.exception
+    assert [t.label for t in at.text_input] == LOGIN_LABELS
+    assert not at.session_state["authentication_status"]
+
+
+def test_a_well_signed_cookie_still_logs_in(sqlite_db, browser_cookie):
+    actor = make_user(Role.COORDINATION)
+    browser_cookie(jwt.encode(_claims(actor.username), get_settings().cookie_key(), algorithm="HS256"))
+    at = app_as(None)
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["username"] == actor.username
+
+
+def test_cookie_claims_refuse_what_the_app_did_not_sign():
+    key = get_settings().cookie_key()
+    assert cookie_claims(jwt.encode(_claims("a"), key, algorithm="HS256"), key=key)["username"] == "a"
+    for raw in _forged("a").values():
+        assert cookie_claims(raw, key=key) is None
