@@ -16,6 +16,7 @@ from streamlit_authenticator.utilities.exceptions import LoginError
 
 from core.access import Actor
 from core.config import get_settings
+from models.base import utcnow
 from models.user import Role
 from services.settings import setting_get
 from services.users import (
@@ -35,6 +36,7 @@ BAD_CREDENTIALS = "Identifiant ou mot de passe incorrect."
 REFUSED_PAGE = "Accès refusé : cette page n'est pas ouverte à votre profil."
 AUTH_KEYS = ("authentication_status", "username", "name", "roles", "email")
 COOKIE_PENDING = "auth_cookie_pending"
+LOGGED_IN_AT = "auth_logged_in_at"
 APP_RAN = "auth_app_ran"
 
 
@@ -57,11 +59,20 @@ def _authenticator(credentials: dict) -> stauth.Authenticate:
 
 
 def current_actor() -> Actor | None:
-    """The logged-in user's Actor, re-read from the database (a deactivated account is out at once)."""
+    """The logged-in user's Actor, re-read from the database (a deactivated account is out at once).
+
+    Every run also asks the database whether the account was logged out elsewhere or had its
+    password reset since this session logged in (not cached: another app process may have
+    written it): an open tab is then logged out at its next click.
+    """
     username = st.session_state.get("username")
-    if st.session_state.get("authentication_status") and username:
-        return cached(actor_for_username, username=username)
-    return None
+    if not (st.session_state.get("authentication_status") and username):
+        return None
+    since = st.session_state.setdefault(LOGGED_IN_AT, utcnow())
+    if not login_cookie_valid(username=username, issued_at=since):
+        clear_login_state()
+        return None
+    return cached(actor_for_username, username=username)
 
 
 def authenticate() -> Actor:
@@ -78,6 +89,7 @@ def clear_login_state() -> None:
     for key in AUTH_KEYS:
         if st.session_state.get(key):
             st.session_state[key] = None
+    st.session_state.pop(LOGGED_IN_AT, None)
 
 
 def login_screen() -> None:
@@ -103,6 +115,7 @@ def login_screen() -> None:
         _record_failures(credentials, before)
     elif status:
         login_success_record(username=st.session_state["username"])
+        st.session_state[LOGGED_IN_AT] = utcnow()
         if auth.cookie_controller.cookie_model.exp_date is not None:
             # The cookie component the library drew in this run dies with the rerun below: the
             # next runs, already logged in, set the cookie again (see `_set_cookie`).

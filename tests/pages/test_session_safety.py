@@ -9,7 +9,8 @@ import streamlit as st
 from core.config import get_settings
 from models.user import Role
 from tests.factories import make_user
-from tests.pages.helpers import app_as
+from services.users import login_logout_record, user_reset_password
+from tests.pages.helpers import app_as, texts
 from ui.auth import cookie_claims
 
 LOGIN_LABELS = ["Identifiant", "Mot de passe"]
@@ -69,3 +70,36 @@ def test_cookie_claims_refuse_what_the_app_did_not_sign():
     assert cookie_claims(jwt.encode(_claims("a"), key, algorithm="HS256"), key=key)["username"] == "a"
     for raw in _forged("a").values():
         assert cookie_claims(raw, key=key) is None
+
+
+def _logged_in_page(actor):
+    at = app_as(actor)
+    at.run()
+    assert not at.exception and "Bonjour" in texts(at)  # the home page: logged in
+    return at
+
+
+def test_a_log_out_in_another_browser_ends_this_tab_at_its_next_run(sqlite_db):
+    actor = make_user(Role.COORDINATION)
+    at = _logged_in_page(actor)
+    login_logout_record(username=actor.username)  # the same account logs out in browser B
+    at.run()
+    assert not at.exception, at.exception
+    assert [t.label for t in at.text_input] == LOGIN_LABELS
+    assert "Bonjour" not in texts(at)
+
+
+def test_a_password_reset_ends_open_tabs(sqlite_db):
+    actor = make_user(Role.PARTENAIRE)
+    at = _logged_in_page(actor)
+    user_reset_password(actor=make_user(Role.COORDINATION), user_id=actor.user_id, new_password="Nouveau-mot-2026!")
+    at.run()
+    assert [t.label for t in at.text_input] == LOGIN_LABELS
+
+
+def test_a_new_log_in_after_a_log_out_elsewhere_holds(sqlite_db):
+    actor = make_user(Role.COORDINATION)
+    login_logout_record(username=actor.username)
+    at = _logged_in_page(actor)  # this session logged in after that log-out
+    at.run()
+    assert "Bonjour" in texts(at) and not at.text_input
