@@ -310,7 +310,7 @@ def request_board(*, actor: Actor, statuses: list[str] | None = None, code: str 
     if statuses:
         conditions.append(ChildRequest.status.in_(statuses))
     if code:
-        conditions.append(Child.code.contains(code.strip().upper()))
+        conditions.append(Child.code.contains(code.strip().upper(), autoescape=True))
     status_rank = sa.case({s: i for i, s in enumerate(STATUS_ORDER)}, value=ChildRequest.status)
     is_open = ChildRequest.status.in_(OPEN_STATUSES)
     with session_scope(actor) as session:

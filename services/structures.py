@@ -24,7 +24,7 @@ from core.db import session_scope
 from core.errors import AccessDenied, FieldError, ImportReport, NotFound, ValidationFailed
 from core.formatting import PARIS, fr_date
 from core.spreadsheet import csv_unprotect, csv_write, xlsx_append
-from models.base import code_list_contains, utcnow
+from models.base import LIKE_ESCAPE, code_list_contains, like_escape, utcnow
 from models.referential import Departement, Region
 from models.structure import (
     ExploitationForm, NetworkStatus, OnSiteService, Sex, Structure, StructureCreate, StructureKind,
@@ -447,9 +447,11 @@ def _filtered(statement, filters: StructureFilters):
     conditions = []
     term = " ".join((filters.search or "").split()).lower()
     if term:
-        like = f"%{term}%"
-        conditions.append(or_(func.lower(Structure.name).like(like), func.lower(Structure.commune).like(like),
-                              func.lower(Departement.name).like(like), Structure.departement_code == term.upper()))
+        like = f"%{like_escape(term)}%"
+        conditions.append(or_(func.lower(Structure.name).like(like, escape=LIKE_ESCAPE),
+                              func.lower(Structure.commune).like(like, escape=LIKE_ESCAPE),
+                              func.lower(Departement.name).like(like, escape=LIKE_ESCAPE),
+                              Structure.departement_code == term.upper()))
     if filters.region_code:
         conditions.append(Departement.region_code == filters.region_code)
     if filters.departement_code:
