@@ -19,11 +19,11 @@ from core.config import get_settings
 from models.base import utcnow
 from models.user import Role
 from services.settings import setting_get
+from services.login_throttle import login_attempt
 from services.users import (
     actor_for_username,
     login_cookie_valid,
     login_credentials,
-    login_failure_record,
     login_logout_record,
     login_success_record,
 )
@@ -38,12 +38,6 @@ AUTH_KEYS = ("authentication_status", "username", "name", "roles", "email")
 COOKIE_PENDING = "auth_cookie_pending"
 LOGGED_IN_AT = "auth_logged_in_at"
 APP_RAN = "auth_app_ran"
-
-
-def locked_message() -> str:
-    s = get_settings()
-    return (f"Compte verrouillé après {s.lockout_attempts} échecs de connexion : réessayez dans "
-            f"{s.lockout_minutes} minutes, ou demandez à la coordination de le débloquer.")
 
 
 def _authenticator(credentials: dict) -> stauth.Authenticate:
@@ -93,10 +87,12 @@ def clear_login_state() -> None:
 
 
 def login_screen() -> None:
-    """The log-in form; a successful log-in (form or cookie) reruns into the app."""
-    credentials = login_credentials()
-    before = {name: data["failed_login_attempts"] for name, data in credentials["usernames"].items()}
-    auth = _authenticator(credentials)
+    """The log-in form; a successful log-in (form or cookie) reruns into the app.
+
+    The form is the app's own (services.login_throttle decides: same answer for every name, a
+    growing delay instead of a lock-out); streamlit-authenticator only reads the cookie.
+    """
+    auth = _authenticator(login_credentials())
     st.title("Ancrage")
     st.caption("Pilotage du réseau national de lieux d'accueil des mineurs victimes de traite et d'exploitation")
     if setting_get(key="demo"):
@@ -104,23 +100,54 @@ def login_screen() -> None:
                 "mot de passe `ancrage-demo`.")
     _ignore_revoked_cookie(auth)
     try:
-        auth.login(location="main", max_login_attempts=get_settings().lockout_attempts,
-                   fields=LOGIN_FIELDS, key="login")
-    except LoginError as error:
-        if "attempts" in str(error):
-            st.error(locked_message())
-        return
-    status = st.session_state.get("authentication_status")
-    if status is False:
-        _record_failures(credentials, before)
-    elif status:
+        auth.login(location="unrendered", key="login_cookie")  # a valid cookie logs in, nothing drawn
+    except LoginError:
+        pass  # a cookie of an account no longer active: the form below
+    by_form = not st.session_state.get("authentication_status") and _login_form()
+    if st.session_state.get("authentication_status"):
         login_success_record(username=st.session_state["username"])
         st.session_state[LOGGED_IN_AT] = utcnow()
-        if auth.cookie_controller.cookie_model.exp_date is not None:
-            # The cookie component the library drew in this run dies with the rerun below: the
-            # next runs, already logged in, set the cookie again (see `_set_cookie`).
+        if by_form:
+            # Written by the runs that follow, once logged in (see `_set_cookie`).
             st.session_state[COOKIE_PENDING] = True
         st.rerun()
+
+
+def _login_form() -> bool:
+    """The form; True when it just logged someone in."""
+    with st.form("login", clear_on_submit=False):
+        st.subheader(LOGIN_FIELDS["Form name"])
+        username = st.text_input(LOGIN_FIELDS["Username"], autocomplete="username", key="login_username")
+        password = st.text_input(LOGIN_FIELDS["Password"], type="password", autocomplete="current-password",
+                                 key="login_password")
+        submitted = st.form_submit_button(LOGIN_FIELDS["Login"])
+    if not submitted:
+        return False
+    outcome = login_attempt(username=username, password=password, address=client_address())
+    if outcome.username is None:
+        st.error(BAD_CREDENTIALS if not outcome.wait else wait_message(outcome.wait))
+        return False
+    actor = actor_for_username(username=outcome.username)
+    st.session_state.update({"authentication_status": True, "username": actor.username,
+                             "name": actor.display_name, "roles": [actor.role], "logout": None})
+    return True
+
+
+def wait_message(seconds: int) -> str:
+    """The answer while a name or an address must wait; the same whether the account exists or not."""
+    minutes = -(-seconds // 60)
+    delay = f"{seconds} secondes" if seconds < 60 else f"{minutes} minute{'s' if minutes > 1 else ''}"
+    return (f"Trop d'essais de connexion : réessayez dans {delay}. En cas de besoin, la coordination peut "
+            "lever ce délai.")
+
+
+def client_address() -> str:
+    """The browser's address; behind a reverse proxy on this machine, the one it forwards."""
+    direct = st.context.ip_address  # None for a connection from this machine
+    if isinstance(direct, str):
+        return direct
+    forwarded = st.context.headers.get("X-Forwarded-For")
+    return (forwarded.split(",")[-1].strip() if isinstance(forwarded, str) else "") or "locale"
 
 
 def _ignore_revoked_cookie(auth: stauth.Authenticate) -> None:
@@ -168,12 +195,6 @@ def _issued_at(token: dict) -> datetime:
     if issued is None:
         issued = token["exp_date"] - get_settings().cookie_expiry_hours * 3600
     return datetime.fromtimestamp(float(issued), tz=timezone.utc)
-
-
-def _record_failures(credentials: dict, before: dict) -> None:
-    failed = [n for n, d in credentials["usernames"].items() if d["failed_login_attempts"] > before[n]]
-    locked = any([login_failure_record(username=name) for name in failed])
-    st.error(locked_message() if locked else BAD_CREDENTIALS)
 
 
 def _set_cookie(auth: stauth.Authenticate) -> None:

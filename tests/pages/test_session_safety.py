@@ -8,12 +8,14 @@ import streamlit as st
 
 from core.config import get_settings
 from models.user import Role
-from tests.factories import make_user
+from tests.factories import PASSWORD, make_user
 from services.users import login_logout_record, user_reset_password
 from tests.pages.helpers import app_as, texts
-from ui.auth import cookie_claims
+from ui.auth import BAD_CREDENTIALS, cookie_claims
 
 LOGIN_LABELS = ["Identifiant", "Mot de passe"]
+# Submitting a form through app.py is lost in AppTest; the screen alone behaves as in a browser.
+LOGIN_SCREEN = "tests/pages/login_screen_app.py"
 
 
 def _claims(username: str) -> dict:
@@ -103,3 +105,33 @@ def test_a_new_log_in_after_a_log_out_elsewhere_holds(sqlite_db):
     at = _logged_in_page(actor)  # this session logged in after that log-out
     at.run()
     assert "Bonjour" in texts(at) and not at.text_input
+
+
+def _submit(at, username: str, password: str) -> list[str]:
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(password)
+    at.button[0].click()
+    at.run()
+    return [e.value for e in at.error]
+
+
+def test_the_log_in_form_answers_alike_for_known_and_unknown_names(sqlite_db):
+    make_user(Role.COORDINATION, username="coordination")
+    tries = get_settings().lockout_attempts + 2
+    answers = {}
+    for name in ("coordination", "inconnu"):
+        at = app_as(None, script=LOGIN_SCREEN)
+        at.run()
+        answers[name] = [_submit(at, name, "pas-le-bon") for _ in range(tries)]
+        assert not at.exception
+    assert answers["coordination"] == answers["inconnu"]
+    assert answers["inconnu"][0] == [BAD_CREDENTIALS]
+    assert "Trop d'essais" in answers["inconnu"][-1][0]
+
+
+def test_the_log_in_form_logs_in(sqlite_db):
+    actor = make_user(Role.PARTENAIRE)
+    at = app_as(None, script=LOGIN_SCREEN)
+    at.run()
+    assert _submit(at, actor.username.upper(), PASSWORD) == []
+    assert at.session_state["username"] == actor.username and at.session_state["authentication_status"]
