@@ -71,10 +71,13 @@ class Settings:
 def _generated_key(path: Path) -> str:
     if path.exists():
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from core.private_files import write_private
+
     key = secrets.token_urlsafe(48)
-    path.write_text(key)
-    path.chmod(0o600)
+    try:
+        write_private(path, key)
+    except FileExistsError:  # another process wrote it first
+        return path.read_text().strip()
     return key
 
 

@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from core.access import Actor
 from core.config import PROJECT_ROOT, get_settings
+from core.private_files import private_file
 
 _current_session: ContextVar[Session | None] = ContextVar("ancrage_session", default=None)
 
@@ -32,10 +33,11 @@ def _engine_for(url: str) -> Engine:
 
 
 def ensure_sqlite_dir(url: str) -> None:
-    """Create the folder of a SQLite file URL (the default lives under data/, which git ignores)."""
+    """Create the folder (0700) and the file (0600) of a SQLite file URL before SQLite does (see
+    core.private_files); the default lives under data/, which git ignores."""
     path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else ""
     if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        private_file(Path(path))
 
 
 def _create_engine(url: str) -> Engine:

@@ -16,3 +16,4 @@ from models.training import TrainingAttendance, TrainingModule, TrainingParticip
 from models.training import TrainingPlanLine, TrainingPrerequisite, TrainingSession  # noqa: F401
 from models.user import Role, User  # noqa: F401
 from models.weekly import WeeklyElement, WeeklyReport, WeeklyTotal, WeeklyValue  # noqa: F401
+from models.login_throttle import LoginThrottle  # noqa: F401

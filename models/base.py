@@ -64,12 +64,23 @@ class CodeList(TypeDecorator):
         return [code for code in value.split(",") if code]
 
 
+LIKE_ESCAPE = "\\"
+
+
+def like_escape(text: str) -> str:
+    """`text` inside a LIKE pattern read with `escape=LIKE_ESCAPE`: `%` and `_` match only themselves.
+
+    Example: `column.like(f"%{like_escape(typed)}%", escape=LIKE_ESCAPE)`.
+    """
+    return text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
+
+
 def code_list_contains(column, code: str):
     """SQL condition: the CodeList column holds `code`.
 
     The pattern is bound as plain text: bound against the column, CodeList would encode it as a list.
     """
-    return column.like(sa.literal(f"%,{code},%", type_=sa.String()))
+    return column.like(sa.literal(f"%,{like_escape(code)},%", type_=sa.String()), escape=LIKE_ESCAPE)
 
 
 def enum_check(column: str, enum_cls: type[Enum], *, name: str, nullable: bool = False) -> sa.CheckConstraint:

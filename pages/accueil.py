@@ -8,10 +8,11 @@ from services.home import home_items
 from ui.auth import page_guard
 from ui.cache import cached
 from ui.navigation import PAGE_BY_KEY
+from ui.text import md
 
 actor = page_guard("home")
 
-st.title(f"Bonjour {actor.display_name}")
+st.title(f"Bonjour {md(actor.display_name)}")
 st.caption(f"Aujourd'hui, {fr_date(utcnow())}")
 items = cached(home_items, actor=actor)
 if not items:

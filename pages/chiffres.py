@@ -11,6 +11,7 @@ from services.weekly_calendar import week_short_label
 from ui.auth import page_guard
 from ui.feedback import handled
 from ui.weekly_entry import entry_form, review_panel, state_banner
+from ui.text import md
 
 actor = page_guard("weekly_entry")
 st.title("Chiffres de la semaine")
@@ -38,8 +39,8 @@ with handled():
     )
     st.session_state["weekly_entry_chosen_week"] = chosen
     entry = weekly_entry_get(actor=actor, structure_id=structure_id, week_start=date.fromisoformat(chosen))
-    st.subheader(f"{entry.structure_name} — {week_short_label(entry.week_start)}")
-    st.caption(f"{entry.label} · capacité : {entry.capacity} places")
+    st.subheader(f"{md(entry.structure_name)} — {week_short_label(entry.week_start)}")
+    st.caption(f"{md(entry.label)} · capacité : {entry.capacity} places")
     state_banner(entry)
     if not entry.rows:
         st.info("Aucun élément de saisie actif : la coordination doit d'abord définir les chiffres à renseigner.")

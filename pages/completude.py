@@ -13,6 +13,7 @@ from services.weekly_calendar import fr_deadline, week_short_label
 from ui.auth import page_guard
 from ui.cache import cached, chart
 from ui.weekly_charts import completeness_grid_chart
+from ui.text import md
 
 PAGE_SIZE = 25
 actor = page_guard("weekly_board")
@@ -49,7 +50,7 @@ else:
     st.success("Toutes les structures attendues ont envoyé leurs chiffres.")
 if reminders.sent_back:
     st.markdown("**Renvoyés pour correction, pas encore corrigés :** "
-                + ", ".join(r.structure_name for r in reminders.sent_back))
+                + ", ".join(md(r.structure_name) for r in reminders.sent_back))
 
 st.subheader("Par région")
 st.dataframe(pd.DataFrame([{

@@ -5,6 +5,7 @@ import streamlit as st
 
 from core.formatting import fr_datetime
 from models.user import Role
+from services.login_throttle import login_throttle_clear
 from services.referential import departement_options, region_options
 from services.structures import structure_options
 from services.users import UserCreate, user_create, user_list, user_reset_password, user_update
@@ -21,7 +22,7 @@ st.dataframe(
     pd.DataFrame([{
         "Identifiant": u.username, "Nom": u.display_name, "E-mail": u.email, "Rôle": Role.label_of(u.role),
         "Structure": u.structure_name or "", "Territoire": u.departement_code or u.region_code or "",
-        "Actif": u.active, "Verrouillé jusqu'à": fr_datetime(u.locked_until),
+        "Actif": u.active, "Connexion retardée jusqu'à": fr_datetime(u.locked_until),
         "Dernière connexion": fr_datetime(u.last_login_at),
     } for u in users]),
     hide_index=True, width="stretch",
@@ -74,3 +75,10 @@ with edit_tab:
                 with handled():
                     user_reset_password(actor=actor, user_id=user.id, new_password=new_password)
                     st.success("Mot de passe réinitialisé ; le compte est débloqué.")
+        if user.locked_until is not None:
+            st.caption("Après plusieurs échecs de connexion, les essais sous cet identifiant sont retardés depuis "
+                       "l'adresse qui a échoué ; les autres adresses ne le sont pas.")
+            if st.button("Lever le délai de connexion", key=f"accounts_unlock_{user.id}"):
+                with handled():
+                    login_throttle_clear(actor=actor, username=user.username)
+                    st.success("Délai levé : le compte peut se connecter de nouveau.")

@@ -12,6 +12,7 @@ from services.training import fr_hours, paris_today, training_team_history, trai
 from services.training_indicators import training_structure_coverage, training_totals
 from ui.auth import page_guard
 from ui.cache import cached
+from ui.text import md, show_text
 
 actor = page_guard("team_trainings")
 structure = cached(structure_get, actor=actor, structure_id=actor.structure_id)
@@ -33,14 +34,14 @@ if not missing:
     st.success("Votre équipe a suivi tous les modules du catalogue.")
 for module in sorted(missing, key=lambda m: (not m.prerequisites_met, m.title)):
     with st.container(border=True):
-        st.markdown(f"**{module.title}** — {TrainingFormat.label_of(module.format)}, {module.duration_label}")
-        st.write(module.objectives)
+        st.markdown(f"**{md(module.title)}** — {TrainingFormat.label_of(module.format)}, {module.duration_label}")
+        show_text(module.objectives)
         st.caption("Profils visés : " + ", ".join(TrainingProfile.label_of(p) for p in module.target_profiles))
         if module.prerequisite_titles:
             lead = "Prérequis déjà suivis" if module.prerequisites_met else "Prérequis à suivre d'abord"
-            st.caption(f"{lead} : " + ", ".join(module.prerequisite_titles))
+            st.caption(f"{lead} : " + ", ".join(md(t) for t in module.prerequisite_titles))
         if module.next_session_date:
-            st.caption(f"Prochaine session du réseau : le {fr_date(module.next_session_date)} ({module.next_session_place})"
+            st.caption(f"Prochaine session du réseau : le {fr_date(module.next_session_date)} ({md(module.next_session_place)})"
                        + (" — votre équipe est inscrite à une session de ce module." if module.module_id in registered else ""))
         else:
             st.caption("Pas de session programmée pour l'instant : signalez votre intérêt à la coordination.")

@@ -19,6 +19,7 @@ from ui.cache import cached
 from ui.feedback import handled
 from ui.navigation import PAGE_BY_KEY
 from ui.training_forms import module_picker, participants_summary, session_form
+from ui.text import md
 
 PAGE_SIZE = 25
 OPENED = "trainings_edit_opened"  # the session as it was when its edit form was opened
@@ -43,7 +44,7 @@ with new_tab:
             with handled():
                 created = training_session_create(actor=actor, data=data)
                 st.success(f"Session enregistrée ({SessionStatus.label_of(created.status).lower()}) : "
-                           f"{created.module_title}, {participants_summary(created.participants)}.")
+                           f"{md(created.module_title)}, {participants_summary(created.participants)}.")
 
 with import_tab:
     st.markdown(

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.formatting import fr_date, fr_number, fr_percent
+from core.spreadsheet import csv_cell
 from models.training import TrainingFormat, TrainingProfile
 from services.training import paris_today, training_module_list
 from services.training_indicators import (
@@ -113,7 +114,7 @@ def _export() -> bytes:
     rows = training_trained(actor=actor, start=start, end=end, group_by=("module", "profile", "region"))
     return pd.DataFrame([{"module": r.module_title, "profil": TrainingProfile.label_of(r.profile),
                           "region": r.region_name, "professionnels_formes": r.participants, "sessions": r.sessions}
-                         for r in rows]).to_csv(index=False, sep=";").encode("utf-8-sig")
+                         for r in rows]).map(csv_cell).to_csv(index=False, sep=";").encode("utf-8-sig")
 
 
 st.download_button(

@@ -16,6 +16,7 @@ from services.periods import period_of
 from ui.auth import page_guard
 from ui.cache import cached
 from ui.feedback import handled
+from ui.text import md
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -76,7 +77,7 @@ for section in cached(annual_report_sections, actor=actor, year=year):
         st.markdown(f"**{section.label}**")
         text = st.text_area(section.label, key=text_key, height=160, max_chars=20000, label_visibility="collapsed")
         if section.updated_at:
-            st.caption(f"Dernière modification : {section.updated_by}, le {fr_datetime(section.updated_at)} "
+            st.caption(f"Dernière modification : {md(section.updated_by)}, le {fr_datetime(section.updated_at)} "
                        f"(version {section.version}).")
         if st.form_submit_button("Enregistrer", icon=":material/save:"):
             with handled():
@@ -95,5 +96,5 @@ for section in cached(annual_report_sections, actor=actor, year=year):
     if section.version and section.version > 1:
         with st.expander("Versions précédentes"):
             for old in cached(annual_report_section_history, actor=actor, year=year, section=section.section)[1:]:
-                st.caption(f"{old.username}, le {fr_datetime(old.at)}")
+                st.caption(f"{md(old.username)}, le {fr_datetime(old.at)}")
                 st.text(old.text or "(vide)")

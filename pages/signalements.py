@@ -16,6 +16,7 @@ from models.base import utcnow
 from ui.auth import page_guard
 from ui.cache import cached
 from ui.feedback import handled
+from ui.text import md
 from ui.signalements import (
     NO_NAMES, PASSED_ON, SELECTED, attempt, aware, countdown, paris_now_naive, render_acknowledge_button, render_actions,
     render_detail, render_pass_on_form, severity_badge,
@@ -143,7 +144,7 @@ def board() -> None:
         with st.container(border=True):
             head, buttons = st.columns([3, 2], vertical_alignment="center")
             late = ":red-badge[:material/alarm: En retard] " if row.is_overdue() else ""
-            head.markdown(f"{late}{severity_badge(row.severity)} **{row.reference}** — {row.structure_name} "
+            head.markdown(f"{late}{severity_badge(row.severity)} **{row.reference}** — {md(row.structure_name)} "
                           f"({row.departement_code}) — {Category.label_of(row.category)}")
             head.markdown(f"{SignalementStatus.label_of(row.status)} · déclaré le {fr_datetime(row.declared_at)} · "
                           f"{countdown(row)}")

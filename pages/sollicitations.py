@@ -21,6 +21,7 @@ from services.requests import (
 from ui.auth import page_guard
 from ui.cache import cached
 from ui.feedback import handled
+from ui.text import md
 from ui.path_forms import (
     answer_form, arrival_form, consent_form, flash, forms_label, km, nationality_label, placement_actions,
     placement_status, risks_label, sex_label, show_flash, today,
@@ -150,7 +151,7 @@ def finder(detail) -> None:
                f"lieu d'exploitation ({departement_label(result.exploitation_departement_code)}, minimum "
                f"{fr_number(result.min_distance_km)} km à vol d'oiseau entre centres de départements).")
     def line(r) -> str:
-        return (f"{r.rank}. **{r.structure_name}** ({departement_label(r.departement_code)}) — {r.reason}")
+        return (f"{r.rank}. **{md(r.structure_name)}** ({departement_label(r.departement_code)}) — {r.reason}")
 
     top, rest = result.rows[:FINDER_SHOWN], result.rows[FINDER_SHOWN:]
     st.markdown("\n".join(line(r) for r in top) if top else "Aucune structure active.")
@@ -190,11 +191,11 @@ def proposals(detail) -> None:
     } for p in detail.proposals]), hide_index=True, width="stretch")
     for p in detail.proposals:
         if p.status == ProposalStatus.PENDING.value:
-            with st.expander(f"{p.structure_name} : saisir sa réponse ou retirer la proposition"):
+            with st.expander(f"{md(p.structure_name)} : saisir sa réponse ou retirer la proposition"):
                 answer_form(actor, proposal_id=p.id, version=p.version, key="sollicitations", on_behalf=True)
                 withdraw_button(p)
         elif p.status == ProposalStatus.ACCEPTED.value and detail.placement is None:
-            with st.expander(f"{p.structure_name} a accepté : consentements et arrivée", expanded=True):
+            with st.expander(f"{md(p.structure_name)} a accepté : consentements et arrivée", expanded=True):
                 consent_form(actor, proposal=p, key="sollicitations")
                 if p.consent_complete:
                     arrival_form(actor, proposal_id=p.id, version=p.version, key="sollicitations")
@@ -228,12 +229,12 @@ def record(request_id: int) -> None:
     detail = request_get(actor=actor, request_id=request_id)
     st.divider()
     head, close_col = st.columns([5, 1])
-    head.header(f"{detail.code} — {RequestStatus.label_of(detail.status)}")
+    head.header(f"{md(detail.code)} — {RequestStatus.label_of(detail.status)}")
     if close_col.button("Fermer la fiche", key="sollicitations_close_record"):
         st.session_state.pop(OPEN_KEY, None)
         st.rerun()
     waiting = f", en attente depuis {detail.age_hours} h" if detail.status in OPEN_STATUSES else ""
-    st.caption(f"Reçue le {fr_datetime(detail.received_at)}{waiting} — saisie par {detail.created_by}")
+    st.caption(f"Reçue le {fr_datetime(detail.received_at)}{waiting} — saisie par {md(detail.created_by)}")
     child, facts, requester = st.columns(3)
     child.markdown(f"**Enfant** : {detail.child_age} ans, {sex_label(detail.sex).lower()}  \n"
                    f"Nationalité : {nationality_label(detail.nationality_group)}")
@@ -247,11 +248,11 @@ def record(request_id: int) -> None:
         st.info("Risques : aucun signalé")
     if detail.status == RequestStatus.CLOSED.value:
         st.warning(f"Close sans placement : {ClosureReason.label_of(detail.closure_reason)}"
-                   + (f" — {detail.closure_detail}" if detail.closure_detail else ""))
+                   + (f" — {md(detail.closure_detail)}" if detail.closure_detail else ""))
     if detail.placement is not None:
         st.subheader("Placement")
         placement = detail.placement
-        st.markdown(f"**{placement.structure_name}** ({km(placement.distance_km)} du lieu d'exploitation) — "
+        st.markdown(f"**{md(placement.structure_name)}** ({km(placement.distance_km)} du lieu d'exploitation) — "
                     f"{placement_status(placement)}")
         placement_actions(actor, placement=placement, key="sollicitations")
     proposals(detail)
@@ -260,7 +261,7 @@ def record(request_id: int) -> None:
     if detail.status in OPEN_STATUSES:
         closure(detail)
     st.subheader("Historique")
-    st.markdown("\n".join(f"- {fr_datetime(line.at) if line.timed else fr_date(line.at)} — {line.text}"
+    st.markdown("\n".join(f"- {fr_datetime(line.at) if line.timed else fr_date(line.at)} — {md(line.text)}"
                           for line in detail.history))
 
 

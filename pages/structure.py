@@ -16,6 +16,7 @@ from ui.auth import page_guard
 from ui.cache import cached
 from ui.directory import KIND_LABELS, STATUS_LABELS, ages_text, codes_text, contact_fields, structure_fields
 from ui.feedback import handled
+from ui.text import md
 
 actor = page_guard("structure")
 st.title("Fiche structure")
@@ -34,8 +35,8 @@ st.session_state["structure_selected_id"] = structure_id
 structure = cached(structure_get, actor=actor, structure_id=structure_id)
 own = actor.is_partner and actor.structure_id == structure.id
 
-st.subheader(structure.name)
-st.caption(f"{KIND_LABELS.get(structure.kind, structure.kind)} — {structure.commune}, "
+st.subheader(md(structure.name))
+st.caption(f"{KIND_LABELS.get(structure.kind, structure.kind)} — {md(structure.commune)}, "
            f"{departement_label(structure.departement_code)} — {STATUS_LABELS.get(structure.status, structure.status)}")
 a, b, c, d = st.columns(4)
 a.metric("Places", fr_number(structure.capacity))
@@ -46,8 +47,8 @@ st.markdown(
     f"- **Sexes accueillis** : {codes_text(Sex, structure.sexes) or '—'}\n"
     f"- **Formes d'exploitation prises en charge** : {codes_text(ExploitationForm, structure.exploitation_forms) or '—'}\n"
     f"- **Services sur place** : {codes_text(OnSiteService, structure.services) or '—'}\n"
-    f"- **Téléphone (standard)** : {structure.phone or '—'}\n"
-    f"- **E-mail fonctionnel** : {structure.email or '—'}\n"
+    f"- **Téléphone (standard)** : {md(structure.phone) or '—'}\n"
+    f"- **E-mail fonctionnel** : {md(structure.email) or '—'}\n"
     f"- **Contact et capacité confirmés par la structure le** : {fr_date(structure.contact_checked_on) or 'jamais'}"
 )
 

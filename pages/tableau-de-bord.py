@@ -14,6 +14,7 @@ from ui.indicators import (
     coverage_map, period_caption, period_filter, records_frame, scope_filter, series_chart, show_table, table_chart,
     tile,
 )
+from ui.text import md
 
 PAGE_SIZE = 25
 TILES_PER_ROW = 4
@@ -100,7 +101,7 @@ with breakdown:
                 column = st.selectbox("Enregistrements de la colonne", [None, *drillable],
                                       format_func=lambda c: "Toutes" if c is None else names[c],
                                       key=f"dashboard_column_{key}_{table.key}")
-            st.markdown(f"Enregistrements derrière « {label} » :")
+            st.markdown(f"Enregistrements derrière « {md(label)} » :")
             _records(key, table=table.key, row=row_key, column=column, suffix=f"_{table.key}")
     if not protected:
         st.caption("Sélectionnez une ligne d'un tableau pour voir les enregistrements qui la composent.")

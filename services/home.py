@@ -18,7 +18,7 @@ def _accounts(actor: Actor) -> list[TodoItem]:
     locked = locked_user_count(actor=actor)
     if not locked:
         return []
-    return [TodoItem("comptes verrouillés après des échecs de connexion", locked, "warning", "accounts")]
+    return [TodoItem("comptes aux connexions retardées après des échecs", locked, "warning", "accounts")]
 
 
 def _path_requests(actor: Actor) -> list[TodoItem]:

@@ -14,6 +14,7 @@ from datetime import timedelta
 from io import BytesIO
 
 from core.formatting import fr_date, fr_datetime
+from core.spreadsheet import xlsx_append
 from services.disclosure import Mark
 from services.disclosure_policy import publication_rules
 from services.indicators import IndicatorView, SeriesPoint, Table, indicator_scope_label
@@ -59,26 +60,26 @@ def workbook_bytes(content) -> bytes:
     book = Workbook()
     summary = book.active
     summary.title = SUMMARY_SHEET
-    summary.append([content.title])
+    xlsx_append(summary, [content.title])
     summary["A1"].font = title_font
-    summary.append([f"Période : {content.period.label} (du {fr_date(content.period.start)} au "
+    xlsx_append(summary, [f"Période : {content.period.label} (du {fr_date(content.period.start)} au "
                     f"{fr_date(content.period.end - timedelta(days=1))})"])
-    summary.append([f"Territoire : {indicator_scope_label(content.scope)}"])
-    summary.append([f"Produit le {fr_datetime(content.generated_at)} — "
+    xlsx_append(summary, [f"Territoire : {indicator_scope_label(content.scope)}"])
+    xlsx_append(summary, [f"Produit le {fr_datetime(content.generated_at)} — "
                     + ("effectifs d'enfants protégés (voir « Méthode »)" if content.protected else INTERNAL_NOTE)])
-    summary.append([])
+    xlsx_append(summary, [])
     header = ["N°", "Indicateur", content.period.label, content.period.previous().label, "Évolution", "Unité",
               "Précisions"]
-    summary.append(header)
+    xlsx_append(summary, header)
     for cell in summary[summary.max_row]:
         cell.font = bold
     for view in content.views:
         if view.headline is None:
-            summary.append([view.info.number, view.info.title, "non disponible"])
+            xlsx_append(summary, [view.info.number, view.info.title, "non disponible"])
             continue
         h = view.headline
         details = " ; ".join([h.value.detail] * bool(h.value.detail) + [f"{label} : {f.text}" for label, f in h.secondary])
-        summary.append([view.info.number, view.info.title, _figure_value(h.value, view.info.unit),
+        xlsx_append(summary, [view.info.number, view.info.title, _figure_value(h.value, view.info.unit),
                         _figure_value(h.previous, view.info.unit), h.change or "", view.info.unit, details])
     for column, width in zip("ABCDEFG", (5, 70, 16, 16, 12, 14, 60)):
         summary.column_dimensions[column].width = width
@@ -96,7 +97,7 @@ def workbook_bytes(content) -> bytes:
         sheet.column_dimensions["A"].width = 30
         sheet.column_dimensions["B"].width = 110
         for section in content.sections:
-            sheet.append([section.label, section.text or "(non renseigné)"])
+            xlsx_append(sheet, [section.label, section.text or "(non renseigné)"])
             sheet.cell(sheet.max_row, 1).font = bold
             sheet.cell(sheet.max_row, 2).alignment = wrap
 
@@ -112,7 +113,7 @@ def workbook_bytes(content) -> bytes:
             *publication_rules(threshold=content.rule.threshold),
         ]
     for line in lines:
-        method.append([line])
+        xlsx_append(method, [line])
         method.cell(method.max_row, 1).alignment = wrap
     method["A1"].font = bold
     out = BytesIO()
@@ -134,63 +135,63 @@ def _indicator_sheet(sheet, view: IndicatorView, series: list[SeriesPoint], lege
     sheet.column_dimensions["A"].width = 42
     for column in "BCDEFGH":
         sheet.column_dimensions[column].width = 16
-    sheet.append([f"{info.number}. {info.title}"])
+    xlsx_append(sheet, [f"{info.number}. {info.title}"])
     sheet["A1"].font = title_font
-    sheet.append(["Définition", info.definition])
-    sheet.append(["Unité", info.unit])
-    sheet.append(["Effectifs d'enfants (protégés)", "oui" if info.counts_children else "non"])
-    sheet.append(["Période", view.period.label])
+    xlsx_append(sheet, ["Définition", info.definition])
+    xlsx_append(sheet, ["Unité", info.unit])
+    xlsx_append(sheet, ["Effectifs d'enfants (protégés)", "oui" if info.counts_children else "non"])
+    xlsx_append(sheet, ["Période", view.period.label])
     for row in sheet.iter_rows(min_row=2, max_row=5):
         row[0].font = bold
         row[1].alignment = wrap
-    sheet.append([])
+    xlsx_append(sheet, [])
     if view.headline is None:
-        sheet.append([view.note])
+        xlsx_append(sheet, [view.note])
         return
     h = view.headline
-    sheet.append(["Valeur", _figure_value(h.value, info.unit), h.value.detail])
-    sheet.append([f"Période précédente ({view.previous_period.label})", _figure_value(h.previous, info.unit)])
-    sheet.append(["Évolution", h.change or ""])
+    xlsx_append(sheet, ["Valeur", _figure_value(h.value, info.unit), h.value.detail])
+    xlsx_append(sheet, [f"Période précédente ({view.previous_period.label})", _figure_value(h.previous, info.unit)])
+    xlsx_append(sheet, ["Évolution", h.change or ""])
     for label, figure in h.secondary:
-        sheet.append([label.capitalize(), _figure_value(figure, "%" if figure.text.endswith("%") else ""),
+        xlsx_append(sheet, [label.capitalize(), _figure_value(figure, "%" if figure.text.endswith("%") else ""),
                       figure.detail])
     if series:
-        sheet.append([])
-        sheet.append(["Évolution par période"])
+        xlsx_append(sheet, [])
+        xlsx_append(sheet, ["Évolution par période"])
         sheet.cell(sheet.max_row, 1).font = bold
         for point in series:
-            sheet.append([point.period.label, _figure_value(point.figure, info.unit)])
+            xlsx_append(sheet, [point.period.label, _figure_value(point.figure, info.unit)])
     for table in view.tables:
-        sheet.append([])
-        sheet.append([table.title])
+        xlsx_append(sheet, [])
+        xlsx_append(sheet, [table.title])
         sheet.cell(sheet.max_row, 1).font = bold
         if table.withheld:
-            sheet.append([table.note])
+            xlsx_append(sheet, [table.note])
             continue
         if not table.cells:
-            sheet.append(["Aucune donnée pour cette période."])
+            xlsx_append(sheet, ["Aucune donnée pour cette période."])
             continue
         units = table.units or ("count",) * len(table.column_labels)
         header = [table.dimension, *table.column_labels] + (["Total"] if table.row_totals is not None else [])
-        sheet.append(header)
+        xlsx_append(sheet, header)
         for cell in sheet[sheet.max_row]:
             cell.font = bold
         for i, (label, row) in enumerate(zip(table.row_labels, table.cells)):
             values = [_cell_value(table, c, u) for c, u in zip(row, units)]
             if table.row_totals is not None:
                 values.append(_cell_value(table, table.row_totals[i], "count"))
-            sheet.append([label, *values])
+            xlsx_append(sheet, [label, *values])
         if table.column_totals is not None:
             totals = [_cell_value(table, c, "count") for c in table.column_totals]
             if table.row_totals is not None:
                 totals.append(_cell_value(table, table.total, "count"))
-            sheet.append(["Total", *totals])
+            xlsx_append(sheet, ["Total", *totals])
             for cell in sheet[sheet.max_row]:
                 cell.font = bold
         if table.note:
-            sheet.append([table.note])
+            xlsx_append(sheet, [table.note])
         if table.protected:
-            sheet.append([legend])
+            xlsx_append(sheet, [legend])
 
 
 # --- HTML ----------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from core.db import session_scope
 from core.errors import FieldError, NotFound, ValidationFailed
 from core.clock import paris_date
 from core.formatting import PARIS, fr_date
+from core.spreadsheet import csv_dict_rows, xlsx_append
 from models.base import utcnow
 from models.child import (
     HTCDS_CASE_STATUS, HTCDS_EXPLOITATION, HTCDS_GENDER, Child, ChildRequest, ClosureReason, NationalityGroup,
@@ -306,7 +307,7 @@ def request_board(*, actor: Actor, statuses: list[str] | None = None, code: str 
     if statuses:
         conditions.append(ChildRequest.status.in_(statuses))
     if code:
-        conditions.append(Child.code.contains(code.strip().upper()))
+        conditions.append(Child.code.contains(code.strip().upper(), autoescape=True))
     status_rank = sa.case({s: i for i, s in enumerate(STATUS_ORDER)}, value=ChildRequest.status)
     is_open = ChildRequest.status.in_(OPEN_STATUSES)
     with session_scope(actor) as session:
@@ -607,14 +608,14 @@ def request_export(*, actor: Actor, fmt: str = "csv", start: date | None = None,
         sheet.title = "Sollicitations"
         sheet.append(EXPORT_COLUMNS)
         for row in rows:
-            sheet.append([row[c] for c in EXPORT_COLUMNS])
+            xlsx_append(sheet, [row[c] for c in EXPORT_COLUMNS])
         buffer = io.BytesIO()
         book.save(buffer)
         return buffer.getvalue()
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, delimiter=";")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(csv_dict_rows(rows))
     return buffer.getvalue().encode("utf-8-sig")
 
 

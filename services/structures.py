@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from email_validator import EmailNotValidError, validate_email
 from sqlmodel import func, or_, select
 
 from core.access import Action, Actor, can, require, require_structure, scope_structure
@@ -24,7 +25,8 @@ from core import errors
 from core.errors import AccessDenied, FieldError, ImportReport, NotFound, ValidationFailed
 from core.clock import paris_today
 from core.formatting import fr_date
-from models.base import code_list_contains, utcnow
+from core.spreadsheet import csv_unprotect, csv_write, xlsx_append
+from models.base import LIKE_ESCAPE, code_list_contains, like_escape, utcnow
 from models.referential import Departement, Region
 from models.structure import (
     STRUCTURE_NOT_FOUND, ExploitationForm, NetworkStatus, OnSiteService, Sex, Structure, StructureCreate, StructureKind,
@@ -65,8 +67,8 @@ MISSING_COLUMN = "colonne manquante"
 EMPTY_FILE = "le fichier ne contient aucune ligne de données"
 UNREADABLE_FILE = "fichier illisible : enregistrez-le en CSV (UTF-8, séparateur « ; ») ou en XLSX"
 
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PHONE_RE = re.compile(r"^\+?[0-9 .()\-]+$")
+# A number starts with « + », a digit or an opening bracket: never a sign a spreadsheet would evaluate.
+PHONE_RE = re.compile(r"^(\+|\(?[0-9])[0-9 .()\-]*$")
 MAX_CAPACITY = 999
 
 LABELS = {
@@ -152,9 +154,18 @@ def _check_values(values: dict, *, row: int | None = None, today: date | None = 
     if phone and (not PHONE_RE.match(phone) or not 8 <= sum(ch.isdigit() for ch in phone) <= 15):
         fault("phone", PHONE_INVALID)
     email = (values.get("email") or "").strip()
-    if email and not EMAIL_RE.match(email):
+    if email and not _email_valid(email):
         fault("email", EMAIL_INVALID)
     return errors
+
+
+def _email_valid(email: str) -> bool:
+    """RFC syntax (email-validator, no DNS query), starting with a letter or a digit."""
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return email[0].isalnum()
 
 
 def _clean(values: dict) -> dict:
@@ -433,9 +444,11 @@ def _filtered(statement, filters: StructureFilters):
     conditions = []
     term = " ".join((filters.search or "").split()).lower()
     if term:
-        like = f"%{term}%"
-        conditions.append(or_(func.lower(Structure.name).like(like), func.lower(Structure.commune).like(like),
-                              func.lower(Departement.name).like(like), Structure.departement_code == term.upper()))
+        like = f"%{like_escape(term)}%"
+        conditions.append(or_(func.lower(Structure.name).like(like, escape=LIKE_ESCAPE),
+                              func.lower(Structure.commune).like(like, escape=LIKE_ESCAPE),
+                              func.lower(Departement.name).like(like, escape=LIKE_ESCAPE),
+                              Structure.departement_code == term.upper()))
     if filters.region_code:
         conditions.append(Departement.region_code == filters.region_code)
     if filters.departement_code:
@@ -535,7 +548,7 @@ def structure_export(*, actor: Actor, filters: StructureFilters | None = None, f
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append([_export_value(key, row, xlsx=True) for key, _ in FILE_COLUMNS])
+            xlsx_append(sheet, [_export_value(key, row, xlsx=True) for key, _ in FILE_COLUMNS])
             for cell in sheet[sheet.max_row]:
                 if isinstance(cell.value, (date, datetime)):
                     cell.number_format = "DD/MM/YYYY"
@@ -544,10 +557,8 @@ def structure_export(*, actor: Actor, filters: StructureFilters | None = None, f
         book.save(out)
         return out.getvalue()
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([_export_value(key, row, xlsx=False) for key, _ in FILE_COLUMNS])
+    csv_write(out, [headers, *([_export_value(key, row, xlsx=False) for key, _ in FILE_COLUMNS] for row in rows)],
+              delimiter=";", lineterminator="\r\n")
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -579,7 +590,7 @@ def _read_rows(content: bytes, filename: str) -> list[list]:
         text = content.decode("cp1252")
     first = text.splitlines()[0] if text else ""
     delimiter = max([";", ",", "\t"], key=first.count)
-    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    return [[csv_unprotect(v) for v in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
 
 
 def _blank(value) -> bool:

@@ -22,6 +22,7 @@ from sqlmodel import select
 from core.access import Action, Actor, require
 from core.db import session_scope
 from core.errors import FieldError, ImportReport, ValidationFailed
+from core.spreadsheet import csv_unprotect, csv_write, xlsx_append
 from models.referential import Departement
 from models.structure import Structure
 from models.training import SessionStatus, TrainingModule, TrainingProfile, TrainingSession
@@ -91,16 +92,15 @@ def training_import_template(*, file_format: str) -> bytes:
     line = [example.get(h, "") for h in headers]
     if file_format == "csv":
         buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerows([headers, line])
+        csv_write(buffer, [headers, line], delimiter=";")
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
     from openpyxl import Workbook
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Sessions"
-    sheet.append(headers)
-    sheet.append(line)
+    xlsx_append(sheet, headers)
+    xlsx_append(sheet, line)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -147,7 +147,7 @@ def _csv_table(content: bytes) -> list[list[str]]:
         text = content.decode("cp1252")
     first = text.splitlines()[0] if text else ""
     delimiter = ";" if first.count(";") >= first.count(",") else ","
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    return [[csv_unprotect(v) for v in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
 
 
 def _xlsx_table(content: bytes) -> list[list[object]]:

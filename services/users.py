@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 
+import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlmodel import func, select
 
@@ -15,6 +16,7 @@ from core.concurrency import check_version
 from core.errors import FieldError, NotFound, ValidationFailed
 from core.passwords import password_hash, password_matches, password_problem
 from models.base import utcnow
+from models.login_throttle import LoginThrottle
 from models.structure import Structure
 from models.user import Role, User
 
@@ -142,7 +144,7 @@ def user_update(*, actor: Actor, user_id: int, expected_version: int, role: str 
 
 
 def user_reset_password(*, actor: Actor, user_id: int, new_password: str) -> None:
-    """Coordination only: set a new password and lift any lock-out."""
+    """Coordination only: set a new password and lift any log-in delay on the account."""
     require(actor, Action.ACCOUNT_MANAGE)
     if problem := password_problem(new_password):
         raise ValidationFailed(FieldError("Mot de passe", problem))
@@ -152,6 +154,7 @@ def user_reset_password(*, actor: Actor, user_id: int, new_password: str) -> Non
         user.failed_attempts, user.locked_until = 0, None
         user.sessions_revoked_at = utcnow()  # a cookie kept from before the reset no longer opens the account
         session.add(user)
+        session.execute(sa.delete(LoginThrottle).where(LoginThrottle.username == user.username))
 
 
 def user_count(*, actor: Actor) -> int:
@@ -199,23 +202,6 @@ def _attempts_shown(user: User, limit: int, now: datetime) -> int:
     if user.locked_until is None:
         return user.failed_attempts
     return limit if user.locked_until > now else 0  # an expired lock-out starts afresh
-
-
-def login_failure_record(*, username: str) -> datetime | None:
-    """Count a failed log-in; returns the end of the lock-out when this failure triggers one."""
-    settings = get_settings()
-    with session_scope(LOGIN_ACTOR) as session:
-        user = session.exec(select(User).where(User.username == username)).first()
-        if user is None:
-            return None
-        now = utcnow()
-        if user.locked_until and user.locked_until <= now:
-            user.failed_attempts, user.locked_until = 0, None
-        user.failed_attempts += 1
-        if user.failed_attempts >= settings.lockout_attempts:
-            user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
-        session.add(user)
-        return user.locked_until
 
 
 def login_success_record(*, username: str) -> None:

@@ -162,7 +162,7 @@ def _validate(session, values: dict, *, element_id: int | None) -> None:
 
 def _free_code(session, wanted: str) -> str:
     base = slugify(wanted)
-    taken = set(session.exec(select(WeeklyElement.code).where(WeeklyElement.code.startswith(base))))
+    taken = set(session.exec(select(WeeklyElement.code).where(WeeklyElement.code.startswith(base, autoescape=True))))
     code, n = base, 2
     while code in taken:
         code, n = f"{base}_{n}", n + 1

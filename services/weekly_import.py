@@ -6,7 +6,6 @@ values) before a single one is written; the faults come back row by row, in Fren
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -19,6 +18,7 @@ from core.access import Action, Actor, require
 from core.audit import audit_record
 from core.db import session_scope
 from core.errors import FieldError, ImportReport, ValidationFailed
+from core.spreadsheet import csv_write
 from models.base import utcnow
 from models.structure import Structure
 from models.weekly import ReportStatus, WeeklyReport, WeeklyValue
@@ -64,10 +64,9 @@ def weekly_import_template(*, actor: Actor, weeks: int = 4, now: datetime | None
         elements = element_rules(session)
         name = session.get(Structure, actor.structure_id).name if actor.is_partner else ""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow([STRUCTURE_COLUMN, WEEK_COLUMN, *[e.code for e in elements]])
-    for week in weeks_back(current_week(now), weeks):
-        writer.writerow([name, week_code(week), *[""] * len(elements)])
+    csv_write(out, [[STRUCTURE_COLUMN, WEEK_COLUMN, *[e.code for e in elements]],
+                    *([name, week_code(week), *[""] * len(elements)] for week in weeks_back(current_week(now), weeks))],
+              delimiter=";")
     return out.getvalue().encode("utf-8-sig")
 
 

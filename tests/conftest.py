@@ -68,9 +68,16 @@ def _empty_tables() -> None:
             names = ", ".join(f'"{t.name}"' for t in tables)
             connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
+            # Triggers that refuse DELETE (the signalement history guards; TRUNCATE, on PostgreSQL,
+            # fires no row trigger) are lifted for the emptying and put back as they were.
+            triggers = connection.execute(sa.text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+            for name, _ in triggers:
+                connection.execute(sa.text(f'DROP TRIGGER "{name}"'))
             for table in tables:
                 connection.execute(table.delete())
             connection.execute(sa.text("DELETE FROM sqlite_sequence")) if _has_sequence(connection) else None
+            for _, sql in triggers:
+                connection.execute(sa.text(sql))
 
 
 def _has_sequence(connection) -> bool:

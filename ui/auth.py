@@ -16,31 +16,28 @@ from streamlit_authenticator.utilities.exceptions import LoginError
 
 from core.access import Actor
 from core.config import get_settings
+from models.base import utcnow
 from models.user import Role
 from services.settings import setting_get
+from services.login_throttle import login_attempt
 from services.users import (
     actor_for_username,
     login_cookie_valid,
     login_credentials,
-    login_failure_record,
     login_logout_record,
     login_success_record,
 )
 from ui.cache import cached
 from ui.navigation import PAGE_BY_KEY, PAGES, inside_app
+from ui.text import md
 
 LOGIN_FIELDS = {"Form name": "Connexion", "Username": "Identifiant", "Password": "Mot de passe", "Login": "Se connecter"}
 BAD_CREDENTIALS = "Identifiant ou mot de passe incorrect."
 REFUSED_PAGE = "Accès refusé : cette page n'est pas ouverte à votre profil."
 AUTH_KEYS = ("authentication_status", "username", "name", "roles", "email")
 COOKIE_PENDING = "auth_cookie_pending"
+LOGGED_IN_AT = "auth_logged_in_at"
 APP_RAN = "auth_app_ran"
-
-
-def locked_message() -> str:
-    s = get_settings()
-    return (f"Compte verrouillé après {s.lockout_attempts} échecs de connexion : réessayez dans "
-            f"{s.lockout_minutes} minutes, ou demandez à la coordination de le débloquer.")
 
 
 def _authenticator(credentials: dict) -> stauth.Authenticate:
@@ -56,11 +53,20 @@ def _authenticator(credentials: dict) -> stauth.Authenticate:
 
 
 def current_actor() -> Actor | None:
-    """The logged-in user's Actor, re-read from the database (a deactivated account is out at once)."""
+    """The logged-in user's Actor, re-read from the database (a deactivated account is out at once).
+
+    Every run also asks the database whether the account was logged out elsewhere or had its
+    password reset since this session logged in (not cached: another app process may have
+    written it): an open tab is then logged out at its next click.
+    """
     username = st.session_state.get("username")
-    if st.session_state.get("authentication_status") and username:
-        return cached(actor_for_username, username=username)
-    return None
+    if not (st.session_state.get("authentication_status") and username):
+        return None
+    since = st.session_state.setdefault(LOGGED_IN_AT, utcnow())
+    if not login_cookie_valid(username=username, issued_at=since):
+        clear_login_state()
+        return None
+    return cached(actor_for_username, username=username)
 
 
 def authenticate() -> Actor:
@@ -77,13 +83,16 @@ def clear_login_state() -> None:
     for key in AUTH_KEYS:
         if st.session_state.get(key):
             st.session_state[key] = None
+    st.session_state.pop(LOGGED_IN_AT, None)
 
 
 def login_screen() -> None:
-    """The log-in form; a successful log-in (form or cookie) reruns into the app."""
-    credentials = login_credentials()
-    before = {name: data["failed_login_attempts"] for name, data in credentials["usernames"].items()}
-    auth = _authenticator(credentials)
+    """The log-in form; a successful log-in (form or cookie) reruns into the app.
+
+    The form is the app's own (services.login_throttle decides: same answer for every name, a
+    growing delay instead of a lock-out); streamlit-authenticator only reads the cookie.
+    """
+    auth = _authenticator(login_credentials())
     st.title("Ancrage")
     st.caption("Pilotage du réseau national de lieux d'accueil des mineurs victimes de traite et d'exploitation")
     if setting_get(key="demo"):
@@ -91,35 +100,93 @@ def login_screen() -> None:
                 "mot de passe `ancrage-demo`.")
     _ignore_revoked_cookie(auth)
     try:
-        auth.login(location="main", max_login_attempts=get_settings().lockout_attempts,
-                   fields=LOGIN_FIELDS, key="login")
-    except LoginError as error:
-        if "attempts" in str(error):
-            st.error(locked_message())
-        return
-    status = st.session_state.get("authentication_status")
-    if status is False:
-        _record_failures(credentials, before)
-    elif status:
+        auth.login(location="unrendered", key="login_cookie")  # a valid cookie logs in, nothing drawn
+    except LoginError:
+        pass  # a cookie of an account no longer active: the form below
+    by_form = not st.session_state.get("authentication_status") and _login_form()
+    if st.session_state.get("authentication_status"):
         login_success_record(username=st.session_state["username"])
-        if auth.cookie_controller.cookie_model.exp_date is not None:
-            # The cookie component the library drew in this run dies with the rerun below: the
-            # next runs, already logged in, set the cookie again (see `_set_cookie`).
+        st.session_state[LOGGED_IN_AT] = utcnow()
+        if by_form:
+            # Written by the runs that follow, once logged in (see `_set_cookie`).
             st.session_state[COOKIE_PENDING] = True
         st.rerun()
 
 
-def _ignore_revoked_cookie(auth: stauth.Authenticate) -> None:
-    """Make the library ignore a cookie a log-out (or a password reset) has revoked.
+def _login_form() -> bool:
+    """The form; True when it just logged someone in."""
+    with st.form("login", clear_on_submit=False):
+        st.subheader(LOGIN_FIELDS["Form name"])
+        username = st.text_input(LOGIN_FIELDS["Username"], autocomplete="username", key="login_username")
+        password = st.text_input(LOGIN_FIELDS["Password"], type="password", autocomplete="current-password",
+                                 key="login_password")
+        submitted = st.form_submit_button(LOGIN_FIELDS["Login"])
+    if not submitted:
+        return False
+    outcome = login_attempt(username=username, password=password, address=client_address())
+    if outcome.username is None:
+        st.error(BAD_CREDENTIALS if not outcome.wait else wait_message(outcome.wait))
+        return False
+    actor = actor_for_username(username=outcome.username)
+    st.session_state.update({"authentication_status": True, "username": actor.username,
+                             "name": actor.display_name, "roles": [actor.role], "logout": None})
+    return True
 
-    The browser may still send it: the log-out's component deletes it only once the page has drawn
-    it, and a reload can come first. The library skips the cookie while `logout` is set.
+
+def wait_message(seconds: int) -> str:
+    """The answer while a name or an address must wait; the same whether the account exists or not."""
+    minutes = -(-seconds // 60)
+    delay = f"{seconds} secondes" if seconds < 60 else f"{minutes} minute{'s' if minutes > 1 else ''}"
+    return (f"Trop d'essais de connexion : réessayez dans {delay}. En cas de besoin, la coordination peut "
+            "lever ce délai.")
+
+
+def client_address() -> str:
+    """The browser's address; behind a reverse proxy on this machine, the one it forwards."""
+    direct = st.context.ip_address  # None for a connection from this machine
+    if isinstance(direct, str):
+        return direct
+    forwarded = st.context.headers.get("X-Forwarded-For")
+    return (forwarded.split(",")[-1].strip() if isinstance(forwarded, str) else "") or "locale"
+
+
+def _ignore_revoked_cookie(auth: stauth.Authenticate) -> None:
+    """Make the library ignore a cookie that is unreadable or that a log-out (or a password reset) revoked.
+
+    The browser may still send a revoked cookie: the log-out's component deletes it only once the
+    page has drawn it, and a reload can come first. A forged or damaged one (another algorithm,
+    missing claims, garbage) would make the library raise. The library skips the cookie while
+    `logout` is set, and the log-in form is drawn.
     """
     if st.session_state.get("authentication_status") or st.session_state.get("logout"):
         return
-    token = auth.cookie_controller.get_cookie()
-    if token and not login_cookie_valid(username=token["username"], issued_at=_issued_at(token)):
+    raw = st.context.cookies.get(get_settings().cookie_name)
+    if raw is None:
+        return
+    claims = cookie_claims(raw, key=auth.cookie_controller.cookie_model.cookie_key)
+    if claims is None or not login_cookie_valid(username=claims["username"], issued_at=_issued_at(claims)):
         st.session_state["logout"] = True
+
+
+def cookie_claims(raw: str, *, key: str) -> dict | None:
+    """The claims of a log-in cookie this app signed (HS256, our key, well-formed), else None.
+
+    Example: `cookie_claims("garbage", key=k)` is None; so is a token with `alg: none`.
+    """
+    try:
+        claims = jwt.decode(raw, key, algorithms=["HS256"])
+    except (jwt.InvalidTokenError, ValueError, TypeError):
+        return None
+    number = (int, float)
+    if not (isinstance(claims, dict) and isinstance(claims.get("username"), str)
+            and isinstance(claims.get("exp_date"), number) and not isinstance(claims.get("exp_date"), bool)
+            and isinstance(claims.get("issued_at", 0.0), number)):
+        return None
+    try:
+        _issued_at(claims)
+    except (ValueError, OverflowError, OSError):
+        return None
+    return claims
 
 
 def _issued_at(token: dict) -> datetime:
@@ -128,12 +195,6 @@ def _issued_at(token: dict) -> datetime:
     if issued is None:
         issued = token["exp_date"] - get_settings().cookie_expiry_hours * 3600
     return datetime.fromtimestamp(float(issued), tz=timezone.utc)
-
-
-def _record_failures(credentials: dict, before: dict) -> None:
-    failed = [n for n, d in credentials["usernames"].items() if d["failed_login_attempts"] > before[n]]
-    locked = any([login_failure_record(username=name) for name in failed])
-    st.error(locked_message() if locked else BAD_CREDENTIALS)
 
 
 def _set_cookie(auth: stauth.Authenticate) -> None:
@@ -168,7 +229,7 @@ def logout_control(actor: Actor) -> None:
     """The sidebar identity line and log-out button; after log-out the run stops (see README)."""
     auth = _authenticator({"usernames": {}})
     _set_cookie(auth)
-    st.sidebar.caption(f"{actor.display_name} — {Role.label_of(actor.role)}")
+    st.sidebar.caption(f"{md(actor.display_name)} — {Role.label_of(actor.role)}")
     auth.logout("Se déconnecter", location="sidebar", key="sidebar_logout")
     if not st.session_state.get("authentication_status"):
         # The cookie is deleted by a component drawn in this run; until then the browser still

@@ -9,6 +9,7 @@ import streamlit as st
 from core.audit import write_count
 from core.errors import AncrageError, ConcurrentEdit, ValidationFailed
 from ui.cache import invalidate
+from ui.text import md
 
 
 @contextmanager
@@ -30,7 +31,7 @@ def handled():
         st.error("Rien n'a été enregistré. " + ("Corrigez : " if error.errors else "") + "\n\n"
                  + "\n".join(f"- {e}" for e in error.errors))
     except ConcurrentEdit as error:
-        lines = [f"- {c.field} : maintenant « {c.theirs} » (vous aviez « {c.mine} »)" for c in error.changes]
+        lines = [f"- {c.field} : maintenant « {md(c.theirs)} » (vous aviez « {md(c.mine)} »)" for c in error.changes]
         st.error(error.message + ("\n\n" + "\n".join(lines) if lines else ""))
     except AncrageError as error:
         st.error(error.message)

@@ -23,6 +23,7 @@ from services.signalements import (
     signalement_correct, signalement_follow_up, signalement_pass_on,
 )
 from ui.feedback import handled
+from ui.text import md, show_text
 
 SEVERITY_COLOURS = {Severity.IMMEDIATE_DANGER.value: "red", Severity.WORRYING.value: "orange",
                     Severity.INFORMATION.value: "blue"}
@@ -137,14 +138,14 @@ def history_frame(detail: SignalementDetail) -> pd.DataFrame:
 def render_detail(actor: Actor, detail: SignalementDetail, *, key: str) -> None:
     """The declaration, its history and the written confirmation to download."""
     s = detail.summary
-    st.subheader(f"{s.reference} — {s.structure_name}")
+    st.subheader(f"{s.reference} — {md(s.structure_name)}")
     st.markdown(f"{severity_badge(s.severity)} **{Category.label_of(s.category)}** · "
                 f"{SignalementStatus.label_of(s.status)} · {countdown(s)}")
     left, middle, right = st.columns(3)
     left.markdown(f"**Faits survenus le** {fr_datetime(s.occurred_at)}")
-    middle.markdown(f"**Déclaré le** {fr_datetime(s.declared_at)} par {s.declared_by_name}")
+    middle.markdown(f"**Déclaré le** {fr_datetime(s.declared_at)} par {md(s.declared_by_name)}")
     child = "—" if s.child_code is None else (
-        f"{s.child_code} ({detail.child_age} ans, {Sex.label_of(detail.child_sex).lower()})")
+        f"{md(s.child_code)} ({detail.child_age} ans, {Sex.label_of(detail.child_sex).lower()})")
     right.markdown(f"**Enfant** {child}")
     if (detail.declared_severity, detail.declared_category) != (s.severity, s.category):
         st.caption(f"Déclaré initialement : {Severity.label_of(detail.declared_severity)} — "
@@ -153,8 +154,10 @@ def render_detail(actor: Actor, detail: SignalementDetail, *, key: str) -> None:
         st.markdown("**Faits**")
         st.text(detail.facts)
         taken = [ActionTaken.label_of(a) for a in detail.actions_taken]
-        st.markdown("**Mesures déjà prises** : " + (", ".join(taken) if taken else "aucune indiquée")
-                    + (f" — {detail.actions_detail}" if detail.actions_detail else ""))
+        st.markdown("**Mesures déjà prises** : " + (", ".join(taken) if taken else "aucune indiquée"))
+        if detail.actions_detail:
+            st.markdown("**Précisions sur les mesures**")
+            show_text(detail.actions_detail)
     st.markdown("**Historique**")
     st.dataframe(history_frame(detail), hide_index=True, width="stretch")
     st.download_button("Télécharger la confirmation écrite (à imprimer)", confirmation_html(detail),

@@ -19,6 +19,7 @@ from services.weekly_calendar import fr_deadline
 from services.weekly_validation import UnusualValues, fr_value
 from ui.cache import invalidate
 from ui.feedback import handled
+from ui.text import md
 
 BASE, UNUSUAL, FLASH, GENERATION = "weekly_entry_base", "weekly_entry_unusual", "weekly_entry_flash", "weekly_entry_gen"
 
@@ -57,17 +58,17 @@ def state_banner(entry: WeekEntry) -> None:
         st.error(f"En retard : ces chiffres étaient attendus le {deadline}."
                  + (" Un brouillon est enregistré." if entry.status == ReportStatus.DRAFT.value else ""))
     elif entry.state == WeekState.SENT_BACK:
-        st.warning(f"Renvoyé par la coordination le {fr_datetime(entry.reviewed_at)} : « {entry.sent_back_reason} ». "
+        st.warning(f"Renvoyé par la coordination le {fr_datetime(entry.reviewed_at)} : « {md(entry.sent_back_reason)} ». "
                    "Corrigez puis envoyez à nouveau.")
     else:
         timing = "en retard" if entry.submitted_late else "à l'heure"
         approved = " Validé par la coordination." if entry.state == WeekState.APPROVED else ""
         st.success(f"Envoyé le {fr_datetime(entry.first_submitted_at)} ({timing}), dernière mise à jour par "
-                   f"{entry.updated_by} le {fr_datetime(entry.submitted_at)}.{approved}")
+                   f"{md(entry.updated_by)} le {fr_datetime(entry.submitted_at)}.{approved}")
     if entry.locked:
         st.caption("Semaine verrouillée : seule la coordination peut la rouvrir.")
     elif entry.unlocked and entry.unlock_reason:
-        st.caption(f"Rouverte par la coordination : « {entry.unlock_reason} ».")
+        st.caption(f"Rouverte par la coordination : « {md(entry.unlock_reason)} ».")
 
 
 def entry_form(actor: Actor, entry: WeekEntry) -> None:
@@ -87,7 +88,7 @@ def entry_form(actor: Actor, entry: WeekEntry) -> None:
             label, field, previous, note = st.columns(widths, vertical_alignment="center")
             integer = row.value_kind == ValueKind.INTEGER.value
             value = None if row.value is None else (int(row.value) if integer else float(row.value))
-            label.markdown(row.label + (" \\*" if row.required else ""), help=row.help_text or None)
+            label.markdown(md(row.label) + (" \\*" if row.required else ""), help=md(row.help_text) or None)
             typed[row.code] = field.number_input(
                 row.label, value=value, step=1 if integer else 0.5, format="%d" if integer else "%.2f",
                 disabled=disabled, key=f"weekly_entry_value_{key}_{row.element_id}", placeholder="à saisir",

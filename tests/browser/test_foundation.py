@@ -26,7 +26,7 @@ from tests.browser.harness import (
     submit_login,
     wait_idle,
 )
-from ui.auth import BAD_CREDENTIALS, REFUSED_PAGE, locked_message
+from ui.auth import BAD_CREDENTIALS, REFUSED_PAGE
 from ui.navigation import PAGE_BY_KEY, PAGES, pages_for
 
 pytestmark = pytest.mark.browser
@@ -107,18 +107,21 @@ def test_first_requests_on_a_fresh_server_show_the_log_in(new_page, fresh_app_se
     assert_no_streamlit_error(page)
 
 
-def test_wrong_password_five_times_locks_the_account(new_page, fresh_app_server):
+def test_wrong_passwords_slow_down_alike_for_known_and_unknown_names(new_page, fresh_app_server):
     # On a server of its own: the demo account stays usable for the other scenarios.
     page = new_page(fresh_app_server)
     goto(page, "")
     attempts = get_settings().lockout_attempts
-    for attempt in range(1, attempts + 1):
-        submit_login(page, "financeur", "pas-le-bon-mot-de-passe")
-        expected = locked_message() if attempt == attempts else BAD_CREDENTIALS
-        errors = page.get_by_test_id("stAlertContentError").all_inner_texts()
-        assert [e.strip() for e in errors] == [expected], (attempt, errors)
-    submit_login(page, "financeur")  # the right password
-    assert [e.strip() for e in page.get_by_test_id("stAlertContentError").all_inner_texts()] == [locked_message()]
+    answers = {}
+    for name in ("financeur", "personne-inconnue"):
+        answers[name] = []
+        for _ in range(attempts):
+            submit_login(page, name, "pas-le-bon-mot-de-passe")
+            errors = [e.strip() for e in page.get_by_test_id("stAlertContentError").all_inner_texts()]
+            answers[name].append("délai" if errors and errors[0].startswith("Trop d'essais") else errors)
+    assert answers["financeur"] == answers["personne-inconnue"] == [[BAD_CREDENTIALS]] * (attempts - 1) + ["délai"]
+    submit_login(page, "financeur")  # the right password, during the wait
+    assert page.get_by_test_id("stAlertContentError").inner_text().startswith("Trop d'essais")
     assert_shows_no_data(page)
     assert not has_auth_cookie(page)
 

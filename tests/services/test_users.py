@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 import pytest
 
 from core.access import SYSTEM
@@ -7,6 +5,7 @@ from core.errors import AccessDenied, ConcurrentEdit, ValidationFailed
 from core.passwords import WEAK_PASSWORD
 from models.user import Role
 from services import users
+from services.login_throttle import login_attempt
 from services.users import UserCreate
 from tests.factories import PASSWORD, make_structure, make_user
 
@@ -64,44 +63,16 @@ def test_partner_account_attached_to_structure(db):
     assert actor.is_partner and actor.structure_id == structure.id
 
 
-def test_five_failures_lock_for_fifteen_minutes(db):
-    make_user(Role.COORDINATION, username="alice")
-    for _ in range(4):
-        assert users.login_failure_record(username="alice") is None
-    locked_until = users.login_failure_record(username="alice")
-    assert locked_until is not None
-    minutes = (locked_until - users.utcnow()).total_seconds() / 60
-    assert 14 < minutes <= 15
-    assert users.login_credentials()["usernames"]["alice"]["failed_login_attempts"] == 5
-    assert not users.login_check(username="alice", password=PASSWORD)
-
-
-def test_lock_expires_and_success_resets(db):
-    make_user(Role.COORDINATION, username="alice")
-    for _ in range(5):
-        users.login_failure_record(username="alice")
-    from core.db import session_scope
-    from models.user import User
-    from sqlmodel import select
-
-    with session_scope(SYSTEM) as session:
-        user = session.exec(select(User).where(User.username == "alice")).one()
-        user.locked_until = users.utcnow() - timedelta(minutes=1)
-    assert users.login_credentials()["usernames"]["alice"]["failed_login_attempts"] == 0
-    assert users.login_check(username="alice", password=PASSWORD)
-    users.login_success_record(username="alice")
-    assert users.login_credentials()["usernames"]["alice"]["failed_login_attempts"] == 0
-
-
-def test_reset_password_unlocks(db):
+def test_reset_password_lifts_the_log_in_delay(db):
     coordinator = make_user(Role.COORDINATION)
     alice = make_user(Role.FINANCEUR, username="alice")
-    for _ in range(5):
-        users.login_failure_record(username="alice")
+    for _ in range(6):
+        login_attempt(username="alice", password="mauvais", address="10.0.0.1")
     assert users.locked_user_count(actor=coordinator) == 1
+    assert login_attempt(username="alice", password=PASSWORD, address="10.0.0.1").wait > 0
     users.user_reset_password(actor=coordinator, user_id=alice.user_id, new_password="nouveau-secret-9")
     assert users.locked_user_count(actor=coordinator) == 0
-    assert users.login_check(username="alice", password="nouveau-secret-9")
+    assert login_attempt(username="alice", password="nouveau-secret-9", address="10.0.0.1").username == "alice"
 
 
 def test_deactivated_account_cannot_log_in(db):
