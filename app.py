@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.bootstrap import init_database
+from core.config import ConfigurationError, check_configuration
 from ui.auth import APP_RAN, REFUSED_PAGE, clear_login_state, current_actor, login_screen, logout_control
 from ui.navigation import PAGES, PageSpec, inside_app
 
@@ -30,6 +31,12 @@ def _page(spec: PageSpec, allowed: bool) -> st.Page:
     return st.Page(target, title=spec.title, icon=spec.icon, url_path=spec.url, default=spec.key == "home")
 
 
+try:
+    check_configuration()
+except ConfigurationError as refused:
+    # Normally caught earlier by `python -m core.bootstrap` in the start script; never serve with it.
+    st.error(str(refused))
+    st.stop()
 _start()
 actor = current_actor()
 if actor is None:

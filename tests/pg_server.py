@@ -69,3 +69,15 @@ def start() -> PgServer:
     _run(server, "createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "ancrage", "ancrage_test")
     server.url = f"postgresql+psycopg://ancrage@127.0.0.1:{port}/ancrage_test"
     return server
+
+
+def create_database(url: str, name: str) -> str:
+    """A new empty database `name` on the server of `url` (dropped first if left by an earlier run)."""
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.rsplit("/", 1)[0] + "/" + name
