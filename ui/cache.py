@@ -1,8 +1,8 @@
 """Cached reads for pages: a rerun with unchanged data runs no SQL, a write shows at once.
 
 Every cached result is keyed by the service function, all its arguments (the acting user among
-them, so one role or structure never gets another's result) and the data version: the newest
-audit-log id, which every write anywhere moves. That version is itself re-read at most every
+them, so one role or structure never gets another's result) and the data version: a counter that
+every committed write anywhere increments. That version is itself re-read at most every
 `VERSION_TTL` seconds, so several app processes sharing one PostgreSQL see each other's writes
 within that delay; this process's own writes clear it at once (`invalidate`, called by
 `ui.feedback.handled` after a successful write).
