@@ -26,6 +26,7 @@ import altair as alt
 import streamlit as st
 from streamlit.elements.vega_charts import _altair_globals_lock, _convert_altair_to_vega_lite_spec, _to_arrow_dataset
 
+from core.db import with_retries
 from services.audit import data_version
 
 T = TypeVar("T")
@@ -57,7 +58,8 @@ def cached(service: Callable[..., T], /, **kwargs) -> T:
 
     >>> # structures = cached(structure_list, actor=actor, region="11", page=2)
     """
-    return _call(service.__module__, service.__name__, _version(), _key(kwargs), kwargs)
+    # A read is safe to repeat: a busy SQLite file or a PostgreSQL restart gets a few short retries.
+    return with_retries(lambda: _call(service.__module__, service.__name__, _version(), _key(kwargs), kwargs))
 
 
 def _vega_lite_spec(built) -> dict:
