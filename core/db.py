@@ -170,3 +170,4 @@ def upgrade_to_head(url: str | None = None) -> None:
     command.upgrade(alembic_config(url), "head")
 
 import core.audit  # noqa: E402,F401  (registers the audit hooks on every session)
+import core.bounds  # noqa: E402,F401  (registers the guard on typed values)
