@@ -11,5 +11,9 @@ if [ "${ANCRAGE_ENV:-}" != production ]; then
 fi
 source scripts/setup.sh requirements.txt
 .venv/bin/python -m core.bootstrap
+# The same secret on every process (derived from the shared cookie key), so that a browser sent to
+# another process behind the proxy keeps a valid XSRF cookie for its uploads.
+STREAMLIT_SERVER_COOKIE_SECRET="${STREAMLIT_SERVER_COOKIE_SECRET:-$(printf 'streamlit:%s' "${ANCRAGE_COOKIE_KEY:-}" | sha256sum | cut -c1-64)}"
+export STREAMLIT_SERVER_COOKIE_SECRET
 exec .venv/bin/streamlit run app.py --server.headless true --server.address "${ANCRAGE_ADDRESS:-127.0.0.1}" \
   --server.port "${ANCRAGE_PORT:-8501}" --browser.gatherUsageStats false "$@"

@@ -52,6 +52,12 @@ class ProductionApp:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> ProductionApp:
+        self.launch()
+        self.wait()
+        return self
+
+    def launch(self) -> None:
+        """Start the process without waiting (several processes then start together)."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         env = production_env(self.database_url, ANCRAGE_PORT=str(self.port), ANCRAGE_DATA_DIR=str(self.data_dir),
@@ -61,8 +67,9 @@ class ProductionApp:
                                              "--server.fileWatcherType", "none"], cwd=PROJECT_ROOT, env=env,
                                             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                             start_new_session=True)
+
+    def wait(self) -> None:
         wait_healthy(f"{self.url}/_stcore/health", self.process, self.log_tail)
-        return self
 
     def kill(self) -> None:
         """As a crash would: SIGKILL, no goodbye to the browsers."""
@@ -101,3 +108,81 @@ def wait_healthy(url: str, process: subprocess.Popen, log_tail, timeout_s: float
             pass
         time.sleep(0.2)
     raise RuntimeError(f"not healthy after {timeout_s} s:\n{log_tail()}")
+
+
+NGINX = "/usr/sbin/nginx"
+
+
+class Proxy:
+    """nginx on a free port in front of `apps`, with the repository's proxy configuration."""
+
+    def __init__(self, apps: list[ProductionApp], root: Path) -> None:
+        self.apps, self.root = apps, root
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+        self.log_path = ARTIFACTS / "logs" / "nginx-error.log"
+        self.access_log = root / "access.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def config(self) -> str:
+        deployed = (PROJECT_ROOT / "deploy" / "nginx" / "ancrage.conf").read_text()
+        # The deployed http-level part (map, log format), with this test's upstream and a plain HTTP server.
+        http_part = deployed[:deployed.index("upstream ancrage")]
+        servers = "\n".join(f"    server 127.0.0.1:{app.port} max_fails=1 fail_timeout=10s;" for app in self.apps)
+        return f"""
+worker_processes 1;
+pid {self.root}/nginx.pid;
+error_log {self.log_path} info;
+events {{ worker_connections 256; }}
+http {{
+    client_body_temp_path {self.root}/body;
+    proxy_temp_path {self.root}/proxy;
+    fastcgi_temp_path {self.root}/fastcgi;
+    uwsgi_temp_path {self.root}/uwsgi;
+    scgi_temp_path {self.root}/scgi;
+{http_part}
+    upstream ancrage {{
+        ip_hash;
+{servers}
+    }}
+    server {{
+        listen 127.0.0.1:{self.port};
+        access_log {self.access_log} ancrage;
+        include {PROJECT_ROOT / "deploy" / "nginx" / "ancrage-proxy.conf"};
+    }}
+}}
+"""
+
+    def start(self) -> Proxy:
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        conf = self.root / "nginx.conf"
+        conf.write_text(self.config())
+        check = subprocess.run([NGINX, "-t", "-p", str(self.root), "-c", str(conf)], capture_output=True, text=True)
+        assert check.returncode == 0, check.stderr
+        self.process = subprocess.Popen([NGINX, "-p", str(self.root), "-c", str(conf), "-g", "daemon off;"],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
+        wait_healthy(f"{self.url}/_stcore/health", self.process, self.log_tail)
+        return self
+
+    def last_upstream(self) -> int | None:
+        """The port of the process that answered the latest request through the proxy (a WebSocket is
+        only logged once closed, but the page's other requests go to the same process)."""
+        ports = [line.split("upstream=", 1)[1].split()[0] for line in self.access_log.read_text().splitlines()
+                 if "upstream=127.0.0.1:" in line]
+        return int(ports[-1].split(",")[-1].strip().rsplit(":", 1)[1]) if ports else None
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=10)
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""

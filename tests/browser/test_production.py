@@ -70,3 +70,62 @@ def test_postgresql_stopped_then_restarted_mid_session(new_page, own_pg, product
     page.wait_for_timeout(1000)
     assert DATABASE_DOWN not in main_text(page)
     assert_no_streamlit_error(page)
+
+
+SAME_DATA = "1 structure — 12 places"  # the directory's count line (the table itself is drawn on a canvas)
+
+
+def _add_structure(url: str, name: str) -> None:
+    import subprocess
+    import sys
+
+    from core.config import PROJECT_ROOT
+    from tests.browser.production import production_env
+
+    code = f"from tests.factories import make_structure; make_structure(name={name!r}, capacity=12)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, env=production_env(url),
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.fixture
+def topology(own_pg, tmp_path):
+    """Two production processes started together on one new database, nginx in front of them."""
+    from tests.browser.production import Proxy
+
+    url = prepare_database(own_pg.url, "ancrage_proxy")
+    _add_structure(url, "Maison du relais")
+    apps = [ProductionApp(url, tmp_path / f"app{n}", name=f"proxy-{n}") for n in (1, 2)]
+    proxy = Proxy(apps, tmp_path / "nginx")
+    for server in (*apps, proxy):
+        atexit.register(server.stop)
+    try:
+        for app in apps:
+            app.launch()
+        for app in apps:
+            app.wait()
+        yield apps, proxy.start()
+    finally:
+        for server in (proxy, *apps):
+            server.stop()
+
+
+def test_behind_nginx_a_user_survives_the_loss_of_their_process(new_page, topology):
+    from tests.browser.harness import reload, shows_login_form
+
+    apps, proxy = topology
+    page = new_page(proxy)
+    page.goto("/")
+    wait_idle(page)
+    login(page, USERNAME, PASSWORD)
+    open_from_menu(page, "Annuaire")
+    assert _wait_for_text(page, SAME_DATA, timeout_s=15), main_text(page)
+    serving = proxy.last_upstream()
+    assert serving in {app.port for app in apps}
+    next(app for app in apps if app.port == serving).kill()
+
+    reload(page)
+    assert _wait_for_text(page, SAME_DATA, timeout_s=30), main_text(page)
+    assert not shows_login_form(page, within_s=1)
+    assert proxy.last_upstream() != serving  # answered by the other process
+    assert_no_streamlit_error(page)
