@@ -8,6 +8,7 @@ from streamlit.navigation.page import StreamlitPage
 from core.bootstrap import init_database
 from core.config import ConfigurationError, check_configuration
 from core.db import database_unavailable
+from core.errors import AncrageError
 from ui.auth import APP_RAN, REFUSED_PAGE, clear_login_state, current_actor, login_screen, logout_control
 from ui.navigation import PAGES, PageSpec, inside_app
 from ui.outage import outage_notice
@@ -60,9 +61,12 @@ def _login_pages() -> StreamlitPage:
 
 
 def _run_or_outage(page: StreamlitPage) -> None:
-    """Run the page; if the database stops answering, a French notice that retries replaces it."""
+    """Run the page; if the database stops answering, a French notice that retries replaces it, and a
+    French refusal a page did not catch is shown as such rather than as Streamlit's error screen."""
     try:
         page.run()
+    except AncrageError as refusal:
+        st.error(refusal.message)
     except Exception as error:  # noqa: BLE001 - anything but an unavailable database is re-raised
         if not database_unavailable(error):
             raise
