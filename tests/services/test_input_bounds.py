@@ -233,3 +233,35 @@ def test_directory_import_time_grows_linearly_with_faulty_rows(db):
         assert len(report.errors) == n
     # Four times the rows: about four times the time when linear, sixteen when quadratic.
     assert timings[4000] < 8 * timings[1000], timings
+
+
+def _written_directly(row) -> list[str]:
+    from core.db import session_scope
+
+    def write():
+        with session_scope(SYSTEM) as session:
+            session.add(row)
+
+    return _refused(write)
+
+
+@pytest.mark.parametrize("field, value, expected", [
+    ("capacity", 10**12, "nombre hors des limites acceptées"),
+    ("commune", "c" * 121, "120 caractères au plus"),
+    ("name", "Maison\x00", NUL_REFUSED),
+])
+def test_the_flush_guard_bounds_every_column(db, field, value, expected):
+    from models.structure import Structure as Table
+
+    values = dict(name="Maison directe", kind="mecs", departement_code="35", commune="Rennes", capacity=10,
+                  age_min=12, age_max=17, sexes=["F"], exploitation_forms=["sexuelle"], services=[], status="active")
+    values[field] = value
+    assert any(expected in m for m in _written_directly(Table(**values)))
+
+
+def test_the_flush_guard_refuses_a_float_that_is_not_a_number(db):
+    from core.bounds import NOT_A_NUMBER
+    from models.weekly import WeeklyElement
+
+    element = WeeklyElement(code="essai", label="Essai", minimum=float("nan"), position=99)
+    assert any(NOT_A_NUMBER in m for m in _written_directly(element))
