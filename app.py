@@ -11,7 +11,7 @@ from core.db import database_unavailable
 from core.errors import AncrageError
 from ui.auth import APP_RAN, REFUSED_PAGE, clear_login_state, current_actor, login_screen, logout_control
 from ui.navigation import PAGES, PageSpec, inside_app
-from ui.outage import outage_notice
+from ui.outage import outage_notice, restore_typed_values
 
 st.set_page_config(page_title="Ancrage", page_icon=":material/anchor:", layout="wide")
 
@@ -98,6 +98,7 @@ if actor is None:
     _run_or_outage(_login_pages())
     st.stop()
 
+restore_typed_values()
 navigation = _menu(actor.role)
 st.session_state[APP_RAN] = True
 token = inside_app.set(True)

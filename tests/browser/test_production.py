@@ -54,21 +54,24 @@ def test_postgresql_stopped_then_restarted_mid_session(new_page, own_pg, product
     login(page, USERNAME, PASSWORD)
     assert f"Bonjour {NAME}" in main_text(page)
     menu = menu_titles(page)
-    assert "Annuaire" in menu
+    open_from_menu(page, "Annuaire")
+    search = page.get_by_label("Rechercher (nom, commune, département)")
 
     own_pg.pause()
     try:
         page.wait_for_timeout(2500)  # past the data version's short cache
-        open_from_menu(page, "Annuaire")
+        search.fill("Mende")
+        search.press("Enter")
         assert _wait_for_text(page, DATABASE_DOWN, timeout_s=20), main_text(page)
         assert menu_titles(page) == menu  # the menu stays
         assert page.get_by_test_id("stException").count() == 0
     finally:
         own_pg.resume()
-    # Back by itself: no click, no reload.
+    # Back by itself (no click, no reload), with what was typed.
     assert _wait_for_text(page, "Rechercher", timeout_s=30), main_text(page)
     page.wait_for_timeout(1000)
     assert DATABASE_DOWN not in main_text(page)
+    assert search.input_value() == "Mende"
     assert_no_streamlit_error(page)
 
 

@@ -17,7 +17,7 @@ from tests.conftest import use_database
 from tests.factories import make_user
 from tests.pages.helpers import app_as, texts
 from ui.navigation import SECTIONS
-from ui.outage import DATABASE_DOWN, WRITE_NOT_SAVED
+from ui.outage import DATABASE_DOWN, KEPT_VALUES, WRITE_NOT_SAVED
 
 # Nothing listens on port 1: connecting is refused at once, as with a stopped server.
 UNREACHABLE = "postgresql+psycopg://ancrage@127.0.0.1:1/ancrage"
@@ -127,3 +127,37 @@ def test_a_write_refused_by_an_unavailable_database_says_so_and_keeps_the_form()
     assert at.error[0].value == WRITE_NOT_SAVED
     assert at.text_input(key="typed").value == "Maison d'accueil"
     assert at.markdown[-1].value == "suite de la page"
+
+
+def _form_during_an_outage() -> None:
+    import streamlit as st
+
+    from ui.outage import outage_notice, restore_typed_values
+
+    if st.session_state.get("away"):
+        outage_notice()  # the page is not drawn: its fields are not either
+        st.write("la page continue")  # what a page would draw after a caught failure
+        return
+    restore_typed_values()
+    st.text_area("Faits", key="typed_facts")
+    st.number_input("Places", key="typed_places", value=0)
+    st.button("Envoyer", key="send")
+
+
+def test_what_was_typed_is_there_again_when_the_page_returns():
+    at = AppTest.from_function(_form_during_an_outage)
+    at.session_state["authentication_status"] = True
+    at.run()
+    at.text_area(key="typed_facts").input("Ce qui s'est passé").run()
+    at.number_input(key="typed_places").set_value(4).run()
+    at.session_state["away"] = True
+    at.run()
+    assert DATABASE_DOWN in at.error[0].value
+    assert "la page continue" not in [m.value for m in at.markdown]  # the notice ends the run
+    # Set aside for the page's return (the browser's timer runs would drop them); never the button.
+    assert at.session_state[KEPT_VALUES] == {"typed_facts": "Ce qui s'est passé", "typed_places": 4}
+    at.session_state["away"] = False
+    at.run()
+    assert not at.exception, at.exception
+    assert at.text_area(key="typed_facts").value == "Ce qui s'est passé"
+    assert at.number_input(key="typed_places").value == 4
