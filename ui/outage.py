@@ -20,10 +20,7 @@ WRITE_NOT_SAVED = ("La base de données ne répond pas : rien n'a été enregist
 
 def outage_notice() -> None:
     """The notice, a timer that reruns the whole app as soon as the database answers again, and the end
-    of this run.
-
-    Ending the run early is what keeps what was typed: Streamlit forgets the fields a finished run did
-    not draw, but not those of a run stopped before its end, so the page finds them again on its return.
+    of this run (a page whose read failed draws nothing more); what the fields held is set aside first.
     """
     keep_typed_values()
     st.title("Ancrage")
