@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from core.bootstrap import init_database
+from core.config import ConfigurationError, check_configuration
+from core.db import database_unavailable
+from core.errors import AncrageError
 from ui.auth import APP_RAN, REFUSED_PAGE, clear_login_state, current_actor, login_screen, logout_control
 from ui.navigation import PAGES, PageSpec, inside_app
+from ui.outage import outage_notice, restore_typed_values
 
 st.set_page_config(page_title="Ancrage", page_icon=":material/anchor:", layout="wide")
 
@@ -30,34 +35,75 @@ def _page(spec: PageSpec, allowed: bool) -> st.Page:
     return st.Page(target, title=spec.title, icon=spec.icon, url_path=spec.url, default=spec.key == "home")
 
 
-_start()
-actor = current_actor()
-if actor is None:
+def _menu(role: str) -> StreamlitPage:
+    """Declare every page (a forbidden one shows a French refusal rather than Streamlit's "page not
+    found") and draw the role's menu in the sidebar; returns the page to run."""
+    pages = {spec.key: _page(spec, role in spec.roles) for spec in PAGES}
+    navigation = st.navigation(list(pages.values()), position="hidden")
+    with st.sidebar:
+        st.markdown("### Ancrage")
+        section = None
+        for spec in PAGES:
+            if role not in spec.roles:
+                continue
+            if spec.section != section:
+                section = spec.section
+                st.caption(section)
+            st.page_link(pages[spec.key], label=spec.title, icon=spec.icon)
+    return navigation
+
+
+def _login_pages() -> StreamlitPage:
     # Logged out: every URL shows the log-in form but keeps its path, so a deep link still
     # leads to its page once logged in.
-    clear_login_state()
-    login_pages = [st.Page(login_screen, title=s.title, url_path=s.url, default=s.key == "home") for s in PAGES]
-    st.navigation(login_pages, position="hidden").run()
+    return st.navigation([st.Page(login_screen, title=s.title, url_path=s.url, default=s.key == "home")
+                          for s in PAGES], position="hidden")
+
+
+def _run_or_outage(page: StreamlitPage) -> None:
+    """Run the page; if the database stops answering, a French notice that retries replaces it, and a
+    French refusal a page did not catch is shown as such rather than as Streamlit's error screen."""
+    try:
+        page.run()
+    except AncrageError as refusal:
+        st.error(refusal.message)
+    except Exception as error:  # noqa: BLE001 - anything but an unavailable database is re-raised
+        if not database_unavailable(error):
+            raise
+        outage_notice()
+
+
+try:
+    check_configuration()
+except ConfigurationError as refused:
+    # Normally caught earlier by `python -m core.bootstrap` in the start script; never serve with it.
+    st.error(str(refused))
     st.stop()
 
-# Every page is registered, so a typed URL of a forbidden page meets a French refusal rather than
-# Streamlit's "page not found"; only the allowed ones appear in the menu below.
-pages = {spec.key: _page(spec, actor.role in spec.roles) for spec in PAGES}
-navigation = st.navigation(list(pages.values()), position="hidden")
-with st.sidebar:
-    st.markdown("### Ancrage")
-    section = None
-    for spec in PAGES:
-        if actor.role not in spec.roles:
-            continue
-        if spec.section != section:
-            section = spec.section
-            st.caption(section)
-        st.page_link(pages[spec.key], label=spec.title, icon=spec.icon)
-logout_control(actor)
+try:
+    _start()
+    actor = current_actor()
+except Exception as error:  # noqa: BLE001
+    if not database_unavailable(error):
+        raise
+    # Keep the menu of the role known from the log-in while the database is away.
+    roles = st.session_state.get("roles") or []
+    logged_in = st.session_state.get("authentication_status") and roles
+    _menu(roles[0]) if logged_in else _login_pages()
+    outage_notice()
+    st.stop()
+
+if actor is None:
+    clear_login_state()
+    _run_or_outage(_login_pages())
+    st.stop()
+
+restore_typed_values()
+navigation = _menu(actor.role)
 st.session_state[APP_RAN] = True
 token = inside_app.set(True)
 try:
-    navigation.run()
+    logout_control(actor)
+    _run_or_outage(navigation)
 finally:
     inside_app.reset(token)

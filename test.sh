@@ -23,6 +23,7 @@ fi
 
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
 [ -x /usr/bin/chromium ] || apt_install chromium
+[ -x /usr/sbin/nginx ] || apt_install nginx
 
 source scripts/setup.sh requirements-test.txt
 export ANCRAGE_REQUIRE_PG=1

@@ -19,9 +19,11 @@ from core.access import LOGIN_REQUIRED
 from core.errors import AccessDenied
 from models.audit import AuditEntry
 from models.base import utcnow
+from models.data_version import DataVersion
 
 _PENDING = "_audit_pending"
 _NEW = "_audit_new"
+_WROTE = "_audit_wrote"
 _written = 0  # audit entries this process has inserted (read by write_count)
 
 
@@ -108,6 +110,7 @@ def _write(session: Session, _context) -> None:
     if pending:
         session.connection().execute(sa.insert(AuditEntry.__table__), pending)
         _count(len(pending))
+        session.info[_WROTE] = True
 
 
 def _entry(actor, action: str, obj, before: dict | None, after: dict | None) -> dict:
@@ -147,3 +150,23 @@ def audit_record(session: Session, entries: list[tuple[str, str, str | None, dic
     ]
     session.connection().execute(sa.insert(AuditEntry.__table__), rows)
     _count(len(rows))
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_data_version(session: Session) -> None:
+    """A transaction that wrote increments the data version as its very last statement.
+
+    Last, so the counter row is locked only for the commit itself: no other lock is taken after it,
+    hence no deadlock between writers, and each writer's commit moves the version (the newest audit id
+    would not move when an earlier transaction commits after a later one).
+    """
+    session.flush()
+    if session.info.pop(_WROTE, False):
+        table = DataVersion.__table__
+        session.connection().execute(sa.update(table).values(n=table.c.n + 1))
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_writes(session: Session) -> None:
+    session.info.pop(_WROTE, None)

@@ -111,3 +111,59 @@ def get_settings() -> Settings:
 
 def reset_settings() -> None:
     get_settings.cache_clear()
+
+
+ENVIRONMENTS = ("development", "production", "test")
+MIN_COOKIE_KEY_LENGTH = 32
+
+
+class ConfigurationError(RuntimeError):
+    """A configuration the process must not start with; the message is French and names the fix."""
+
+
+def configuration_problems() -> list[str]:
+    """Every reason, in French, why this process must not serve with its configuration (empty if none).
+
+    Production needs PostgreSQL and a real cookie key of at least 32 characters; every environment
+    needs readable numbers.
+    """
+    try:
+        settings = get_settings()
+    except ValueError as error:
+        return [f"Une valeur numérique de configuration est illisible ({_plain(error)})."]
+    problems = []
+    if settings.environment not in ENVIRONMENTS:
+        problems.append(f"ANCRAGE_ENV vaut « {settings.environment} » : valeurs possibles "
+                        + ", ".join(ENVIRONMENTS) + ".")
+    if settings.cookie_expiry_hours <= 0 or settings.lockout_attempts < 1 or settings.lockout_minutes < 1:
+        problems.append("ANCRAGE_COOKIE_EXPIRY_HOURS, ANCRAGE_LOCKOUT_ATTEMPTS et ANCRAGE_LOCKOUT_MINUTES "
+                        "doivent être positifs.")
+    if settings.is_production:
+        problems.extend(_production_problems(settings))
+    return problems
+
+
+def _production_problems(settings: Settings) -> list[str]:
+    problems = []
+    key = (settings.cookie_key_configured or "").strip()
+    if not key:
+        problems.append("ANCRAGE_COOKIE_KEY doit être fourni en production.")
+    elif key.lower() in PLACEHOLDER_SECRETS or len(key) < MIN_COOKIE_KEY_LENGTH:
+        problems.append(f"ANCRAGE_COOKIE_KEY est une valeur d'exemple ou trop courte : choisissez une clé "
+                        f"aléatoire d'au moins {MIN_COOKIE_KEY_LENGTH} caractères.")
+    if settings.is_sqlite:
+        problems.append("En production, DATABASE_URL doit désigner une base PostgreSQL (SQLite est réservé "
+                        "à la démonstration et au développement).")
+    return problems
+
+
+def _plain(error: ValueError) -> str:
+    # "could not convert string to float: 'abc'" -> "'abc'": the value, not Python's wording.
+    return str(error).rsplit(":", 1)[-1].strip()
+
+
+def check_configuration() -> None:
+    """Raise ConfigurationError with every problem when this process must not start."""
+    problems = configuration_problems()
+    if problems:
+        raise ConfigurationError("Configuration refusée :\n" + "\n".join(f"- {p}" for p in problems))

@@ -7,6 +7,8 @@ import os
 import bcrypt
 
 MIN_LENGTH = 10
+MAX_BYTES = 72  # bcrypt reads no further, and refuses longer input
+TOO_LONG = f"Mot de passe trop long : {MAX_BYTES} caractères sans accent au plus."
 WEAK_PASSWORD = (
     f"Mot de passe trop faible : au moins {MIN_LENGTH} caractères, dont au moins un chiffre "
     "ou un signe autre qu'une lettre."
@@ -35,6 +37,8 @@ def password_problem(password: str) -> str | None:
     >>> password_problem("ancrage-demo") is None
     True
     """
+    if len(password.encode()) > MAX_BYTES or "\x00" in password:
+        return TOO_LONG
     if len(password) < MIN_LENGTH or password.isalpha():
         return WEAK_PASSWORD
     return None

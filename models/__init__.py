@@ -7,6 +7,7 @@ from models.annual_report import AnnualReportSection  # noqa: F401
 from models.audit import AuditEntry  # noqa: F401
 from models.child import Child, ChildAccess, ChildRequest, OrientationProposal, Placement, PlacementEvent  # noqa: F401
 from models.convention import Convention  # noqa: F401
+from models.data_version import DataVersion  # noqa: F401
 from models.referential import Departement, Region  # noqa: F401
 from models.setting import AppSetting  # noqa: F401
 from models.signalement import Signalement, SignalementEvent  # noqa: F401

@@ -37,6 +37,6 @@ class AnnualReportSection(SQLModel, table=True):
     version: int | None = Field(default=None, sa_column=_section_version)
     year: int
     section: str = Field(max_length=30)
-    text: str = Field(default="", sa_type=sa.Text)
+    text: str = Field(default="", sa_type=sa.Text, sa_column_kwargs={"info": {"max_chars": 20000}})
     updated_by: str = Field(default="", max_length=80)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

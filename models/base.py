@@ -9,6 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 
 
+# Free texts stored as TEXT (facts, notes, objectives) hold at most this many characters.
+FREE_TEXT_MAX = 5000
+
+
 def utcnow() -> datetime:
     """The current instant, aware, in UTC: the only kind of datetime the database stores."""
     return datetime.now(timezone.utc)

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
 from core.errors import AncrageError
-from models.base import CodeList, LabelledEnum, UTCDateTime, enum_check, utcnow, version_column
+from models.base import FREE_TEXT_MAX, CodeList, LabelledEnum, UTCDateTime, enum_check, utcnow, version_column
 
 
 class Category(LabelledEnum):
@@ -147,7 +147,7 @@ class Signalement(SQLModel, table=True):
     declared_on: date = Field(index=True, description="declaration day in Paris time, for periods")
     category: str = Field(max_length=30)
     severity: str = Field(max_length=20)
-    facts: str = Field(sa_type=sa.Text)
+    facts: str = Field(sa_type=sa.Text, sa_column_kwargs={"info": {"max_chars": FREE_TEXT_MAX}})
     actions_taken: list[str] = Field(default_factory=list, sa_type=CodeList)
     actions_detail: str | None = Field(default=None, max_length=500)
     declared_by_user_id: int | None = Field(default=None, foreign_key="app_users.id")
@@ -207,7 +207,7 @@ class SignalementEvent(SQLModel, table=True):
     author_user_id: int | None = Field(default=None, foreign_key="app_users.id")
     author_name: str = Field(max_length=120)
     author_role: str = Field(max_length=20)
-    note: str | None = Field(default=None, sa_type=sa.Text)
+    note: str | None = Field(default=None, sa_type=sa.Text, sa_column_kwargs={"info": {"max_chars": FREE_TEXT_MAX}})
     # Declaration and correction: the classification and the deadlines that follow from it.
     severity: str | None = Field(default=None, max_length=20)
     category: str | None = Field(default=None, max_length=30)

@@ -12,7 +12,7 @@ from typing import ClassVar
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from models.base import CodeList, LabelledEnum, UTCDateTime, enum_check, utcnow, version_column
+from models.base import FREE_TEXT_MAX, CodeList, LabelledEnum, UTCDateTime, enum_check, utcnow, version_column
 
 
 class TrainingProfile(LabelledEnum):
@@ -60,7 +60,7 @@ class TrainingModule(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     version: int | None = Field(default=None, sa_column=_module_version)
     title: str = Field(max_length=160)
-    objectives: str = Field(default="", sa_type=sa.Text)
+    objectives: str = Field(default="", sa_type=sa.Text, sa_column_kwargs={"info": {"max_chars": FREE_TEXT_MAX}})
     target_profiles: list[str] = Field(default_factory=list, sa_type=CodeList)
     duration_min_hours: float
     duration_max_hours: float

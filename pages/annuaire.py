@@ -6,8 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from core.access import Action, can
+from core.bounds import text_limit
 from core.formatting import fr_date, fr_number, fr_percent
-from models.structure import ExploitationForm, StructureCreate
+from models.structure import ExploitationForm, Structure, StructureCreate
 from services.referential import departement_options, region_options
 from services.structures import StructureFilters, structure_create, structure_export, structure_import, structure_list
 from ui.auth import page_guard
@@ -23,7 +24,8 @@ if flash := st.session_state.pop("directory_flash", None):
 
 regions = dict(region_options())
 a, b, c = st.columns([2, 1, 1])
-search = a.text_input("Rechercher (nom, commune, département)", key="directory_search")
+search = a.text_input("Rechercher (nom, commune, département)", key="directory_search",
+                      max_chars=text_limit(Structure, "name"))
 region = filter_select(b, "Région", regions, all_label="Toutes", key="directory_filter_region")
 departements = {o.code: o.label for o in departement_options() if region is None or o.region_code == region}
 departement = filter_select(c, "Département", departements, all_label="Tous", key="directory_filter_departement")

@@ -3,8 +3,9 @@
 import pandas as pd
 import streamlit as st
 
+from core.bounds import text_limit
 from core.formatting import fr_number
-from models.weekly import Aggregation, ValueKind, WeeklyElementCreate, WeeklyElementUpdate
+from models.weekly import Aggregation, ValueKind, WeeklyElement, WeeklyElementCreate, WeeklyElementUpdate
 from services.weekly_elements import weekly_element_create, weekly_element_list, weekly_element_update
 from ui.auth import page_guard
 from ui.cache import cached
@@ -29,9 +30,10 @@ def element_fields(prefix: str, current=None) -> dict:
     """The element's fields as widgets (inside a form), pre-filled with `current` when editing."""
     kinds, rules = list(ValueKind.labels()), list(Aggregation.labels())
     values = {
-        "label": st.text_input("Libellé", value=current.label if current else "", key=f"{prefix}_label"),
+        "label": st.text_input("Libellé", value=current.label if current else "", key=f"{prefix}_label",
+                               max_chars=text_limit(WeeklyElement, "label")),
         "help_text": st.text_area("Aide affichée à la saisie", value=current.help_text if current else "",
-                                  key=f"{prefix}_help"),
+                                  key=f"{prefix}_help", max_chars=text_limit(WeeklyElement, "help_text")),
         "value_kind": st.selectbox("Type de valeur", kinds, format_func=ValueKind.label_of, key=f"{prefix}_kind",
                                    index=kinds.index(current.value_kind) if current else 0),
         "aggregation": st.selectbox("Cumul sur plusieurs semaines", rules, format_func=Aggregation.label_of,

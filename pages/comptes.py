@@ -3,8 +3,10 @@
 import pandas as pd
 import streamlit as st
 
+from core.bounds import text_limit
 from core.formatting import fr_datetime
-from models.user import Role
+from core.passwords import MAX_BYTES
+from models.user import Role, User
 from services.login_throttle import login_throttle_clear
 from services.referential import departement_options, region_options
 from services.structures import structure_options
@@ -30,13 +32,14 @@ st.dataframe(
 
 create_tab, edit_tab = st.tabs(["Nouveau compte", "Modifier un compte"])
 with create_tab, st.form("accounts_create", clear_on_submit=False):
-    username = st.text_input("Identifiant", key="accounts_new_username")
-    name = st.text_input("Nom affiché", key="accounts_new_name")
-    email = st.text_input("E-mail professionnel", key="accounts_new_email")
+    username = st.text_input("Identifiant", key="accounts_new_username", max_chars=text_limit(User, "username"))
+    name = st.text_input("Nom affiché", key="accounts_new_name", max_chars=text_limit(User, "display_name"))
+    email = st.text_input("E-mail professionnel", key="accounts_new_email", max_chars=text_limit(User, "email"))
     role = st.selectbox("Rôle", list(Role.labels()), format_func=Role.label_of, key="accounts_new_role")
     structure = st.selectbox("Structure (comptes partenaires)", [None, *structures],
                              format_func=lambda i: "—" if i is None else structures[i], key="accounts_new_structure")
-    password = st.text_input("Mot de passe initial", type="password", key="accounts_new_password")
+    password = st.text_input("Mot de passe initial", type="password", key="accounts_new_password",
+                             max_chars=MAX_BYTES)
     if st.form_submit_button("Créer le compte"):
         with handled():
             user_create(actor=actor, data=UserCreate(
@@ -70,7 +73,7 @@ with edit_tab:
                                 structure_id=structure, active=active, region_code=region, departement_code=departement)
                     st.success("Compte mis à jour.")
         with st.form(f"accounts_password_{user.id}", clear_on_submit=True):
-            new_password = st.text_input("Nouveau mot de passe", type="password")
+            new_password = st.text_input("Nouveau mot de passe", type="password", max_chars=MAX_BYTES)
             if st.form_submit_button("Réinitialiser le mot de passe et débloquer"):
                 with handled():
                     user_reset_password(actor=actor, user_id=user.id, new_password=new_password)

@@ -3,8 +3,10 @@
 import pandas as pd
 import streamlit as st
 
+from core.bounds import text_limit
 from core.formatting import fr_datetime, fr_number
-from models.user import Role
+from models.child import Child
+from models.user import Role, User
 from services.child_access import child_access_list
 from ui.auth import page_guard
 
@@ -14,8 +16,8 @@ st.title("Journal des consultations")
 st.caption("Chaque ouverture de la fiche d'un enfant, par qui que ce soit, est enregistrée ici.")
 
 left, middle, right = st.columns(3)
-code = left.text_input("Code de l'enfant", key="access_log_code").strip() or None
-login = middle.text_input("Identifiant", key="access_log_login").strip() or None
+code = left.text_input("Code de l'enfant", key="access_log_code", max_chars=text_limit(Child, "code")).strip() or None
+login = middle.text_input("Identifiant", key="access_log_login", max_chars=text_limit(User, "username")).strip() or None
 period = right.date_input("Période", value=(), format="DD/MM/YYYY", key="access_log_period")
 start, end = (tuple(period) + (None, None))[:2] if isinstance(period, tuple) else (period, period)
 page_number = st.number_input("Page", min_value=1, value=1, step=1, key="access_log_page")

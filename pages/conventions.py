@@ -5,8 +5,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from core.bounds import text_limit
 from core.formatting import fr_date, fr_number
-from models.convention import ConventionCreate, ConventionScope, ConventionStatus
+from models.convention import Convention, ConventionCreate, ConventionScope, ConventionStatus
 from services.conventions import ConventionFilters, convention_create, convention_list, convention_update
 from services.coverage import indicator_partners
 from services.referential import departement_options, region_options
@@ -90,7 +91,7 @@ def _fields(prefix: str, current) -> ConventionCreate:
     scope = st.multiselect("Objet de la convention *", list(scopes), default=current.scope if current else [],
                            format_func=scopes.get, key=f"{prefix}_scope", placeholder="Choisir…")
     notes = st.text_area("Remarques", value=(current.notes or "") if current else "", key=f"{prefix}_notes",
-                         max_chars=1000)
+                         max_chars=text_limit(Convention, "notes"))
     return ConventionCreate.model_construct(departement_code=departement, status=status, signed_on=signed_on,
                                             ends_on=ends_on, scope=scope, notes=notes)
 

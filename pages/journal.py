@@ -3,7 +3,9 @@
 import pandas as pd
 import streamlit as st
 
+from core.bounds import text_limit
 from core.formatting import fr_datetime, fr_number
+from models.user import User
 from services.audit import audit_entities, audit_list
 from ui.auth import page_guard
 from ui.cache import cached
@@ -15,7 +17,7 @@ st.title("Journal d'audit")
 left, middle, right = st.columns(3)
 entity = left.selectbox("Objet", [None, *cached(audit_entities, actor=actor)], format_func=lambda e: "Tous" if e is None else e,
                         key="audit_entity")
-username = middle.text_input("Auteur (identifiant)", key="audit_user").strip().lower() or None
+username = middle.text_input("Auteur (identifiant)", key="audit_user", max_chars=text_limit(User, "username")).strip().lower() or None
 period = right.date_input("Période", value=(), format="DD/MM/YYYY", key="audit_period")
 start, end = (period + (None, None))[:2] if isinstance(period, tuple) else (period, period)
 page_number = st.number_input("Page", min_value=1, value=1, step=1, key="audit_page")

@@ -6,7 +6,9 @@ import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
 
+from core.bounds import text_limit
 from core.formatting import fr_datetime
+from models.annual_report import AnnualReportSection
 from services.annual_report import (
     annual_report_html, annual_report_section_history, annual_report_section_save, annual_report_sections,
     annual_report_xlsx, annual_report_years,
@@ -75,7 +77,7 @@ for section in cached(annual_report_sections, actor=actor, year=year):
         st.session_state[text_key] = section.text
     with st.form(f"annual_report_form_{year}_{section.section}", clear_on_submit=False):
         st.markdown(f"**{section.label}**")
-        text = st.text_area(section.label, key=text_key, height=160, max_chars=20000, label_visibility="collapsed")
+        text = st.text_area(section.label, key=text_key, height=160, max_chars=text_limit(AnnualReportSection, "text"), label_visibility="collapsed")
         if section.updated_at:
             st.caption(f"Dernière modification : {md(section.updated_by)}, le {fr_datetime(section.updated_at)} "
                        f"(version {section.version}).")

@@ -4,8 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from core.access import Action, can
+from core.bounds import text_limit
 from core.formatting import fr_date, fr_number, fr_percent
-from models.standard import AssessmentLevel, CriterionCategory, CriterionCreate
+from models.standard import AssessmentLevel, CriterionCategory, CriterionCreate, StandardCriterion
 from services.settings import setting_get
 from services.standards import (
     AssessmentInput, assessment_grid, assessments_save, compliance_list, criterion_create, criterion_list,
@@ -132,11 +133,13 @@ with criteria_tab:
 
     def _fields(prefix: str, current) -> CriterionCreate:
         codes = list(categories)
-        label = st.text_input("Intitulé *", value=current.label if current else "", key=f"{prefix}_label", max_chars=160)
+        label = st.text_input("Intitulé *", value=current.label if current else "", key=f"{prefix}_label",
+                              max_chars=text_limit(StandardCriterion, "label"))
         category = st.selectbox("Catégorie", codes, index=codes.index(current.category) if current else 0,
                                 format_func=categories.get, key=f"{prefix}_category")
         description = st.text_area("Description (ce qui est attendu)", value=(current.description or "") if current else "",
-                                   key=f"{prefix}_description", max_chars=1000)
+                                   key=f"{prefix}_description",
+                                   max_chars=text_limit(StandardCriterion, "description"))
         a, b = st.columns(2)
         position = a.number_input("Ordre d'affichage", min_value=0, step=1, value=current.position if current else 0,
                                   key=f"{prefix}_position")

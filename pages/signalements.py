@@ -5,8 +5,10 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
+from core.bounds import text_limit
 from core.formatting import fr_datetime, fr_number
-from models.signalement import ActionTaken, Category, Severity, SignalementStatus
+from models.child import Child
+from models.signalement import ActionTaken, Category, Severity, Signalement, SignalementStatus
 from services.signalements import (
     SignalementDeclaration, signalement_board, signalement_child_codes, signalement_deadline_hours,
     signalement_deadlines_set, signalement_declare, signalement_get, signalement_list, signalement_open_counts,
@@ -89,14 +91,17 @@ def declaration_form() -> None:
                                 "l'enfant est en danger maintenant ou l'exploiteur est à proximité",
                                 "inquiétant, sans danger immédiat", "à connaître, sans inquiétude particulière"])
         child_code = st.text_input("Code de l'enfant concerné (facultatif)", key=f"signalements_child_{generation}",
+                                   max_chars=text_limit(Child, "code"),
                                    help="Un enfant accueilli par votre structure (ou sorti depuis moins de 30 jours).")
         st.caption("Codes des enfants de votre structure : " + (", ".join(codes) if codes else "aucun enregistré"))
         st.warning(NO_NAMES, icon=":material/visibility_off:")
         facts = st.text_area("Faits", height=160, key=f"signalements_facts_{generation}",
+                             max_chars=text_limit(Signalement, "facts"),
                              placeholder="Ce qui s'est passé, où, ce que l'enfant a dit, qui était présent (par leur rôle).")
         actions = st.multiselect("Mesures déjà prises", list(ActionTaken.labels()), format_func=ActionTaken.label_of,
                                  placeholder="Police appelée, CRIP informée, soins…", key=f"signalements_actions_{generation}")
-        detail = st.text_input("Précisions sur les mesures (facultatif)", key=f"signalements_actions_detail_{generation}")
+        detail = st.text_input("Précisions sur les mesures (facultatif)", key=f"signalements_actions_detail_{generation}",
+                               max_chars=text_limit(Signalement, "actions_detail"))
         submitted = st.form_submit_button("Déclarer à la coordination", type="primary", icon=":material/send:")
     created = []
     if submitted and attempt(lambda: created.append(signalement_declare(actor=actor, data=SignalementDeclaration(

@@ -7,9 +7,10 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from core.bounds import text_limit
 from core.formatting import PARIS, fr_date, fr_datetime, fr_number
 from models.child import (
-    ClosureReason, NationalityGroup, ProposalStatus, RefusalReason, RequesterKind, RequestStatus, RiskFlag,
+    Child, ChildRequest, ClosureReason, NationalityGroup, ProposalStatus, RefusalReason, RequesterKind, RequestStatus, RiskFlag,
 )
 from models.structure import ExploitationForm, Sex
 from services.orientation import placement_finder, proposal_create, proposal_withdraw
@@ -74,7 +75,7 @@ def new_request_form() -> None:
         nationality = left.selectbox("Groupe de nationalité", [None, *NationalityGroup.labels()],
                                      format_func=lambda v: "Inconnu" if v is None else NationalityGroup.label_of(v),
                                      key="sollicitations_new_nationality")
-        known_code = right.text_input("Code d'un enfant déjà connu (facultatif)", key="sollicitations_new_code")
+        known_code = right.text_input("Code d'un enfant déjà connu (facultatif)", max_chars=text_limit(Child, "code"), key="sollicitations_new_code")
         forms = st.multiselect("Formes d'exploitation", list(ExploitationForm.labels()),
                                format_func=ExploitationForm.label_of, placeholder="Choisir…", select_all=False,
                                key="sollicitations_new_forms")
@@ -105,7 +106,7 @@ def board() -> None:
     left, middle, right = st.columns([3, 2, 1])
     statuses = left.pills("Statuts", list(RequestStatus.labels()), selection_mode="multi",
                           default=list(OPEN_STATUSES), format_func=RequestStatus.label_of, key="sollicitations_statuses")
-    code = middle.text_input("Code de l'enfant", key="sollicitations_code").strip() or None
+    code = middle.text_input("Code de l'enfant", max_chars=text_limit(Child, "code"), key="sollicitations_code").strip() or None
     page_number = right.number_input("Page", min_value=1, value=1, step=1, key="sollicitations_page")
     result = cached(request_board, actor=actor, statuses=statuses or None, code=code, limit=PAGE_SIZE,
                     offset=(page_number - 1) * PAGE_SIZE, with_counts=False)  # the counts are drawn above
@@ -217,7 +218,7 @@ def closure(detail) -> None:
             reason = st.selectbox("Motif", [None, *ClosureReason.labels()],
                                   format_func=lambda v: "—" if v is None else ClosureReason.label_of(v),
                                   key=f"sollicitations_close_reason_{detail.id}")
-            text = st.text_input("Précision (sans nom)", max_chars=300, key=f"sollicitations_close_detail_{detail.id}")
+            text = st.text_input("Précision (sans nom)", max_chars=text_limit(ChildRequest, "closure_detail"), key=f"sollicitations_close_detail_{detail.id}")
             if st.form_submit_button("Clore la sollicitation"):
                 with handled():
                     request_close(actor=actor, request_id=detail.id, expected_version=detail.version, reason=reason,
@@ -271,7 +272,7 @@ else:
     board()
     with st.expander("Ouvrir une fiche par son code"):
         with st.form("sollicitations_open_code"):
-            typed = st.text_input("Code de l'enfant", key="sollicitations_open_code_value")
+            typed = st.text_input("Code de l'enfant", max_chars=text_limit(Child, "code"), key="sollicitations_open_code_value")
             if st.form_submit_button("Ouvrir"):
                 with handled():
                     st.session_state[OPEN_KEY] = request_id_for_code(actor=actor, code=typed)

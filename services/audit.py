@@ -11,6 +11,7 @@ from core.access import Action, Actor, require
 from core.db import session_scope
 from core.formatting import PARIS
 from models.audit import AuditEntry
+from models.data_version import DataVersion
 
 
 @dataclass(frozen=True)
@@ -48,9 +49,10 @@ def audit_entities(*, actor: Actor) -> list[str]:
 
 
 def data_version() -> int:
-    """Any caller: a number that grows with every write anywhere (the newest audit id).
+    """Any caller: a number that grows with every committed write anywhere (a counter row each writing
+    transaction increments, see core.audit).
 
     Cached reads take it as an argument, so a write in any process invalidates them at once.
     """
     with session_scope() as session:
-        return session.exec(select(func.max(AuditEntry.id))).one() or 0
+        return session.exec(select(DataVersion.n)).first() or 0

@@ -22,6 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import func, select
 
 from core.access import Action, Actor, require, scope_structure
+from core.bounds import text_faults, text_limit
 from core.db import session_scope
 from core.errors import AccessDenied, ConcurrentEdit, FieldError, NotFound, ValidationFailed
 from core.formatting import PARIS, to_paris
@@ -356,6 +357,12 @@ def _clean(text: str | None) -> str | None:
     return text or None
 
 
+def _bounded(label: str, text: str | None, model, field: str) -> None:
+    """Refuse, before anything is written, a text longer than its column or holding a NUL character."""
+    if faults := text_faults(label, text, text_limit(model, field)):
+        raise ValidationFailed(faults)
+
+
 def _check_code(values: list[str] | None, enum_cls, field: str, errors: list[FieldError]) -> None:
     for value in values or []:
         if value not in enum_cls.labels():
@@ -418,6 +425,9 @@ def signalement_declare(*, actor: Actor, data: SignalementDeclaration,
     facts = (data.facts or "").strip()
     if len(facts) < FACTS_MIN_LENGTH:
         errors.append(FieldError("Faits", FACTS_REQUIRED))
+    errors += text_faults("Faits", facts, text_limit(Signalement, "facts"))
+    errors += text_faults("Précisions sur les mesures", data.actions_detail, text_limit(Signalement, "actions_detail"))
+    errors += text_faults("Code de l'enfant", data.child_code, text_limit(Child, "code"))
     _check_code(data.actions_taken, ActionTaken, "Mesures déjà prises", errors)
     if ActionTaken.OTHER.value in (data.actions_taken or []) and not _clean(data.actions_detail):
         errors.append(FieldError("Précisions sur les mesures", OTHER_ACTION_DETAIL))
@@ -455,6 +465,7 @@ def signalement_acknowledge(*, actor: Actor, signalement_id: int, note: str | No
     """Coordination only: record that the coordination has taken the signalement in hand."""
     require(actor, Action.SIGNALEMENT_HANDLE)
     now = _clock(actor, now)
+    _bounded("Note", note, SignalementEvent, "note")
     with session_scope(actor) as session:
         signalement = _load(session, actor, signalement_id)
         if signalement.closed_at is not None:
@@ -479,6 +490,8 @@ def signalement_pass_on(*, actor: Actor, signalement_id: int, data: Transmission
         errors.append(FieldError("Moyen", CHANNEL_REQUIRED))
     elif data.channel not in Channel.labels():
         errors.append(FieldError("Moyen", UNKNOWN_VALUE))
+    errors += text_faults("Précisions", data.detail, text_limit(SignalementEvent, "recipient_detail"))
+    errors += text_faults("Note", data.note, text_limit(SignalementEvent, "note"))
     with session_scope(actor) as session:
         signalement = _load(session, actor, signalement_id)
         at = _aware(data.at)
@@ -508,6 +521,7 @@ def signalement_follow_up(*, actor: Actor, signalement_id: int, note: str,
     """Coordination, and partner staff on their own structure's: add a follow-up note."""
     require(actor, Action.SIGNALEMENT_COMPLETE)
     now = _clock(actor, now)
+    _bounded("Note de suivi", note, SignalementEvent, "note")
     with session_scope(actor) as session:
         signalement = _load(session, actor, signalement_id)
         errors = []
@@ -526,6 +540,7 @@ def signalement_close(*, actor: Actor, signalement_id: int, outcome: str | None,
     """Coordination only: close an acknowledged signalement with its outcome."""
     require(actor, Action.SIGNALEMENT_HANDLE)
     now = _clock(actor, now)
+    _bounded("Commentaire", note, SignalementEvent, "note")
     with session_scope(actor) as session:
         signalement = _load(session, actor, signalement_id)
         errors = []
@@ -555,6 +570,7 @@ def signalement_correct(*, actor: Actor, signalement_id: int, note: str, severit
     now = _clock(actor, now)
     if voids_event_id is not None and not actor.is_coordination:
         raise AccessDenied(PARTNER_CANNOT_VOID)
+    _bounded("Ce qui est corrigé", note, SignalementEvent, "note")
     with session_scope(actor) as session:
         signalement = _load(session, actor, signalement_id)
         errors: list[FieldError] = []

@@ -8,7 +8,6 @@ the history agree on today's status.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import unicodedata
@@ -18,19 +17,30 @@ from datetime import date, datetime
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import func, or_, select
 
-from core.access import Action, Actor, can, require, require_structure, scope_structure
+from core import errors
+from core.access import Action, Actor, can, require, require_structure
+from core.bounds import NUMBER_OUT_OF_RANGE, text_faults, text_limit
+from core.clock import paris_today
 from core.concurrency import check_version
 from core.db import session_scope
-from core import errors
 from core.errors import AccessDenied, FieldError, ImportReport, NotFound, ValidationFailed
-from core.clock import paris_today
 from core.formatting import fr_date
-from core.spreadsheet import csv_unprotect, csv_write, xlsx_append
+from core.imports import read_table
+from core.spreadsheet import csv_write, xlsx_append
 from models.base import LIKE_ESCAPE, code_list_contains, like_escape, utcnow
 from models.referential import Departement, Region
 from models.structure import (
-    STRUCTURE_NOT_FOUND, ExploitationForm, NetworkStatus, OnSiteService, Sex, Structure, StructureCreate, StructureKind,
-    StructurePublic, StructureStatusChange, StructureUpdate,
+    STRUCTURE_NOT_FOUND,
+    ExploitationForm,
+    NetworkStatus,
+    OnSiteService,
+    Sex,
+    Structure,
+    StructureCreate,
+    StructureKind,
+    StructurePublic,
+    StructureStatusChange,
+    StructureUpdate,
 )
 
 NAME_TAKEN = "une structure porte déjà ce nom"
@@ -70,6 +80,8 @@ UNREADABLE_FILE = "fichier illisible : enregistrez-le en CSV (UTF-8, séparateur
 # A number starts with « + », a digit or an opening bracket: never a sign a spreadsheet would evaluate.
 PHONE_RE = re.compile(r"^(\+|\(?[0-9])[0-9 .()\-]*$")
 MAX_CAPACITY = 999
+INT_MAX = 2**31 - 1
+TEXT_FIELDS = ("name", "commune", "phone", "email")
 
 LABELS = {
     "id": "N°", "name": "Nom", "kind": "Type", "departement_code": "Département", "commune": "Commune",
@@ -101,8 +113,8 @@ def _check_values(values: dict, *, row: int | None = None, today: date | None = 
 
     if not (values.get("name") or "").strip():
         fault("name", NAME_REQUIRED)
-    elif len(values["name"].strip()) > 160:
-        fault("name", "160 caractères au plus")
+    for key in TEXT_FIELDS:
+        errors += text_faults(LABELS[key], values.get(key), text_limit(Structure, key), row=row)
     if values.get("kind") not in StructureKind.labels():
         fault("kind", UNKNOWN_KIND)
     code = values.get("departement_code")
@@ -196,6 +208,8 @@ def _fill_dates(values: dict, today: date) -> dict:
 
 
 def _name_taken(session, name: str, *, except_id: int | None = None) -> bool:
+    if "\x00" in name:
+        return False  # refused by the text check, with its label; PostgreSQL would not even compare it
     stmt = select(Structure.id).where(func.lower(Structure.name) == name.lower())
     if except_id is not None:
         stmt = stmt.where(Structure.id != except_id)
@@ -578,21 +592,6 @@ _HEADER_KEYS.update({"numero": "id", "id": "id", "code departement": "departemen
                      "telephone": "phone", "email": "email", "mail": "email"})
 
 
-def _read_rows(content: bytes, filename: str) -> list[list]:
-    if filename.lower().endswith((".xlsx", ".xlsm")):
-        from openpyxl import load_workbook
-
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("cp1252")
-    first = text.splitlines()[0] if text else ""
-    delimiter = max([";", ",", "\t"], key=first.count)
-    return [[csv_unprotect(v) for v in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-
-
 def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -659,6 +658,9 @@ def _parse_row(raw: dict, line: int) -> tuple[dict, list[FieldError]]:
         try:
             if key in ("id", "capacity", "age_min", "age_max"):
                 values[key] = _parse_int(value)
+                if not -INT_MAX <= values[key] <= INT_MAX:
+                    fault(key, NUMBER_OUT_OF_RANGE)
+                    values[key] = _INVALID if key == "id" else None
             elif key in ("joined_on", "left_on"):
                 values[key] = _parse_date(value)
             elif key == "departement_code":
@@ -680,7 +682,7 @@ def _parse_row(raw: dict, line: int) -> tuple[dict, list[FieldError]]:
                 values[key] = codes
             else:
                 values[key] = _text(value)
-        except ValueError:
+        except (ValueError, OverflowError):
             fault(key, DATE_EXPECTED if key in ("joined_on", "left_on") else INTEGER_EXPECTED)
             values[key] = _INVALID if key == "id" else None
     return values, errors
@@ -695,9 +697,9 @@ def structure_import(*, actor: Actor, content: bytes, filename: str) -> ImportRe
     require(actor, Action.STRUCTURE_IMPORT)
     today = paris_today()
     try:
-        table = _read_rows(content, filename)
-    except Exception:  # noqa: BLE001 - any unreadable file gets the same French answer
-        return ImportReport(errors=[FieldError("Fichier", UNREADABLE_FILE)])
+        table = read_table(filename, content)
+    except ValidationFailed as refused:
+        return ImportReport(errors=refused.errors)
     while table and all(_blank(v) for v in table[0]):
         table.pop(0)
     if not table:
@@ -718,13 +720,19 @@ def structure_import(*, actor: Actor, content: bytes, filename: str) -> ImportRe
     if not parsed:
         return ImportReport(errors=[FieldError("Fichier", EMPTY_FILE)])
 
+    # The faulty fields of each line, gathered once: looking them up in the whole error list for every
+    # line made a file with many faulty rows take quadratic time.
+    faulty: dict[int, set[str]] = {}
+    for error in errors:
+        faulty.setdefault(error.row, set()).add(error.field)
+    key_of = {label: key for key, label in LABELS.items()}
     with session_scope(actor) as session:
         seen_names: dict[str, int] = {}
         seen_ids: set[int] = set()
         creates: list[dict] = []
         updates: list[_UpdatePlan] = []
         for line, values in parsed:
-            bad = {key for key, label in LABELS.items() if any(e.row == line and e.field == label for e in errors)}
+            bad = {key_of[label] for label in faulty.get(line, ()) if label in key_of}
             structure_id = values.pop("id", None)
             name = (values.get("name") or "").strip()
             if name:

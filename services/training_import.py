@@ -9,8 +9,8 @@ Commentaire (optional). Line numbers in errors are those of the spreadsheet (hea
 
 from __future__ import annotations
 
-import csv
 import io
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -22,7 +22,8 @@ from sqlmodel import select
 from core.access import Action, Actor, require
 from core.db import session_scope
 from core.errors import FieldError, ImportReport, ValidationFailed
-from core.spreadsheet import csv_unprotect, csv_write, xlsx_append
+from core.imports import read_table
+from core.spreadsheet import csv_write, xlsx_append
 from models.referential import Departement
 from models.structure import Structure
 from models.training import SessionStatus, TrainingModule, TrainingProfile, TrainingSession
@@ -108,10 +109,8 @@ def training_import_template(*, file_format: str) -> bytes:
 
 def training_import_read(*, content: bytes, filename: str) -> list[ImportRow]:
     """Any caller: the lines of an uploaded CSV or XLSX file, by column key; refuses unknown columns."""
-    try:
-        table = _xlsx_table(content) if filename.lower().endswith(".xlsx") else _csv_table(content)
-    except Exception as error:  # any parser failure means the same thing to the user
-        raise ValidationFailed(FieldError("Fichier", FILE_UNREADABLE)) from error
+    is_xlsx = (filename or "").lower().endswith((".xlsx", ".xlsm"))
+    table = read_table(filename if is_xlsx else "import.csv", content)
     if not table:
         raise ValidationFailed(FieldError("Fichier", FILE_EMPTY))
     mapping = _header_map()
@@ -140,26 +139,6 @@ def training_import_read(*, content: bytes, filename: str) -> list[ImportRow]:
     return rows
 
 
-def _csv_table(content: bytes) -> list[list[str]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("cp1252")
-    first = text.splitlines()[0] if text else ""
-    delimiter = ";" if first.count(";") >= first.count(",") else ","
-    return [[csv_unprotect(v) for v in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-
-
-def _xlsx_table(content: bytes) -> list[list[object]]:
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    sheet = workbook.worksheets[0]
-    table = [list(row) for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    return table
-
-
 def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -186,9 +165,16 @@ def parse_date(value) -> date | None:
 
 
 def parse_number(value) -> float:
-    if isinstance(value, (int, float)):
-        return float(value)
-    return float(_text(value).replace("\u00a0", "").replace(" ", "").replace(",", "."))
+    """A finite number (« nan » or « inf » are not numbers).
+
+    >>> parse_number("2,5")
+    2.5
+    """
+    number = float(value) if isinstance(value, (int, float)) else float(
+        _text(value).replace("\u00a0", "").replace(" ", "").replace(",", "."))
+    if not math.isfinite(number):
+        raise ValueError(value)
+    return number
 
 
 def training_session_import(*, actor: Actor, rows: list[ImportRow], today: date | None = None) -> ImportReport:

@@ -275,3 +275,24 @@ def _public(session, user: User, structure_name: str | None = None) -> UserPubli
         structure_name=structure_name,
         **user.model_dump(include=set(UserPublic.model_fields) - {"structure_name"}),
     )
+
+
+FIRST_ACCOUNT_EXISTS = ("un compte coordination actif existe déjà : créez les autres comptes depuis la page "
+                        "« Comptes »")
+DEMO_PASSWORD_REFUSED = "le mot de passe de démonstration publié n'est pas accepté"
+
+
+def first_account_create(*, actor: Actor, username: str, display_name: str, email: str, password: str) -> UserPublic:
+    """System only (the operator's command): the first coordination account, refused once one is active."""
+    require(actor, Action.ACCOUNT_MANAGE)
+    if not actor.is_system:
+        raise ValidationFailed([FieldError("Compte", FIRST_ACCOUNT_EXISTS)])
+    if password == "ancrage-demo":
+        raise ValidationFailed([FieldError("Mot de passe", DEMO_PASSWORD_REFUSED)])
+    with session_scope(actor) as session:
+        existing = session.exec(select(User.id).where(User.role == Role.COORDINATION.value,
+                                                      User.active == True)).first()  # noqa: E712
+        if existing is not None:
+            raise ValidationFailed([FieldError("Compte", FIRST_ACCOUNT_EXISTS)])
+        return user_create(actor=actor, data=UserCreate(username=username, display_name=display_name, email=email,
+                                                       role=Role.COORDINATION.value, password=password))

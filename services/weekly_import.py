@@ -18,13 +18,18 @@ from core.access import Action, Actor, require
 from core.audit import audit_record
 from core.db import session_scope
 from core.errors import FieldError, ImportReport, ValidationFailed
+from core.imports import MAX_IMPORT_ROWS, TOO_MANY_ROWS, read_table, records
 from core.spreadsheet import csv_write
 from models.base import utcnow
 from models.structure import Structure
 from models.weekly import ReportStatus, WeeklyReport, WeeklyValue
 from services.settings import setting_get
 from services.weekly import (
-    _write_report, _write_values, deadline_rule, is_locked, unusual_rule,
+    _write_report,
+    _write_values,
+    deadline_rule,
+    is_locked,
+    unusual_rule,
 )
 from services.weekly_calendar import current_week, parse_week, week_code, weeks_back
 from services.weekly_elements import element_rules, slugify
@@ -32,12 +37,9 @@ from services.weekly_totals import weekly_totals_refresh
 from services.weekly_validation import ElementRule, check_week, find_unusual, parse_week_values
 
 STRUCTURE_COLUMN, WEEK_COLUMN, COMMENT_PREFIX = "structure", "semaine", "commentaire_"
-MAX_ROWS = 5000
+MAX_ROWS = MAX_IMPORT_ROWS
 
-UNKNOWN_FORMAT = "format non reconnu : fichier CSV ou XLSX attendu"
-UNREADABLE = "fichier illisible"
 EMPTY_FILE = "le fichier ne contient aucune ligne de chiffres"
-TOO_MANY_ROWS = f"{MAX_ROWS} lignes au plus par import"
 UNKNOWN_COLUMN = "colonne inconnue (ni un élément de saisie actif, ni structure, semaine ou commentaire_…)"
 WEEK_COLUMN_MISSING = "colonne « semaine » absente"
 WEEK_UNREADABLE = "semaine illisible : écrivez 2025-W07, S07 2025 ou la date d'un jour de la semaine"
@@ -91,13 +93,16 @@ def weekly_import_rows(*, actor: Actor, rows: list[dict[str, object]], confirm_u
         raise ValidationFailed(FieldError("Fichier", EMPTY_FILE))
     if len(rows) > MAX_ROWS:
         raise ValidationFailed(FieldError("Fichier", TOO_MANY_ROWS))
+    # The file is read and checked before the writing transaction opens, so a large faulty file
+    # never holds it open.
     with session_scope(actor) as session:
         elements = element_rules(session)
-        columns, errors = _columns(rows[0].keys(), elements)
-        if errors:
-            raise ValidationFailed(errors)
         structures = _structures(session, actor)
-        checked, errors = _read_rows(actor, rows, columns, elements, structures, now)
+    columns, errors = _columns(rows[0].keys(), elements)
+    if errors:
+        raise ValidationFailed(errors)
+    checked, errors = _read_rows(actor, rows, columns, elements, structures, now)
+    with session_scope(actor) as session:
         existing = _existing(session, {(r.structure_id, r.week_start) for r in checked})
         old_values = _existing_values(session, [rep.id for rep in existing.values()])
         history = _history_window(session, checked)
@@ -139,34 +144,8 @@ class _Row:
 
 
 def _read_table(filename: str, content: bytes) -> list[dict[str, object]]:
-    name = (filename or "").lower()
-    try:
-        if name.endswith((".xlsx", ".xlsm")):
-            frame = pd.read_excel(io.BytesIO(content), dtype=object, engine="openpyxl")
-        elif name.endswith((".csv", ".txt")):
-            text = _decode(content)
-            sample = text.splitlines()[0] if text else ""
-            delimiter = max([";", ",", "\t"], key=sample.count)
-            frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False)
-        else:
-            raise ValidationFailed(FieldError("Fichier", UNKNOWN_FORMAT))
-    except ValidationFailed:
-        raise
-    except Exception as error:  # noqa: BLE001 - any parser failure is the same fault for the user
-        raise ValidationFailed(FieldError("Fichier", f"{UNREADABLE} ({type(error).__name__})")) from error
-    frame = frame.rename(columns=lambda c: str(c).strip())
-    records = frame.to_dict(orient="records")
-    return [
-        {k: (None if _blank(v) else v) for k, v in record.items()}
-        for record in records
-    ]
-
-
-def _decode(content: bytes) -> str:
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return content.decode("cp1252")
+    return [{k: (None if _blank(v) else v) for k, v in record.items()}
+            for record in records(read_table(filename, content, max_rows=MAX_ROWS))]
 
 
 def _blank(value) -> bool:

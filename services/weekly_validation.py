@@ -10,9 +10,10 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Callable
 
+from core.bounds import NUL_REFUSED, text_limit
 from core.errors import AncrageError, FieldError
 from core.formatting import fr_number
-from models.weekly import ValueKind
+from models.weekly import ValueKind, WeeklyValue
 
 NOT_A_NUMBER = "nombre attendu"
 NOT_AN_INTEGER = "nombre entier attendu"
@@ -21,7 +22,11 @@ BELOW_MIN = "doit être au moins {minimum}"
 ABOVE_MAX = "ne peut pas dépasser {maximum}"
 ABOVE_CAPACITY = "ne peut pas dépasser la capacité de la structure ({capacity} places)"
 REQUIRED_MISSING = "obligatoire : saisissez la valeur ou expliquez en commentaire pourquoi elle manque"
-COMMENT_TOO_LONG = "commentaire trop long (500 caractères au plus)"
+COMMENT_LIMIT = text_limit(WeeklyValue, "comment")
+COMMENT_TOO_LONG = f"commentaire trop long ({COMMENT_LIMIT} caractères au plus)"
+# No figure of one structure for one week comes near this; beyond it a typing slip is certain.
+VALUE_LIMIT = 100_000
+OUT_OF_RANGE = f"nombre hors des limites (au plus {VALUE_LIMIT:,})".replace(",", "\u202f")
 PRESENT_PLUS_FREE = ("enfants présents ({present}) et places disponibles ({free}) dépassent ensemble la "
                      "capacité de la structure ({capacity} places)")
 RUNAWAYS_ABOVE_DEPARTURES = ("les fugues ({runaways}) sont comptées dans les départs ({departures}) : "
@@ -88,8 +93,8 @@ def fr_value(value: float | None) -> str:
 def parse_number(raw: object) -> tuple[float | None, bool]:
     """(value, ok): empty input gives (None, True); French decimals ('2,5') are read.
 
-    >>> parse_number("2,5"), parse_number(""), parse_number("abc")
-    ((2.5, True), (None, True), (None, False))
+    >>> parse_number("2,5"), parse_number(""), parse_number("abc"), parse_number("nan")
+    ((2.5, True), (None, True), (None, False), (None, False))
     """
     if raw is None:
         return None, True
@@ -98,7 +103,7 @@ def parse_number(raw: object) -> tuple[float | None, bool]:
     if isinstance(raw, (int, float)):
         return (None, True) if isinstance(raw, float) and math.isnan(raw) else (float(raw), True)
     text = str(raw).strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
-    if text == "" or text.lower() == "nan":
+    if text == "":
         return None, True
     try:
         value = float(text)
@@ -114,8 +119,10 @@ def check_week(*, elements: list[ElementRule], values: dict[str, float | None], 
     for element in elements:
         value = values.get(element.code)
         comment = (comments.get(element.code) or "").strip()
-        if len(comment) > 500:
+        if len(comment) > COMMENT_LIMIT:
             errors.append(FieldError(element.label, COMMENT_TOO_LONG, row))
+        if "\x00" in comment:
+            errors.append(FieldError(element.label, NUL_REFUSED, row))
         if value is None:
             if complete and element.required and not comment:
                 errors.append(FieldError(element.label, REQUIRED_MISSING, row))
@@ -131,6 +138,8 @@ def check_week(*, elements: list[ElementRule], values: dict[str, float | None], 
 
 
 def _value_faults(element: ElementRule, value: float, capacity: int) -> list[str]:
+    if abs(value) > VALUE_LIMIT:
+        return [OUT_OF_RANGE]
     faults = []
     if element.value_kind == ValueKind.INTEGER.value and not float(value).is_integer():
         faults.append(NOT_AN_INTEGER)

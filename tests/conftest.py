@@ -24,7 +24,7 @@ from sqlmodel import SQLModel  # noqa: E402
 from core.config import reset_settings  # noqa: E402
 from core.db import dispose_engines, engine  # noqa: E402
 
-KEEP = {"regions", "departements", "alembic_version"}
+KEEP = {"regions", "departements", "alembic_version", "data_version"}
 _prepared: set[str] = set()
 
 
@@ -102,8 +102,8 @@ def db(request):
 def sqlite_db():
     """A fresh SQLite database only (page tests), with Streamlit's caches emptied.
 
-    Emptying the tables sends the data version (the newest audit id) backwards: a cached read of a
-    previous test could otherwise answer for the same version number.
+    Emptying the tables leaves the data version (a counter kept across tests) where it was: a cached
+    read of a previous test could otherwise answer for the same version number.
     """
     import streamlit as st
 

@@ -33,6 +33,15 @@ class PgServer:
     datadir: str
     bindir: str
     as_postgres: bool
+    options: str = ""
+
+    def pause(self) -> None:
+        """Stop the server as an outage would, keeping its data (`resume` starts it again)."""
+        _run(self, "pg_ctl", "-D", self.datadir, "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
+        log = os.path.join(os.path.dirname(self.datadir), "log")
+        _run(self, "pg_ctl", "-D", self.datadir, "-o", self.options, "-l", log, "-w", "start")
 
     def stop(self) -> None:
         _run(self, "pg_ctl", "-D", self.datadir, "-m", "immediate", "stop", check=False)
@@ -64,8 +73,20 @@ def start() -> PgServer:
     port = _free_port()
     options = (f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=50")
-    server = PgServer(url="", datadir=datadir, bindir=bindir, as_postgres=as_postgres)
+    server = PgServer(url="", datadir=datadir, bindir=bindir, as_postgres=as_postgres, options=options)
     _run(server, "pg_ctl", "-D", datadir, "-o", options, "-l", os.path.join(root, "log"), "-w", "start")
     _run(server, "createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "ancrage", "ancrage_test")
     server.url = f"postgresql+psycopg://ancrage@127.0.0.1:{port}/ancrage_test"
     return server
+
+
+def create_database(url: str, name: str) -> str:
+    """A new empty database `name` on the server of `url` (dropped first if left by an earlier run)."""
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.rsplit("/", 1)[0] + "/" + name

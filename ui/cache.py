@@ -1,8 +1,8 @@
 """Cached reads for pages: a rerun with unchanged data runs no SQL, a write shows at once.
 
 Every cached result is keyed by the service function, all its arguments (the acting user among
-them, so one role or structure never gets another's result) and the data version: the newest
-audit-log id, which every write anywhere moves. That version is itself re-read at most every
+them, so one role or structure never gets another's result) and the data version: a counter that
+every committed write anywhere increments. That version is itself re-read at most every
 `VERSION_TTL` seconds, so several app processes sharing one PostgreSQL see each other's writes
 within that delay; this process's own writes clear it at once (`invalidate`, called by
 `ui.feedback.handled` after a successful write).
@@ -25,6 +25,7 @@ from typing import Any, Callable, TypeVar
 import altair as alt
 import streamlit as st
 
+from core.db import with_retries
 from services.audit import data_version
 from ui.streamlit_internals import altair_globals_lock, altair_to_vega_lite_spec, to_arrow_dataset
 
@@ -57,7 +58,8 @@ def cached(service: Callable[..., T], /, **kwargs) -> T:
 
     >>> # structures = cached(structure_list, actor=actor, region="11", page=2)
     """
-    return _call(service.__module__, service.__name__, _version(), _key(kwargs), kwargs)
+    # A read is safe to repeat: a busy SQLite file or a PostgreSQL restart gets a few short retries.
+    return with_retries(lambda: _call(service.__module__, service.__name__, _version(), _key(kwargs), kwargs))
 
 
 def _vega_lite_spec(built) -> dict:

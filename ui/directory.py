@@ -6,7 +6,10 @@ from datetime import date
 
 import streamlit as st
 
-from models.structure import ExploitationForm, NetworkStatus, OnSiteService, Sex, StructureKind, StructurePublic
+from core.bounds import text_limit
+from models.structure import (
+    ExploitationForm, NetworkStatus, OnSiteService, Sex, Structure, StructureKind, StructurePublic,
+)
 from services.referential import departement_options
 
 KIND_LABELS = StructureKind.labels()
@@ -33,7 +36,7 @@ def structure_fields(prefix: str, current: StructurePublic | None) -> dict:
     left, right = st.columns(2)
     values: dict = {}
     values["name"] = left.text_input("Nom *", value=current.name if current else "", key=f"{prefix}_name",
-                                     max_chars=160)
+                                     max_chars=text_limit(Structure, "name"))
     values["kind"] = right.selectbox("Type *", kinds, index=kinds.index(current.kind) if current else 0,
                                      format_func=KIND_LABELS.get, key=f"{prefix}_kind")
     codes = list(departements)
@@ -41,7 +44,7 @@ def structure_fields(prefix: str, current: StructurePublic | None) -> dict:
         "Département *", codes, index=codes.index(current.departement_code) if current else None,
         format_func=departements.get, key=f"{prefix}_departement", placeholder="Choisir un département")
     values["commune"] = right.text_input("Commune *", value=current.commune if current else "",
-                                         key=f"{prefix}_commune", max_chars=120)
+                                         key=f"{prefix}_commune", max_chars=text_limit(Structure, "commune"))
     a, b, c = st.columns(3)
     values["capacity"] = a.number_input("Places *", min_value=0, max_value=999, step=1,
                                         value=current.capacity if current else 0, key=f"{prefix}_capacity")
@@ -74,9 +77,9 @@ def structure_fields(prefix: str, current: StructurePublic | None) -> dict:
                "personnelles d'un membre de l'équipe.")
     a, b = st.columns(2)
     values["phone"] = a.text_input("Téléphone (standard)", value=(current.phone or "") if current else "",
-                                   key=f"{prefix}_phone", max_chars=40)
+                                   key=f"{prefix}_phone", max_chars=text_limit(Structure, "phone"))
     values["email"] = b.text_input("E-mail fonctionnel", value=(current.email or "") if current else "",
-                                   key=f"{prefix}_email", max_chars=160)
+                                   key=f"{prefix}_email", max_chars=text_limit(Structure, "email"))
     return values
 
 
@@ -86,8 +89,10 @@ def contact_fields(prefix: str, current: StructurePublic) -> dict:
     return {
         "capacity": a.number_input("Places", min_value=0, max_value=999, step=1, value=current.capacity,
                                    key=f"{prefix}_capacity"),
-        "phone": b.text_input("Téléphone (standard)", value=current.phone or "", key=f"{prefix}_phone", max_chars=40),
-        "email": c.text_input("E-mail fonctionnel", value=current.email or "", key=f"{prefix}_email", max_chars=160),
+        "phone": b.text_input("Téléphone (standard)", value=current.phone or "", key=f"{prefix}_phone",
+                              max_chars=text_limit(Structure, "phone")),
+        "email": c.text_input("E-mail fonctionnel", value=current.email or "", key=f"{prefix}_email",
+                              max_chars=text_limit(Structure, "email")),
     }
 
 

@@ -7,8 +7,10 @@ from contextlib import contextmanager
 import streamlit as st
 
 from core.audit import write_count
+from core.db import database_unavailable
 from core.errors import AncrageError, ConcurrentEdit, ValidationFailed
 from ui.cache import invalidate
+from ui.outage import WRITE_NOT_SAVED
 from ui.text import md
 
 
@@ -35,3 +37,7 @@ def handled():
         st.error(error.message + ("\n\n" + "\n".join(lines) if lines else ""))
     except AncrageError as error:
         st.error(error.message)
+    except Exception as error:  # noqa: BLE001 - anything but an unavailable database is re-raised
+        if not database_unavailable(error):
+            raise
+        st.error(WRITE_NOT_SAVED)

@@ -10,10 +10,11 @@ from datetime import date
 import streamlit as st
 
 from core.access import Actor
+from core.bounds import text_limit
 from core.formatting import fr_date, fr_number
 from models.base import utcnow
 from models.child import (
-    AuthorityBasis, ExitReason, NationalityGroup, RefusalReason, RiskFlag,
+    AuthorityBasis, ExitReason, NationalityGroup, OrientationProposal, Placement, RefusalReason, RiskFlag,
 )
 from models.structure import ExploitationForm, Sex
 from services.orientation import consent_record, proposal_answer
@@ -77,7 +78,7 @@ def answer_form(actor: Actor, *, proposal_id: int, version: int, key: str, on_be
         reason = st.selectbox("Motif du refus", [None, *RefusalReason.labels()],
                               format_func=lambda v: "—" if v is None else RefusalReason.label_of(v),
                               key=f"{key}_refusal_{proposal_id}")
-        detail = st.text_input("Précision (facultative, sans nom)", max_chars=300, key=f"{key}_detail_{proposal_id}")
+        detail = st.text_input("Précision (facultative, sans nom)", max_chars=text_limit(OrientationProposal, "answer_detail"), key=f"{key}_detail_{proposal_id}")
         if st.form_submit_button("Enregistrer la réponse"):
             with handled():
                 proposal_answer(actor=actor, proposal_id=proposal_id, expected_version=version,
@@ -95,14 +96,16 @@ def consent_form(actor: Actor, *, proposal, key: str) -> None:
                           format_func=lambda v: {None: "Non renseigné", True: "Recueilli", False: "Non recueilli"}[v],
                           key=f"{key}_assent_{proposal.id}")
         assent_reason = st.text_input("Si non recueilli, pourquoi", value=proposal.assent_missing_reason or "",
-                                      max_chars=300, key=f"{key}_assent_reason_{proposal.id}")
+                                      max_chars=text_limit(OrientationProposal, "assent_missing_reason"),
+                                      key=f"{key}_assent_reason_{proposal.id}")
         options = [None, *AuthorityBasis.labels()]
         authority = st.selectbox("Autorité parentale ou décision judiciaire", options,
                                  index=options.index(proposal.authority_basis),
                                  format_func=lambda v: "—" if v is None else AuthorityBasis.label_of(v),
                                  key=f"{key}_authority_{proposal.id}")
         authority_reason = st.text_input("Si non obtenu, pourquoi", value=proposal.authority_missing_reason or "",
-                                         max_chars=300, key=f"{key}_authority_reason_{proposal.id}")
+                                         max_chars=text_limit(OrientationProposal, "authority_missing_reason"),
+                                         key=f"{key}_authority_reason_{proposal.id}")
         if st.form_submit_button("Enregistrer les consentements"):
             with handled():
                 consent_record(actor=actor, proposal_id=proposal.id, expected_version=proposal.version,
@@ -149,7 +152,8 @@ def placement_actions(actor: Actor, *, placement, key: str) -> None:
         reason = st.selectbox("Motif de sortie", [None, *ExitReason.labels()],
                               format_func=lambda v: "—" if v is None else ExitReason.label_of(v),
                               key=f"{key}_exit_reason_{placement.id}")
-        detail = st.text_input("Précision (sans nom)", max_chars=300, key=f"{key}_exit_detail_{placement.id}")
+        detail = st.text_input("Précision (sans nom)", max_chars=text_limit(Placement, "exit_detail"),
+                               key=f"{key}_exit_detail_{placement.id}")
         if st.form_submit_button("Enregistrer la sortie"):
             with handled():
                 placement_exit(actor=actor, placement_id=placement.id, expected_version=placement.version,

@@ -12,10 +12,12 @@ import pandas as pd
 import streamlit as st
 
 from core.access import Actor
+from core.bounds import text_limit
 from core.formatting import PARIS, fr_datetime
 from models.base import utcnow
 from models.signalement import (
-    ActionTaken, Category, Channel, EventKind, Outcome, RecipientKind, Severity, SignalementStatus,
+    ActionTaken, Category, Channel, EventKind, Outcome, RecipientKind, Severity, SignalementEvent,
+    SignalementStatus,
 )
 from models.structure import Sex
 from services.signalements import (
@@ -184,7 +186,7 @@ def render_pass_on_form(actor: Actor, summary: SignalementSummary, *, key: str) 
                                key=f"{key}_at_{summary.id}")
         detail = st.text_input("Précisions : services, interlocuteurs (facultatif)",
                                placeholder="ex. parquet de Rennes, permanence mineurs ; brigade de Vitré",
-                               key=f"{key}_detail_{summary.id}")
+                               key=f"{key}_detail_{summary.id}", max_chars=text_limit(SignalementEvent, "recipient_detail"))
         if st.form_submit_button("Enregistrer la transmission", type="primary"):
             if attempt(lambda: signalement_pass_on(actor=actor, signalement_id=summary.id, data=Transmission(
                     recipient_kinds=kinds, channel=channel, at=aware(at), detail=detail))):
@@ -209,7 +211,8 @@ def render_actions(actor: Actor, detail: SignalementDetail, *, key: str) -> None
     for name in ("Suivi", "Compléter"):
         if name in tabs:
             with tabs[name], st.form(f"{key}_follow_{s.id}", clear_on_submit=False, border=False):
-                note = st.text_area("Note de suivi", key=f"{key}_follow_note_{s.id}", help=NO_NAMES)
+                note = st.text_area("Note de suivi", key=f"{key}_follow_note_{s.id}", help=NO_NAMES,
+                                    max_chars=text_limit(SignalementEvent, "note"))
                 if st.form_submit_button("Ajouter au suivi"):
                     if attempt(lambda: signalement_follow_up(actor=actor, signalement_id=s.id, note=note)):
                         st.rerun()
@@ -217,13 +220,15 @@ def render_actions(actor: Actor, detail: SignalementDetail, *, key: str) -> None
         with tabs["Clôturer"], st.form(f"{key}_close_{s.id}", clear_on_submit=False, border=False):
             outcome = st.selectbox("Issue", list(Outcome.labels()), index=None, format_func=Outcome.label_of,
                                    placeholder="Choisir l'issue", key=f"{key}_outcome_{s.id}")
-            note = st.text_area("Commentaire (facultatif)", key=f"{key}_close_note_{s.id}")
+            note = st.text_area("Commentaire (facultatif)", key=f"{key}_close_note_{s.id}",
+                                max_chars=text_limit(SignalementEvent, "note"))
             if st.form_submit_button("Clôturer le signalement"):
                 if attempt(lambda: signalement_close(actor=actor, signalement_id=s.id, outcome=outcome, note=note)):
                     st.rerun()
     with tabs["Corriger"], st.form(f"{key}_correct_{s.id}", clear_on_submit=False, border=False):
         st.caption("Rien n'est effacé : la correction s'ajoute à l'historique.")
-        note = st.text_area("Ce qui est corrigé", key=f"{key}_correct_note_{s.id}")
+        note = st.text_area("Ce qui est corrigé", key=f"{key}_correct_note_{s.id}",
+                            max_chars=text_limit(SignalementEvent, "note"))
         left, right = st.columns(2)
         severity = left.selectbox("Nouvelle gravité", [None, *Severity.labels()], key=f"{key}_correct_sev_{s.id}",
                                   format_func=lambda v: "Inchangée" if v is None else Severity.label_of(v))

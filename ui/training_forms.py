@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.bounds import text_limit
 from core.formatting import fr_number
-from models.training import SessionStatus, TrainingFormat, TrainingProfile
+from models.training import SessionStatus, TrainingFormat, TrainingModule, TrainingProfile, TrainingSession
 from services.referential import departement_options
 from services.training import ModuleData, ModulePublic, SessionData, SessionDetail, fr_hours, paris_today
 
@@ -45,9 +46,10 @@ def session_form(*, key: str, module: ModulePublic, structures: dict[int, str],
         start = left.date_input("Date de début", value=initial.start_date if initial else today, format="DD/MM/YYYY")
         end = right.date_input("Date de fin", value=initial.end_date if initial else today, format="DD/MM/YYYY")
         organisation = left.text_input("Organisme formateur", value=initial.trainer_organisation if initial else "",
-                                       max_chars=160)
+                                       max_chars=text_limit(TrainingSession, "trainer_organisation"))
         trainer = right.text_input("Formateur ou formatrice (nom, facultatif)",
-                                   value=(initial.trainer_name or "") if initial else "", max_chars=120)
+                                   value=(initial.trainer_name or "") if initial else "",
+                                   max_chars=text_limit(TrainingSession, "trainer_name"))
         if initial:
             place_value = REMOTE if initial.remote else initial.departement_code
         else:
@@ -79,7 +81,7 @@ def session_form(*, key: str, module: ModulePublic, structures: dict[int, str],
                                       index=[None, 1, 2, 3, 4, 5].index(initial.satisfaction) if initial else 0,
                                       format_func=lambda v: "—" if v is None else f"{v} / 5")
         comment = right.text_area("Commentaire d'évaluation", value=(initial.evaluation_comment or "") if initial else "",
-                                  max_chars=1000, height=80)
+                                  max_chars=text_limit(TrainingSession, "evaluation_comment"), height=80)
         if not st.form_submit_button(submit_label, type="primary"):
             return None
     return SessionData(
@@ -102,8 +104,9 @@ def module_form(*, key: str, modules: list[ModulePublic], initial: ModulePublic 
     others = {m.id: m.title for m in modules if initial is None or m.id != initial.id}
     formats = list(TrainingFormat.labels())
     with st.form(key, clear_on_submit=False):
-        title = st.text_input("Intitulé", value=initial.title if initial else "", max_chars=160)
-        objectives = st.text_area("Objectifs pédagogiques", value=initial.objectives if initial else "", height=110)
+        title = st.text_input("Intitulé", value=initial.title if initial else "", max_chars=text_limit(TrainingModule, "title"))
+        objectives = st.text_area("Objectifs pédagogiques", value=initial.objectives if initial else "", height=110,
+                                  max_chars=text_limit(TrainingModule, "objectives"))
         profiles = st.multiselect("Profils visés", [p.value for p in PROFILES], format_func=TrainingProfile.label_of,
                                   default=initial.target_profiles if initial else [], placeholder="Choisir")
         a, b, c = st.columns(3)

@@ -11,9 +11,10 @@ from datetime import date
 import streamlit as st
 
 from core.access import Action, Actor, can
+from core.bounds import text_limit
 from core.errors import ConcurrentEdit
 from core.formatting import fr_datetime
-from models.weekly import ReportStatus, ValueKind
+from models.weekly import ReportStatus, ValueKind, WeeklyReport, WeeklyValue
 from services.weekly import WeekEntry, WeekState, weekly_approve, weekly_save, weekly_send_back, weekly_unlock
 from services.weekly_calendar import fr_deadline
 from services.weekly_validation import UnusualValues, fr_value
@@ -98,6 +99,7 @@ def entry_form(actor: Actor, entry: WeekEntry) -> None:
             comments[row.code] = note.text_input(
                 f"Commentaire — {row.label}", value=row.comment or "", disabled=disabled,
                 key=f"weekly_entry_comment_{key}_{row.element_id}", label_visibility="collapsed",
+                max_chars=text_limit(WeeklyValue, "comment"),
             )
         pending = st.session_state.get(UNUSUAL)
         confirm = False
@@ -151,7 +153,8 @@ def review_panel(actor: Actor, entry: WeekEntry) -> None:
                     _after_review("Chiffres validés.")
         if entry.status in (ReportStatus.SUBMITTED.value, ReportStatus.APPROVED.value):
             with st.form(f"weekly_review_send_back_{key}", clear_on_submit=False):
-                reason = st.text_area("Motif du renvoi (visible par la structure)", key=f"weekly_review_reason_{key}")
+                reason = st.text_area("Motif du renvoi (visible par la structure)", key=f"weekly_review_reason_{key}",
+                                      max_chars=text_limit(WeeklyReport, "sent_back_reason"))
                 if st.form_submit_button("Renvoyer pour correction"):
                     with handled():
                         weekly_send_back(actor=actor, structure_id=entry.structure_id, week_start=entry.week_start,
@@ -159,7 +162,8 @@ def review_panel(actor: Actor, entry: WeekEntry) -> None:
                         _after_review("Chiffres renvoyés à la structure.")
         if entry.locked:
             with st.form(f"weekly_review_unlock_{key}", clear_on_submit=False):
-                reason = st.text_input("Motif de la réouverture (journalisé)", key=f"weekly_review_unlock_reason_{key}")
+                reason = st.text_input("Motif de la réouverture (journalisé)", key=f"weekly_review_unlock_reason_{key}",
+                                       max_chars=text_limit(WeeklyReport, "unlock_reason"))
                 if st.form_submit_button("Rouvrir la semaine"):
                     with handled():
                         weekly_unlock(actor=actor, structure_id=entry.structure_id, week_start=entry.week_start,

@@ -1,7 +1,7 @@
 """Login throttles: failed log-ins counted per typed name and client address
 
 Revision ID: cf50f29a7c17
-Revises: dd3802185a3f
+Revises: 5311941cfa4c
 Create Date: 2026-12-03 19:37:11.945873
 """
 from typing import Sequence, Union
@@ -13,7 +13,7 @@ import models.base
 
 
 revision: str = 'cf50f29a7c17'
-down_revision: Union[str, None] = 'dd3802185a3f'
+down_revision: Union[str, None] = '5311941cfa4c'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -43,6 +43,41 @@ def test_data_version_grows_with_writes(db):
     assert audit.data_version() > before
 
 
+def test_data_version_moves_when_the_earlier_writer_commits_last(db):
+    """Two writing transactions; the one holding the earlier audit id commits last: the version still moves."""
+    if db == "sqlite":
+        pytest.skip("SQLite has one writer at a time: commits cannot cross")
+    from sqlmodel import Session
+
+    from core.db import engine
+
+    first, second = Session(engine()), Session(engine())
+    for session in (first, second):
+        session.info["actor"] = SYSTEM
+    try:
+        first.add(AppSetting(key="first", value="1"))
+        first.flush()  # takes the earlier audit id
+        second.add(AppSetting(key="second", value="2"))
+        second.flush()
+        second.commit()
+        seen = audit.data_version()
+        first.commit()
+        assert audit.data_version() > seen
+    finally:
+        first.close()
+        second.close()
+
+
+def test_data_version_stays_when_a_transaction_rolls_back(db):
+    before = audit.data_version()
+    with pytest.raises(RuntimeError):
+        with session_scope(SYSTEM) as session:
+            session.add(AppSetting(key="x", value="1"))
+            session.flush()
+            raise RuntimeError("abandon")
+    assert audit.data_version() == before
+
+
 @pytest.mark.parametrize("role", [Role.PARTENAIRE, Role.FINANCEUR])
 def test_only_coordination_reads_the_log(db, role):
     with pytest.raises(AccessDenied):
