@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from core.bootstrap import init_database
+from startup.bootstrap import init_database
 from core.config import ConfigurationError, check_configuration
 from core.db import database_unavailable
 from core.errors import AncrageError
@@ -76,7 +76,7 @@ def _run_or_outage(page: StreamlitPage) -> None:
 try:
     check_configuration()
 except ConfigurationError as refused:
-    # Normally caught earlier by `python -m core.bootstrap` in the start script; never serve with it.
+    # Normally caught earlier by `python -m startup.bootstrap` in the start script; never serve with it.
     st.error(str(refused))
     st.stop()
 

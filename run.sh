@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/setup.sh requirements.txt
-.venv/bin/python -m core.bootstrap --demo
+.venv/bin/python -m startup.bootstrap --demo
 exec .venv/bin/streamlit run app.py "$@"

@@ -68,7 +68,7 @@ def build(scale: int, url: str) -> dict[str, int]:
 
     reset_settings()
     dispose_engines()
-    from core.bootstrap import init_database
+    from startup.bootstrap import init_database
 
     init_database()
     if scale == 1:
@@ -102,7 +102,7 @@ def _statistics() -> None:
 
 def _accounts(first_structure: int | None) -> None:
     from core.access import SYSTEM
-    from demo.generate import DEMO_PASSWORD
+    from demo.accounts import DEMO_PASSWORD
     from models.structure import StructureCreate
     from models.user import Role
     from services.settings import setting_set

@@ -5,6 +5,8 @@ from __future__ import annotations
 from models.user import Role
 from services.users import UserCreate, user_create
 
+DEMO_PASSWORD = "ancrage-demo"  # published in the README: demo accounts only, never in production
+
 
 def generate(ctx) -> None:
     partner_structure = ctx.structures[0]
@@ -22,6 +24,4 @@ def generate(ctx) -> None:
 
 
 def _password() -> str:
-    from demo.generate import DEMO_PASSWORD
-
     return DEMO_PASSWORD

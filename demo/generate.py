@@ -18,7 +18,6 @@ from models.structure import StructurePublic
 from models.user import Role, User
 from services.settings import setting_set
 
-DEMO_PASSWORD = "ancrage-demo"
 SEED = 2024
 
 
@@ -69,8 +68,3 @@ def demo_generate_if_empty() -> bool:
     demo_generate()
     return True
 
-
-if __name__ == "__main__":
-    from core.bootstrap import init_database
-
-    init_database(demo=True)

@@ -3,4 +3,4 @@
 # The password is asked twice (or read from ANCRAGE_FIRST_PASSWORD), never passed on the command line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec .venv/bin/python -m core.first_account "$@"
+exec .venv/bin/python -m startup.first_account "$@"

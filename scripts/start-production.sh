@@ -10,7 +10,7 @@ if [ "${ANCRAGE_ENV:-}" != production ]; then
   exit 2
 fi
 source scripts/setup.sh requirements.txt
-.venv/bin/python -m core.bootstrap
+.venv/bin/python -m startup.bootstrap
 # The same secret on every process (derived from the shared cookie key), so that a browser sent to
 # another process behind the proxy keeps a valid XSRF cookie for its uploads.
 STREAMLIT_SERVER_COOKIE_SECRET="${STREAMLIT_SERVER_COOKIE_SECRET:-$(printf 'streamlit:%s' "${ANCRAGE_COOKIE_KEY:-}" | sha256sum | cut -c1-64)}"

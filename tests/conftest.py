@@ -54,7 +54,7 @@ def use_database(url: str) -> None:
 
 
 def _prepare(url: str) -> None:
-    from core.bootstrap import init_database
+    from startup.bootstrap import init_database
 
     if url not in _prepared:
         init_database()

@@ -42,7 +42,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="package")
 def demo_template(tmp_path_factory):
-    """A demo database made once by `python -m core.bootstrap --demo`; each server gets a copy."""
+    """A demo database made once by `python -m startup.bootstrap --demo`; each server gets a copy."""
     template = tmp_path_factory.mktemp("browser") / "template"
     bootstrap_demo(template)
     return template

@@ -60,10 +60,10 @@ def app_env(data_dir: Path) -> dict[str, str]:
 def bootstrap_demo(data_dir: Path) -> None:
     """A fresh demo database in `data_dir`, made by the same command as run.sh."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run([sys.executable, "-m", "core.bootstrap", "--demo"], cwd=PROJECT_ROOT,
+    result = subprocess.run([sys.executable, "-m", "startup.bootstrap", "--demo"], cwd=PROJECT_ROOT,
                             env=app_env(data_dir), capture_output=True, text=True, timeout=300)
     if result.returncode != 0:
-        raise RuntimeError(f"core.bootstrap --demo failed:\n{result.stdout}\n{result.stderr}")
+        raise RuntimeError(f"startup.bootstrap --demo failed:\n{result.stdout}\n{result.stderr}")
 
 
 def free_port() -> int:

@@ -31,7 +31,7 @@ def production_env(database_url: str, **extra: str) -> dict[str, str]:
 def prepare_database(server_url: str, name: str) -> str:
     """A new database with the first coordination account, made by the operator's command."""
     url = pg_server.create_database(server_url, name)
-    result = subprocess.run([sys.executable, "-m", "core.first_account", "--username", USERNAME, "--email",
+    result = subprocess.run([sys.executable, "-m", "startup.first_account", "--username", USERNAME, "--email",
                              "marie.dupont@exemple.fr", "--name", NAME], cwd=PROJECT_ROOT, capture_output=True,
                             text=True, timeout=120, env=production_env(url, ANCRAGE_FIRST_PASSWORD=PASSWORD))
     assert result.returncode == 0, result.stderr

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from core.access import SYSTEM
-from core.bootstrap import init_database
+from startup.bootstrap import init_database
 from core.config import PROJECT_ROOT, reset_settings
 from core.db import dispose_engines
 from services.structures import structure_list

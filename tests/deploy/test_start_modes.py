@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 import sqlalchemy as sa
 
-from core.bootstrap import DEMO_REFUSED, init_database, main as bootstrap_main
+from startup.bootstrap import DEMO_REFUSED, init_database, main as bootstrap_main
 from core.config import PROJECT_ROOT, ConfigurationError, configuration_problems, reset_settings
 from core.db import dispose_engines
 from tests import pg_server
@@ -164,7 +164,7 @@ def _healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> bool:
 
 
 def test_first_account_from_the_environment_then_refused_once_it_exists(environment, empty_pg, capsys):
-    from core.first_account import main as first_account
+    from startup.first_account import main as first_account
 
     environment(ANCRAGE_ENV="production", ANCRAGE_COOKIE_KEY=GOOD_KEY, DATABASE_URL=empty_pg,
                 ANCRAGE_FIRST_PASSWORD="un-vrai-secret-42")
@@ -178,7 +178,7 @@ def test_first_account_from_the_environment_then_refused_once_it_exists(environm
 
 
 def test_first_account_asks_the_password_twice(environment, empty_pg, monkeypatch, capsys):
-    import core.first_account as module
+    import startup.first_account as module
 
     environment(ANCRAGE_ENV="production", ANCRAGE_COOKIE_KEY=GOOD_KEY, DATABASE_URL=empty_pg,
                 ANCRAGE_FIRST_PASSWORD=None)
@@ -194,7 +194,7 @@ def test_first_account_asks_the_password_twice(environment, empty_pg, monkeypatc
 
 
 def test_first_account_refuses_the_demo_password(environment, empty_pg, capsys):
-    from core.first_account import main as first_account
+    from startup.first_account import main as first_account
 
     environment(ANCRAGE_ENV="production", ANCRAGE_COOKIE_KEY=GOOD_KEY, DATABASE_URL=empty_pg,
                 ANCRAGE_FIRST_PASSWORD="ancrage-demo")

@@ -1,8 +1,8 @@
 """Bringing a database to a usable state: migrations, reference data, and demo data if asked.
 
-    python -m core.bootstrap            # check the configuration, migrate, load reference data
-    python -m core.bootstrap --demo     # the same, then the demonstration data if the base is empty
-    python -m core.bootstrap --check    # only check the configuration
+    python -m startup.bootstrap            # check the configuration, migrate, load reference data
+    python -m startup.bootstrap --demo     # the same, then the demonstration data if the base is empty
+    python -m startup.bootstrap --check    # only check the configuration
 
 A refused configuration or demo in production ends the command with a French message and exit code 2.
 """

@@ -1,6 +1,6 @@
 """The operator's command that creates the first coordination account of a new installation.
 
-    python -m core.first_account --username marie.dupont --email marie.dupont@example.org --name "Marie Dupont"
+    python -m startup.first_account --username marie.dupont --email marie.dupont@example.org --name "Marie Dupont"
 
 The password is asked twice without echo, or read from ANCRAGE_FIRST_PASSWORD (for automated
 installs); it is never an argument, so it stays out of the shell history and the process list.
@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--name", default="", help="nom affiché")
     args = parser.parse_args(argv)
     from core.access import SYSTEM
-    from core.bootstrap import init_database
+    from startup.bootstrap import init_database
     from services.users import first_account_create
 
     try:
