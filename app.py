@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from startup.bootstrap import init_database
 from core.config import ConfigurationError, check_configuration
 from core.db import database_unavailable
 from core.errors import AncrageError
+from startup.bootstrap import init_database
 from ui.auth import APP_RAN, REFUSED_PAGE, clear_login_state, current_actor, login_screen, logout_control
 from ui.navigation import PAGES, PageSpec, inside_app
 from ui.outage import outage_notice, restore_typed_values
@@ -56,8 +56,10 @@ def _menu(role: str) -> StreamlitPage:
 def _login_pages() -> StreamlitPage:
     # Logged out: every URL shows the log-in form but keeps its path, so a deep link still
     # leads to its page once logged in.
-    return st.navigation([st.Page(login_screen, title=s.title, url_path=s.url, default=s.key == "home")
-                          for s in PAGES], position="hidden")
+    return st.navigation(
+        [st.Page(login_screen, title=s.title, url_path=s.url, default=s.key == "home") for s in PAGES],
+        position="hidden",
+    )
 
 
 def _run_or_outage(page: StreamlitPage) -> None:

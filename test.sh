@@ -18,6 +18,7 @@ if [ "${1:-}" = "--quick" ]; then
   # The development loop: SQLite only, no browser, no slow test, on two processes.
   shift
   source scripts/setup.sh requirements-test.txt
+  .venv/bin/ruff check --quiet . && .venv/bin/ruff format --check --quiet .
   exec .venv/bin/python -m pytest -n 2 -m "not slow and not pg and not browser" "$@"
 fi
 
@@ -26,5 +27,9 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
 [ -x /usr/sbin/nginx ] || apt_install nginx
 
 source scripts/setup.sh requirements-test.txt
+echo "Lint, format and types (ruff, mypy)…"
+.venv/bin/ruff check --quiet .
+.venv/bin/ruff format --check --quiet .
+.venv/bin/mypy
 export ANCRAGE_REQUIRE_PG=1
 exec .venv/bin/python -m pytest "$@"

@@ -85,10 +85,14 @@ def measure_page(actor, page, repeat: int, recorder) -> dict:
     warm = _timed_runs(at, repeat, cold=False)
     warm_statements = recorder.stop()
     return {
-        "page": page.key, "role": actor.role,
-        "median_s": statistics.median(cold), "max_s": max(cold),
-        "warm_median_s": statistics.median(warm), "warm_statements": len(warm_statements),
-        "statements": len(statements), "rows": rows_returned(engine(), statements),
+        "page": page.key,
+        "role": actor.role,
+        "median_s": statistics.median(cold),
+        "max_s": max(cold),
+        "warm_median_s": statistics.median(warm),
+        "warm_statements": len(warm_statements),
+        "statements": len(statements),
+        "rows": rows_returned(engine(), statements),
         "sql_floor_s": sql_floor(engine(), statements, repeat),
         "peak_python_mb": peak / 1024 / 1024,
     }

@@ -81,9 +81,11 @@ def main() -> None:
         statements = recorder.stop()
         if args.sql:
             print("\n".join(sorted({s[:160] for s, _ in statements})))
-        print(f"{key} ({args.role}): median {statistics.median(timings) * 1000:.1f} ms, "
-              f"min {min(timings) * 1000:.1f} ms, {len(statements) / args.repeat:.1f} statements per run",
-              flush=True)
+        print(
+            f"{key} ({args.role}): median {statistics.median(timings) * 1000:.1f} ms, "
+            f"min {min(timings) * 1000:.1f} ms, {len(statements) / args.repeat:.1f} statements per run",
+            flush=True,
+        )
         if profiler.profile is not None:
             pstats.Stats(profiler.profile).sort_stats("cumulative").print_stats(args.profile)
             profiler.profile = None

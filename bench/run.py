@@ -15,7 +15,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from pathlib import Path
 
 from core.config import PROJECT_ROOT
 
@@ -71,8 +70,11 @@ class Databases:
 
     def _build(self, scale: int, url: str) -> None:
         start = time.perf_counter()
-        print(_python("-m", "bench.scale", "--scale", str(scale), "--url", url).strip(),
-              f"({time.perf_counter() - start:.0f} s)", flush=True)
+        print(
+            _python("-m", "bench.scale", "--scale", str(scale), "--url", url).strip(),
+            f"({time.perf_counter() - start:.0f} s)",
+            flush=True,
+        )
 
     def close(self) -> None:
         if self.pg is not None:
@@ -97,8 +99,16 @@ def evaluate(runs: dict) -> list[dict]:
         for p in run["pages"]:
             key = (p["page"], p["role"])
             if "error" in p or "error" in empty.get(key, {}):
-                rows.append({**p, "backend": backend, "scale": scale, "ok": False, "failed": True,
-                             "error": p.get("error") or empty[key]["error"]})
+                rows.append(
+                    {
+                        **p,
+                        "backend": backend,
+                        "scale": scale,
+                        "ok": False,
+                        "failed": True,
+                        "error": p.get("error") or empty[key]["error"],
+                    }
+                )
                 continue
             empty_s = empty[key]["median_s"]
             bound = RATIO_MAX * (p["sql_floor_s"] + empty_s)
@@ -112,9 +122,17 @@ def evaluate(runs: dict) -> list[dict]:
                 "memory": memory <= MEMORY_MB if targeted else None,
             }
             checks = {name: ok for name, ok in checks.items() if ok is not None}
-            row = {**p, "backend": backend, "scale": scale, "empty_s": empty_s,
-                   "ratio": p["median_s"] / (p["sql_floor_s"] + empty_s), "growth": growth,
-                   "memory_mb": memory, "checks": checks, "ok": all(checks.values())}
+            row = {
+                **p,
+                "backend": backend,
+                "scale": scale,
+                "empty_s": empty_s,
+                "ratio": p["median_s"] / (p["sql_floor_s"] + empty_s),
+                "growth": growth,
+                "memory_mb": memory,
+                "checks": checks,
+                "ok": all(checks.values()),
+            }
             row["why"] = reasons(row, first.get(key), empty[key])
             rows.append(row)
     return rows
@@ -135,19 +153,25 @@ def reasons(row: dict, first: dict | None, empty: dict) -> list[str]:
     checks = row["checks"]
     render = max(row["median_s"] - row["sql_floor_s"], 0.0)
     if not checks["ratio"]:
-        out.append(f"ratio : rendu hors SQL {_ms(render)} contre {_ms(empty['median_s'])} pour la page vide "
-                   f"(plancher SQL {_ms(row['sql_floor_s'])})")
+        out.append(
+            f"ratio : rendu hors SQL {_ms(render)} contre {_ms(empty['median_s'])} pour la page vide "
+            f"(plancher SQL {_ms(row['sql_floor_s'])})"
+        )
     if not checks.get("growth", True) and first is not None:
         floor_gain = row["sql_floor_s"] - first["sql_floor_s"]
         render_gain = render - max(first["median_s"] - first["sql_floor_s"], 0.0)
         cause = "SQL" if floor_gain >= render_gain else "rendu"
-        out.append(f"croissance ({cause}) : plancher SQL {_ms(first['sql_floor_s'])} → {_ms(row['sql_floor_s'])}, "
-                   f"rendu hors SQL {_ms(first['median_s'] - first['sql_floor_s'])} → {_ms(render)}, "
-                   f"lignes {first['rows']} → {row['rows']}")
+        out.append(
+            f"croissance ({cause}) : plancher SQL {_ms(first['sql_floor_s'])} → {_ms(row['sql_floor_s'])}, "
+            f"rendu hors SQL {_ms(first['median_s'] - first['sql_floor_s'])} → {_ms(render)}, "
+            f"lignes {first['rows']} → {row['rows']}"
+        )
     if not checks["warm"]:
         issued = row.get("warm_statements", 0)
-        out.append(f"relance : {_ms(row['warm_median_s'])} contre {_ms(empty['warm_median_s'])} pour la page vide, "
-                   + (f"{issued} requête(s) par relance" if issued else "sans requête (dessin de la page)"))
+        out.append(
+            f"relance : {_ms(row['warm_median_s'])} contre {_ms(empty['warm_median_s'])} pour la page vide, "
+            + (f"{issued} requête(s) par relance" if issued else "sans requête (dessin de la page)")
+        )
     if not checks.get("memory", True):
         out.append(f"mémoire : {row['memory_mb']:.0f} Mo au-dessus de la base")
     return out
@@ -161,8 +185,11 @@ def markdown(rows: list[dict]) -> str:
     ]
     for r in rows:
         if r.get("failed"):
-            lines.append(f"| {r['backend']} | {r['scale']} | {r['page']} | {r['role']} | "
-                         + "— | " * 10 + f"échec | {r['error'][:80]} |")
+            lines.append(
+                f"| {r['backend']} | {r['scale']} | {r['page']} | {r['role']} | "
+                + "— | " * 10
+                + f"échec | {r['error'][:80]} |"
+            )
             continue
         growth = "—" if r["growth"] is None else f"{r['growth']:.2f}"
         missed = ", ".join(k for k, ok in r["checks"].items() if not ok)
@@ -174,10 +201,14 @@ def markdown(rows: list[dict]) -> str:
         )
     rows_by_group = Counter((r["backend"], r["scale"]) for r in rows)
     met_by_group = Counter((r["backend"], r["scale"]) for r in rows if r.get("ok"))
-    detail = ", ".join(f"{backend} {scale} : {met_by_group[(backend, scale)]}/{count}"
-                       for (backend, scale), count in sorted(rows_by_group.items()))
-    return (f"{sum(met_by_group.values())} lignes sur {len(rows)} tiennent toutes les cibles ({detail}).\n\n"
-            + "\n".join(lines))
+    detail = ", ".join(
+        f"{backend} {scale} : {met_by_group[(backend, scale)]}/{count}"
+        for (backend, scale), count in sorted(rows_by_group.items())
+    )
+    return (
+        f"{sum(met_by_group.values())} lignes sur {len(rows)} tiennent toutes les cibles ({detail}).\n\n"
+        + "\n".join(lines)
+    )
 
 
 def main() -> None:
@@ -187,10 +218,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--pages", nargs="*")
     parser.add_argument("--regenerate", action="store_true", help="rebuild the SQLite databases")
-    parser.add_argument("--table-only", action="store_true",
-                        help="rewrite the table from the measures kept in latest.json, without measuring")
-    parser.add_argument("--keep", action="store_true",
-                        help="add to the measures kept in latest.json instead of starting afresh")
+    parser.add_argument(
+        "--table-only",
+        action="store_true",
+        help="rewrite the table from the measures kept in latest.json, without measuring",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="add to the measures kept in latest.json instead of starting afresh"
+    )
     args = parser.parse_args()
     if args.table_only:
         write(evaluate(kept_runs()), None)
@@ -222,8 +257,11 @@ def write(rows: list[dict], runs: dict | None) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     table = markdown(rows)
     (RESULTS / "latest.md").write_text(table + "\n")
-    kept = ({f"{b}-{s}": r for (b, s), r in runs.items()} if runs is not None
-            else json.loads((RESULTS / "latest.json").read_text())["runs"])
+    kept = (
+        {f"{b}-{s}": r for (b, s), r in runs.items()}
+        if runs is not None
+        else json.loads((RESULTS / "latest.json").read_text())["runs"]
+    )
     (RESULTS / "latest.json").write_text(json.dumps({"runs": kept, "rows": rows}, indent=1, default=str))
     print(table)
 

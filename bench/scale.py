@@ -33,7 +33,7 @@ class BulkContext:
 
     def insert(self, table: sa.Table, rows: list[dict]) -> None:
         for start in range(0, len(rows), CHUNK):
-            self.connection.execute(table.insert(), rows[start:start + CHUNK])
+            self.connection.execute(table.insert(), rows[start : start + CHUNK])
         self.counts[table.name] = self.counts.get(table.name, 0) + len(rows)
 
     def next_id(self, table: sa.Table) -> int:
@@ -43,8 +43,11 @@ class BulkContext:
     def sync_sequence(self, table: sa.Table) -> None:
         """After rows inserted with explicit ids, move PostgreSQL's sequence past them (SQLite needs nothing)."""
         if self.connection.dialect.name == "postgresql":
-            self.connection.execute(sa.text(
-                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT max(id) FROM {table.name}))"))
+            self.connection.execute(
+                sa.text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT max(id) FROM {table.name}))"
+                )
+            )
 
 
 def _bulk_steps():
@@ -110,16 +113,35 @@ def _accounts(first_structure: int | None) -> None:
     from services.users import UserCreate, user_create
 
     if first_structure is None:
-        first_structure = structure_create(actor=SYSTEM, data=StructureCreate(
-            name="Structure vide", kind="mecs", departement_code="35", commune="Rennes", capacity=8, sexes=["F", "M"],
-            exploitation_forms=["sexuelle"],
-            status="actif")).id
-    for username, role in (("coordination", Role.COORDINATION), ("partenaire", Role.PARTENAIRE),
-                           ("financeur", Role.FINANCEUR)):
-        user_create(actor=SYSTEM, data=UserCreate(
-            username=username, display_name=username.capitalize(), email=f"{username}@bench.invalid",
-            role=role.value, password=DEMO_PASSWORD,
-            structure_id=first_structure if role == Role.PARTENAIRE else None))
+        first_structure = structure_create(
+            actor=SYSTEM,
+            data=StructureCreate(
+                name="Structure vide",
+                kind="mecs",
+                departement_code="35",
+                commune="Rennes",
+                capacity=8,
+                sexes=["F", "M"],
+                exploitation_forms=["sexuelle"],
+                status="actif",
+            ),
+        ).id
+    for username, role in (
+        ("coordination", Role.COORDINATION),
+        ("partenaire", Role.PARTENAIRE),
+        ("financeur", Role.FINANCEUR),
+    ):
+        user_create(
+            actor=SYSTEM,
+            data=UserCreate(
+                username=username,
+                display_name=username.capitalize(),
+                email=f"{username}@bench.invalid",
+                role=role.value,
+                password=DEMO_PASSWORD,
+                structure_id=first_structure if role == Role.PARTENAIRE else None,
+            ),
+        )
     setting_set(actor=SYSTEM, key="demo", value=True)
 
 

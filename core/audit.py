@@ -33,6 +33,10 @@ def write_count() -> int:
     return _written
 
 
+def _table(model):  # SQLModel gives every table model its Table, which the type checker does not see
+    return model.__table__
+
+
 def _count(entries: int) -> None:
     global _written
     _written += entries
@@ -62,9 +66,7 @@ def _row(obj) -> dict:
 
 
 def _entity_id(obj) -> str | None:
-    identity = inspect(obj).identity or tuple(
-        getattr(obj, c.key) for c in inspect(obj).mapper.primary_key
-    )
+    identity = inspect(obj).identity or tuple(getattr(obj, c.key) for c in inspect(obj).mapper.primary_key)
     return ",".join(str(v) for v in identity) if identity else None
 
 
@@ -108,7 +110,7 @@ def _write(session: Session, _context) -> None:
     for obj in session.info.pop(_NEW, []):
         pending.append(_entry(actor, "create", obj, None, _row(obj)))
     if pending:
-        session.connection().execute(sa.insert(AuditEntry.__table__), pending)
+        session.connection().execute(sa.insert(_table(AuditEntry)), pending)
         _count(len(pending))
         session.info[_WROTE] = True
 
@@ -141,14 +143,18 @@ def audit_record(session: Session, entries: list[tuple[str, str, str | None, dic
     now = utcnow()
     rows = [
         {
-            "at": now, "user_id": actor.user_id, "username": actor.username, "action": action,
-            "entity": entity, "entity_id": entity_id,
+            "at": now,
+            "user_id": actor.user_id,
+            "username": actor.username,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
             "before": None if before is None else _dump(before),
             "after": None if after is None else _dump(after),
         }
         for action, entity, entity_id, before, after in entries
     ]
-    session.connection().execute(sa.insert(AuditEntry.__table__), rows)
+    session.connection().execute(sa.insert(_table(AuditEntry)), rows)
     _count(len(rows))
     session.info[_WROTE] = True
 
@@ -163,7 +169,7 @@ def _bump_data_version(session: Session) -> None:
     """
     session.flush()
     if session.info.pop(_WROTE, False):
-        table = DataVersion.__table__
+        table = _table(DataVersion)
         session.connection().execute(sa.update(table).values(n=table.c.n + 1))
 
 

@@ -60,8 +60,9 @@ def text_faults(label: str, value: str | None, limit: int, *, row: int | None = 
     return faults
 
 
-def number_faults(label: str, value: float | int | None, *, minimum: float, maximum: float,
-                  row: int | None = None) -> list[FieldError]:
+def number_faults(
+    label: str, value: float | int | None, *, minimum: float, maximum: float, row: int | None = None
+) -> list[FieldError]:
     """The French faults of a number: not a number (nan, infinite) or outside [minimum, maximum]."""
     if value is None:
         return []

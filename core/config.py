@@ -87,7 +87,7 @@ def _database_url(data_dir: Path) -> str:
         # Plain postgres URLs are taken to mean psycopg 3, the driver installed here.
         for prefix in ("postgresql://", "postgres://"):
             if url.startswith(prefix):
-                return "postgresql+psycopg://" + url[len(prefix):]
+                return "postgresql+psycopg://" + url[len(prefix) :]
         return url
     return f"sqlite:///{data_dir / 'ancrage.db'}"
 
@@ -133,11 +133,13 @@ def configuration_problems() -> list[str]:
         return [f"Une valeur numérique de configuration est illisible ({_plain(error)})."]
     problems = []
     if settings.environment not in ENVIRONMENTS:
-        problems.append(f"ANCRAGE_ENV vaut « {settings.environment} » : valeurs possibles "
-                        + ", ".join(ENVIRONMENTS) + ".")
+        problems.append(
+            f"ANCRAGE_ENV vaut « {settings.environment} » : valeurs possibles " + ", ".join(ENVIRONMENTS) + "."
+        )
     if settings.cookie_expiry_hours <= 0 or settings.lockout_attempts < 1 or settings.lockout_minutes < 1:
-        problems.append("ANCRAGE_COOKIE_EXPIRY_HOURS, ANCRAGE_LOCKOUT_ATTEMPTS et ANCRAGE_LOCKOUT_MINUTES "
-                        "doivent être positifs.")
+        problems.append(
+            "ANCRAGE_COOKIE_EXPIRY_HOURS, ANCRAGE_LOCKOUT_ATTEMPTS et ANCRAGE_LOCKOUT_MINUTES doivent être positifs."
+        )
     if settings.is_production:
         problems.extend(_production_problems(settings))
     return problems
@@ -149,11 +151,15 @@ def _production_problems(settings: Settings) -> list[str]:
     if not key:
         problems.append("ANCRAGE_COOKIE_KEY doit être fourni en production.")
     elif key.lower() in PLACEHOLDER_SECRETS or len(key) < MIN_COOKIE_KEY_LENGTH:
-        problems.append(f"ANCRAGE_COOKIE_KEY est une valeur d'exemple ou trop courte : choisissez une clé "
-                        f"aléatoire d'au moins {MIN_COOKIE_KEY_LENGTH} caractères.")
+        problems.append(
+            f"ANCRAGE_COOKIE_KEY est une valeur d'exemple ou trop courte : choisissez une clé "
+            f"aléatoire d'au moins {MIN_COOKIE_KEY_LENGTH} caractères."
+        )
     if settings.is_sqlite:
-        problems.append("En production, DATABASE_URL doit désigner une base PostgreSQL (SQLite est réservé "
-                        "à la démonstration et au développement).")
+        problems.append(
+            "En production, DATABASE_URL doit désigner une base PostgreSQL (SQLite est réservé "
+            "à la démonstration et au développement)."
+        )
     return problems
 
 

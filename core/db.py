@@ -7,10 +7,11 @@ it, so several service calls (the demo generator, an import) commit or roll back
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Callable, Iterator, TypeVar
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -55,8 +56,9 @@ def _create_engine(url: str) -> Engine:
         event.listen(eng, "connect", _sqlite_pragmas)
         return eng
     # A server that does not answer is reported within seconds rather than hanging every page.
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10,
-                            connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
+    return sa.create_engine(
+        url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args={"connect_timeout": CONNECT_TIMEOUT_S}
+    )
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -170,6 +172,7 @@ def upgrade_to_head(url: str | None = None) -> None:
     from alembic import command
 
     command.upgrade(alembic_config(url), "head")
+
 
 import core.audit  # noqa: E402,F401  (registers the audit hooks on every session)
 import core.bounds  # noqa: E402,F401  (registers the guard on typed values)

@@ -20,8 +20,9 @@ FILE_TOO_BIG = f"fichier trop volumineux : {MAX_IMPORT_BYTES // (1024 * 1024)} M
 TOO_MANY_ROWS = f"{MAX_IMPORT_ROWS:,} lignes au plus par import : découpez le fichier".replace(",", "\u202f")
 UNKNOWN_FORMAT = "format non reconnu : fichier CSV ou XLSX attendu"
 UNREADABLE = "fichier illisible : enregistrez-le en CSV (UTF-8, séparateur « ; ») ou en XLSX"
-FORMULA_REFUSED = ("formule refusée en {cells} : remplacez-la par sa valeur (copier, puis collage spécial "
-                   "« valeurs uniquement »)")
+FORMULA_REFUSED = (
+    "formule refusée en {cells} : remplacez-la par sa valeur (copier, puis collage spécial « valeurs uniquement »)"
+)
 _SHOWN_CELLS = 10
 
 
@@ -42,9 +43,12 @@ def read_table(filename: str, content: bytes, *, max_rows: int = MAX_IMPORT_ROWS
         raise ValidationFailed(FieldError("Fichier", UNKNOWN_FORMAT))
     if len(rows) > max_rows + 1:
         raise ValidationFailed(FieldError("Fichier", TOO_MANY_ROWS))
-    faults = [FieldError(_header(rows, col), NUL_REFUSED, row=line)
-              for line, row in enumerate(rows, start=1) for col, value in enumerate(row)
-              if isinstance(value, str) and "\x00" in value]
+    faults = [
+        FieldError(_header(rows, col), NUL_REFUSED, row=line)
+        for line, row in enumerate(rows, start=1)
+        for col, value in enumerate(row)
+        if isinstance(value, str) and "\x00" in value
+    ]
     if faults:
         raise ValidationFailed(faults)
     return rows
@@ -63,18 +67,19 @@ def _xlsx(content: bytes, max_rows: int) -> list[list[object]]:
         # Formulas are read as written (data_only=False): their cached result may be stale or absent.
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
         sheet = book.worksheets[0]
-        rows, formulas = [], []
+        rows: list[list[object]] = []
+        formulas: list[str] = []
         for cells in sheet.iter_rows():
             if len(rows) > max_rows + 1:
                 break
-            row = []
+            row: list[object] = []
             for cell in cells:
                 if getattr(cell, "data_type", None) == "f":
                     formulas.append(f"{get_column_letter(cell.column)}{cell.row}")
                     row.append(None)
                 else:
                     row.append(cell.value)
-            rows.append([csv_unprotect(v) for v in row])  # a cell our exports protected, as typed
+            rows.append(row)
         book.close()
     except Exception as error:  # noqa: BLE001 - any reader failure is the same fault for the user
         raise ValidationFailed(FieldError("Fichier", UNREADABLE)) from error
@@ -91,12 +96,12 @@ def _csv(content: bytes, max_rows: int) -> list[list[object]]:
         text = content.decode("cp1252", errors="replace")
     first = text.split("\n", 1)[0]
     delimiter = max([";", ",", "\t"], key=first.count)
-    rows = []
+    rows: list[list[object]] = []
     try:
         for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
             if len(rows) > max_rows + 1:
                 break
-            rows.append(row)
+            rows.append([csv_unprotect(v) for v in row])  # a cell our exports protected, as typed
     except csv.Error as error:
         raise ValidationFailed(FieldError("Fichier", UNREADABLE)) from error
     return rows

@@ -15,7 +15,8 @@ Numbers, dates and booleans are written as they are.
 from __future__ import annotations
 
 import csv
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -17,10 +17,17 @@ def generate(ctx) -> None:
         ("financeur", "Ministère des Solidarités", "financeur@ancrage-demo.fr", Role.FINANCEUR, None),
     ]
     for username, name, email, role, structure_id in accounts:
-        user_create(actor=ctx.actor, data=UserCreate(
-            username=username, display_name=name, email=email, role=role.value,
-            password=_password(), structure_id=structure_id,
-        ))
+        user_create(
+            actor=ctx.actor,
+            data=UserCreate(
+                username=username,
+                display_name=name,
+                email=email,
+                role=role.value,
+                password=_password(),
+                structure_id=structure_id,
+            ),
+        )
 
 
 def _password() -> str:

@@ -31,8 +31,14 @@ class DemoContext:
 
     def partner_actor(self, structure_id: int) -> Actor:
         """Partner staff of a structure, to write what partners enter themselves."""
-        return Actor(user_id=None, username="demo-partenaire", display_name="Équipe (démo)",
-                     role=Role.PARTENAIRE.value, structure_id=structure_id, is_system=True)
+        return Actor(
+            user_id=None,
+            username="demo-partenaire",
+            display_name="Équipe (démo)",
+            role=Role.PARTENAIRE.value,
+            structure_id=structure_id,
+            is_system=True,
+        )
 
 
 def _steps():
@@ -67,4 +73,3 @@ def demo_generate_if_empty() -> bool:
             return False
     demo_generate()
     return True
-

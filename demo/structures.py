@@ -5,21 +5,60 @@ from __future__ import annotations
 from datetime import timedelta
 
 from models.structure import (
-    ExploitationForm, NetworkStatus, OnSiteService, StructureCreate, StructureKind,
+    ExploitationForm,
+    NetworkStatus,
+    OnSiteService,
+    StructureCreate,
+    StructureKind,
 )
 from services.structures import structure_create
 
 # (département, commune) where the demo network has structures; facts, not personal data.
 PLACES = [
-    ("01", "Bourg-en-Bresse"), ("03", "Moulins"), ("06", "Nice"), ("09", "Foix"), ("12", "Rodez"),
-    ("13", "Aix-en-Provence"), ("14", "Caen"), ("17", "La Rochelle"), ("19", "Tulle"), ("21", "Dijon"),
-    ("22", "Saint-Brieuc"), ("25", "Besançon"), ("29", "Quimper"), ("31", "Toulouse"), ("33", "Bordeaux"),
-    ("34", "Montpellier"), ("35", "Rennes"), ("37", "Tours"), ("38", "Grenoble"), ("42", "Saint-Étienne"),
-    ("44", "Nantes"), ("45", "Orléans"), ("49", "Angers"), ("51", "Reims"), ("54", "Nancy"),
-    ("57", "Metz"), ("59", "Lille"), ("63", "Clermont-Ferrand"), ("64", "Pau"), ("67", "Strasbourg"),
-    ("69", "Lyon"), ("72", "Le Mans"), ("76", "Rouen"), ("79", "Niort"), ("80", "Amiens"),
-    ("84", "Avignon"), ("86", "Poitiers"), ("87", "Limoges"), ("2A", "Ajaccio"), ("971", "Les Abymes"),
-    ("972", "Fort-de-France"), ("974", "Saint-Denis"), ("976", "Mamoudzou"), ("15", "Aurillac"),
+    ("01", "Bourg-en-Bresse"),
+    ("03", "Moulins"),
+    ("06", "Nice"),
+    ("09", "Foix"),
+    ("12", "Rodez"),
+    ("13", "Aix-en-Provence"),
+    ("14", "Caen"),
+    ("17", "La Rochelle"),
+    ("19", "Tulle"),
+    ("21", "Dijon"),
+    ("22", "Saint-Brieuc"),
+    ("25", "Besançon"),
+    ("29", "Quimper"),
+    ("31", "Toulouse"),
+    ("33", "Bordeaux"),
+    ("34", "Montpellier"),
+    ("35", "Rennes"),
+    ("37", "Tours"),
+    ("38", "Grenoble"),
+    ("42", "Saint-Étienne"),
+    ("44", "Nantes"),
+    ("45", "Orléans"),
+    ("49", "Angers"),
+    ("51", "Reims"),
+    ("54", "Nancy"),
+    ("57", "Metz"),
+    ("59", "Lille"),
+    ("63", "Clermont-Ferrand"),
+    ("64", "Pau"),
+    ("67", "Strasbourg"),
+    ("69", "Lyon"),
+    ("72", "Le Mans"),
+    ("76", "Rouen"),
+    ("79", "Niort"),
+    ("80", "Amiens"),
+    ("84", "Avignon"),
+    ("86", "Poitiers"),
+    ("87", "Limoges"),
+    ("2A", "Ajaccio"),
+    ("971", "Les Abymes"),
+    ("972", "Fort-de-France"),
+    ("974", "Saint-Denis"),
+    ("976", "Mamoudzou"),
+    ("15", "Aurillac"),
     ("71", "Mâcon"),
 ]
 NAMES = {
@@ -32,8 +71,12 @@ NAMES = {
     StructureKind.ASSOCIATION: ["Association Horizon", "Association Les Ailes", "Association Relais"],
 }
 KIND_WEIGHTS = [
-    (StructureKind.MECS, 30), (StructureKind.FOYER, 15), (StructureKind.LIEU_DE_VIE, 20),
-    (StructureKind.PLACEMENT_FAMILIAL, 10), (StructureKind.CENTRE_PJJ, 8), (StructureKind.CHRS, 5),
+    (StructureKind.MECS, 30),
+    (StructureKind.FOYER, 15),
+    (StructureKind.LIEU_DE_VIE, 20),
+    (StructureKind.PLACEMENT_FAMILIAL, 10),
+    (StructureKind.CENTRE_PJJ, 8),
+    (StructureKind.CHRS, 5),
     (StructureKind.ASSOCIATION, 12),
 ]
 COUNT = 60
@@ -52,7 +95,9 @@ def generate(ctx) -> None:
             kind=kind.value,
             departement_code=departement,
             commune=commune,
-            capacity=rng.choice([4, 6, 8, 10, 12, 15, 20]) if kind != StructureKind.PLACEMENT_FAMILIAL else rng.choice([3, 5, 8]),
+            capacity=rng.choice([4, 6, 8, 10, 12, 15, 20])
+            if kind != StructureKind.PLACEMENT_FAMILIAL
+            else rng.choice([3, 5, 8]),
             age_min=age_min,
             age_max=17,
             sexes=rng.choice([["F"], ["M"], ["F", "M"], ["F", "M", "X"]]),
@@ -84,8 +129,16 @@ def _status(index: int, rng) -> NetworkStatus:
 
 def _forms(rng) -> list[str]:
     forms = [ExploitationForm.SEXUAL.value] if rng.random() < 0.8 else []
-    forms += [f.value for f in (ExploitationForm.LABOUR, ExploitationForm.CRIMINALITY,
-                                ExploitationForm.BEGGING, ExploitationForm.DOMESTIC) if rng.random() < 0.45]
+    forms += [
+        f.value
+        for f in (
+            ExploitationForm.LABOUR,
+            ExploitationForm.CRIMINALITY,
+            ExploitationForm.BEGGING,
+            ExploitationForm.DOMESTIC,
+        )
+        if rng.random() < 0.45
+    ]
     return forms or [ExploitationForm.CRIMINALITY.value]
 
 
@@ -94,5 +147,3 @@ def _unique_name(name: str, taken: set[str]) -> str:
     while candidate in taken:
         candidate, n = f"{name} ({n})", n + 1
     return candidate
-
-

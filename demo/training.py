@@ -8,47 +8,96 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from models.structure import NetworkStatus
-from models.training import SessionStatus, TrainingFormat, TrainingProfile as P
+from models.training import SessionStatus, TrainingFormat
+from models.training import TrainingProfile as P
 from services.reference_data import departement_by_code
-from services.training import ModuleData, SessionData, training_module_create, training_plan_set, training_session_create
+from services.training import (
+    ModuleData,
+    SessionData,
+    training_module_create,
+    training_plan_set,
+    training_session_create,
+)
 
 # title, objectives, target profiles (weighted by list order), min h, max h, format, prerequisites, weight
 MODULES = [
-    ("Repérage et identification des mineurs victimes de traite",
-     "Connaître les formes d'exploitation des mineurs, repérer les signaux d'alerte dès l'accueil, savoir à qui "
-     "signaler et comment orienter vers une mise à l'abri adaptée.",
-     [P.EDUCATEUR, P.MONITEUR, P.CADRE, P.ASSISTANT_FAMILIAL, P.VEILLEUR, P.POLICE, P.EDUCATION, P.SOIGNANT],
-     6, 7, TrainingFormat.ON_SITE, [], 10),
-    ("Psychotraumatisme de l'enfant et de l'adolescent exploité",
-     "Comprendre les effets du trauma complexe, adapter la posture éducative, prévenir la retraumatisation et "
-     "orienter vers le soin.",
-     [P.EDUCATEUR, P.PSYCHOLOGUE, P.ASSISTANT_FAMILIAL, P.SOIGNANT, P.MONITEUR],
-     12, 14, TrainingFormat.MIXED, [0], 6),
-    ("Cadre juridique de la traite et protection de l'enfance",
-     "Maîtriser l'infraction de traite des êtres humains, le statut de victime, les mesures de protection de "
-     "l'enfance et la coopération avec la justice.",
-     [P.CADRE, P.EDUCATEUR, P.MAGISTRAT, P.POLICE],
-     3, 3.5, TrainingFormat.REMOTE, [], 6),
-    ("Mise en sécurité, fugues et disparitions",
-     "Évaluer le danger, organiser l'éloignement géographique, prévenir les fugues et réagir à une disparition "
-     "(signalement, recherche, retour).",
-     [P.EDUCATEUR, P.MONITEUR, P.VEILLEUR, P.CADRE, P.POLICE],
-     6, 7, TrainingFormat.ON_SITE, [0], 5),
-    ("Travailler avec un interprète",
-     "Préparer et conduire un entretien avec interprète, préserver la confidentialité, éviter l'interprétariat "
-     "par des proches ou des compatriotes.",
-     [P.EDUCATEUR, P.PSYCHOLOGUE, P.SOIGNANT, P.CADRE],
-     3, 3.5, TrainingFormat.REMOTE, [], 4),
-    ("Exploitation sexuelle en ligne et prostitution des mineurs",
-     "Connaître les modes de recrutement en ligne, accompagner la sortie de la prostitution, travailler avec les "
-     "plateformes de signalement.",
-     [P.EDUCATEUR, P.MONITEUR, P.EDUCATION, P.POLICE, P.PSYCHOLOGUE],
-     6, 7, TrainingFormat.MIXED, [0], 5),
-    ("Veille de nuit : situations de crise et sollicitations extérieures",
-     "Repérer les tentatives de contact des exploiteurs la nuit, gérer une crise ou une fugue nocturne, "
-     "transmettre à l'équipe de jour.",
-     [P.VEILLEUR, P.MONITEUR, P.CADRE],
-     3, 3.5, TrainingFormat.ON_SITE, [3], 3),
+    (
+        "Repérage et identification des mineurs victimes de traite",
+        "Connaître les formes d'exploitation des mineurs, repérer les signaux d'alerte dès l'accueil, savoir à qui "
+        "signaler et comment orienter vers une mise à l'abri adaptée.",
+        [P.EDUCATEUR, P.MONITEUR, P.CADRE, P.ASSISTANT_FAMILIAL, P.VEILLEUR, P.POLICE, P.EDUCATION, P.SOIGNANT],
+        6,
+        7,
+        TrainingFormat.ON_SITE,
+        [],
+        10,
+    ),
+    (
+        "Psychotraumatisme de l'enfant et de l'adolescent exploité",
+        "Comprendre les effets du trauma complexe, adapter la posture éducative, prévenir la retraumatisation et "
+        "orienter vers le soin.",
+        [P.EDUCATEUR, P.PSYCHOLOGUE, P.ASSISTANT_FAMILIAL, P.SOIGNANT, P.MONITEUR],
+        12,
+        14,
+        TrainingFormat.MIXED,
+        [0],
+        6,
+    ),
+    (
+        "Cadre juridique de la traite et protection de l'enfance",
+        "Maîtriser l'infraction de traite des êtres humains, le statut de victime, les mesures de protection de "
+        "l'enfance et la coopération avec la justice.",
+        [P.CADRE, P.EDUCATEUR, P.MAGISTRAT, P.POLICE],
+        3,
+        3.5,
+        TrainingFormat.REMOTE,
+        [],
+        6,
+    ),
+    (
+        "Mise en sécurité, fugues et disparitions",
+        "Évaluer le danger, organiser l'éloignement géographique, prévenir les fugues et réagir à une disparition "
+        "(signalement, recherche, retour).",
+        [P.EDUCATEUR, P.MONITEUR, P.VEILLEUR, P.CADRE, P.POLICE],
+        6,
+        7,
+        TrainingFormat.ON_SITE,
+        [0],
+        5,
+    ),
+    (
+        "Travailler avec un interprète",
+        "Préparer et conduire un entretien avec interprète, préserver la confidentialité, éviter l'interprétariat "
+        "par des proches ou des compatriotes.",
+        [P.EDUCATEUR, P.PSYCHOLOGUE, P.SOIGNANT, P.CADRE],
+        3,
+        3.5,
+        TrainingFormat.REMOTE,
+        [],
+        4,
+    ),
+    (
+        "Exploitation sexuelle en ligne et prostitution des mineurs",
+        "Connaître les modes de recrutement en ligne, accompagner la sortie de la prostitution, travailler avec les "
+        "plateformes de signalement.",
+        [P.EDUCATEUR, P.MONITEUR, P.EDUCATION, P.POLICE, P.PSYCHOLOGUE],
+        6,
+        7,
+        TrainingFormat.MIXED,
+        [0],
+        5,
+    ),
+    (
+        "Veille de nuit : situations de crise et sollicitations extérieures",
+        "Repérer les tentatives de contact des exploiteurs la nuit, gérer une crise ou une fugue nocturne, "
+        "transmettre à l'équipe de jour.",
+        [P.VEILLEUR, P.MONITEUR, P.CADRE],
+        3,
+        3.5,
+        TrainingFormat.ON_SITE,
+        [3],
+        3,
+    ),
 ]
 TRAINERS = [
     ("Institut régional du travail social", None),
@@ -66,7 +115,8 @@ COMMENTS = [
     "Durée un peu courte pour la partie juridique.",
     "Échanges riches entre éducateurs et forces de l'ordre.",
     "Participants demandeurs d'une suite sur le psychotraumatisme.",
-    None, None,
+    None,
+    None,
 ]
 PARTNER_MODULES = [0, 0, 2, 4, 1]  # delivered sessions the demo partner's staff attended
 
@@ -75,9 +125,20 @@ def generate(ctx) -> None:
     rng, today = ctx.rng, ctx.today
     modules = []
     for title, objectives, profiles, low, high, fmt, prerequisites, _ in MODULES:
-        modules.append(training_module_create(actor=ctx.actor, data=ModuleData(
-            title=title, objectives=objectives, target_profiles=[p.value for p in profiles], duration_min_hours=low,
-            duration_max_hours=high, format=fmt.value, prerequisite_ids=[modules[i].id for i in prerequisites])))
+        modules.append(
+            training_module_create(
+                actor=ctx.actor,
+                data=ModuleData(
+                    title=title,
+                    objectives=objectives,
+                    target_profiles=[p.value for p in profiles],
+                    duration_min_hours=low,
+                    duration_max_hours=high,
+                    format=fmt.value,
+                    prerequisite_ids=[modules[i].id for i in prerequisites],
+                ),
+            )
+        )
     _plans(ctx, modules)
 
     structures = [s for s in ctx.structures if s.status in (NetworkStatus.ACTIVE.value, NetworkStatus.SUSPENDED.value)]
@@ -94,10 +155,16 @@ def generate(ctx) -> None:
         attending = _attendance(rng, structures, by_region, partner if days_ago in partner_slots else None)
         start = today - timedelta(days=days_ago)
         overdue = index >= len(delivered_days) - 3  # the three latest are still to complete
-        _session(ctx, modules, module_index, start, attending,
-                 SessionStatus.PLANNED if overdue else SessionStatus.DELIVERED)
-    for days_ahead, module_index, with_partner in ((12, 3, True), (26, 0, False), (41, 5, False), (58, 1, False),
-                                                   (75, 2, False)):
+        _session(
+            ctx, modules, module_index, start, attending, SessionStatus.PLANNED if overdue else SessionStatus.DELIVERED
+        )
+    for days_ahead, module_index, with_partner in (
+        (12, 3, True),
+        (26, 0, False),
+        (41, 5, False),
+        (58, 1, False),
+        (75, 2, False),
+    ):
         attending = _attendance(rng, structures, by_region, partner if with_partner else None)
         _session(ctx, modules, module_index, today + timedelta(days=days_ahead), attending, SessionStatus.PLANNED)
 
@@ -149,10 +216,22 @@ def _session(ctx, modules, module_index: int, start: date, attending: list, stat
         if rng.random() < 0.15:
             participants[P.OTHER.value] = rng.randint(1, 2)
     evaluated = delivered and rng.random() < 0.85
-    training_session_create(actor=ctx.actor, today=ctx.today, data=SessionData(
-        module_id=module.id, start_date=start, end_date=end, trainer_organisation=organisation, trainer_name=trainer,
-        remote=remote, departement_code=None if remote else attending[0].departement_code, hours=hours,
-        status=status.value, participants=participants, structure_ids=[s.id for s in attending],
-        satisfaction=rng.choices([2, 3, 4, 5], [1, 3, 8, 6])[0] if evaluated else None,
-        evaluation_comment=rng.choice(COMMENTS) if evaluated else None,
-    ))
+    training_session_create(
+        actor=ctx.actor,
+        today=ctx.today,
+        data=SessionData(
+            module_id=module.id,
+            start_date=start,
+            end_date=end,
+            trainer_organisation=organisation,
+            trainer_name=trainer,
+            remote=remote,
+            departement_code=None if remote else attending[0].departement_code,
+            hours=hours,
+            status=status.value,
+            participants=participants,
+            structure_ids=[s.id for s in attending],
+            satisfaction=rng.choices([2, 3, 4, 5], [1, 3, 8, 6])[0] if evaluated else None,
+            evaluation_comment=rng.choice(COMMENTS) if evaluated else None,
+        ),
+    )

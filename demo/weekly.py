@@ -60,7 +60,9 @@ def _now(today: date) -> datetime:
     return datetime.combine(today, time(9), PARIS)
 
 
-def _structure_reports(rng, structure, weeks, profile, rule: DeadlineRule, now, this_week, partner) -> list[HistoricReport]:
+def _structure_reports(
+    rng, structure, weeks, profile, rule: DeadlineRule, now, this_week, partner
+) -> list[HistoricReport]:
     _, p_missing, p_late = profile
     capacity = structure.capacity
     present = round(capacity * rng.uniform(0.5, 0.9))
@@ -75,9 +77,14 @@ def _structure_reports(rng, structure, weeks, profile, rule: DeadlineRule, now, 
         blocked = 1 if capacity - present > 0 and rng.random() < 0.1 else 0
         staff = max(2, staff + rng.choice([-1, 0, 0, 0, 0, 1]))
         values = {
-            "places_disponibles": capacity - present - blocked, "enfants_presents": present,
-            "arrivees": arrivals, "departs": departures, "fugues": runaways,
-            "sollicitations_directes": rng.choices([0, 1, 2, 3, 4], [30, 30, 20, 12, 8])[0] if rng.random() < 0.9 else None,
+            "places_disponibles": capacity - present - blocked,
+            "enfants_presents": present,
+            "arrivees": arrivals,
+            "departs": departures,
+            "fugues": runaways,
+            "sollicitations_directes": rng.choices([0, 1, 2, 3, 4], [30, 30, 20, 12, 8])[0]
+            if rng.random() < 0.9
+            else None,
             "professionnels_en_poste": staff if rng.random() < 0.85 else None,
             "etp_educatifs": round(staff * rng.uniform(0.7, 0.9) * 2) / 2 if rng.random() < 0.75 else None,
         }
@@ -99,16 +106,26 @@ def _structure_reports(rng, structure, weeks, profile, rule: DeadlineRule, now, 
     return out
 
 
-def _historic(rng, structure_id: int, week: date, values: dict, submitted: datetime, now: datetime, age: int) -> HistoricReport:
+def _historic(
+    rng, structure_id: int, week: date, values: dict, submitted: datetime, now: datetime, age: int
+) -> HistoricReport:
     reviewed = submitted + timedelta(hours=rng.uniform(4, 72))
     if reviewed > now:
         return HistoricReport(structure_id, week, values, ReportStatus.SUBMITTED.value, submitted_at=submitted)
     if 1 <= age <= 8 and rng.random() < 0.02:
-        return HistoricReport(structure_id, week, values, ReportStatus.SENT_BACK.value, submitted_at=submitted,
-                              reviewed_at=reviewed, sent_back_reason=rng.choice(SENT_BACK_REASONS))
+        return HistoricReport(
+            structure_id,
+            week,
+            values,
+            ReportStatus.SENT_BACK.value,
+            submitted_at=submitted,
+            reviewed_at=reviewed,
+            sent_back_reason=rng.choice(SENT_BACK_REASONS),
+        )
     if age >= 3 and rng.random() < 0.85:
-        return HistoricReport(structure_id, week, values, ReportStatus.APPROVED.value, submitted_at=submitted,
-                              reviewed_at=reviewed)
+        return HistoricReport(
+            structure_id, week, values, ReportStatus.APPROVED.value, submitted_at=submitted, reviewed_at=reviewed
+        )
     return HistoricReport(structure_id, week, values, ReportStatus.SUBMITTED.value, submitted_at=submitted)
 
 
@@ -119,5 +136,11 @@ def _partner_sent_back(ctx, this_week: date, now: datetime) -> None:
     week = this_week - timedelta(weeks=3)
     entry = weekly_entry_get(actor=ctx.actor, structure_id=ctx.partner_structure_id, week_start=week, now=now)
     if entry.status in (ReportStatus.SUBMITTED.value, ReportStatus.APPROVED.value):
-        weekly_send_back(actor=ctx.actor, structure_id=ctx.partner_structure_id, week_start=week, now=now,
-                         reason=SENT_BACK_REASONS[0], expected_version=entry.version)
+        weekly_send_back(
+            actor=ctx.actor,
+            structure_id=ctx.partner_structure_id,
+            week_start=week,
+            now=now,
+            reason=SENT_BACK_REASONS[0],
+            expected_version=entry.version,
+        )

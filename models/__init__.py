@@ -8,13 +8,19 @@ from models.audit import AuditEntry  # noqa: F401
 from models.child import Child, ChildAccess, ChildRequest, OrientationProposal, Placement, PlacementEvent  # noqa: F401
 from models.convention import Convention  # noqa: F401
 from models.data_version import DataVersion  # noqa: F401
+from models.login_throttle import LoginThrottle  # noqa: F401
 from models.referential import Departement, Region  # noqa: F401
 from models.setting import AppSetting  # noqa: F401
 from models.signalement import Signalement, SignalementEvent  # noqa: F401
 from models.standard import StandardAssessment, StandardCriterion  # noqa: F401
 from models.structure import Structure, StructureStatusChange  # noqa: F401
-from models.training import TrainingAttendance, TrainingModule, TrainingParticipants  # noqa: F401
-from models.training import TrainingPlanLine, TrainingPrerequisite, TrainingSession  # noqa: F401
+from models.training import (  # noqa: F401  # noqa: F401
+    TrainingAttendance,
+    TrainingModule,
+    TrainingParticipants,
+    TrainingPlanLine,
+    TrainingPrerequisite,
+    TrainingSession,
+)
 from models.user import Role, User  # noqa: F401
 from models.weekly import WeeklyElement, WeeklyReport, WeeklyTotal, WeeklyValue  # noqa: F401
-from models.login_throttle import LoginThrottle  # noqa: F401

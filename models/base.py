@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import Enum
 
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
-
 
 # Free texts stored as TEXT (facts, notes, objectives) hold at most this many characters.
 FREE_TEXT_MAX = 5000
@@ -15,7 +14,7 @@ FREE_TEXT_MAX = 5000
 
 def utcnow() -> datetime:
     """The current instant, aware, in UTC: the only kind of datetime the database stores."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):
@@ -33,14 +32,14 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime refused: store aware UTC datetimes")
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 class CodeList(TypeDecorator):

@@ -197,8 +197,9 @@ class OrientationProposal(SQLModel, table=True):
         enum_check("status", ProposalStatus, name="ck_orientation_proposals_status"),
         enum_check("refusal_reason", RefusalReason, name="ck_orientation_proposals_refusal", nullable=True),
         enum_check("authority_basis", AuthorityBasis, name="ck_orientation_proposals_authority", nullable=True),
-        sa.CheckConstraint("(status = 'refusee') = (refusal_reason IS NOT NULL)",
-                           name="ck_orientation_proposals_refused"),
+        sa.CheckConstraint(
+            "(status = 'refusee') = (refusal_reason IS NOT NULL)", name="ck_orientation_proposals_refused"
+        ),
         sa.Index("ix_orientation_proposals_structure_status", "structure_id", "status"),
     )
     __mapper_args__: ClassVar[dict] = {"version_id_col": _proposal_version}
@@ -240,8 +241,13 @@ class Placement(SQLModel, table=True):
         # Indicators over a period: arrivals in a date range, children counted from the index.
         sa.Index("ix_placements_arrival", "arrival_date", "child_id", "request_id"),
         # No two open placements for one child, also in the database.
-        sa.Index("uq_placements_child_open", "child_id", unique=True,
-                 sqlite_where=sa.text("end_date IS NULL"), postgresql_where=sa.text("end_date IS NULL")),
+        sa.Index(
+            "uq_placements_child_open",
+            "child_id",
+            unique=True,
+            sqlite_where=sa.text("end_date IS NULL"),
+            postgresql_where=sa.text("end_date IS NULL"),
+        ),
     )
     __mapper_args__: ClassVar[dict] = {"version_id_col": _placement_version}
 

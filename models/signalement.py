@@ -107,11 +107,24 @@ class SignalementStatus(LabelledEnum):
 
 
 # Columns of the header that are a cache of the events (see the module docstring).
-DERIVED_COLUMNS = frozenset({
-    "status", "current_severity", "current_category", "ack_due_at", "pass_due_at", "acknowledged_at",
-    "passed_on_at", "closed_at", "outcome", "ack_seconds", "pass_seconds", "last_event_at", "event_count",
-    "version",
-})
+DERIVED_COLUMNS = frozenset(
+    {
+        "status",
+        "current_severity",
+        "current_category",
+        "ack_due_at",
+        "pass_due_at",
+        "acknowledged_at",
+        "passed_on_at",
+        "closed_at",
+        "outcome",
+        "ack_seconds",
+        "pass_seconds",
+        "last_event_at",
+        "event_count",
+        "version",
+    }
+)
 
 _signalement_version = version_column()
 
@@ -132,9 +145,20 @@ class Signalement(SQLModel, table=True):
         # The lists show the newest first, a page at a time: read backwards along this index.
         sa.Index("ix_signalements_declared", "declared_at", "id"),
         # The indicators read every column they need of a declaration period from this index alone.
-        sa.Index("ix_signalements_indicators", "declared_on", "current_severity", "current_category", "structure_id",
-                 "ack_seconds", "pass_seconds", "ack_due_at", "acknowledged_at", "pass_due_at", "passed_on_at",
-                 "closed_at"),
+        sa.Index(
+            "ix_signalements_indicators",
+            "declared_on",
+            "current_severity",
+            "current_category",
+            "structure_id",
+            "ack_seconds",
+            "pass_seconds",
+            "ack_due_at",
+            "acknowledged_at",
+            "pass_due_at",
+            "passed_on_at",
+            "closed_at",
+        ),
     )
     __mapper_args__: ClassVar[dict] = {"version_id_col": _signalement_version}
 

@@ -15,8 +15,19 @@ from __future__ import annotations
 # Written once, at the declaration. Kept literal (the migration that creates the triggers must not
 # change when the model does); tests check it against the model.
 FACT_COLUMNS = (
-    "id", "structure_id", "child_id", "occurred_at", "declared_at", "declared_on", "category", "severity",
-    "facts", "actions_taken", "actions_detail", "declared_by_user_id", "declared_by_name",
+    "id",
+    "structure_id",
+    "child_id",
+    "occurred_at",
+    "declared_at",
+    "declared_on",
+    "category",
+    "severity",
+    "facts",
+    "actions_taken",
+    "actions_detail",
+    "declared_by_user_id",
+    "declared_by_name",
 )
 MESSAGE = "signalement history is append-only"
 
@@ -53,10 +64,18 @@ END $$""",
 def guard_drop_statements(dialect: str) -> list[str]:
     """The DDL that removes them."""
     if dialect == "postgresql":
-        return ["DROP TRIGGER IF EXISTS signalements_facts_fixed ON signalements",
-                "DROP TRIGGER IF EXISTS signalements_no_delete ON signalements",
-                "DROP TRIGGER IF EXISTS signalement_events_append_only ON signalement_events",
-                "DROP FUNCTION IF EXISTS signalement_history_refuse()"]
-    return [f"DROP TRIGGER IF EXISTS {name}" for name in (
-        "signalements_facts_fixed", "signalements_no_delete", "signalement_events_no_delete",
-        "signalement_events_no_update")]
+        return [
+            "DROP TRIGGER IF EXISTS signalements_facts_fixed ON signalements",
+            "DROP TRIGGER IF EXISTS signalements_no_delete ON signalements",
+            "DROP TRIGGER IF EXISTS signalement_events_append_only ON signalement_events",
+            "DROP FUNCTION IF EXISTS signalement_history_refuse()",
+        ]
+    return [
+        f"DROP TRIGGER IF EXISTS {name}"
+        for name in (
+            "signalements_facts_fixed",
+            "signalements_no_delete",
+            "signalement_events_no_delete",
+            "signalement_events_no_update",
+        )
+    ]

@@ -51,8 +51,9 @@ class TrainingModule(SQLModel, table=True):
     __tablename__ = "training_modules"
     __table_args__ = (
         sa.UniqueConstraint("title", name="uq_training_modules_title"),
-        sa.CheckConstraint("duration_min_hours > 0 AND duration_min_hours <= duration_max_hours",
-                           name="ck_training_modules_duration"),
+        sa.CheckConstraint(
+            "duration_min_hours > 0 AND duration_min_hours <= duration_max_hours", name="ck_training_modules_duration"
+        ),
         enum_check("format", TrainingFormat, name="ck_training_modules_format"),
     )
     __mapper_args__: ClassVar[dict] = {"version_id_col": _module_version}
@@ -74,14 +75,16 @@ class TrainingPrerequisite(SQLModel, table=True):
     """Module `module_id` should be followed after module `prerequisite_id`."""
 
     __tablename__ = "training_module_prerequisites"
-    __table_args__ = (
-        sa.CheckConstraint("module_id <> prerequisite_id", name="ck_training_prerequisites_self"),
-    )
+    __table_args__ = (sa.CheckConstraint("module_id <> prerequisite_id", name="ck_training_prerequisites_self"),)
 
-    module_id: int = Field(sa_column=sa.Column(
-        sa.Integer, sa.ForeignKey("training_modules.id", ondelete="CASCADE"), primary_key=True))
-    prerequisite_id: int = Field(sa_column=sa.Column(
-        sa.Integer, sa.ForeignKey("training_modules.id", ondelete="CASCADE"), primary_key=True, index=True))
+    module_id: int = Field(
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("training_modules.id", ondelete="CASCADE"), primary_key=True)
+    )
+    prerequisite_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("training_modules.id", ondelete="CASCADE"), primary_key=True, index=True
+        )
+    )
 
 
 class TrainingPlanLine(SQLModel, table=True):
@@ -113,14 +116,24 @@ class TrainingSession(SQLModel, table=True):
     __table_args__ = (
         sa.CheckConstraint("end_date >= start_date", name="ck_training_sessions_dates"),
         sa.CheckConstraint("hours > 0", name="ck_training_sessions_hours"),
-        sa.CheckConstraint("satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5",
-                           name="ck_training_sessions_satisfaction"),
-        sa.CheckConstraint("(remote AND departement_code IS NULL) OR (NOT remote AND departement_code IS NOT NULL)",
-                           name="ck_training_sessions_place"),
+        sa.CheckConstraint(
+            "satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5", name="ck_training_sessions_satisfaction"
+        ),
+        sa.CheckConstraint(
+            "(remote AND departement_code IS NULL) OR (NOT remote AND departement_code IS NOT NULL)",
+            name="ck_training_sessions_place",
+        ),
         enum_check("status", SessionStatus, name="ck_training_sessions_status"),
         # Delivered sessions of a period, with what the indicators sum, read from the index alone.
-        sa.Index("ix_training_sessions_status_end", "status", "end_date", "module_id", "departement_code", "hours",
-                 "satisfaction"),
+        sa.Index(
+            "ix_training_sessions_status_end",
+            "status",
+            "end_date",
+            "module_id",
+            "departement_code",
+            "hours",
+            "satisfaction",
+        ),
     )
     __mapper_args__: ClassVar[dict] = {"version_id_col": _session_version}
 
@@ -152,8 +165,9 @@ class TrainingParticipants(SQLModel, table=True):
         sa.Index("ix_training_participants_session_cover", "session_id", "profile", "headcount"),
     )
 
-    session_id: int = Field(sa_column=sa.Column(
-        sa.Integer, sa.ForeignKey("training_sessions.id", ondelete="CASCADE"), primary_key=True))
+    session_id: int = Field(
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("training_sessions.id", ondelete="CASCADE"), primary_key=True)
+    )
     profile: str = Field(sa_column=sa.Column(sa.String(30), primary_key=True))
     headcount: int
 
@@ -163,7 +177,9 @@ class TrainingAttendance(SQLModel, table=True):
 
     __tablename__ = "training_attendance"
 
-    session_id: int = Field(sa_column=sa.Column(
-        sa.Integer, sa.ForeignKey("training_sessions.id", ondelete="CASCADE"), primary_key=True))
-    structure_id: int = Field(sa_column=sa.Column(
-        sa.Integer, sa.ForeignKey("structures.id"), primary_key=True, index=True))
+    session_id: int = Field(
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("training_sessions.id", ondelete="CASCADE"), primary_key=True)
+    )
+    structure_id: int = Field(
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("structures.id"), primary_key=True, index=True)
+    )

@@ -37,9 +37,7 @@ class User(UserBase, table=True):
     __table_args__ = (
         sa.UniqueConstraint("username", name="uq_app_users_username"),
         enum_check("role", Role, name="ck_app_users_role"),
-        sa.CheckConstraint(
-            "(role = 'partenaire') = (structure_id IS NOT NULL)", name="ck_app_users_partner_structure"
-        ),
+        sa.CheckConstraint("(role = 'partenaire') = (structure_id IS NOT NULL)", name="ck_app_users_partner_structure"),
     )
     __mapper_args__: ClassVar[dict] = {"version_id_col": _user_version}
 

@@ -58,7 +58,9 @@ class WeeklyElement(WeeklyElementBase, table=True):
     __table_args__ = (
         sa.UniqueConstraint("code", name="uq_weekly_elements_code"),
         sa.UniqueConstraint("label", name="uq_weekly_elements_label"),
-        sa.CheckConstraint("minimum IS NULL OR maximum IS NULL OR minimum <= maximum", name="ck_weekly_elements_bounds"),
+        sa.CheckConstraint(
+            "minimum IS NULL OR maximum IS NULL OR minimum <= maximum", name="ck_weekly_elements_bounds"
+        ),
         enum_check("value_kind", ValueKind, name="ck_weekly_elements_kind"),
         enum_check("aggregation", Aggregation, name="ck_weekly_elements_aggregation"),
     )
@@ -109,12 +111,8 @@ class WeeklyReport(SQLModel, table=True):
         sa.CheckConstraint(
             "status = 'brouillon' OR first_submitted_at IS NOT NULL", name="ck_weekly_reports_submitted"
         ),
-        sa.CheckConstraint(
-            "(first_submitted_at IS NULL) = (submitted_late IS NULL)", name="ck_weekly_reports_late"
-        ),
-        sa.CheckConstraint(
-            "status <> 'renvoye' OR sent_back_reason IS NOT NULL", name="ck_weekly_reports_reason"
-        ),
+        sa.CheckConstraint("(first_submitted_at IS NULL) = (submitted_late IS NULL)", name="ck_weekly_reports_late"),
+        sa.CheckConstraint("status <> 'renvoye' OR sent_back_reason IS NOT NULL", name="ck_weekly_reports_reason"),
     )
     __mapper_args__: ClassVar[dict] = {"version_id_col": _report_version}
 

@@ -16,8 +16,13 @@ st.markdown(
     "L'import est **tout ou rien** : au moindre défaut, rien n'est enregistré et chaque erreur est indiquée "
     "avec son numéro de ligne. Chaque ligne importée vaut envoi à la coordination."
 )
-st.download_button("Télécharger un modèle (CSV)", weekly_import_template(actor=actor), file_name="modele-chiffres.csv",
-                   mime="text/csv", key="weekly_import_template")
+st.download_button(
+    "Télécharger un modèle (CSV)",
+    weekly_import_template(actor=actor),
+    file_name="modele-chiffres.csv",
+    mime="text/csv",
+    key="weekly_import_template",
+)
 
 with st.form("weekly_import_form", clear_on_submit=False):
     upload = st.file_uploader("Fichier CSV ou XLSX", type=["csv", "xlsx"], key="weekly_import_file")
@@ -28,6 +33,7 @@ if submitted:
         st.warning("Choisissez d'abord un fichier.")
     else:
         with handled():
-            report = weekly_import_file(actor=actor, filename=upload.name, content=upload.getvalue(),
-                                        confirm_unusual=confirm)
+            report = weekly_import_file(
+                actor=actor, filename=upload.name, content=upload.getvalue(), confirm_unusual=confirm
+            )
             st.success(f"{fr_number(report.written)} semaine(s) importée(s) et envoyée(s) à la coordination.")

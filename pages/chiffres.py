@@ -10,8 +10,8 @@ from services.weekly import weekly_entry_get, weekly_week_list
 from services.weekly_calendar import week_short_label
 from ui.auth import page_guard
 from ui.feedback import handled
-from ui.weekly_entry import entry_form, review_panel, state_banner
 from ui.text import md
+from ui.weekly_entry import entry_form, review_panel, state_banner
 
 actor = page_guard("weekly_entry")
 st.title("Chiffres de la semaine")
@@ -20,8 +20,14 @@ if actor.is_partner:
     structure_id = actor.structure_id
 else:
     structures = dict(structure_options(actor=actor))
-    structure_id = st.selectbox("Structure", list(structures), format_func=structures.get, key="weekly_entry_structure",
-                                index=None, placeholder="Choisissez une structure")
+    structure_id = st.selectbox(
+        "Structure",
+        list(structures),
+        format_func=structures.get,
+        key="weekly_entry_structure",
+        index=None,
+        placeholder="Choisissez une structure",
+    )
 if structure_id is None:
     st.info("Choisissez une structure pour voir ou saisir ses chiffres.")
     st.stop()
@@ -32,10 +38,13 @@ with handled():
     remembered = st.session_state.get("weekly_entry_chosen_week")
     # The key follows the labels: a week whose state changed is redrawn with its new label.
     chosen = st.selectbox(
-        "Semaine", list(labels), format_func=labels.get, index=list(labels).index(remembered) if remembered in labels else 0,
+        "Semaine",
+        list(labels),
+        format_func=labels.get,
+        index=list(labels).index(remembered) if remembered in labels else 0,
         key=f"weekly_entry_week_{structure_id}_{zlib.crc32(repr(labels).encode())}",
         help="La semaine en cours est proposée d'abord ; les semaines plus anciennes restent modifiables "
-             "jusqu'à leur verrouillage.",
+        "jusqu'à leur verrouillage.",
     )
     st.session_state["weekly_entry_chosen_week"] = chosen
     entry = weekly_entry_get(actor=actor, structure_id=structure_id, week_start=date.fromisoformat(chosen))

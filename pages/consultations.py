@@ -22,13 +22,33 @@ period = right.date_input("Période", value=(), format="DD/MM/YYYY", key="access
 start, end = (tuple(period) + (None, None))[:2] if isinstance(period, tuple) else (period, period)
 page_number = st.number_input("Page", min_value=1, value=1, step=1, key="access_log_page")
 
-result = child_access_list(actor=actor, child_code=code, staff_login=login, start=start, end=end,
-                           limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
-st.caption(f"{fr_number(result.total)} consultation(s) — page {page_number} sur {max(1, -(-result.total // PAGE_SIZE))}")
+result = child_access_list(
+    actor=actor,
+    child_code=code,
+    staff_login=login,
+    start=start,
+    end=end,
+    limit=PAGE_SIZE,
+    offset=(page_number - 1) * PAGE_SIZE,
+)
+st.caption(
+    f"{fr_number(result.total)} consultation(s) — page {page_number} sur {max(1, -(-result.total // PAGE_SIZE))}"
+)
 st.dataframe(
-    pd.DataFrame([{
-        "Quand": fr_datetime(r.at), "Qui": r.staff_login, "Profil": Role.label_of(r.staff_role),
-        "Structure": r.structure_name or "", "Enfant": r.child_code, "Fiche": r.context,
-    } for r in result.rows], columns=["Quand", "Qui", "Profil", "Structure", "Enfant", "Fiche"]),
-    hide_index=True, width="stretch",
+    pd.DataFrame(
+        [
+            {
+                "Quand": fr_datetime(r.at),
+                "Qui": r.staff_login,
+                "Profil": Role.label_of(r.staff_role),
+                "Structure": r.structure_name or "",
+                "Enfant": r.child_code,
+                "Fiche": r.context,
+            }
+            for r in result.rows
+        ],
+        columns=["Quand", "Qui", "Profil", "Structure", "Enfant", "Fiche"],
+    ),
+    hide_index=True,
+    width="stretch",
 )

@@ -19,15 +19,20 @@ MEASURES = {
     "conventions": "Conventions en vigueur",
     "covered": "Couvert (1 = oui, 0 = non)",
 }
-TOOLTIP = [("active_structures", "Structures actives"), ("places", "Places"),
-           ("conventions", "Conventions en vigueur"), ("covered_text", "Couvert")]
+TOOLTIP = [
+    ("active_structures", "Structures actives"),
+    ("places", "Places"),
+    ("conventions", "Conventions en vigueur"),
+    ("covered_text", "Couvert"),
+]
 
 actor = page_guard("coverage")
 st.title("Couverture du territoire")
 today = paris_today()
 a, b = st.columns([1, 2])
-on = a.date_input("À la date du", value=today, format="DD/MM/YYYY", min_value=date(2015, 1, 1), max_value=today,
-                  key="coverage_date")
+on = a.date_input(
+    "À la date du", value=today, format="DD/MM/YYYY", min_value=date(2015, 1, 1), max_value=today, key="coverage_date"
+)
 measure = b.radio("Colorer selon", list(MEASURES), format_func=MEASURES.get, horizontal=True, key="coverage_measure")
 
 
@@ -53,9 +58,11 @@ rows = tuple((v["code"], v["active_structures"], v["places"], v["conventions"], 
 left, right = st.columns([3, 1])
 with left:
     st.vega_lite_chart(_chart(measure, rows), width="content", key="coverage_map")
-    st.caption(COVERED_DEFINITION + " Les chiffres des infobulles sont ceux de l'annuaire filtré sur le département "
-               "et le statut « Active ». Paris et la petite couronne sont agrandis en encart ; les départements "
-               "d'outre-mer sont dessinés en encarts.")
+    st.caption(
+        COVERED_DEFINITION + " Les chiffres des infobulles sont ceux de l'annuaire filtré sur le département "
+        "et le statut « Active ». Paris et la petite couronne sont agrandis en encart ; les départements "
+        "d'outre-mer sont dessinés en encarts."
+    )
 with right:
     uncovered = [v for v in values if not v["covered"]]
     st.subheader(f"Non couverts ({len(uncovered)})")

@@ -41,8 +41,10 @@ for module in sorted(missing, key=lambda m: (not m.prerequisites_met, m.title)):
             lead = "Prérequis déjà suivis" if module.prerequisites_met else "Prérequis à suivre d'abord"
             st.caption(f"{lead} : " + ", ".join(md(t) for t in module.prerequisite_titles))
         if module.next_session_date:
-            st.caption(f"Prochaine session du réseau : le {fr_date(module.next_session_date)} ({md(module.next_session_place)})"
-                       + (" — votre équipe est inscrite à une session de ce module." if module.module_id in registered else ""))
+            st.caption(
+                f"Prochaine session du réseau : le {fr_date(module.next_session_date)} ({md(module.next_session_place)})"
+                + (" — votre équipe est inscrite à une session de ce module." if module.module_id in registered else "")
+            )
         else:
             st.caption("Pas de session programmée pour l'instant : signalez votre intérêt à la coordination.")
 
@@ -50,18 +52,38 @@ st.subheader("Historique des formations de l'équipe")
 if not history:
     st.info("Aucune session enregistrée pour votre structure.")
 else:
-    st.dataframe(pd.DataFrame([{
-        "Début": fr_date(h.start_date), "Fin": fr_date(h.end_date), "Module": h.module_title, "Lieu": h.place,
-        "Heures": fr_hours(h.hours), "Organisme formateur": h.trainer_organisation,
-        "Statut": SessionStatus.label_of(h.status),
-    } for h in history]), hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Début": fr_date(h.start_date),
+                    "Fin": fr_date(h.end_date),
+                    "Module": h.module_title,
+                    "Lieu": h.place,
+                    "Heures": fr_hours(h.hours),
+                    "Organisme formateur": h.trainer_organisation,
+                    "Statut": SessionStatus.label_of(h.status),
+                }
+                for h in history
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 followed = [m for m in modules if not m.missing]
 if followed:
     with st.expander("Modules déjà suivis"):
-        st.dataframe(pd.DataFrame([{"Module": m.title, "Sessions suivies": m.followed_sessions,
-                                    "Dernière": fr_date(m.last_followed)} for m in followed]),
-                     hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {"Module": m.title, "Sessions suivies": m.followed_sessions, "Dernière": fr_date(m.last_followed)}
+                    for m in followed
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
 
 st.subheader("Dans l'ensemble du réseau")
 today = paris_today()

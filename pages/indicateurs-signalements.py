@@ -9,10 +9,12 @@ from core.formatting import fr_date, fr_number, fr_percent
 from models.base import utcnow
 from models.signalement import Severity
 from services.disclosure import disclosure_legend
-from services.settings import setting_get
 from services.indicators import paris_today
+from services.settings import setting_get
 from services.signalement_indicators import (
-    signalement_breakdown_note, signalement_indicator_counts, signalement_indicators,
+    signalement_breakdown_note,
+    signalement_indicator_counts,
+    signalement_indicators,
 )
 from ui.auth import page_guard
 from ui.cache import cached, chart
@@ -26,8 +28,12 @@ if actor.is_funder:  # whole months that are over (services.disclosure_policy)
     start, end = month_range_filter("signalement_indicators")
 else:
     today = paris_today()
-    period = st.date_input("Période de déclaration", value=(today - timedelta(days=365), today),
-                           format="DD/MM/YYYY", key="signalement_indicators_period")
+    period = st.date_input(
+        "Période de déclaration",
+        value=(today - timedelta(days=365), today),
+        format="DD/MM/YYYY",
+        key="signalement_indicators_period",
+    )
     start, end = (tuple(period) + (None, None))[:2] if isinstance(period, (tuple, list)) else (period, period)
 st.caption(f"Signalements déclarés du {fr_date(start) or '…'} au {fr_date(end) or '…'}.")
 # Shares depend on the clock (a deadline passes): the cache key moves every minute.
@@ -37,21 +43,34 @@ ack, passing = result.time_to_acknowledge, result.time_to_pass_on
 
 c1, c2, c3 = st.columns(3)
 c1.metric("Signalements déclarés", result.total_shown)
-c2.metric("Prise en compte (médiane)", fr_duration(ack.median_seconds),
-          help=f"Délai entre la déclaration et la prise en compte par la coordination ; 90 % en moins de "
-               f"{fr_duration(ack.p90_seconds)}.")
-c3.metric("Transmission (médiane)", fr_duration(passing.median_seconds),
-          help=f"Délai entre la déclaration et la première transmission ; 90 % en moins de "
-               f"{fr_duration(passing.p90_seconds)}.")
+c2.metric(
+    "Prise en compte (médiane)",
+    fr_duration(ack.median_seconds),
+    help=f"Délai entre la déclaration et la prise en compte par la coordination ; 90 % en moins de "
+    f"{fr_duration(ack.p90_seconds)}.",
+)
+c3.metric(
+    "Transmission (médiane)",
+    fr_duration(passing.median_seconds),
+    help=f"Délai entre la déclaration et la première transmission ; 90 % en moins de "
+    f"{fr_duration(passing.p90_seconds)}.",
+)
 c1, c2, c3 = st.columns(3)
 c1.metric("Pris en compte", fr_number(ack.count))
-c2.metric("Pris en compte à temps", fr_percent(result.acknowledged_within.share),
-          help="Parmi les signalements pris en compte ou dont le délai de prise en compte est dépassé.")
-c3.metric("Transmis à temps", fr_percent(result.passed_on_within.share),
-          help="Parmi les signalements transmis, ou non transmis et dont le délai est dépassé ; "
-               "ceux clôturés sans transmission ne comptent pas.")
-st.caption(f"90e centile : prise en compte {fr_duration(ack.p90_seconds)}, transmission "
-           f"{fr_duration(passing.p90_seconds)}.")
+c2.metric(
+    "Pris en compte à temps",
+    fr_percent(result.acknowledged_within.share),
+    help="Parmi les signalements pris en compte ou dont le délai de prise en compte est dépassé.",
+)
+c3.metric(
+    "Transmis à temps",
+    fr_percent(result.passed_on_within.share),
+    help="Parmi les signalements transmis, ou non transmis et dont le délai est dépassé ; "
+    "ceux clôturés sans transmission ne comptent pas.",
+)
+st.caption(
+    f"90e centile : prise en compte {fr_duration(ack.p90_seconds)}, transmission {fr_duration(passing.p90_seconds)}."
+)
 
 
 def counts(by: str) -> list:
@@ -63,22 +82,31 @@ severity_counts = {row.key: row.shown for row in counts("severity")}
 by_severity = []
 for severity in Severity:
     r = cached(signalement_indicators, actor=actor, start=start, end=end, severity=severity.value, now=now)
-    by_severity.append({
-        "Gravité": severity.label, "Signalements": severity_counts.get(severity.value, "0" if severity_counts else "—"),
-        "Prise en compte : médiane / 90e centile": f"{fr_duration(r.time_to_acknowledge.median_seconds)} / "
-                                                   f"{fr_duration(r.time_to_acknowledge.p90_seconds)}",
-        "Pris en compte à temps": fr_percent(r.acknowledged_within.share),
-        "Transmission : médiane / 90e centile": f"{fr_duration(r.time_to_pass_on.median_seconds)} / "
-                                               f"{fr_duration(r.time_to_pass_on.p90_seconds)}",
-        "Transmis à temps": fr_percent(r.passed_on_within.share),
-    })
+    by_severity.append(
+        {
+            "Gravité": severity.label,
+            "Signalements": severity_counts.get(severity.value, "0" if severity_counts else "—"),
+            "Prise en compte : médiane / 90e centile": f"{fr_duration(r.time_to_acknowledge.median_seconds)} / "
+            f"{fr_duration(r.time_to_acknowledge.p90_seconds)}",
+            "Pris en compte à temps": fr_percent(r.acknowledged_within.share),
+            "Transmission : médiane / 90e centile": f"{fr_duration(r.time_to_pass_on.median_seconds)} / "
+            f"{fr_duration(r.time_to_pass_on.p90_seconds)}",
+            "Transmis à temps": fr_percent(r.passed_on_within.share),
+        }
+    )
 st.dataframe(pd.DataFrame(by_severity), hide_index=True, width="stretch")
 
 
 def frame(by: str, label: str) -> pd.DataFrame:
     rows = counts(by)
-    return pd.DataFrame({"key": [r.key for r in rows], label: [r.label for r in rows],
-                         "n": [r.count for r in rows], "Signalements": [r.shown for r in rows]})
+    return pd.DataFrame(
+        {
+            "key": [r.key for r in rows],
+            label: [r.label for r in rows],
+            "n": [r.count for r in rows],
+            "Signalements": [r.shown for r in rows],
+        }
+    )
 
 
 def bars(data: pd.DataFrame, label: str) -> None:
@@ -123,5 +151,9 @@ with right:
         else:
             st.dataframe(structures[["Structure", "Signalements"]], hide_index=True, width="stretch", height=300)
 if actor.is_funder:
-    st.caption(disclosure_legend(threshold=int(cached(setting_get, key="disclosure_threshold")),
-                                 rounding=int(cached(setting_get, key="disclosure_rounding"))))
+    st.caption(
+        disclosure_legend(
+            threshold=int(cached(setting_get, key="disclosure_threshold")),
+            rounding=int(cached(setting_get, key="disclosure_rounding")),
+        )
+    )

@@ -5,12 +5,23 @@ import streamlit as st
 from services.annual_report import annual_report_html, annual_report_xlsx, annual_report_years, indicator_workbook
 from services.disclosure_policy import publication_rules
 from services.indicators import (
-    indicator_coverage_map, indicator_overview, indicator_series, indicator_view, protection_rule,
+    indicator_coverage_map,
+    indicator_overview,
+    indicator_series,
+    indicator_view,
+    protection_rule,
 )
 from ui.auth import page_guard
 from ui.cache import cached, chart
 from ui.indicators import (
-    coverage_map, period_caption, period_filter, scope_filter, series_chart, show_table, table_chart, tile,
+    coverage_map,
+    period_caption,
+    period_filter,
+    scope_filter,
+    series_chart,
+    show_table,
+    table_chart,
+    tile,
 )
 
 TILES_PER_ROW = 4
@@ -26,10 +37,12 @@ st.caption(period_caption(period, scope))
 views = cached(indicator_overview, actor=actor, period=period, scope=scope)
 for start in range(0, len(views), TILES_PER_ROW):
     columns = st.columns(TILES_PER_ROW, border=True)
-    for column, view in zip(columns, views[start:start + TILES_PER_ROW]):
+    for column, view in zip(columns, views[start : start + TILES_PER_ROW]):
         tile(column, view)
-st.info(f"**Protection des petits effectifs.** {rule.legend} Les parts sont calculées sur les effectifs publiés.",
-        icon=":material/shield:")
+st.info(
+    f"**Protection des petits effectifs.** {rule.legend} Les parts sont calculées sur les effectifs publiés.",
+    icon=":material/shield:",
+)
 with st.expander("Méthode : ce qui est publié, et pourquoi"):
     for line in publication_rules(threshold=rule.threshold):
         st.text(line)
@@ -44,10 +57,14 @@ if labels:
     evolution, breakdown, geography = st.tabs(["Évolution", "Répartitions", "Carte de couverture"])
     with evolution:
         points = cached(indicator_series, actor=actor, key=key, period=period, scope=scope)
-        st.vega_lite_chart(chart(series_chart, points=points, title=view.info.short_title,
-                                 percent=view.info.unit == "%"), width="stretch")
-        st.caption("Chaque période est publiée comme la tuile ; une période dont l'effectif est petit est laissée "
-                   "vide (« < 5 » au survol).")
+        st.vega_lite_chart(
+            chart(series_chart, points=points, title=view.info.short_title, percent=view.info.unit == "%"),
+            width="stretch",
+        )
+        st.caption(
+            "Chaque période est publiée comme la tuile ; une période dont l'effectif est petit est laissée "
+            "vide (« < 5 » au survol)."
+        )
     with breakdown:
         if not view.tables:
             st.caption("Pas de répartition pour cet indicateur.")
@@ -68,17 +85,32 @@ st.subheader("Téléchargements")
 st.caption("Les fichiers sont préparés au clic, avec la même protection des petits effectifs que cette page.")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 left, right = st.columns(2)
-left.download_button("Indicateurs de la période (XLSX)",
-                     lambda: indicator_workbook(actor=actor, period=period, scope=scope),
-                     f"indicateurs-{period.start.isoformat()}.xlsx", mime=XLSX, key="funder_download_period",
-                     icon=":material/table:")
+left.download_button(
+    "Indicateurs de la période (XLSX)",
+    lambda: indicator_workbook(actor=actor, period=period, scope=scope),
+    f"indicateurs-{period.start.isoformat()}.xlsx",
+    mime=XLSX,
+    key="funder_download_period",
+    icon=":material/table:",
+)
 with right:
-    year = st.selectbox("Rapport annuel d'évaluation", cached(annual_report_years, actor=actor),
-                        key="funder_report_year")
+    year = st.selectbox(
+        "Rapport annuel d'évaluation", cached(annual_report_years, actor=actor), key="funder_report_year"
+    )
     a, b = st.columns(2)
-    a.download_button("Rapport (XLSX)", lambda: annual_report_xlsx(actor=actor, year=year, scope=scope),
-                      f"rapport-annuel-{year}.xlsx", mime=XLSX, key="funder_download_xlsx", icon=":material/table:")
-    b.download_button("Rapport imprimable (HTML)",
-                      lambda: annual_report_html(actor=actor, year=year, scope=scope).encode("utf-8"),
-                      f"rapport-annuel-{year}.html", mime="text/html", key="funder_download_html",
-                      icon=":material/print:")
+    a.download_button(
+        "Rapport (XLSX)",
+        lambda: annual_report_xlsx(actor=actor, year=year, scope=scope),
+        f"rapport-annuel-{year}.xlsx",
+        mime=XLSX,
+        key="funder_download_xlsx",
+        icon=":material/table:",
+    )
+    b.download_button(
+        "Rapport imprimable (HTML)",
+        lambda: annual_report_html(actor=actor, year=year, scope=scope).encode("utf-8"),
+        f"rapport-annuel-{year}.html",
+        mime="text/html",
+        key="funder_download_html",
+        icon=":material/print:",
+    )

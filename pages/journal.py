@@ -15,20 +15,46 @@ actor = page_guard("audit")
 st.title("Journal d'audit")
 
 left, middle, right = st.columns(3)
-entity = left.selectbox("Objet", [None, *cached(audit_entities, actor=actor)], format_func=lambda e: "Tous" if e is None else e,
-                        key="audit_entity")
-username = middle.text_input("Auteur (identifiant)", key="audit_user", max_chars=text_limit(User, "username")).strip().lower() or None
+entity = left.selectbox(
+    "Objet",
+    [None, *cached(audit_entities, actor=actor)],
+    format_func=lambda e: "Tous" if e is None else e,
+    key="audit_entity",
+)
+username = (
+    middle.text_input("Auteur (identifiant)", key="audit_user", max_chars=text_limit(User, "username")).strip().lower()
+    or None
+)
 period = right.date_input("Période", value=(), format="DD/MM/YYYY", key="audit_period")
 start, end = (period + (None, None))[:2] if isinstance(period, tuple) else (period, period)
 page_number = st.number_input("Page", min_value=1, value=1, step=1, key="audit_page")
 
-result = cached(audit_list, actor=actor, entity=entity, username=username, start=start, end=end,
-                    limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
+result = cached(
+    audit_list,
+    actor=actor,
+    entity=entity,
+    username=username,
+    start=start,
+    end=end,
+    limit=PAGE_SIZE,
+    offset=(page_number - 1) * PAGE_SIZE,
+)
 st.caption(f"{fr_number(result.total)} entrées — page {page_number} sur {max(1, -(-result.total // PAGE_SIZE))}")
 st.dataframe(
-    pd.DataFrame([{
-        "Quand": fr_datetime(r.at), "Auteur": r.username, "Action": r.action, "Objet": r.entity,
-        "N°": r.entity_id, "Avant": r.before, "Après": r.after,
-    } for r in result.rows]),
-    hide_index=True, width="stretch",
+    pd.DataFrame(
+        [
+            {
+                "Quand": fr_datetime(r.at),
+                "Auteur": r.username,
+                "Action": r.action,
+                "Objet": r.entity,
+                "N°": r.entity_id,
+                "Avant": r.before,
+                "Après": r.after,
+            }
+            for r in result.rows
+        ]
+    ),
+    hide_index=True,
+    width="stretch",
 )

@@ -10,8 +10,12 @@ from core.bounds import text_limit
 from core.formatting import fr_datetime
 from models.annual_report import AnnualReportSection
 from services.annual_report import (
-    annual_report_html, annual_report_section_history, annual_report_section_save, annual_report_sections,
-    annual_report_xlsx, annual_report_years,
+    annual_report_html,
+    annual_report_section_history,
+    annual_report_section_save,
+    annual_report_sections,
+    annual_report_xlsx,
+    annual_report_years,
 )
 from services.indicators import indicator_overview, protection_rule
 from services.periods import period_of
@@ -24,15 +28,24 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 actor = page_guard("annual_report")
 st.title("Rapport annuel d'évaluation")
-st.caption("Le rapport remis au ministère : les indicateurs de l'appel à projets pour l'année civile et les rubriques "
-           "qualitatives rédigées ci-dessous.")
+st.caption(
+    "Le rapport remis au ministère : les indicateurs de l'appel à projets pour l'année civile et les rubriques "
+    "qualitatives rédigées ci-dessous."
+)
 year = st.selectbox("Année", cached(annual_report_years, actor=actor), key="annual_report_year")
 period = period_of("annee", date(year, 1, 1))
 VERSIONS = {"Protégée — à remettre au ministère": True, "Interne — chiffres exacts, à ne pas diffuser": False}
-protected = VERSIONS[st.radio("Version", list(VERSIONS), horizontal=True, key="annual_report_version",
-                              help="La version protégée publie les chiffres tels que le financeur les lit (petits "
-                                   "effectifs d'enfants masqués et arrondis). La version interne donne les chiffres "
-                                   "exacts du tableau de bord, pour le travail de la coordination.")]
+protected = VERSIONS[
+    st.radio(
+        "Version",
+        list(VERSIONS),
+        horizontal=True,
+        key="annual_report_version",
+        help="La version protégée publie les chiffres tels que le financeur les lit (petits "
+        "effectifs d'enfants masqués et arrondis). La version interne donne les chiffres "
+        "exacts du tableau de bord, pour le travail de la coordination.",
+    )
+]
 
 flash = st.session_state.pop("annual_report_flash", None)
 if flash:
@@ -41,32 +54,58 @@ if flash:
 st.subheader("Produire le rapport")
 suffix = "" if protected else "-interne"
 a, b = st.columns(2)
-a.download_button(f"Classeur {year} (XLSX)", lambda: annual_report_xlsx(actor=actor, year=year, protected=protected),
-                  f"rapport-annuel-{year}{suffix}.xlsx", mime=XLSX, key="annual_report_download_xlsx", type="primary",
-                  icon=":material/table:")
-b.download_button(f"Rapport {year} imprimable (HTML)",
-                  lambda: annual_report_html(actor=actor, year=year, protected=protected).encode("utf-8"),
-                  f"rapport-annuel-{year}{suffix}.html", mime="text/html", key="annual_report_download_html",
-                  type="primary", icon=":material/print:")
-st.caption("Le classeur a une feuille par indicateur (définition, valeur, mois, répartitions) ; le rapport HTML "
-           "s'imprime depuis le navigateur (Ctrl+P, « Enregistrer en PDF »).")
+a.download_button(
+    f"Classeur {year} (XLSX)",
+    lambda: annual_report_xlsx(actor=actor, year=year, protected=protected),
+    f"rapport-annuel-{year}{suffix}.xlsx",
+    mime=XLSX,
+    key="annual_report_download_xlsx",
+    type="primary",
+    icon=":material/table:",
+)
+b.download_button(
+    f"Rapport {year} imprimable (HTML)",
+    lambda: annual_report_html(actor=actor, year=year, protected=protected).encode("utf-8"),
+    f"rapport-annuel-{year}{suffix}.html",
+    mime="text/html",
+    key="annual_report_download_html",
+    type="primary",
+    icon=":material/print:",
+)
+st.caption(
+    "Le classeur a une feuille par indicateur (définition, valeur, mois, répartitions) ; le rapport HTML "
+    "s'imprime depuis le navigateur (Ctrl+P, « Enregistrer en PDF »)."
+)
 
 views = cached(indicator_overview, actor=actor, period=period, protected=protected)
-st.dataframe(pd.DataFrame([{
-    "N°": v.info.number, "Indicateur": v.info.title,
-    str(year): v.headline.value.text if v.headline else "non disponible",
-    str(year - 1): v.headline.previous.text if v.headline else "",
-    "Évolution": (v.headline.change or "") if v.headline else "",
-} for v in views]), hide_index=True, width="stretch")
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "N°": v.info.number,
+                "Indicateur": v.info.title,
+                str(year): v.headline.value.text if v.headline else "non disponible",
+                str(year - 1): v.headline.previous.text if v.headline else "",
+                "Évolution": (v.headline.change or "") if v.headline else "",
+            }
+            for v in views
+        ]
+    ),
+    hide_index=True,
+    width="stretch",
+)
 if protected:
-    st.caption(f"Mêmes chiffres que le tableau de bord de l'année {year} en « Voir comme le financeur » et que la page "
-               "du financeur. " + cached(protection_rule).legend)
+    st.caption(
+        f"Mêmes chiffres que le tableau de bord de l'année {year} en « Voir comme le financeur » et que la page "
+        "du financeur. " + cached(protection_rule).legend
+    )
 else:
-    st.caption(f"Mêmes chiffres que le tableau de bord de l'année {year}. Version interne : petits effectifs non "
-               "protégés, à ne pas diffuser.")
+    st.caption(
+        f"Mêmes chiffres que le tableau de bord de l'année {year}. Version interne : petits effectifs non "
+        "protégés, à ne pas diffuser."
+    )
 if st.toggle("Aperçu du rapport imprimable", key="annual_report_preview"):
-    components.html(cached(annual_report_html, actor=actor, year=year, protected=protected), height=700,
-                    scrolling=True)
+    components.html(cached(annual_report_html, actor=actor, year=year, protected=protected), height=700, scrolling=True)
 
 st.subheader(f"Rubriques qualitatives {year}")
 for section in cached(annual_report_sections, actor=actor, year=year):
@@ -77,14 +116,27 @@ for section in cached(annual_report_sections, actor=actor, year=year):
         st.session_state[text_key] = section.text
     with st.form(f"annual_report_form_{year}_{section.section}", clear_on_submit=False):
         st.markdown(f"**{section.label}**")
-        text = st.text_area(section.label, key=text_key, height=160, max_chars=text_limit(AnnualReportSection, "text"), label_visibility="collapsed")
+        text = st.text_area(
+            section.label,
+            key=text_key,
+            height=160,
+            max_chars=text_limit(AnnualReportSection, "text"),
+            label_visibility="collapsed",
+        )
         if section.updated_at:
-            st.caption(f"Dernière modification : {md(section.updated_by)}, le {fr_datetime(section.updated_at)} "
-                       f"(version {section.version}).")
+            st.caption(
+                f"Dernière modification : {md(section.updated_by)}, le {fr_datetime(section.updated_at)} "
+                f"(version {section.version})."
+            )
         if st.form_submit_button("Enregistrer", icon=":material/save:"):
             with handled():
-                saved = annual_report_section_save(actor=actor, year=year, section=section.section, text=text,
-                                                   expected_version=st.session_state[seen_key])
+                saved = annual_report_section_save(
+                    actor=actor,
+                    year=year,
+                    section=section.section,
+                    text=text,
+                    expected_version=st.session_state[seen_key],
+                )
                 st.session_state[seen_key] = saved.version
                 st.session_state["annual_report_flash"] = f"« {section.label} » enregistré (version {saved.version})."
             if "annual_report_flash" in st.session_state:

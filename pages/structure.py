@@ -10,7 +10,12 @@ from models.structure import ExploitationForm, OnSiteService, Sex, StructureUpda
 from services.referential import departement_label
 from services.standards import assessment_grid, compliance_for
 from services.structures import (
-    LABELS, structure_confirm_contact, structure_get, structure_options, structure_status_history, structure_update,
+    LABELS,
+    structure_confirm_contact,
+    structure_get,
+    structure_options,
+    structure_status_history,
+    structure_update,
 )
 from ui.auth import page_guard
 from ui.cache import cached
@@ -29,15 +34,18 @@ if not options:
     st.stop()
 ids = list(options)
 default = st.session_state.get("structure_selected_id") or actor.structure_id
-structure_id = st.selectbox("Structure", ids, index=ids.index(default) if default in ids else 0,
-                            format_func=options.get, key="structure_choice")
+structure_id = st.selectbox(
+    "Structure", ids, index=ids.index(default) if default in ids else 0, format_func=options.get, key="structure_choice"
+)
 st.session_state["structure_selected_id"] = structure_id
 structure = cached(structure_get, actor=actor, structure_id=structure_id)
 own = actor.is_partner and actor.structure_id == structure.id
 
 st.subheader(md(structure.name))
-st.caption(f"{KIND_LABELS.get(structure.kind, structure.kind)} — {md(structure.commune)}, "
-           f"{departement_label(structure.departement_code)} — {STATUS_LABELS.get(structure.status, structure.status)}")
+st.caption(
+    f"{KIND_LABELS.get(structure.kind, structure.kind)} — {md(structure.commune)}, "
+    f"{departement_label(structure.departement_code)} — {STATUS_LABELS.get(structure.status, structure.status)}"
+)
 a, b, c, d = st.columns(4)
 a.metric("Places", fr_number(structure.capacity))
 b.metric("Âges accueillis", ages_text(structure.age_min, structure.age_max))
@@ -57,50 +65,82 @@ if can(actor, Action.STANDARD_READ) and (actor.is_coordination or own):
     compliance = cached(compliance_for, actor=actor, structure_ids=[structure.id]).get(structure.id)
     grid = cached(assessment_grid, actor=actor, structure_id=structure.id)
     if compliance and compliance.assessed:
-        st.markdown(f"**{compliance.met}** critères atteints, **{compliance.partly}** partiellement, "
-                    f"**{compliance.not_met}** non atteints, **{compliance.missing}** non évalués "
-                    f"sur {compliance.criteria} — conformité {fr_percent(compliance.rate)}")
+        st.markdown(
+            f"**{compliance.met}** critères atteints, **{compliance.partly}** partiellement, "
+            f"**{compliance.not_met}** non atteints, **{compliance.missing}** non évalués "
+            f"sur {compliance.criteria} — conformité {fr_percent(compliance.rate)}"
+        )
         if compliance.stale:
             st.warning(f"{compliance.stale} évaluation(s) datent de plus de 12 mois : à refaire.")
     else:
         st.info("Cette structure n'a pas encore été évaluée au regard du référentiel.")
     if grid:
-        st.dataframe(pd.DataFrame([{
-            "Critère": g.criterion_label, "Catégorie": CriterionCategory.label_of(g.category),
-            "Niveau": AssessmentLevel.label_of(g.level) if g.level else "non évalué",
-            "Évalué le": fr_date(g.assessed_on), "À refaire": "oui" if g.stale else "",
-            "Commentaire": g.comment or "",
-        } for g in grid]), hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Critère": g.criterion_label,
+                        "Catégorie": CriterionCategory.label_of(g.category),
+                        "Niveau": AssessmentLevel.label_of(g.level) if g.level else "non évalué",
+                        "Évalué le": fr_date(g.assessed_on),
+                        "À refaire": "oui" if g.stale else "",
+                        "Commentaire": g.comment or "",
+                    }
+                    for g in grid
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
 
 with st.expander("Historique du statut dans le réseau", icon=":material/timeline:"):
-    st.dataframe(pd.DataFrame([{"Depuis le": fr_date(h.effective_on), "Statut": STATUS_LABELS.get(h.status, h.status)}
-                               for h in cached(structure_status_history, actor=actor, structure_id=structure.id)]),
-                 hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {"Depuis le": fr_date(h.effective_on), "Statut": STATUS_LABELS.get(h.status, h.status)}
+                for h in cached(structure_status_history, actor=actor, structure_id=structure.id)
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 if can(actor, Action.STRUCTURE_EDIT_ALL):
     st.subheader("Modifier la fiche")
     with st.form(f"structure_edit_{structure.id}", clear_on_submit=False):
         values = structure_fields(f"structure_edit_{structure.id}", structure)
         if st.form_submit_button("Enregistrer", type="primary"):
-            changes = {k: v for k, v in values.items() if k != "status_changed_on" or values["status"] != structure.status}
+            changes = {
+                k: v for k, v in values.items() if k != "status_changed_on" or values["status"] != structure.status
+            }
             with handled():
-                saved = structure_update(actor=actor, structure_id=structure.id, expected_version=structure.version,
-                                         changes=StructureUpdate(**changes),
-                                         seen={k: getattr(structure, k) for k in values if k in LABELS and k != "status_changed_on"})
+                saved = structure_update(
+                    actor=actor,
+                    structure_id=structure.id,
+                    expected_version=structure.version,
+                    changes=StructureUpdate(**changes),
+                    seen={k: getattr(structure, k) for k in values if k in LABELS and k != "status_changed_on"},
+                )
                 st.session_state["structure_flash"] = f"Fiche « {saved.name} » enregistrée."
             if "structure_flash" in st.session_state:  # saved: reload after the cache refresh
                 st.rerun()
 elif own:
     st.subheader("Mettre à jour le contact et la capacité")
-    st.caption("Votre structure peut modifier son contact générique et son nombre de places ; le reste de la fiche "
-               "est tenu par la coordination nationale.")
+    st.caption(
+        "Votre structure peut modifier son contact générique et son nombre de places ; le reste de la fiche "
+        "est tenu par la coordination nationale."
+    )
     with st.form(f"structure_contact_{structure.id}", clear_on_submit=False):
         values = contact_fields(f"structure_contact_{structure.id}", structure)
         if st.form_submit_button("Enregistrer", type="primary"):
             with handled():
-                structure_update(actor=actor, structure_id=structure.id, expected_version=structure.version,
-                                 changes=StructureUpdate(**values),
-                                 seen={k: getattr(structure, k) for k in values})
+                structure_update(
+                    actor=actor,
+                    structure_id=structure.id,
+                    expected_version=structure.version,
+                    changes=StructureUpdate(**values),
+                    seen={k: getattr(structure, k) for k in values},
+                )
                 st.session_state["structure_flash"] = "Contact et capacité enregistrés."
             if "structure_flash" in st.session_state:  # saved: reload after the cache refresh
                 st.rerun()

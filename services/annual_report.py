@@ -28,7 +28,13 @@ from models.annual_report import AnnualReportSection, ReportSection
 from models.audit import AuditEntry
 from models.base import utcnow
 from services.indicators import (
-    IndicatorView, ProtectionRule, SeriesPoint, indicator_series, indicator_view, paris_today, protection_rule,
+    IndicatorView,
+    ProtectionRule,
+    SeriesPoint,
+    indicator_series,
+    indicator_view,
+    paris_today,
+    protection_rule,
 )
 from services.periods import Period, Scope, period_of, scope_for
 
@@ -71,14 +77,23 @@ def annual_report_sections(*, actor: Actor, year: int) -> list[SectionPublic]:
     out = []
     for section in ReportSection:
         row = rows.get(section.value)
-        out.append(SectionPublic(year, section.value, section.label, row.text if row else "",
-                                 row.version if row else None, row.updated_by if row else "",
-                                 row.updated_at if row else None))
+        out.append(
+            SectionPublic(
+                year,
+                section.value,
+                section.label,
+                row.text if row else "",
+                row.version if row else None,
+                row.updated_by if row else "",
+                row.updated_at if row else None,
+            )
+        )
     return out
 
 
-def annual_report_section_save(*, actor: Actor, year: int, section: str, text: str,
-                               expected_version: int | None) -> SectionPublic:
+def annual_report_section_save(
+    *, actor: Actor, year: int, section: str, text: str, expected_version: int | None
+) -> SectionPublic:
     """Coordination only: write one section of a year's report; refused if someone saved it meanwhile."""
     require(actor, Action.ANNUAL_REPORT_WRITE)
     errors = _check_year(year)
@@ -91,8 +106,9 @@ def annual_report_section_save(*, actor: Actor, year: int, section: str, text: s
         raise ValidationFailed(errors)
     label = ReportSection.label_of(section)
     with session_scope(actor) as session:
-        row = session.exec(select(AnnualReportSection).where(AnnualReportSection.year == year,
-                                                             AnnualReportSection.section == section)).first()
+        row = session.exec(
+            select(AnnualReportSection).where(AnnualReportSection.year == year, AnnualReportSection.section == section)
+        ).first()
         if row is None:
             row = AnnualReportSection(year=year, section=section)
         elif expected_version is None:
@@ -111,13 +127,18 @@ def annual_report_section_history(*, actor: Actor, year: int, section: str) -> l
     """Coordination only: the successive texts of one section, newest first (from the audit log)."""
     require(actor, Action.ANNUAL_REPORT_WRITE)
     with session_scope(actor) as session:
-        row = session.exec(select(AnnualReportSection.id).where(AnnualReportSection.year == year,
-                                                                AnnualReportSection.section == section)).first()
+        row = session.exec(
+            select(AnnualReportSection.id).where(
+                AnnualReportSection.year == year, AnnualReportSection.section == section
+            )
+        ).first()
         if row is None:
             return []
-        entries = session.exec(select(AuditEntry).where(AuditEntry.entity == AnnualReportSection.__tablename__,
-                                                        AuditEntry.entity_id == str(row))
-                               .order_by(AuditEntry.id.desc())).all()
+        entries = session.exec(
+            select(AuditEntry)
+            .where(AuditEntry.entity == AnnualReportSection.__tablename__, AuditEntry.entity_id == str(row))
+            .order_by(AuditEntry.id.desc())
+        ).all()
     out = []
     for entry in entries:
         after = json.loads(entry.after) if entry.after else {}
@@ -155,8 +176,9 @@ class ReportContent:
 INTERNAL_SUFFIX = " — version interne (chiffres exacts)"
 
 
-def _content(actor: Actor, period: Period, scope: Scope | None, *, title: str, sections: list[SectionPublic],
-             protected: bool) -> ReportContent:
+def _content(
+    actor: Actor, period: Period, scope: Scope | None, *, title: str, sections: list[SectionPublic], protected: bool
+) -> ReportContent:
     from services.indicators import indicator_list
 
     pinned = scope_for(actor, scope)
@@ -169,26 +191,40 @@ def _content(actor: Actor, period: Period, scope: Scope | None, *, title: str, s
             series[info.key] = _months(actor, info.key, period, pinned, protected)
     if not protected:
         title += INTERNAL_SUFFIX
-    return ReportContent(title, period, pinned, utcnow(), protection_rule(), protected, tuple(views), series,
-                         tuple(sections))
+    return ReportContent(
+        title, period, pinned, utcnow(), protection_rule(), protected, tuple(views), series, tuple(sections)
+    )
 
 
 def _months(actor: Actor, key: str, period: Period, scope: Scope, protected: bool) -> list[SeriesPoint]:
     """The months of a year (or of a longer custom period); the periods before for a shorter one."""
     if period.kind == "annee":
-        return indicator_series(actor=actor, key=key, period=period_of("mois", date(period.start.year, 12, 1)),
-                                scope=scope, protected=protected, length=12)
+        return indicator_series(
+            actor=actor,
+            key=key,
+            period=period_of("mois", date(period.start.year, 12, 1)),
+            scope=scope,
+            protected=protected,
+            length=12,
+        )
     return indicator_series(actor=actor, key=key, period=period, scope=scope, protected=protected)
 
 
-def annual_report_content(*, actor: Actor, year: int, scope: Scope | None = None,
-                          protected: bool = True) -> ReportContent:
+def annual_report_content(
+    *, actor: Actor, year: int, scope: Scope | None = None, protected: bool = True
+) -> ReportContent:
     """Coordination and funders (their territory): every indicator of the year as published (or, for the
     coordination only, with ``protected=False``, exact), by month, and the qualitative sections."""
     require(actor, Action.ANNUAL_REPORT_READ)
     sections = annual_report_sections(actor=actor, year=year)
-    return _content(actor, period_of("annee", date(year, 1, 1)), scope,
-                    title=f"Rapport annuel d'évaluation {year}", sections=sections, protected=protected)
+    return _content(
+        actor,
+        period_of("annee", date(year, 1, 1)),
+        scope,
+        title=f"Rapport annuel d'évaluation {year}",
+        sections=sections,
+        protected=protected,
+    )
 
 
 def annual_report_xlsx(*, actor: Actor, year: int, scope: Scope | None = None, protected: bool = True) -> bytes:
@@ -213,6 +249,7 @@ def indicator_workbook(*, actor: Actor, period: Period, scope: Scope | None = No
     require(actor, Action.DASHBOARD_READ)
     from services.report_export import workbook_bytes
 
-    content = _content(actor, period, scope, title=f"Indicateurs du réseau — {period.label}", sections=[],
-                       protected=protected)
+    content = _content(
+        actor, period, scope, title=f"Indicateurs du réseau — {period.label}", sections=[], protected=protected
+    )
     return workbook_bytes(content)

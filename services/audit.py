@@ -20,8 +20,16 @@ class AuditPage:
     total: int
 
 
-def audit_list(*, actor: Actor, entity: str | None = None, username: str | None = None,
-               start: date | None = None, end: date | None = None, limit: int = 50, offset: int = 0) -> AuditPage:
+def audit_list(
+    *,
+    actor: Actor,
+    entity: str | None = None,
+    username: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> AuditPage:
     """Coordination only: audit entries, newest first, filtered and paged in SQL, with the total."""
     require(actor, Action.AUDIT_VIEW)
     conditions = []

@@ -28,17 +28,28 @@ def child_access_record(session, actor: Actor, *, child_id: int, request_id: int
     """Write one opening of a child's record (inside the caller's session; never audited as a write)."""
     since = utcnow() - timedelta(minutes=REPEAT_MINUTES)
     recent = session.exec(
-        select(ChildAccess.id).where(
-            ChildAccess.staff_login == actor.username, ChildAccess.child_id == child_id,
-            ChildAccess.context == context, ChildAccess.at >= since,
-        ).limit(1)
+        select(ChildAccess.id)
+        .where(
+            ChildAccess.staff_login == actor.username,
+            ChildAccess.child_id == child_id,
+            ChildAccess.context == context,
+            ChildAccess.at >= since,
+        )
+        .limit(1)
     ).first()
     if recent is not None:
         return
-    session.add(ChildAccess(
-        user_id=actor.user_id, staff_login=actor.username, staff_role=actor.role,
-        staff_structure_id=actor.structure_id, child_id=child_id, request_id=request_id, context=context,
-    ))
+    session.add(
+        ChildAccess(
+            user_id=actor.user_id,
+            staff_login=actor.username,
+            staff_role=actor.role,
+            staff_structure_id=actor.structure_id,
+            child_id=child_id,
+            request_id=request_id,
+            context=context,
+        )
+    )
     session.flush()
 
 
@@ -58,9 +69,16 @@ class AccessPage:
     total: int
 
 
-def child_access_list(*, actor: Actor, child_code: str | None = None, staff_login: str | None = None,
-                      start: date | None = None, end: date | None = None, limit: int = 50,
-                      offset: int = 0) -> AccessPage:
+def child_access_list(
+    *,
+    actor: Actor,
+    child_code: str | None = None,
+    staff_login: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> AccessPage:
     """Coordination only: openings of children's records, newest first, filtered and paged in SQL."""
     require(actor, Action.PATH_ACCESS_LOG_READ)
     conditions = []
@@ -74,14 +92,25 @@ def child_access_list(*, actor: Actor, child_code: str | None = None, staff_logi
         conditions.append(ChildAccess.at < datetime.combine(end + timedelta(days=1), time(), PARIS))
     with session_scope(actor) as session:
         total = session.exec(
-            select(func.count()).select_from(ChildAccess).join(Child, Child.id == ChildAccess.child_id)
+            select(func.count())
+            .select_from(ChildAccess)
+            .join(Child, Child.id == ChildAccess.child_id)
             .where(*conditions)
         ).one()
         rows = session.exec(
-            select(ChildAccess.at, ChildAccess.staff_login, ChildAccess.staff_role, Structure.name, Child.code,
-                   ChildAccess.context)
+            select(
+                ChildAccess.at,
+                ChildAccess.staff_login,
+                ChildAccess.staff_role,
+                Structure.name,
+                Child.code,
+                ChildAccess.context,
+            )
             .join(Child, Child.id == ChildAccess.child_id)
             .join(Structure, Structure.id == ChildAccess.staff_structure_id, isouter=True)
-            .where(*conditions).order_by(ChildAccess.id.desc()).limit(limit).offset(offset)
+            .where(*conditions)
+            .order_by(ChildAccess.id.desc())
+            .limit(limit)
+            .offset(offset)
         ).all()
     return AccessPage(rows=[AccessRow(*row) for row in rows], total=total)

@@ -35,13 +35,18 @@ from typing import TypeVar
 MIN_CONTRIBUTORS = 3
 MAX_SHARE = 0.85
 
-WITHHELD_FEW = ("Non publié : moins de 3 structures autres que la vôtre, ou une structure représente plus de "
-                "85 % du total.")
+WITHHELD_FEW = (
+    "Non publié : moins de 3 structures autres que la vôtre, ou une structure représente plus de 85 % du total."
+)
 WITHHELD_FEW_FUNDER = "Non publié : moins de 3 structures, ou une structure représente plus de 85 % du total."
-WITHHELD_COMPLEMENT = ("Non publié : par différence avec le total du réseau et les autres régions, ce chiffre "
-                       "donnerait celui d'une ou deux structures.")
-WITHHELD_UNSETTLED = ("Non publié : les chiffres de cette semaine peuvent encore changer (publiés pour le réseau "
-                      "{weeks} semaines après l'échéance, une fois la semaine verrouillée).")
+WITHHELD_COMPLEMENT = (
+    "Non publié : par différence avec le total du réseau et les autres régions, ce chiffre "
+    "donnerait celui d'une ou deux structures."
+)
+WITHHELD_UNSETTLED = (
+    "Non publié : les chiffres de cette semaine peuvent encore changer (publiés pour le réseau "
+    "{weeks} semaines après l'échéance, une fois la semaine verrouillée)."
+)
 WITHHELD_MONTH = "Non publié : au moins une semaine de ce mois n'est pas publiée."
 
 K = TypeVar("K")

@@ -34,8 +34,14 @@ UNKNOWN_SCOPE = "objet inconnu"
 OVERLAP = "une autre convention de ce département est en vigueur sur une partie de cette période"
 NOT_FOUND = "Convention introuvable."
 
-LABELS = {"departement_code": "Département", "status": "Statut", "signed_on": "Date de signature",
-          "ends_on": "Date de fin", "scope": "Objet", "notes": "Remarques"}
+LABELS = {
+    "departement_code": "Département",
+    "status": "Statut",
+    "signed_on": "Date de signature",
+    "ends_on": "Date de fin",
+    "scope": "Objet",
+    "notes": "Remarques",
+}
 _BINDING = (ConventionStatus.SIGNED.value, ConventionStatus.TERMINATED.value)
 
 
@@ -49,8 +55,12 @@ def in_force_condition(on: date):
 
 
 def _is_in_force(c: Convention | ConventionCreate, on: date) -> bool:
-    return (c.status in _BINDING and c.signed_on is not None and c.signed_on <= on
-            and (c.ends_on is None or c.ends_on >= on))
+    return (
+        c.status in _BINDING
+        and c.signed_on is not None
+        and c.signed_on <= on
+        and (c.ends_on is None or c.ends_on >= on)
+    )
 
 
 def _errors(session, data: ConventionCreate, *, except_id: int | None = None) -> list[FieldError]:
@@ -102,15 +112,14 @@ def _errors(session, data: ConventionCreate, *, except_id: int | None = None) ->
 
 def _public(convention: Convention, names: tuple[str, str], on: date) -> ConventionPublic:
     return ConventionPublic.model_validate(
-        convention, from_attributes=True,
+        convention,
+        from_attributes=True,
         update={"departement_name": names[0], "region_name": names[1], "in_force": _is_in_force(convention, on)},
     )
 
 
 def _names(session, code: str) -> tuple[str, str]:
-    row = session.exec(
-        select(Departement.name, Region.name).join(Region).where(Departement.code == code)
-    ).first()
+    row = session.exec(select(Departement.name, Region.name).join(Region).where(Departement.code == code)).first()
     return tuple(row) if row else ("", "")
 
 
@@ -129,8 +138,9 @@ def convention_create(*, actor: Actor, data: ConventionCreate) -> ConventionPubl
         return _public(convention, _names(session, convention.departement_code), paris_today())
 
 
-def convention_update(*, actor: Actor, convention_id: int, expected_version: int | None,
-                      data: ConventionCreate) -> ConventionPublic:
+def convention_update(
+    *, actor: Actor, convention_id: int, expected_version: int | None, data: ConventionCreate
+) -> ConventionPublic:
     """Coordination only: change an agreement (sign it, terminate it, correct its dates or scope)."""
     require(actor, Action.CONVENTION_MANAGE)
     with session_scope(actor) as session:
@@ -178,8 +188,9 @@ class ConventionPage:
     total: int
 
 
-def convention_list(*, actor: Actor, filters: ConventionFilters | None = None, limit: int = 50,
-                    offset: int = 0) -> ConventionPage:
+def convention_list(
+    *, actor: Actor, filters: ConventionFilters | None = None, limit: int = 50, offset: int = 0
+) -> ConventionPage:
     """Coordination only: agreements, filtered and paged in SQL, newest signature first."""
     require(actor, Action.CONVENTION_READ)
     filters = filters or ConventionFilters()
@@ -194,14 +205,19 @@ def convention_list(*, actor: Actor, filters: ConventionFilters | None = None, l
         conditions.append(code_list_contains(Convention.scope, filters.scope))
     if filters.in_force_on:
         conditions.append(in_force_condition(filters.in_force_on))
-    base = select(Convention, Departement.name, Region.name).join(
-        Departement, Departement.code == Convention.departement_code).join(Region).where(*conditions)
+    base = (
+        select(Convention, Departement.name, Region.name)
+        .join(Departement, Departement.code == Convention.departement_code)
+        .join(Region)
+        .where(*conditions)
+    )
     today = paris_today()
     with session_scope(actor) as session:
         total = session.exec(select(func.count()).select_from(base.subquery())).one()
         rows = session.exec(
             base.order_by(Convention.signed_on.desc().nulls_first(), Convention.departement_code, Convention.id)
-            .limit(limit).offset(offset)
+            .limit(limit)
+            .offset(offset)
         ).all()
         return ConventionPage(rows=[_public(c, (d, r), today) for c, d, r in rows], total=total)
 
@@ -217,9 +233,13 @@ def conventions_ending_soon(*, actor: Actor, within_days: int | None = None) -> 
     with session_scope(actor) as session:
         rows = session.exec(
             select(Convention, Departement.name, Region.name)
-            .join(Departement, Departement.code == Convention.departement_code).join(Region)
-            .where(in_force_condition(today), Convention.ends_on.is_not(None),
-                   Convention.ends_on <= today + timedelta(days=within_days))
+            .join(Departement, Departement.code == Convention.departement_code)
+            .join(Region)
+            .where(
+                in_force_condition(today),
+                Convention.ends_on.is_not(None),
+                Convention.ends_on <= today + timedelta(days=within_days),
+            )
             .order_by(Convention.ends_on)
         ).all()
         return [_public(c, (d, r), today) for c, d, r in rows]

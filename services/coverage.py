@@ -46,10 +46,12 @@ def status_at(on: date):
         select(
             StructureStatusChange.structure_id.label("structure_id"),
             StructureStatusChange.status.label("status"),
-            func.row_number().over(
+            func.row_number()
+            .over(
                 partition_by=StructureStatusChange.structure_id,
                 order_by=(StructureStatusChange.effective_on.desc(), StructureStatusChange.id.desc()),
-            ).label("rank"),
+            )
+            .label("rank"),
         )
         .where(StructureStatusChange.effective_on <= on)
         .subquery()
@@ -73,8 +75,9 @@ class DepartementCoverage:
         return self.active_structures > 0
 
 
-def coverage_by_departement(*, actor: Actor, on: date | None = None,
-                            scope: Scope | None = None) -> list[DepartementCoverage]:
+def coverage_by_departement(
+    *, actor: Actor, on: date | None = None, scope: Scope | None = None
+) -> list[DepartementCoverage]:
     """Coordination, partner staff and funders (aggregates): each département's counts on `on` (today by default).
 
     `scope` narrows to a région, a département or the overseas ones; a funder limited to a territory
@@ -87,23 +90,39 @@ def coverage_by_departement(*, actor: Actor, on: date | None = None,
     with session_scope(actor) as session:
         departements = session.exec(
             select(Departement.code, Departement.name, Departement.region_code, Region.name, Departement.overseas)
-            .join(Region).where(*([condition] if condition is not None else [])).order_by(Departement.code)
+            .join(Region)
+            .where(*([condition] if condition is not None else []))
+            .order_by(Departement.code)
         ).all()
         structures = {
-            code: (count, places) for code, count, places in session.exec(
-                select(Structure.departement_code, func.count(Structure.id), func.coalesce(func.sum(Structure.capacity), 0))
+            code: (count, places)
+            for code, count, places in session.exec(
+                select(
+                    Structure.departement_code, func.count(Structure.id), func.coalesce(func.sum(Structure.capacity), 0)
+                )
                 .join(status, status.c.structure_id == Structure.id)
                 .where(status.c.status == NetworkStatus.ACTIVE.value)
                 .group_by(Structure.departement_code)
             )
         }
-        conventions = dict(session.exec(
-            select(Convention.departement_code, func.count(Convention.id))
-            .where(in_force_condition(on)).group_by(Convention.departement_code)
-        ).all())
+        conventions = dict(
+            session.exec(
+                select(Convention.departement_code, func.count(Convention.id))
+                .where(in_force_condition(on))
+                .group_by(Convention.departement_code)
+            ).all()
+        )
     return [
-        DepartementCoverage(code, name, reg, reg_name, bool(overseas), int(structures.get(code, (0, 0))[0]),
-                            int(structures.get(code, (0, 0))[1]), int(conventions.get(code, 0)))
+        DepartementCoverage(
+            code,
+            name,
+            reg,
+            reg_name,
+            bool(overseas),
+            int(structures.get(code, (0, 0))[0]),
+            int(structures.get(code, (0, 0))[1]),
+            int(conventions.get(code, 0)),
+        )
         for code, name, reg, reg_name, overseas in departements
     ]
 
@@ -112,9 +131,16 @@ def coverage_map_values(*, actor: Actor, on: date | None = None) -> list[dict]:
     """Coordination only: one row per département for the coverage map (plain values, French-free)."""
     require(actor, Action.COVERAGE_READ)
     return [
-        {"code": d.code, "name": d.name, "region": d.region_name, "overseas": d.overseas,
-         "active_structures": d.active_structures, "places": d.places,
-         "conventions": d.conventions_in_force, "covered": int(d.covered)}
+        {
+            "code": d.code,
+            "name": d.name,
+            "region": d.region_name,
+            "overseas": d.overseas,
+            "active_structures": d.active_structures,
+            "places": d.places,
+            "conventions": d.conventions_in_force,
+            "covered": int(d.covered),
+        }
         for d in coverage_by_departement(actor=actor, on=on)
     ]
 

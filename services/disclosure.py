@@ -426,8 +426,9 @@ def _cheapest_cycle(problem: _Problem, hidden: set[int], p: int, *, strict: bool
     return None if best is None else [k for k in best[1] if k not in hidden]
 
 
-def _shortest_path(problem: _Problem, hidden: set[int], p: int, *, start: int, goal: int,
-                   strict: bool) -> tuple[tuple[int, int], list[int]] | None:
+def _shortest_path(
+    problem: _Problem, hidden: set[int], p: int, *, start: int, goal: int, strict: bool
+) -> tuple[tuple[int, int], list[int]] | None:
     zero = (0, 0)
     dist = {start: zero}
     via: dict[int, tuple[int, int]] = {}

@@ -40,8 +40,7 @@ PERIOD_REFUSED = (
     "suite de mois entiers (du 1er d'un mois au dernier jour d'un mois)."
 )
 PERIOD_NOT_OVER = (
-    "Période refusée : seuls les mois terminés sont publiés ; le mois en cours le sera à partir du 1er du mois "
-    "suivant."
+    "Période refusée : seuls les mois terminés sont publiés ; le mois en cours le sera à partir du 1er du mois suivant."
 )
 BREAKDOWN_WITHHELD = (
     "Répartition non publiée : elle porterait sur moins de {threshold} {unit} pour cette période et ce "

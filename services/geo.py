@@ -329,8 +329,7 @@ def _polygons(rings: list[list[IntPoint]]) -> list[list[tuple[int, bool]]]:
     """
     probes = [_interior_probe(ring) for ring in rings]
     containers = [
-        [j for j, other in enumerate(rings) if j != i and _contains(other, probes[i])]
-        for i in range(len(rings))
+        [j for j, other in enumerate(rings) if j != i and _contains(other, probes[i])] for i in range(len(rings))
     ]
     polygons: dict[int, list[tuple[int, bool]]] = {}
     holes: list[tuple[int, int]] = []
@@ -415,13 +414,8 @@ def _convert(svg: bytes) -> tuple[list[dict], dict]:
             raise ValueError(f"No drawable shape for département {code}")
         coordinates = [topology.ring_coordinates(refs) for refs in ring_refs]
         polygons = _polygons(coordinates)
-        geo_polygons = [
-            [_ring_points(coordinates[i], reverse) for i, reverse in polygon]
-            for polygon in polygons
-        ]
-        topo_polygons = [
-            [_ring_refs(ring_refs[i], reverse) for i, reverse in polygon] for polygon in polygons
-        ]
+        geo_polygons = [[_ring_points(coordinates[i], reverse) for i, reverse in polygon] for polygon in polygons]
+        topo_polygons = [[_ring_refs(ring_refs[i], reverse) for i, reverse in polygon] for polygon in polygons]
         properties = {"code": code, "inset": inset}
         if len(polygons) == 1:
             geometry = {"type": "Polygon", "coordinates": geo_polygons[0]}
@@ -444,9 +438,7 @@ def _ring_refs(refs: list[int], reverse: bool) -> list[int]:
 
 def _topojson(arcs: list[list[IntPoint]], geometries: list[dict]) -> dict:
     """A quantized TopoJSON topology holding only the arcs in use."""
-    used = sorted(
-        {r if r >= 0 else ~r for g in geometries for ring in _topo_rings(g) for r in ring}
-    )
+    used = sorted({r if r >= 0 else ~r for g in geometries for ring in _topo_rings(g) for r in ring})
     new_index = {old: new for new, old in enumerate(used)}
     for geometry in geometries:
         for ring in _topo_rings(geometry):
@@ -518,10 +510,6 @@ def iter_rings(features: Iterable[dict]) -> Iterator[list[list[int]]]:
     """Yield every ring of the given features."""
     for feature in features:
         geometry = feature["geometry"]
-        polygons = (
-            [geometry["coordinates"]]
-            if geometry["type"] == "Polygon"
-            else geometry["coordinates"]
-        )
+        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
         for polygon in polygons:
             yield from polygon

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from core.access import Action, Actor, can, require
 from services.todo import TodoItem
@@ -30,8 +30,7 @@ def _path_requests(actor: Actor) -> list[TodoItem]:
     if not count:
         return []
     level = "error" if oldest_hours is not None and oldest_hours >= WAITING_ALERT_HOURS else "warning"
-    label = (f"sollicitation(s) pas encore orientée(s) — la plus ancienne attend depuis "
-             f"{oldest_hours} h")
+    label = f"sollicitation(s) pas encore orientée(s) — la plus ancienne attend depuis {oldest_hours} h"
     return [TodoItem(label, count, level, "requests")]
 
 
@@ -43,18 +42,26 @@ def _path_children(actor: Actor) -> list[TodoItem]:
     todo = structure_todo(actor=actor)
     items = []
     if todo.pending:
-        items.append(TodoItem("proposition(s) d'orientation à examiner (accepter ou refuser)", todo.pending,
-                              "warning", "children"))
+        items.append(
+            TodoItem(
+                "proposition(s) d'orientation à examiner (accepter ou refuser)", todo.pending, "warning", "children"
+            )
+        )
     if todo.expected:
-        items.append(TodoItem("arrivée(s) attendue(s) après votre accord : confirmez l'arrivée", todo.expected,
-                              "warning", "children"))
+        items.append(
+            TodoItem(
+                "arrivée(s) attendue(s) après votre accord : confirmez l'arrivée", todo.expected, "warning", "children"
+            )
+        )
     if todo.present:
-        items.append(TodoItem("enfant(s) accueilli(s) : signalez fugue, retour ou sortie", todo.present, "info",
-                              "children"))
+        items.append(
+            TodoItem("enfant(s) accueilli(s) : signalez fugue, retour ou sortie", todo.present, "info", "children")
+        )
     return items
 
 
 WAITING_ALERT_HOURS = 48
+
 
 def _training(actor: Actor) -> list[TodoItem]:
     from services.training import training_pending_counts, training_team_missing_count
@@ -63,16 +70,34 @@ def _training(actor: Actor) -> list[TodoItem]:
     if can(actor, Action.TRAINING_MANAGE):
         pending = training_pending_counts(actor=actor)
         if pending.overdue:
-            items.append(TodoItem("sessions passées encore « prévues » : saisir les participants", pending.overdue,
-                                  "warning", "trainings"))
+            items.append(
+                TodoItem(
+                    "sessions passées encore « prévues » : saisir les participants",
+                    pending.overdue,
+                    "warning",
+                    "trainings",
+                )
+            )
         if pending.unevaluated:
-            items.append(TodoItem("sessions réalisées sans évaluation (note de satisfaction)", pending.unevaluated,
-                                  "info", "trainings"))
+            items.append(
+                TodoItem(
+                    "sessions réalisées sans évaluation (note de satisfaction)",
+                    pending.unevaluated,
+                    "info",
+                    "trainings",
+                )
+            )
     elif actor.is_partner and actor.structure_id is not None and can(actor, Action.TRAINING_SESSION_READ):
         missing = training_team_missing_count(actor=actor)
         if missing:
-            items.append(TodoItem("modules du catalogue de formation que votre équipe n'a pas encore suivis", missing,
-                                  "info", "team_trainings"))
+            items.append(
+                TodoItem(
+                    "modules du catalogue de formation que votre équipe n'a pas encore suivis",
+                    missing,
+                    "info",
+                    "team_trainings",
+                )
+            )
     return items
 
 
@@ -87,8 +112,14 @@ def _directory(actor: Actor) -> list[TodoItem]:
         months = setting_get(key="standard_stale_months")
         stale, never = compliance_followup_counts(actor=actor)
         if stale:
-            items.append(TodoItem(f"structures avec une évaluation du référentiel de plus de {months} mois",
-                                  stale, "warning", "standards"))
+            items.append(
+                TodoItem(
+                    f"structures avec une évaluation du référentiel de plus de {months} mois",
+                    stale,
+                    "warning",
+                    "standards",
+                )
+            )
         if never:
             items.append(TodoItem("structures jamais évaluées au regard du référentiel", never, "info", "standards"))
     if can(actor, Action.CONVENTION_MANAGE):
@@ -96,14 +127,27 @@ def _directory(actor: Actor) -> list[TodoItem]:
 
         days = setting_get(key="convention_warning_days")
         if ending := conventions_ending_soon(actor=actor):
-            items.append(TodoItem(f"conventions départementales arrivent à échéance dans les {days} jours",
-                                  len(ending), "warning", "conventions"))
+            items.append(
+                TodoItem(
+                    f"conventions départementales arrivent à échéance dans les {days} jours",
+                    len(ending),
+                    "warning",
+                    "conventions",
+                )
+            )
     if actor.is_partner and can(actor, Action.STRUCTURE_EDIT_OWN):
         from services.structures import structure_contact_to_check
 
         if structure_contact_to_check(actor=actor, months=int(setting_get(key="contact_check_months"))):
-            items.append(TodoItem("Vérifiez le contact (standard, e-mail) et la capacité de votre structure, "
-                                  "puis enregistrez-les ou confirmez-les.", None, "warning", "structure"))
+            items.append(
+                TodoItem(
+                    "Vérifiez le contact (standard, e-mail) et la capacité de votre structure, "
+                    "puis enregistrez-les ou confirmez-les.",
+                    None,
+                    "warning",
+                    "structure",
+                )
+            )
     return items
 
 
@@ -123,33 +167,71 @@ def _weekly_figures(actor: Actor) -> list[TodoItem]:
         if not missing:
             return []
         if passed:
-            return [TodoItem(f"structures n'ont pas envoyé leurs chiffres de la semaine {week_short_label(week)}",
-                             missing, "warning", "weekly_board")]
-        return [TodoItem(f"structures n'ont pas encore envoyé leurs chiffres de la semaine {week_short_label(week)}",
-                         missing, "info", "weekly_board")]
+            return [
+                TodoItem(
+                    f"structures n'ont pas envoyé leurs chiffres de la semaine {week_short_label(week)}",
+                    missing,
+                    "warning",
+                    "weekly_board",
+                )
+            ]
+        return [
+            TodoItem(
+                f"structures n'ont pas encore envoyé leurs chiffres de la semaine {week_short_label(week)}",
+                missing,
+                "info",
+                "weekly_board",
+            )
+        ]
     todo = weekly_partner_todo(actor=actor) if actor.is_partner else None
     if todo is None:
         return []
     items = []
     if todo.overdue_weeks:
         weeks = ", ".join(week_short_label(w) for w in todo.overdue_weeks)
-        items.append(TodoItem(f"semaine(s) de chiffres en retard : {weeks}", len(todo.overdue_weeks), "warning", "weekly_entry"))
+        items.append(
+            TodoItem(f"semaine(s) de chiffres en retard : {weeks}", len(todo.overdue_weeks), "warning", "weekly_entry")
+        )
     if todo.sent_back_weeks:
         weeks = ", ".join(week_short_label(w) for w in todo.sent_back_weeks)
-        items.append(TodoItem(f"semaine(s) renvoyée(s) par la coordination, à corriger : {weeks}",
-                              len(todo.sent_back_weeks), "warning", "weekly_entry"))
+        items.append(
+            TodoItem(
+                f"semaine(s) renvoyée(s) par la coordination, à corriger : {weeks}",
+                len(todo.sent_back_weeks),
+                "warning",
+                "weekly_entry",
+            )
+        )
     if todo.previous_expected and todo.previous_state in (WeekState.DUE, WeekState.DRAFT):
-        items.append(TodoItem(f"Chiffres de la semaine {week_short_label(todo.previous_week)} à envoyer avant le "
-                              f"{fr_deadline(todo.previous_deadline)}", None, "warning", "weekly_entry"))
+        items.append(
+            TodoItem(
+                f"Chiffres de la semaine {week_short_label(todo.previous_week)} à envoyer avant le "
+                f"{fr_deadline(todo.previous_deadline)}",
+                None,
+                "warning",
+                "weekly_entry",
+            )
+        )
     if todo.current_expected and todo.current_state in (WeekState.DUE, WeekState.DRAFT):
-        items.append(TodoItem(f"Chiffres de cette semaine ({week_short_label(todo.current_week)}) à envoyer avant le "
-                              f"{fr_deadline(todo.current_deadline)}", None, "info", "weekly_entry"))
+        items.append(
+            TodoItem(
+                f"Chiffres de cette semaine ({week_short_label(todo.current_week)}) à envoyer avant le "
+                f"{fr_deadline(todo.current_deadline)}",
+                None,
+                "info",
+                "weekly_entry",
+            )
+        )
     return items
 
 
 # --- dashboards and annual report ---
-FUNDER_HEADLINES = (("requests", "sollicitations"), ("placed", "victimes placées"),
-                    ("coverage", "départements couverts"), ("trained", "professionnels formés"))
+FUNDER_HEADLINES = (
+    ("requests", "sollicitations"),
+    ("placed", "victimes placées"),
+    ("coverage", "départements couverts"),
+    ("trained", "professionnels formés"),
+)
 
 
 def _funder_headlines(actor: Actor) -> list[TodoItem]:
@@ -161,12 +243,21 @@ def _funder_headlines(actor: Actor) -> list[TodoItem]:
 
     month = period_of("mois", paris_today()).previous()
     views = indicator_overview(actor=actor, period=month, keys=tuple(key for key, _ in FUNDER_HEADLINES))
-    parts = [f"{view.headline.value.text} {label}" for view, (_, label) in zip(views, FUNDER_HEADLINES)
-             if view.headline is not None and (view.headline.value.value or view.headline.value.small)]
+    parts = [
+        f"{view.headline.value.text} {label}"
+        for view, (_, label) in zip(views, FUNDER_HEADLINES)
+        if view.headline is not None and (view.headline.value.value or view.headline.value.small)
+    ]
     if not parts:
         return []
-    return [TodoItem(f"En {month.label} : " + ", ".join(parts) + " (petits effectifs protégés).", None, "info",
-                     "funder_indicators")]
+    return [
+        TodoItem(
+            f"En {month.label} : " + ", ".join(parts) + " (petits effectifs protégés).",
+            None,
+            "info",
+            "funder_indicators",
+        )
+    ]
 
 
 PROVIDERS: list[Callable[[Actor], list[TodoItem]]] = [

@@ -32,10 +32,13 @@ def trained_headline(q: Query) -> RawHeadline:
     from services.training_indicators import training_totals
 
     totals = training_totals(actor=q.reader, within=q.period, scope=q.scope)
-    return RawHeadline(Raw(COUNT, totals.participants), (
-        ("sessions réalisées", Raw(COUNT, totals.sessions)),
-        ("heures-stagiaires", Raw(COUNT, round(totals.person_hours))),
-    ))
+    return RawHeadline(
+        Raw(COUNT, totals.participants),
+        (
+            ("sessions réalisées", Raw(COUNT, totals.sessions)),
+            ("heures-stagiaires", Raw(COUNT, round(totals.person_hours))),
+        ),
+    )
 
 
 def trained_tables(q: Query) -> list[RawTable]:
@@ -48,16 +51,29 @@ def trained_tables(q: Query) -> list[RawTable]:
         ("module", "Par module", "Module", lambda r: (str(r.module_id), r.module_title)),
         ("region", "Par région du lieu de la session", "Région", lambda r: (r.region_code, r.region_name)),
     ):
-        rows = sorted(training_trained(actor=q.reader, within=q.period, scope=q.scope, group_by=(key,)),
-                      key=lambda r: -r.participants)
-        tables.append(RawTable(key, title, dimension, tuple(label(r) for r in rows), columns,
-                               tuple((r.participants, r.sessions) for r in rows), kind="measures",
-                               units=("count", "count"), counts_children=False))
+        rows = sorted(
+            training_trained(actor=q.reader, within=q.period, scope=q.scope, group_by=(key,)),
+            key=lambda r: -r.participants,
+        )
+        tables.append(
+            RawTable(
+                key,
+                title,
+                dimension,
+                tuple(label(r) for r in rows),
+                columns,
+                tuple((r.participants, r.sessions) for r in rows),
+                kind="measures",
+                units=("count", "count"),
+                counts_children=False,
+            )
+        )
     return tables
 
 
-def trained_records(q: Query, table: str | None, row: str | None, column: str | None, limit: int,
-                    offset: int) -> RecordPage:
+def trained_records(
+    q: Query, table: str | None, row: str | None, column: str | None, limit: int, offset: int
+) -> RecordPage:
     """Delivered sessions of the period and scope (of a profile, a module or a région when asked)."""
     from models.referential import Departement
     from models.training import TrainingModule, TrainingParticipants, TrainingSession
@@ -66,32 +82,53 @@ def trained_records(q: Query, table: str | None, row: str | None, column: str | 
 
     conditions = list(_delivered(q.reader, None, None, q.scope, q.period))
     if table == "profile" and row:
-        conditions.append(sa.exists().where(TrainingParticipants.session_id == TrainingSession.id,
-                                            TrainingParticipants.profile == row))
+        conditions.append(
+            sa.exists().where(
+                TrainingParticipants.session_id == TrainingSession.id, TrainingParticipants.profile == row
+            )
+        )
     elif table == "module" and row:
         conditions.append(TrainingSession.module_id == int(row))
     elif table == "region":
-        conditions.append(TrainingSession.departement_code.in_(
-            select(Departement.code).where(Departement.region_code == row)) if row else TrainingSession.remote)
-    participants = (select(func.coalesce(func.sum(TrainingParticipants.headcount), 0))
-                    .where(TrainingParticipants.session_id == TrainingSession.id)
-                    .correlate(TrainingSession).scalar_subquery())
+        conditions.append(
+            TrainingSession.departement_code.in_(select(Departement.code).where(Departement.region_code == row))
+            if row
+            else TrainingSession.remote
+        )
+    participants = (
+        select(func.coalesce(func.sum(TrainingParticipants.headcount), 0))
+        .where(TrainingParticipants.session_id == TrainingSession.id)
+        .correlate(TrainingSession)
+        .scalar_subquery()
+    )
     with session_scope(q.reader) as session:
         total = session.exec(select(func.count()).select_from(TrainingSession).where(*conditions)).one()
         rows = session.exec(
-            select(TrainingSession.end_date, TrainingModule.title, TrainingSession.remote,
-                   TrainingSession.departement_code, Departement.name, TrainingSession.trainer_organisation,
-                   participants)
+            select(
+                TrainingSession.end_date,
+                TrainingModule.title,
+                TrainingSession.remote,
+                TrainingSession.departement_code,
+                Departement.name,
+                TrainingSession.trainer_organisation,
+                participants,
+            )
             .join(TrainingModule, TrainingModule.id == TrainingSession.module_id)
             .join(Departement, Departement.code == TrainingSession.departement_code, isouter=True)
-            .where(*conditions).order_by(TrainingSession.end_date.desc(), TrainingSession.id.desc())
-            .limit(limit).offset(offset)).all()
+            .where(*conditions)
+            .order_by(TrainingSession.end_date.desc(), TrainingSession.id.desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
     return RecordPage(
         "Sessions de formation réalisées",
         ("Fin de session", "Module", "Lieu", "Organisme formateur", "Participants"),
-        tuple((fr_date(end), title, place_label(remote, code, name), trainer, int(n))
-              for end, title, remote, code, name, trainer, n in rows),
-        int(total))
+        tuple(
+            (fr_date(end), title, place_label(remote, code, name), trainer, int(n))
+            for end, title, remote, code, name, trainer, n in rows
+        ),
+        int(total),
+    )
 
 
 def _plan_year(q: Query) -> int:
@@ -127,26 +164,46 @@ def strategy_headline(q: Query) -> RawHeadline:
     modules = training_module_list(actor=q.reader, active_only=True)
     return RawHeadline(
         Raw(RATE, delivered / planned if planned else None, numerator=delivered, denominator=planned),
-        (("modules au catalogue", Raw(COUNT, len(modules))),
-         ("structures formées dans les 12 mois", Raw(RATE, coverage.share, numerator=coverage.trained_structures,
-                                                       denominator=coverage.active_structures))))
+        (
+            ("modules au catalogue", Raw(COUNT, len(modules))),
+            (
+                "structures formées dans les 12 mois",
+                Raw(
+                    RATE, coverage.share, numerator=coverage.trained_structures, denominator=coverage.active_structures
+                ),
+            ),
+        ),
+    )
 
 
 def strategy_tables(q: Query) -> list[RawTable]:
     columns = (("planned", "Prévus au plan"), ("delivered", "Formés"), ("rate", "Réalisation"))
     tables = []
-    for by, title, dimension in (("module", "Plan et réalisé par module", "Module"),
-                                 ("profile", "Plan et réalisé par profil", "Profil")):
+    for by, title, dimension in (
+        ("module", "Plan et réalisé par module", "Module"),
+        ("profile", "Plan et réalisé par profil", "Profil"),
+    ):
         rows = _plan_and_delivered(q, by)
-        tables.append(RawTable(
-            by, f"{title} ({_plan_year(q)}, au {fr_date(q.as_of)})", dimension, tuple((r[0], r[1]) for r in rows),
-            columns, tuple((r[2], r[3], r[3] / r[2] if r[2] else None) for r in rows), kind="measures",
-            units=("count", "count", "percent"), counts_children=False, drill=by == "module"))
+        tables.append(
+            RawTable(
+                by,
+                f"{title} ({_plan_year(q)}, au {fr_date(q.as_of)})",
+                dimension,
+                tuple((r[0], r[1]) for r in rows),
+                columns,
+                tuple((r[2], r[3], r[3] / r[2] if r[2] else None) for r in rows),
+                kind="measures",
+                units=("count", "count", "percent"),
+                counts_children=False,
+                drill=by == "module",
+            )
+        )
     return tables
 
 
-def strategy_records(q: Query, table: str | None, row: str | None, column: str | None, limit: int,
-                     offset: int) -> RecordPage:
+def strategy_records(
+    q: Query, table: str | None, row: str | None, column: str | None, limit: int, offset: int
+) -> RecordPage:
     """The modules of the catalogue (one module when a row is given)."""
     from models.training import TrainingFormat
     from services.training import training_module_list
@@ -155,10 +212,18 @@ def strategy_records(q: Query, table: str | None, row: str | None, column: str |
     return RecordPage(
         "Modules du catalogue de formation",
         ("Module", "Format", "Durée", "Profils visés", "Objectifs"),
-        tuple((m.title, TrainingFormat.label_of(m.format), m.duration_label,
-               ", ".join(_profile_label(p) for p in m.target_profiles), m.objectives)
-              for m in modules[offset:offset + limit]),
-        len(modules))
+        tuple(
+            (
+                m.title,
+                TrainingFormat.label_of(m.format),
+                m.duration_label,
+                ", ".join(_profile_label(p) for p in m.target_profiles),
+                m.objectives,
+            )
+            for m in modules[offset : offset + limit]
+        ),
+        len(modules),
+    )
 
 
 # --- 4 and 5: partners and coverage (services.coverage) ----------------------------------------
@@ -174,10 +239,13 @@ def partners_headline(q: Query) -> RawHeadline:
     from services.coverage import indicator_partners
 
     p = indicator_partners(actor=q.reader, on=q.as_of, scope=q.scope)
-    return RawHeadline(Raw(COUNT, p.active_structures), (
-        ("conseils départementaux engagés", Raw(COUNT, p.conseils_engaged)),
-        ("places d'accueil", Raw(COUNT, p.places)),
-    ))
+    return RawHeadline(
+        Raw(COUNT, p.active_structures),
+        (
+            ("conseils départementaux engagés", Raw(COUNT, p.conseils_engaged)),
+            ("places d'accueil", Raw(COUNT, p.places)),
+        ),
+    )
 
 
 def _regions(rows) -> dict[str, list]:
@@ -189,17 +257,32 @@ def _regions(rows) -> dict[str, list]:
 
 def partners_tables(q: Query) -> list[RawTable]:
     regions = _regions(_by_departement(q))
-    values = tuple((sum(d.active_structures for d in ds), sum(d.places for d in ds),
-                    sum(1 for d in ds if d.conventions_in_force)) for _, ds in regions.values())
-    return [RawTable("region", f"Par région, au {fr_date(q.as_of)}", "Région",
-                     tuple((code, name) for code, (name, _) in regions.items()),
-                     (("structures", "Structures actives"), ("places", "Places"),
-                      ("conseils", "Conseils départementaux engagés")),
-                     values, kind="measures", units=("count", "count", "count"), counts_children=False)]
+    values = tuple(
+        (sum(d.active_structures for d in ds), sum(d.places for d in ds), sum(1 for d in ds if d.conventions_in_force))
+        for _, ds in regions.values()
+    )
+    return [
+        RawTable(
+            "region",
+            f"Par région, au {fr_date(q.as_of)}",
+            "Région",
+            tuple((code, name) for code, (name, _) in regions.items()),
+            (
+                ("structures", "Structures actives"),
+                ("places", "Places"),
+                ("conseils", "Conseils départementaux engagés"),
+            ),
+            values,
+            kind="measures",
+            units=("count", "count", "count"),
+            counts_children=False,
+        )
+    ]
 
 
-def partners_records(q: Query, table: str | None, row: str | None, column: str | None, limit: int,
-                     offset: int) -> RecordPage:
+def partners_records(
+    q: Query, table: str | None, row: str | None, column: str | None, limit: int, offset: int
+) -> RecordPage:
     """Structures active at the period's end (of a région when a row is given), or the conventions in
     force when the column « conseils départementaux » is asked."""
     from models.convention import Convention
@@ -215,71 +298,126 @@ def partners_records(q: Query, table: str | None, row: str | None, column: str |
     with session_scope(q.reader) as session:
         if column == "conseils":
             conditions = [in_force_condition(q.as_of), *territory]
-            stmt = (select(Convention.departement_code, Departement.name, Region.name, Convention.signed_on,
-                           Convention.ends_on)
-                    .join(Departement, Departement.code == Convention.departement_code)
-                    .join(Region, Region.code == Departement.region_code).where(*conditions))
+            stmt = (
+                select(
+                    Convention.departement_code, Departement.name, Region.name, Convention.signed_on, Convention.ends_on
+                )
+                .join(Departement, Departement.code == Convention.departement_code)
+                .join(Region, Region.code == Departement.region_code)
+                .where(*conditions)
+            )
             total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
             rows = session.exec(stmt.order_by(Convention.departement_code).limit(limit).offset(offset)).all()
-            return RecordPage(f"Conventions en vigueur au {fr_date(q.as_of)}",
-                              ("Département", "Région", "Signée le", "Fin"),
-                              tuple((f"{code} {name}", region, fr_date(signed), fr_date(ends))
-                                    for code, name, region, signed, ends in rows), int(total))
+            return RecordPage(
+                f"Conventions en vigueur au {fr_date(q.as_of)}",
+                ("Département", "Région", "Signée le", "Fin"),
+                tuple(
+                    (f"{code} {name}", region, fr_date(signed), fr_date(ends))
+                    for code, name, region, signed, ends in rows
+                ),
+                int(total),
+            )
         status = status_at(q.as_of)
-        stmt = (select(Structure.name, Structure.kind, Structure.departement_code, Departement.name, Region.name,
-                       Structure.capacity)
-                .join(status, status.c.structure_id == Structure.id)
-                .join(Departement, Departement.code == Structure.departement_code)
-                .join(Region, Region.code == Departement.region_code)
-                .where(status.c.status == NetworkStatus.ACTIVE.value, *territory))
+        stmt = (
+            select(
+                Structure.name,
+                Structure.kind,
+                Structure.departement_code,
+                Departement.name,
+                Region.name,
+                Structure.capacity,
+            )
+            .join(status, status.c.structure_id == Structure.id)
+            .join(Departement, Departement.code == Structure.departement_code)
+            .join(Region, Region.code == Departement.region_code)
+            .where(status.c.status == NetworkStatus.ACTIVE.value, *territory)
+        )
         total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
         rows = session.exec(stmt.order_by(Structure.name).limit(limit).offset(offset)).all()
-    return RecordPage(f"Structures partenaires actives au {fr_date(q.as_of)}",
-                      ("Structure", "Type", "Département", "Région", "Places"),
-                      tuple((name, StructureKind.label_of(kind), f"{code} {dep}", region, capacity)
-                            for name, kind, code, dep, region, capacity in rows), int(total))
+    return RecordPage(
+        f"Structures partenaires actives au {fr_date(q.as_of)}",
+        ("Structure", "Type", "Département", "Région", "Places"),
+        tuple(
+            (name, StructureKind.label_of(kind), f"{code} {dep}", region, capacity)
+            for name, kind, code, dep, region, capacity in rows
+        ),
+        int(total),
+    )
 
 
 def coverage_headline(q: Query) -> RawHeadline:
     from services.coverage import indicator_coverage
 
     c = indicator_coverage(actor=q.reader, on=q.as_of, scope=q.scope)
-    return RawHeadline(Raw(COUNT, c.covered), (
-        ("dont outre-mer", Raw(COUNT, c.covered_overseas)),
-        ("départements non couverts", Raw(COUNT, c.uncovered)),
-    ))
+    return RawHeadline(
+        Raw(COUNT, c.covered),
+        (
+            ("dont outre-mer", Raw(COUNT, c.covered_overseas)),
+            ("départements non couverts", Raw(COUNT, c.uncovered)),
+        ),
+    )
 
 
 def coverage_tables(q: Query) -> list[RawTable]:
     regions = _regions(_by_departement(q))
-    values = tuple((len(ds), sum(1 for d in ds if d.covered), sum(1 for d in ds if not d.covered))
-                   for _, ds in regions.values())
-    return [RawTable("region", f"Par région, au {fr_date(q.as_of)}", "Région",
-                     tuple((code, name) for code, (name, _) in regions.items()),
-                     (("departements", "Départements"), ("covered", "Couverts"), ("uncovered", "Non couverts")),
-                     values, kind="measures", units=("count", "count", "count"), counts_children=False,
-                     chart_column=1)]
+    values = tuple(
+        (len(ds), sum(1 for d in ds if d.covered), sum(1 for d in ds if not d.covered)) for _, ds in regions.values()
+    )
+    return [
+        RawTable(
+            "region",
+            f"Par région, au {fr_date(q.as_of)}",
+            "Région",
+            tuple((code, name) for code, (name, _) in regions.items()),
+            (("departements", "Départements"), ("covered", "Couverts"), ("uncovered", "Non couverts")),
+            values,
+            kind="measures",
+            units=("count", "count", "count"),
+            counts_children=False,
+            chart_column=1,
+        )
+    ]
 
 
-def coverage_records(q: Query, table: str | None, row: str | None, column: str | None, limit: int,
-                     offset: int) -> RecordPage:
+def coverage_records(
+    q: Query, table: str | None, row: str | None, column: str | None, limit: int, offset: int
+) -> RecordPage:
     """The départements of the scope (of a région when a row is given), covered or not."""
     rows = [d for d in _by_departement(q) if row is None or d.region_code == row]
     if column == "covered":
         rows = [d for d in rows if d.covered]
     elif column == "uncovered":
         rows = [d for d in rows if not d.covered]
-    return RecordPage(f"Départements au {fr_date(q.as_of)}",
-                      ("Département", "Région", "Couvert", "Structures actives", "Places", "Conventions en vigueur"),
-                      tuple((f"{d.code} {d.name}", d.region_name, "oui" if d.covered else "non", d.active_structures,
-                             d.places, d.conventions_in_force) for d in rows[offset:offset + limit]),
-                      len(rows))
+    return RecordPage(
+        f"Départements au {fr_date(q.as_of)}",
+        ("Département", "Région", "Couvert", "Structures actives", "Places", "Conventions en vigueur"),
+        tuple(
+            (
+                f"{d.code} {d.name}",
+                d.region_name,
+                "oui" if d.covered else "non",
+                d.active_structures,
+                d.places,
+                d.conventions_in_force,
+            )
+            for d in rows[offset : offset + limit]
+        ),
+        len(rows),
+    )
 
 
 def coverage_map_rows(q: Query) -> list[dict]:
     """One row per département of the scope for the coverage map (structures, not children)."""
-    return [{"code": d.code, "active_structures": d.active_structures, "places": d.places,
-             "conventions": d.conventions_in_force, "covered": int(d.covered)} for d in _by_departement(q)]
+    return [
+        {
+            "code": d.code,
+            "active_structures": d.active_structures,
+            "places": d.places,
+            "conventions": d.conventions_in_force,
+            "covered": int(d.covered),
+        }
+        for d in _by_departement(q)
+    ]
 
 
 # --- 1, 2, 3 and derived ones: the children's path (services.path_indicators) -------------------
@@ -295,8 +433,9 @@ AGE_BANDS = ((0, 12, "moins de 13 ans"), (13, 14, "13 – 14 ans"), (15, 16, "15
 def _path_counts(q: Query, measure: str, group_by: str):
     from services.path_indicators import path_indicator_counts
 
-    return path_indicator_counts(actor=q.reader, measure=measure, group_by=group_by, start=q.first, end=q.last,
-                                 scope=q.scope)
+    return path_indicator_counts(
+        actor=q.reader, measure=measure, group_by=group_by, start=q.first, end=q.last, scope=q.scope
+    )
 
 
 def _path_headline(q: Query, measure: str) -> RawHeadline:
@@ -316,10 +455,19 @@ def _path_tables(q: Query, measure: str, label: str) -> list[RawTable]:
             vocabulary = _vocabulary(group_by, q.reader, q.scope, q.first, q.last, "month")
             found = full_rows({key: n for key, _, n in found}, vocabulary)
         additive = group_by != "exploitation_form" and sum(n for _, _, n in found) == counted.total
-        tables.append(RawTable(group_by, title, dimension, tuple((key, text) for key, text, _ in found),
-                               ((measure, label),), tuple((n,) for _, _, n in found),
-                               kind="counts" if additive else "multi", population=int(counted.total or 0),
-                               unit="sollicitations" if measure == "requests" else "enfants"))
+        tables.append(
+            RawTable(
+                group_by,
+                title,
+                dimension,
+                tuple((key, text) for key, text, _ in found),
+                ((measure, label),),
+                tuple((n,) for _, _, n in found),
+                kind="counts" if additive else "multi",
+                population=int(counted.total or 0),
+                unit="sollicitations" if measure == "requests" else "enfants",
+            )
+        )
     tables.append(_age_by_sex(q, measure, label))
     return tables
 
@@ -335,8 +483,12 @@ def _age_by_sex(q: Query, measure: str, label: str) -> RawTable:
     child_id = Placement.child_id if measure == "placed" else ChildRequest.child_id
     band = sa.case(*[(Child.age <= high, sa.literal(name)) for _, high, name in AGE_BANDS], else_=sa.literal("?"))
     number = func.count(sa.distinct(counted)) if distinct else func.count(counted)
-    stmt = (shape(select(band.label("band"), Child.sex, number)).join(Child, Child.id == child_id)
-            .where(*_between(date_column, q.first, q.last)).group_by(band, Child.sex))
+    stmt = (
+        shape(select(band.label("band"), Child.sex, number))
+        .join(Child, Child.id == child_id)
+        .where(*_between(date_column, q.first, q.last))
+        .group_by(band, Child.sex)
+    )
     with session_scope(q.reader) as session:
         found = {(b, sex): int(n) for b, sex, n in session.exec(stmt).all()}
     if q.protected:  # every band and sex, so that the rows and columns shown tell nothing
@@ -344,10 +496,16 @@ def _age_by_sex(q: Query, measure: str, label: str) -> RawTable:
     else:
         sexes = [s for s in Sex if any(key[1] == s.value for key in found)] or [Sex.FEMALE, Sex.MALE]
         bands = [name for _, _, name in AGE_BANDS if any(key[0] == name for key in found)]
-    return RawTable("age_sex", "Par âge et par sexe", "Âge", tuple((name, name) for name in bands),
-                    tuple((s.value, s.label) for s in sexes),
-                    tuple(tuple(found.get((name, s.value), 0) for s in sexes) for name in bands),
-                    note=f"{label} ; âge à la sollicitation.", drill=False)
+    return RawTable(
+        "age_sex",
+        "Par âge et par sexe",
+        "Âge",
+        tuple((name, name) for name in bands),
+        tuple((s.value, s.label) for s in sexes),
+        tuple(tuple(found.get((name, s.value), 0) for s in sexes) for name in bands),
+        note=f"{label} ; âge à la sollicitation.",
+        drill=False,
+    )
 
 
 def requests_headline(q: Query) -> RawHeadline:
@@ -380,14 +538,19 @@ def _request_filter(table: str | None, row: str | None) -> list:
 
     if not table or row is None:
         return []
-    return [{"requester_kind": ChildRequest.requester_kind == row,
-             "exploitation_departement": ChildRequest.exploitation_departement_code == row,
-             "requester_departement": ChildRequest.requester_departement_code == row,
-             "exploitation_form": code_list_contains(ChildRequest.exploitation_forms, row)}.get(table, sa.true())]
+    return [
+        {
+            "requester_kind": ChildRequest.requester_kind == row,
+            "exploitation_departement": ChildRequest.exploitation_departement_code == row,
+            "requester_departement": ChildRequest.requester_departement_code == row,
+            "exploitation_form": code_list_contains(ChildRequest.exploitation_forms, row),
+        }.get(table, sa.true())
+    ]
 
 
-def _path_records(q: Query, measure: str, table: str | None, row: str | None, limit: int, offset: int,
-                  extra: list | None = None) -> RecordPage:
+def _path_records(
+    q: Query, measure: str, table: str | None, row: str | None, limit: int, offset: int, extra: list | None = None
+) -> RecordPage:
     """The requests (1, 2) or placements (3 and derived) behind a number: the same rows the path service
     counts (its `_measure`), with the child's pseudonymous code only."""
     from sqlalchemy.orm import aliased
@@ -400,30 +563,89 @@ def _path_records(q: Query, measure: str, table: str | None, row: str | None, li
     conditions = [*_between(date_column, q.first, q.last), *_request_filter(table, row), *(extra or [])]
     if measure == "placed":
         home = aliased(Structure)
-        columns = (Child.code, Child.age, Child.sex, Placement.arrival_date, home.name, home.departement_code,
-                   Placement.end_date, Placement.exit_reason, Placement.distance_km)
-        stmt = (shape(select(*columns)).join(Child, Child.id == Placement.child_id)
-                .join(home, home.id == Placement.structure_id).where(*conditions))
+        columns = (
+            Child.code,
+            Child.age,
+            Child.sex,
+            Placement.arrival_date,
+            home.name,
+            home.departement_code,
+            Placement.end_date,
+            Placement.exit_reason,
+            Placement.distance_km,
+        )
+        stmt = (
+            shape(select(*columns))
+            .join(Child, Child.id == Placement.child_id)
+            .join(home, home.id == Placement.structure_id)
+            .where(*conditions)
+        )
         order = (Placement.arrival_date.desc(), Placement.id.desc())
-        head = ("Code enfant", "Âge", "Sexe", "Arrivée", "Structure", "Département", "Sortie", "Motif de sortie",
-                "Distance (km)")
+        head = (
+            "Code enfant",
+            "Âge",
+            "Sexe",
+            "Arrivée",
+            "Structure",
+            "Département",
+            "Sortie",
+            "Motif de sortie",
+            "Distance (km)",
+        )
 
         def shown(r):
-            return (r[0], r[1], r[2], fr_date(r[3]), r[4], r[5], fr_date(r[6]), ExitReason.label_of(r[7]),
-                    None if r[8] is None else round(r[8]))
+            return (
+                r[0],
+                r[1],
+                r[2],
+                fr_date(r[3]),
+                r[4],
+                r[5],
+                fr_date(r[6]),
+                ExitReason.label_of(r[7]),
+                None if r[8] is None else round(r[8]),
+            )
+
         title = "Placements"
     else:
-        columns = (Child.code, Child.age, Child.sex, ChildRequest.received_on, ChildRequest.oriented_on,
-                   ChildRequest.requester_kind, ChildRequest.exploitation_departement_code,
-                   ChildRequest.exploitation_forms, ChildRequest.status)
+        columns = (
+            Child.code,
+            Child.age,
+            Child.sex,
+            ChildRequest.received_on,
+            ChildRequest.oriented_on,
+            ChildRequest.requester_kind,
+            ChildRequest.exploitation_departement_code,
+            ChildRequest.exploitation_forms,
+            ChildRequest.status,
+        )
         stmt = shape(select(*columns)).join(Child, Child.id == ChildRequest.child_id).where(*conditions)
         order = (date_column.desc(), ChildRequest.id.desc())
-        head = ("Code enfant", "Âge", "Sexe", "Reçue le", "Orientée le", "Demandeur", "Département d'exploitation",
-                "Formes d'exploitation", "Statut")
+        head = (
+            "Code enfant",
+            "Âge",
+            "Sexe",
+            "Reçue le",
+            "Orientée le",
+            "Demandeur",
+            "Département d'exploitation",
+            "Formes d'exploitation",
+            "Statut",
+        )
 
         def shown(r):
-            return (r[0], r[1], r[2], fr_date(r[3]), fr_date(r[4]), RequesterKind.label_of(r[5]), r[6],
-                    ", ".join(ExploitationForm.label_of(f) for f in r[7] or []), RequestStatus.label_of(r[8]))
+            return (
+                r[0],
+                r[1],
+                r[2],
+                fr_date(r[3]),
+                fr_date(r[4]),
+                RequesterKind.label_of(r[5]),
+                r[6],
+                ", ".join(ExploitationForm.label_of(f) for f in r[7] or []),
+                RequestStatus.label_of(r[8]),
+            )
+
         title = "Sollicitations" if measure == "requests" else "Sollicitations orientées"
     with session_scope(q.reader) as session:
         total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
@@ -493,9 +715,12 @@ def runaways_records(q: Query, table, row, column, limit: int, offset: int) -> R
     """Placements of the period with a runaway (event or exit) at any time."""
     from models.child import ExitReason, Placement, PlacementEvent, PlacementEventKind
 
-    ran_away = sa.or_(Placement.exit_reason == ExitReason.RUNAWAY.value,
-                      sa.exists().where(PlacementEvent.placement_id == Placement.id,
-                                        PlacementEvent.kind == PlacementEventKind.RUNAWAY.value))
+    ran_away = sa.or_(
+        Placement.exit_reason == ExitReason.RUNAWAY.value,
+        sa.exists().where(
+            PlacementEvent.placement_id == Placement.id, PlacementEvent.kind == PlacementEventKind.RUNAWAY.value
+        ),
+    )
     return _path_records(q, "placed", None, None, limit, offset, [ran_away])
 
 
@@ -529,16 +754,21 @@ def signalements_headline(q: Query) -> RawHeadline:
     ack_within, ack_settled = _within_and_total(S.acknowledged_at, S.ack_due_at, settled)
     with session_scope(q.reader) as session:
         total, n_ack, w, t = session.exec(
-            select(func.count(), func.count(S.ack_seconds), ack_within, ack_settled).select_from(S)
-            .where(*conditions)).one()
+            select(func.count(), func.count(S.ack_seconds), ack_within, ack_settled).select_from(S).where(*conditions)
+        ).one()
         delay = _delays(session, q.reader, S.ack_seconds, conditions, n_ack, None)
         within = _share(q.reader, w, t, None)
     hours = None if delay.median_seconds is None else round(delay.median_seconds / 3600, 1)
-    return RawHeadline(Raw(COUNT, int(total)), (
-        ("délai médian de prise en compte", Raw(MEDIAN, hours, observations=int(delay.count or 0), unit="h")),
-        ("pris en compte dans le délai", Raw(SHARE, numerator=int(within.within or 0),
-                                              denominator=int(within.total or 0))),
-    ))
+    return RawHeadline(
+        Raw(COUNT, int(total)),
+        (
+            ("délai médian de prise en compte", Raw(MEDIAN, hours, observations=int(delay.count or 0), unit="h")),
+            (
+                "pris en compte dans le délai",
+                Raw(SHARE, numerator=int(within.within or 0), denominator=int(within.total or 0)),
+            ),
+        ),
+    )
 
 
 def signalements_tables(q: Query) -> list[RawTable]:
@@ -554,19 +784,30 @@ def signalements_tables(q: Query) -> list[RawTable]:
     statements = {
         "category": select(Signalement.current_category, count).group_by(Signalement.current_category),
         "severity": select(Signalement.current_severity, count).group_by(Signalement.current_severity),
-        "region": (select(Region.code, count, Region.name).join(Structure, Structure.id == Signalement.structure_id)
-                   .join(Departement, Departement.code == Structure.departement_code)
-                   .join(Region, Region.code == Departement.region_code).group_by(Region.code, Region.name)),
-        "recipient": (select(SignalementEvent.recipient_kind, count)
-                      .join(Signalement, Signalement.id == SignalementEvent.signalement_id)
-                      .where(SignalementEvent.kind == EventKind.PASSED_ON.value,
-                             ~sa.exists().where(voiding.voids_event_id == SignalementEvent.id))
-                      .group_by(SignalementEvent.recipient_kind)),
+        "region": (
+            select(Region.code, count, Region.name)
+            .join(Structure, Structure.id == Signalement.structure_id)
+            .join(Departement, Departement.code == Structure.departement_code)
+            .join(Region, Region.code == Departement.region_code)
+            .group_by(Region.code, Region.name)
+        ),
+        "recipient": (
+            select(SignalementEvent.recipient_kind, count)
+            .join(Signalement, Signalement.id == SignalementEvent.signalement_id)
+            .where(
+                SignalementEvent.kind == EventKind.PASSED_ON.value,
+                ~sa.exists().where(voiding.voids_event_id == SignalementEvent.id),
+            )
+            .group_by(SignalementEvent.recipient_kind)
+        ),
     }
     labels = {"category": Category.label_of, "severity": Severity.label_of, "recipient": RecipientKind.label_of}
-    titles = {"category": ("Par catégorie", "Catégorie"), "severity": ("Par gravité", "Gravité"),
-              "region": ("Par région de la structure", "Région"),
-              "recipient": ("Transmis, par destinataire", "Destinataire")}
+    titles = {
+        "category": ("Par catégorie", "Catégorie"),
+        "severity": ("Par gravité", "Gravité"),
+        "region": ("Par région de la structure", "Région"),
+        "recipient": ("Transmis, par destinataire", "Destinataire"),
+    }
     tables = []
     with session_scope(q.reader) as session:
         population = int(session.exec(select(func.count()).select_from(Signalement).where(*conditions)).one())
@@ -575,10 +816,20 @@ def signalements_tables(q: Query) -> list[RawTable]:
             found = [(str(r[0]), r[2] if key == "region" else labels[key](r[0]), int(r[1])) for r in rows]
             if q.protected:
                 found = full_rows({k: n for k, _, n in found}, _signalement_vocabulary(key, q))
-            tables.append(RawTable(key, titles[key][0], titles[key][1], tuple((k, text) for k, text, _ in found),
-                                   (("signalements", "Signalements"),), tuple((n,) for _, _, n in found),
-                                   kind="multi" if key == "recipient" else "counts", drill=key != "recipient",
-                                   population=population, unit="signalements"))
+            tables.append(
+                RawTable(
+                    key,
+                    titles[key][0],
+                    titles[key][1],
+                    tuple((k, text) for k, text, _ in found),
+                    (("signalements", "Signalements"),),
+                    tuple((n,) for _, _, n in found),
+                    kind="multi" if key == "recipient" else "counts",
+                    drill=key != "recipient",
+                    population=population,
+                    unit="signalements",
+                )
+            )
     return tables
 
 
@@ -590,17 +841,20 @@ def _signalement_vocabulary(key: str, q: Query) -> list[tuple[str, str]]:
     if key == "region":
         regions = {}
         for o in departement_options():
-            if ((not q.scope.region_code or o.region_code == q.scope.region_code)
-                    and (not q.scope.departement_code or o.code == q.scope.departement_code)
-                    and (not q.scope.overseas_only or o.overseas)):
+            if (
+                (not q.scope.region_code or o.region_code == q.scope.region_code)
+                and (not q.scope.departement_code or o.code == q.scope.departement_code)
+                and (not q.scope.overseas_only or o.overseas)
+            ):
                 regions.setdefault(o.region_code, o.region_name)
         return sorted(regions.items(), key=lambda item: item[1])
     enum = {"category": Category, "severity": Severity, "recipient": RecipientKind}[key]
     return [(member.value, member.label) for member in enum]
 
 
-def signalements_records(q: Query, table: str | None, row: str | None, column: str | None, limit: int,
-                         offset: int) -> RecordPage:
+def signalements_records(
+    q: Query, table: str | None, row: str | None, column: str | None, limit: int, offset: int
+) -> RecordPage:
     """Signalements declared in the period and scope (of a category, severity or région when asked)."""
     from models.referential import Departement
     from models.signalement import Category, Severity, Signalement, SignalementStatus
@@ -612,13 +866,26 @@ def signalements_records(q: Query, table: str | None, row: str | None, column: s
     elif table == "severity" and row:
         conditions.append(Signalement.current_severity == row)
     elif table == "region" and row:
-        conditions.append(Signalement.structure_id.in_(
-            select(Structure.id).join(Departement, Departement.code == Structure.departement_code)
-            .where(Departement.region_code == row)))
-    stmt = (select(Signalement.declared_on, Structure.name, Signalement.current_category,
-                   Signalement.current_severity, Signalement.status, Signalement.ack_seconds,
-                   Signalement.pass_seconds)
-            .join(Structure, Structure.id == Signalement.structure_id).where(*conditions))
+        conditions.append(
+            Signalement.structure_id.in_(
+                select(Structure.id)
+                .join(Departement, Departement.code == Structure.departement_code)
+                .where(Departement.region_code == row)
+            )
+        )
+    stmt = (
+        select(
+            Signalement.declared_on,
+            Structure.name,
+            Signalement.current_category,
+            Signalement.current_severity,
+            Signalement.status,
+            Signalement.ack_seconds,
+            Signalement.pass_seconds,
+        )
+        .join(Structure, Structure.id == Signalement.structure_id)
+        .where(*conditions)
+    )
     with session_scope(q.reader) as session:
         total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
         rows = session.exec(stmt.order_by(Signalement.declared_at.desc()).limit(limit).offset(offset)).all()
@@ -626,11 +893,23 @@ def signalements_records(q: Query, table: str | None, row: str | None, column: s
     def hours(seconds):
         return None if seconds is None else round(seconds / 3600, 1)
 
-    return RecordPage("Signalements", ("Déclaré le", "Structure", "Catégorie", "Gravité", "Statut",
-                                       "Prise en compte (h)", "Transmission (h)"),
-                      tuple((fr_date(d), name, Category.label_of(c), Severity.label_of(sev),
-                             SignalementStatus.label_of(st), hours(a), hours(p))
-                            for d, name, c, sev, st, a, p in rows), int(total))
+    return RecordPage(
+        "Signalements",
+        ("Déclaré le", "Structure", "Catégorie", "Gravité", "Statut", "Prise en compte (h)", "Transmission (h)"),
+        tuple(
+            (
+                fr_date(d),
+                name,
+                Category.label_of(c),
+                Severity.label_of(sev),
+                SignalementStatus.label_of(st),
+                hours(a),
+                hours(p),
+            )
+            for d, name, c, sev, st, a, p in rows
+        ),
+        int(total),
+    )
 
 
 # --- weekly completeness (services.weekly_board) -----------------------------------------------
@@ -686,24 +965,47 @@ def completeness_headline(q: Query) -> RawHeadline:
     expected, received, on_time = (rows[0][2], rows[0][3], rows[0][4]) if rows else (0, 0, 0)
     return RawHeadline(
         Raw(RATE, received / expected if expected else None, numerator=received, denominator=expected),
-        (("transmis à l'heure", Raw(RATE, on_time / expected if expected else None, numerator=on_time,
-                                    denominator=expected)),))
+        (
+            (
+                "transmis à l'heure",
+                Raw(RATE, on_time / expected if expected else None, numerator=on_time, denominator=expected),
+            ),
+        ),
+    )
 
 
 def completeness_tables(q: Query) -> list[RawTable]:
     rows = sorted(_weekly_rows(q, "region"), key=lambda r: (r[3] / r[2] if r[2] else 2, r[1]))
-    return [RawTable("region", "Par région", "Région", tuple((r[0], r[1]) for r in rows),
-                     (("expected", "Semaines attendues"), ("received", "Reçues"), ("completeness", "Complétude"),
-                      ("on_time", "À l'heure")),
-                     tuple((r[2], r[3], r[3] / r[2] if r[2] else None, r[4] / r[2] if r[2] else None) for r in rows),
-                     kind="measures", units=("count", "count", "percent", "percent"), counts_children=False,
-                     chart_column=1)]
+    return [
+        RawTable(
+            "region",
+            "Par région",
+            "Région",
+            tuple((r[0], r[1]) for r in rows),
+            (
+                ("expected", "Semaines attendues"),
+                ("received", "Reçues"),
+                ("completeness", "Complétude"),
+                ("on_time", "À l'heure"),
+            ),
+            tuple((r[2], r[3], r[3] / r[2] if r[2] else None, r[4] / r[2] if r[2] else None) for r in rows),
+            kind="measures",
+            units=("count", "count", "percent", "percent"),
+            counts_children=False,
+            chart_column=1,
+        )
+    ]
 
 
-def completeness_records(q: Query, table: str | None, row: str | None, column: str | None, limit: int,
-                         offset: int) -> RecordPage:
+def completeness_records(
+    q: Query, table: str | None, row: str | None, column: str | None, limit: int, offset: int
+) -> RecordPage:
     """Structures expected to report in the period (of a région when asked), most missing first."""
     rows = _weekly_rows(q, "structure", region=row)
     rows.sort(key=lambda r: (-(r[2] - r[3]), r[1]))
-    return RecordPage("Structures attendues", ("Structure", "Semaines attendues", "Reçues", "Manquantes", "À l'heure"),
-                      tuple((r[1], r[2], r[3], r[2] - r[3], r[4]) for r in rows[offset:offset + limit]), len(rows))
+    return RecordPage(
+        "Structures attendues",
+        ("Structure", "Semaines attendues", "Reçues", "Manquantes", "À l'heure"),
+        tuple((r[1], r[2], r[3], r[2] - r[3], r[4]) for r in rows[offset : offset + limit]),
+        len(rows),
+    )

@@ -81,7 +81,7 @@ class Query:
         """The day a stock is read on: the period's last day, or today while it runs."""
         return min(self.last, paris_today())
 
-    def at(self, period: Period) -> "Query":
+    def at(self, period: Period) -> Query:
         return replace(self, period=period)
 
 

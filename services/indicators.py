@@ -34,14 +34,14 @@ from dataclasses import dataclass, replace
 from importlib.util import find_spec
 
 from core.access import Action, Actor, require
-from core.errors import NotFound
 from core.clock import paris_today
+from core.errors import NotFound
 from core.formatting import fr_number
 from models.user import Role
 from services.disclosure import (
     Mark,
-    fr_cell,
     disclosure_legend,
+    fr_cell,
     protect_series,
     protect_table,
     round_count,
@@ -69,13 +69,20 @@ from services.periods import Period, PeriodKind, Scope, scope_for
 
 UNKNOWN_INDICATOR = "Indicateur inconnu."
 NOT_AVAILABLE = "Données non encore disponibles : la fonctionnalité qui les produit n'est pas installée."
-WITHHELD_NOTE = ("Tableau non publié : trop peu d'effectifs pour qu'aucun petit effectif ne puisse être "
-                 "retrouvé, même en regroupant des lignes.")
+WITHHELD_NOTE = (
+    "Tableau non publié : trop peu d'effectifs pour qu'aucun petit effectif ne puisse être "
+    "retrouvé, même en regroupant des lignes."
+)
 MERGED_LABEL = "Autres (regroupés)"
 MERGED_NOTE = "Les plus petites lignes sont regroupées pour qu'aucun petit effectif ne puisse être retrouvé."
 MULTI_NOTE = "Un même enregistrement peut compter dans plusieurs lignes : les lignes ne s'additionnent pas."
-SERIES_LENGTH = {PeriodKind.WEEK.value: 12, PeriodKind.MONTH.value: 12, PeriodKind.QUARTER.value: 8,
-                 PeriodKind.YEAR.value: 4, PeriodKind.CUSTOM.value: 6}
+SERIES_LENGTH = {
+    PeriodKind.WEEK.value: 12,
+    PeriodKind.MONTH.value: 12,
+    PeriodKind.QUARTER.value: 8,
+    PeriodKind.YEAR.value: 4,
+    PeriodKind.CUSTOM.value: 6,
+}
 
 # --- the catalogue ------------------------------------------------------------------------------
 
@@ -121,8 +128,18 @@ class IndicatorSpec:
         return all(find_spec(name) is not None for name in self.source.split(","))
 
     def info(self) -> IndicatorInfo:
-        return IndicatorInfo(self.key, self.number, self.title, self.short_title, self.definition,
-                             self.counts_children, self.unit, self.from_call, self.stock, self.available)
+        return IndicatorInfo(
+            self.key,
+            self.number,
+            self.title,
+            self.short_title,
+            self.definition,
+            self.counts_children,
+            self.unit,
+            self.from_call,
+            self.stock,
+            self.available,
+        )
 
 
 def _catalogue() -> list[IndicatorSpec]:
@@ -130,89 +147,187 @@ def _catalogue() -> list[IndicatorSpec]:
 
     return [
         IndicatorSpec(
-            "requests", 1, "Le nombre de sollicitations pour prendre en charge un mineur", "Sollicitations",
+            "requests",
+            1,
+            "Le nombre de sollicitations pour prendre en charge un mineur",
+            "Sollicitations",
             "Demandes de prise en charge d'un mineur reçues par la coordination (police, gendarmerie, ASE, PJJ, "
             "parquet, associations…), comptées à leur date de réception. Territoire : département d'exploitation "
             "du mineur.",
-            True, "sollicitations", "services.path_indicators", src.requests_headline, src.requests_tables,
-            src.requests_records),
+            True,
+            "sollicitations",
+            "services.path_indicators",
+            src.requests_headline,
+            src.requests_tables,
+            src.requests_records,
+        ),
         IndicatorSpec(
-            "oriented", 2, "Le nombre de victimes orientées", "Victimes orientées",
+            "oriented",
+            2,
+            "Le nombre de victimes orientées",
+            "Victimes orientées",
             "Mineurs distincts dont la sollicitation a abouti à l'accord d'une structure partenaire pour les "
             "accueillir, comptés à la date de cet accord.",
-            True, "enfants", "services.path_indicators", src.oriented_headline, src.oriented_tables,
-            src.oriented_records),
+            True,
+            "enfants",
+            "services.path_indicators",
+            src.oriented_headline,
+            src.oriented_tables,
+            src.oriented_records,
+        ),
         IndicatorSpec(
-            "placed", 3, "Le nombre de victimes placées au sein d'une structure partenaire du réseau",
+            "placed",
+            3,
+            "Le nombre de victimes placées au sein d'une structure partenaire du réseau",
             "Victimes placées",
             "Mineurs distincts arrivés dans une structure partenaire du réseau, comptés à leur date d'arrivée. "
             "Territoire : département de la structure d'accueil.",
-            True, "enfants", "services.path_indicators", src.placed_headline, src.placed_tables, src.placed_records),
+            True,
+            "enfants",
+            "services.path_indicators",
+            src.placed_headline,
+            src.placed_tables,
+            src.placed_records,
+        ),
         IndicatorSpec(
-            "partners", 4, "Le nombre de conseils départementaux et de structures partenaires du réseau",
+            "partners",
+            4,
+            "Le nombre de conseils départementaux et de structures partenaires du réseau",
             "Structures et conseils départementaux",
             "Structures partenaires actives à la fin de la période (ou aujourd'hui pour une période en cours) et "
             "conseils départementaux engagés, c'est-à-dire liés au réseau par une convention en vigueur à cette date.",
-            False, "structures", "services.coverage", src.partners_headline, src.partners_tables,
-            src.partners_records, stock=True),
+            False,
+            "structures",
+            "services.coverage",
+            src.partners_headline,
+            src.partners_tables,
+            src.partners_records,
+            stock=True,
+        ),
         IndicatorSpec(
-            "coverage", 5, "Le nombre de départements couverts par le réseau, notamment en outre-mer",
+            "coverage",
+            5,
+            "Le nombre de départements couverts par le réseau, notamment en outre-mer",
             "Départements couverts",
             "Départements où au moins une structure partenaire est active à la fin de la période (ou "
             "aujourd'hui), dont départements d'outre-mer.",
-            False, "départements", "services.coverage", src.coverage_headline, src.coverage_tables,
-            src.coverage_records, stock=True),
+            False,
+            "départements",
+            "services.coverage",
+            src.coverage_headline,
+            src.coverage_tables,
+            src.coverage_records,
+            stock=True,
+        ),
         IndicatorSpec(
-            "trained", 6,
+            "trained",
+            6,
             "Le nombre et le profil des professionnels accompagnés et formés à la prise en charge des mineurs "
-            "victimes d'exploitation et de traite", "Professionnels formés",
+            "victimes d'exploitation et de traite",
+            "Professionnels formés",
             "Participants des sessions de formation réalisées, comptés à la date de fin de la session, par profil "
             "professionnel ; un professionnel qui suit deux sessions compte deux fois. Territoire : lieu de la "
             "session (et sessions à distance suivies par une structure du territoire).",
-            False, "professionnels", "services.training_indicators", src.trained_headline, src.trained_tables,
-            src.trained_records),
+            False,
+            "professionnels",
+            "services.training_indicators",
+            src.trained_headline,
+            src.trained_tables,
+            src.trained_records,
+        ),
         IndicatorSpec(
-            "strategy", 7, "La stratégie de formation continue proposée aux structures partenaires du réseau",
+            "strategy",
+            7,
+            "La stratégie de formation continue proposée aux structures partenaires du réseau",
             "Stratégie de formation",
             "Réalisation du plan annuel de formation de l'année de la période : professionnels formés dans "
             "l'année rapportés aux professionnels prévus au plan, par module et par profil ; modules proposés au "
             "catalogue ; part des structures actives ayant eu au moins un professionnel formé dans les 12 mois.",
-            False, "%", "services.training_indicators", src.strategy_headline, src.strategy_tables,
-            src.strategy_records, stock=True),
+            False,
+            "%",
+            "services.training_indicators",
+            src.strategy_headline,
+            src.strategy_tables,
+            src.strategy_records,
+            stock=True,
+        ),
         IndicatorSpec(
-            "signalements", 8,
+            "signalements",
+            8,
             "Le circuit de remontée vers la coordination du réseau des signalements de situations préoccupantes "
-            "survenant dans les structures partenaires du réseau", "Signalements",
+            "survenant dans les structures partenaires du réseau",
+            "Signalements",
             "Signalements de situations préoccupantes déclarés par les structures partenaires dans la période, "
             "délai médian de prise en compte par la coordination et part prise en compte dans le délai fixé.",
-            True, "signalements", "services.signalement_indicators", src.signalements_headline,
-            src.signalements_tables, src.signalements_records),
+            True,
+            "signalements",
+            "services.signalement_indicators",
+            src.signalements_headline,
+            src.signalements_tables,
+            src.signalements_records,
+        ),
         IndicatorSpec(
-            "time_to_placement", 9, "Délai entre la sollicitation et l'arrivée en structure", "Délai de placement",
+            "time_to_placement",
+            9,
+            "Délai entre la sollicitation et l'arrivée en structure",
+            "Délai de placement",
             "Médiane, en jours, du délai entre la réception de la sollicitation et l'arrivée du mineur dans la "
             "structure, pour les arrivées de la période.",
-            True, "jours", "services.path_indicators", src.time_to_placement_headline,
-            src.time_to_placement_tables, src.placed_records, from_call=False),
+            True,
+            "jours",
+            "services.path_indicators",
+            src.time_to_placement_headline,
+            src.time_to_placement_tables,
+            src.placed_records,
+            from_call=False,
+        ),
         IndicatorSpec(
-            "distance", 10, "Part des placements éloignés du lieu d'exploitation", "Placements éloignés",
+            "distance",
+            10,
+            "Part des placements éloignés du lieu d'exploitation",
+            "Placements éloignés",
             "Part des arrivées de la période dans une structure située à au moins la distance minimale réglée "
             "par la coordination du département d'exploitation (distance entre centres des départements), parmi "
             "les arrivées dont la distance est connue.",
-            True, "%", "services.path_indicators", src.distance_headline, src.distance_tables,
-            src.distance_records, from_call=False),
+            True,
+            "%",
+            "services.path_indicators",
+            src.distance_headline,
+            src.distance_tables,
+            src.distance_records,
+            from_call=False,
+        ),
         IndicatorSpec(
-            "runaways", 11, "Fugues après l'arrivée", "Fugues",
+            "runaways",
+            11,
+            "Fugues après l'arrivée",
+            "Fugues",
             "Part des arrivées de la période suivies d'une fugue dans les 30 jours (et dans les 7 jours), parmi "
             "les arrivées dont l'issue à 30 (ou 7) jours est connue.",
-            True, "%", "services.path_indicators", src.runaways_headline, src.runaways_tables,
-            src.runaways_records, from_call=False),
+            True,
+            "%",
+            "services.path_indicators",
+            src.runaways_headline,
+            src.runaways_tables,
+            src.runaways_records,
+            from_call=False,
+        ),
         IndicatorSpec(
-            "weekly_completeness", 12, "Complétude des chiffres hebdomadaires", "Chiffres hebdomadaires reçus",
+            "weekly_completeness",
+            12,
+            "Complétude des chiffres hebdomadaires",
+            "Chiffres hebdomadaires reçus",
             "Part des semaines attendues (structure × semaine, pour les structures membres cette semaine-là) pour "
             "lesquelles la structure a transmis ses chiffres, sur les semaines de la période dont l'échéance est "
             "passée.",
-            False, "%", "services.weekly_board", src.completeness_headline, src.completeness_tables,
-            src.completeness_records, from_call=False),
+            False,
+            "%",
+            "services.weekly_board",
+            src.completeness_headline,
+            src.completeness_tables,
+            src.completeness_records,
+            from_call=False,
+        ),
     ]
 
 
@@ -395,8 +510,12 @@ def _share_figure(raw: Raw, rule: ProtectionRule | None) -> Figure:
         return Figure(rate, f"{fr_number(100 * rate)} %", detail + " (effectifs arrondis)")
     if not den:
         return Figure(None, "—", "aucune donnée")
-    return Figure(None, "—", f"sur {fr_cell(shown_den, threshold=rule.threshold)} : part non publiée (petits "
-                  "effectifs)", small=True)
+    return Figure(
+        None,
+        "—",
+        f"sur {fr_cell(shown_den, threshold=rule.threshold)} : part non publiée (petits effectifs)",
+        small=True,
+    )
 
 
 def _median_figure(raw: Raw, rule: ProtectionRule | None) -> Figure:
@@ -405,13 +524,19 @@ def _median_figure(raw: Raw, rule: ProtectionRule | None) -> Figure:
     if raw.value is None or not n:
         return Figure(None, "—", "aucune donnée")
     if rule is None:
-        return Figure(raw.value, f"{fr_number(raw.value, 0 if float(raw.value).is_integer() else 1)} {unit}",
-                      f"sur {fr_number(n)}")
+        return Figure(
+            raw.value,
+            f"{fr_number(raw.value, 0 if float(raw.value).is_integer() else 1)} {unit}",
+            f"sur {fr_number(n)}",
+        )
     if n < rule.threshold:
         return Figure(None, "—", f"sur {rule.small_text} : non publié", small=True)
     shown = round_count(n, threshold=rule.threshold, rounding=rule.rounding)
-    return Figure(raw.value, f"{fr_number(raw.value, 0 if float(raw.value).is_integer() else 1)} {unit}",
-                  f"sur {fr_number(shown)} environ")
+    return Figure(
+        raw.value,
+        f"{fr_number(raw.value, 0 if float(raw.value).is_integer() else 1)} {unit}",
+        f"sur {fr_number(shown)} environ",
+    )
 
 
 def _rate_figure(raw: Raw) -> Figure:
@@ -455,8 +580,15 @@ def _change(kind: str, now: Figure, before: Figure) -> str | None:
 def _publish_table(raw: RawTable, children: bool, rule: ProtectionRule | None) -> Table:
     protect = rule is not None and (raw.counts_children if raw.counts_children is not None else children)
     threshold = rule.threshold if rule else 5
-    base = dict(key=raw.key, title=raw.title, dimension=raw.dimension, threshold=threshold, drill=raw.drill,
-                note=raw.note, chart_column=raw.chart_column)
+    base = dict(
+        key=raw.key,
+        title=raw.title,
+        dimension=raw.dimension,
+        threshold=threshold,
+        drill=raw.drill,
+        note=raw.note,
+        chart_column=raw.chart_column,
+    )
     units = raw.units or ("count",) * len(raw.columns)
     if raw.kind == "measures" or not protect:
         return _plain_table(raw, units, base)
@@ -472,9 +604,17 @@ def _publish_table(raw: RawTable, children: bool, rule: ProtectionRule | None) -
 
 
 def _withheld(raw: RawTable, units: tuple[str, ...], base: dict, note: str) -> Table:
-    return Table(row_keys=(), row_labels=(), column_keys=tuple(k for k, _ in raw.columns),
-                 column_labels=tuple(label for _, label in raw.columns), cells=(), units=units, protected=True,
-                 withheld=True, **{**base, "note": note, "drill": False})
+    return Table(
+        row_keys=(),
+        row_labels=(),
+        column_keys=tuple(k for k, _ in raw.columns),
+        column_labels=tuple(label for _, label in raw.columns),
+        cells=(),
+        units=units,
+        protected=True,
+        withheld=True,
+        **{**base, "note": note, "drill": False},
+    )
 
 
 def _plain_table(raw: RawTable, units: tuple[str, ...], base: dict) -> Table:
@@ -486,10 +626,18 @@ def _plain_table(raw: RawTable, units: tuple[str, ...], base: dict) -> Table:
             row_totals = tuple(int(sum(v or 0 for v in row)) for row in raw.values)
             total = int(sum(row_totals))
     note = base["note"] or (MULTI_NOTE if raw.kind == "multi" else "")
-    return Table(row_keys=tuple(k for k, _ in raw.rows), row_labels=tuple(label for _, label in raw.rows),
-                 column_keys=tuple(k for k, _ in raw.columns), column_labels=tuple(label for _, label in raw.columns),
-                 cells=cells, units=units, row_totals=row_totals, column_totals=column_totals, total=total,
-                 **{**base, "note": note})
+    return Table(
+        row_keys=tuple(k for k, _ in raw.rows),
+        row_labels=tuple(label for _, label in raw.rows),
+        column_keys=tuple(k for k, _ in raw.columns),
+        column_labels=tuple(label for _, label in raw.columns),
+        cells=cells,
+        units=units,
+        row_totals=row_totals,
+        column_totals=column_totals,
+        total=total,
+        **{**base, "note": note},
+    )
 
 
 def _plain(value):
@@ -517,9 +665,15 @@ def _protected_table(raw: RawTable, rule: ProtectionRule, base: dict) -> Table |
     """The protected table, or None when it is fragile (see services.disclosure)."""
     counts = [[int(v or 0) for v in row] for row in raw.values]
     units = ("count",) * len(raw.columns)
-    common = dict(row_keys=tuple(k for k, _ in raw.rows), row_labels=tuple(label for _, label in raw.rows),
-                  column_keys=tuple(k for k, _ in raw.columns), column_labels=tuple(label for _, label in raw.columns),
-                  units=units, protected=True, **base)
+    common = dict(
+        row_keys=tuple(k for k, _ in raw.rows),
+        row_labels=tuple(label for _, label in raw.rows),
+        column_keys=tuple(k for k, _ in raw.columns),
+        column_labels=tuple(label for _, label in raw.columns),
+        units=units,
+        protected=True,
+        **base,
+    )
     if len(raw.columns) == 1:
         series = protect_series([row[0] for row in counts], threshold=rule.threshold, rounding=rule.rounding)
         if series.fragile:
@@ -531,8 +685,13 @@ def _protected_table(raw: RawTable, rule: ProtectionRule, base: dict) -> Table |
     table = protect_table(counts, threshold=rule.threshold, rounding=rule.rounding)
     if table.fragile:
         return None
-    return Table(cells=mask_pinning_zeros(table.cells, counts), row_totals=table.row_totals,
-                 column_totals=table.column_totals, total=table.total, **common)
+    return Table(
+        cells=mask_pinning_zeros(table.cells, counts),
+        row_totals=table.row_totals,
+        column_totals=table.column_totals,
+        total=table.total,
+        **common,
+    )
 
 
 # --- the service functions pages call ------------------------------------------------------------
@@ -543,12 +702,14 @@ def _reader(actor: Actor) -> Actor:
     aggregate reader whose results this module protects before returning them (scope passed apart)."""
     if actor.is_coordination:
         return actor
-    return Actor(user_id=actor.user_id, username=actor.username, display_name=actor.display_name,
-                 role=Role.COORDINATION.value)
+    return Actor(
+        user_id=actor.user_id, username=actor.username, display_name=actor.display_name, role=Role.COORDINATION.value
+    )
 
 
-def _prepare(actor: Actor, scope: Scope | None, protected: bool,
-             period: Period | None = None) -> tuple[Actor, Scope, ProtectionRule | None]:
+def _prepare(
+    actor: Actor, scope: Scope | None, protected: bool, period: Period | None = None
+) -> tuple[Actor, Scope, ProtectionRule | None]:
     """Who the sources are read as, the pinned scope, and the protection rule (None: exact figures).
 
     A protected read must be of whole months (services.disclosure_policy), and a funder's of months
@@ -576,8 +737,14 @@ def _headline(spec: IndicatorSpec, query: Query, rule: ProtectionRule | None) ->
     return Headline(value, previous, _change(now.value.kind, value, previous), secondary)
 
 
-def indicator_overview(*, actor: Actor, period: Period, scope: Scope | None = None, protected: bool = False,
-                       keys: tuple[str, ...] | None = None) -> list[IndicatorView]:
+def indicator_overview(
+    *,
+    actor: Actor,
+    period: Period,
+    scope: Scope | None = None,
+    protected: bool = False,
+    keys: tuple[str, ...] | None = None,
+) -> list[IndicatorView]:
     """Coordination and funders (protected, within their territory): every indicator's (or the given
     ones') headline for the period, with the previous period's value and the change (tiles)."""
     reader, pinned, rule = _prepare(actor, scope, protected, period)
@@ -586,8 +753,9 @@ def indicator_overview(*, actor: Actor, period: Period, scope: Scope | None = No
     return [_view(spec, query, rule, tables=False) for spec in specs]
 
 
-def indicator_view(*, actor: Actor, key: str, period: Period, scope: Scope | None = None,
-                   protected: bool = False) -> IndicatorView:
+def indicator_view(
+    *, actor: Actor, key: str, period: Period, scope: Scope | None = None, protected: bool = False
+) -> IndicatorView:
     """Coordination and funders (protected, within their territory): one indicator's headline and
     breakdown tables for the period."""
     reader, pinned, rule = _prepare(actor, scope, protected, period)
@@ -602,12 +770,20 @@ def _view(spec: IndicatorSpec, query: Query, rule: ProtectionRule | None, *, tab
     published = ()
     if tables:
         published = tuple(_publish_table(t, spec.counts_children, rule) for t in spec.tables(query))
-    return IndicatorView(info, query.period, previous, query.scope, rule is not None, _headline(spec, query, rule),
-                         published)
+    return IndicatorView(
+        info, query.period, previous, query.scope, rule is not None, _headline(spec, query, rule), published
+    )
 
 
-def indicator_series(*, actor: Actor, key: str, period: Period, scope: Scope | None = None,
-                     protected: bool = False, length: int | None = None) -> list[SeriesPoint]:
+def indicator_series(
+    *,
+    actor: Actor,
+    key: str,
+    period: Period,
+    scope: Scope | None = None,
+    protected: bool = False,
+    length: int | None = None,
+) -> list[SeriesPoint]:
     """Coordination and funders (protected): the headline of the `length` periods of the same kind
     ending with `period`, oldest first (each period published on its own, as on the tiles)."""
     reader, pinned, rule = _prepare(actor, scope, protected, period)
@@ -618,13 +794,25 @@ def indicator_series(*, actor: Actor, key: str, period: Period, scope: Scope | N
     for _ in range((length or SERIES_LENGTH.get(period.kind, 12)) - 1):
         periods.append(periods[-1].previous())
     query = Query(reader, period, pinned, rule is not None)
-    return [SeriesPoint(p, _figure(spec.headline(query.at(p)).value, spec.counts_children, rule))
-            for p in reversed(periods) if p.start <= paris_today()]
+    return [
+        SeriesPoint(p, _figure(spec.headline(query.at(p)).value, spec.counts_children, rule))
+        for p in reversed(periods)
+        if p.start <= paris_today()
+    ]
 
 
-def indicator_records(*, actor: Actor, key: str, period: Period, scope: Scope | None = None,
-                      table: str | None = None, row: str | None = None, column: str | None = None,
-                      limit: int = 50, offset: int = 0) -> RecordPage:
+def indicator_records(
+    *,
+    actor: Actor,
+    key: str,
+    period: Period,
+    scope: Scope | None = None,
+    table: str | None = None,
+    row: str | None = None,
+    column: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> RecordPage:
     """Coordination only: the records behind a number (an indicator, or one cell of a breakdown), paged."""
     require(actor, Action.INDICATOR_RECORDS)
     spec = _spec(key)

@@ -53,7 +53,7 @@ def login_attempt(*, username: str, password: str, address: str, now: datetime |
         wait = _wait(rows.values(), now)
         if wait:
             return LoginOutcome(None, wait)
-        user = session.exec(select(User).where(User.username == name, User.active == True)).first()  # noqa: E712
+        user = session.exec(select(User).where(User.username == name, User.active == True)).first()
     # Always one hash comparison, so that an unknown name answers as slowly as a known one.
     ok = password_matches(password, user.password_hash if user else _decoy_hash()) and user is not None
     with session_scope(LOGIN_ACTOR) as session:
@@ -76,13 +76,16 @@ def login_throttle_clear(*, actor: Actor, username: str) -> int:
         if user is not None and user.locked_until is not None:
             user.failed_attempts, user.locked_until = 0, None
             session.add(user)
-        audit_record(session, [("delete", "login_throttles", username, {"failures": sum(r.failures for r in rows)}, None)])
+        audit_record(
+            session, [("delete", "login_throttles", username, {"failures": sum(r.failures for r in rows)}, None)]
+        )
         return len(rows)
 
 
 def _rows(session, name: str, address: str) -> dict[tuple[str, str], LoginThrottle]:
-    found = session.exec(select(LoginThrottle).where(
-        LoginThrottle.address == address, LoginThrottle.username.in_([name, ANY_NAME]))).all()
+    found = session.exec(
+        select(LoginThrottle).where(LoginThrottle.address == address, LoginThrottle.username.in_([name, ANY_NAME]))
+    ).all()
     return {(r.username, r.address): r for r in found}
 
 

@@ -37,13 +37,23 @@ from core.errors import FieldError, NotFound, ValidationFailed
 from core.formatting import fr_date, fr_number
 from models.base import utcnow
 from models.child import (
-    AuthorityBasis, Child, ChildRequest, OrientationProposal, Placement, ProposalStatus, RefusalReason,
+    AuthorityBasis,
+    Child,
+    ChildRequest,
+    OrientationProposal,
+    Placement,
+    ProposalStatus,
+    RefusalReason,
     RequestStatus,
 )
 from models.structure import ExploitationForm, NetworkStatus, Sex, Structure
 from services.reference_data import departement_by_code, distance_km
 from services.requests import (
-    FUTURE_TOLERANCE, REQUEST_NOT_FOUND, ProposalView, _proposal_view, refresh_status,
+    FUTURE_TOLERANCE,
+    REQUEST_NOT_FOUND,
+    ProposalView,
+    _proposal_view,
+    refresh_status,
 )
 from services.settings import setting_get
 
@@ -145,37 +155,56 @@ def min_distance_km() -> float:
 
 
 def _occupancy(session, structure_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
-    present = dict(session.exec(
-        select(Placement.structure_id, func.count()).where(Placement.end_date.is_(None),
-                                                           Placement.structure_id.in_(structure_ids))
-        .group_by(Placement.structure_id)).all())
-    expected = dict(session.exec(
-        select(OrientationProposal.structure_id, func.count())
-        .join(ChildRequest, ChildRequest.id == OrientationProposal.request_id)
-        .where(OrientationProposal.status == ProposalStatus.ACCEPTED.value,
-               ChildRequest.status == RequestStatus.ORIENTED.value,
-               OrientationProposal.structure_id.in_(structure_ids))
-        .group_by(OrientationProposal.structure_id)).all())
+    present = dict(
+        session.exec(
+            select(Placement.structure_id, func.count())
+            .where(Placement.end_date.is_(None), Placement.structure_id.in_(structure_ids))
+            .group_by(Placement.structure_id)
+        ).all()
+    )
+    expected = dict(
+        session.exec(
+            select(OrientationProposal.structure_id, func.count())
+            .join(ChildRequest, ChildRequest.id == OrientationProposal.request_id)
+            .where(
+                OrientationProposal.status == ProposalStatus.ACCEPTED.value,
+                ChildRequest.status == RequestStatus.ORIENTED.value,
+                OrientationProposal.structure_id.in_(structure_ids),
+            )
+            .group_by(OrientationProposal.structure_id)
+        ).all()
+    )
     return present, expected
 
 
-def _rank_one(profile: _Profile, structure: Structure, *, present: int, expected: int,
-              reported: ReportedPlaces | None, minimum: float, proposal_status: str | None) -> dict:
+def _rank_one(
+    profile: _Profile,
+    structure: Structure,
+    *,
+    present: int,
+    expected: int,
+    reported: ReportedPlaces | None,
+    minimum: float,
+    proposal_status: str | None,
+) -> dict:
     """Tier and one French line explaining it, for one structure and one child."""
     distance = distance_km(profile.exploitation_departement_code, structure.departement_code)
     exploited_overseas = departement_by_code(profile.exploitation_departement_code).overseas
     structure_overseas = departement_by_code(structure.departement_code).overseas
     if reported is not None:
         free = max(0, reported.free_places - expected)
-        places_text = (f"{fr_number(reported.free_places)} place(s) libre(s) selon les chiffres hebdomadaires du "
-                       f"{fr_date(reported.reported_on)}")
+        places_text = (
+            f"{fr_number(reported.free_places)} place(s) libre(s) selon les chiffres hebdomadaires du "
+            f"{fr_date(reported.reported_on)}"
+        )
     else:
         free = max(0, structure.capacity - present - expected)
         places_text = f"capacité {fr_number(structure.capacity)}, {fr_number(present)} présent(s)"
     if expected:
         places_text += f", {fr_number(expected)} arrivée(s) attendue(s)"
-    places_line = (f"{fr_number(free)} place(s) libre(s) ({places_text})" if free > 0
-                   else f"aucune place libre ({places_text})")
+    places_line = (
+        f"{fr_number(free)} place(s) libre(s) ({places_text})" if free > 0 else f"aucune place libre ({places_text})"
+    )
 
     profile_problems = []
     if not structure.age_min <= profile.age <= structure.age_max:
@@ -184,12 +213,16 @@ def _rank_one(profile: _Profile, structure: Structure, *, present: int, expected
         profile_problems.append(f"n'accueille pas : {Sex.label_of(profile.sex).lower()}")
     missing = [f for f in profile.forms if structure.exploitation_forms and f not in structure.exploitation_forms]
     if missing:
-        profile_problems.append("ne prend pas en charge : " + ", ".join(ExploitationForm.label_of(f).lower() for f in missing))
+        profile_problems.append(
+            "ne prend pas en charge : " + ", ".join(ExploitationForm.label_of(f).lower() for f in missing)
+        )
 
     far_enough = distance >= minimum
-    distance_line = (f"à {fr_number(distance)} km du lieu d'exploitation (minimum {fr_number(minimum)} km)"
-                     if far_enough else
-                     f"à {fr_number(distance)} km seulement du lieu d'exploitation (minimum {fr_number(minimum)} km)")
+    distance_line = (
+        f"à {fr_number(distance)} km du lieu d'exploitation (minimum {fr_number(minimum)} km)"
+        if far_enough
+        else f"à {fr_number(distance)} km seulement du lieu d'exploitation (minimum {fr_number(minimum)} km)"
+    )
     overseas_far = structure_overseas and not exploited_overseas
 
     if proposal_status in (ProposalStatus.REFUSED.value, ProposalStatus.WITHDRAWN.value):
@@ -202,12 +235,15 @@ def _rank_one(profile: _Profile, structure: Structure, *, present: int, expected
         tier = 3
     elif overseas_far:
         tier = 2
-        distance_line = (f"outre-mer, à {fr_number(distance)} km : éloignement sûr mais déracinement, "
-                         "à réserver à une décision motivée")
+        distance_line = (
+            f"outre-mer, à {fr_number(distance)} km : éloignement sûr mais déracinement, "
+            "à réserver à une décision motivée"
+        )
     else:
         tier = 1
-    profile_line = ("; ".join(profile_problems) if profile_problems
-                    else "profil accepté (âge, sexe, formes d'exploitation)")
+    profile_line = (
+        "; ".join(profile_problems) if profile_problems else "profil accepté (âge, sexe, formes d'exploitation)"
+    )
     prefix = {
         ProposalStatus.PENDING.value: "Déjà proposée, en attente de réponse — ",
         ProposalStatus.ACCEPTED.value: "A accepté l'accueil — ",
@@ -215,7 +251,10 @@ def _rank_one(profile: _Profile, structure: Structure, *, present: int, expected
         ProposalStatus.WITHDRAWN.value: "Proposition retirée pour cet enfant — ",
     }.get(proposal_status, "")
     return dict(
-        tier=tier, distance=distance, free=free, overseas=structure_overseas,
+        tier=tier,
+        distance=distance,
+        free=free,
+        overseas=structure_overseas,
         reason=f"{prefix}{TIER_LABELS[tier]} : {places_line} · {profile_line} · {distance_line}",
         exploited_overseas=exploited_overseas,
     )
@@ -223,8 +262,12 @@ def _rank_one(profile: _Profile, structure: Structure, *, present: int, expected
 
 def _profile(session, request: ChildRequest) -> _Profile:
     child = session.get(Child, request.child_id)
-    return _Profile(age=request.child_age, sex=child.sex, forms=list(request.exploitation_forms),
-                    exploitation_departement_code=request.exploitation_departement_code)
+    return _Profile(
+        age=request.child_age,
+        sex=child.sex,
+        forms=list(request.exploitation_forms),
+        exploitation_departement_code=request.exploitation_departement_code,
+    )
 
 
 def placement_finder(*, actor: Actor, request_id: int) -> FinderResult:
@@ -241,30 +284,52 @@ def placement_finder(*, actor: Actor, request_id: int) -> FinderResult:
         present, expected = _occupancy(session, ids)
         existing = {}
         for structure_id, status in session.exec(
-                select(OrientationProposal.structure_id, OrientationProposal.status)
-                .where(OrientationProposal.request_id == request.id).order_by(OrientationProposal.id)):
+            select(OrientationProposal.structure_id, OrientationProposal.status)
+            .where(OrientationProposal.request_id == request.id)
+            .order_by(OrientationProposal.id)
+        ):
             existing[structure_id] = status
         reported = reported_free_places(structure_ids=ids)
         ranked = []
         for s in structures:
-            info = _rank_one(profile, s, present=present.get(s.id, 0), expected=expected.get(s.id, 0),
-                             reported=reported.get(s.id), minimum=minimum, proposal_status=existing.get(s.id))
+            info = _rank_one(
+                profile,
+                s,
+                present=present.get(s.id, 0),
+                expected=expected.get(s.id, 0),
+                reported=reported.get(s.id),
+                minimum=minimum,
+                proposal_status=existing.get(s.id),
+            )
             ranked.append((s, info))
     far_first = not departement_by_code(profile.exploitation_departement_code).overseas
-    ranked.sort(key=lambda item: (item[1]["tier"], -item[1]["distance"] if far_first else item[1]["distance"],
-                                  item[0].name))
+    ranked.sort(
+        key=lambda item: (item[1]["tier"], -item[1]["distance"] if far_first else item[1]["distance"], item[0].name)
+    )
     rows = [
         FinderRow(
-            rank=index + 1, tier=info["tier"], verdict=TIER_LABELS[info["tier"]], reason=info["reason"],
-            structure_id=s.id, structure_name=s.name, departement_code=s.departement_code, commune=s.commune,
-            overseas=info["overseas"], distance_km=round(info["distance"], 1), free_places=info["free"],
-            capacity=s.capacity, present=present.get(s.id, 0), expected=expected.get(s.id, 0),
-            from_weekly_figures=s.id in reported, proposal_status=existing.get(s.id),
+            rank=index + 1,
+            tier=info["tier"],
+            verdict=TIER_LABELS[info["tier"]],
+            reason=info["reason"],
+            structure_id=s.id,
+            structure_name=s.name,
+            departement_code=s.departement_code,
+            commune=s.commune,
+            overseas=info["overseas"],
+            distance_km=round(info["distance"], 1),
+            free_places=info["free"],
+            capacity=s.capacity,
+            present=present.get(s.id, 0),
+            expected=expected.get(s.id, 0),
+            from_weekly_figures=s.id in reported,
+            proposal_status=existing.get(s.id),
         )
         for index, (s, info) in enumerate(ranked)
     ]
-    return FinderResult(rows=rows, min_distance_km=minimum,
-                        exploitation_departement_code=profile.exploitation_departement_code)
+    return FinderResult(
+        rows=rows, min_distance_km=minimum, exploitation_departement_code=profile.exploitation_departement_code
+    )
 
 
 def _check_at(errors: list[FieldError], at: datetime | None, request: ChildRequest, label: str) -> datetime:
@@ -307,9 +372,13 @@ def proposal_create(*, actor: Actor, request_id: int, structure_id: int, at: dat
             errors.append(FieldError("Structure", STRUCTURE_UNKNOWN))
         elif structure.status != NetworkStatus.ACTIVE.value:
             errors.append(FieldError("Structure", STRUCTURE_NOT_ACTIVE))
-        open_one = session.exec(select(OrientationProposal.id).where(
-            OrientationProposal.request_id == request.id, OrientationProposal.structure_id == structure_id,
-            OrientationProposal.status.in_([ProposalStatus.PENDING.value, ProposalStatus.ACCEPTED.value]))).first()
+        open_one = session.exec(
+            select(OrientationProposal.id).where(
+                OrientationProposal.request_id == request.id,
+                OrientationProposal.structure_id == structure_id,
+                OrientationProposal.status.in_([ProposalStatus.PENDING.value, ProposalStatus.ACCEPTED.value]),
+            )
+        ).first()
         if open_one is not None:
             errors.append(FieldError("Structure", ALREADY_PROPOSED))
         at = _check_at(errors, at, request, "Date de la proposition")
@@ -317,13 +386,22 @@ def proposal_create(*, actor: Actor, request_id: int, structure_id: int, at: dat
             raise ValidationFailed(errors)
         assert structure.id is not None
         present, expected = _occupancy(session, [structure.id])
-        info = _rank_one(_profile(session, request), structure, present=present.get(structure.id, 0),
-                         expected=expected.get(structure.id, 0),
-                         reported=reported_free_places(structure_ids=[structure.id]).get(structure.id),
-                         minimum=min_distance_km(), proposal_status=None)
+        info = _rank_one(
+            _profile(session, request),
+            structure,
+            present=present.get(structure.id, 0),
+            expected=expected.get(structure.id, 0),
+            reported=reported_free_places(structure_ids=[structure.id]).get(structure.id),
+            minimum=min_distance_km(),
+            proposal_status=None,
+        )
         proposal = OrientationProposal(
-            request_id=request.id, structure_id=structure.id, status=ProposalStatus.PENDING.value,
-            distance_km=round(info["distance"], 1), finder_note=info["reason"][:400], proposed_at=at,
+            request_id=request.id,
+            structure_id=structure.id,
+            status=ProposalStatus.PENDING.value,
+            distance_km=round(info["distance"], 1),
+            finder_note=info["reason"][:400],
+            proposed_at=at,
             proposed_by=actor.username,
         )
         session.add(proposal)
@@ -333,9 +411,16 @@ def proposal_create(*, actor: Actor, request_id: int, structure_id: int, at: dat
         return _view(session, proposal)
 
 
-def proposal_answer(*, actor: Actor, proposal_id: int, expected_version: int, accepted: bool,
-                    refusal_reason: str | None = None, detail: str | None = None,
-                    at: datetime | None = None) -> ProposalView:
+def proposal_answer(
+    *,
+    actor: Actor,
+    proposal_id: int,
+    expected_version: int,
+    accepted: bool,
+    refusal_reason: str | None = None,
+    detail: str | None = None,
+    at: datetime | None = None,
+) -> ProposalView:
     """The proposed structure's staff (or the coordination for it): accept, or refuse with a reason."""
     require(actor, Action.PATH_CHILD_UPDATE)
     with session_scope(actor) as session:
@@ -360,9 +445,13 @@ def proposal_answer(*, actor: Actor, proposal_id: int, expected_version: int, ac
         proposal.answer_detail = (detail or "").strip() or None
         if accepted:
             proposal.status = ProposalStatus.ACCEPTED.value
-            for other in session.exec(select(OrientationProposal).where(
-                    OrientationProposal.request_id == request.id, OrientationProposal.id != proposal.id,
-                    OrientationProposal.status == ProposalStatus.PENDING.value)):
+            for other in session.exec(
+                select(OrientationProposal).where(
+                    OrientationProposal.request_id == request.id,
+                    OrientationProposal.id != proposal.id,
+                    OrientationProposal.status == ProposalStatus.PENDING.value,
+                )
+            ):
                 other.status = ProposalStatus.WITHDRAWN.value
                 other.answered_at = at
                 other.answer_detail = ACCEPTED_BY_OTHER
@@ -377,7 +466,9 @@ def proposal_answer(*, actor: Actor, proposal_id: int, expected_version: int, ac
         return _view(session, proposal)
 
 
-def proposal_withdraw(*, actor: Actor, proposal_id: int, expected_version: int, detail: str | None = None) -> ProposalView:
+def proposal_withdraw(
+    *, actor: Actor, proposal_id: int, expected_version: int, detail: str | None = None
+) -> ProposalView:
     """Coordination only: withdraw a pending or accepted proposal (before the child's arrival)."""
     require(actor, Action.PATH_REQUEST_MANAGE)
     with session_scope(actor) as session:
@@ -397,9 +488,17 @@ def proposal_withdraw(*, actor: Actor, proposal_id: int, expected_version: int, 
         return _view(session, proposal)
 
 
-def consent_record(*, actor: Actor, proposal_id: int, expected_version: int, assent_obtained: bool | None,
-                   authority_basis: str | None, assent_missing_reason: str | None = None,
-                   authority_missing_reason: str | None = None, at: datetime | None = None) -> ProposalView:
+def consent_record(
+    *,
+    actor: Actor,
+    proposal_id: int,
+    expected_version: int,
+    assent_obtained: bool | None,
+    authority_basis: str | None,
+    assent_missing_reason: str | None = None,
+    authority_missing_reason: str | None = None,
+    at: datetime | None = None,
+) -> ProposalView:
     """Coordination or the proposed structure's staff: the child's assent and the authority's consent, or why not."""
     require(actor, Action.PATH_CHILD_UPDATE)
     with session_scope(actor) as session:
@@ -423,8 +522,9 @@ def consent_record(*, actor: Actor, proposal_id: int, expected_version: int, ass
         proposal.assent_obtained = assent_obtained
         proposal.assent_missing_reason = None if assent_obtained else assent_missing_reason.strip()
         proposal.authority_basis = authority_basis
-        proposal.authority_missing_reason = (authority_missing_reason.strip()
-                                             if authority_basis == AuthorityBasis.NOT_OBTAINED.value else None)
+        proposal.authority_missing_reason = (
+            authority_missing_reason.strip() if authority_basis == AuthorityBasis.NOT_OBTAINED.value else None
+        )
         proposal.consent_recorded_at = at
         proposal.consent_recorded_by = actor.username
         session.add(proposal)

@@ -126,8 +126,9 @@ def _check_period(actor: Actor, start: date | None, end: date | None) -> None:
         check_period(start, None if end is None else end + timedelta(days=1), today=paris_date(utcnow()))
 
 
-def _vocabulary(group_by: str, actor: Actor, scope: Scope | None, start: date | None, end: date | None,
-                period: str) -> list[tuple[str | None, str]]:
+def _vocabulary(
+    group_by: str, actor: Actor, scope: Scope | None, start: date | None, end: date | None, period: str
+) -> list[tuple[str | None, str]]:
     """Every category of a dimension, in a fixed order (what a funder's breakdown lists, zeros included)."""
     if group_by == "requester_kind":
         keys = [k.value for k in RequesterKind]
@@ -135,10 +136,13 @@ def _vocabulary(group_by: str, actor: Actor, scope: Scope | None, start: date | 
         keys = [f.value for f in ExploitationForm]
     elif group_by == "exploitation_departement":
         pinned = scope_for(actor, scope)
-        keys = [o.code for o in departement_options()
-                if (not pinned.departement_code or o.code == pinned.departement_code)
-                and (not pinned.region_code or o.region_code == pinned.region_code)
-                and (not pinned.overseas_only or o.overseas)]
+        keys = [
+            o.code
+            for o in departement_options()
+            if (not pinned.departement_code or o.code == pinned.departement_code)
+            and (not pinned.region_code or o.region_code == pinned.region_code)
+            and (not pinned.overseas_only or o.overseas)
+        ]
     elif group_by == "requester_departement":
         keys = [o.code for o in departement_options()]
     else:  # period: every month (quarter, year) from start to end
@@ -209,11 +213,19 @@ def _measure(measure: str, actor: Actor, scope: Scope | None, *, with_request: b
         return ChildRequest.received_on, ChildRequest.id, False, lambda stmt: stmt.where(*where)
     if measure == "oriented":
         where = _territory(actor, scope, ChildRequest.exploitation_departement_code)
-        return (ChildRequest.oriented_on, ChildRequest.child_id, True,
-                lambda stmt: stmt.where(ChildRequest.oriented_on.is_not(None), *where))
+        return (
+            ChildRequest.oriented_on,
+            ChildRequest.child_id,
+            True,
+            lambda stmt: stmt.where(ChildRequest.oriented_on.is_not(None), *where),
+        )
     if measure == "placed":
-        return (Placement.arrival_date, Placement.child_id, True,
-                lambda stmt: _placements(stmt, actor, scope, with_request=with_request))
+        return (
+            Placement.arrival_date,
+            Placement.child_id,
+            True,
+            lambda stmt: _placements(stmt, actor, scope, with_request=with_request),
+        )
     raise ValueError(f"unknown measure {measure!r}")
 
 
@@ -240,8 +252,16 @@ def _label(group_by: str, key: str | None, period: str) -> str:
     return ExploitationForm.label_of(key)
 
 
-def path_indicator_counts(*, actor: Actor, measure: str, group_by: str, start: date | None = None,
-                          end: date | None = None, period: str = "month", scope: Scope | None = None) -> CountTable:
+def path_indicator_counts(
+    *,
+    actor: Actor,
+    measure: str,
+    group_by: str,
+    start: date | None = None,
+    end: date | None = None,
+    period: str = "month",
+    scope: Scope | None = None,
+) -> CountTable:
     """Coordination and funders (protected): one of the three counts split by one dimension, with its total.
 
     A funder's table lists every category (zeros included) and is not published at all when its total
@@ -256,8 +276,10 @@ def path_indicator_counts(*, actor: Actor, measure: str, group_by: str, start: d
     with session_scope(actor) as session:
         if group_by == "exploitation_form":
             forms = [f.value for f in ExploitationForm]
-            columns = [counter(sa.case((code_list_contains(ChildRequest.exploitation_forms, code), counted), else_=None))
-                       for code in forms]
+            columns = [
+                counter(sa.case((code_list_contains(ChildRequest.exploitation_forms, code), counted), else_=None))
+                for code in forms
+            ]
             values = session.exec(shape(select(*columns)).where(*where)).one()
             rows = [(code, int(value)) for code, value in zip(forms, values)]
         else:
@@ -267,8 +289,12 @@ def path_indicator_counts(*, actor: Actor, measure: str, group_by: str, start: d
                 "requester_departement": ChildRequest.requester_departement_code,
                 "exploitation_departement": ChildRequest.exploitation_departement_code,
             }[group_by]
-            rows = [(k, int(n)) for k, n in session.exec(
-                shape(select(key.label("key"), counter(counted))).where(*where).group_by(key).order_by(key)).all()]
+            rows = [
+                (k, int(n))
+                for k, n in session.exec(
+                    shape(select(key.label("key"), counter(counted))).where(*where).group_by(key).order_by(key)
+                ).all()
+            ]
         if distinct or group_by == "exploitation_form":
             total = _total(session, actor, measure, start, end, scope)
         else:
@@ -278,13 +304,15 @@ def path_indicator_counts(*, actor: Actor, measure: str, group_by: str, start: d
         rows = [(k, n) for k, n in rows if n or group_by == "period"]
         if group_by != "period":
             rows.sort(key=lambda row: (-row[1], _label(group_by, row[0], period)))
-        return CountTable([CountRow(k, _label(group_by, k, period), n, fr_number(n)) for k, n in rows], total,
-                          fr_number(total), None)
+        return CountTable(
+            [CountRow(k, _label(group_by, k, period), n, fr_number(n)) for k, n in rows], total, fr_number(total), None
+        )
     return _protected_counts(rule, group_by, rows, total, _vocabulary(group_by, actor, scope, start, end, period))
 
 
-def _protected_counts(rule: Rule, group_by: str, rows: list[tuple[str | None, int]], total: int,
-                      vocabulary: list[tuple[str | None, str]]) -> CountTable:
+def _protected_counts(
+    rule: Rule, group_by: str, rows: list[tuple[str | None, int]], total: int, vocabulary: list[tuple[str | None, str]]
+) -> CountTable:
     """A funder's breakdown: every category in a fixed order, or nothing when the total is small."""
     published_total = _publish(rule, total)
     total_shown = fr_cell(Mark.SMALL if published_total is None else published_total, threshold=rule.threshold)
@@ -297,9 +325,14 @@ def _protected_counts(rule: Rule, group_by: str, rows: list[tuple[str | None, in
     if group_by != "period":
         cells = [row[0] for row in mask_pinning_zeros([(c,) for c in cells], [(n,) for n in counts])]
     return CountTable(
-        [CountRow(k, label, None if isinstance(cell, Mark) else cell, fr_cell(cell, threshold=rule.threshold))
-         for (k, label, _), cell in zip(full, cells)],
-        published_total, total_shown, rule)
+        [
+            CountRow(k, label, None if isinstance(cell, Mark) else cell, fr_cell(cell, threshold=rule.threshold))
+            for (k, label, _), cell in zip(full, cells)
+        ],
+        published_total,
+        total_shown,
+        rule,
+    )
 
 
 def _total(session, actor: Actor, measure: str, start, end, scope) -> int:
@@ -308,28 +341,42 @@ def _total(session, actor: Actor, measure: str, start, end, scope) -> int:
     return session.exec(shape(select(total)).where(*_between(date_column, start, end))).one()
 
 
-def path_median_days_to_arrival(*, actor: Actor, start: date | None = None, end: date | None = None,
-                                scope: Scope | None = None) -> tuple[float | None, int | None]:
+def path_median_days_to_arrival(
+    *, actor: Actor, start: date | None = None, end: date | None = None, scope: Scope | None = None
+) -> tuple[float | None, int | None]:
     """Coordination and funders (protected): median days from request to arrival, and over how many arrivals."""
     require(actor, Action.PATH_INDICATOR_READ)
     _check_period(actor, start, end)
-    stmt = _placements(select(days_between(Placement.arrival_date, ChildRequest.received_on).label("days")),
-                       actor, scope, with_request=False)
+    stmt = _placements(
+        select(days_between(Placement.arrival_date, ChildRequest.received_on).label("days")),
+        actor,
+        scope,
+        with_request=False,
+    )
     stmt = stmt.join(ChildRequest, ChildRequest.id == Placement.request_id)
     stmt = stmt.where(*_between(Placement.arrival_date, start, end))
     with session_scope(actor) as session:
         # The count, then only the one or two middle values (not every duration of the period).
         count = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-        middle = list(session.exec(stmt.order_by("days").limit(2 - count % 2).offset((count - 1) // 2)).all()) \
-            if count else []
+        middle = (
+            list(session.exec(stmt.order_by("days").limit(2 - count % 2).offset((count - 1) // 2)).all())
+            if count
+            else []
+        )
     rule = _rule(actor)
     if not count or not _publishable(rule, count):
         return None, _publish(rule, count)
     return float(statistics.median(middle)), _publish(rule, count)
 
 
-def path_distance_share(*, actor: Actor, start: date | None = None, end: date | None = None,
-                        minimum_km: float | None = None, scope: Scope | None = None) -> Share:
+def path_distance_share(
+    *,
+    actor: Actor,
+    start: date | None = None,
+    end: date | None = None,
+    minimum_km: float | None = None,
+    scope: Scope | None = None,
+) -> Share:
     """Coordination and funders (protected): placements at least the minimum distance away, among those with a distance."""
     require(actor, Action.PATH_INDICATOR_READ)
     _check_period(actor, start, end)
@@ -338,39 +385,51 @@ def path_distance_share(*, actor: Actor, start: date | None = None, end: date | 
     minimum = min_distance_km() if minimum_km is None else minimum_km
     stmt = _placements(
         select(func.coalesce(func.sum(sa.case((Placement.distance_km >= minimum, 1), else_=0)), 0), func.count()),
-        actor, scope, with_request=False)
+        actor,
+        scope,
+        with_request=False,
+    )
     with session_scope(actor) as session:
-        far, known = session.exec(stmt.where(Placement.distance_km.is_not(None),
-                                             *_between(Placement.arrival_date, start, end))).one()
+        far, known = session.exec(
+            stmt.where(Placement.distance_km.is_not(None), *_between(Placement.arrival_date, start, end))
+        ).one()
     return _share(_rule(actor), int(far), int(known))
 
 
-def path_runaway_rate(*, actor: Actor, days: int, start: date | None = None, end: date | None = None,
-                      scope: Scope | None = None) -> Share:
+def path_runaway_rate(
+    *, actor: Actor, days: int, start: date | None = None, end: date | None = None, scope: Scope | None = None
+) -> Share:
     """Coordination and funders (protected): placements with a runaway within `days` of arrival, among known outcomes."""
     require(actor, Action.PATH_INDICATOR_READ)
     _check_period(actor, start, end)
     return _runaway_rates(actor, (days,), start, end, scope)[0]
 
 
-def _runaway_rates(actor: Actor, windows: tuple[int, ...], start: date | None, end: date | None,
-                   scope: Scope | None) -> list[Share]:
+def _runaway_rates(
+    actor: Actor, windows: tuple[int, ...], start: date | None, end: date | None, scope: Scope | None
+) -> list[Share]:
     """The runaway rate for each window (days), from one pass over the period's placements."""
     today = paris_date(utcnow())
     columns = []
     for days in windows:
         event_in_window = (
             select(PlacementEvent.id)
-            .where(PlacementEvent.placement_id == Placement.id, PlacementEvent.kind == PlacementEventKind.RUNAWAY.value,
-                   days_between(PlacementEvent.occurred_on, Placement.arrival_date) <= days)
+            .where(
+                PlacementEvent.placement_id == Placement.id,
+                PlacementEvent.kind == PlacementEventKind.RUNAWAY.value,
+                days_between(PlacementEvent.occurred_on, Placement.arrival_date) <= days,
+            )
             .exists()
         )
         exit_in_window = (Placement.exit_reason == ExitReason.RUNAWAY.value) & (
-            days_between(Placement.end_date, Placement.arrival_date) <= days)
+            days_between(Placement.end_date, Placement.arrival_date) <= days
+        )
         ran_away = event_in_window | exit_in_window
         known = (Placement.arrival_date <= today - timedelta(days=days)) | Placement.end_date.is_not(None) | ran_away
-        columns += [func.coalesce(func.sum(sa.case((ran_away, 1), else_=0)), 0),
-                    func.coalesce(func.sum(sa.case((known, 1), else_=0)), 0)]
+        columns += [
+            func.coalesce(func.sum(sa.case((ran_away, 1), else_=0)), 0),
+            func.coalesce(func.sum(sa.case((known, 1), else_=0)), 0),
+        ]
     stmt = _placements(select(*columns), actor, scope, with_request=False)
     with session_scope(actor) as session:
         values = session.exec(stmt.where(*_between(Placement.arrival_date, start, end))).one()
@@ -378,8 +437,9 @@ def _runaway_rates(actor: Actor, windows: tuple[int, ...], start: date | None, e
     return [_share(rule, int(values[2 * i]), int(values[2 * i + 1])) for i in range(len(windows))]
 
 
-def path_summary(*, actor: Actor, start: date | None = None, end: date | None = None,
-                 scope: Scope | None = None) -> PathSummary:
+def path_summary(
+    *, actor: Actor, start: date | None = None, end: date | None = None, scope: Scope | None = None
+) -> PathSummary:
     """Coordination and funders (protected): the headline figures of the path for a period."""
     require(actor, Action.PATH_INDICATOR_READ)
     _check_period(actor, start, end)
@@ -392,10 +452,14 @@ def path_summary(*, actor: Actor, start: date | None = None, end: date | None = 
     minimum = min_distance_km()
     runaway_7, runaway_30 = _runaway_rates(actor, (7, 30), start, end, scope)
     return PathSummary(
-        requests=_publish(rule, totals["requests"]), oriented=_publish(rule, totals["oriented"]),
-        placed=_publish(rule, totals["placed"]), median_days_to_arrival=median, arrivals_timed=timed,
+        requests=_publish(rule, totals["requests"]),
+        oriented=_publish(rule, totals["oriented"]),
+        placed=_publish(rule, totals["placed"]),
+        median_days_to_arrival=median,
+        arrivals_timed=timed,
         distance_share=path_distance_share(actor=actor, start=start, end=end, minimum_km=minimum, scope=scope),
         min_distance_km=minimum,
-        runaway_7=runaway_7, runaway_30=runaway_30,
+        runaway_7=runaway_7,
+        runaway_30=runaway_30,
         rule=rule,
     )

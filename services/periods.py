@@ -12,8 +12,20 @@ from core.formatting import fr_date
 from models.base import LabelledEnum
 from models.referential import Departement
 
-MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-          "octobre", "novembre", "décembre"]
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
 
 
 class PeriodKind(LabelledEnum):
@@ -45,7 +57,7 @@ class Period:
             return str(self.start.year)
         return f"du {fr_date(self.start)} au {fr_date(self.end - timedelta(days=1))}"
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         """The period just before, of the same kind (same length for a custom one: as many months for a
         range of whole months, as many days otherwise)."""
         if self.kind == PeriodKind.CUSTOM.value and self.start.day == 1 and self.end.day == 1:
@@ -105,8 +117,7 @@ def scope_for(actor: Actor, requested: Scope | None = None) -> Scope:
         return Scope(departement_code=actor.departement_code)
     if actor.region_code:
         departement = requested.departement_code
-        return Scope(region_code=actor.region_code, departement_code=departement,
-                     overseas_only=requested.overseas_only)
+        return Scope(region_code=actor.region_code, departement_code=departement, overseas_only=requested.overseas_only)
     return requested
 
 
@@ -120,5 +131,5 @@ def in_scope(column, scope: Scope):
     if scope.region_code:
         query = query.where(Departement.region_code == scope.region_code)
     if scope.overseas_only:
-        query = query.where(Departement.overseas == True)  # noqa: E712
+        query = query.where(Departement.overseas == True)
     return column.in_(query)

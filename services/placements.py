@@ -18,13 +18,26 @@ from core.errors import AccessDenied, FieldError, NotFound, ValidationFailed
 from core.formatting import fr_date
 from models.base import utcnow
 from models.child import (
-    Child, ChildRequest, ExitReason, OrientationProposal, Placement, PlacementEvent, PlacementEventKind,
-    ProposalStatus, RequestStatus,
+    Child,
+    ChildRequest,
+    ExitReason,
+    OrientationProposal,
+    Placement,
+    PlacementEvent,
+    PlacementEventKind,
+    ProposalStatus,
+    RequestStatus,
 )
 from models.structure import Structure
 from services.child_access import CONTEXT_STRUCTURE, child_access_record
 from services.requests import (
-    PlacementView, ProposalView, _proposal_view, consent_complete, hours_since, paris_date, placement_view,
+    PlacementView,
+    ProposalView,
+    _proposal_view,
+    consent_complete,
+    hours_since,
+    paris_date,
+    placement_view,
     refresh_status,
 )
 
@@ -33,8 +46,10 @@ CHILD_NOT_FOUND = "Enfant introuvable."
 RECENT_EXIT_DAYS = 90
 
 ARRIVAL_NOT_ACCEPTED = "l'accueil ne peut être confirmé que sur une proposition acceptée par la structure"
-CONSENT_MISSING = ("enregistrez d'abord l'assentiment de l'enfant et l'accord de l'autorité parentale "
-                   "(ou la décision du juge), ou la raison de leur absence")
+CONSENT_MISSING = (
+    "enregistrez d'abord l'assentiment de l'enfant et l'accord de l'autorité parentale "
+    "(ou la décision du juge), ou la raison de leur absence"
+)
 DATE_REQUIRED = "indiquez la date"
 DATE_FUTURE = "la date ne peut pas être dans le futur"
 OPEN_PLACEMENT_EXISTS = "cet enfant a déjà un placement en cours : enregistrez d'abord sa sortie"
@@ -76,7 +91,9 @@ def _check_day(errors: list[FieldError], label: str, day: date | None) -> bool:
     return True
 
 
-def placement_arrival(*, actor: Actor, proposal_id: int, expected_version: int, arrival_date: date | None) -> PlacementView:
+def placement_arrival(
+    *, actor: Actor, proposal_id: int, expected_version: int, arrival_date: date | None
+) -> PlacementView:
     """The structure's staff (or the coordination): the child arrived; needs an accepted proposal and consents."""
     require(actor, Action.PATH_CHILD_UPDATE)
     with session_scope(actor) as session:
@@ -96,17 +113,27 @@ def placement_arrival(*, actor: Actor, proposal_id: int, expected_version: int, 
                 errors.append(FieldError("Date d'arrivée", arrival_before_request(request.received_on)))
             elif proposal.answered_at is not None and arrival_date < paris_date(proposal.answered_at):
                 errors.append(FieldError("Date d'arrivée", arrival_before_acceptance(paris_date(proposal.answered_at))))
-        if session.exec(select(Placement.id).where(Placement.child_id == request.child_id,
-                                                   Placement.end_date.is_(None))).first() is not None:
+        if (
+            session.exec(
+                select(Placement.id).where(Placement.child_id == request.child_id, Placement.end_date.is_(None))
+            ).first()
+            is not None
+        ):
             errors.append(FieldError("Enfant", OPEN_PLACEMENT_EXISTS))
-        last_end = session.exec(select(func.max(Placement.end_date)).where(Placement.child_id == request.child_id)).one()
+        last_end = session.exec(
+            select(func.max(Placement.end_date)).where(Placement.child_id == request.child_id)
+        ).one()
         if arrival_date is not None and last_end is not None and arrival_date < last_end:
             errors.append(FieldError("Date d'arrivée", arrival_before_exit(last_end)))
         if errors:
             raise ValidationFailed(errors)
         placement = Placement(
-            child_id=request.child_id, structure_id=proposal.structure_id, arrival_date=arrival_date,
-            request_id=request.id, distance_km=proposal.distance_km, recorded_by=actor.username,
+            child_id=request.child_id,
+            structure_id=proposal.structure_id,
+            arrival_date=arrival_date,
+            request_id=request.id,
+            distance_km=proposal.distance_km,
+            recorded_by=actor.username,
         )
         session.add(placement)
         session.flush()
@@ -115,14 +142,19 @@ def placement_arrival(*, actor: Actor, proposal_id: int, expected_version: int, 
         return placement_view(session, placement, session.get(Structure, placement.structure_id).name)
 
 
-def _load_placement(session, actor: Actor, placement_id: int, expected_version: int) -> tuple[Placement, list[PlacementEvent]]:
+def _load_placement(
+    session, actor: Actor, placement_id: int, expected_version: int
+) -> tuple[Placement, list[PlacementEvent]]:
     placement = session.get(Placement, placement_id)
     if placement is None:
         raise NotFound(PLACEMENT_NOT_FOUND)
     require_structure(actor, placement.structure_id)
     check_version(placement, expected_version)
-    events = session.exec(select(PlacementEvent).where(PlacementEvent.placement_id == placement.id)
-                          .order_by(PlacementEvent.occurred_on, PlacementEvent.id)).all()
+    events = session.exec(
+        select(PlacementEvent)
+        .where(PlacementEvent.placement_id == placement.id)
+        .order_by(PlacementEvent.occurred_on, PlacementEvent.id)
+    ).all()
     return placement, list(events)
 
 
@@ -135,8 +167,9 @@ def _check_after_events(errors, label, day, placement: Placement, events: list[P
         errors.append(FieldError(label, date_before("le dernier événement", events[-1].occurred_on)))
 
 
-def _event(session, actor: Actor, placement_id: int, expected_version: int, occurred_on: date | None,
-           kind: PlacementEventKind) -> PlacementView:
+def _event(
+    session, actor: Actor, placement_id: int, expected_version: int, occurred_on: date | None, kind: PlacementEventKind
+) -> PlacementView:
     placement, events = _load_placement(session, actor, placement_id, expected_version)
     label = "Date de la fugue" if kind == PlacementEventKind.RUNAWAY else "Date du retour"
     errors: list[FieldError] = []
@@ -150,30 +183,42 @@ def _event(session, actor: Actor, placement_id: int, expected_version: int, occu
         _check_after_events(errors, label, occurred_on, placement, events)
     if errors:
         raise ValidationFailed(errors)
-    session.add(PlacementEvent(placement_id=placement.id, kind=kind.value, occurred_on=occurred_on,
-                               recorded_by=actor.username))
+    session.add(
+        PlacementEvent(placement_id=placement.id, kind=kind.value, occurred_on=occurred_on, recorded_by=actor.username)
+    )
     placement.on_runaway = kind == PlacementEventKind.RUNAWAY
     session.add(placement)
     session.flush()
     return placement_view(session, placement, session.get(Structure, placement.structure_id).name)
 
 
-def placement_runaway(*, actor: Actor, placement_id: int, expected_version: int, occurred_on: date | None) -> PlacementView:
+def placement_runaway(
+    *, actor: Actor, placement_id: int, expected_version: int, occurred_on: date | None
+) -> PlacementView:
     """The structure's staff (or the coordination): the child ran away (the placement stays open)."""
     require(actor, Action.PATH_CHILD_UPDATE)
     with session_scope(actor) as session:
         return _event(session, actor, placement_id, expected_version, occurred_on, PlacementEventKind.RUNAWAY)
 
 
-def placement_return(*, actor: Actor, placement_id: int, expected_version: int, occurred_on: date | None) -> PlacementView:
+def placement_return(
+    *, actor: Actor, placement_id: int, expected_version: int, occurred_on: date | None
+) -> PlacementView:
     """The structure's staff (or the coordination): the child came back from a runaway."""
     require(actor, Action.PATH_CHILD_UPDATE)
     with session_scope(actor) as session:
         return _event(session, actor, placement_id, expected_version, occurred_on, PlacementEventKind.RETURN)
 
 
-def placement_exit(*, actor: Actor, placement_id: int, expected_version: int, end_date: date | None,
-                   reason: str | None, detail: str | None = None) -> PlacementView:
+def placement_exit(
+    *,
+    actor: Actor,
+    placement_id: int,
+    expected_version: int,
+    end_date: date | None,
+    reason: str | None,
+    detail: str | None = None,
+) -> PlacementView:
     """The structure's staff (or the coordination): the child left, with the exit reason."""
     require(actor, Action.PATH_CHILD_UPDATE)
     with session_scope(actor) as session:
@@ -255,38 +300,61 @@ def structure_children(*, actor: Actor, structure_id: int | None = None) -> Stru
             select(OrientationProposal, ChildRequest, Child)
             .join(ChildRequest, ChildRequest.id == OrientationProposal.request_id)
             .join(Child, Child.id == ChildRequest.child_id)
-            .where(OrientationProposal.structure_id == structure_id,
-                   ((OrientationProposal.status == ProposalStatus.PENDING.value)
-                    & ChildRequest.status.in_([RequestStatus.NEW.value, RequestStatus.IN_PROGRESS.value]))
-                   | ((OrientationProposal.status == ProposalStatus.ACCEPTED.value)
-                      & (ChildRequest.status == RequestStatus.ORIENTED.value)))
+            .where(
+                OrientationProposal.structure_id == structure_id,
+                (
+                    (OrientationProposal.status == ProposalStatus.PENDING.value)
+                    & ChildRequest.status.in_([RequestStatus.NEW.value, RequestStatus.IN_PROGRESS.value])
+                )
+                | (
+                    (OrientationProposal.status == ProposalStatus.ACCEPTED.value)
+                    & (ChildRequest.status == RequestStatus.ORIENTED.value)
+                ),
+            )
             .order_by(OrientationProposal.proposed_at)
         ).all()
         placement_rows = session.exec(
             select(Placement, ChildRequest, Child)
             .join(Child, Child.id == Placement.child_id)
             .join(ChildRequest, ChildRequest.id == Placement.request_id, isouter=True)
-            .where(Placement.structure_id == structure_id,
-                   Placement.end_date.is_(None) | (Placement.end_date >= _today() - timedelta(days=RECENT_EXIT_DAYS)))
+            .where(
+                Placement.structure_id == structure_id,
+                Placement.end_date.is_(None) | (Placement.end_date >= _today() - timedelta(days=RECENT_EXIT_DAYS)),
+            )
             .order_by(Placement.arrival_date)
         ).all()
     pending, expected, present, exits = [], [], [], []
     for proposal, request, child in proposal_rows:
         line = ChildLine(
-            child_id=child.id, code=child.code, age=request.child_age, sex=child.sex,
-            exploitation_forms=list(request.exploitation_forms), risk_flags=list(request.risk_flags),
-            proposal_id=proposal.id, proposal_version=proposal.version, proposed_at=proposal.proposed_at,
-            waiting_hours=hours_since(proposal.proposed_at, now), distance_km=proposal.distance_km,
+            child_id=child.id,
+            code=child.code,
+            age=request.child_age,
+            sex=child.sex,
+            exploitation_forms=list(request.exploitation_forms),
+            risk_flags=list(request.risk_flags),
+            proposal_id=proposal.id,
+            proposal_version=proposal.version,
+            proposed_at=proposal.proposed_at,
+            waiting_hours=hours_since(proposal.proposed_at, now),
+            distance_km=proposal.distance_km,
             consent_complete=consent_complete(proposal),
         )
         (pending if proposal.status == ProposalStatus.PENDING.value else expected).append(line)
     for placement, request, child in placement_rows:
         line = ChildLine(
-            child_id=child.id, code=child.code, age=request.child_age if request else child.age, sex=child.sex,
+            child_id=child.id,
+            code=child.code,
+            age=request.child_age if request else child.age,
+            sex=child.sex,
             exploitation_forms=list(request.exploitation_forms) if request else [],
-            risk_flags=list(request.risk_flags) if request else [], placement_id=placement.id,
-            placement_version=placement.version, arrival_date=placement.arrival_date, end_date=placement.end_date,
-            exit_reason=placement.exit_reason, on_runaway=placement.on_runaway, distance_km=placement.distance_km,
+            risk_flags=list(request.risk_flags) if request else [],
+            placement_id=placement.id,
+            placement_version=placement.version,
+            arrival_date=placement.arrival_date,
+            end_date=placement.end_date,
+            exit_reason=placement.exit_reason,
+            on_runaway=placement.on_runaway,
+            distance_km=placement.distance_km,
         )
         (present if placement.end_date is None else exits).append(line)
     exits.sort(key=lambda line: line.end_date, reverse=True)
@@ -321,24 +389,43 @@ def structure_child_open(*, actor: Actor, child_id: int, structure_id: int | Non
         if child is None:
             raise NotFound(CHILD_NOT_FOUND)
         placement_row = session.exec(
-            select(Placement).where(Placement.child_id == child.id, Placement.structure_id == structure_id)
-            .order_by(Placement.arrival_date.desc(), Placement.id.desc()).limit(1)).first()
+            select(Placement)
+            .where(Placement.child_id == child.id, Placement.structure_id == structure_id)
+            .order_by(Placement.arrival_date.desc(), Placement.id.desc())
+            .limit(1)
+        ).first()
         proposal_row = session.exec(
-            select(OrientationProposal).join(ChildRequest, ChildRequest.id == OrientationProposal.request_id)
+            select(OrientationProposal)
+            .join(ChildRequest, ChildRequest.id == OrientationProposal.request_id)
             .where(ChildRequest.child_id == child.id, OrientationProposal.structure_id == structure_id)
-            .order_by(OrientationProposal.id.desc()).limit(1)).first()
+            .order_by(OrientationProposal.id.desc())
+            .limit(1)
+        ).first()
         if placement_row is None and proposal_row is None:
             raise AccessDenied(REFUSED_STRUCTURE)
-        request_id = (placement_row.request_id if placement_row is not None and placement_row.request_id
-                      else proposal_row.request_id if proposal_row is not None else None)
-        if proposal_row is not None and placement_row is not None and placement_row.request_id \
-                and proposal_row.request_id != placement_row.request_id and placement_row.end_date is None:
+        request_id = (
+            placement_row.request_id
+            if placement_row is not None and placement_row.request_id
+            else proposal_row.request_id
+            if proposal_row is not None
+            else None
+        )
+        if (
+            proposal_row is not None
+            and placement_row is not None
+            and placement_row.request_id
+            and proposal_row.request_id != placement_row.request_id
+            and placement_row.end_date is None
+        ):
             proposal_row = None
         request = session.get(ChildRequest, request_id) if request_id else None
         child_access_record(session, actor, child_id=child.id, request_id=request_id, context=CONTEXT_STRUCTURE)
         structure = session.get(Structure, structure_id)
         return ChildCard(
-            child_id=child.id, code=child.code, age=request.child_age if request else child.age, sex=child.sex,
+            child_id=child.id,
+            code=child.code,
+            age=request.child_age if request else child.age,
+            sex=child.sex,
             nationality_group=child.nationality_group,
             exploitation_forms=list(request.exploitation_forms) if request else [],
             risk_flags=list(request.risk_flags) if request else [],
@@ -362,15 +449,27 @@ def structure_todo(*, actor: Actor) -> StructureTodo:
     if structure_id is None:
         return StructureTodo(0, 0, 0)
     with session_scope(actor) as session:
-        rows = dict(session.exec(
-            select(OrientationProposal.status, func.count())
-            .join(ChildRequest, ChildRequest.id == OrientationProposal.request_id)
-            .where(OrientationProposal.structure_id == structure_id,
-                   ((OrientationProposal.status == ProposalStatus.PENDING.value)
-                    & ChildRequest.status.in_([RequestStatus.NEW.value, RequestStatus.IN_PROGRESS.value]))
-                   | ((OrientationProposal.status == ProposalStatus.ACCEPTED.value)
-                      & (ChildRequest.status == RequestStatus.ORIENTED.value)))
-            .group_by(OrientationProposal.status)).all())
-        present = session.exec(select(func.count()).select_from(Placement).where(
-            Placement.structure_id == structure_id, Placement.end_date.is_(None))).one()
+        rows = dict(
+            session.exec(
+                select(OrientationProposal.status, func.count())
+                .join(ChildRequest, ChildRequest.id == OrientationProposal.request_id)
+                .where(
+                    OrientationProposal.structure_id == structure_id,
+                    (
+                        (OrientationProposal.status == ProposalStatus.PENDING.value)
+                        & ChildRequest.status.in_([RequestStatus.NEW.value, RequestStatus.IN_PROGRESS.value])
+                    )
+                    | (
+                        (OrientationProposal.status == ProposalStatus.ACCEPTED.value)
+                        & (ChildRequest.status == RequestStatus.ORIENTED.value)
+                    ),
+                )
+                .group_by(OrientationProposal.status)
+            ).all()
+        )
+        present = session.exec(
+            select(func.count())
+            .select_from(Placement)
+            .where(Placement.structure_id == structure_id, Placement.end_date.is_(None))
+        ).one()
     return StructureTodo(rows.get(ProposalStatus.PENDING.value, 0), rows.get(ProposalStatus.ACCEPTED.value, 0), present)

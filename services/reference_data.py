@@ -204,8 +204,5 @@ def distance_km(code_a: str, code_b: str) -> float:
     b = departement_by_code(code_b)
     lat_a, lon_a = math.radians(a.lat), math.radians(a.lon)
     lat_b, lon_b = math.radians(b.lat), math.radians(b.lon)
-    h = (
-        math.sin((lat_b - lat_a) / 2) ** 2
-        + math.cos(lat_a) * math.cos(lat_b) * math.sin((lon_b - lon_a) / 2) ** 2
-    )
+    h = math.sin((lat_b - lat_a) / 2) ** 2 + math.cos(lat_a) * math.cos(lat_b) * math.sin((lon_b - lon_a) / 2) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))

@@ -22,8 +22,16 @@ def reference_sync() -> int:
             changed += _upsert(session, Region, region.code, name=region.name, overseas=region.code in overseas_regions)
         session.flush()
         for d in reference_data.DEPARTEMENTS:
-            changed += _upsert(session, Departement, d.code, name=d.name, region_code=d.region_code,
-                               overseas=d.overseas, latitude=d.lat, longitude=d.lon)
+            changed += _upsert(
+                session,
+                Departement,
+                d.code,
+                name=d.name,
+                region_code=d.region_code,
+                overseas=d.overseas,
+                latitude=d.lat,
+                longitude=d.lon,
+            )
     departement_options.cache_clear()
     return changed
 
@@ -58,12 +66,8 @@ class DepartementOption:
 def departement_options() -> tuple[DepartementOption, ...]:
     """Any caller: the départements with their région, for pick lists (reference data, not personal)."""
     with session_scope() as session:
-        rows = session.exec(
-            select(Departement, Region.name).join(Region).order_by(Departement.code)
-        ).all()
-    return tuple(
-        DepartementOption(d.code, d.name, d.region_code, region_name, d.overseas) for d, region_name in rows
-    )
+        rows = session.exec(select(Departement, Region.name).join(Region).order_by(Departement.code)).all()
+    return tuple(DepartementOption(d.code, d.name, d.region_code, region_name, d.overseas) for d, region_name in rows)
 
 
 def region_options() -> list[tuple[str, str]]:

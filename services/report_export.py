@@ -21,12 +21,16 @@ from services.indicators import IndicatorView, SeriesPoint, Table, indicator_sco
 
 SUMMARY_SHEET = "Synthèse"
 METHOD_SHEET = "Méthode"
-INTERNAL_NOTE = ("Version interne : chiffres exacts, petits effectifs non protégés. Document réservé à la coordination, "
-                 "à ne pas diffuser ; la version remise au ministère est la version protégée.")
+INTERNAL_NOTE = (
+    "Version interne : chiffres exacts, petits effectifs non protégés. Document réservé à la coordination, "
+    "à ne pas diffuser ; la version remise au ministère est la version protégée."
+)
 
 
 def _method_legend(content) -> str:
     return content.rule.legend if content.protected else INTERNAL_NOTE
+
+
 SECTIONS_SHEET = "Rapport qualitatif"
 
 
@@ -62,14 +66,31 @@ def workbook_bytes(content) -> bytes:
     summary.title = SUMMARY_SHEET
     xlsx_append(summary, [content.title])
     summary["A1"].font = title_font
-    xlsx_append(summary, [f"Période : {content.period.label} (du {fr_date(content.period.start)} au "
-                    f"{fr_date(content.period.end - timedelta(days=1))})"])
+    xlsx_append(
+        summary,
+        [
+            f"Période : {content.period.label} (du {fr_date(content.period.start)} au "
+            f"{fr_date(content.period.end - timedelta(days=1))})"
+        ],
+    )
     xlsx_append(summary, [f"Territoire : {indicator_scope_label(content.scope)}"])
-    xlsx_append(summary, [f"Produit le {fr_datetime(content.generated_at)} — "
-                    + ("effectifs d'enfants protégés (voir « Méthode »)" if content.protected else INTERNAL_NOTE)])
+    xlsx_append(
+        summary,
+        [
+            f"Produit le {fr_datetime(content.generated_at)} — "
+            + ("effectifs d'enfants protégés (voir « Méthode »)" if content.protected else INTERNAL_NOTE)
+        ],
+    )
     xlsx_append(summary, [])
-    header = ["N°", "Indicateur", content.period.label, content.period.previous().label, "Évolution", "Unité",
-              "Précisions"]
+    header = [
+        "N°",
+        "Indicateur",
+        content.period.label,
+        content.period.previous().label,
+        "Évolution",
+        "Unité",
+        "Précisions",
+    ]
     xlsx_append(summary, header)
     for cell in summary[summary.max_row]:
         cell.font = bold
@@ -78,9 +99,21 @@ def workbook_bytes(content) -> bytes:
             xlsx_append(summary, [view.info.number, view.info.title, "non disponible"])
             continue
         h = view.headline
-        details = " ; ".join([h.value.detail] * bool(h.value.detail) + [f"{label} : {f.text}" for label, f in h.secondary])
-        xlsx_append(summary, [view.info.number, view.info.title, _figure_value(h.value, view.info.unit),
-                        _figure_value(h.previous, view.info.unit), h.change or "", view.info.unit, details])
+        details = " ; ".join(
+            [h.value.detail] * bool(h.value.detail) + [f"{label} : {f.text}" for label, f in h.secondary]
+        )
+        xlsx_append(
+            summary,
+            [
+                view.info.number,
+                view.info.title,
+                _figure_value(h.value, view.info.unit),
+                _figure_value(h.previous, view.info.unit),
+                h.change or "",
+                view.info.unit,
+                details,
+            ],
+        )
     for column, width in zip("ABCDEFG", (5, 70, 16, 16, 12, 14, 60)):
         summary.column_dimensions[column].width = width
     for row in summary.iter_rows(min_row=7):
@@ -89,8 +122,15 @@ def workbook_bytes(content) -> bytes:
 
     for view in content.views:
         sheet = book.create_sheet(sheet_name(view))
-        _indicator_sheet(sheet, view, content.series.get(view.info.key, []),
-                         SHORT_LEGEND.format(small=content.rule.small_text), bold, title_font, wrap)
+        _indicator_sheet(
+            sheet,
+            view,
+            content.series.get(view.info.key, []),
+            SHORT_LEGEND.format(small=content.rule.small_text),
+            bold,
+            title_font,
+            wrap,
+        )
 
     if content.sections:
         sheet = book.create_sheet(SECTIONS_SHEET)
@@ -129,8 +169,9 @@ def _figure_value(figure, unit: str):
     return figure.value
 
 
-def _indicator_sheet(sheet, view: IndicatorView, series: list[SeriesPoint], legend: str, bold, title_font,
-                     wrap) -> None:
+def _indicator_sheet(
+    sheet, view: IndicatorView, series: list[SeriesPoint], legend: str, bold, title_font, wrap
+) -> None:
     info = view.info
     sheet.column_dimensions["A"].width = 42
     for column in "BCDEFGH":
@@ -153,8 +194,9 @@ def _indicator_sheet(sheet, view: IndicatorView, series: list[SeriesPoint], lege
     xlsx_append(sheet, [f"Période précédente ({view.previous_period.label})", _figure_value(h.previous, info.unit)])
     xlsx_append(sheet, ["Évolution", h.change or ""])
     for label, figure in h.secondary:
-        xlsx_append(sheet, [label.capitalize(), _figure_value(figure, "%" if figure.text.endswith("%") else ""),
-                      figure.detail])
+        xlsx_append(
+            sheet, [label.capitalize(), _figure_value(figure, "%" if figure.text.endswith("%") else ""), figure.detail]
+        )
     if series:
         xlsx_append(sheet, [])
         xlsx_append(sheet, ["Évolution par période"])
@@ -237,10 +279,12 @@ def svg_bars(points: list[SeriesPoint], *, width: int = 640, height: int = 170) 
     peak = max([v for v in values if v is not None] or [0]) or 1
     slot = (width - left) / len(points)
     bar = max(4.0, slot * 0.62)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" role="img">',
-             f'<line x1="{left}" y1="{height - bottom}" x2="{width}" y2="{height - bottom}" stroke="#888" '
-             'stroke-width="0.8"/>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img">',
+        f'<line x1="{left}" y1="{height - bottom}" x2="{width}" y2="{height - bottom}" stroke="#888" '
+        'stroke-width="0.8"/>',
+    ]
     usable = height - top - bottom
     for i, (point, value) in enumerate(zip(points, values)):
         x = left + i * slot + (slot - bar) / 2
@@ -251,12 +295,16 @@ def svg_bars(points: list[SeriesPoint], *, width: int = 640, height: int = 170) 
             parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" fill="#1f5fa8"/>')
         else:
             y = height - bottom
-        parts.append(f'<text x="{centre:.1f}" y="{y - 3:.1f}" font-size="9" text-anchor="middle" '
-                     f'fill="#333">{_e(point.figure.text)}</text>')
+        parts.append(
+            f'<text x="{centre:.1f}" y="{y - 3:.1f}" font-size="9" text-anchor="middle" '
+            f'fill="#333">{_e(point.figure.text)}</text>'
+        )
         label = point.period.label
         short = SHORT_MONTHS[point.period.start.month - 1] if point.period.kind == "mois" else label
-        parts.append(f'<text x="{centre:.1f}" y="{height - bottom + 13}" font-size="8.5" text-anchor="middle" '
-                     f'fill="#555">{_e(short)}</text>')
+        parts.append(
+            f'<text x="{centre:.1f}" y="{height - bottom + 13}" font-size="8.5" text-anchor="middle" '
+            f'fill="#555">{_e(short)}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -269,8 +317,11 @@ def _table_html(table: Table, legend: str) -> str:
         return "".join(out + ['<p class="note">Aucune donnée pour cette période.</p>'])
     units = table.units or ("count",) * len(table.column_labels)
     head = [*table.column_labels] + (["Total"] if table.row_totals is not None else [])
-    out.append(f"<table><thead><tr><th>{_e(table.dimension)}</th>" + "".join(f'<th class="num">{_e(h)}</th>'
-                                                                         for h in head) + "</tr></thead><tbody>")
+    out.append(
+        f"<table><thead><tr><th>{_e(table.dimension)}</th>"
+        + "".join(f'<th class="num">{_e(h)}</th>' for h in head)
+        + "</tr></thead><tbody>"
+    )
     for i, (label, row) in enumerate(zip(table.row_labels, table.cells)):
         cells = [table.text(c, u) for c, u in zip(row, units)]
         if table.row_totals is not None:
@@ -280,8 +331,9 @@ def _table_html(table: Table, legend: str) -> str:
         cells = [table.text(c) for c in table.column_totals]
         if table.row_totals is not None:
             cells.append(table.text(table.total))
-        out.append('<tr class="total"><td>Total</td>' + "".join(f'<td class="num">{_e(c)}</td>' for c in cells)
-                   + "</tr>")
+        out.append(
+            '<tr class="total"><td>Total</td>' + "".join(f'<td class="num">{_e(c)}</td>' for c in cells) + "</tr>"
+        )
     out.append("</tbody></table>")
     notes = [n for n in (table.note, legend if table.protected else "") if n]
     if notes:
@@ -291,19 +343,28 @@ def _table_html(table: Table, legend: str) -> str:
 
 def report_html(content) -> str:
     last_day = content.period.end - timedelta(days=1)
-    out = ["<!DOCTYPE html>", '<html lang="fr"><head><meta charset="utf-8">', f"<title>{_e(content.title)}</title>",
-           f"<style>{CSS}</style></head><body>", f"<h1>{_e(content.title)}</h1>",
-           f'<p class="meta">Réseau national de lieux d\'accueil des mineurs victimes de traite et d\'exploitation — '
-           f'{_e(indicator_scope_label(content.scope))} — du {fr_date(content.period.start)} au {fr_date(last_day)}. '
-           f'Produit le {_e(fr_datetime(content.generated_at))}.</p>',
-           "<h2>Synthèse des indicateurs</h2>", "<table><thead><tr><th>N°</th><th>Indicateur</th>",
-           f'<th class="num">{_e(content.period.label)}</th><th class="num">{_e(content.period.previous().label)}</th>'
-           '<th class="num">Évolution</th></tr></thead><tbody>']
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="fr"><head><meta charset="utf-8">',
+        f"<title>{_e(content.title)}</title>",
+        f"<style>{CSS}</style></head><body>",
+        f"<h1>{_e(content.title)}</h1>",
+        f"<p class=\"meta\">Réseau national de lieux d'accueil des mineurs victimes de traite et d'exploitation — "
+        f"{_e(indicator_scope_label(content.scope))} — du {fr_date(content.period.start)} au {fr_date(last_day)}. "
+        f"Produit le {_e(fr_datetime(content.generated_at))}.</p>",
+        "<h2>Synthèse des indicateurs</h2>",
+        "<table><thead><tr><th>N°</th><th>Indicateur</th>",
+        f'<th class="num">{_e(content.period.label)}</th><th class="num">{_e(content.period.previous().label)}</th>'
+        '<th class="num">Évolution</th></tr></thead><tbody>',
+    ]
     for view in content.views:
         h = view.headline
         cells = [h.value.text, h.previous.text, h.change or ""] if h else ["non disponible", "", ""]
-        out.append(f"<tr><td>{view.info.number}</td><td>{_e(view.info.title)}</td>"
-                   + "".join(f'<td class="num">{_e(c)}</td>' for c in cells) + "</tr>")
+        out.append(
+            f"<tr><td>{view.info.number}</td><td>{_e(view.info.title)}</td>"
+            + "".join(f'<td class="num">{_e(c)}</td>' for c in cells)
+            + "</tr>"
+        )
     out.append("</tbody></table>")
     out.append(f'<p class="note">{_e(_method_legend(content))}</p>')
 
@@ -340,10 +401,13 @@ def report_html(content) -> str:
         out.append("</div>")
     method = _e(_method_legend(content))
     if content.protected:
-        method += (" Les parts sont calculées à partir des effectifs publiés (arrondis). Les structures, départements, "
-                   "conventions et professionnels formés ne sont pas des effectifs d'enfants : ils sont publiés tels quels.")
-        method += "".join(f"</p><p class=\"note\">{_e(rule)}" for rule in publication_rules(threshold=content.rule.threshold))
+        method += (
+            " Les parts sont calculées à partir des effectifs publiés (arrondis). Les structures, départements, "
+            "conventions et professionnels formés ne sont pas des effectifs d'enfants : ils sont publiés tels quels."
+        )
+        method += "".join(
+            f'</p><p class="note">{_e(rule)}' for rule in publication_rules(threshold=content.rule.threshold)
+        )
     out.append(f'<h2>Méthode</h2><p class="note">{method}</p>')
     out.append("</body></html>")
     return "\n".join(out)
-

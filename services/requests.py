@@ -19,17 +19,29 @@ from pydantic import BaseModel
 from sqlmodel import func, select
 
 from core.access import Action, Actor, require
+from core.clock import paris_date
 from core.concurrency import check_version
 from core.db import session_scope
 from core.errors import FieldError, NotFound, ValidationFailed
-from core.clock import paris_date
 from core.formatting import PARIS, fr_date
 from core.spreadsheet import csv_dict_rows, xlsx_append
 from models.base import utcnow
 from models.child import (
-    HTCDS_CASE_STATUS, HTCDS_EXPLOITATION, HTCDS_GENDER, Child, ChildRequest, ClosureReason, NationalityGroup,
-    OrientationProposal, Placement, PlacementEvent, PlacementEventKind, ProposalStatus, RequesterKind,
-    RequestStatus, RiskFlag,
+    HTCDS_CASE_STATUS,
+    HTCDS_EXPLOITATION,
+    HTCDS_GENDER,
+    Child,
+    ChildRequest,
+    ClosureReason,
+    NationalityGroup,
+    OrientationProposal,
+    Placement,
+    PlacementEvent,
+    PlacementEventKind,
+    ProposalStatus,
+    RequesterKind,
+    RequestStatus,
+    RiskFlag,
 )
 from models.referential import Departement
 from models.structure import ExploitationForm, Sex, Structure
@@ -42,8 +54,10 @@ OPEN_STATUSES = (RequestStatus.NEW.value, RequestStatus.IN_PROGRESS.value, Reque
 STATUS_ORDER = [s.value for s in RequestStatus]
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
-AGE_ADULT = ("l'enfant doit avoir moins de 18 ans : une personne majeure ne relève pas du réseau "
-             "(orientez-la vers les dispositifs pour adultes)")
+AGE_ADULT = (
+    "l'enfant doit avoir moins de 18 ans : une personne majeure ne relève pas du réseau "
+    "(orientez-la vers les dispositifs pour adultes)"
+)
 AGE_INVALID = "indiquez l'âge en années (de 0 à 17 ans)"
 SEX_INVALID = "choisissez fille, garçon ou autre / non précisé"
 NATIONALITY_INVALID = "groupe de nationalité inconnu"
@@ -206,10 +220,12 @@ def consent_complete(proposal) -> bool:
     from models.child import AuthorityBasis
 
     assent = proposal.assent_obtained is True or (
-        proposal.assent_obtained is False and bool((proposal.assent_missing_reason or "").strip()))
+        proposal.assent_obtained is False and bool((proposal.assent_missing_reason or "").strip())
+    )
     authority = proposal.authority_basis is not None and (
         proposal.authority_basis != AuthorityBasis.NOT_OBTAINED.value
-        or bool((proposal.authority_missing_reason or "").strip()))
+        or bool((proposal.authority_missing_reason or "").strip())
+    )
     return assent and authority
 
 
@@ -260,8 +276,9 @@ def _validate(session, data: RequestCreate) -> tuple[list[FieldError], Child | N
                 errors.append(FieldError("Sexe", CHILD_SEX_MISMATCH))
             if isinstance(data.child_age, int) and data.child_age < child.age:
                 errors.append(FieldError("Âge", CHILD_AGE_DECREASE))
-            still_open = session.exec(select(ChildRequest.id).where(
-                ChildRequest.child_id == child.id, ChildRequest.status.in_(OPEN_STATUSES))).first()
+            still_open = session.exec(
+                select(ChildRequest.id).where(ChildRequest.child_id == child.id, ChildRequest.status.in_(OPEN_STATUSES))
+            ).first()
             if still_open is not None:
                 errors.append(FieldError("Code de l'enfant", CHILD_ALREADY_OPEN))
     return errors, child
@@ -276,8 +293,12 @@ def request_create(*, actor: Actor, data: RequestCreate, code_rng: random.Random
             raise ValidationFailed(errors)
         received_at = (data.received_at or utcnow()).astimezone(PARIS)
         if child is None:
-            child = Child(code=_new_code(session, received_at.year, code_rng), age=data.child_age, sex=data.sex,
-                          nationality_group=data.nationality_group)
+            child = Child(
+                code=_new_code(session, received_at.year, code_rng),
+                age=data.child_age,
+                sex=data.sex,
+                nationality_group=data.nationality_group,
+            )
             session.add(child)
             session.flush()
         else:
@@ -285,19 +306,32 @@ def request_create(*, actor: Actor, data: RequestCreate, code_rng: random.Random
             child.nationality_group = data.nationality_group or child.nationality_group
             session.add(child)
         request = ChildRequest(
-            child_id=child.id, received_at=received_at, received_on=received_at.date(), child_age=data.child_age,
-            requester_kind=data.requester_kind, requester_departement_code=data.requester_departement_code,
+            child_id=child.id,
+            received_at=received_at,
+            received_on=received_at.date(),
+            child_age=data.child_age,
+            requester_kind=data.requester_kind,
+            requester_departement_code=data.requester_departement_code,
             exploitation_forms=sorted(set(data.exploitation_forms)),
             exploitation_departement_code=data.exploitation_departement_code,
-            risk_flags=sorted(set(data.risk_flags)), status=RequestStatus.NEW.value, created_by=actor.username,
+            risk_flags=sorted(set(data.risk_flags)),
+            status=RequestStatus.NEW.value,
+            created_by=actor.username,
         )
         session.add(request)
         session.flush()
         return _detail(session, request)
 
 
-def request_board(*, actor: Actor, statuses: list[str] | None = None, code: str | None = None,
-                  limit: int = 50, offset: int = 0, with_counts: bool = True) -> RequestBoard:
+def request_board(
+    *,
+    actor: Actor,
+    statuses: list[str] | None = None,
+    code: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    with_counts: bool = True,
+) -> RequestBoard:
     """Coordination only: requests by status (open ones oldest first), paged, with counts per status (limit=0: counts only).
 
     with_counts=False leaves the counts per status and the oldest open ages empty, for a page that already
@@ -314,9 +348,13 @@ def request_board(*, actor: Actor, statuses: list[str] | None = None, code: str 
         counts, oldest = {}, {}
         if with_counts:
             counts = dict(session.exec(select(ChildRequest.status, func.count()).group_by(ChildRequest.status)).all())
-            oldest = dict(session.exec(
-                select(ChildRequest.status, func.min(ChildRequest.received_at))
-                .where(is_open).group_by(ChildRequest.status)).all())
+            oldest = dict(
+                session.exec(
+                    select(ChildRequest.status, func.min(ChildRequest.received_at))
+                    .where(is_open)
+                    .group_by(ChildRequest.status)
+                ).all()
+            )
         if with_counts and not code:
             # Every request has its child (NOT NULL foreign key): the per-status counts give the total.
             total = sum(n for s, n in counts.items() if not statuses or s in statuses)
@@ -331,25 +369,50 @@ def request_board(*, actor: Actor, statuses: list[str] | None = None, code: str 
                 select(ChildRequest, Child.code, Child.sex)
                 .join(Child, Child.id == ChildRequest.child_id)
                 .where(*conditions)
-                .order_by(status_rank, sa.case((is_open, ChildRequest.received_at), else_=None).asc(),
-                          ChildRequest.received_at.desc(), ChildRequest.id)
-                .limit(limit).offset(offset)
+                .order_by(
+                    status_rank,
+                    sa.case((is_open, ChildRequest.received_at), else_=None).asc(),
+                    ChildRequest.received_at.desc(),
+                    ChildRequest.id,
+                )
+                .limit(limit)
+                .offset(offset)
             ).all()
         # The accepted proposal's structure, for this page's requests only.
-        structure_names = dict(session.exec(
-            select(OrientationProposal.request_id, Structure.name)
-            .join(Structure, Structure.id == OrientationProposal.structure_id)
-            .where(OrientationProposal.status == ProposalStatus.ACCEPTED.value,
-                   OrientationProposal.request_id.in_([r.id for r, _, _ in rows]))
-        ).all()) if rows else {}
+        structure_names = (
+            dict(
+                session.exec(
+                    select(OrientationProposal.request_id, Structure.name)
+                    .join(Structure, Structure.id == OrientationProposal.structure_id)
+                    .where(
+                        OrientationProposal.status == ProposalStatus.ACCEPTED.value,
+                        OrientationProposal.request_id.in_([r.id for r, _, _ in rows]),
+                    )
+                ).all()
+            )
+            if rows
+            else {}
+        )
     now = utcnow()
     return RequestBoard(
-        rows=[RequestRow(
-            id=r.id, version=r.version, code=code_, status=r.status, received_at=r.received_at, age_hours=hours_since(r.received_at, now),
-            child_age=r.child_age, sex=sex, exploitation_forms=list(r.exploitation_forms),
-            exploitation_departement_code=r.exploitation_departement_code, requester_kind=r.requester_kind,
-            risk_flags=list(r.risk_flags), structure_name=structure_names.get(r.id),
-        ) for r, code_, sex in rows],
+        rows=[
+            RequestRow(
+                id=r.id,
+                version=r.version,
+                code=code_,
+                status=r.status,
+                received_at=r.received_at,
+                age_hours=hours_since(r.received_at, now),
+                child_age=r.child_age,
+                sex=sex,
+                exploitation_forms=list(r.exploitation_forms),
+                exploitation_departement_code=r.exploitation_departement_code,
+                requester_kind=r.requester_kind,
+                risk_flags=list(r.risk_flags),
+                structure_name=structure_names.get(r.id),
+            )
+            for r, code_, sex in rows
+        ],
         total=total,
         counts={s: counts.get(s, 0) for s in STATUS_ORDER} if with_counts else {},
         oldest_open_hours={s: hours_since(at, now) for s, at in oldest.items() if at is not None},
@@ -361,8 +424,12 @@ def request_id_for_code(*, actor: Actor, code: str) -> int:
     require(actor, Action.PATH_REQUEST_MANAGE)
     with session_scope(actor) as session:
         request_id = session.exec(
-            select(ChildRequest.id).join(Child, Child.id == ChildRequest.child_id)
-            .where(Child.code == code.strip().upper()).order_by(ChildRequest.id.desc()).limit(1)).first()
+            select(ChildRequest.id)
+            .join(Child, Child.id == ChildRequest.child_id)
+            .where(Child.code == code.strip().upper())
+            .order_by(ChildRequest.id.desc())
+            .limit(1)
+        ).first()
     if request_id is None:
         raise NotFound(REQUEST_NOT_FOUND)
     return request_id
@@ -379,8 +446,15 @@ def request_get(*, actor: Actor, request_id: int) -> RequestDetail:
         return _detail(session, request)
 
 
-def request_close(*, actor: Actor, request_id: int, expected_version: int, reason: str | None,
-                  detail: str | None = None, at: datetime | None = None) -> RequestDetail:
+def request_close(
+    *,
+    actor: Actor,
+    request_id: int,
+    expected_version: int,
+    reason: str | None,
+    detail: str | None = None,
+    at: datetime | None = None,
+) -> RequestDetail:
     """Coordination only: close a request without placement, with a reason; open proposals are withdrawn."""
     require(actor, Action.PATH_REQUEST_MANAGE)
     with session_scope(actor) as session:
@@ -405,9 +479,12 @@ def request_close(*, actor: Actor, request_id: int, expected_version: int, reaso
         if errors:
             raise ValidationFailed(errors)
         now = at or now
-        for proposal in session.exec(select(OrientationProposal).where(
+        for proposal in session.exec(
+            select(OrientationProposal).where(
                 OrientationProposal.request_id == request.id,
-                OrientationProposal.status.in_([ProposalStatus.PENDING.value, ProposalStatus.ACCEPTED.value]))):
+                OrientationProposal.status.in_([ProposalStatus.PENDING.value, ProposalStatus.ACCEPTED.value]),
+            )
+        ):
             proposal.status = ProposalStatus.WITHDRAWN.value
             proposal.answered_at = proposal.answered_at or now
             proposal.answer_detail = proposal.answer_detail or "Sollicitation close sans placement"
@@ -451,49 +528,91 @@ def refresh_status(session, request: ChildRequest) -> None:
 def _detail(session, request: ChildRequest) -> RequestDetail:
     child = session.get(Child, request.child_id)
     proposals = [
-        _proposal_view(p, name, dep) for p, name, dep in session.exec(
+        _proposal_view(p, name, dep)
+        for p, name, dep in session.exec(
             select(OrientationProposal, Structure.name, Structure.departement_code)
             .join(Structure, Structure.id == OrientationProposal.structure_id)
-            .where(OrientationProposal.request_id == request.id).order_by(OrientationProposal.id))
+            .where(OrientationProposal.request_id == request.id)
+            .order_by(OrientationProposal.id)
+        )
     ]
     placement = None
     row = session.exec(
-        select(Placement, Structure.name).join(Structure, Structure.id == Placement.structure_id)
-        .where(Placement.request_id == request.id)).first()
+        select(Placement, Structure.name)
+        .join(Structure, Structure.id == Placement.structure_id)
+        .where(Placement.request_id == request.id)
+    ).first()
     if row is not None:
         placement = placement_view(session, row[0], row[1])
     return RequestDetail(
-        id=request.id, version=request.version, code=child.code, child_id=child.id, child_age=request.child_age,
-        sex=child.sex, nationality_group=child.nationality_group, received_at=request.received_at,
-        received_on=request.received_on, age_hours=hours_since(request.received_at),
-        requester_kind=request.requester_kind, requester_departement_code=request.requester_departement_code,
+        id=request.id,
+        version=request.version,
+        code=child.code,
+        child_id=child.id,
+        child_age=request.child_age,
+        sex=child.sex,
+        nationality_group=child.nationality_group,
+        received_at=request.received_at,
+        received_on=request.received_on,
+        age_hours=hours_since(request.received_at),
+        requester_kind=request.requester_kind,
+        requester_departement_code=request.requester_departement_code,
         exploitation_forms=list(request.exploitation_forms),
-        exploitation_departement_code=request.exploitation_departement_code, risk_flags=list(request.risk_flags),
-        status=request.status, oriented_at=request.oriented_at, closed_at=request.closed_at,
-        closure_reason=request.closure_reason, closure_detail=request.closure_detail, created_by=request.created_by,
-        proposals=proposals, placement=placement, history=_history(request, proposals, placement),
+        exploitation_departement_code=request.exploitation_departement_code,
+        risk_flags=list(request.risk_flags),
+        status=request.status,
+        oriented_at=request.oriented_at,
+        closed_at=request.closed_at,
+        closure_reason=request.closure_reason,
+        closure_detail=request.closure_detail,
+        created_by=request.created_by,
+        proposals=proposals,
+        placement=placement,
+        history=_history(request, proposals, placement),
     )
 
 
 def _proposal_view(p: OrientationProposal, structure_name: str, departement_code: str) -> ProposalView:
     return ProposalView(
-        id=p.id, version=p.version, structure_id=p.structure_id, structure_name=structure_name,
-        structure_departement_code=departement_code, status=p.status, distance_km=p.distance_km,
-        finder_note=p.finder_note, proposed_at=p.proposed_at, proposed_by=p.proposed_by, answered_at=p.answered_at,
-        answered_by=p.answered_by, refusal_reason=p.refusal_reason, answer_detail=p.answer_detail,
-        assent_obtained=p.assent_obtained, assent_missing_reason=p.assent_missing_reason,
-        authority_basis=p.authority_basis, authority_missing_reason=p.authority_missing_reason,
-        consent_recorded_at=p.consent_recorded_at, consent_recorded_by=p.consent_recorded_by,
+        id=p.id,
+        version=p.version,
+        structure_id=p.structure_id,
+        structure_name=structure_name,
+        structure_departement_code=departement_code,
+        status=p.status,
+        distance_km=p.distance_km,
+        finder_note=p.finder_note,
+        proposed_at=p.proposed_at,
+        proposed_by=p.proposed_by,
+        answered_at=p.answered_at,
+        answered_by=p.answered_by,
+        refusal_reason=p.refusal_reason,
+        answer_detail=p.answer_detail,
+        assent_obtained=p.assent_obtained,
+        assent_missing_reason=p.assent_missing_reason,
+        authority_basis=p.authority_basis,
+        authority_missing_reason=p.authority_missing_reason,
+        consent_recorded_at=p.consent_recorded_at,
+        consent_recorded_by=p.consent_recorded_by,
     )
 
 
 def placement_view(session, placement: Placement, structure_name: str) -> PlacementView:
-    events = session.exec(select(PlacementEvent).where(PlacementEvent.placement_id == placement.id)
-                          .order_by(PlacementEvent.occurred_on, PlacementEvent.id)).all()
+    events = session.exec(
+        select(PlacementEvent)
+        .where(PlacementEvent.placement_id == placement.id)
+        .order_by(PlacementEvent.occurred_on, PlacementEvent.id)
+    ).all()
     return PlacementView(
-        id=placement.id, version=placement.version, structure_id=placement.structure_id,
-        structure_name=structure_name, arrival_date=placement.arrival_date, end_date=placement.end_date,
-        exit_reason=placement.exit_reason, exit_detail=placement.exit_detail, distance_km=placement.distance_km,
+        id=placement.id,
+        version=placement.version,
+        structure_id=placement.structure_id,
+        structure_name=structure_name,
+        arrival_date=placement.arrival_date,
+        end_date=placement.end_date,
+        exit_reason=placement.exit_reason,
+        exit_detail=placement.exit_detail,
+        distance_km=placement.distance_km,
         events=[EventView(e.kind, e.occurred_on, e.recorded_by) for e in events],
     )
 
@@ -503,57 +622,113 @@ def _day(value: date) -> datetime:
     return datetime(value.year, value.month, value.day, 23, 59, 59, tzinfo=PARIS)
 
 
-def _history(request: ChildRequest, proposals: list[ProposalView], placement: PlacementView | None) -> list[HistoryLine]:
+def _history(
+    request: ChildRequest, proposals: list[ProposalView], placement: PlacementView | None
+) -> list[HistoryLine]:
     from models.child import AuthorityBasis, ExitReason, RefusalReason
 
-    lines = [HistoryLine(request.received_at, f"Sollicitation reçue ({RequesterKind.label_of(request.requester_kind)}, "
-                                              f"enregistrée par {request.created_by})")]
+    lines = [
+        HistoryLine(
+            request.received_at,
+            f"Sollicitation reçue ({RequesterKind.label_of(request.requester_kind)}, "
+            f"enregistrée par {request.created_by})",
+        )
+    ]
     for p in proposals:
         distance = f", à {round(p.distance_km)} km" if p.distance_km is not None else ""
-        lines.append(HistoryLine(p.proposed_at, f"Orientation proposée à {p.structure_name}{distance} "
-                                                f"(par {p.proposed_by})"))
+        lines.append(
+            HistoryLine(p.proposed_at, f"Orientation proposée à {p.structure_name}{distance} (par {p.proposed_by})")
+        )
         if p.answered_at and p.status == ProposalStatus.ACCEPTED.value:
-            lines.append(HistoryLine(p.answered_at, f"{p.structure_name} accepte l'accueil (réponse saisie par {p.answered_by})"))
+            lines.append(
+                HistoryLine(p.answered_at, f"{p.structure_name} accepte l'accueil (réponse saisie par {p.answered_by})")
+            )
         elif p.answered_at and p.status == ProposalStatus.REFUSED.value:
             detail = f" — {p.answer_detail}" if p.answer_detail else ""
-            lines.append(HistoryLine(p.answered_at, f"{p.structure_name} refuse : "
-                                                    f"{RefusalReason.label_of(p.refusal_reason)}{detail}"))
+            lines.append(
+                HistoryLine(
+                    p.answered_at, f"{p.structure_name} refuse : {RefusalReason.label_of(p.refusal_reason)}{detail}"
+                )
+            )
         elif p.answered_at and p.status == ProposalStatus.WITHDRAWN.value:
-            lines.append(HistoryLine(p.answered_at, f"Proposition à {p.structure_name} retirée"
-                                                    + (f" ({p.answer_detail})" if p.answer_detail else "")))
+            lines.append(
+                HistoryLine(
+                    p.answered_at,
+                    f"Proposition à {p.structure_name} retirée" + (f" ({p.answer_detail})" if p.answer_detail else ""),
+                )
+            )
         if p.consent_recorded_at:
-            assent = "assentiment de l'enfant recueilli" if p.assent_obtained else \
-                f"assentiment non recueilli ({p.assent_missing_reason})"
+            assent = (
+                "assentiment de l'enfant recueilli"
+                if p.assent_obtained
+                else f"assentiment non recueilli ({p.assent_missing_reason})"
+            )
             authority = AuthorityBasis.label_of(p.authority_basis)
             authority = f"autorité parentale : {authority[:1].lower()}{authority[1:]}"
             if p.authority_basis == AuthorityBasis.NOT_OBTAINED.value:
                 authority = f"autorité parentale : non obtenu ({p.authority_missing_reason})"
-            lines.append(HistoryLine(p.consent_recorded_at, f"Consentements enregistrés : {assent} ; {authority} "
-                                                            f"(par {p.consent_recorded_by})"))
+            lines.append(
+                HistoryLine(
+                    p.consent_recorded_at,
+                    f"Consentements enregistrés : {assent} ; {authority} (par {p.consent_recorded_by})",
+                )
+            )
     if placement is not None:
-        lines.append(HistoryLine(_day(placement.arrival_date), f"Arrivée à {placement.structure_name} le "
-                                                               f"{fr_date(placement.arrival_date)}", False))
+        lines.append(
+            HistoryLine(
+                _day(placement.arrival_date),
+                f"Arrivée à {placement.structure_name} le {fr_date(placement.arrival_date)}",
+                False,
+            )
+        )
         for event in placement.events:
             text = "Fugue" if event.kind == PlacementEventKind.RUNAWAY.value else "Retour de fugue"
-            lines.append(HistoryLine(_day(event.occurred_on), f"{text} le {fr_date(event.occurred_on)} "
-                                                              f"(signalé par {event.recorded_by})", False))
+            lines.append(
+                HistoryLine(
+                    _day(event.occurred_on),
+                    f"{text} le {fr_date(event.occurred_on)} (signalé par {event.recorded_by})",
+                    False,
+                )
+            )
         if placement.end_date:
             detail = f" — {placement.exit_detail}" if placement.exit_detail else ""
-            lines.append(HistoryLine(_day(placement.end_date), f"Sortie le {fr_date(placement.end_date)} : "
-                                                               f"{ExitReason.label_of(placement.exit_reason)}{detail}",
-                                     False))
+            lines.append(
+                HistoryLine(
+                    _day(placement.end_date),
+                    f"Sortie le {fr_date(placement.end_date)} : {ExitReason.label_of(placement.exit_reason)}{detail}",
+                    False,
+                )
+            )
     if request.closed_at:
         detail = f" — {request.closure_detail}" if request.closure_detail else ""
-        lines.append(HistoryLine(request.closed_at, f"Sollicitation close sans placement : "
-                                                    f"{ClosureReason.label_of(request.closure_reason)}{detail}"))
+        lines.append(
+            HistoryLine(
+                request.closed_at,
+                f"Sollicitation close sans placement : {ClosureReason.label_of(request.closure_reason)}{detail}",
+            )
+        )
     return sorted(lines, key=lambda line: line.at)
 
 
 EXPORT_COLUMNS = [
-    "code_enfant", "cas_IncomingReferralDate", "cas_Status", "statut", "demandeur", "departement_demandeur",
-    "age", "prs_Gender", "groupe_nationalite", "vic_TypeOfExploitation", "vic_TypeOfLabourExploitation",
-    "formes_exploitation", "vic_LocationOfExploitation", "risques", "structure_accueil", "date_arrivee",
-    "date_sortie", "motif_sortie",
+    "code_enfant",
+    "cas_IncomingReferralDate",
+    "cas_Status",
+    "statut",
+    "demandeur",
+    "departement_demandeur",
+    "age",
+    "prs_Gender",
+    "groupe_nationalite",
+    "vic_TypeOfExploitation",
+    "vic_TypeOfLabourExploitation",
+    "formes_exploitation",
+    "vic_LocationOfExploitation",
+    "risques",
+    "structure_accueil",
+    "date_arrivee",
+    "date_sortie",
+    "motif_sortie",
 ]
 
 
@@ -569,31 +744,48 @@ def request_export_rows(*, actor: Actor, start: date | None = None, end: date | 
         conditions.append(ChildRequest.received_on <= end)
     with session_scope(actor) as session:
         rows = session.exec(
-            select(ChildRequest, Child.code, Child.sex, Child.nationality_group, Structure.name, Placement.arrival_date,
-                   Placement.end_date, Placement.exit_reason)
+            select(
+                ChildRequest,
+                Child.code,
+                Child.sex,
+                Child.nationality_group,
+                Structure.name,
+                Placement.arrival_date,
+                Placement.end_date,
+                Placement.exit_reason,
+            )
             .join(Child, Child.id == ChildRequest.child_id)
             .join(Placement, Placement.request_id == ChildRequest.id, isouter=True)
             .join(Structure, Structure.id == Placement.structure_id, isouter=True)
-            .where(*conditions).order_by(ChildRequest.received_at)
+            .where(*conditions)
+            .order_by(ChildRequest.received_at)
         ).all()
     out = []
     for r, code, sex, nationality, structure, arrival, end_date, exit_reason in rows:
         types = sorted({HTCDS_EXPLOITATION[f][0] for f in r.exploitation_forms})
         labour = sorted({HTCDS_EXPLOITATION[f][1] for f in r.exploitation_forms if HTCDS_EXPLOITATION[f][1]})
-        out.append({
-            "code_enfant": code, "cas_IncomingReferralDate": r.received_on.isoformat(),
-            "cas_Status": HTCDS_CASE_STATUS[r.status], "statut": RequestStatus.label_of(r.status),
-            "demandeur": RequesterKind.label_of(r.requester_kind), "departement_demandeur": r.requester_departement_code,
-            "age": r.child_age, "prs_Gender": HTCDS_GENDER.get(sex, "NonSpecifiedUnknown"),
-            "groupe_nationalite": NationalityGroup.label_of(nationality) or "Inconnu",
-            "vic_TypeOfExploitation": ";".join(types), "vic_TypeOfLabourExploitation": ";".join(labour),
-            "formes_exploitation": ";".join(ExploitationForm.label_of(f) for f in r.exploitation_forms),
-            "vic_LocationOfExploitation": f"FR-{r.exploitation_departement_code}",
-            "risques": ";".join(RiskFlag.label_of(f) for f in r.risk_flags),
-            "structure_accueil": structure or "", "date_arrivee": arrival.isoformat() if arrival else "",
-            "date_sortie": end_date.isoformat() if end_date else "",
-            "motif_sortie": ExitReason.label_of(exit_reason) if exit_reason else "",
-        })
+        out.append(
+            {
+                "code_enfant": code,
+                "cas_IncomingReferralDate": r.received_on.isoformat(),
+                "cas_Status": HTCDS_CASE_STATUS[r.status],
+                "statut": RequestStatus.label_of(r.status),
+                "demandeur": RequesterKind.label_of(r.requester_kind),
+                "departement_demandeur": r.requester_departement_code,
+                "age": r.child_age,
+                "prs_Gender": HTCDS_GENDER.get(sex, "NonSpecifiedUnknown"),
+                "groupe_nationalite": NationalityGroup.label_of(nationality) or "Inconnu",
+                "vic_TypeOfExploitation": ";".join(types),
+                "vic_TypeOfLabourExploitation": ";".join(labour),
+                "formes_exploitation": ";".join(ExploitationForm.label_of(f) for f in r.exploitation_forms),
+                "vic_LocationOfExploitation": f"FR-{r.exploitation_departement_code}",
+                "risques": ";".join(RiskFlag.label_of(f) for f in r.risk_flags),
+                "structure_accueil": structure or "",
+                "date_arrivee": arrival.isoformat() if arrival else "",
+                "date_sortie": end_date.isoformat() if end_date else "",
+                "motif_sortie": ExitReason.label_of(exit_reason) if exit_reason else "",
+            }
+        )
     return out
 
 
@@ -624,6 +816,8 @@ def request_waiting(*, actor: Actor) -> tuple[int, int | None]:
     require(actor, Action.PATH_REQUEST_MANAGE)
     with session_scope(actor) as session:
         count, oldest = session.exec(
-            select(func.count(), func.min(ChildRequest.received_at))
-            .where(ChildRequest.status.in_([RequestStatus.NEW.value, RequestStatus.IN_PROGRESS.value]))).one()
+            select(func.count(), func.min(ChildRequest.received_at)).where(
+                ChildRequest.status.in_([RequestStatus.NEW.value, RequestStatus.IN_PROGRESS.value])
+            )
+        ).one()
     return count, hours_since(oldest) if oldest is not None else None

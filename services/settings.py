@@ -35,15 +35,31 @@ SETTINGS: dict[str, SettingSpec] = {
     for spec in [
         SettingSpec("demo", "Base de démonstration", False),
         # --- child path ---
-        SettingSpec("path_min_distance_km",
-                    "Distance minimale entre le département d'exploitation et la structure d'accueil (km)",
-                    200, minimum=0, maximum=1000),
+        SettingSpec(
+            "path_min_distance_km",
+            "Distance minimale entre le département d'exploitation et la structure d'accueil (km)",
+            200,
+            minimum=0,
+            maximum=1000,
+        ),
         # --- directory, conventions, référentiel ---
-        SettingSpec("standard_stale_months", "Ancienneté au-delà de laquelle une évaluation du référentiel est à refaire (mois)",
-                    12, 1, 60),
-        SettingSpec("convention_warning_days", "Alerte avant la fin d'une convention départementale (jours)", 60, 1, 365),
-        SettingSpec("contact_check_months", "Délai de vérification du contact et de la capacité par les structures (mois)",
-                    12, 1, 60),
+        SettingSpec(
+            "standard_stale_months",
+            "Ancienneté au-delà de laquelle une évaluation du référentiel est à refaire (mois)",
+            12,
+            1,
+            60,
+        ),
+        SettingSpec(
+            "convention_warning_days", "Alerte avant la fin d'une convention départementale (jours)", 60, 1, 365
+        ),
+        SettingSpec(
+            "contact_check_months",
+            "Délai de vérification du contact et de la capacité par les structures (mois)",
+            12,
+            1,
+            60,
+        ),
         # --- small-count protection (funder's view, annual report) ---
         SettingSpec(
             "disclosure_threshold",
@@ -60,25 +76,65 @@ SETTINGS: dict[str, SettingSpec] = {
             maximum=MAX_ROUNDING,
         ),
         # --- signalements: hours allowed after the declaration (0 = no deadline) ---
-        SettingSpec("signalement_ack_hours_danger_immediat",
-                    "Signalement « danger immédiat » : prise en compte sous (heures)", 1.0, 0, 720),
-        SettingSpec("signalement_pass_hours_danger_immediat",
-                    "Signalement « danger immédiat » : transmission sous (heures)", 4.0, 0, 720),
-        SettingSpec("signalement_ack_hours_preoccupant",
-                    "Signalement « préoccupant » : prise en compte sous (heures)", 24.0, 0, 720),
-        SettingSpec("signalement_pass_hours_preoccupant",
-                    "Signalement « préoccupant » : transmission sous (heures)", 72.0, 0, 720),
-        SettingSpec("signalement_ack_hours_information",
-                    "Signalement « pour information » : prise en compte sous (heures)", 72.0, 0, 720),
-        SettingSpec("signalement_pass_hours_information",
-                    "Signalement « pour information » : transmission sous (heures, 0 = sans délai)", 0.0, 0, 720),
+        SettingSpec(
+            "signalement_ack_hours_danger_immediat",
+            "Signalement « danger immédiat » : prise en compte sous (heures)",
+            1.0,
+            0,
+            720,
+        ),
+        SettingSpec(
+            "signalement_pass_hours_danger_immediat",
+            "Signalement « danger immédiat » : transmission sous (heures)",
+            4.0,
+            0,
+            720,
+        ),
+        SettingSpec(
+            "signalement_ack_hours_preoccupant",
+            "Signalement « préoccupant » : prise en compte sous (heures)",
+            24.0,
+            0,
+            720,
+        ),
+        SettingSpec(
+            "signalement_pass_hours_preoccupant",
+            "Signalement « préoccupant » : transmission sous (heures)",
+            72.0,
+            0,
+            720,
+        ),
+        SettingSpec(
+            "signalement_ack_hours_information",
+            "Signalement « pour information » : prise en compte sous (heures)",
+            72.0,
+            0,
+            720,
+        ),
+        SettingSpec(
+            "signalement_pass_hours_information",
+            "Signalement « pour information » : transmission sous (heures, 0 = sans délai)",
+            0.0,
+            0,
+            720,
+        ),
         # --- weekly figures ---
         SettingSpec("weekly_deadline_days", "Chiffres hebdomadaires : échéance, en jours après le dimanche", 2, 0, 14),
         SettingSpec("weekly_deadline_hour", "Chiffres hebdomadaires : heure de l'échéance (heure de Paris)", 12, 0, 23),
-        SettingSpec("weekly_lock_weeks", "Chiffres hebdomadaires : verrouillage, en semaines après l'échéance", 4, 1, 104),
-        SettingSpec("weekly_unusual_tolerance_pct", "Chiffres hebdomadaires : écart toléré autour de la médiane (%)", 50, 0, 1000),
+        SettingSpec(
+            "weekly_lock_weeks", "Chiffres hebdomadaires : verrouillage, en semaines après l'échéance", 4, 1, 104
+        ),
+        SettingSpec(
+            "weekly_unusual_tolerance_pct",
+            "Chiffres hebdomadaires : écart toléré autour de la médiane (%)",
+            50,
+            0,
+            1000,
+        ),
         SettingSpec("weekly_unusual_min_gap", "Chiffres hebdomadaires : écart toléré minimal (unités)", 3, 0, 1000),
-        SettingSpec("weekly_unusual_history_weeks", "Chiffres hebdomadaires : semaines d'historique pour la médiane", 12, 4, 104),
+        SettingSpec(
+            "weekly_unusual_history_weeks", "Chiffres hebdomadaires : semaines d'historique pour la médiane", 12, 4, 104
+        ),
     ]
 }
 
@@ -96,9 +152,7 @@ def setting_set(*, actor: Actor, key: str, value) -> None:
     require(actor, Action.SETTINGS_MANAGE)
     spec = SETTINGS[key]
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if (spec.minimum is not None and value < spec.minimum) or (
-            spec.maximum is not None and value > spec.maximum
-        ):
+        if (spec.minimum is not None and value < spec.minimum) or (spec.maximum is not None and value > spec.maximum):
             raise ValidationFailed(FieldError(spec.label, f"valeur hors des bornes ({spec.minimum} – {spec.maximum})"))
     with session_scope(actor) as session:
         row = session.get(AppSetting, key) or AppSetting(key=key, value="null")

@@ -126,8 +126,9 @@ def _published(actor: Actor, n: int, rule: tuple[int, int] | None) -> tuple[int 
     return value, fr_number(value)
 
 
-def signalement_indicator_counts(*, actor: Actor, by: str, start: date | None = None,
-                                 end: date | None = None) -> list[CountRow]:
+def signalement_indicator_counts(
+    *, actor: Actor, by: str, start: date | None = None, end: date | None = None
+) -> list[CountRow]:
     """Coordination (all), partner staff (own structure), funders (aggregates, small counts hidden):
     signalements declared in the period, by one dimension (`DIMENSIONS`); biggest first, months in order.
 
@@ -147,27 +148,40 @@ def signalement_indicator_counts(*, actor: Actor, by: str, start: date | None = 
     elif by == "severity":
         statement = select(Signalement.current_severity, count).group_by(Signalement.current_severity)
     elif by == "structure":
-        statement = (select(Structure.id, count, Structure.name).join(Structure, Structure.id == Signalement.structure_id)
-                     .group_by(Structure.id, Structure.name))
+        statement = (
+            select(Structure.id, count, Structure.name)
+            .join(Structure, Structure.id == Signalement.structure_id)
+            .group_by(Structure.id, Structure.name)
+        )
     elif by == "region":
-        statement = (select(Region.code, count, Region.name)
-                     .join(Structure, Structure.id == Signalement.structure_id)
-                     .join(Departement, Departement.code == Structure.departement_code)
-                     .join(Region, Region.code == Departement.region_code).group_by(Region.code, Region.name))
+        statement = (
+            select(Region.code, count, Region.name)
+            .join(Structure, Structure.id == Signalement.structure_id)
+            .join(Departement, Departement.code == Structure.departement_code)
+            .join(Region, Region.code == Departement.region_code)
+            .group_by(Region.code, Region.name)
+        )
     elif by == "month":
         year, month = sa.extract("year", Signalement.declared_on), sa.extract("month", Signalement.declared_on)
         statement = select(year, month, count).group_by(year, month).order_by(year, month)
     else:
         voiding = aliased(SignalementEvent)
-        statement = (select(SignalementEvent.recipient_kind, count)
-                     .join(Signalement, Signalement.id == SignalementEvent.signalement_id)
-                     .where(SignalementEvent.kind == EventKind.PASSED_ON.value,
-                            ~sa.exists().where(voiding.voids_event_id == SignalementEvent.id))
-                     .group_by(SignalementEvent.recipient_kind))
+        statement = (
+            select(SignalementEvent.recipient_kind, count)
+            .join(Signalement, Signalement.id == SignalementEvent.signalement_id)
+            .where(
+                SignalementEvent.kind == EventKind.PASSED_ON.value,
+                ~sa.exists().where(voiding.voids_event_id == SignalementEvent.id),
+            )
+            .group_by(SignalementEvent.recipient_kind)
+        )
     with session_scope(actor) as session:
         rows = session.exec(statement.where(*conditions)).all()
-        population = session.exec(select(func.count()).select_from(Signalement).where(*conditions)).one() \
-            if actor.is_funder else 0
+        population = (
+            session.exec(select(func.count()).select_from(Signalement).where(*conditions)).one()
+            if actor.is_funder
+            else 0
+        )
     result = [_row(by, row) for row in rows]
     if actor.is_funder:
         return _protected_rows(actor, by, result, int(population), start, end)
@@ -176,8 +190,9 @@ def signalement_indicator_counts(*, actor: Actor, by: str, start: date | None = 
     return result
 
 
-def _protected_rows(actor: Actor, by: str, found: list[CountRow], population: int, start: date,
-                    end: date) -> list[CountRow]:
+def _protected_rows(
+    actor: Actor, by: str, found: list[CountRow], population: int, start: date, end: date
+) -> list[CountRow]:
     """A funder's breakdown (services.disclosure_policy): nothing when it would describe fewer signalements
     than the threshold; otherwise every category in a fixed order, protected, zeros that would pin the
     few suppressed ones masked too. The months form the series the totals already give month by month."""
@@ -189,8 +204,10 @@ def _protected_rows(actor: Actor, by: str, found: list[CountRow], population: in
     cells = list(protect_series(counts, threshold=threshold, rounding=rounding).cells) if counts else []
     if by != "month":
         cells = [row[0] for row in mask_pinning_zeros([(c,) for c in cells], [(n,) for n in counts])]
-    return [CountRow(str(key), label, None if isinstance(c, Mark) else c, fr_cell(c, threshold=threshold))
-            for (key, label, _), c in zip(full, cells)]
+    return [
+        CountRow(str(key), label, None if isinstance(c, Mark) else c, fr_cell(c, threshold=threshold))
+        for (key, label, _), c in zip(full, cells)
+    ]
 
 
 def signalement_breakdown_note(*, actor: Actor, start: date | None = None, end: date | None = None) -> str:
@@ -200,8 +217,9 @@ def signalement_breakdown_note(*, actor: Actor, start: date | None = None, end: 
         return ""
     _check_period(actor, start, end)
     with session_scope(actor) as session:
-        population = session.exec(select(func.count()).select_from(Signalement)
-                                  .where(*_conditions(actor, start, end))).one()
+        population = session.exec(
+            select(func.count()).select_from(Signalement).where(*_conditions(actor, start, end))
+        ).one()
     threshold, _ = _rule()
     if breakdown_publishable(int(population), threshold=threshold):
         return ""
@@ -221,9 +239,12 @@ def _vocabulary(actor: Actor, by: str, start: date, end: date) -> list[tuple[str
         from services.referential import departement_options
 
         pinned = scope_for(actor)
-        regions = {o.region_code: o.region_name for o in departement_options()
-                   if (not pinned.region_code or o.region_code == pinned.region_code)
-                   and (not pinned.departement_code or o.code == pinned.departement_code)}
+        regions = {
+            o.region_code: o.region_name
+            for o in departement_options()
+            if (not pinned.region_code or o.region_code == pinned.region_code)
+            and (not pinned.departement_code or o.code == pinned.departement_code)
+        }
         return sorted(regions.items(), key=lambda item: item[1])
     enum = {"category": Category, "severity": Severity, "recipient": RecipientKind}[by]
     return [(member.value, member.label) for member in enum]
@@ -246,10 +267,15 @@ def _percentiles(session, column, conditions: list, n: int, ps: tuple[float, ...
         return [None] * len(ps)
     positions = [p * (n - 1) for p in ps]
     ranks = sorted({r for pos in positions for r in (math.floor(pos) + 1, min(math.floor(pos) + 2, n))})
-    ranked = (select(column.label("value"), func.row_number().over(order_by=column).label("rank"))
-              .where(column.is_not(None), *conditions).subquery())
-    values = dict((int(rank), value) for value, rank in session.exec(
-        select(ranked.c.value, ranked.c.rank).where(ranked.c.rank.in_(ranks))).all())
+    ranked = (
+        select(column.label("value"), func.row_number().over(order_by=column).label("rank"))
+        .where(column.is_not(None), *conditions)
+        .subquery()
+    )
+    values = dict(
+        (int(rank), value)
+        for value, rank in session.exec(select(ranked.c.value, ranked.c.rank).where(ranked.c.rank.in_(ranks))).all()
+    )
     result = []
     for position in positions:
         low = math.floor(position)
@@ -271,8 +297,9 @@ def _delays(session, actor: Actor, column, conditions: list, n: int, rule) -> De
 
 def _within_and_total(done_at, due_at, settled) -> tuple:
     """SQL sums: signalements whose step was done within its deadline, and those where the question is settled."""
-    within = func.coalesce(func.sum(sa.case((sa.and_(due_at.is_not(None), done_at.is_not(None), done_at <= due_at), 1),
-                                            else_=0)), 0)
+    within = func.coalesce(
+        func.sum(sa.case((sa.and_(due_at.is_not(None), done_at.is_not(None), done_at <= due_at), 1), else_=0)), 0
+    )
     total = func.coalesce(func.sum(sa.case((sa.and_(due_at.is_not(None), settled), 1), else_=0)), 0)
     return within, total
 
@@ -285,8 +312,14 @@ def _share(actor: Actor, w: int, t: int, rule) -> DeadlineShare:
     return DeadlineShare(w, t, share)
 
 
-def signalement_indicators(*, actor: Actor, start: date | None = None, end: date | None = None,
-                           severity: str | None = None, now: datetime | None = None) -> SignalementIndicators:
+def signalement_indicators(
+    *,
+    actor: Actor,
+    start: date | None = None,
+    end: date | None = None,
+    severity: str | None = None,
+    now: datetime | None = None,
+) -> SignalementIndicators:
     """Coordination (all), partner staff (own structure), funders (aggregates, small counts hidden):
     total, delays to acknowledge and to pass on, and the shares within the deadlines, for the period
     (and one severity when given)."""
@@ -298,19 +331,33 @@ def signalement_indicators(*, actor: Actor, start: date | None = None, end: date
         conditions.append(Signalement.current_severity == severity)
     s = Signalement
     rule = _rule() if actor.is_funder else None
-    ack_within, ack_settled = _within_and_total(s.acknowledged_at, s.ack_due_at,
-                                                sa.or_(s.acknowledged_at.is_not(None), s.ack_due_at < now))
-    pass_within, pass_settled = _within_and_total(s.passed_on_at, s.pass_due_at,
-                                                  sa.or_(s.passed_on_at.is_not(None),
-                                                         sa.and_(s.closed_at.is_(None), s.pass_due_at < now)))
+    ack_within, ack_settled = _within_and_total(
+        s.acknowledged_at, s.ack_due_at, sa.or_(s.acknowledged_at.is_not(None), s.ack_due_at < now)
+    )
+    pass_within, pass_settled = _within_and_total(
+        s.passed_on_at,
+        s.pass_due_at,
+        sa.or_(s.passed_on_at.is_not(None), sa.and_(s.closed_at.is_(None), s.pass_due_at < now)),
+    )
     with session_scope(actor) as session:
         # Every count and share of the period in one pass; only the percentiles need their own reads.
         n, n_ack, n_pass, aw, at, pw, pt = session.exec(
-            select(func.count(), func.count(s.ack_seconds), func.count(s.pass_seconds),
-                   ack_within, ack_settled, pass_within, pass_settled).select_from(s).where(*conditions)).one()
+            select(
+                func.count(),
+                func.count(s.ack_seconds),
+                func.count(s.pass_seconds),
+                ack_within,
+                ack_settled,
+                pass_within,
+                pass_settled,
+            )
+            .select_from(s)
+            .where(*conditions)
+        ).one()
         total, total_shown = _published(actor, n, rule)
         return SignalementIndicators(
-            total=total, total_shown=total_shown,
+            total=total,
+            total_shown=total_shown,
             time_to_acknowledge=_delays(session, actor, s.ack_seconds, conditions, n_ack, rule),
             time_to_pass_on=_delays(session, actor, s.pass_seconds, conditions, n_pass, rule),
             acknowledged_within=_share(actor, aw, at, rule),

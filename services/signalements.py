@@ -14,7 +14,7 @@ changes the severity), so a later change of the settings does not rewrite past d
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from pydantic import BaseModel
@@ -29,8 +29,17 @@ from core.formatting import PARIS, to_paris
 from models.base import utcnow
 from models.child import Child, Placement
 from models.signalement import (
-    ActionTaken, Category, Channel, EventKind, Outcome, RecipientKind, Severity, Signalement,
-    SignalementEvent, SignalementStatus, deriving_state,
+    ActionTaken,
+    Category,
+    Channel,
+    EventKind,
+    Outcome,
+    RecipientKind,
+    Severity,
+    Signalement,
+    SignalementEvent,
+    SignalementStatus,
+    deriving_state,
 )
 from models.structure import Structure
 
@@ -45,8 +54,9 @@ OCCURRED_IN_FUTURE = "la date des faits ne peut pas être dans le futur"
 CATEGORY_REQUIRED = "choisissez une catégorie"
 SEVERITY_REQUIRED = "choisissez un niveau de gravité"
 FACTS_REQUIRED = f"décrivez les faits (au moins {FACTS_MIN_LENGTH} caractères)"
-CHILD_NOT_IN_STRUCTURE = (f"aucun enfant accueilli par votre structure (ou sorti depuis moins de "
-                          f"{CHILD_RECENT_DAYS} jours) ne porte ce code")
+CHILD_NOT_IN_STRUCTURE = (
+    f"aucun enfant accueilli par votre structure (ou sorti depuis moins de {CHILD_RECENT_DAYS} jours) ne porte ce code"
+)
 UNKNOWN_VALUE = "valeur inconnue"
 OTHER_ACTION_DETAIL = "précisez l'autre mesure prise"
 STRUCTURE_REQUIRED = "seule l'équipe d'une structure partenaire déclare un signalement"
@@ -74,6 +84,7 @@ DEADLINE_KEYS = {
 
 
 # --- public shapes ------------------------------------------------------------------------------
+
 
 class SignalementDeclaration(BaseModel):
     """What the declaration form provides; everything is checked by `signalement_declare`."""
@@ -206,7 +217,7 @@ class OpenCounts:
 
 
 def reference_of(signalement_id: int, declared_at: datetime) -> str:
-    """>>> reference_of(42, datetime(2025, 3, 1, tzinfo=timezone.utc))
+    """>>> reference_of(42, datetime(2025, 3, 1, tzinfo=UTC))
     'SIG-2025-0042'
     """
     return f"SIG-{to_paris(declared_at).year}-{signalement_id:04d}"
@@ -214,12 +225,15 @@ def reference_of(signalement_id: int, declared_at: datetime) -> str:
 
 # --- deadlines ----------------------------------------------------------------------------------
 
+
 def signalement_deadline_hours() -> dict[str, tuple[float, float]]:
     """Any caller: hours allowed to acknowledge and to pass on, per severity (0 = no deadline)."""
     from services.settings import setting_get
 
-    return {sev.value: (float(setting_get(key=ack)), float(setting_get(key=pas)))
-            for sev, (ack, pas) in DEADLINE_KEYS.items()}
+    return {
+        sev.value: (float(setting_get(key=ack)), float(setting_get(key=pas)))
+        for sev, (ack, pas) in DEADLINE_KEYS.items()
+    }
 
 
 def signalement_deadlines_set(*, actor: Actor, hours: dict[str, tuple[float, float]]) -> None:
@@ -243,11 +257,11 @@ def signalement_deadlines_set(*, actor: Actor, hours: dict[str, tuple[float, flo
 
 def _deadlines(severity: str, declared_at: datetime) -> tuple[datetime | None, datetime | None]:
     ack, pas = signalement_deadline_hours()[severity]
-    return (declared_at + timedelta(hours=ack) if ack else None,
-            declared_at + timedelta(hours=pas) if pas else None)
+    return (declared_at + timedelta(hours=ack) if ack else None, declared_at + timedelta(hours=pas) if pas else None)
 
 
 # --- replay ---------------------------------------------------------------------------------------
+
 
 def derive_state(events: list, declared_at: datetime) -> dict:
     """The derived columns of a signalement, replayed from all its events in append order.
@@ -270,7 +284,8 @@ def derive_state(events: list, declared_at: datetime) -> dict:
     passed_on_at = min(passes) if passes else None
     closing = closes[-1] if closes else None
     followed = acknowledged_at is not None and any(
-        e.kind == EventKind.FOLLOW_UP.value and e.at >= acknowledged_at for e in live)
+        e.kind == EventKind.FOLLOW_UP.value and e.at >= acknowledged_at for e in live
+    )
     if closing is not None:
         status = SignalementStatus.CLOSED
     elif followed:
@@ -286,11 +301,18 @@ def derive_state(events: list, declared_at: datetime) -> dict:
         return None if at is None else max(0, int((at - declared_at).total_seconds()))
 
     return {
-        "status": status.value, "current_severity": severity, "current_category": category,
-        "ack_due_at": ack_due, "pass_due_at": pass_due, "acknowledged_at": acknowledged_at,
-        "passed_on_at": passed_on_at, "closed_at": closing.at if closing else None,
-        "outcome": closing.outcome if closing else None, "ack_seconds": seconds(acknowledged_at),
-        "pass_seconds": seconds(passed_on_at), "last_event_at": max(e.at for e in events),
+        "status": status.value,
+        "current_severity": severity,
+        "current_category": category,
+        "ack_due_at": ack_due,
+        "pass_due_at": pass_due,
+        "acknowledged_at": acknowledged_at,
+        "passed_on_at": passed_on_at,
+        "closed_at": closing.at if closing else None,
+        "outcome": closing.outcome if closing else None,
+        "ack_seconds": seconds(acknowledged_at),
+        "pass_seconds": seconds(passed_on_at),
+        "last_event_at": max(e.at for e in events),
         "event_count": len(events),
     }
 
@@ -303,8 +325,11 @@ def _append(session, signalement: Signalement, events: list[SignalementEvent]) -
                 e.signalement_id = signalement.id
                 session.add(e)
             session.flush()
-            history = session.exec(select(SignalementEvent).where(
-                SignalementEvent.signalement_id == signalement.id).order_by(SignalementEvent.id)).all()
+            history = session.exec(
+                select(SignalementEvent)
+                .where(SignalementEvent.signalement_id == signalement.id)
+                .order_by(SignalementEvent.id)
+            ).all()
             for key, value in derive_state(list(history), signalement.declared_at).items():
                 setattr(signalement, key, value)
             session.add(signalement)
@@ -314,6 +339,7 @@ def _append(session, signalement: Signalement, events: list[SignalementEvent]) -
 
 
 # --- helpers --------------------------------------------------------------------------------------
+
 
 def _clock(actor: Actor, now: datetime | None) -> datetime:
     """The current instant; only the system (demo, imports) may date a step itself."""
@@ -325,14 +351,22 @@ def _clock(actor: Actor, now: datetime | None) -> datetime:
 
 
 def _event(actor: Actor, kind: EventKind, at: datetime, recorded_at: datetime, **values) -> SignalementEvent:
-    return SignalementEvent(kind=kind.value, at=at, recorded_at=recorded_at, author_user_id=actor.user_id,
-                            author_name=actor.display_name, author_role=actor.role, **values)
+    return SignalementEvent(
+        kind=kind.value,
+        at=at,
+        recorded_at=recorded_at,
+        author_user_id=actor.user_id,
+        author_name=actor.display_name,
+        author_role=actor.role,
+        **values,
+    )
 
 
 def _load(session, actor: Actor, signalement_id: int) -> Signalement:
     """The signalement if the actor may see it; otherwise NotFound (another structure's is not revealed)."""
-    statement = scope_structure(select(Signalement).where(Signalement.id == signalement_id), actor,
-                                Signalement.structure_id)
+    statement = scope_structure(
+        select(Signalement).where(Signalement.id == signalement_id), actor, Signalement.structure_id
+    )
     signalement = session.exec(statement).first()
     if signalement is None:
         raise NotFound(NOT_FOUND)
@@ -349,7 +383,7 @@ def _aware(value: datetime | None) -> datetime | None:
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=PARIS)
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def _clean(text: str | None) -> str | None:
@@ -371,27 +405,48 @@ def _check_code(values: list[str] | None, enum_cls, field: str, errors: list[Fie
 
 def _eligible_children(actor: Actor, on: date):
     """SELECT of the children of the actor's structure that may be named in a signalement."""
-    return (select(Child.id, Child.code).join(Placement, Placement.child_id == Child.id).where(
-        Placement.structure_id == actor.structure_id, Placement.arrival_date <= on,
-        sa.or_(Placement.end_date.is_(None), Placement.end_date >= on - timedelta(days=CHILD_RECENT_DAYS)),
-    ))
+    return (
+        select(Child.id, Child.code)
+        .join(Placement, Placement.child_id == Child.id)
+        .where(
+            Placement.structure_id == actor.structure_id,
+            Placement.arrival_date <= on,
+            sa.or_(Placement.end_date.is_(None), Placement.end_date >= on - timedelta(days=CHILD_RECENT_DAYS)),
+        )
+    )
 
 
 def _summary_select():
-    return (select(Signalement, Structure.name, Structure.departement_code, Child.code)
-            .join(Structure, Structure.id == Signalement.structure_id)
-            .outerjoin(Child, Child.id == Signalement.child_id))
+    return (
+        select(Signalement, Structure.name, Structure.departement_code, Child.code)
+        .join(Structure, Structure.id == Signalement.structure_id)
+        .outerjoin(Child, Child.id == Signalement.child_id)
+    )
 
 
 def _summary(row) -> SignalementSummary:
     s, structure_name, departement_code, child_code = row
     return SignalementSummary(
-        id=s.id, reference=reference_of(s.id, s.declared_at), structure_id=s.structure_id,
-        structure_name=structure_name, departement_code=departement_code, child_code=child_code,
-        occurred_at=s.occurred_at, declared_at=s.declared_at, declared_by_name=s.declared_by_name,
-        category=s.current_category, severity=s.current_severity, status=s.status, ack_due_at=s.ack_due_at,
-        pass_due_at=s.pass_due_at, acknowledged_at=s.acknowledged_at, passed_on_at=s.passed_on_at,
-        closed_at=s.closed_at, outcome=s.outcome, last_event_at=s.last_event_at, version=s.version,
+        id=s.id,
+        reference=reference_of(s.id, s.declared_at),
+        structure_id=s.structure_id,
+        structure_name=structure_name,
+        departement_code=departement_code,
+        child_code=child_code,
+        occurred_at=s.occurred_at,
+        declared_at=s.declared_at,
+        declared_by_name=s.declared_by_name,
+        category=s.current_category,
+        severity=s.current_severity,
+        status=s.status,
+        ack_due_at=s.ack_due_at,
+        pass_due_at=s.pass_due_at,
+        acknowledged_at=s.acknowledged_at,
+        passed_on_at=s.passed_on_at,
+        closed_at=s.closed_at,
+        outcome=s.outcome,
+        last_event_at=s.last_event_at,
+        version=s.version,
     )
 
 
@@ -401,8 +456,10 @@ def _summary_of(session, signalement_id: int) -> SignalementSummary:
 
 # --- writes ---------------------------------------------------------------------------------------
 
-def signalement_declare(*, actor: Actor, data: SignalementDeclaration,
-                        now: datetime | None = None) -> SignalementSummary:
+
+def signalement_declare(
+    *, actor: Actor, data: SignalementDeclaration, now: datetime | None = None
+) -> SignalementSummary:
     """Partner staff: declare a situation in their own structure; the circuit starts at once."""
     require(actor, Action.SIGNALEMENT_DECLARE)
     if actor.structure_id is None:
@@ -436,8 +493,9 @@ def signalement_declare(*, actor: Actor, data: SignalementDeclaration,
     with session_scope(actor) as session:
         child_id = None
         if child_code:
-            found = session.exec(_eligible_children(actor, today).where(
-                func.upper(Child.code) == child_code.upper())).first()
+            found = session.exec(
+                _eligible_children(actor, today).where(func.upper(Child.code) == child_code.upper())
+            ).first()
             if found is None:
                 errors.append(FieldError("Code de l'enfant", CHILD_NOT_IN_STRUCTURE))
             else:
@@ -446,22 +504,49 @@ def signalement_declare(*, actor: Actor, data: SignalementDeclaration,
             raise ValidationFailed(errors)
         ack_due, pass_due = _deadlines(data.severity, now)
         signalement = Signalement(
-            structure_id=actor.structure_id, child_id=child_id, occurred_at=occurred_at, declared_at=now,
-            declared_on=today, category=data.category, severity=data.severity, facts=facts,
-            actions_taken=list(dict.fromkeys(data.actions_taken or [])), actions_detail=_clean(data.actions_detail),
-            declared_by_user_id=actor.user_id, declared_by_name=actor.display_name,
-            current_category=data.category, current_severity=data.severity, ack_due_at=ack_due,
-            pass_due_at=pass_due, last_event_at=now, event_count=0,
+            structure_id=actor.structure_id,
+            child_id=child_id,
+            occurred_at=occurred_at,
+            declared_at=now,
+            declared_on=today,
+            category=data.category,
+            severity=data.severity,
+            facts=facts,
+            actions_taken=list(dict.fromkeys(data.actions_taken or [])),
+            actions_detail=_clean(data.actions_detail),
+            declared_by_user_id=actor.user_id,
+            declared_by_name=actor.display_name,
+            current_category=data.category,
+            current_severity=data.severity,
+            ack_due_at=ack_due,
+            pass_due_at=pass_due,
+            last_event_at=now,
+            event_count=0,
         )
         session.add(signalement)
         session.flush()
-        _append(session, signalement, [_event(actor, EventKind.DECLARED, now, now, severity=data.severity,
-                                              category=data.category, ack_due_at=ack_due, pass_due_at=pass_due)])
+        _append(
+            session,
+            signalement,
+            [
+                _event(
+                    actor,
+                    EventKind.DECLARED,
+                    now,
+                    now,
+                    severity=data.severity,
+                    category=data.category,
+                    ack_due_at=ack_due,
+                    pass_due_at=pass_due,
+                )
+            ],
+        )
         return _summary_of(session, signalement.id)
 
 
-def signalement_acknowledge(*, actor: Actor, signalement_id: int, note: str | None = None,
-                            now: datetime | None = None) -> SignalementSummary:
+def signalement_acknowledge(
+    *, actor: Actor, signalement_id: int, note: str | None = None, now: datetime | None = None
+) -> SignalementSummary:
     """Coordination only: record that the coordination has taken the signalement in hand."""
     require(actor, Action.SIGNALEMENT_HANDLE)
     now = _clock(actor, now)
@@ -476,8 +561,9 @@ def signalement_acknowledge(*, actor: Actor, signalement_id: int, note: str | No
         return _summary_of(session, signalement_id)
 
 
-def signalement_pass_on(*, actor: Actor, signalement_id: int, data: Transmission,
-                        now: datetime | None = None) -> SignalementSummary:
+def signalement_pass_on(
+    *, actor: Actor, signalement_id: int, data: Transmission, now: datetime | None = None
+) -> SignalementSummary:
     """Coordination only: record a transmission to one or more authorities (acknowledging first if needed)."""
     require(actor, Action.SIGNALEMENT_HANDLE)
     now = _clock(actor, now)
@@ -510,14 +596,25 @@ def signalement_pass_on(*, actor: Actor, signalement_id: int, data: Transmission
             ack_at = max(signalement.declared_at, min(now, at))
             events.append(_event(actor, EventKind.ACKNOWLEDGED, ack_at, now))
         for kind in kinds:
-            events.append(_event(actor, EventKind.PASSED_ON, at, now, recipient_kind=kind,
-                                 recipient_detail=_clean(data.detail), channel=data.channel, note=_clean(data.note)))
+            events.append(
+                _event(
+                    actor,
+                    EventKind.PASSED_ON,
+                    at,
+                    now,
+                    recipient_kind=kind,
+                    recipient_detail=_clean(data.detail),
+                    channel=data.channel,
+                    note=_clean(data.note),
+                )
+            )
         _append(session, signalement, events)
         return _summary_of(session, signalement_id)
 
 
-def signalement_follow_up(*, actor: Actor, signalement_id: int, note: str,
-                          now: datetime | None = None) -> SignalementSummary:
+def signalement_follow_up(
+    *, actor: Actor, signalement_id: int, note: str, now: datetime | None = None
+) -> SignalementSummary:
     """Coordination, and partner staff on their own structure's: add a follow-up note."""
     require(actor, Action.SIGNALEMENT_COMPLETE)
     now = _clock(actor, now)
@@ -535,8 +632,9 @@ def signalement_follow_up(*, actor: Actor, signalement_id: int, note: str,
         return _summary_of(session, signalement_id)
 
 
-def signalement_close(*, actor: Actor, signalement_id: int, outcome: str | None, note: str | None = None,
-                      now: datetime | None = None) -> SignalementSummary:
+def signalement_close(
+    *, actor: Actor, signalement_id: int, outcome: str | None, note: str | None = None, now: datetime | None = None
+) -> SignalementSummary:
     """Coordination only: close an acknowledged signalement with its outcome."""
     require(actor, Action.SIGNALEMENT_HANDLE)
     now = _clock(actor, now)
@@ -558,9 +656,16 @@ def signalement_close(*, actor: Actor, signalement_id: int, outcome: str | None,
         return _summary_of(session, signalement_id)
 
 
-def signalement_correct(*, actor: Actor, signalement_id: int, note: str, severity: str | None = None,
-                        category: str | None = None, voids_event_id: int | None = None,
-                        now: datetime | None = None) -> SignalementSummary:
+def signalement_correct(
+    *,
+    actor: Actor,
+    signalement_id: int,
+    note: str,
+    severity: str | None = None,
+    category: str | None = None,
+    voids_event_id: int | None = None,
+    now: datetime | None = None,
+) -> SignalementSummary:
     """Coordination, and partner staff on their own structure's: append a correction.
 
     A correction explains itself (note), may reclassify (severity, with new deadlines counted from
@@ -590,30 +695,40 @@ def signalement_correct(*, actor: Actor, signalement_id: int, note: str, severit
             values.update(severity=severity, ack_due_at=ack_due, pass_due_at=pass_due)
         if category and category != signalement.current_category:
             values["category"] = category
-        _append(session, signalement, [_event(actor, EventKind.CORRECTION, now, now, note=_clean(note),
-                                              voids_event_id=voids_event_id, **values)])
+        _append(
+            session,
+            signalement,
+            [_event(actor, EventKind.CORRECTION, now, now, note=_clean(note), voids_event_id=voids_event_id, **values)],
+        )
         return _summary_of(session, signalement_id)
 
 
 def _void_problems(session, signalement: Signalement, event_id: int) -> list[FieldError]:
-    events = session.exec(select(SignalementEvent).where(
-        SignalementEvent.signalement_id == signalement.id).order_by(SignalementEvent.id)).all()
+    events = session.exec(
+        select(SignalementEvent).where(SignalementEvent.signalement_id == signalement.id).order_by(SignalementEvent.id)
+    ).all()
     by_id = {e.id: e for e in events}
     voided = {e.voids_event_id for e in events if e.voids_event_id}
     target = by_id.get(event_id)
     if target is None:
         return [FieldError("Étape annulée", VOID_UNKNOWN)]
-    voidable = {EventKind.ACKNOWLEDGED.value, EventKind.PASSED_ON.value, EventKind.FOLLOW_UP.value,
-                EventKind.CLOSED.value}
+    voidable = {
+        EventKind.ACKNOWLEDGED.value,
+        EventKind.PASSED_ON.value,
+        EventKind.FOLLOW_UP.value,
+        EventKind.CLOSED.value,
+    }
     if target.kind not in voidable:
         return [FieldError("Étape annulée", CANNOT_VOID_KIND)]
     if event_id in voided:
         return [FieldError("Étape annulée", ALREADY_VOIDED)]
     if target.kind == EventKind.ACKNOWLEDGED.value:
-        other_acks = [e for e in events if e.kind == EventKind.ACKNOWLEDGED.value and e.id != event_id
-                      and e.id not in voided]
-        later = [e for e in events if e.kind in (EventKind.PASSED_ON.value, EventKind.CLOSED.value)
-                 and e.id not in voided]
+        other_acks = [
+            e for e in events if e.kind == EventKind.ACKNOWLEDGED.value and e.id != event_id and e.id not in voided
+        ]
+        later = [
+            e for e in events if e.kind in (EventKind.PASSED_ON.value, EventKind.CLOSED.value) and e.id not in voided
+        ]
         if later and not other_acks:
             return [FieldError("Étape annulée", VOID_ACK_FIRST)]
     return []
@@ -621,36 +736,67 @@ def _void_problems(session, signalement: Signalement, event_id: int) -> list[Fie
 
 # --- reads ----------------------------------------------------------------------------------------
 
+
 def signalement_get(*, actor: Actor, signalement_id: int) -> SignalementDetail:
     """Coordination, and partner staff for their own structure: a signalement with its full history."""
     require(actor, Action.SIGNALEMENT_READ)
     with session_scope(actor) as session:
-        statement = scope_structure(_summary_select().where(Signalement.id == signalement_id), actor,
-                                    Signalement.structure_id)
+        statement = scope_structure(
+            _summary_select().where(Signalement.id == signalement_id), actor, Signalement.structure_id
+        )
         row = session.exec(statement).first()
         if row is None:
             raise NotFound(NOT_FOUND)
         s = row[0]
         child = session.get(Child, s.child_id) if s.child_id else None
-        events = session.exec(select(SignalementEvent).where(
-            SignalementEvent.signalement_id == s.id).order_by(SignalementEvent.id)).all()
+        events = session.exec(
+            select(SignalementEvent).where(SignalementEvent.signalement_id == s.id).order_by(SignalementEvent.id)
+        ).all()
         voided_by = {e.voids_event_id: e.id for e in events if e.voids_event_id}
         return SignalementDetail(
-            summary=_summary(row), declared_category=s.category, declared_severity=s.severity, facts=s.facts,
-            actions_taken=list(s.actions_taken), actions_detail=s.actions_detail,
-            child_age=child.age if child else None, child_sex=child.sex if child else None,
-            events=[EventPublic(
-                id=e.id, kind=e.kind, at=e.at, recorded_at=e.recorded_at, author_name=e.author_name,
-                author_role=e.author_role, note=e.note, severity=e.severity, category=e.category,
-                recipient_kind=e.recipient_kind, recipient_detail=e.recipient_detail, channel=e.channel,
-                outcome=e.outcome, voids_event_id=e.voids_event_id, voided_by=voided_by.get(e.id),
-            ) for e in events],
+            summary=_summary(row),
+            declared_category=s.category,
+            declared_severity=s.severity,
+            facts=s.facts,
+            actions_taken=list(s.actions_taken),
+            actions_detail=s.actions_detail,
+            child_age=child.age if child else None,
+            child_sex=child.sex if child else None,
+            events=[
+                EventPublic(
+                    id=e.id,
+                    kind=e.kind,
+                    at=e.at,
+                    recorded_at=e.recorded_at,
+                    author_name=e.author_name,
+                    author_role=e.author_role,
+                    note=e.note,
+                    severity=e.severity,
+                    category=e.category,
+                    recipient_kind=e.recipient_kind,
+                    recipient_detail=e.recipient_detail,
+                    channel=e.channel,
+                    outcome=e.outcome,
+                    voids_event_id=e.voids_event_id,
+                    voided_by=voided_by.get(e.id),
+                )
+                for e in events
+            ],
         )
 
 
-def signalement_list(*, actor: Actor, open_only: bool | None = None, structure_id: int | None = None,
-                     severity: str | None = None, category: str | None = None, start: date | None = None,
-                     end: date | None = None, limit: int = 50, offset: int = 0) -> SignalementPage:
+def signalement_list(
+    *,
+    actor: Actor,
+    open_only: bool | None = None,
+    structure_id: int | None = None,
+    severity: str | None = None,
+    category: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> SignalementPage:
     """Coordination (all), partner staff (own structure): signalements newest first, filtered and paged."""
     require(actor, Action.SIGNALEMENT_READ)
     conditions = []
@@ -669,12 +815,14 @@ def signalement_list(*, actor: Actor, open_only: bool | None = None, structure_i
     if end:
         conditions.append(Signalement.declared_on <= end)
     with session_scope(actor) as session:
-        count = scope_structure(select(func.count()).select_from(Signalement).where(*conditions), actor,
-                                Signalement.structure_id)
+        count = scope_structure(
+            select(func.count()).select_from(Signalement).where(*conditions), actor, Signalement.structure_id
+        )
         total = session.exec(count).one()
         statement = scope_structure(_summary_select().where(*conditions), actor, Signalement.structure_id)
-        rows = session.exec(statement.order_by(Signalement.declared_at.desc(), Signalement.id.desc())
-                            .limit(limit).offset(offset)).all()
+        rows = session.exec(
+            statement.order_by(Signalement.declared_at.desc(), Signalement.id.desc()).limit(limit).offset(offset)
+        ).all()
         return SignalementPage(rows=[_summary(r) for r in rows], total=total)
 
 
@@ -685,16 +833,18 @@ def _is_open():
 
 def _pending_conditions(now: datetime):
     not_ack = Signalement.acknowledged_at.is_(None)
-    pass_pending = sa.and_(Signalement.passed_on_at.is_(None), Signalement.closed_at.is_(None),
-                           Signalement.pass_due_at.is_not(None))
+    pass_pending = sa.and_(
+        Signalement.passed_on_at.is_(None), Signalement.closed_at.is_(None), Signalement.pass_due_at.is_not(None)
+    )
     open_ = _is_open()
     late_ack = sa.and_(open_, not_ack, Signalement.ack_due_at.is_not(None), Signalement.ack_due_at < now)
     late_pass = sa.and_(open_, pass_pending, Signalement.pass_due_at < now)
     return not_ack, pass_pending, sa.or_(late_ack, late_pass)
 
 
-def signalement_board(*, actor: Actor, now: datetime | None = None, limit: int = 50,
-                      offset: int = 0) -> SignalementPage:
+def signalement_board(
+    *, actor: Actor, now: datetime | None = None, limit: int = 50, offset: int = 0
+) -> SignalementPage:
     """Coordination only: open signalements, overdue first, then awaiting a step, by severity and deadline."""
     require(actor, Action.SIGNALEMENT_HANDLE)
     now = now or utcnow()
@@ -705,8 +855,13 @@ def signalement_board(*, actor: Actor, now: datetime | None = None, limit: int =
     open_ = _is_open()
     with session_scope(actor) as session:
         total = session.exec(select(func.count()).select_from(Signalement).where(open_)).one()
-        rows = session.exec(_summary_select().where(open_).order_by(
-            group, rank, sa.nulls_last(next_due.asc()), Signalement.declared_at).limit(limit).offset(offset)).all()
+        rows = session.exec(
+            _summary_select()
+            .where(open_)
+            .order_by(group, rank, sa.nulls_last(next_due.asc()), Signalement.declared_at)
+            .limit(limit)
+            .offset(offset)
+        ).all()
         return SignalementPage(rows=[_summary(r) for r in rows], total=total)
 
 
@@ -720,8 +875,16 @@ def signalement_open_counts(*, actor: Actor, now: datetime | None = None) -> Ope
     def flag(condition):
         return func.coalesce(func.sum(sa.case((condition, 1), else_=0)), 0)
 
-    statement = select(flag(open_), flag(overdue), flag(sa.and_(open_, not_ack)),
-                       flag(sa.and_(open_, sa.not_(not_ack), pass_pending))).select_from(Signalement).where(open_)
+    statement = (
+        select(
+            flag(open_),
+            flag(overdue),
+            flag(sa.and_(open_, not_ack)),
+            flag(sa.and_(open_, sa.not_(not_ack), pass_pending)),
+        )
+        .select_from(Signalement)
+        .where(open_)
+    )
     with session_scope(actor) as session:
         row = session.exec(scope_structure(statement, actor, Signalement.structure_id)).one()
     return OpenCounts(*(int(v) for v in row))
@@ -743,24 +906,47 @@ def signalement_home_items(actor: Actor) -> list:
         counts = signalement_open_counts(actor=actor)
         items = []
         if counts.overdue:
-            items.append(TodoItem(_plural(counts.overdue, "signalement en retard sur son délai",
-                                          "signalements en retard sur leur délai"), counts.overdue, "error",
-                                  "signalements"))
+            items.append(
+                TodoItem(
+                    _plural(
+                        counts.overdue, "signalement en retard sur son délai", "signalements en retard sur leur délai"
+                    ),
+                    counts.overdue,
+                    "error",
+                    "signalements",
+                )
+            )
         if counts.awaiting_ack:
-            items.append(TodoItem(_plural(counts.awaiting_ack, "nouveau signalement à prendre en compte",
-                                          "nouveaux signalements à prendre en compte"), counts.awaiting_ack,
-                                  "warning", "signalements"))
+            items.append(
+                TodoItem(
+                    _plural(
+                        counts.awaiting_ack,
+                        "nouveau signalement à prendre en compte",
+                        "nouveaux signalements à prendre en compte",
+                    ),
+                    counts.awaiting_ack,
+                    "warning",
+                    "signalements",
+                )
+            )
         return items
     if actor.is_partner and actor.structure_id is not None:
         counts = signalement_open_counts(actor=actor)
         if counts.awaiting_ack:
-            return [TodoItem(_plural(counts.awaiting_ack,
-                                     "signalement de votre structure en attente de prise en compte par la coordination",
-                                     "signalements de votre structure en attente de prise en compte par la coordination"),
-                             counts.awaiting_ack, "info", "signalements")]
+            return [
+                TodoItem(
+                    _plural(
+                        counts.awaiting_ack,
+                        "signalement de votre structure en attente de prise en compte par la coordination",
+                        "signalements de votre structure en attente de prise en compte par la coordination",
+                    ),
+                    counts.awaiting_ack,
+                    "info",
+                    "signalements",
+                )
+            ]
     return []
 
 
 def _plural(count: int, one: str, many: str) -> str:
     return one if count == 1 else many
-

@@ -15,13 +15,18 @@ from pydantic import BaseModel
 from sqlmodel import case, func, select
 
 from core.access import Action, Actor, require, require_structure, scope_structure
+from core.clock import paris_today
 from core.concurrency import check_version
 from core.db import session_scope
-from core.clock import paris_today
 from core.errors import FUTURE_DATE, FieldError, NotFound, ValidationFailed
 from models.base import utcnow
 from models.standard import (
-    AssessmentLevel, CriterionCategory, CriterionCreate, CriterionPublic, StandardAssessment, StandardCriterion,
+    AssessmentLevel,
+    CriterionCategory,
+    CriterionCreate,
+    CriterionPublic,
+    StandardAssessment,
+    StandardCriterion,
 )
 from models.structure import STRUCTURE_NOT_FOUND, NetworkStatus, Structure
 
@@ -34,8 +39,13 @@ DATE_REQUIRED = "date d'évaluation obligatoire"
 COMMENT_TOO_LONG = "500 caractères au plus"
 CRITERION_NOT_FOUND = "Critère introuvable."
 
-CRITERION_LABELS = {"label": "Intitulé", "description": "Description", "category": "Catégorie",
-                    "position": "Ordre", "active": "Actif"}
+CRITERION_LABELS = {
+    "label": "Intitulé",
+    "description": "Description",
+    "category": "Catégorie",
+    "position": "Ordre",
+    "active": "Actif",
+}
 
 
 def months_before(day: date, months: int) -> date:
@@ -99,8 +109,9 @@ def criterion_create(*, actor: Actor, data: CriterionCreate) -> CriterionPublic:
         return CriterionPublic.model_validate(criterion, from_attributes=True)
 
 
-def criterion_update(*, actor: Actor, criterion_id: int, expected_version: int | None,
-                     data: CriterionCreate) -> CriterionPublic:
+def criterion_update(
+    *, actor: Actor, criterion_id: int, expected_version: int | None, data: CriterionCreate
+) -> CriterionPublic:
     """Coordination only: change a criterion (retire it with `active=False`; its assessments stay)."""
     require(actor, Action.STANDARD_MANAGE)
     with session_scope(actor) as session:
@@ -164,15 +175,25 @@ def assessment_grid(*, actor: Actor, structure_id: int) -> list[AssessmentRow]:
     with session_scope(actor) as session:
         rows = session.exec(
             select(StandardCriterion, StandardAssessment)
-            .outerjoin(StandardAssessment, (StandardAssessment.criterion_id == StandardCriterion.id)
-                       & (StandardAssessment.structure_id == structure_id))
+            .outerjoin(
+                StandardAssessment,
+                (StandardAssessment.criterion_id == StandardCriterion.id)
+                & (StandardAssessment.structure_id == structure_id),
+            )
             .where(StandardCriterion.active.is_(True))
             .order_by(StandardCriterion.position, StandardCriterion.id)
         ).all()
     return [
-        AssessmentRow(c.id, c.label, c.category, a.level if a else None, a.assessed_on if a else None,
-                      a.comment if a else None, a.version if a else None,
-                      bool(a and a.assessed_on < limit))
+        AssessmentRow(
+            c.id,
+            c.label,
+            c.category,
+            a.level if a else None,
+            a.assessed_on if a else None,
+            a.comment if a else None,
+            a.version if a else None,
+            bool(a and a.assessed_on < limit),
+        )
         for c, a in rows
     ]
 
@@ -188,8 +209,10 @@ def assessments_save(*, actor: Actor, structure_id: int, items: list[AssessmentI
         if session.get(Structure, structure_id) is None:
             raise NotFound(STRUCTURE_NOT_FOUND)
         criteria = {c.id: c for c in session.exec(select(StandardCriterion))}
-        existing = {a.criterion_id: a for a in session.exec(
-            select(StandardAssessment).where(StandardAssessment.structure_id == structure_id))}
+        existing = {
+            a.criterion_id: a
+            for a in session.exec(select(StandardAssessment).where(StandardAssessment.structure_id == structure_id))
+        }
         errors: list[FieldError] = []
         for line, item in enumerate(items, start=1):
             label = criteria[item.criterion_id].label if item.criterion_id in criteria else str(item.criterion_id)
@@ -213,8 +236,13 @@ def assessments_save(*, actor: Actor, structure_id: int, items: list[AssessmentI
             comment = (item.comment or "").strip() or None
             current = existing.get(item.criterion_id)
             if current is None:
-                current = StandardAssessment(structure_id=structure_id, criterion_id=item.criterion_id,
-                                             level=item.level, assessed_on=item.assessed_on, comment=comment)
+                current = StandardAssessment(
+                    structure_id=structure_id,
+                    criterion_id=item.criterion_id,
+                    level=item.level,
+                    assessed_on=item.assessed_on,
+                    comment=comment,
+                )
             elif (current.level, current.assessed_on, current.comment) == (item.level, item.assessed_on, comment):
                 continue
             else:
@@ -274,9 +302,7 @@ def _compliance_statement(limit: date):
 
 
 def _active_criteria(session) -> int:
-    return session.exec(
-        select(func.count(StandardCriterion.id)).where(StandardCriterion.active.is_(True))
-    ).one()
+    return session.exec(select(func.count(StandardCriterion.id)).where(StandardCriterion.active.is_(True))).one()
 
 
 def compliance_for(*, actor: Actor, structure_ids: list[int]) -> dict[int, Compliance]:
@@ -310,15 +336,25 @@ class CompliancePage:
     total: int
 
 
-def compliance_list(*, actor: Actor, stale_only: bool = False, never_assessed_only: bool = False,
-                    limit: int = 50, offset: int = 0) -> CompliancePage:
+def compliance_list(
+    *, actor: Actor, stale_only: bool = False, never_assessed_only: bool = False, limit: int = 50, offset: int = 0
+) -> CompliancePage:
     """Coordination only: compliance of the structures still in the network (not left), paged in SQL."""
     require(actor, Action.STANDARD_MANAGE)
     stale_limit = stale_before()
     summary = _compliance_statement(stale_limit).subquery()
     stmt = (
-        select(Structure.id, Structure.name, Structure.status, Structure.departement_code,
-               summary.c.met, summary.c.partly, summary.c.not_met, summary.c.oldest, summary.c.stale)
+        select(
+            Structure.id,
+            Structure.name,
+            Structure.status,
+            Structure.departement_code,
+            summary.c.met,
+            summary.c.partly,
+            summary.c.not_met,
+            summary.c.oldest,
+            summary.c.stale,
+        )
         .outerjoin(summary, summary.c.structure_id == Structure.id)
         .where(Structure.status != NetworkStatus.LEFT.value)
     )
@@ -331,9 +367,16 @@ def compliance_list(*, actor: Actor, stale_only: bool = False, never_assessed_on
         total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
         rows = session.exec(stmt.order_by(Structure.name).limit(limit).offset(offset)).all()
     return CompliancePage(
-        rows=[ComplianceRow(r[0], r[1], r[2], r[3], Compliance(criteria, int(r[4] or 0), int(r[5] or 0),
-                                                                 int(r[6] or 0), r[7], int(r[8] or 0)))
-              for r in rows],
+        rows=[
+            ComplianceRow(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                Compliance(criteria, int(r[4] or 0), int(r[5] or 0), int(r[6] or 0), r[7], int(r[8] or 0)),
+            )
+            for r in rows
+        ],
         total=total,
     )
 
@@ -344,8 +387,10 @@ def compliance_followup_counts(*, actor: Actor) -> tuple[int, int]:
     require(actor, Action.STANDARD_MANAGE)
     summary = _compliance_statement(stale_before()).subquery()
     stmt = (
-        select(func.coalesce(func.sum(case((summary.c.stale > 0, 1), else_=0)), 0),
-               func.coalesce(func.sum(case((summary.c.structure_id.is_(None), 1), else_=0)), 0))
+        select(
+            func.coalesce(func.sum(case((summary.c.stale > 0, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((summary.c.structure_id.is_(None), 1), else_=0)), 0),
+        )
         .select_from(Structure)
         .outerjoin(summary, summary.c.structure_id == Structure.id)
         .where(Structure.status != NetworkStatus.LEFT.value)

@@ -71,8 +71,9 @@ EMAIL_INVALID = "adresse e-mail invalide"
 NOT_FOUND = STRUCTURE_NOT_FOUND
 UNKNOWN_ID = "aucune structure ne porte ce numéro"
 ID_REPEATED = "ce numéro figure déjà plus haut dans le fichier"
-PARTNER_FIELDS_ONLY = ("Accès refusé : une structure partenaire ne peut modifier que son contact "
-                       "(téléphone, e-mail) et sa capacité.")
+PARTNER_FIELDS_ONLY = (
+    "Accès refusé : une structure partenaire ne peut modifier que son contact (téléphone, e-mail) et sa capacité."
+)
 MISSING_COLUMN = "colonne manquante"
 EMPTY_FILE = "le fichier ne contient aucune ligne de données"
 UNREADABLE_FILE = "fichier illisible : enregistrez-le en CSV (UTF-8, séparateur « ; ») ou en XLSX"
@@ -84,11 +85,23 @@ INT_MAX = 2**31 - 1
 TEXT_FIELDS = ("name", "commune", "phone", "email")
 
 LABELS = {
-    "id": "N°", "name": "Nom", "kind": "Type", "departement_code": "Département", "commune": "Commune",
-    "capacity": "Places", "age_min": "Âge minimum", "age_max": "Âge maximum", "sexes": "Sexes accueillis",
-    "exploitation_forms": "Formes d'exploitation", "services": "Services sur place", "status": "Statut",
-    "joined_on": "Date d'adhésion", "left_on": "Date de sortie", "status_changed_on": "Date du changement de statut",
-    "phone": "Téléphone", "email": "E-mail",
+    "id": "N°",
+    "name": "Nom",
+    "kind": "Type",
+    "departement_code": "Département",
+    "commune": "Commune",
+    "capacity": "Places",
+    "age_min": "Âge minimum",
+    "age_max": "Âge maximum",
+    "sexes": "Sexes accueillis",
+    "exploitation_forms": "Formes d'exploitation",
+    "services": "Services sur place",
+    "status": "Statut",
+    "joined_on": "Date d'adhésion",
+    "left_on": "Date de sortie",
+    "status_changed_on": "Date du changement de statut",
+    "phone": "Téléphone",
+    "email": "E-mail",
 }
 PARTNER_FIELDS = frozenset({"phone", "email", "capacity"})
 EDITABLE_FIELDS = tuple(StructureUpdate.model_fields)
@@ -202,8 +215,11 @@ def _fill_dates(values: dict, today: date) -> dict:
         values["left_on"] = values.get("status_changed_on") or today
     if status in _IN_NETWORK and values.get("joined_on") is None:
         candidates = [d for d in (values.get("status_changed_on"), values.get("left_on")) if d]
-        values["joined_on"] = min(candidates) if candidates and status != NetworkStatus.ACTIVE.value else (
-            values.get("status_changed_on") or today)
+        values["joined_on"] = (
+            min(candidates)
+            if candidates and status != NetworkStatus.ACTIVE.value
+            else (values.get("status_changed_on") or today)
+        )
     return values
 
 
@@ -292,8 +308,9 @@ class _UpdatePlan:
     errors: list[FieldError]
 
 
-def _plan_update(session, structure: Structure, changes: dict, today: date, *, row: int | None = None,
-                 skip: set[str] = frozenset()) -> _UpdatePlan:
+def _plan_update(
+    session, structure: Structure, changes: dict, today: date, *, row: int | None = None, skip: set[str] = frozenset()
+) -> _UpdatePlan:
     """Merge `changes` into the structure's current values and check the whole result (nothing applied)."""
     values = {key: getattr(structure, key) for key in EDITABLE_FIELDS}
     old_status = values["status"]
@@ -303,8 +320,11 @@ def _plan_update(session, structure: Structure, changes: dict, today: date, *, r
     errors: list[FieldError] = []
     effective = None
     if new_status != old_status and new_status in NetworkStatus.labels():
-        effective = changes.get("status_changed_on") or (
-            values.get("left_on") if new_status == NetworkStatus.LEFT.value else None) or today
+        effective = (
+            changes.get("status_changed_on")
+            or (values.get("left_on") if new_status == NetworkStatus.LEFT.value else None)
+            or today
+        )
         if new_status == NetworkStatus.ACTIVE.value and values.get("joined_on") is None:
             values["joined_on"] = effective
         if new_status == NetworkStatus.LEFT.value and values.get("left_on") is None:
@@ -313,7 +333,9 @@ def _plan_update(session, structure: Structure, changes: dict, today: date, *, r
             values["left_on"] = None
         values["status_changed_on"] = effective
         last = session.exec(
-            select(func.max(StructureStatusChange.effective_on)).where(StructureStatusChange.structure_id == structure.id)
+            select(func.max(StructureStatusChange.effective_on)).where(
+                StructureStatusChange.structure_id == structure.id
+            )
         ).one()
         if last is not None and effective < last:
             errors.append(FieldError(LABELS["status_changed_on"], f"{CHANGE_BEFORE_LAST} ({fr_date(last)})", row=row))
@@ -330,8 +352,9 @@ def _write_update(session, actor: Actor, plan: _UpdatePlan, today: date) -> None
         if getattr(structure, key) != plan.values[key]:
             setattr(structure, key, plan.values[key])
     if plan.effective is not None:
-        session.add(StructureStatusChange(structure_id=structure.id, status=plan.values["status"],
-                                          effective_on=plan.effective))
+        session.add(
+            StructureStatusChange(structure_id=structure.id, status=plan.values["status"], effective_on=plan.effective)
+        )
     if actor.is_partner:
         structure.contact_checked_on = today
     if session.is_modified(structure):
@@ -339,8 +362,9 @@ def _write_update(session, actor: Actor, plan: _UpdatePlan, today: date) -> None
     session.add(structure)
 
 
-def structure_update(*, actor: Actor, structure_id: int, expected_version: int | None,
-                     changes: StructureUpdate, seen: dict | None = None) -> StructurePublic:
+def structure_update(
+    *, actor: Actor, structure_id: int, expected_version: int | None, changes: StructureUpdate, seen: dict | None = None
+) -> StructurePublic:
     """Coordination: any field of any structure. Partner staff: contact and capacity of their own structure only.
 
     Only the fields set in `changes` are changed; a partner setting any other field is refused.
@@ -459,10 +483,14 @@ def _filtered(statement, filters: StructureFilters):
     term = " ".join((filters.search or "").split()).lower()
     if term:
         like = f"%{like_escape(term)}%"
-        conditions.append(or_(func.lower(Structure.name).like(like, escape=LIKE_ESCAPE),
-                              func.lower(Structure.commune).like(like, escape=LIKE_ESCAPE),
-                              func.lower(Departement.name).like(like, escape=LIKE_ESCAPE),
-                              Structure.departement_code == term.upper()))
+        conditions.append(
+            or_(
+                func.lower(Structure.name).like(like, escape=LIKE_ESCAPE),
+                func.lower(Structure.commune).like(like, escape=LIKE_ESCAPE),
+                func.lower(Departement.name).like(like, escape=LIKE_ESCAPE),
+                Structure.departement_code == term.upper(),
+            )
+        )
     if filters.region_code:
         conditions.append(Departement.region_code == filters.region_code)
     if filters.departement_code:
@@ -479,10 +507,25 @@ def _filtered(statement, filters: StructureFilters):
 
 
 _ROW_COLUMNS = (
-    Structure.id, Structure.name, Structure.kind, Structure.departement_code, Departement.name, Region.name,
-    Departement.overseas, Structure.commune, Structure.capacity, Structure.age_min, Structure.age_max,
-    Structure.sexes, Structure.exploitation_forms, Structure.services, Structure.status, Structure.joined_on,
-    Structure.left_on, Structure.phone, Structure.email,
+    Structure.id,
+    Structure.name,
+    Structure.kind,
+    Structure.departement_code,
+    Departement.name,
+    Region.name,
+    Departement.overseas,
+    Structure.commune,
+    Structure.capacity,
+    Structure.age_min,
+    Structure.age_max,
+    Structure.sexes,
+    Structure.exploitation_forms,
+    Structure.services,
+    Structure.status,
+    Structure.joined_on,
+    Structure.left_on,
+    Structure.phone,
+    Structure.email,
 )
 
 
@@ -490,8 +533,9 @@ def _row_statement(filters: StructureFilters):
     return _filtered(select(*_ROW_COLUMNS), filters).join(Region, Region.code == Departement.region_code)
 
 
-def structure_list(*, actor: Actor, filters: StructureFilters | None = None, limit: int = 50,
-                   offset: int = 0) -> StructurePage:
+def structure_list(
+    *, actor: Actor, filters: StructureFilters | None = None, limit: int = 50, offset: int = 0
+) -> StructurePage:
     """Coordination and partner staff: the directory, filtered and paged in SQL, with total and places.
 
     The coordination also gets each listed structure's référentiel compliance.
@@ -520,12 +564,24 @@ def structure_list(*, actor: Actor, filters: StructureFilters | None = None, lim
 
 # (key, header) of the columns written by the export and read back by the import, in order.
 FILE_COLUMNS = [
-    ("id", "N°"), ("name", "Nom"), ("kind", "Type"), ("departement_code", "Département"),
-    ("departement_name", "Nom du département"), ("region_name", "Région"), ("commune", "Commune"),
-    ("capacity", "Places"), ("age_min", "Âge minimum"), ("age_max", "Âge maximum"),
-    ("sexes", "Sexes accueillis"), ("exploitation_forms", "Formes d'exploitation"),
-    ("services", "Services sur place"), ("status", "Statut"), ("joined_on", "Date d'adhésion"),
-    ("left_on", "Date de sortie"), ("phone", "Téléphone"), ("email", "E-mail"),
+    ("id", "N°"),
+    ("name", "Nom"),
+    ("kind", "Type"),
+    ("departement_code", "Département"),
+    ("departement_name", "Nom du département"),
+    ("region_name", "Région"),
+    ("commune", "Commune"),
+    ("capacity", "Places"),
+    ("age_min", "Âge minimum"),
+    ("age_max", "Âge maximum"),
+    ("sexes", "Sexes accueillis"),
+    ("exploitation_forms", "Formes d'exploitation"),
+    ("services", "Services sur place"),
+    ("status", "Statut"),
+    ("joined_on", "Date d'adhésion"),
+    ("left_on", "Date de sortie"),
+    ("phone", "Téléphone"),
+    ("email", "E-mail"),
 ]
 EXPORT_ONLY = {"departement_name", "region_name"}
 REQUIRED_COLUMNS = ("name", "kind", "departement_code", "commune", "capacity", "status")
@@ -571,8 +627,12 @@ def structure_export(*, actor: Actor, filters: StructureFilters | None = None, f
         book.save(out)
         return out.getvalue()
     out = io.StringIO()
-    csv_write(out, [headers, *([_export_value(key, row, xlsx=False) for key, _ in FILE_COLUMNS] for row in rows)],
-              delimiter=";", lineterminator="\r\n")
+    csv_write(
+        out,
+        [headers, *([_export_value(key, row, xlsx=False) for key, _ in FILE_COLUMNS] for row in rows)],
+        delimiter=";",
+        lineterminator="\r\n",
+    )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -588,8 +648,17 @@ def _fold(text: object) -> str:
 
 
 _HEADER_KEYS = {_fold(header): key for key, header in FILE_COLUMNS} | {_fold(key): key for key, _ in FILE_COLUMNS}
-_HEADER_KEYS.update({"numero": "id", "id": "id", "code departement": "departement_code", "capacite": "capacity",
-                     "telephone": "phone", "email": "email", "mail": "email"})
+_HEADER_KEYS.update(
+    {
+        "numero": "id",
+        "id": "id",
+        "code departement": "departement_code",
+        "capacite": "capacity",
+        "telephone": "phone",
+        "email": "email",
+        "mail": "email",
+    }
+)
 
 
 def _blank(value) -> bool:

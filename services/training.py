@@ -16,16 +16,23 @@ from sqlalchemy import exists, func, or_
 from sqlmodel import select
 
 from core.access import Action, Actor, require, require_structure
+from core.clock import paris_today
 from core.concurrency import check_version
 from core.db import session_scope
 from core.errors import Change, ConcurrentEdit, FieldError, NotFound, ValidationFailed
-from core.clock import paris_today
 from models.base import utcnow
 from models.referential import Departement
 from models.structure import Structure
 from models.training import (
-    SessionStatus, TrainingAttendance, TrainingFormat, TrainingModule, TrainingParticipants,
-    TrainingPlanLine, TrainingPrerequisite, TrainingProfile, TrainingSession,
+    SessionStatus,
+    TrainingAttendance,
+    TrainingFormat,
+    TrainingModule,
+    TrainingParticipants,
+    TrainingPlanLine,
+    TrainingPrerequisite,
+    TrainingProfile,
+    TrainingSession,
 )
 
 # --- messages (tests reuse them) ---------------------------------------------------------------
@@ -110,8 +117,12 @@ class ModulePublic:
 
 
 MODULE_LABELS = {
-    "title": "Intitulé", "objectives": "Objectifs", "target_profiles": "Profils visés",
-    "duration_min_hours": "Durée minimale", "duration_max_hours": "Durée maximale", "format": "Format",
+    "title": "Intitulé",
+    "objectives": "Objectifs",
+    "target_profiles": "Profils visés",
+    "duration_min_hours": "Durée minimale",
+    "duration_max_hours": "Durée maximale",
+    "format": "Format",
     "active": "Au catalogue",
 }
 
@@ -198,8 +209,9 @@ def training_module_create(*, actor: Actor, data: ModuleData) -> ModulePublic:
         return _module_public(session, module)
 
 
-def training_module_update(*, actor: Actor, module_id: int, expected_version: int, data: ModuleData,
-                           seen: dict | None = None) -> ModulePublic:
+def training_module_update(
+    *, actor: Actor, module_id: int, expected_version: int, data: ModuleData, seen: dict | None = None
+) -> ModulePublic:
     """Coordination only: change a module, refused if someone saved it since it was opened."""
     require(actor, Action.TRAINING_MANAGE)
     with session_scope(actor) as session:
@@ -214,8 +226,11 @@ def training_module_update(*, actor: Actor, module_id: int, expected_version: in
             setattr(module, key, value)
         module.updated_at = utcnow()
         session.add(module)
-        current = set(session.exec(select(TrainingPrerequisite.prerequisite_id)
-                                   .where(TrainingPrerequisite.module_id == module_id)).all())
+        current = set(
+            session.exec(
+                select(TrainingPrerequisite.prerequisite_id).where(TrainingPrerequisite.module_id == module_id)
+            ).all()
+        )
         wanted = set(data.prerequisite_ids)
         for pre in current - wanted:
             session.delete(session.get(TrainingPrerequisite, (module_id, pre)))
@@ -227,9 +242,13 @@ def training_module_update(*, actor: Actor, module_id: int, expected_version: in
 
 def _module_values(data: ModuleData) -> dict:
     return dict(
-        title=data.title.strip(), objectives=data.objectives.strip(), target_profiles=list(data.target_profiles),
-        duration_min_hours=float(data.duration_min_hours), duration_max_hours=float(data.duration_max_hours),
-        format=data.format, active=data.active,
+        title=data.title.strip(),
+        objectives=data.objectives.strip(),
+        target_profiles=list(data.target_profiles),
+        duration_min_hours=float(data.duration_min_hours),
+        duration_max_hours=float(data.duration_max_hours),
+        format=data.format,
+        active=data.active,
     )
 
 
@@ -239,7 +258,7 @@ def training_module_list(*, actor: Actor, active_only: bool = False) -> list[Mod
     with session_scope(actor) as session:
         stmt = select(TrainingModule).order_by(TrainingModule.title)
         if active_only:
-            stmt = stmt.where(TrainingModule.active == True)  # noqa: E712
+            stmt = stmt.where(TrainingModule.active == True)
         modules = session.exec(stmt).all()
         return _modules_public(session, modules)
 
@@ -266,11 +285,21 @@ def _modules_public(session, modules) -> list[ModulePublic]:
     result = []
     for m in modules:
         pre_ids = sorted(prerequisites[m.id], key=lambda i: titles.get(i, ""))
-        result.append(ModulePublic(
-            id=m.id, version=m.version, title=m.title, objectives=m.objectives, target_profiles=list(m.target_profiles),
-            duration_min_hours=m.duration_min_hours, duration_max_hours=m.duration_max_hours, format=m.format,
-            active=m.active, prerequisite_ids=pre_ids, prerequisite_titles=[titles[i] for i in pre_ids],
-        ))
+        result.append(
+            ModulePublic(
+                id=m.id,
+                version=m.version,
+                title=m.title,
+                objectives=m.objectives,
+                target_profiles=list(m.target_profiles),
+                duration_min_hours=m.duration_min_hours,
+                duration_max_hours=m.duration_max_hours,
+                format=m.format,
+                active=m.active,
+                prerequisite_ids=pre_ids,
+                prerequisite_titles=[titles[i] for i in pre_ids],
+            )
+        )
     return result
 
 
@@ -305,8 +334,13 @@ def training_plan_years(*, actor: Actor) -> list[int]:
         return list(session.exec(select(TrainingPlanLine.year).distinct().order_by(TrainingPlanLine.year.desc())))
 
 
-def training_plan_set(*, actor: Actor, year: int, changes: dict[tuple[int, str], int | None],
-                      seen: dict[tuple[int, str], int] | None = None) -> int:
+def training_plan_set(
+    *,
+    actor: Actor,
+    year: int,
+    changes: dict[tuple[int, str], int | None],
+    seen: dict[tuple[int, str], int] | None = None,
+) -> int:
     """Coordination only: set plan cells of a year (0 or None clears one); returns cells changed.
 
     `seen` holds the values the editor showed: a cell someone else changed meanwhile refuses the
@@ -316,7 +350,7 @@ def training_plan_set(*, actor: Actor, year: int, changes: dict[tuple[int, str],
     errors = []
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         errors.append(FieldError("Année", PLAN_YEAR_INVALID))
-    for (module_id, profile), value in changes.items():
+    for (_module_id, profile), value in changes.items():
         if profile not in TrainingProfile.labels():
             errors.append(FieldError("Profil", UNKNOWN_PROFILE.format(value=profile)))
         if value is not None and value < 0:
@@ -327,12 +361,17 @@ def training_plan_set(*, actor: Actor, year: int, changes: dict[tuple[int, str],
             errors.append(FieldError("Module", UNKNOWN_MODULE))
         if errors:
             raise ValidationFailed(errors)
-        lines = {(line.module_id, line.profile): line for line in session.exec(
-            select(TrainingPlanLine).where(TrainingPlanLine.year == year))}
+        lines = {
+            (line.module_id, line.profile): line
+            for line in session.exec(select(TrainingPlanLine).where(TrainingPlanLine.year == year))
+        }
         if seen is not None:
             moved = [
-                Change(f"{titles[m]} — {TrainingProfile.label_of(p)}", seen.get((m, p), 0),
-                       lines[(m, p)].planned if (m, p) in lines else 0)
+                Change(
+                    f"{titles[m]} — {TrainingProfile.label_of(p)}",
+                    seen.get((m, p), 0),
+                    lines[(m, p)].planned if (m, p) in lines else 0,
+                )
                 for (m, p) in changes
                 if seen.get((m, p), 0) != (lines[(m, p)].planned if (m, p) in lines else 0)
             ]
@@ -359,11 +398,15 @@ def training_plan_copy(*, actor: Actor, from_year: int, to_year: int) -> int:
     """Coordination only: start a year's plan from another year's (only into an empty year)."""
     require(actor, Action.TRAINING_MANAGE)
     with session_scope(actor) as session:
-        if session.exec(select(func.count()).select_from(TrainingPlanLine).where(TrainingPlanLine.year == to_year)).one():
+        if session.exec(
+            select(func.count()).select_from(TrainingPlanLine).where(TrainingPlanLine.year == to_year)
+        ).one():
             raise ValidationFailed(FieldError("Année", f"le plan {to_year} n'est pas vide"))
         source = session.exec(select(TrainingPlanLine).where(TrainingPlanLine.year == from_year)).all()
         for line in source:
-            session.add(TrainingPlanLine(year=to_year, module_id=line.module_id, profile=line.profile, planned=line.planned))
+            session.add(
+                TrainingPlanLine(year=to_year, module_id=line.module_id, profile=line.profile, planned=line.planned)
+            )
         return len(source)
 
 
@@ -439,9 +482,17 @@ class SessionDetail:
 
 
 SESSION_LABELS = {
-    "module_id": "Module", "start_date": "Début", "end_date": "Fin", "trainer_organisation": "Organisme formateur",
-    "trainer_name": "Formateur", "remote": "À distance", "departement_code": "Département", "hours": "Heures",
-    "status": "Statut", "satisfaction": "Satisfaction", "evaluation_comment": "Commentaire",
+    "module_id": "Module",
+    "start_date": "Début",
+    "end_date": "Fin",
+    "trainer_organisation": "Organisme formateur",
+    "trainer_name": "Formateur",
+    "remote": "À distance",
+    "departement_code": "Département",
+    "hours": "Heures",
+    "status": "Statut",
+    "satisfaction": "Satisfaction",
+    "evaluation_comment": "Commentaire",
 }
 
 
@@ -476,12 +527,25 @@ def session_errors(session, data: SessionData, *, today: date, row: int | None =
         elif session.get(Departement, data.departement_code) is None:
             fault("Lieu", UNKNOWN_DEPARTEMENT)
     if data.hours is None or data.hours <= 0:
-        fault("Heures", HOURS_OUT_OF_RANGE.format(hours=fr_hours(data.hours or 0),
-                                                  low=fr_hours(module.duration_min_hours) if module else "?",
-                                                  high=fr_hours(module.duration_max_hours) if module else "?"))
-    elif module is not None and not (module.duration_min_hours - 1e-9 <= data.hours <= module.duration_max_hours + 1e-9):
-        fault("Heures", HOURS_OUT_OF_RANGE.format(hours=fr_hours(data.hours), low=fr_hours(module.duration_min_hours),
-                                                  high=fr_hours(module.duration_max_hours)))
+        fault(
+            "Heures",
+            HOURS_OUT_OF_RANGE.format(
+                hours=fr_hours(data.hours or 0),
+                low=fr_hours(module.duration_min_hours) if module else "?",
+                high=fr_hours(module.duration_max_hours) if module else "?",
+            ),
+        )
+    elif module is not None and not (
+        module.duration_min_hours - 1e-9 <= data.hours <= module.duration_max_hours + 1e-9
+    ):
+        fault(
+            "Heures",
+            HOURS_OUT_OF_RANGE.format(
+                hours=fr_hours(data.hours),
+                low=fr_hours(module.duration_min_hours),
+                high=fr_hours(module.duration_max_hours),
+            ),
+        )
     for profile, count in data.participants.items():
         label = f"Participants « {TrainingProfile.label_of(profile)} »"
         if profile not in TrainingProfile.labels():
@@ -512,10 +576,16 @@ def session_errors(session, data: SessionData, *, today: date, row: int | None =
 
 def _session_values(data: SessionData) -> dict:
     return dict(
-        module_id=data.module_id, start_date=data.start_date, end_date=data.end_date,
-        trainer_organisation=data.trainer_organisation.strip(), trainer_name=(data.trainer_name or "").strip() or None,
-        remote=data.remote, departement_code=None if data.remote else data.departement_code,
-        hours=float(data.hours), status=data.status, satisfaction=data.satisfaction,
+        module_id=data.module_id,
+        start_date=data.start_date,
+        end_date=data.end_date,
+        trainer_organisation=data.trainer_organisation.strip(),
+        trainer_name=(data.trainer_name or "").strip() or None,
+        remote=data.remote,
+        departement_code=None if data.remote else data.departement_code,
+        hours=float(data.hours),
+        status=data.status,
+        satisfaction=data.satisfaction,
         evaluation_comment=(data.evaluation_comment or "").strip() or None,
     )
 
@@ -529,8 +599,10 @@ def write_session(session, data: SessionData, existing: TrainingSession | None =
     session.add(row)
     session.flush()
     counts = {p: int(c) for p, c in data.participants.items() if c and c > 0}
-    current = {p.profile: p for p in session.exec(
-        select(TrainingParticipants).where(TrainingParticipants.session_id == row.id))}
+    current = {
+        p.profile: p
+        for p in session.exec(select(TrainingParticipants).where(TrainingParticipants.session_id == row.id))
+    }
     for profile, line in current.items():
         if profile not in counts:
             session.delete(line)
@@ -540,8 +612,9 @@ def write_session(session, data: SessionData, existing: TrainingSession | None =
     for profile, count in counts.items():
         if profile not in current:
             session.add(TrainingParticipants(session_id=row.id, profile=profile, headcount=count))
-    attending = set(session.exec(select(TrainingAttendance.structure_id)
-                                 .where(TrainingAttendance.session_id == row.id)).all())
+    attending = set(
+        session.exec(select(TrainingAttendance.structure_id).where(TrainingAttendance.session_id == row.id)).all()
+    )
     wanted = set(data.structure_ids)
     for structure_id in attending - wanted:
         session.delete(session.get(TrainingAttendance, (row.id, structure_id)))
@@ -562,8 +635,15 @@ def training_session_create(*, actor: Actor, data: SessionData, today: date | No
         return _detail(session, row)
 
 
-def training_session_update(*, actor: Actor, session_id: int, expected_version: int, data: SessionData,
-                            seen: dict | None = None, today: date | None = None) -> SessionDetail:
+def training_session_update(
+    *,
+    actor: Actor,
+    session_id: int,
+    expected_version: int,
+    data: SessionData,
+    seen: dict | None = None,
+    today: date | None = None,
+) -> SessionDetail:
     """Coordination only: change a session, refused if someone saved it since it was opened."""
     require(actor, Action.TRAINING_MANAGE)
     with session_scope(actor) as session:
@@ -604,33 +684,62 @@ def training_session_get(*, actor: Actor, session_id: int) -> SessionDetail:
 
 
 def _detail(session, row: TrainingSession) -> SessionDetail:
-    participants = dict(session.exec(select(TrainingParticipants.profile, TrainingParticipants.headcount)
-                                     .where(TrainingParticipants.session_id == row.id)).all())
-    structures = sorted(session.exec(select(TrainingAttendance.structure_id)
-                                     .where(TrainingAttendance.session_id == row.id)).all())
+    participants = dict(
+        session.exec(
+            select(TrainingParticipants.profile, TrainingParticipants.headcount).where(
+                TrainingParticipants.session_id == row.id
+            )
+        ).all()
+    )
+    structures = sorted(
+        session.exec(select(TrainingAttendance.structure_id).where(TrainingAttendance.session_id == row.id)).all()
+    )
     title = session.get(TrainingModule, row.module_id).title
     return SessionDetail(
-        id=row.id, version=row.version, module_id=row.module_id, module_title=title, start_date=row.start_date,
-        end_date=row.end_date, trainer_organisation=row.trainer_organisation, trainer_name=row.trainer_name,
-        remote=row.remote, departement_code=row.departement_code, hours=row.hours, status=row.status,
-        satisfaction=row.satisfaction, evaluation_comment=row.evaluation_comment,
+        id=row.id,
+        version=row.version,
+        module_id=row.module_id,
+        module_title=title,
+        start_date=row.start_date,
+        end_date=row.end_date,
+        trainer_organisation=row.trainer_organisation,
+        trainer_name=row.trainer_name,
+        remote=row.remote,
+        departement_code=row.departement_code,
+        hours=row.hours,
+        status=row.status,
+        satisfaction=row.satisfaction,
+        evaluation_comment=row.evaluation_comment,
         participants={p: participants[p] for p in TrainingProfile.labels() if p in participants},
         structure_ids=list(structures),
     )
 
 
 def _participants_total():
-    return (select(func.coalesce(func.sum(TrainingParticipants.headcount), 0))
-            .where(TrainingParticipants.session_id == TrainingSession.id).correlate(TrainingSession).scalar_subquery())
+    return (
+        select(func.coalesce(func.sum(TrainingParticipants.headcount), 0))
+        .where(TrainingParticipants.session_id == TrainingSession.id)
+        .correlate(TrainingSession)
+        .scalar_subquery()
+    )
 
 
 def place_label(remote: bool, departement_code: str | None, departement_name: str | None) -> str:
     return "À distance" if remote else f"{departement_code} — {departement_name or ''}".strip(" —")
 
 
-def training_session_list(*, actor: Actor, year: int | None = None, module_id: int | None = None,
-                          status: str | None = None, structure_id: int | None = None, pending_only: bool = False,
-                          limit: int = 50, offset: int = 0, today: date | None = None) -> SessionPage:
+def training_session_list(
+    *,
+    actor: Actor,
+    year: int | None = None,
+    module_id: int | None = None,
+    status: str | None = None,
+    structure_id: int | None = None,
+    pending_only: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+    today: date | None = None,
+) -> SessionPage:
     """Coordination only: sessions, newest first, filtered and paged in SQL, with the total.
 
     `pending_only` keeps what still needs entering: past sessions not yet marked delivered, and
@@ -645,16 +754,23 @@ def training_session_list(*, actor: Actor, year: int | None = None, module_id: i
     if status:
         conditions.append(TrainingSession.status == status)
     if structure_id is not None:
-        conditions.append(exists().where(TrainingAttendance.session_id == TrainingSession.id,
-                                         TrainingAttendance.structure_id == structure_id))
+        conditions.append(
+            exists().where(
+                TrainingAttendance.session_id == TrainingSession.id, TrainingAttendance.structure_id == structure_id
+            )
+        )
     if pending_only:
         conditions.append(_pending_condition(today or paris_today()))
-    structures = (select(func.count()).select_from(TrainingAttendance)
-                  .where(TrainingAttendance.session_id == TrainingSession.id).correlate(TrainingSession).scalar_subquery())
+    structures = (
+        select(func.count())
+        .select_from(TrainingAttendance)
+        .where(TrainingAttendance.session_id == TrainingSession.id)
+        .correlate(TrainingSession)
+        .scalar_subquery()
+    )
     newest_first = (TrainingSession.start_date.desc(), TrainingSession.id.desc())
     # The page's ids first: the per-session sums then run for the page only, not for every match.
-    page = (select(TrainingSession.id).where(*conditions).order_by(*newest_first)
-            .limit(limit).offset(offset).subquery())
+    page = select(TrainingSession.id).where(*conditions).order_by(*newest_first).limit(limit).offset(offset).subquery()
     with session_scope(actor) as session:
         total = session.exec(select(func.count()).select_from(TrainingSession).where(*conditions)).one()
         rows = session.exec(
@@ -664,13 +780,26 @@ def training_session_list(*, actor: Actor, year: int | None = None, module_id: i
             .join(Departement, Departement.code == TrainingSession.departement_code, isouter=True)
             .order_by(*newest_first)
         ).all()
-    return SessionPage(total=total, rows=[
-        SessionRow(id=s.id, module_id=s.module_id, module_title=title, start_date=s.start_date, end_date=s.end_date,
-                   place=place_label(s.remote, s.departement_code, dep_name), hours=s.hours, status=s.status,
-                   participants=int(count or 0), structures=int(n_structures or 0), satisfaction=s.satisfaction,
-                   trainer_organisation=s.trainer_organisation)
-        for s, title, dep_name, count, n_structures in rows
-    ])
+    return SessionPage(
+        total=total,
+        rows=[
+            SessionRow(
+                id=s.id,
+                module_id=s.module_id,
+                module_title=title,
+                start_date=s.start_date,
+                end_date=s.end_date,
+                place=place_label(s.remote, s.departement_code, dep_name),
+                hours=s.hours,
+                status=s.status,
+                participants=int(count or 0),
+                structures=int(n_structures or 0),
+                satisfaction=s.satisfaction,
+                trainer_organisation=s.trainer_organisation,
+            )
+            for s, title, dep_name, count, n_structures in rows
+        ],
+    )
 
 
 def _pending_condition(today: date):
@@ -690,10 +819,16 @@ def training_pending_counts(*, actor: Actor, today: date | None = None) -> Pendi
     require(actor, Action.TRAINING_MANAGE)
     today = today or paris_today()
     with session_scope(actor) as session:
-        overdue = session.exec(select(func.count()).select_from(TrainingSession).where(
-            TrainingSession.status == SessionStatus.PLANNED.value, TrainingSession.end_date < today)).one()
-        unevaluated = session.exec(select(func.count()).select_from(TrainingSession).where(
-            TrainingSession.status == SessionStatus.DELIVERED.value, TrainingSession.satisfaction.is_(None))).one()
+        overdue = session.exec(
+            select(func.count())
+            .select_from(TrainingSession)
+            .where(TrainingSession.status == SessionStatus.PLANNED.value, TrainingSession.end_date < today)
+        ).one()
+        unevaluated = session.exec(
+            select(func.count())
+            .select_from(TrainingSession)
+            .where(TrainingSession.status == SessionStatus.DELIVERED.value, TrainingSession.satisfaction.is_(None))
+        ).one()
     return PendingCounts(overdue=overdue, unevaluated=unevaluated)
 
 
@@ -754,14 +889,25 @@ def training_team_history(*, actor: Actor, structure_id: int | None = None) -> l
             .where(TrainingAttendance.structure_id == structure_id)
             .order_by(TrainingSession.start_date.desc())
         ).all()
-    return [TeamSession(session_id=s.id, module_id=s.module_id, module_title=title, start_date=s.start_date,
-                        end_date=s.end_date, place=place_label(s.remote, s.departement_code, dep), hours=s.hours,
-                        status=s.status, trainer_organisation=s.trainer_organisation)
-            for s, title, dep in rows]
+    return [
+        TeamSession(
+            session_id=s.id,
+            module_id=s.module_id,
+            module_title=title,
+            start_date=s.start_date,
+            end_date=s.end_date,
+            place=place_label(s.remote, s.departement_code, dep),
+            hours=s.hours,
+            status=s.status,
+            trainer_organisation=s.trainer_organisation,
+        )
+        for s, title, dep in rows
+    ]
 
 
-def training_team_modules(*, actor: Actor, structure_id: int | None = None,
-                          today: date | None = None) -> list[TeamModule]:
+def training_team_modules(
+    *, actor: Actor, structure_id: int | None = None, today: date | None = None
+) -> list[TeamModule]:
     """Coordination, or partner staff for their own structure: each active module, followed or not.
 
     A module is followed once the structure's staff attended a delivered session of it. For a
@@ -770,48 +916,83 @@ def training_team_modules(*, actor: Actor, structure_id: int | None = None,
     structure_id = _team_structure(actor, structure_id)
     today = today or paris_today()
     with session_scope(actor) as session:
-        followed = {module_id: (count, last) for module_id, count, last in session.exec(
-            select(TrainingSession.module_id, func.count(TrainingSession.id), func.max(TrainingSession.end_date))
-            .join(TrainingAttendance, TrainingAttendance.session_id == TrainingSession.id)
-            .where(TrainingAttendance.structure_id == structure_id,
-                   TrainingSession.status == SessionStatus.DELIVERED.value)
-            .group_by(TrainingSession.module_id))}
-        next_dates = (select(TrainingSession.module_id, func.min(TrainingSession.start_date).label("first"))
-                      .where(TrainingSession.status == SessionStatus.PLANNED.value, TrainingSession.start_date >= today)
-                      .group_by(TrainingSession.module_id).subquery())
+        followed = {
+            module_id: (count, last)
+            for module_id, count, last in session.exec(
+                select(TrainingSession.module_id, func.count(TrainingSession.id), func.max(TrainingSession.end_date))
+                .join(TrainingAttendance, TrainingAttendance.session_id == TrainingSession.id)
+                .where(
+                    TrainingAttendance.structure_id == structure_id,
+                    TrainingSession.status == SessionStatus.DELIVERED.value,
+                )
+                .group_by(TrainingSession.module_id)
+            )
+        }
+        next_dates = (
+            select(TrainingSession.module_id, func.min(TrainingSession.start_date).label("first"))
+            .where(TrainingSession.status == SessionStatus.PLANNED.value, TrainingSession.start_date >= today)
+            .group_by(TrainingSession.module_id)
+            .subquery()
+        )
         upcoming = {}
         for module_id, start, remote, dep_code, dep_name in session.exec(
-            select(TrainingSession.module_id, TrainingSession.start_date, TrainingSession.remote,
-                   TrainingSession.departement_code, Departement.name)
-            .join(next_dates, (next_dates.c.module_id == TrainingSession.module_id)
-                  & (next_dates.c.first == TrainingSession.start_date))
+            select(
+                TrainingSession.module_id,
+                TrainingSession.start_date,
+                TrainingSession.remote,
+                TrainingSession.departement_code,
+                Departement.name,
+            )
+            .join(
+                next_dates,
+                (next_dates.c.module_id == TrainingSession.module_id)
+                & (next_dates.c.first == TrainingSession.start_date),
+            )
             .join(Departement, Departement.code == TrainingSession.departement_code, isouter=True)
             .where(TrainingSession.status == SessionStatus.PLANNED.value)
             .order_by(TrainingSession.id)
         ):
             upcoming.setdefault(module_id, (start, place_label(remote, dep_code, dep_name)))
-        modules = _modules_public(session, session.exec(
-            select(TrainingModule).where(TrainingModule.active == True).order_by(TrainingModule.title)).all())  # noqa: E712
+        modules = _modules_public(
+            session,
+            session.exec(
+                select(TrainingModule).where(TrainingModule.active == True).order_by(TrainingModule.title)
+            ).all(),
+        )
     result = []
     for m in modules:
         count, last = followed.get(m.id, (0, None))
         nxt = upcoming.get(m.id, (None, None))
-        result.append(TeamModule(
-            module_id=m.id, title=m.title, objectives=m.objectives, format=m.format, duration_label=m.duration_label,
-            target_profiles=m.target_profiles, prerequisite_titles=m.prerequisite_titles, followed_sessions=count,
-            last_followed=last, prerequisites_met=all(p in followed for p in m.prerequisite_ids),
-            next_session_date=nxt[0], next_session_place=nxt[1],
-        ))
+        result.append(
+            TeamModule(
+                module_id=m.id,
+                title=m.title,
+                objectives=m.objectives,
+                format=m.format,
+                duration_label=m.duration_label,
+                target_profiles=m.target_profiles,
+                prerequisite_titles=m.prerequisite_titles,
+                followed_sessions=count,
+                last_followed=last,
+                prerequisites_met=all(p in followed for p in m.prerequisite_ids),
+                next_session_date=nxt[0],
+                next_session_place=nxt[1],
+            )
+        )
     return result
 
 
 def training_team_missing_count(*, actor: Actor, structure_id: int | None = None) -> int:
     """Coordination, or partner staff for their own structure: active modules its staff never followed."""
     structure_id = _team_structure(actor, structure_id)
-    followed = (select(TrainingSession.module_id)
-                .join(TrainingAttendance, TrainingAttendance.session_id == TrainingSession.id)
-                .where(TrainingAttendance.structure_id == structure_id,
-                       TrainingSession.status == SessionStatus.DELIVERED.value))
+    followed = (
+        select(TrainingSession.module_id)
+        .join(TrainingAttendance, TrainingAttendance.session_id == TrainingSession.id)
+        .where(TrainingAttendance.structure_id == structure_id, TrainingSession.status == SessionStatus.DELIVERED.value)
+    )
     with session_scope(actor) as session:
-        return session.exec(select(func.count()).select_from(TrainingModule).where(
-            TrainingModule.active == True, TrainingModule.id.not_in(followed))).one()  # noqa: E712
+        return session.exec(
+            select(func.count())
+            .select_from(TrainingModule)
+            .where(TrainingModule.active == True, TrainingModule.id.not_in(followed))
+        ).one()

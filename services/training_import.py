@@ -85,11 +85,20 @@ def training_import_template(*, file_format: str) -> bytes:
     """Any caller: an empty import file with its headers and one example line (csv or xlsx)."""
     headers = [label for label, _ in COLUMNS.values()]
     headers[8:8] = [p.label for p in TrainingProfile]  # profiles before satisfaction and comment
-    example = {"Date de début": "14/03/2024", "Date de fin": "14/03/2024",
-               "Module": "(intitulé exact du catalogue)", "Organisme formateur": "Organisme de formation",
-               "Formateur": "", "Lieu": "35", "Heures": "7", "Structures": "Structure A ; Structure B",
-               TrainingProfile.EDUCATEUR.label: "6", TrainingProfile.PSYCHOLOGUE.label: "2",
-               "Satisfaction": "4", "Commentaire": ""}
+    example = {
+        "Date de début": "14/03/2024",
+        "Date de fin": "14/03/2024",
+        "Module": "(intitulé exact du catalogue)",
+        "Organisme formateur": "Organisme de formation",
+        "Formateur": "",
+        "Lieu": "35",
+        "Heures": "7",
+        "Structures": "Structure A ; Structure B",
+        TrainingProfile.EDUCATEUR.label: "6",
+        TrainingProfile.PSYCHOLOGUE.label: "2",
+        "Satisfaction": "4",
+        "Commentaire": "",
+    }
     line = [example.get(h, "") for h in headers]
     if file_format == "csv":
         buffer = io.StringIO()
@@ -170,8 +179,11 @@ def parse_number(value) -> float:
     >>> parse_number("2,5")
     2.5
     """
-    number = float(value) if isinstance(value, (int, float)) else float(
-        _text(value).replace("\u00a0", "").replace(" ", "").replace(",", "."))
+    number = (
+        float(value)
+        if isinstance(value, (int, float))
+        else float(_text(value).replace("\u00a0", "").replace(" ", "").replace(",", "."))
+    )
     if not math.isfinite(number):
         raise ValueError(value)
     return number
@@ -195,10 +207,16 @@ def training_session_import(*, actor: Actor, rows: list[ImportRow], today: date 
             data, row_errors = _row_data(row, modules, structures, places)
             # The shared checks, without repeating a column whose cell could not even be read.
             unreadable = {e.field for e in row_errors}
-            row_errors += [e for e in session_errors(session, data, today=today, row=row.line)
-                           if e.field not in unreadable]
-            key = (data.module_id, data.start_date, data.departement_code, data.remote,
-                   data.trainer_organisation.strip().lower())
+            row_errors += [
+                e for e in session_errors(session, data, today=today, row=row.line) if e.field not in unreadable
+            ]
+            key = (
+                data.module_id,
+                data.start_date,
+                data.departement_code,
+                data.remote,
+                data.trainer_organisation.strip().lower(),
+            )
             if key in seen:
                 row_errors.append(FieldError("Session", DUPLICATE_ROW.format(other=seen[key]), row=row.line))
             else:
@@ -216,12 +234,22 @@ def training_session_import(*, actor: Actor, rows: list[ImportRow], today: date 
 
 
 def _already_recorded(session, data: SessionData) -> bool:
-    return session.exec(select(func.count()).select_from(TrainingSession).where(
-        TrainingSession.module_id == data.module_id, TrainingSession.start_date == data.start_date,
-        TrainingSession.remote == data.remote, TrainingSession.departement_code == data.departement_code
-        if not data.remote else TrainingSession.departement_code.is_(None),
-        func.lower(TrainingSession.trainer_organisation) == data.trainer_organisation.strip().lower(),
-    )).one() > 0
+    return (
+        session.exec(
+            select(func.count())
+            .select_from(TrainingSession)
+            .where(
+                TrainingSession.module_id == data.module_id,
+                TrainingSession.start_date == data.start_date,
+                TrainingSession.remote == data.remote,
+                TrainingSession.departement_code == data.departement_code
+                if not data.remote
+                else TrainingSession.departement_code.is_(None),
+                func.lower(TrainingSession.trainer_organisation) == data.trainer_organisation.strip().lower(),
+            )
+        ).one()
+        > 0
+    )
 
 
 def _row_data(row: ImportRow, modules: dict, structures: dict, places: dict) -> tuple[SessionData, list[FieldError]]:
@@ -271,7 +299,9 @@ def _row_data(row: ImportRow, modules: dict, structures: dict, places: dict) -> 
                 raise ValueError
             participants[profile] = int(number)
         except ValueError:
-            fault(f"Participants « {TrainingProfile.label_of(profile)} »", WHOLE_NUMBER_INVALID.format(value=_text(raw)))
+            fault(
+                f"Participants « {TrainingProfile.label_of(profile)} »", WHOLE_NUMBER_INVALID.format(value=_text(raw))
+            )
     structure_ids = []
     for name in [n.strip() for n in _text(values.get("structures")).split(";") if n.strip()]:
         if name.lower() in structures:
@@ -289,10 +319,17 @@ def _row_data(row: ImportRow, modules: dict, structures: dict, places: dict) -> 
             fault("Satisfaction", WHOLE_NUMBER_INVALID.format(value=_text(values["satisfaction"])))
     data = SessionData(
         module_id=module_id,
-        start_date=dates["start"], end_date=dates["end"], trainer_organisation=_text(values.get("organisation")),
-        trainer_name=_text(values.get("trainer")) or None, remote=remote, departement_code=departement,
-        hours=hours, status=SessionStatus.DELIVERED.value, participants=participants,
-        structure_ids=sorted(set(structure_ids)), satisfaction=satisfaction,
+        start_date=dates["start"],
+        end_date=dates["end"],
+        trainer_organisation=_text(values.get("organisation")),
+        trainer_name=_text(values.get("trainer")) or None,
+        remote=remote,
+        departement_code=departement,
+        hours=hours,
+        status=SessionStatus.DELIVERED.value,
+        participants=participants,
+        structure_ids=sorted(set(structure_ids)),
+        satisfaction=satisfaction,
         evaluation_comment=_text(values.get("comment")) or None,
     )
     return data, errors

@@ -29,7 +29,12 @@ from core.db import session_scope
 from models.referential import Departement, Region
 from models.structure import NetworkStatus, Structure
 from models.training import (
-    SessionStatus, TrainingAttendance, TrainingModule, TrainingParticipants, TrainingPlanLine, TrainingSession,
+    SessionStatus,
+    TrainingAttendance,
+    TrainingModule,
+    TrainingParticipants,
+    TrainingPlanLine,
+    TrainingSession,
 )
 from services.periods import Period, Scope, in_scope, scope_for
 from services.training import paris_today
@@ -49,7 +54,7 @@ def _session_territory(scope: Scope):
         TrainingAttendance.structure_id == Structure.id,
         in_scope(Structure.departement_code, scope),
     )
-    return or_(held_there, and_(TrainingSession.remote == True, attended_from_there))  # noqa: E712
+    return or_(held_there, and_(TrainingSession.remote == True, attended_from_there))
 
 
 def _bounds(start: date | None, end: date | None, period: Period | None) -> tuple[date | None, date | None]:
@@ -59,8 +64,9 @@ def _bounds(start: date | None, end: date | None, period: Period | None) -> tupl
     return start, end
 
 
-def _delivered(actor: Actor, start: date | None, end: date | None, scope: Scope | None = None,
-               period: Period | None = None) -> list:
+def _delivered(
+    actor: Actor, start: date | None, end: date | None, scope: Scope | None = None, period: Period | None = None
+) -> list:
     start, end = _bounds(start, end, period)
     conditions = [TrainingSession.status == SessionStatus.DELIVERED.value]
     if start is not None:
@@ -88,9 +94,16 @@ class TrainedRow:
     region_name: str | None = None
 
 
-def training_trained(*, actor: Actor, start: date | None = None, end: date | None = None,
-                     group_by: tuple[str, ...] = ("profile",), period: str = "month",
-                     within: Period | None = None, scope: Scope | None = None) -> list[TrainedRow]:
+def training_trained(
+    *,
+    actor: Actor,
+    start: date | None = None,
+    end: date | None = None,
+    group_by: tuple[str, ...] = ("profile",),
+    period: str = "month",
+    within: Period | None = None,
+    scope: Scope | None = None,
+) -> list[TrainedRow]:
     """Any role (funders within their territory): professionals trained, grouped by period, profile,
     module and/or région; `period` is the time bucket (month, quarter or year)."""
     require(actor, Action.TRAINING_INDICATOR_READ)
@@ -106,8 +119,11 @@ def training_trained(*, actor: Actor, start: date | None = None, end: date | Non
             columns.append(month.label("m"))
         elif period == "quarter":
             n = sa.literal_column  # inline constants: PostgreSQL must see the same GROUP BY expression
-            columns.append(sa.case((month <= n("3"), n("1")), (month <= n("6"), n("4")), (month <= n("9"), n("7")),
-                                   else_=n("10")).label("m"))
+            columns.append(
+                sa.case(
+                    (month <= n("3"), n("1")), (month <= n("6"), n("4")), (month <= n("9"), n("7")), else_=n("10")
+                ).label("m")
+            )
     if "profile" in group_by:
         columns.append(TrainingParticipants.profile.label("profile"))
     if "module" in group_by:
@@ -115,8 +131,11 @@ def training_trained(*, actor: Actor, start: date | None = None, end: date | Non
     if "region" in group_by:
         columns += [Region.code.label("region_code"), Region.name.label("region_name")]
     stmt = (
-        select(*columns, func.sum(TrainingParticipants.headcount).label("participants"),
-               func.count(sa.distinct(TrainingSession.id)).label("sessions"))
+        select(
+            *columns,
+            func.sum(TrainingParticipants.headcount).label("participants"),
+            func.count(sa.distinct(TrainingSession.id)).label("sessions"),
+        )
         .select_from(TrainingParticipants)
         .join(TrainingSession, TrainingSession.id == TrainingParticipants.session_id)
         .where(*_delivered(actor, start, end, scope, within))
@@ -124,8 +143,9 @@ def training_trained(*, actor: Actor, start: date | None = None, end: date | Non
     if "module" in group_by:
         stmt = stmt.join(TrainingModule, TrainingModule.id == TrainingSession.module_id)
     if "region" in group_by:
-        stmt = (stmt.join(Departement, Departement.code == TrainingSession.departement_code, isouter=True)
-                .join(Region, Region.code == Departement.region_code, isouter=True))
+        stmt = stmt.join(Departement, Departement.code == TrainingSession.departement_code, isouter=True).join(
+            Region, Region.code == Departement.region_code, isouter=True
+        )
     if columns:
         stmt = stmt.group_by(*columns).order_by(*columns)
     with session_scope(actor) as session:
@@ -170,22 +190,30 @@ class PlanGap:
         return self.delivered / self.planned if self.planned else None
 
 
-def training_plan_vs_delivered(*, actor: Actor, year: int, by: tuple[str, ...] = ("module", "profile"),
-                               scope: Scope | None = None) -> list[PlanGap]:
+def training_plan_vs_delivered(
+    *, actor: Actor, year: int, by: tuple[str, ...] = ("module", "profile"), scope: Scope | None = None
+) -> list[PlanGap]:
     """Any role (funders: delivered within their territory): the year's plan against the
     professionals trained, per module and/or profile; pairs trained without a plan are included."""
     require(actor, Action.TRAINING_INDICATOR_READ)
     if not by or set(by) - {"module", "profile"}:
         raise ValueError(f"unknown grouping: {by}")
-    plan_keys = [c for k, c in (("module", TrainingPlanLine.module_id), ("profile", TrainingPlanLine.profile)) if k in by]
-    done_keys = [c for k, c in (("module", TrainingSession.module_id), ("profile", TrainingParticipants.profile)) if k in by]
-    plan_stmt = (select(*plan_keys, func.sum(TrainingPlanLine.planned))
-                 .where(TrainingPlanLine.year == year).group_by(*plan_keys))
-    done_stmt = (select(*done_keys, func.sum(TrainingParticipants.headcount))
-                 .select_from(TrainingParticipants)
-                 .join(TrainingSession, TrainingSession.id == TrainingParticipants.session_id)
-                 .where(*_delivered(actor, date(year, 1, 1), date(year, 12, 31), scope))
-                 .group_by(*done_keys))
+    plan_keys = [
+        c for k, c in (("module", TrainingPlanLine.module_id), ("profile", TrainingPlanLine.profile)) if k in by
+    ]
+    done_keys = [
+        c for k, c in (("module", TrainingSession.module_id), ("profile", TrainingParticipants.profile)) if k in by
+    ]
+    plan_stmt = (
+        select(*plan_keys, func.sum(TrainingPlanLine.planned)).where(TrainingPlanLine.year == year).group_by(*plan_keys)
+    )
+    done_stmt = (
+        select(*done_keys, func.sum(TrainingParticipants.headcount))
+        .select_from(TrainingParticipants)
+        .join(TrainingSession, TrainingSession.id == TrainingParticipants.session_id)
+        .where(*_delivered(actor, date(year, 1, 1), date(year, 12, 31), scope))
+        .group_by(*done_keys)
+    )
     with session_scope(actor) as session:
         planned = {tuple(row[:-1]): int(row[-1]) for row in session.exec(plan_stmt)}
         delivered = {tuple(row[:-1]): int(row[-1]) for row in session.exec(done_stmt)}
@@ -194,8 +222,15 @@ def training_plan_vs_delivered(*, actor: Actor, year: int, by: tuple[str, ...] =
     for key in set(planned) | set(delivered):
         values = dict(zip([k for k in ("module", "profile") if k in by], key))
         module_id = values.get("module")
-        result.append(PlanGap(module_id=module_id, module_title=titles.get(module_id) if module_id else None,
-                              profile=values.get("profile"), planned=planned.get(key, 0), delivered=delivered.get(key, 0)))
+        result.append(
+            PlanGap(
+                module_id=module_id,
+                module_title=titles.get(module_id) if module_id else None,
+                profile=values.get("profile"),
+                planned=planned.get(key, 0),
+                delivered=delivered.get(key, 0),
+            )
+        )
     return sorted(result, key=lambda g: (g.module_title or "", g.profile or ""))
 
 
@@ -241,10 +276,12 @@ def training_structure_coverage(*, actor: Actor, as_of: date | None = None, scop
         .select_from(TrainingSession)
         .join(TrainingAttendance, TrainingAttendance.session_id == TrainingSession.id)
         .join(Structure, Structure.id == TrainingAttendance.structure_id)
-        .where(TrainingSession.status == SessionStatus.DELIVERED.value,
-               TrainingSession.end_date > window_start,
-               TrainingSession.end_date <= as_of,
-               *conditions)
+        .where(
+            TrainingSession.status == SessionStatus.DELIVERED.value,
+            TrainingSession.end_date > window_start,
+            TrainingSession.end_date <= as_of,
+            *conditions,
+        )
     )
     with session_scope(actor) as session:
         active = session.exec(select(func.count()).select_from(Structure).where(*conditions)).one()
@@ -265,25 +302,41 @@ class TrainingTotals:
     mean_satisfaction: float | None
 
 
-def training_totals(*, actor: Actor, start: date | None = None, end: date | None = None,
-                    within: Period | None = None, scope: Scope | None = None) -> TrainingTotals:
+def training_totals(
+    *,
+    actor: Actor,
+    start: date | None = None,
+    end: date | None = None,
+    within: Period | None = None,
+    scope: Scope | None = None,
+) -> TrainingTotals:
     """Any role (funders within their territory): delivered sessions, professionals trained, session
     hours, person-hours and mean satisfaction over a period."""
     require(actor, Action.TRAINING_INDICATOR_READ)
     conditions = _delivered(actor, start, end, scope, within)
     with session_scope(actor) as session:
         sessions, hours, evaluated, satisfaction = session.exec(
-            select(func.count(TrainingSession.id), func.sum(TrainingSession.hours),
-                   func.count(TrainingSession.satisfaction), func.avg(TrainingSession.satisfaction))
-            .where(*conditions)).one()
+            select(
+                func.count(TrainingSession.id),
+                func.sum(TrainingSession.hours),
+                func.count(TrainingSession.satisfaction),
+                func.avg(TrainingSession.satisfaction),
+            ).where(*conditions)
+        ).one()
         participants, person_hours = session.exec(
-            select(func.sum(TrainingParticipants.headcount),
-                   func.sum(TrainingParticipants.headcount * TrainingSession.hours))
+            select(
+                func.sum(TrainingParticipants.headcount),
+                func.sum(TrainingParticipants.headcount * TrainingSession.hours),
+            )
             .select_from(TrainingParticipants)
             .join(TrainingSession, TrainingSession.id == TrainingParticipants.session_id)
-            .where(*conditions)).one()
+            .where(*conditions)
+        ).one()
     return TrainingTotals(
-        sessions=int(sessions or 0), participants=int(participants or 0), session_hours=float(hours or 0),
-        person_hours=float(person_hours or 0), evaluated_sessions=int(evaluated or 0),
+        sessions=int(sessions or 0),
+        participants=int(participants or 0),
+        session_hours=float(hours or 0),
+        person_hours=float(person_hours or 0),
+        evaluated_sessions=int(evaluated or 0),
         mean_satisfaction=float(satisfaction) if satisfaction is not None else None,
     )

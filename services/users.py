@@ -10,9 +10,9 @@ from pydantic import BaseModel
 from sqlmodel import func, select
 
 from core.access import Action, Actor, require
+from core.concurrency import check_version
 from core.config import get_settings
 from core.db import session_scope
-from core.concurrency import check_version
 from core.errors import FieldError, NotFound, ValidationFailed
 from core.passwords import password_hash, password_matches, password_problem
 from models.base import utcnow
@@ -22,7 +22,9 @@ from models.user import Role, User
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,59}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-LOGIN_ACTOR = Actor(user_id=None, username="connexion", display_name="Connexion", role=Role.COORDINATION.value, is_system=True)
+LOGIN_ACTOR = Actor(
+    user_id=None, username="connexion", display_name="Connexion", role=Role.COORDINATION.value, is_system=True
+)
 
 USERNAME_TAKEN = "cet identifiant existe déjà"
 USERNAME_INVALID = "3 à 60 caractères : lettres minuscules, chiffres, point, tiret ou souligné"
@@ -59,7 +61,9 @@ class UserPublic(BaseModel):
     version: int
 
 
-def _validate(session, data: UserCreate | None, *, username: str, email: str, role: str, structure_id, password: str | None) -> None:
+def _validate(
+    session, data: UserCreate | None, *, username: str, email: str, role: str, structure_id, password: str | None
+) -> None:
     errors = []
     if not USERNAME_RE.match(username):
         errors.append(FieldError("Identifiant", USERNAME_INVALID))
@@ -86,8 +90,15 @@ def user_create(*, actor: Actor, data: UserCreate) -> UserPublic:
     require(actor, Action.ACCOUNT_MANAGE)
     username = data.username.strip().lower()
     with session_scope(actor) as session:
-        _validate(session, data, username=username, email=data.email.strip(), role=data.role,
-                  structure_id=data.structure_id, password=data.password)
+        _validate(
+            session,
+            data,
+            username=username,
+            email=data.email.strip(),
+            role=data.role,
+            structure_id=data.structure_id,
+            password=data.password,
+        )
         user = User(
             username=username,
             display_name=data.display_name.strip() or username,
@@ -113,9 +124,19 @@ def user_list(*, actor: Actor) -> list[UserPublic]:
         return [_public(session, user, structure_name) for user, structure_name in rows]
 
 
-def user_update(*, actor: Actor, user_id: int, expected_version: int, role: str | None = None,
-                structure_id: int | None = None, active: bool | None = None, display_name: str | None = None,
-                email: str | None = None, region_code: str | None = None, departement_code: str | None = None) -> UserPublic:
+def user_update(
+    *,
+    actor: Actor,
+    user_id: int,
+    expected_version: int,
+    role: str | None = None,
+    structure_id: int | None = None,
+    active: bool | None = None,
+    display_name: str | None = None,
+    email: str | None = None,
+    region_code: str | None = None,
+    departement_code: str | None = None,
+) -> UserPublic:
     """Coordination only: change role, structure, scope or active flag, refused if edited meanwhile."""
     require(actor, Action.ACCOUNT_MANAGE)
     with session_scope(actor) as session:
@@ -123,8 +144,15 @@ def user_update(*, actor: Actor, user_id: int, expected_version: int, role: str 
         check_version(user, expected_version)
         new_role = role or user.role
         new_structure = structure_id if new_role == Role.PARTENAIRE.value else None
-        _validate(session, None, username=user.username, email=email if email is not None else user.email,
-                  role=new_role, structure_id=new_structure, password=None)
+        _validate(
+            session,
+            None,
+            username=user.username,
+            email=email if email is not None else user.email,
+            role=new_role,
+            structure_id=new_structure,
+            password=None,
+        )
         user.role, user.structure_id = new_role, new_structure
         if active is not None:
             if not active and user.id == actor.user_id:
@@ -183,7 +211,7 @@ def login_credentials() -> dict:
     settings = get_settings()
     now = utcnow()
     with session_scope() as session:
-        users = session.exec(select(User).where(User.active == True)).all()  # noqa: E712
+        users = session.exec(select(User).where(User.active == True)).all()
     return {
         "usernames": {
             u.username: {
@@ -229,7 +257,7 @@ def login_cookie_valid(*, username: str, issued_at: datetime) -> bool:
     them (the cookie is deleted by the page, which may be reloaded before it has done so).
     """
     with session_scope() as session:
-        user = session.exec(select(User).where(User.username == username, User.active == True)).first()  # noqa: E712
+        user = session.exec(select(User).where(User.username == username, User.active == True)).first()
     if user is None:
         return False
     return user.sessions_revoked_at is None or issued_at > user.sessions_revoked_at
@@ -247,7 +275,7 @@ def login_check(*, username: str, password: str) -> bool:
 def actor_for_username(*, username: str) -> Actor | None:
     """The Actor of an active account, or None (unknown or deactivated)."""
     with session_scope() as session:
-        user = session.exec(select(User).where(User.username == username, User.active == True)).first()  # noqa: E712
+        user = session.exec(select(User).where(User.username == username, User.active == True)).first()
     if user is None:
         return None
     return Actor(
@@ -277,8 +305,7 @@ def _public(session, user: User, structure_name: str | None = None) -> UserPubli
     )
 
 
-FIRST_ACCOUNT_EXISTS = ("un compte coordination actif existe déjà : créez les autres comptes depuis la page "
-                        "« Comptes »")
+FIRST_ACCOUNT_EXISTS = "un compte coordination actif existe déjà : créez les autres comptes depuis la page « Comptes »"
 DEMO_PASSWORD_REFUSED = "le mot de passe de démonstration publié n'est pas accepté"
 
 
@@ -290,9 +317,18 @@ def first_account_create(*, actor: Actor, username: str, display_name: str, emai
     if password == "ancrage-demo":
         raise ValidationFailed([FieldError("Mot de passe", DEMO_PASSWORD_REFUSED)])
     with session_scope(actor) as session:
-        existing = session.exec(select(User.id).where(User.role == Role.COORDINATION.value,
-                                                      User.active == True)).first()  # noqa: E712
+        existing = session.exec(
+            select(User.id).where(User.role == Role.COORDINATION.value, User.active == True)
+        ).first()
         if existing is not None:
             raise ValidationFailed([FieldError("Compte", FIRST_ACCOUNT_EXISTS)])
-        return user_create(actor=actor, data=UserCreate(username=username, display_name=display_name, email=email,
-                                                       role=Role.COORDINATION.value, password=password))
+        return user_create(
+            actor=actor,
+            data=UserCreate(
+                username=username,
+                display_name=display_name,
+                email=email,
+                role=Role.COORDINATION.value,
+                password=password,
+            ),
+        )

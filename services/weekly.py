@@ -30,14 +30,23 @@ from services.weekly_calendar import DeadlineRule, current_week, monday_of, week
 from services.weekly_elements import element_rules
 from services.weekly_totals import COUNTED, weekly_totals_refresh
 from services.weekly_validation import (
-    FREE_PLACES, ElementRule, UnusualRule, UnusualValues, check_week, find_unusual, fr_value, parse_week_values,
+    FREE_PLACES,
+    ElementRule,
+    UnusualRule,
+    UnusualValues,
+    check_week,
+    find_unusual,
+    fr_value,
+    parse_week_values,
 )
 
 STRUCTURE_NOT_FOUND = "Structure introuvable."
 NOT_A_MONDAY = "la semaine doit être désignée par son lundi"
 FUTURE_WEEK = "cette semaine n'a pas encore commencé"
-LOCKED = ("Semaine verrouillée (validée ou échéance dépassée depuis plus de {weeks} semaines) : seule la "
-          "coordination peut la rouvrir.")
+LOCKED = (
+    "Semaine verrouillée (validée ou échéance dépassée depuis plus de {weeks} semaines) : seule la "
+    "coordination peut la rouvrir."
+)
 ALREADY_SUBMITTED = "déjà envoyés : enregistrez vos corrections avec « Envoyer à la coordination »"
 REASON_REQUIRED = "indiquez le motif"
 NOT_SUBMITTED = "ces chiffres n'ont pas été envoyés"
@@ -45,7 +54,6 @@ NOT_LOCKED = "cette semaine n'est pas verrouillée"
 NOTHING_TO_REVIEW = "Aucun chiffre enregistré pour cette semaine."
 STATUS_FIELD = "Statut"
 SEEN_STATUS = "_statut"
-
 
 
 class WeekState(LabelledEnum):
@@ -160,10 +168,19 @@ def weekly_entry_get(*, actor: Actor, structure_id: int, week_start: date, now: 
         return _entry(session, actor, _structure(session, structure_id), week_start, now, deadline_rule())
 
 
-def weekly_save(*, actor: Actor, structure_id: int, week_start: date, values: dict[str, object],
-                comments: dict[str, object] | None = None, expected_version: int,
-                seen: dict | None = None, submit: bool = False, confirm_unusual: bool = False,
-                now: datetime | None = None) -> WeekEntry:
+def weekly_save(
+    *,
+    actor: Actor,
+    structure_id: int,
+    week_start: date,
+    values: dict[str, object],
+    comments: dict[str, object] | None = None,
+    expected_version: int,
+    seen: dict | None = None,
+    submit: bool = False,
+    confirm_unusual: bool = False,
+    now: datetime | None = None,
+) -> WeekEntry:
     """Coordination (any structure) and partner staff (their own): save a week's figures as a draft or submit them.
 
     Everything is checked before writing (faults listed in French); values far from the
@@ -185,14 +202,22 @@ def weekly_save(*, actor: Actor, structure_id: int, week_start: date, values: di
         if not submit and report is not None and report.status == ReportStatus.SUBMITTED.value:
             raise ValidationFailed(FieldError(STATUS_FIELD, ALREADY_SUBMITTED))
         parsed = parse_week_values(elements=elements, values=values, comments=comments)
-        errors = parsed.errors + check_week(elements=elements, values=parsed.values, comments=parsed.comments,
-                                            capacity=structure.capacity, complete=submit)
+        errors = parsed.errors + check_week(
+            elements=elements,
+            values=parsed.values,
+            comments=parsed.comments,
+            capacity=structure.capacity,
+            complete=submit,
+        )
         if errors:
             raise ValidationFailed(errors)
         if not confirm_unusual:
-            history = _history(session, [structure_id], week_start, int(setting_get(key="weekly_unusual_history_weeks")))
-            unusual = find_unusual(elements=elements, values=parsed.values,
-                                   history=history.get(structure_id, {}), rule=unusual_rule())
+            history = _history(
+                session, [structure_id], week_start, int(setting_get(key="weekly_unusual_history_weeks"))
+            )
+            unusual = find_unusual(
+                elements=elements, values=parsed.values, history=history.get(structure_id, {}), rule=unusual_rule()
+            )
             if unusual:
                 raise UnusualValues(unusual)
         report = _write_report(session, actor, report, structure_id, week_start, submit, rule, now)
@@ -201,8 +226,15 @@ def weekly_save(*, actor: Actor, structure_id: int, week_start: date, values: di
         return _entry(session, actor, structure, week_start, now, rule)
 
 
-def weekly_send_back(*, actor: Actor, structure_id: int, week_start: date, reason: str, expected_version: int,
-                     now: datetime | None = None) -> WeekEntry:
+def weekly_send_back(
+    *,
+    actor: Actor,
+    structure_id: int,
+    week_start: date,
+    reason: str,
+    expected_version: int,
+    now: datetime | None = None,
+) -> WeekEntry:
     """Coordination only: return submitted figures to the structure with the reason; it may correct them."""
     require(actor, Action.WEEKLY_REVIEW)
     reason = (reason or "").strip()
@@ -217,8 +249,9 @@ def weekly_send_back(*, actor: Actor, structure_id: int, week_start: date, reaso
     return _review(actor, structure_id, week_start, expected_version, now, change)
 
 
-def weekly_approve(*, actor: Actor, structure_id: int, week_start: date, expected_version: int,
-                   now: datetime | None = None) -> WeekEntry:
+def weekly_approve(
+    *, actor: Actor, structure_id: int, week_start: date, expected_version: int, now: datetime | None = None
+) -> WeekEntry:
     """Coordination only: approve submitted figures; they lock until an unlock."""
     require(actor, Action.WEEKLY_REVIEW)
 
@@ -230,8 +263,15 @@ def weekly_approve(*, actor: Actor, structure_id: int, week_start: date, expecte
     return _review(actor, structure_id, week_start, expected_version, now, change)
 
 
-def weekly_unlock(*, actor: Actor, structure_id: int, week_start: date, reason: str, expected_version: int,
-                  now: datetime | None = None) -> WeekEntry:
+def weekly_unlock(
+    *,
+    actor: Actor,
+    structure_id: int,
+    week_start: date,
+    reason: str,
+    expected_version: int,
+    now: datetime | None = None,
+) -> WeekEntry:
     """Coordination only: reopen a locked or approved week for correction, with the reason (audited)."""
     require(actor, Action.WEEKLY_REVIEW)
     reason = (reason or "").strip()
@@ -257,7 +297,9 @@ def weekly_unlock(*, actor: Actor, structure_id: int, week_start: date, reason: 
         return _entry(session, actor, structure, week_start, now, rule)
 
 
-def weekly_week_list(*, actor: Actor, structure_id: int, count: int = 26, now: datetime | None = None) -> list[WeekSummary]:
+def weekly_week_list(
+    *, actor: Actor, structure_id: int, count: int = 26, now: datetime | None = None
+) -> list[WeekSummary]:
     """Coordination and partner staff (own structure): the last `count` weeks with their state, newest first."""
     require(actor, Action.WEEKLY_ENTER)
     require_structure(actor, structure_id)
@@ -267,15 +309,18 @@ def weekly_week_list(*, actor: Actor, structure_id: int, count: int = 26, now: d
     first = last - timedelta(weeks=count - 1)
     with session_scope(actor) as session:
         reports = {
-            r.week_start: r for r in session.exec(
-                select(WeeklyReport).where(WeeklyReport.structure_id == structure_id,
-                                           WeeklyReport.week_start.between(first, last))
+            r.week_start: r
+            for r in session.exec(
+                select(WeeklyReport).where(
+                    WeeklyReport.structure_id == structure_id, WeeklyReport.week_start.between(first, last)
+                )
             )
         }
     weeks = [last - timedelta(weeks=n) for n in range(count)]
     return [
-        WeekSummary(w, week_state(reports.get(w), rule.deadline(w), now),
-                    reports[w].submitted_late if w in reports else None)
+        WeekSummary(
+            w, week_state(reports.get(w), rule.deadline(w), now), reports[w].submitted_late if w in reports else None
+        )
         for w in weeks
     ]
 
@@ -307,9 +352,11 @@ def weekly_partner_todo(*, actor: Actor, now: datetime | None = None) -> Partner
     with session_scope(actor) as session:
         structure = _structure(session, actor.structure_id)
         reports = {
-            r.week_start: r for r in session.exec(
-                select(WeeklyReport).where(WeeklyReport.structure_id == structure.id,
-                                           WeeklyReport.week_start >= open_from)
+            r.week_start: r
+            for r in session.exec(
+                select(WeeklyReport).where(
+                    WeeklyReport.structure_id == structure.id, WeeklyReport.week_start >= open_from
+                )
             )
         }
         expected = set(expected_weeks(session, structure_id=structure.id, first=open_from, last=this_week))
@@ -325,27 +372,36 @@ def weekly_partner_todo(*, actor: Actor, now: datetime | None = None) -> Partner
                 sent_back.append(week)
         week += timedelta(weeks=1)
     return PartnerTodo(
-        this_week, week_state(reports.get(this_week), rule.deadline(this_week), now), rule.deadline(this_week),
+        this_week,
+        week_state(reports.get(this_week), rule.deadline(this_week), now),
+        rule.deadline(this_week),
         this_week in expected,
-        previous, week_state(reports.get(previous), rule.deadline(previous), now), rule.deadline(previous),
-        previous in expected, overdue, sent_back,
+        previous,
+        week_state(reports.get(previous), rule.deadline(previous), now),
+        rule.deadline(previous),
+        previous in expected,
+        overdue,
+        sent_back,
     )
 
 
-def weekly_latest_free_places(*, session, structure_ids: list[int] | None = None, max_age_weeks: int = 4,
-                              today: date | None = None) -> dict[int, int]:
+def weekly_latest_free_places(
+    *, session, structure_ids: list[int] | None = None, max_age_weeks: int = 4, today: date | None = None
+) -> dict[int, int]:
     """Services inside an open, already authorised scope (placement finder): structure id → free places.
 
     Read from each structure's most recent submitted or approved report of the last
     `max_age_weeks` weeks (the current one included); structures without one are absent.
     """
-    dated = weekly_latest_free_places_dated(session=session, structure_ids=structure_ids,
-                                            max_age_weeks=max_age_weeks, today=today)
+    dated = weekly_latest_free_places_dated(
+        session=session, structure_ids=structure_ids, max_age_weeks=max_age_weeks, today=today
+    )
     return {structure_id: value for structure_id, (value, _week) in dated.items()}
 
 
-def weekly_latest_free_places_dated(*, session, structure_ids: list[int] | None = None, max_age_weeks: int = 4,
-                                    today: date | None = None) -> dict[int, tuple[int, date]]:
+def weekly_latest_free_places_dated(
+    *, session, structure_ids: list[int] | None = None, max_age_weeks: int = 4, today: date | None = None
+) -> dict[int, tuple[int, date]]:
     """As `weekly_latest_free_places`, with the Monday of the week each figure was reported for."""
     today = today or current_week(utcnow())
     oldest = monday_of(today) - timedelta(weeks=max_age_weeks)
@@ -354,9 +410,9 @@ def weekly_latest_free_places_dated(*, session, structure_ids: list[int] | None 
             WeeklyReport.structure_id.label("structure_id"),
             WeeklyValue.value.label("value"),
             WeeklyReport.week_start.label("week_start"),
-            sa.func.row_number().over(
-                partition_by=WeeklyReport.structure_id, order_by=WeeklyReport.week_start.desc()
-            ).label("rank"),
+            sa.func.row_number()
+            .over(partition_by=WeeklyReport.structure_id, order_by=WeeklyReport.week_start.desc())
+            .label("rank"),
         )
         .join(WeeklyValue, WeeklyValue.report_id == WeeklyReport.id)
         .join(WeeklyElement, WeeklyElement.id == WeeklyValue.element_id)
@@ -448,17 +504,32 @@ def _check_seen_version(session, report: WeeklyReport | None, expected_version: 
     changes = []
     if seen:
         if SEEN_STATUS in seen and seen[SEEN_STATUS] != (report.status if report else None):
-            changes.append(Change(STATUS_FIELD, ReportStatus.label_of(seen[SEEN_STATUS]) or "non enregistré",
-                                  ReportStatus.label_of(report.status) if report else "non enregistré"))
+            changes.append(
+                Change(
+                    STATUS_FIELD,
+                    ReportStatus.label_of(seen[SEEN_STATUS]) or "non enregistré",
+                    ReportStatus.label_of(report.status) if report else "non enregistré",
+                )
+            )
         now_values = {k: v for k, (v, _) in _values(session, report.id if report else None).items()}
         for element in element_rules(session, active_only=False):
             if element.code in seen and seen[element.code] != now_values.get(element.id):
-                changes.append(Change(element.label, fr_value(seen[element.code]), fr_value(now_values.get(element.id))))
+                changes.append(
+                    Change(element.label, fr_value(seen[element.code]), fr_value(now_values.get(element.id)))
+                )
     raise ConcurrentEdit(changes)
 
 
-def _write_report(session, actor: Actor, report: WeeklyReport | None, structure_id: int, week_start: date,
-                  submit: bool, rule: DeadlineRule, now: datetime) -> WeeklyReport:
+def _write_report(
+    session,
+    actor: Actor,
+    report: WeeklyReport | None,
+    structure_id: int,
+    week_start: date,
+    submit: bool,
+    rule: DeadlineRule,
+    now: datetime,
+) -> WeeklyReport:
     if report is None:
         report = WeeklyReport(structure_id=structure_id, week_start=week_start, updated_by=actor.username)
     if submit:
@@ -486,8 +557,9 @@ def _flush_report(session, report: WeeklyReport, actor: Actor, now: datetime) ->
         raise ConcurrentEdit() from error
 
 
-def _write_values(session, report_id: int, elements: list[ElementRule], values: dict[str, float | None],
-                  comments: dict[str, str]) -> None:
+def _write_values(
+    session, report_id: int, elements: list[ElementRule], values: dict[str, float | None], comments: dict[str, str]
+) -> None:
     """Replace the report's values of the given elements, with one audit entry listing what changed."""
     table = WeeklyValue.__table__
     old = _values(session, report_id)
@@ -550,32 +622,50 @@ def _review(actor: Actor, structure_id: int, week_start: date, expected_version:
         return _entry(session, actor, structure, week_start, now, rule)
 
 
-def _entry(session, actor: Actor, structure: Structure, week_start: date, now: datetime, rule: DeadlineRule) -> WeekEntry:
+def _entry(
+    session, actor: Actor, structure: Structure, week_start: date, now: datetime, rule: DeadlineRule
+) -> WeekEntry:
     report = _report(session, structure.id, week_start)
     previous = _report(session, structure.id, week_start - timedelta(weeks=1))
     values = _values(session, report.id if report else None)
     previous_values = _values(session, previous.id if previous else None)
     elements = session.exec(
-        select(WeeklyElement).where(WeeklyElement.active == True)  # noqa: E712
-        .order_by(WeeklyElement.position, WeeklyElement.id)
+        select(WeeklyElement).where(WeeklyElement.active == True).order_by(WeeklyElement.position, WeeklyElement.id)
     ).all()
     locked = is_locked(report, rule, week_start, now)
     rows = [
-        EntryRow(e.id, e.code, e.label, e.help_text, e.value_kind, e.required,
-                 *values.get(e.id, (None, None)), previous_values.get(e.id, (None, None))[0])
+        EntryRow(
+            e.id,
+            e.code,
+            e.label,
+            e.help_text,
+            e.value_kind,
+            e.required,
+            *values.get(e.id, (None, None)),
+            previous_values.get(e.id, (None, None))[0],
+        )
         for e in elements
     ]
     return WeekEntry(
-        structure_id=structure.id, structure_name=structure.name, capacity=structure.capacity,
-        week_start=week_start, version=report.version if report else 0,
-        status=report.status if report else None, state=week_state(report, rule.deadline(week_start), now),
-        deadline=rule.deadline(week_start), lock_at=rule.lock_at(week_start), locked=locked,
+        structure_id=structure.id,
+        structure_name=structure.name,
+        capacity=structure.capacity,
+        week_start=week_start,
+        version=report.version if report else 0,
+        status=report.status if report else None,
+        state=week_state(report, rule.deadline(week_start), now),
+        deadline=rule.deadline(week_start),
+        lock_at=rule.lock_at(week_start),
+        locked=locked,
         editable=not locked and not (report is not None and report.status == ReportStatus.APPROVED.value),
         first_submitted_at=report.first_submitted_at if report else None,
         submitted_at=report.submitted_at if report else None,
         submitted_late=report.submitted_late if report else None,
         sent_back_reason=report.sent_back_reason if report else None,
-        reviewed_at=report.reviewed_at if report else None, reviewed_by=report.reviewed_by if report else None,
-        unlocked=report.unlocked if report else False, unlock_reason=report.unlock_reason if report else None,
-        updated_by=report.updated_by if report else None, rows=rows,
+        reviewed_at=report.reviewed_at if report else None,
+        reviewed_by=report.reviewed_by if report else None,
+        unlocked=report.unlocked if report else False,
+        unlock_reason=report.unlock_reason if report else None,
+        updated_by=report.updated_by if report else None,
+        rows=rows,
     )

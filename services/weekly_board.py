@@ -112,9 +112,11 @@ def _weeks_table(weeks: list[date], rule: DeadlineRule, now: datetime):
     """The window of weeks as a small SQL table: Monday, Sunday, and whether the deadline passed."""
     rows = [
         # Typed binds, no CAST: SQLite would turn CAST(… AS DATE) into a number.
-        select(sa.literal(w, sa.Date).label("week_start"),
-               sa.literal(w + timedelta(days=6), sa.Date).label("week_end"),
-               sa.literal(1 if rule.deadline(w) <= now else 0, sa.Integer).label("past"))
+        select(
+            sa.literal(w, sa.Date).label("week_start"),
+            sa.literal(w + timedelta(days=6), sa.Date).label("week_end"),
+            sa.literal(1 if rule.deadline(w) <= now else 0, sa.Integer).label("past"),
+        )
         for w in weeks
     ]
     return sa.union_all(*rows).subquery("weeks")
@@ -122,12 +124,17 @@ def _weeks_table(weeks: list[date], rule: DeadlineRule, now: datetime):
 
 def _active_periods():
     """SQL: each span [valid_from, valid_to) a structure was active, from its status history."""
-    following = sa.func.lead(SC.c.effective_on).over(partition_by=SC.c.structure_id,
-                                                     order_by=(SC.c.effective_on, SC.c.id))
-    steps = select(SC.c.structure_id, SC.c.status, SC.c.effective_on.label("valid_from"),
-                   following.label("valid_to")).subquery("steps")
-    return (select(steps.c.structure_id, steps.c.valid_from, steps.c.valid_to)
-            .where(steps.c.status == NetworkStatus.ACTIVE.value).subquery("active_periods"))
+    following = sa.func.lead(SC.c.effective_on).over(
+        partition_by=SC.c.structure_id, order_by=(SC.c.effective_on, SC.c.id)
+    )
+    steps = select(
+        SC.c.structure_id, SC.c.status, SC.c.effective_on.label("valid_from"), following.label("valid_to")
+    ).subquery("steps")
+    return (
+        select(steps.c.structure_id, steps.c.valid_from, steps.c.valid_to)
+        .where(steps.c.status == NetworkStatus.ACTIVE.value)
+        .subquery("active_periods")
+    )
 
 
 def _active_during(p, w):
@@ -170,8 +177,9 @@ def _window(weeks: int, now: datetime, rule: DeadlineRule) -> list[date]:
     return weeks_back(current_week(now), weeks)
 
 
-def weekly_board_network(*, actor: Actor, weeks: int = 13, region_code: str | None = None,
-                         now: datetime | None = None) -> Rates:
+def weekly_board_network(
+    *, actor: Actor, weeks: int = 13, region_code: str | None = None, now: datetime | None = None
+) -> Rates:
     """Coordination only: completeness and timeliness of the whole network (or one région) over `weeks` weeks."""
     require(actor, Action.WEEKLY_BOARD)
     now, rule = now or utcnow(), deadline_rule()
@@ -179,8 +187,15 @@ def weekly_board_network(*, actor: Actor, weeks: int = 13, region_code: str | No
     joined, conditions = _structure_weeks(w, region_code)
     with session_scope(actor) as session:
         row = session.execute(select(*_counts(w)).select_from(joined).where(*conditions)).one()
-    return Rates(None, "Réseau", "", int(row.expected or 0), int(row.received or 0), int(row.on_time or 0),
-                 int(row.sent_back or 0))
+    return Rates(
+        None,
+        "Réseau",
+        "",
+        int(row.expected or 0),
+        int(row.received or 0),
+        int(row.on_time or 0),
+        int(row.sent_back or 0),
+    )
 
 
 def weekly_board_regions(*, actor: Actor, weeks: int = 13, now: datetime | None = None) -> list[Rates]:
@@ -196,15 +211,20 @@ class Overview:
     regions: list[Rates]
 
 
-def weekly_board_overview(*, actor: Actor, weeks: int = 13, region_code: str | None = None,
-                          now: datetime | None = None) -> Overview:
+def weekly_board_overview(
+    *, actor: Actor, weeks: int = 13, region_code: str | None = None, now: datetime | None = None
+) -> Overview:
     """Coordination only: the network's (or one région's) rates and every région's, from one grouped query."""
     require(actor, Action.WEEKLY_BOARD)
     now, rule = now or utcnow(), deadline_rule()
     regions = _region_rates(_weeks_table(_window(weeks, now, rule), rule, now), actor)
     counted = [r for r in regions if region_code is None or r.key == region_code]
-    network = Rates(None, "Réseau", "", *(sum(getattr(r, f) for r in counted)
-                                           for f in ("expected", "received", "on_time", "sent_back")))
+    network = Rates(
+        None,
+        "Réseau",
+        "",
+        *(sum(getattr(r, f) for r in counted) for f in ("expected", "received", "on_time", "sent_back")),
+    )
     return Overview(network, regions)
 
 
@@ -219,13 +239,22 @@ def _region_rates(w, actor: Actor) -> list[Rates]:
     )
     with session_scope(actor) as session:
         rows = session.execute(stmt).all()
-    result = [Rates(r.region_code, r.name, r.name, int(r.expected), int(r.received), int(r.on_time), int(r.sent_back))
-              for r in rows]
+    result = [
+        Rates(r.region_code, r.name, r.name, int(r.expected), int(r.received), int(r.on_time), int(r.sent_back))
+        for r in rows
+    ]
     return sorted(result, key=lambda r: (r.completeness if r.completeness is not None else 2, r.label))
 
 
-def weekly_board_structures(*, actor: Actor, weeks: int = 13, region_code: str | None = None, limit: int = 50,
-                            offset: int = 0, now: datetime | None = None) -> RatesPage:
+def weekly_board_structures(
+    *,
+    actor: Actor,
+    weeks: int = 13,
+    region_code: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    now: datetime | None = None,
+) -> RatesPage:
     """Coordination only: rates per structure, most missing reports first, paged, with the total."""
     require(actor, Action.WEEKLY_BOARD)
     now, rule = now or utcnow(), deadline_rule()
@@ -235,15 +264,19 @@ def weekly_board_structures(*, actor: Actor, weeks: int = 13, region_code: str |
         total = session.execute(_structure_count(w, region_code)).scalar_one()
         rates = stmt.subquery()
         rows = session.execute(
-            select(rates).order_by((rates.c.expected - rates.c.received).desc(),
-                                   (rates.c.expected - rates.c.on_time).desc(), rates.c.name)
-            .limit(limit).offset(offset)
+            select(rates)
+            .order_by(
+                (rates.c.expected - rates.c.received).desc(), (rates.c.expected - rates.c.on_time).desc(), rates.c.name
+            )
+            .limit(limit)
+            .offset(offset)
         ).all()
     return RatesPage([_rates_row(r) for r in rows], total)
 
 
-def weekly_board_structure_count(*, actor: Actor, weeks: int = 13, region_code: str | None = None,
-                                 now: datetime | None = None) -> int:
+def weekly_board_structure_count(
+    *, actor: Actor, weeks: int = 13, region_code: str | None = None, now: datetime | None = None
+) -> int:
     """Coordination only: how many structures `weekly_board_structures` lists (expected at least one week)."""
     require(actor, Action.WEEKLY_BOARD)
     now, rule = now or utcnow(), deadline_rule()
@@ -255,7 +288,9 @@ def weekly_board_structure_count(*, actor: Actor, weeks: int = 13, region_code: 
 def _structure_count(w, region_code: str | None):
     """SQL: the structures expected at least one week of the window (no report is read)."""
     p = _active_periods()
-    joined = S.join(D, D.c.code == S.c.departement_code).join(p, p.c.structure_id == S.c.id).join(w, _active_during(p, w))
+    joined = (
+        S.join(D, D.c.code == S.c.departement_code).join(p, p.c.structure_id == S.c.id).join(w, _active_during(p, w))
+    )
     conditions = [D.c.region_code == region_code] if region_code else []
     return select(sa.func.count(sa.distinct(S.c.id))).select_from(joined).where(*conditions)
 
@@ -277,8 +312,9 @@ def _rates_row(r) -> Rates:
     return Rates(r.id, r.name, r.region, int(r.expected), int(r.received), int(r.on_time), int(r.sent_back))
 
 
-def weekly_board_grid(*, actor: Actor, structure_ids: list[int], weeks: int = 12,
-                      now: datetime | None = None) -> tuple[list[date], list[GridCell]]:
+def weekly_board_grid(
+    *, actor: Actor, structure_ids: list[int], weeks: int = 12, now: datetime | None = None
+) -> tuple[list[date], list[GridCell]]:
     """Coordination only: for the given structures (a page of the board), each week's cell, oldest week first."""
     require(actor, Action.WEEKLY_BOARD)
     now, rule = now or utcnow(), deadline_rule()
@@ -326,10 +362,14 @@ def weekly_board_reminders(*, actor: Actor, now: datetime | None = None) -> Remi
     open_from = week - timedelta(weeks=rule.lock_weeks + 1)
     sent_back_stmt = (
         select(S.c.id, S.c.name, regions.c.name.label("region"), S.c.email, S.c.phone, R.c.status)
-        .select_from(R.join(S, S.c.id == R.c.structure_id).join(D, D.c.code == S.c.departement_code)
-                     .join(regions, regions.c.code == D.c.region_code))
+        .select_from(
+            R.join(S, S.c.id == R.c.structure_id)
+            .join(D, D.c.code == S.c.departement_code)
+            .join(regions, regions.c.code == D.c.region_code)
+        )
         .where(R.c.status == ReportStatus.SENT_BACK.value, R.c.week_start >= open_from)
-        .distinct().order_by(S.c.name)
+        .distinct()
+        .order_by(S.c.name)
     )
     recent_weeks = _weeks_table(weeks_back(week, 8), rule, now)
     with session_scope(actor) as session:
@@ -339,7 +379,9 @@ def weekly_board_reminders(*, actor: Actor, now: datetime | None = None) -> Remi
         recent = _structure_rates(recent_weeks, None, structure_ids=ids).subquery()  # only those to remind
         gaps = dict(session.execute(select(recent.c.id, recent.c.expected - recent.c.received)).all()) if ids else {}
     return Reminders(
-        week, rule.deadline(week), rule.deadline(week) <= now,
+        week,
+        rule.deadline(week),
+        rule.deadline(week) <= now,
         [Reminder(r.id, r.name, r.region, r.email, r.phone, r.status, int(gaps.get(r.id, 0))) for r in missing_rows],
         [Reminder(r.id, r.name, r.region, r.email, r.phone, r.status, 0) for r in sent_back_rows],
     )
@@ -374,12 +416,13 @@ class SeriesElement:
 def _series_elements(session, include_retired: bool) -> list[SeriesElement]:
     stmt = select(WeeklyElement).order_by(WeeklyElement.position, WeeklyElement.id)
     if not include_retired:
-        stmt = stmt.where(WeeklyElement.active == True)  # noqa: E712
+        stmt = stmt.where(WeeklyElement.active == True)
     return [SeriesElement(e.id, e.code, e.label, e.aggregation, e.active) for e in session.exec(stmt)]
 
 
-def weekly_series_structure(*, actor: Actor, structure_id: int, weeks: int = 52, include_retired: bool = False,
-                            now: datetime | None = None) -> pd.DataFrame:
+def weekly_series_structure(
+    *, actor: Actor, structure_id: int, weeks: int = 52, include_retired: bool = False, now: datetime | None = None
+) -> pd.DataFrame:
     """Coordination and partner staff (own structure): one row per week × element, value NaN where none was counted.
 
     Columns: week_start, element_id, code, label, aggregation, value, structures (1 or 0).
@@ -389,11 +432,19 @@ def weekly_series_structure(*, actor: Actor, structure_id: int, weeks: int = 52,
     now = now or utcnow()
     window = weeks_back(current_week(now), weeks)
     stmt = (
-        select(WeeklyReport.week_start, WeeklyValue.element_id, WeeklyValue.value,
-               sa.literal(1, sa.Integer).label("structures"))
+        select(
+            WeeklyReport.week_start,
+            WeeklyValue.element_id,
+            WeeklyValue.value,
+            sa.literal(1, sa.Integer).label("structures"),
+        )
         .join(WeeklyValue, WeeklyValue.report_id == WeeklyReport.id)
-        .where(WeeklyReport.structure_id == structure_id, WeeklyReport.status.in_(COUNTED),
-               WeeklyReport.week_start.between(window[0], window[-1]), WeeklyValue.value.is_not(None))
+        .where(
+            WeeklyReport.structure_id == structure_id,
+            WeeklyReport.status.in_(COUNTED),
+            WeeklyReport.week_start.between(window[0], window[-1]),
+            WeeklyValue.value.is_not(None),
+        )
     )
     with session_scope(actor) as session:
         elements = _series_elements(session, include_retired)
@@ -401,8 +452,14 @@ def weekly_series_structure(*, actor: Actor, structure_id: int, weeks: int = 52,
     return _complete(points, elements, window, deadline_rule(), now)
 
 
-def weekly_series_network(*, actor: Actor, weeks: int = 52, region_code: str | None = None,
-                          include_retired: bool = False, now: datetime | None = None) -> pd.DataFrame:
+def weekly_series_network(
+    *,
+    actor: Actor,
+    weeks: int = 52,
+    region_code: str | None = None,
+    include_retired: bool = False,
+    now: datetime | None = None,
+) -> pd.DataFrame:
     """Coordination and partner staff: network (or région) totals per week × element, summed in SQL.
 
     Columns as `weekly_series_structure`; `structures` counts the structures whose figures are summed.
@@ -423,8 +480,12 @@ def weekly_series_network(*, actor: Actor, weeks: int = 52, region_code: str | N
             # A total that is still changing gives, by difference, the figures each late report adds:
             # the others' weeks are shown once locked (only the coordination can reopen them then).
             settled = [week for week in window if rule.lock_at(week) <= now]
-            points = [_reader_point(week, e.id, 0.0, 0, WITHHELD_UNSETTLED.format(weeks=rule.lock_weeks))
-                      for week in window if week not in settled for e in elements]
+            points = [
+                _reader_point(week, e.id, 0.0, 0, WITHHELD_UNSETTLED.format(weeks=rule.lock_weeks))
+                for week in window
+                if week not in settled
+                for e in elements
+            ]
             if settled and region_code:
                 points += _reader_region_points(session, actor, settled, region_code)
             elif settled:
@@ -436,15 +497,27 @@ def _exact_totals(window: list[date], region_code: str | None):
     """SQL: (week, element, total, structures) of the network, or of one région, over the counted reports."""
     if not region_code:  # the whole network: the totals kept per week and element (services.weekly_totals)
         return select(WeeklyTotal.week_start, WeeklyTotal.element_id, WeeklyTotal.total, WeeklyTotal.structures).where(
-            WeeklyTotal.week_start.between(window[0], window[-1]))
-    in_region = select(Structure.id).join(Departement, Departement.code == Structure.departement_code).where(
-        Departement.region_code == region_code)
+            WeeklyTotal.week_start.between(window[0], window[-1])
+        )
+    in_region = (
+        select(Structure.id)
+        .join(Departement, Departement.code == Structure.departement_code)
+        .where(Departement.region_code == region_code)
+    )
     return (
-        select(WeeklyReport.week_start, WeeklyValue.element_id, sa.func.sum(WeeklyValue.value).label("value"),
-               sa.func.count(WeeklyValue.value).label("structures"))
+        select(
+            WeeklyReport.week_start,
+            WeeklyValue.element_id,
+            sa.func.sum(WeeklyValue.value).label("value"),
+            sa.func.count(WeeklyValue.value).label("structures"),
+        )
         .join(WeeklyValue, WeeklyValue.report_id == WeeklyReport.id)
-        .where(WeeklyReport.status.in_(COUNTED), WeeklyReport.week_start.between(window[0], window[-1]),
-               WeeklyValue.value.is_not(None), WeeklyReport.structure_id.in_(in_region))
+        .where(
+            WeeklyReport.status.in_(COUNTED),
+            WeeklyReport.week_start.between(window[0], window[-1]),
+            WeeklyValue.value.is_not(None),
+            WeeklyReport.structure_id.in_(in_region),
+        )
         .group_by(WeeklyReport.week_start, WeeklyValue.element_id)
     )
 
@@ -456,8 +529,12 @@ def _own_values(session, actor: Actor, window: list[date]) -> dict[tuple[date, i
     rows = session.execute(
         select(WeeklyReport.week_start, WeeklyValue.element_id, WeeklyValue.value)
         .join(WeeklyValue, WeeklyValue.report_id == WeeklyReport.id)
-        .where(WeeklyReport.structure_id == actor.structure_id, WeeklyReport.status.in_(COUNTED),
-               WeeklyReport.week_start.between(window[0], window[-1]), WeeklyValue.value.is_not(None))
+        .where(
+            WeeklyReport.structure_id == actor.structure_id,
+            WeeklyReport.status.in_(COUNTED),
+            WeeklyReport.week_start.between(window[0], window[-1]),
+            WeeklyValue.value.is_not(None),
+        )
     ).all()
     return {(_as_date(week), element): float(value) for week, element, value in rows}
 
@@ -474,9 +551,14 @@ def _reader_network_points(session, actor: Actor, window: list[date]) -> list[tu
     """
     own = _own_values(session, actor, window)
     rows = session.execute(
-        select(WeeklyTotal.week_start, WeeklyTotal.element_id, WeeklyTotal.total, WeeklyTotal.structures,
-               WeeklyTotal.max_value, WeeklyTotal.second_value)
-        .where(WeeklyTotal.week_start.between(window[0], window[-1]))
+        select(
+            WeeklyTotal.week_start,
+            WeeklyTotal.element_id,
+            WeeklyTotal.total,
+            WeeklyTotal.structures,
+            WeeklyTotal.max_value,
+            WeeklyTotal.second_value,
+        ).where(WeeklyTotal.week_start.between(window[0], window[-1]))
     ).all()
     points = []
     for week, element, total, count, largest, second in rows:
@@ -484,8 +566,11 @@ def _reader_network_points(session, actor: Actor, window: list[date]) -> list[tu
         others = Contributors(count, total, largest)
         if mine is not None:
             others = Contributors(count - 1, total - mine, (second or 0.0) if mine >= largest else largest)
-        points.append(_reader_point(week, element, total, count, None if contributors_publishable(others)
-                                    else _withheld_text(actor)))
+        points.append(
+            _reader_point(
+                week, element, total, count, None if contributors_publishable(others) else _withheld_text(actor)
+            )
+        )
     return points
 
 
@@ -500,8 +585,10 @@ def _reader_region_points(session, actor: Actor, window: list[date], region_code
     own_region = None
     if actor.structure_id is not None:
         own_region = session.execute(
-            select(Departement.region_code).join(Structure, Structure.departement_code == Departement.code)
-            .where(Structure.id == actor.structure_id)).scalar_one_or_none()
+            select(Departement.region_code)
+            .join(Structure, Structure.departement_code == Departement.code)
+            .where(Structure.id == actor.structure_id)
+        ).scalar_one_or_none()
     parts: dict[tuple[date, int], dict[str, Contributors]] = {}
     for region, week, element, total, count, largest in session.execute(_others_by_region(actor, window)).all():
         parts.setdefault((_as_date(week), element), {})[region] = Contributors(int(count), float(total), float(largest))
@@ -526,13 +613,22 @@ def _others_by_region(actor: Actor, window: list[date]):
     """SQL: per région, week and element, the sum, count and largest value of the structures other than the reader's
     (every région: which régions are withheld depends on all of them)."""
     stmt = (
-        select(Departement.region_code, WeeklyReport.week_start, WeeklyValue.element_id,
-               sa.func.sum(WeeklyValue.value), sa.func.count(WeeklyValue.value), sa.func.max(WeeklyValue.value))
+        select(
+            Departement.region_code,
+            WeeklyReport.week_start,
+            WeeklyValue.element_id,
+            sa.func.sum(WeeklyValue.value),
+            sa.func.count(WeeklyValue.value),
+            sa.func.max(WeeklyValue.value),
+        )
         .join(WeeklyValue, WeeklyValue.report_id == WeeklyReport.id)
         .join(Structure, Structure.id == WeeklyReport.structure_id)
         .join(Departement, Departement.code == Structure.departement_code)
-        .where(WeeklyReport.status.in_(COUNTED), WeeklyReport.week_start.between(window[0], window[-1]),
-               WeeklyValue.value.is_not(None))
+        .where(
+            WeeklyReport.status.in_(COUNTED),
+            WeeklyReport.week_start.between(window[0], window[-1]),
+            WeeklyValue.value.is_not(None),
+        )
         .group_by(Departement.region_code, WeeklyReport.week_start, WeeklyValue.element_id)
     )
     if actor.structure_id is not None:
@@ -554,8 +650,9 @@ def _as_date(value) -> date:
 COLUMNS = ["week_start", "element_id", "code", "label", "aggregation", "value", "structures", "open", "withheld"]
 
 
-def _complete(points, elements: list[SeriesElement], window: list[date], rule: DeadlineRule,
-              now: datetime) -> pd.DataFrame:
+def _complete(
+    points, elements: list[SeriesElement], window: list[date], rule: DeadlineRule, now: datetime
+) -> pd.DataFrame:
     """Every week × element of the window, NaN where nothing was counted: charts show gaps, not zeros.
 
     `open` marks the weeks whose deadline has not passed: their figures are still coming in.
@@ -565,10 +662,19 @@ def _complete(points, elements: list[SeriesElement], window: list[date], rule: D
     still_open = {week: rule.deadline(week) > now for week in window}
     nothing = (float("nan"), 0, "")
     rows = [
-        {"week_start": week, "element_id": e.id, "code": e.code, "label": e.label, "aggregation": e.aggregation,
-         "value": known.get((week, e.id), nothing)[0], "structures": known.get((week, e.id), nothing)[1],
-         "open": still_open[week], "withheld": known.get((week, e.id), nothing)[2]}
-        for e in elements for week in window
+        {
+            "week_start": week,
+            "element_id": e.id,
+            "code": e.code,
+            "label": e.label,
+            "aggregation": e.aggregation,
+            "value": known.get((week, e.id), nothing)[0],
+            "structures": known.get((week, e.id), nothing)[1],
+            "open": still_open[week],
+            "withheld": known.get((week, e.id), nothing)[2],
+        }
+        for e in elements
+        for week in window
     ]
     return pd.DataFrame(rows, columns=COLUMNS)
 
@@ -600,8 +706,17 @@ def weekly_series_by_month(frame: pd.DataFrame) -> pd.DataFrame:
         else:
             value = float(values.mean())
         first = group.iloc[0]
-        out.append({"week_start": month, "element_id": element_id, "code": first["code"], "label": first["label"],
-                    "aggregation": rule, "value": value,
-                    "structures": 0 if withheld else int(group["structures"].max()),
-                    "open": bool(group["open"].any()), "withheld": withheld})
+        out.append(
+            {
+                "week_start": month,
+                "element_id": element_id,
+                "code": first["code"],
+                "label": first["label"],
+                "aggregation": rule,
+                "value": value,
+                "structures": 0 if withheld else int(group["structures"].max()),
+                "open": bool(group["open"].any()),
+                "withheld": withheld,
+            }
+        )
     return pd.DataFrame(out, columns=COLUMNS)

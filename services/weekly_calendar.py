@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from core.formatting import PARIS, fr_date
 
@@ -102,7 +102,7 @@ class DeadlineRule:
         '2025-02-18T11:00:00+00:00'
         """
         day = monday + timedelta(days=6 + self.days_after_sunday)
-        return datetime.combine(day, time(self.hour), PARIS).astimezone(timezone.utc)
+        return datetime.combine(day, time(self.hour), PARIS).astimezone(UTC)
 
     def lock_at(self, monday: date) -> datetime:
         """From this instant only the coordination may reopen the week."""
@@ -120,7 +120,7 @@ WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanc
 def fr_deadline(instant: datetime) -> str:
     """A deadline in Paris time, with its weekday.
 
-    >>> fr_deadline(datetime(2025, 2, 18, 11, 0, tzinfo=timezone.utc))
+    >>> fr_deadline(datetime(2025, 2, 18, 11, 0, tzinfo=UTC))
     'mardi 18/02/2025 à 12:00'
     """
     local = instant.astimezone(PARIS)

@@ -13,7 +13,12 @@ from core.db import session_scope
 from core.errors import FieldError, NotFound, ValidationFailed
 from models.base import utcnow
 from models.weekly import (
-    Aggregation, ValueKind, WeeklyElement, WeeklyElementCreate, WeeklyElementPublic, WeeklyElementUpdate,
+    Aggregation,
+    ValueKind,
+    WeeklyElement,
+    WeeklyElementCreate,
+    WeeklyElementPublic,
+    WeeklyElementUpdate,
 )
 from services.weekly_validation import CHILDREN_PRESENT, DEPARTURES, FREE_PLACES, RUNAWAYS, ElementRule
 
@@ -27,28 +32,69 @@ HELP_TOO_LONG = "500 caractères au plus"
 ELEMENT_NOT_FOUND = "Élément de saisie introuvable."
 
 DEFAULT_ELEMENTS: list[WeeklyElementCreate] = [
-    WeeklyElementCreate(code=FREE_PLACES, label="Places disponibles", position=10,
-                        help_text="Places libres et immédiatement mobilisables le dimanche soir.",
-                        aggregation=Aggregation.LAST.value, capped_by_capacity=True),
-    WeeklyElementCreate(code=CHILDREN_PRESENT, label="Enfants présents", position=20,
-                        help_text="Enfants accueillis le dimanche soir, quelle que soit leur date d'arrivée.",
-                        aggregation=Aggregation.LAST.value, capped_by_capacity=True),
-    WeeklyElementCreate(code="arrivees", label="Arrivées", position=30,
-                        help_text="Enfants arrivés dans la semaine.", aggregation=Aggregation.SUM.value),
-    WeeklyElementCreate(code=DEPARTURES, label="Départs", position=40,
-                        help_text="Enfants partis dans la semaine, fugues comprises.", aggregation=Aggregation.SUM.value),
-    WeeklyElementCreate(code=RUNAWAYS, label="Fugues", position=50,
-                        help_text="Départs par fugue dans la semaine (déjà comptés dans les départs).",
-                        aggregation=Aggregation.SUM.value),
-    WeeklyElementCreate(code="sollicitations_directes", label="Sollicitations reçues directement", position=60,
-                        help_text="Demandes d'accueil reçues sans passer par la coordination nationale.",
-                        aggregation=Aggregation.SUM.value, required=False),
-    WeeklyElementCreate(code="professionnels_en_poste", label="Professionnels en poste", position=70,
-                        help_text="Personnes en poste auprès des enfants cette semaine (toutes fonctions).",
-                        aggregation=Aggregation.LAST.value, required=False),
-    WeeklyElementCreate(code="etp_educatifs", label="ETP éducatifs", position=80, value_kind=ValueKind.DECIMAL.value,
-                        help_text="Équivalents temps plein éducatifs sur la semaine (par exemple 4,5).",
-                        aggregation=Aggregation.AVERAGE.value, required=False, maximum=200),
+    WeeklyElementCreate(
+        code=FREE_PLACES,
+        label="Places disponibles",
+        position=10,
+        help_text="Places libres et immédiatement mobilisables le dimanche soir.",
+        aggregation=Aggregation.LAST.value,
+        capped_by_capacity=True,
+    ),
+    WeeklyElementCreate(
+        code=CHILDREN_PRESENT,
+        label="Enfants présents",
+        position=20,
+        help_text="Enfants accueillis le dimanche soir, quelle que soit leur date d'arrivée.",
+        aggregation=Aggregation.LAST.value,
+        capped_by_capacity=True,
+    ),
+    WeeklyElementCreate(
+        code="arrivees",
+        label="Arrivées",
+        position=30,
+        help_text="Enfants arrivés dans la semaine.",
+        aggregation=Aggregation.SUM.value,
+    ),
+    WeeklyElementCreate(
+        code=DEPARTURES,
+        label="Départs",
+        position=40,
+        help_text="Enfants partis dans la semaine, fugues comprises.",
+        aggregation=Aggregation.SUM.value,
+    ),
+    WeeklyElementCreate(
+        code=RUNAWAYS,
+        label="Fugues",
+        position=50,
+        help_text="Départs par fugue dans la semaine (déjà comptés dans les départs).",
+        aggregation=Aggregation.SUM.value,
+    ),
+    WeeklyElementCreate(
+        code="sollicitations_directes",
+        label="Sollicitations reçues directement",
+        position=60,
+        help_text="Demandes d'accueil reçues sans passer par la coordination nationale.",
+        aggregation=Aggregation.SUM.value,
+        required=False,
+    ),
+    WeeklyElementCreate(
+        code="professionnels_en_poste",
+        label="Professionnels en poste",
+        position=70,
+        help_text="Personnes en poste auprès des enfants cette semaine (toutes fonctions).",
+        aggregation=Aggregation.LAST.value,
+        required=False,
+    ),
+    WeeklyElementCreate(
+        code="etp_educatifs",
+        label="ETP éducatifs",
+        position=80,
+        value_kind=ValueKind.DECIMAL.value,
+        help_text="Équivalents temps plein éducatifs sur la semaine (par exemple 4,5).",
+        aggregation=Aggregation.AVERAGE.value,
+        required=False,
+        maximum=200,
+    ),
 ]
 
 
@@ -68,7 +114,7 @@ def weekly_element_list(*, actor: Actor, include_retired: bool = True) -> list[W
     with session_scope(actor) as session:
         stmt = select(WeeklyElement).order_by(WeeklyElement.active.desc(), WeeklyElement.position, WeeklyElement.id)
         if not include_retired:
-            stmt = stmt.where(WeeklyElement.active == True)  # noqa: E712
+            stmt = stmt.where(WeeklyElement.active == True)
         return [WeeklyElementPublic.model_validate(e, from_attributes=True) for e in session.exec(stmt)]
 
 
@@ -87,8 +133,9 @@ def weekly_element_create(*, actor: Actor, data: WeeklyElementCreate) -> WeeklyE
         return WeeklyElementPublic.model_validate(element, from_attributes=True)
 
 
-def weekly_element_update(*, actor: Actor, element_id: int, expected_version: int,
-                          data: WeeklyElementUpdate) -> WeeklyElementPublic:
+def weekly_element_update(
+    *, actor: Actor, element_id: int, expected_version: int, data: WeeklyElementUpdate
+) -> WeeklyElementPublic:
     """Coordination only: change an element (label, bounds, rules) or retire it; its history stays."""
     require(actor, Action.WEEKLY_ELEMENT_MANAGE)
     with session_scope(actor) as session:
@@ -125,7 +172,7 @@ def element_rules(session, *, active_only: bool = True) -> list[ElementRule]:
     """The elements as validation sees them, in entry order (for services of the weekly figures)."""
     stmt = select(WeeklyElement).order_by(WeeklyElement.position, WeeklyElement.id)
     if active_only:
-        stmt = stmt.where(WeeklyElement.active == True)  # noqa: E712
+        stmt = stmt.where(WeeklyElement.active == True)
     return [
         ElementRule(e.id, e.code, e.label, e.value_kind, e.minimum, e.maximum, e.required, e.capped_by_capacity)
         for e in session.exec(stmt)

@@ -66,21 +66,30 @@ def weekly_import_template(*, actor: Actor, weeks: int = 4, now: datetime | None
         elements = element_rules(session)
         name = session.get(Structure, actor.structure_id).name if actor.is_partner else ""
     out = io.StringIO()
-    csv_write(out, [[STRUCTURE_COLUMN, WEEK_COLUMN, *[e.code for e in elements]],
-                    *([name, week_code(week), *[""] * len(elements)] for week in weeks_back(current_week(now), weeks))],
-              delimiter=";")
+    csv_write(
+        out,
+        [
+            [STRUCTURE_COLUMN, WEEK_COLUMN, *[e.code for e in elements]],
+            *([name, week_code(week), *[""] * len(elements)] for week in weeks_back(current_week(now), weeks)),
+        ],
+        delimiter=";",
+    )
     return out.getvalue().encode("utf-8-sig")
 
 
-def weekly_import_file(*, actor: Actor, filename: str, content: bytes, confirm_unusual: bool = False,
-                       now: datetime | None = None) -> ImportReport:
+def weekly_import_file(
+    *, actor: Actor, filename: str, content: bytes, confirm_unusual: bool = False, now: datetime | None = None
+) -> ImportReport:
     """Coordination (any structure) and partner staff (their own): import a CSV or XLSX file of weeks, all or nothing."""
     require(actor, Action.WEEKLY_ENTER)
-    return weekly_import_rows(actor=actor, rows=_read_table(filename, content), confirm_unusual=confirm_unusual, now=now)
+    return weekly_import_rows(
+        actor=actor, rows=_read_table(filename, content), confirm_unusual=confirm_unusual, now=now
+    )
 
 
-def weekly_import_rows(*, actor: Actor, rows: list[dict[str, object]], confirm_unusual: bool = False,
-                       now: datetime | None = None) -> ImportReport:
+def weekly_import_rows(
+    *, actor: Actor, rows: list[dict[str, object]], confirm_unusual: bool = False, now: datetime | None = None
+) -> ImportReport:
     """Coordination (any structure) and partner staff (their own): import rows of weeks (header → cell), all or nothing.
 
     Each row submits one structure-week; columns are element codes or labels. Row numbers in
@@ -113,18 +122,33 @@ def weekly_import_rows(*, actor: Actor, rows: list[dict[str, object]], confirm_u
                 errors.append(FieldError("Semaine", WEEK_LOCKED, row.line))
                 continue
             merged = {**_by_code(old_values.get(report.id, {}) if report else {}, elements), **row.values}
-            errors += check_week(elements=elements, values=merged, comments=row.comments,
-                                 capacity=structures[row.structure_id][1], complete=True, row=row.line)
+            errors += check_week(
+                elements=elements,
+                values=merged,
+                comments=row.comments,
+                capacity=structures[row.structure_id][1],
+                complete=True,
+                row=row.line,
+            )
             if not confirm_unusual:
                 past = _past_of(history, row)
-                errors += [FieldError(u.label, UNUSUAL_IMPORT.format(detail=str(u)), row.line)
-                           for u in find_unusual(elements=elements, values=merged, history=past, rule=unusual)]
+                errors += [
+                    FieldError(u.label, UNUSUAL_IMPORT.format(detail=str(u)), row.line)
+                    for u in find_unusual(elements=elements, values=merged, history=past, rule=unusual)
+                ]
         if errors:
-            raise ValidationFailed(sorted(errors, key=lambda e: (e.row or 0)))
+            raise ValidationFailed(sorted(errors, key=lambda e: e.row or 0))
         fresh = [r for r in checked if (r.structure_id, r.week_start) not in existing]
-        _insert_reports(session, actor, elements, [
-            NewReport(r.structure_id, r.week_start, r.values, r.comments, ReportStatus.SUBMITTED.value, now) for r in fresh
-        ], rule)
+        _insert_reports(
+            session,
+            actor,
+            elements,
+            [
+                NewReport(r.structure_id, r.week_start, r.values, r.comments, ReportStatus.SUBMITTED.value, now)
+                for r in fresh
+            ],
+            rule,
+        )
         for row in checked:
             report = existing.get((row.structure_id, row.week_start))
             if report is not None:
@@ -144,12 +168,16 @@ class _Row:
 
 
 def _read_table(filename: str, content: bytes) -> list[dict[str, object]]:
-    return [{k: (None if _blank(v) else v) for k, v in record.items()}
-            for record in records(read_table(filename, content, max_rows=MAX_ROWS))]
+    return [
+        {k: (None if _blank(v) else v) for k, v in record.items()}
+        for record in records(read_table(filename, content, max_rows=MAX_ROWS))
+    ]
 
 
 def _blank(value) -> bool:
-    return value is None or (isinstance(value, float) and pd.isna(value)) or (isinstance(value, str) and not value.strip())
+    return (
+        value is None or (isinstance(value, float) and pd.isna(value)) or (isinstance(value, str) and not value.strip())
+    )
 
 
 def _columns(headers, elements: list[ElementRule]) -> tuple[dict[str, tuple[str, str | None]], list[FieldError]]:
@@ -200,7 +228,9 @@ def _read_rows(actor: Actor, rows, columns, elements, structures, now) -> tuple[
             errors.append(FieldError("semaine", WEEK_UNREADABLE, line))
         elif week > current_week(now):
             errors.append(FieldError("semaine", WEEK_IN_FUTURE, line))
-        parsed = parse_week_values(elements=elements, values=dict(cells["value"]), comments=dict(cells["comment"]), row=line)
+        parsed = parse_week_values(
+            elements=elements, values=dict(cells["value"]), comments=dict(cells["comment"]), row=line
+        )
         errors += parsed.errors
         if structure_id is None or week is None:
             continue
@@ -236,8 +266,9 @@ def _existing(session, keys: set[tuple[int, date]]) -> dict[tuple[int, date], We
     structure_ids = sorted({k[0] for k in keys})
     weeks = [k[1] for k in keys]
     reports = session.exec(
-        select(WeeklyReport).where(WeeklyReport.structure_id.in_(structure_ids),
-                                   WeeklyReport.week_start.between(min(weeks), max(weeks)))
+        select(WeeklyReport).where(
+            WeeklyReport.structure_id.in_(structure_ids), WeeklyReport.week_start.between(min(weeks), max(weeks))
+        )
     ).all()
     return {(r.structure_id, r.week_start): r for r in reports if (r.structure_id, r.week_start) in keys}
 
@@ -247,7 +278,9 @@ def _existing_values(session, report_ids: list[int]) -> dict[int, dict[int, floa
     if not report_ids:
         return values
     rows = session.execute(
-        select(WeeklyValue.report_id, WeeklyValue.element_id, WeeklyValue.value).where(WeeklyValue.report_id.in_(report_ids))
+        select(WeeklyValue.report_id, WeeklyValue.element_id, WeeklyValue.value).where(
+            WeeklyValue.report_id.in_(report_ids)
+        )
     ).all()
     for report_id, element_id, value in rows:
         values.setdefault(report_id, {})[element_id] = value
@@ -268,10 +301,13 @@ def _history_window(session, rows: list[_Row]) -> dict[int, list[tuple[date, int
     stmt = (
         select(WeeklyReport.structure_id, WeeklyReport.week_start, WeeklyValue.element_id, WeeklyValue.value)
         .join(WeeklyValue, WeeklyValue.report_id == WeeklyReport.id)
-        .where(WeeklyReport.structure_id.in_(sorted({r.structure_id for r in rows})),
-               WeeklyReport.week_start >= first - timedelta(weeks=weeks), WeeklyReport.week_start < last,
-               WeeklyReport.status.in_((ReportStatus.SUBMITTED.value, ReportStatus.APPROVED.value)),
-               WeeklyValue.value.is_not(None))
+        .where(
+            WeeklyReport.structure_id.in_(sorted({r.structure_id for r in rows})),
+            WeeklyReport.week_start >= first - timedelta(weeks=weeks),
+            WeeklyReport.week_start < last,
+            WeeklyReport.status.in_((ReportStatus.SUBMITTED.value, ReportStatus.APPROVED.value)),
+            WeeklyValue.value.is_not(None),
+        )
     )
     for structure_id, week, element_id, value in session.execute(stmt):
         result.setdefault(structure_id, []).append((week, element_id, value))
@@ -309,41 +345,73 @@ def _insert_reports(session, actor: Actor, elements: list[ElementRule], items: l
         return
     now = utcnow()
     reports = WeeklyReport.__table__
-    session.execute(reports.insert(), [
-        {
-            "version": 1, "structure_id": i.structure_id, "week_start": i.week_start, "status": i.status,
-            "first_submitted_at": i.submitted_at, "submitted_at": i.submitted_at,
-            "submitted_late": None if i.submitted_at is None else i.submitted_at > rule.deadline(i.week_start),
-            "sent_back_reason": i.sent_back_reason, "reviewed_at": i.reviewed_at, "reviewed_by": i.reviewed_by,
-            "unlocked": i.status == ReportStatus.SENT_BACK.value, "unlock_reason": None,
-            "updated_by": actor.username, "created_at": now, "updated_at": now,
-        }
-        for i in items
-    ])
+    session.execute(
+        reports.insert(),
+        [
+            {
+                "version": 1,
+                "structure_id": i.structure_id,
+                "week_start": i.week_start,
+                "status": i.status,
+                "first_submitted_at": i.submitted_at,
+                "submitted_at": i.submitted_at,
+                "submitted_late": None if i.submitted_at is None else i.submitted_at > rule.deadline(i.week_start),
+                "sent_back_reason": i.sent_back_reason,
+                "reviewed_at": i.reviewed_at,
+                "reviewed_by": i.reviewed_by,
+                "unlocked": i.status == ReportStatus.SENT_BACK.value,
+                "unlock_reason": None,
+                "updated_by": actor.username,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for i in items
+        ],
+    )
     wanted = {(i.structure_id, i.week_start) for i in items}
     ids = {
-        (sid, week): rid for rid, sid, week in session.execute(
+        (sid, week): rid
+        for rid, sid, week in session.execute(
             sa.select(reports.c.id, reports.c.structure_id, reports.c.week_start).where(
                 reports.c.structure_id.in_(sorted({k[0] for k in wanted})),
-                reports.c.week_start.between(min(k[1] for k in wanted), max(k[1] for k in wanted)))
+                reports.c.week_start.between(min(k[1] for k in wanted), max(k[1] for k in wanted)),
+            )
         )
         if (sid, week) in wanted
     }
     by_code = {e.code: e.id for e in elements}
     values = [
-        {"report_id": ids[(i.structure_id, i.week_start)], "element_id": by_code[code], "value": value,
-         "comment": i.comments.get(code)}
-        for i in items for code, value in i.values.items()
+        {
+            "report_id": ids[(i.structure_id, i.week_start)],
+            "element_id": by_code[code],
+            "value": value,
+            "comment": i.comments.get(code),
+        }
+        for i in items
+        for code, value in i.values.items()
         if code in by_code and (value is not None or i.comments.get(code))
     ]
     if values:
         session.execute(WeeklyValue.__table__.insert(), values)
-    audit_record(session, [
-        ("create", reports.name, str(ids[(i.structure_id, i.week_start)]), None,
-         {"structure_id": i.structure_id, "week_start": i.week_start, "status": i.status,
-          "submitted_at": i.submitted_at, "valeurs": {k: v for k, v in i.values.items() if v is not None}})
-        for i in items
-    ])
+    audit_record(
+        session,
+        [
+            (
+                "create",
+                reports.name,
+                str(ids[(i.structure_id, i.week_start)]),
+                None,
+                {
+                    "structure_id": i.structure_id,
+                    "week_start": i.week_start,
+                    "status": i.status,
+                    "submitted_at": i.submitted_at,
+                    "valeurs": {k: v for k, v in i.values.items() if v is not None},
+                },
+            )
+            for i in items
+        ],
+    )
 
 
 @dataclass
@@ -374,17 +442,37 @@ def weekly_history_load(*, actor: Actor, reports: list[HistoricReport], now: dat
         for n, item in enumerate(reports, start=1):
             errors += _history_faults(item, n, structures, existing, seen, now)
             if item.structure_id in structures:
-                errors += check_week(elements=elements, values=item.values, comments=item.comments,
-                                     capacity=structures[item.structure_id][1],
-                                     complete=item.status != ReportStatus.DRAFT.value, row=n)
+                errors += check_week(
+                    elements=elements,
+                    values=item.values,
+                    comments=item.comments,
+                    capacity=structures[item.structure_id][1],
+                    complete=item.status != ReportStatus.DRAFT.value,
+                    row=n,
+                )
             seen.add((item.structure_id, item.week_start))
         if errors:
             raise ValidationFailed(errors[:200])
-        _insert_reports(session, actor, elements, [
-            NewReport(r.structure_id, r.week_start, r.values, r.comments, r.status, r.submitted_at,
-                      r.reviewed_at, actor.username if r.reviewed_at else None, r.sent_back_reason)
-            for r in reports
-        ], rule)
+        _insert_reports(
+            session,
+            actor,
+            elements,
+            [
+                NewReport(
+                    r.structure_id,
+                    r.week_start,
+                    r.values,
+                    r.comments,
+                    r.status,
+                    r.submitted_at,
+                    r.reviewed_at,
+                    actor.username if r.reviewed_at else None,
+                    r.sent_back_reason,
+                )
+                for r in reports
+            ],
+            rule,
+        )
         weekly_totals_refresh(session, weeks={r.week_start for r in reports})
     return len(reports)
 

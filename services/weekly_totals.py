@@ -38,7 +38,7 @@ def weekly_totals_refresh(connection, *, weeks: Iterable[date] | None = None) ->
         for week in ordered:  # sorted: two refreshes never wait on each other in a circle
             connection.execute(sa.select(sa.func.pg_advisory_xact_lock((_LOCK_SPACE << 32) + week.toordinal())))
     for start in range(0, len(ordered), _CHUNK):
-        chunk = ordered[start:start + _CHUNK]
+        chunk = ordered[start : start + _CHUNK]
         connection.execute(T.delete().where(T.c.week_start.in_(chunk)))
         connection.execute(T.insert().from_select(COLUMNS, _sums(chunk)))
 
@@ -46,21 +46,28 @@ def weekly_totals_refresh(connection, *, weeks: Iterable[date] | None = None) ->
 def _sums(weeks: list[date] | None):
     """SQL: per week and element, the sum, the count and the two largest values of the counted reports."""
     ranked = (
-        sa.select(R.c.week_start, V.c.element_id, V.c.value,
-                  sa.func.row_number().over(partition_by=(R.c.week_start, V.c.element_id),
-                                            order_by=V.c.value.desc()).label("position"))
+        sa.select(
+            R.c.week_start,
+            V.c.element_id,
+            V.c.value,
+            sa.func.row_number()
+            .over(partition_by=(R.c.week_start, V.c.element_id), order_by=V.c.value.desc())
+            .label("position"),
+        )
         .select_from(R.join(V, V.c.report_id == R.c.id))
         .where(R.c.status.in_(COUNTED), V.c.value.is_not(None))
     )
     if weeks is not None:
         ranked = ranked.where(R.c.week_start.in_(weeks))
     ranked = ranked.subquery("ranked")
-    return (
-        sa.select(ranked.c.week_start, ranked.c.element_id, sa.func.sum(ranked.c.value), sa.func.count(ranked.c.value),
-                  sa.func.max(sa.case((ranked.c.position == 1, ranked.c.value))),
-                  sa.func.max(sa.case((ranked.c.position == 2, ranked.c.value))))
-        .group_by(ranked.c.week_start, ranked.c.element_id)
-    )
+    return sa.select(
+        ranked.c.week_start,
+        ranked.c.element_id,
+        sa.func.sum(ranked.c.value),
+        sa.func.count(ranked.c.value),
+        sa.func.max(sa.case((ranked.c.position == 1, ranked.c.value))),
+        sa.func.max(sa.case((ranked.c.position == 2, ranked.c.value))),
+    ).group_by(ranked.c.week_start, ranked.c.element_id)
 
 
 def _dialect(connection) -> str:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from core.bounds import NUL_REFUSED, text_limit
 from core.errors import AncrageError, FieldError
@@ -27,10 +27,13 @@ COMMENT_TOO_LONG = f"commentaire trop long ({COMMENT_LIMIT} caractères au plus)
 # No figure of one structure for one week comes near this; beyond it a typing slip is certain.
 VALUE_LIMIT = 100_000
 OUT_OF_RANGE = f"nombre hors des limites (au plus {VALUE_LIMIT:,})".replace(",", "\u202f")
-PRESENT_PLUS_FREE = ("enfants présents ({present}) et places disponibles ({free}) dépassent ensemble la "
-                     "capacité de la structure ({capacity} places)")
-RUNAWAYS_ABOVE_DEPARTURES = ("les fugues ({runaways}) sont comptées dans les départs ({departures}) : "
-                             "elles ne peuvent pas être plus nombreuses")
+PRESENT_PLUS_FREE = (
+    "enfants présents ({present}) et places disponibles ({free}) dépassent ensemble la "
+    "capacité de la structure ({capacity} places)"
+)
+RUNAWAYS_ABOVE_DEPARTURES = (
+    "les fugues ({runaways}) sont comptées dans les départs ({departures}) : elles ne peuvent pas être plus nombreuses"
+)
 UNUSUAL_INTRO = "Valeurs inhabituelles pour cette structure : "
 UNUSUAL_OUTRO = " Vérifiez-les ; si elles sont justes, confirmez-les pour enregistrer."
 
@@ -67,16 +70,20 @@ class CrossRule:
 
 CROSS_RULES: list[CrossRule] = [
     CrossRule(
-        (CHILDREN_PRESENT, FREE_PLACES), "Enfants présents",
+        (CHILDREN_PRESENT, FREE_PLACES),
+        "Enfants présents",
         lambda v, capacity: v[CHILDREN_PRESENT] + v[FREE_PLACES] > capacity,
-        lambda v, capacity: PRESENT_PLUS_FREE.format(present=fr_number(v[CHILDREN_PRESENT]),
-                                                     free=fr_number(v[FREE_PLACES]), capacity=capacity),
+        lambda v, capacity: PRESENT_PLUS_FREE.format(
+            present=fr_number(v[CHILDREN_PRESENT]), free=fr_number(v[FREE_PLACES]), capacity=capacity
+        ),
     ),
     CrossRule(
-        (RUNAWAYS, DEPARTURES), "Fugues",
+        (RUNAWAYS, DEPARTURES),
+        "Fugues",
         lambda v, capacity: v[RUNAWAYS] > v[DEPARTURES],
-        lambda v, capacity: RUNAWAYS_ABOVE_DEPARTURES.format(runaways=fr_number(v[RUNAWAYS]),
-                                                             departures=fr_number(v[DEPARTURES])),
+        lambda v, capacity: RUNAWAYS_ABOVE_DEPARTURES.format(
+            runaways=fr_number(v[RUNAWAYS]), departures=fr_number(v[DEPARTURES])
+        ),
     ),
 ]
 
@@ -112,8 +119,15 @@ def parse_number(raw: object) -> tuple[float | None, bool]:
     return (value, True) if math.isfinite(value) else (None, False)
 
 
-def check_week(*, elements: list[ElementRule], values: dict[str, float | None], comments: dict[str, str],
-               capacity: int, complete: bool, row: int | None = None) -> list[FieldError]:
+def check_week(
+    *,
+    elements: list[ElementRule],
+    values: dict[str, float | None],
+    comments: dict[str, str],
+    capacity: int,
+    complete: bool,
+    row: int | None = None,
+) -> list[FieldError]:
     """Every fault of one structure-week; `complete` (a submission) also demands the required values."""
     errors: list[FieldError] = []
     for element in elements:
@@ -163,8 +177,9 @@ class Unusual:
     high: float
 
     def __str__(self) -> str:
-        return (f"{self.label} {fr_value(self.value)} (habituellement entre {fr_value(self.low)} "
-                f"et {fr_value(self.high)})")
+        return (
+            f"{self.label} {fr_value(self.value)} (habituellement entre {fr_value(self.low)} et {fr_value(self.high)})"
+        )
 
 
 class UnusualValues(AncrageError):
@@ -183,8 +198,9 @@ class UnusualRule:
     min_history: int = 4
 
 
-def find_unusual(*, elements: list[ElementRule], values: dict[str, float | None],
-                 history: dict[int, list[float]], rule: UnusualRule) -> list[Unusual]:
+def find_unusual(
+    *, elements: list[ElementRule], values: dict[str, float | None], history: dict[int, list[float]], rule: UnusualRule
+) -> list[Unusual]:
     """Values outside the median of the structure's recent weeks ± max(tolerance %, minimal gap).
 
     >>> e = ElementRule(1, "x", "X", "entier", 0, None, True, False)
@@ -216,8 +232,13 @@ class ParsedWeek:
     errors: list[FieldError] = field(default_factory=list)
 
 
-def parse_week_values(*, elements: list[ElementRule], values: dict[str, object],
-                      comments: dict[str, object] | None = None, row: int | None = None) -> ParsedWeek:
+def parse_week_values(
+    *,
+    elements: list[ElementRule],
+    values: dict[str, object],
+    comments: dict[str, object] | None = None,
+    row: int | None = None,
+) -> ParsedWeek:
     """Numbers and comments of the given elements; unreadable numbers become faults."""
     parsed = ParsedWeek()
     for element in elements:

@@ -12,17 +12,19 @@ from __future__ import annotations
 import argparse
 import fcntl
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import sqlalchemy as sa
 
 from core.config import ConfigurationError, check_configuration, get_settings
 
-DEMO_REFUSED = ("Les données de démonstration ne sont jamais créées quand ANCRAGE_ENV=production : "
-                "démarrez avec scripts/start-production.sh et créez le premier compte avec "
-                "scripts/create-account.sh.")
+DEMO_REFUSED = (
+    "Les données de démonstration ne sont jamais créées quand ANCRAGE_ENV=production : "
+    "démarrez avec scripts/start-production.sh et créez le premier compte avec "
+    "scripts/create-account.sh."
+)
 # Any constant shared by every process of the app: they queue on it while one migrates.
 MIGRATION_LOCK_KEY = 0x416E6372  # "Ancr"
 

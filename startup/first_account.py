@@ -40,15 +40,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--name", default="", help="nom affiché")
     args = parser.parse_args(argv)
     from core.access import SYSTEM
-    from startup.bootstrap import init_database
     from services.users import first_account_create
+    from startup.bootstrap import init_database
 
     try:
         check_configuration()
         init_database()
         password = read_password()
-        user = first_account_create(actor=SYSTEM, username=args.username, display_name=args.name,
-                                    email=args.email, password=password)
+        user = first_account_create(
+            actor=SYSTEM, username=args.username, display_name=args.name, email=args.email, password=password
+        )
     except ConfigurationError as error:
         print(str(error), file=sys.stderr)
         return 2

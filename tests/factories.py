@@ -17,9 +17,17 @@ PASSWORD = "mot-de-passe-1"
 def make_structure(**overrides):
     n = next(_counter)
     values = dict(
-        name=f"Structure {n}", kind=StructureKind.MECS.value, departement_code="35", commune="Rennes",
-        capacity=10, age_min=12, age_max=17, sexes=["F", "M"], exploitation_forms=["sexuelle"],
-        services=["psy"], status=NetworkStatus.ACTIVE.value,
+        name=f"Structure {n}",
+        kind=StructureKind.MECS.value,
+        departement_code="35",
+        commune="Rennes",
+        capacity=10,
+        age_min=12,
+        age_max=17,
+        sexes=["F", "M"],
+        exploitation_forms=["sexuelle"],
+        services=["psy"],
+        status=NetworkStatus.ACTIVE.value,
     )
     values.update(overrides)
     return structure_create(actor=SYSTEM, data=StructureCreate(**values))
@@ -31,14 +39,21 @@ def make_user(role: Role | str = Role.COORDINATION, *, structure_id: int | None 
     if role == Role.PARTENAIRE.value and structure_id is None:
         structure_id = make_structure().id
     n = next(_counter)
-    values = dict(username=f"{role}{n}", display_name=f"{role} {n}", email=f"{role}{n}@exemple.fr",
-                  role=role, password=PASSWORD, structure_id=structure_id)
+    values = dict(
+        username=f"{role}{n}",
+        display_name=f"{role} {n}",
+        email=f"{role}{n}@exemple.fr",
+        role=role,
+        password=PASSWORD,
+        structure_id=structure_id,
+    )
     values.update(overrides)
     user_create(actor=SYSTEM, data=UserCreate(**values))
     return actor_for_username(username=values["username"])
 
 
 # --- child path ---
+
 
 def make_request(actor: Actor | None = None, **overrides):
     """A request for a 15-year-old girl exploited in Seine-Saint-Denis (93), received two days ago."""
@@ -48,9 +63,15 @@ def make_request(actor: Actor | None = None, **overrides):
     from services.requests import RequestCreate, request_create
 
     values = dict(
-        received_at=utcnow() - timedelta(days=2), child_age=15, sex="F", nationality_group="afrique_subsaharienne",
-        requester_kind="police", requester_departement_code="93", exploitation_forms=["sexuelle"],
-        exploitation_departement_code="93", risk_flags=["exploiteur_contact"],
+        received_at=utcnow() - timedelta(days=2),
+        child_age=15,
+        sex="F",
+        nationality_group="afrique_subsaharienne",
+        requester_kind="police",
+        requester_departement_code="93",
+        exploitation_forms=["sexuelle"],
+        exploitation_departement_code="93",
+        risk_flags=["exploiteur_contact"],
     )
     values.update(overrides)
     return request_create(actor=actor or SYSTEM, data=RequestCreate(**values))
@@ -77,36 +98,51 @@ def make_oriented(structure_id: int, actor: Actor | None = None, *, consent: boo
         overrides.setdefault("received_at", at - timedelta(days=2))
     request = make_request(actor, **overrides)
     proposal = proposal_create(actor=actor, request_id=request.id, structure_id=structure_id, at=at)
-    proposal = proposal_answer(actor=actor, proposal_id=proposal.id, expected_version=proposal.version, accepted=True,
-                               at=at)
+    proposal = proposal_answer(
+        actor=actor, proposal_id=proposal.id, expected_version=proposal.version, accepted=True, at=at
+    )
     if consent:
-        proposal = consent_record(actor=actor, proposal_id=proposal.id, expected_version=proposal.version,
-                                  assent_obtained=True, authority_basis="decision_judiciaire", at=at)
+        proposal = consent_record(
+            actor=actor,
+            proposal_id=proposal.id,
+            expected_version=proposal.version,
+            assent_obtained=True,
+            authority_basis="decision_judiciaire",
+            at=at,
+        )
     return request, proposal
 
 
 def make_placed(structure_id: int, actor: Actor | None = None, *, arrival_date=None, **overrides):
     """A child placed in `structure_id` (arrived today unless told): (request, proposal and placement made
     `arrival_date` when given)."""
-    from datetime import timedelta
 
+    from models.base import utcnow
     from services.placements import placement_arrival
     from services.requests import paris_date
-    from models.base import utcnow
 
     actor = actor or SYSTEM
     request, proposal = make_oriented(structure_id, actor, at=_noon(arrival_date), **overrides)
     arrival = arrival_date or paris_date(utcnow())
-    placement = placement_arrival(actor=actor, proposal_id=proposal.id, expected_version=proposal.version,
-                                  arrival_date=arrival)
+    placement = placement_arrival(
+        actor=actor, proposal_id=proposal.id, expected_version=proposal.version, arrival_date=arrival
+    )
     return request, placement
+
+
 def make_module(**overrides):
     """A catalogue module (6 to 7 hours, on site, for éducateurs) unless told otherwise."""
     from services.training import ModuleData, training_module_create
 
     n = next(_counter)
-    values = dict(title=f"Module {n}", objectives="Savoir repérer et orienter.", target_profiles=["educateur_specialise"],
-                  duration_min_hours=6, duration_max_hours=7, format="sur_site")
+    values = dict(
+        title=f"Module {n}",
+        objectives="Savoir repérer et orienter.",
+        target_profiles=["educateur_specialise"],
+        duration_min_hours=6,
+        duration_max_hours=7,
+        format="sur_site",
+    )
     values.update(overrides)
     return training_module_create(actor=SYSTEM, data=ModuleData(**values))
 
@@ -118,18 +154,33 @@ def make_session(module_id: int, **overrides):
     from services.training import SessionData, training_session_create
 
     day = overrides.pop("day", date.today() - timedelta(days=30))
-    values = dict(module_id=module_id, start_date=day, end_date=day, trainer_organisation="Organisme formateur",
-                  departement_code="35", hours=7, status="realisee", participants={"educateur_specialise": 5})
+    values = dict(
+        module_id=module_id,
+        start_date=day,
+        end_date=day,
+        trainer_organisation="Organisme formateur",
+        departement_code="35",
+        hours=7,
+        status="realisee",
+        participants={"educateur_specialise": 5},
+    )
     values.update(overrides)
     return training_session_create(actor=SYSTEM, data=SessionData(**values))
+
+
 def make_convention(departement_code: str = "35", **overrides):
     from datetime import date
 
     from models.convention import ConventionCreate, ConventionStatus
     from services.conventions import convention_create
 
-    values = dict(departement_code=departement_code, status=ConventionStatus.SIGNED.value,
-                  signed_on=date(2024, 1, 15), ends_on=None, scope=["accueil"])
+    values = dict(
+        departement_code=departement_code,
+        status=ConventionStatus.SIGNED.value,
+        signed_on=date(2024, 1, 15),
+        ends_on=None,
+        scope=["accueil"],
+    )
     values.update(overrides)
     return convention_create(actor=SYSTEM, data=ConventionCreate(**values))
 
@@ -144,6 +195,7 @@ def make_criterion(label: str | None = None, **overrides):
 
 
 # --- children and placements (written directly: no service for them on this branch yet) ---
+
 
 def make_child(*, code: str | None = None, age: int = 14, sex: str = "F"):
     """A child known to the network, written with the system actor."""
@@ -165,15 +217,20 @@ def make_placement(*, child_id: int, structure_id: int, arrival_date=None, end_d
     from models.child import Placement
 
     with session_scope(SYSTEM) as session:
-        placement = Placement(child_id=child_id, structure_id=structure_id,
-                              arrival_date=arrival_date or date.today() - timedelta(days=60),
-                              end_date=end_date, exit_reason=exit_reason)
+        placement = Placement(
+            child_id=child_id,
+            structure_id=structure_id,
+            arrival_date=arrival_date or date.today() - timedelta(days=60),
+            end_date=end_date,
+            exit_reason=exit_reason,
+        )
         session.add(placement)
         session.flush()
         return placement.model_copy()
 
 
 # --- signalements ---
+
 
 def as_system(actor: Actor) -> Actor:
     """The same person acting as the system, which may date its steps (`now=`)."""
@@ -190,12 +247,19 @@ def make_signalement(actor: Actor, *, now=None, **overrides):
     from services.signalements import SignalementDeclaration, signalement_declare
 
     at = now or utcnow()
-    values = dict(occurred_at=at - timedelta(hours=1), category="fugue", severity="preoccupant",
-                  facts="L'enfant n'est pas rentré après l'école ; recherches engagées.", actions_taken=["police"])
+    values = dict(
+        occurred_at=at - timedelta(hours=1),
+        category="fugue",
+        severity="preoccupant",
+        facts="L'enfant n'est pas rentré après l'école ; recherches engagées.",
+        actions_taken=["police"],
+    )
     values.update(overrides)
     if now is not None:
         actor = as_system(actor)
     return signalement_declare(actor=actor, data=SignalementDeclaration(**values), now=now)
+
+
 # --- weekly figures ---
 
 
@@ -209,8 +273,16 @@ def make_weekly_elements() -> dict:
 
 def weekly_values(**overrides) -> dict:
     """A plausible, valid week for a structure of 10 places."""
-    values = dict(places_disponibles=2, enfants_presents=8, arrivees=1, departs=1, fugues=0,
-                  sollicitations_directes=3, professionnels_en_poste=9, etp_educatifs=7.5)
+    values = dict(
+        places_disponibles=2,
+        enfants_presents=8,
+        arrivees=1,
+        departs=1,
+        fugues=0,
+        sollicitations_directes=3,
+        professionnels_en_poste=9,
+        etp_educatifs=7.5,
+    )
     values.update(overrides)
     return values
 
@@ -220,5 +292,13 @@ def make_weekly_report(structure_id: int, week_start, *, now, submit: bool = Tru
     from services.weekly import weekly_entry_get, weekly_save
 
     entry = weekly_entry_get(actor=SYSTEM, structure_id=structure_id, week_start=week_start, now=now)
-    return weekly_save(actor=SYSTEM, structure_id=structure_id, week_start=week_start, values=weekly_values(**overrides),
-                       expected_version=entry.version, submit=submit, confirm_unusual=True, now=now)
+    return weekly_save(
+        actor=SYSTEM,
+        structure_id=structure_id,
+        week_start=week_start,
+        values=weekly_values(**overrides),
+        expected_version=entry.version,
+        submit=submit,
+        confirm_unusual=True,
+        now=now,
+    )

@@ -68,11 +68,24 @@ def start() -> PgServer:
     if as_postgres:
         entry = pwd.getpwnam("postgres")
         os.chown(root, entry.pw_uid, entry.pw_gid)
-    _run(as_postgres, "initdb", "-D", datadir, "-U", "ancrage", "--auth=trust", "-E", "UTF8",
-         "--locale=C.UTF-8", bindir=bindir)
+    _run(
+        as_postgres,
+        "initdb",
+        "-D",
+        datadir,
+        "-U",
+        "ancrage",
+        "--auth=trust",
+        "-E",
+        "UTF8",
+        "--locale=C.UTF-8",
+        bindir=bindir,
+    )
     port = _free_port()
-    options = (f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
-               "-c synchronous_commit=off -c full_page_writes=off -c max_connections=50")
+    options = (
+        f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=50"
+    )
     server = PgServer(url="", datadir=datadir, bindir=bindir, as_postgres=as_postgres, options=options)
     _run(server, "pg_ctl", "-D", datadir, "-o", options, "-l", os.path.join(root, "log"), "-w", "start")
     _run(server, "createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "ancrage", "ancrage_test")

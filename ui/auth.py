@@ -6,7 +6,7 @@ the lock-out live in the database (services.users), so they survive reruns and r
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import jwt
@@ -15,11 +15,13 @@ import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities.exceptions import LoginError
 
 from core.access import Actor
+from core.bounds import text_limit
 from core.config import get_settings
+from core.passwords import MAX_BYTES
 from models.base import utcnow
-from models.user import Role
-from services.settings import setting_get
+from models.user import Role, User
 from services.login_throttle import login_attempt
+from services.settings import setting_get
 from services.users import (
     actor_for_username,
     login_cookie_valid,
@@ -31,7 +33,12 @@ from ui.cache import cached
 from ui.navigation import PAGE_BY_KEY, PAGES, inside_app
 from ui.text import md
 
-LOGIN_FIELDS = {"Form name": "Connexion", "Username": "Identifiant", "Password": "Mot de passe", "Login": "Se connecter"}
+LOGIN_FIELDS = {
+    "Form name": "Connexion",
+    "Username": "Identifiant",
+    "Password": "Mot de passe",
+    "Login": "Se connecter",
+}
 BAD_CREDENTIALS = "Identifiant ou mot de passe incorrect."
 REFUSED_PAGE = "Accès refusé : cette page n'est pas ouverte à votre profil."
 AUTH_KEYS = ("authentication_status", "username", "name", "roles", "email")
@@ -96,8 +103,9 @@ def login_screen() -> None:
     st.title("Ancrage")
     st.caption("Pilotage du réseau national de lieux d'accueil des mineurs victimes de traite et d'exploitation")
     if setting_get(key="demo"):
-        st.info("Base de démonstration — comptes `coordination`, `partenaire` et `financeur`, "
-                "mot de passe `ancrage-demo`.")
+        st.info(
+            "Base de démonstration — comptes `coordination`, `partenaire` et `financeur`, mot de passe `ancrage-demo`."
+        )
     _ignore_revoked_cookie(auth)
     try:
         auth.login(location="unrendered", key="login_cookie")  # a valid cookie logs in, nothing drawn
@@ -117,9 +125,19 @@ def _login_form() -> bool:
     """The form; True when it just logged someone in."""
     with st.form("login", clear_on_submit=False):
         st.subheader(LOGIN_FIELDS["Form name"])
-        username = st.text_input(LOGIN_FIELDS["Username"], autocomplete="username", key="login_username")
-        password = st.text_input(LOGIN_FIELDS["Password"], type="password", autocomplete="current-password",
-                                 key="login_password")
+        username = st.text_input(
+            LOGIN_FIELDS["Username"],
+            autocomplete="username",
+            key="login_username",
+            max_chars=text_limit(User, "username"),
+        )
+        password = st.text_input(
+            LOGIN_FIELDS["Password"],
+            type="password",
+            autocomplete="current-password",
+            key="login_password",
+            max_chars=MAX_BYTES,
+        )
         submitted = st.form_submit_button(LOGIN_FIELDS["Login"])
     if not submitted:
         return False
@@ -128,8 +146,15 @@ def _login_form() -> bool:
         st.error(BAD_CREDENTIALS if not outcome.wait else wait_message(outcome.wait))
         return False
     actor = actor_for_username(username=outcome.username)
-    st.session_state.update({"authentication_status": True, "username": actor.username,
-                             "name": actor.display_name, "roles": [actor.role], "logout": None})
+    st.session_state.update(
+        {
+            "authentication_status": True,
+            "username": actor.username,
+            "name": actor.display_name,
+            "roles": [actor.role],
+            "logout": None,
+        }
+    )
     return True
 
 
@@ -137,8 +162,9 @@ def wait_message(seconds: int) -> str:
     """The answer while a name or an address must wait; the same whether the account exists or not."""
     minutes = -(-seconds // 60)
     delay = f"{seconds} secondes" if seconds < 60 else f"{minutes} minute{'s' if minutes > 1 else ''}"
-    return (f"Trop d'essais de connexion : réessayez dans {delay}. En cas de besoin, la coordination peut "
-            "lever ce délai.")
+    return (
+        f"Trop d'essais de connexion : réessayez dans {delay}. En cas de besoin, la coordination peut lever ce délai."
+    )
 
 
 def client_address() -> str:
@@ -178,9 +204,13 @@ def cookie_claims(raw: str, *, key: str) -> dict | None:
     except (jwt.InvalidTokenError, ValueError, TypeError):
         return None
     number = (int, float)
-    if not (isinstance(claims, dict) and isinstance(claims.get("username"), str)
-            and isinstance(claims.get("exp_date"), number) and not isinstance(claims.get("exp_date"), bool)
-            and isinstance(claims.get("issued_at", 0.0), number)):
+    if not (
+        isinstance(claims, dict)
+        and isinstance(claims.get("username"), str)
+        and isinstance(claims.get("exp_date"), number)
+        and not isinstance(claims.get("exp_date"), bool)
+        and isinstance(claims.get("issued_at", 0.0), number)
+    ):
         return None
     try:
         _issued_at(claims)
@@ -194,7 +224,7 @@ def _issued_at(token: dict) -> datetime:
     issued = token.get("issued_at")
     if issued is None:
         issued = token["exp_date"] - get_settings().cookie_expiry_hours * 3600
-    return datetime.fromtimestamp(float(issued), tz=timezone.utc)
+    return datetime.fromtimestamp(float(issued), tz=UTC)
 
 
 def _set_cookie(auth: stauth.Authenticate) -> None:
@@ -212,14 +242,21 @@ def _set_cookie(auth: stauth.Authenticate) -> None:
         now = datetime.now()
         expires = now + timedelta(hours=get_settings().cookie_expiry_hours)
         # The library's claims, plus when it was issued (see `_ignore_revoked_cookie`).
-        claims = {"username": st.session_state["username"], "exp_date": expires.timestamp(), "issued_at": now.timestamp()}
+        claims = {
+            "username": st.session_state["username"],
+            "exp_date": expires.timestamp(),
+            "issued_at": now.timestamp(),
+        }
         pending = {"token": jwt.encode(claims, model.cookie_key, algorithm="HS256"), "expires": expires.isoformat()}
         st.session_state[COOKIE_PENDING] = pending
     # The component behind CookieManager.set, called directly to read its answer (True once written).
     written = model.cookie_manager.cookie_manager(
-        method="set", cookie=model.cookie_name, value=pending["token"],
+        method="set",
+        cookie=model.cookie_name,
+        value=pending["token"],
         options={"path": "/", "expires": pending["expires"], "sameSite": "strict"},
-        key="ancrage_set_cookie", default=False,
+        key="ancrage_set_cookie",
+        default=False,
     )
     if written:
         del st.session_state[COOKIE_PENDING]
@@ -271,7 +308,8 @@ def _hand_over_to_app(key: str) -> None:
         return  # AppTest running a page script as the main script
     if not getattr(PagesManager, "uses_pages_directory", False):
         return
-    pages = {s.key: st.Page(s.script, title=s.title, icon=s.icon, url_path=s.url, default=s.key == "home")
-             for s in PAGES}
+    pages = {
+        s.key: st.Page(s.script, title=s.title, icon=s.icon, url_path=s.url, default=s.key == "home") for s in PAGES
+    }
     st.navigation(list(pages.values()), position="hidden")
     st.switch_page(pages[key])

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import os
 import pickle
+from collections.abc import Callable
 from contextlib import nullcontext
 from importlib import import_module
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import altair as alt
 import streamlit as st

@@ -30,8 +30,12 @@ def handled():
         if write_count() != writes:
             invalidate()
     except ValidationFailed as error:
-        st.error("Rien n'a été enregistré. " + ("Corrigez : " if error.errors else "") + "\n\n"
-                 + "\n".join(f"- {e}" for e in error.errors))
+        st.error(
+            "Rien n'a été enregistré. "
+            + ("Corrigez : " if error.errors else "")
+            + "\n\n"
+            + "\n".join(f"- {e}" for e in error.errors)
+        )
     except ConcurrentEdit as error:
         lines = [f"- {c.field} : maintenant « {md(c.theirs)} » (vous aviez « {md(c.mine)} »)" for c in error.changes]
         st.error(error.message + ("\n\n" + "\n".join(lines) if lines else ""))

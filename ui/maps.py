@@ -52,12 +52,32 @@ FRENCH_LOCALE = {
         "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
         "shortDays": ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
         "months": [
-            "janvier", "février", "mars", "avril", "mai", "juin",
-            "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+            "janvier",
+            "février",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "août",
+            "septembre",
+            "octobre",
+            "novembre",
+            "décembre",
         ],
         "shortMonths": [
-            "janv.", "févr.", "mars", "avr.", "mai", "juin",
-            "juil.", "août", "sept.", "oct.", "nov.", "déc.",
+            "janv.",
+            "févr.",
+            "mars",
+            "avr.",
+            "mai",
+            "juin",
+            "juil.",
+            "août",
+            "sept.",
+            "oct.",
+            "nov.",
+            "déc.",
         ],
     },
 }
@@ -96,9 +116,7 @@ def french_text(value: object) -> str:
     return str(value)
 
 
-def _validated_codes(
-    values: pd.DataFrame, measure: str, tooltip: list[tuple[str, str]]
-) -> pd.Series:
+def _validated_codes(values: pd.DataFrame, measure: str, tooltip: list[tuple[str, str]]) -> pd.Series:
     needed = [_CODE, measure, *(column for column, _ in tooltip)]
     missing = [column for column in needed if column not in values.columns]
     if missing:
@@ -132,9 +150,7 @@ def _paris_inset_label() -> pd.DataFrame:
     points = [point for ring in iter_rings(inset) for point in ring]
     xs = [x for x, _ in points]
     top = max(y for _, y in points)
-    return pd.DataFrame(
-        {"x": [(min(xs) + max(xs)) / 2], "y": [top + 12], "label": [PARIS_INSET_TITLE]}
-    )
+    return pd.DataFrame({"x": [(min(xs) + max(xs)) / 2], "y": [top + 12], "label": [PARIS_INSET_TITLE]})
 
 
 def coverage_map_chart(
@@ -166,9 +182,7 @@ def coverage_map_chart(
         tooltip_encodings.append(alt.Tooltip(f"{field}:N", title=label))
     # One row per département, so that both layers look up the same table.
     table = _display_names().merge(given, on=_CODE, how="left")
-    lookup_data = alt.LookupData(
-        data=table, key=_CODE, fields=[c for c in table.columns if c != _CODE]
-    )
+    lookup_data = alt.LookupData(data=table, key=_CODE, fields=[c for c in table.columns if c != _CODE])
 
     base = (
         alt.Chart()

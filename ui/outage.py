@@ -11,11 +11,15 @@ from core.db import database_answers
 
 RETRY_SECONDS = 5
 KEPT_VALUES = "outage_kept_values"
-DATABASE_DOWN = ("La base de données ne répond pas pour le moment (arrêtée, en cours de redémarrage ou "
-                 f"trop occupée). La page réessaie d'elle-même toutes les {RETRY_SECONDS} secondes et "
-                 "reprendra dès son retour.")
-WRITE_NOT_SAVED = ("La base de données ne répond pas : rien n'a été enregistré. Votre saisie est conservée ; "
-                   "enregistrez de nouveau dans un instant.")
+DATABASE_DOWN = (
+    "La base de données ne répond pas pour le moment (arrêtée, en cours de redémarrage ou "
+    f"trop occupée). La page réessaie d'elle-même toutes les {RETRY_SECONDS} secondes et "
+    "reprendra dès son retour."
+)
+WRITE_NOT_SAVED = (
+    "La base de données ne répond pas : rien n'a été enregistré. Votre saisie est conservée ; "
+    "enregistrez de nouveau dans un instant."
+)
 
 
 def outage_notice() -> None:

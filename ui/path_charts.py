@@ -13,10 +13,17 @@ def path_series_chart(series: list[dict]) -> alt.Chart:
     frame = pd.DataFrame(series)
     order = sorted(frame["clé"].dropna().unique())
     labels = frame.drop_duplicates("clé").set_index("clé")["Période"]
-    return alt.Chart(frame).mark_bar().encode(
-        x=alt.X("Période:N", sort=[labels[k] for k in order], title=None),
-        xOffset=alt.XOffset("Indicateur:N", sort=list(MEASURES.values())),
-        y=alt.Y("Nombre:Q", title="Nombre"),
-        color=alt.Color("Indicateur:N", sort=list(MEASURES.values()), legend=alt.Legend(orient="bottom", title=None)),
-        tooltip=["Période", "Indicateur", alt.Tooltip("Nombre:Q", format=",d")],
-    ).properties(height=300)
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("Période:N", sort=[labels[k] for k in order], title=None),
+            xOffset=alt.XOffset("Indicateur:N", sort=list(MEASURES.values())),
+            y=alt.Y("Nombre:Q", title="Nombre"),
+            color=alt.Color(
+                "Indicateur:N", sort=list(MEASURES.values()), legend=alt.Legend(orient="bottom", title=None)
+            ),
+            tooltip=["Période", "Indicateur", alt.Tooltip("Nombre:Q", format=",d")],
+        )
+        .properties(height=300)
+    )

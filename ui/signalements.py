@@ -4,8 +4,8 @@ printable written confirmation."""
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Callable
 
 import altair as alt
 import pandas as pd
@@ -16,40 +16,69 @@ from core.bounds import text_limit
 from core.formatting import PARIS, fr_datetime
 from models.base import utcnow
 from models.signalement import (
-    ActionTaken, Category, Channel, EventKind, Outcome, RecipientKind, Severity, SignalementEvent,
+    ActionTaken,
+    Category,
+    Channel,
+    EventKind,
+    Outcome,
+    RecipientKind,
+    Severity,
+    SignalementEvent,
     SignalementStatus,
 )
 from models.structure import Sex
 from services.signalements import (
-    SignalementDetail, SignalementSummary, Transmission, signalement_acknowledge, signalement_close,
-    signalement_correct, signalement_follow_up, signalement_pass_on,
+    SignalementDetail,
+    SignalementSummary,
+    Transmission,
+    signalement_acknowledge,
+    signalement_close,
+    signalement_correct,
+    signalement_follow_up,
+    signalement_pass_on,
 )
 from ui.feedback import handled
 from ui.text import md, show_text
 
-SEVERITY_COLOURS = {Severity.IMMEDIATE_DANGER.value: "red", Severity.WORRYING.value: "orange",
-                    Severity.INFORMATION.value: "blue"}
-NO_NAMES = ("**Aucun nom ici** — ni celui de l'enfant, ni celui d'un tiers (exploiteur, famille, "
-            "professionnel). Désignez l'enfant par son code et les personnes par leur rôle "
-            "(« un homme adulte », « l'éducatrice de nuit »).")
+SEVERITY_COLOURS = {
+    Severity.IMMEDIATE_DANGER.value: "red",
+    Severity.WORRYING.value: "orange",
+    Severity.INFORMATION.value: "blue",
+}
+NO_NAMES = (
+    "**Aucun nom ici** — ni celui de l'enfant, ni celui d'un tiers (exploiteur, famille, "
+    "professionnel). Désignez l'enfant par son code et les personnes par leur rôle "
+    "(« un homme adulte », « l'éducatrice de nuit »)."
+)
 SELECTED = "signalements_selected"
 PASSED_ON = "signalements_passed_on"
 
 
 def count_bars_chart(data: pd.DataFrame, label: str) -> alt.Chart:
     """Horizontal bars of signalement counts (`n`) by `label`, the published text (`Signalements`) on hover."""
-    return alt.Chart(data).mark_bar().encode(
-        x=alt.X("n:Q", title="Signalements"), y=alt.Y(f"{label}:N", sort="-x", title=None),
-        tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip("Signalements:N")])
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("n:Q", title="Signalements"),
+            y=alt.Y(f"{label}:N", sort="-x", title=None),
+            tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip("Signalements:N")],
+        )
+    )
 
 
 def monthly_chart(months: pd.DataFrame) -> alt.Chart:
     """Signalements per month: `key` is the month as YYYY-MM, `n` the count, `Mois` and `Signalements` the texts."""
     data = months.assign(**{"Début": pd.to_datetime(months["key"] + "-01")})
-    return alt.Chart(data).mark_bar().encode(
-        x=alt.X("yearmonth(Début):T", title=None, axis=alt.Axis(format="%m/%Y")),
-        y=alt.Y("n:Q", title="Signalements"),
-        tooltip=[alt.Tooltip("Mois:N"), alt.Tooltip("Signalements:N")])
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("yearmonth(Début):T", title=None, axis=alt.Axis(format="%m/%Y")),
+            y=alt.Y("n:Q", title="Signalements"),
+            tooltip=[alt.Tooltip("Mois:N"), alt.Tooltip("Signalements:N")],
+        )
+    )
 
 
 def attempt(write: Callable[[], object]) -> bool:
@@ -111,9 +140,11 @@ def event_details(e) -> str:
     if e.kind == EventKind.DECLARED.value:
         parts.append(f"{Severity.label_of(e.severity)} — {Category.label_of(e.category)}")
     if e.kind == EventKind.PASSED_ON.value:
-        parts.append(f"{RecipientKind.label_of(e.recipient_kind)}"
-                     + (f" ({e.recipient_detail})" if e.recipient_detail else "")
-                     + f", par {Channel.label_of(e.channel).lower()}")
+        parts.append(
+            f"{RecipientKind.label_of(e.recipient_kind)}"
+            + (f" ({e.recipient_detail})" if e.recipient_detail else "")
+            + f", par {Channel.label_of(e.channel).lower()}"
+        )
     if e.kind == EventKind.CLOSED.value:
         parts.append(f"Issue : {Outcome.label_of(e.outcome)}")
     if e.kind == EventKind.CORRECTION.value:
@@ -129,29 +160,44 @@ def event_details(e) -> str:
 
 
 def history_frame(detail: SignalementDetail) -> pd.DataFrame:
-    return pd.DataFrame([{
-        "N°": e.id, "Quand": fr_datetime(e.at), "Étape": EventKind.label_of(e.kind),
-        "Auteur": e.author_name, "Détails": event_details(e),
-        "Enregistré le": fr_datetime(e.recorded_at),
-        "Annulée": f"par la correction n° {e.voided_by}" if e.voided_by else "",
-    } for e in detail.events])
+    return pd.DataFrame(
+        [
+            {
+                "N°": e.id,
+                "Quand": fr_datetime(e.at),
+                "Étape": EventKind.label_of(e.kind),
+                "Auteur": e.author_name,
+                "Détails": event_details(e),
+                "Enregistré le": fr_datetime(e.recorded_at),
+                "Annulée": f"par la correction n° {e.voided_by}" if e.voided_by else "",
+            }
+            for e in detail.events
+        ]
+    )
 
 
 def render_detail(actor: Actor, detail: SignalementDetail, *, key: str) -> None:
     """The declaration, its history and the written confirmation to download."""
     s = detail.summary
     st.subheader(f"{s.reference} — {md(s.structure_name)}")
-    st.markdown(f"{severity_badge(s.severity)} **{Category.label_of(s.category)}** · "
-                f"{SignalementStatus.label_of(s.status)} · {countdown(s)}")
+    st.markdown(
+        f"{severity_badge(s.severity)} **{Category.label_of(s.category)}** · "
+        f"{SignalementStatus.label_of(s.status)} · {countdown(s)}"
+    )
     left, middle, right = st.columns(3)
     left.markdown(f"**Faits survenus le** {fr_datetime(s.occurred_at)}")
     middle.markdown(f"**Déclaré le** {fr_datetime(s.declared_at)} par {md(s.declared_by_name)}")
-    child = "—" if s.child_code is None else (
-        f"{md(s.child_code)} ({detail.child_age} ans, {Sex.label_of(detail.child_sex).lower()})")
+    child = (
+        "—"
+        if s.child_code is None
+        else (f"{md(s.child_code)} ({detail.child_age} ans, {Sex.label_of(detail.child_sex).lower()})")
+    )
     right.markdown(f"**Enfant** {child}")
     if (detail.declared_severity, detail.declared_category) != (s.severity, s.category):
-        st.caption(f"Déclaré initialement : {Severity.label_of(detail.declared_severity)} — "
-                   f"{Category.label_of(detail.declared_category)} (corrigé depuis).")
+        st.caption(
+            f"Déclaré initialement : {Severity.label_of(detail.declared_severity)} — "
+            f"{Category.label_of(detail.declared_category)} (corrigé depuis)."
+        )
     with st.container(border=True):
         st.markdown("**Faits**")
         st.text(detail.facts)
@@ -162,15 +208,19 @@ def render_detail(actor: Actor, detail: SignalementDetail, *, key: str) -> None:
             show_text(detail.actions_detail)
     st.markdown("**Historique**")
     st.dataframe(history_frame(detail), hide_index=True, width="stretch")
-    st.download_button("Télécharger la confirmation écrite (à imprimer)", confirmation_html(detail),
-                       file_name=f"{s.reference}.html", mime="text/html", icon=":material/print:",
-                       key=f"{key}_confirmation_{s.id}")
+    st.download_button(
+        "Télécharger la confirmation écrite (à imprimer)",
+        confirmation_html(detail),
+        file_name=f"{s.reference}.html",
+        mime="text/html",
+        icon=":material/print:",
+        key=f"{key}_confirmation_{s.id}",
+    )
 
 
 def render_acknowledge_button(actor: Actor, summary: SignalementSummary, *, key: str) -> None:
     if summary.acknowledged_at is None and summary.closed_at is None:
-        if st.button("Prendre en compte", key=f"{key}_ack_{summary.id}", type="primary",
-                     icon=":material/check:"):
+        if st.button("Prendre en compte", key=f"{key}_ack_{summary.id}", type="primary", icon=":material/check:"):
             if attempt(lambda: signalement_acknowledge(actor=actor, signalement_id=summary.id)):
                 st.session_state[SELECTED] = summary.id
                 st.rerun()
@@ -178,18 +228,33 @@ def render_acknowledge_button(actor: Actor, summary: SignalementSummary, *, key:
 
 def render_pass_on_form(actor: Actor, summary: SignalementSummary, *, key: str) -> None:
     with st.form(f"{key}_pass_on_{summary.id}", clear_on_submit=False, border=False):
-        kinds = st.multiselect("Destinataires", list(RecipientKind.labels()), format_func=RecipientKind.label_of,
-                               placeholder="Choisir un ou plusieurs destinataires", key=f"{key}_kinds_{summary.id}")
-        channel = st.selectbox("Moyen", list(Channel.labels()), format_func=Channel.label_of,
-                               key=f"{key}_channel_{summary.id}")
-        at = st.datetime_input("Transmis le", value=paris_now_naive(), format="DD/MM/YYYY", step=300,
-                               key=f"{key}_at_{summary.id}")
-        detail = st.text_input("Précisions : services, interlocuteurs (facultatif)",
-                               placeholder="ex. parquet de Rennes, permanence mineurs ; brigade de Vitré",
-                               key=f"{key}_detail_{summary.id}", max_chars=text_limit(SignalementEvent, "recipient_detail"))
+        kinds = st.multiselect(
+            "Destinataires",
+            list(RecipientKind.labels()),
+            format_func=RecipientKind.label_of,
+            placeholder="Choisir un ou plusieurs destinataires",
+            key=f"{key}_kinds_{summary.id}",
+        )
+        channel = st.selectbox(
+            "Moyen", list(Channel.labels()), format_func=Channel.label_of, key=f"{key}_channel_{summary.id}"
+        )
+        at = st.datetime_input(
+            "Transmis le", value=paris_now_naive(), format="DD/MM/YYYY", step=300, key=f"{key}_at_{summary.id}"
+        )
+        detail = st.text_input(
+            "Précisions : services, interlocuteurs (facultatif)",
+            placeholder="ex. parquet de Rennes, permanence mineurs ; brigade de Vitré",
+            key=f"{key}_detail_{summary.id}",
+            max_chars=text_limit(SignalementEvent, "recipient_detail"),
+        )
         if st.form_submit_button("Enregistrer la transmission", type="primary"):
-            if attempt(lambda: signalement_pass_on(actor=actor, signalement_id=summary.id, data=Transmission(
-                    recipient_kinds=kinds, channel=channel, at=aware(at), detail=detail))):
+            if attempt(
+                lambda: signalement_pass_on(
+                    actor=actor,
+                    signalement_id=summary.id,
+                    data=Transmission(recipient_kinds=kinds, channel=channel, at=aware(at), detail=detail),
+                )
+            ):
                 st.session_state[SELECTED] = summary.id
                 st.session_state[PASSED_ON] = summary.id
                 st.rerun()
@@ -211,40 +276,86 @@ def render_actions(actor: Actor, detail: SignalementDetail, *, key: str) -> None
     for name in ("Suivi", "Compléter"):
         if name in tabs:
             with tabs[name], st.form(f"{key}_follow_{s.id}", clear_on_submit=False, border=False):
-                note = st.text_area("Note de suivi", key=f"{key}_follow_note_{s.id}", help=NO_NAMES,
-                                    max_chars=text_limit(SignalementEvent, "note"))
+                note = st.text_area(
+                    "Note de suivi",
+                    key=f"{key}_follow_note_{s.id}",
+                    help=NO_NAMES,
+                    max_chars=text_limit(SignalementEvent, "note"),
+                )
                 if st.form_submit_button("Ajouter au suivi"):
-                    if attempt(lambda: signalement_follow_up(actor=actor, signalement_id=s.id, note=note)):
+                    if attempt(lambda: signalement_follow_up(actor=actor, signalement_id=s.id, note=note)):  # noqa: B023
                         st.rerun()
     if "Clôturer" in tabs:
         with tabs["Clôturer"], st.form(f"{key}_close_{s.id}", clear_on_submit=False, border=False):
-            outcome = st.selectbox("Issue", list(Outcome.labels()), index=None, format_func=Outcome.label_of,
-                                   placeholder="Choisir l'issue", key=f"{key}_outcome_{s.id}")
-            note = st.text_area("Commentaire (facultatif)", key=f"{key}_close_note_{s.id}",
-                                max_chars=text_limit(SignalementEvent, "note"))
+            outcome = st.selectbox(
+                "Issue",
+                list(Outcome.labels()),
+                index=None,
+                format_func=Outcome.label_of,
+                placeholder="Choisir l'issue",
+                key=f"{key}_outcome_{s.id}",
+            )
+            note = st.text_area(
+                "Commentaire (facultatif)",
+                key=f"{key}_close_note_{s.id}",
+                max_chars=text_limit(SignalementEvent, "note"),
+            )
             if st.form_submit_button("Clôturer le signalement"):
                 if attempt(lambda: signalement_close(actor=actor, signalement_id=s.id, outcome=outcome, note=note)):
                     st.rerun()
     with tabs["Corriger"], st.form(f"{key}_correct_{s.id}", clear_on_submit=False, border=False):
         st.caption("Rien n'est effacé : la correction s'ajoute à l'historique.")
-        note = st.text_area("Ce qui est corrigé", key=f"{key}_correct_note_{s.id}",
-                            max_chars=text_limit(SignalementEvent, "note"))
+        note = st.text_area(
+            "Ce qui est corrigé", key=f"{key}_correct_note_{s.id}", max_chars=text_limit(SignalementEvent, "note")
+        )
         left, right = st.columns(2)
-        severity = left.selectbox("Nouvelle gravité", [None, *Severity.labels()], key=f"{key}_correct_sev_{s.id}",
-                                  format_func=lambda v: "Inchangée" if v is None else Severity.label_of(v))
-        category = right.selectbox("Nouvelle catégorie", [None, *Category.labels()], key=f"{key}_correct_cat_{s.id}",
-                                   format_func=lambda v: "Inchangée" if v is None else Category.label_of(v))
+        severity = left.selectbox(
+            "Nouvelle gravité",
+            [None, *Severity.labels()],
+            key=f"{key}_correct_sev_{s.id}",
+            format_func=lambda v: "Inchangée" if v is None else Severity.label_of(v),
+        )
+        category = right.selectbox(
+            "Nouvelle catégorie",
+            [None, *Category.labels()],
+            key=f"{key}_correct_cat_{s.id}",
+            format_func=lambda v: "Inchangée" if v is None else Category.label_of(v),
+        )
         voids = None
         if actor.is_coordination:
-            voidable = {e.id: e for e in detail.events if e.voided_by is None and e.kind in (
-                EventKind.ACKNOWLEDGED.value, EventKind.PASSED_ON.value, EventKind.FOLLOW_UP.value,
-                EventKind.CLOSED.value)}
-            voids = st.selectbox("Annuler une étape (facultatif)", [None, *voidable], key=f"{key}_correct_void_{s.id}",
-                                 format_func=lambda i: "Aucune" if i is None else
-                                 f"n° {i} — {EventKind.label_of(voidable[i].kind)} du {fr_datetime(voidable[i].at)}")
+            voidable = {
+                e.id: e
+                for e in detail.events
+                if e.voided_by is None
+                and e.kind
+                in (
+                    EventKind.ACKNOWLEDGED.value,
+                    EventKind.PASSED_ON.value,
+                    EventKind.FOLLOW_UP.value,
+                    EventKind.CLOSED.value,
+                )
+            }
+            voids = st.selectbox(
+                "Annuler une étape (facultatif)",
+                [None, *voidable],
+                key=f"{key}_correct_void_{s.id}",
+                format_func=lambda i: (
+                    "Aucune"
+                    if i is None
+                    else f"n° {i} — {EventKind.label_of(voidable[i].kind)} du {fr_datetime(voidable[i].at)}"
+                ),
+            )
         if st.form_submit_button("Enregistrer la correction"):
-            if attempt(lambda: signalement_correct(actor=actor, signalement_id=s.id, note=note, severity=severity,
-                                                   category=category, voids_event_id=voids)):
+            if attempt(
+                lambda: signalement_correct(
+                    actor=actor,
+                    signalement_id=s.id,
+                    note=note,
+                    severity=severity,
+                    category=category,
+                    voids_event_id=voids,
+                )
+            ):
                 st.rerun()
 
 
@@ -269,26 +380,33 @@ def confirmation_html(detail: SignalementDetail, *, printed_at: datetime | None 
     e_ = html.escape
     printed_at = printed_at or utcnow()
     confirm_by = fr_datetime(s.declared_at + timedelta(hours=48))
-    child = "Aucun enfant désigné" if s.child_code is None else (
-        f"{s.child_code} — {detail.child_age} ans, {Sex.label_of(detail.child_sex).lower()}")
+    child = (
+        "Aucun enfant désigné"
+        if s.child_code is None
+        else (f"{s.child_code} — {detail.child_age} ans, {Sex.label_of(detail.child_sex).lower()}")
+    )
     taken = ", ".join(ActionTaken.label_of(a) for a in detail.actions_taken) or "aucune indiquée"
     rows = [
-        ("Référence", s.reference), ("Structure", f"{s.structure_name} (département {s.departement_code})"),
+        ("Référence", s.reference),
+        ("Structure", f"{s.structure_name} (département {s.departement_code})"),
         ("Faits survenus le", fr_datetime(s.occurred_at)),
         ("Déclaré à la coordination le", f"{fr_datetime(s.declared_at)} par {s.declared_by_name}"),
         ("Catégorie", Category.label_of(detail.declared_category)),
-        ("Gravité", Severity.label_of(detail.declared_severity)), ("Enfant concerné", child),
+        ("Gravité", Severity.label_of(detail.declared_severity)),
+        ("Enfant concerné", child),
         ("Mesures déjà prises", taken + (f" — {detail.actions_detail}" if detail.actions_detail else "")),
         ("État du circuit", SignalementStatus.label_of(s.status)),
     ]
     if (detail.declared_severity, detail.declared_category) != (s.severity, s.category):
-        rows.append(("Classement après correction",
-                     f"{Severity.label_of(s.severity)} — {Category.label_of(s.category)}"))
+        rows.append(
+            ("Classement après correction", f"{Severity.label_of(s.severity)} — {Category.label_of(s.category)}")
+        )
     table = "".join(f"<tr><th>{e_(k)}</th><td>{e_(v)}</td></tr>" for k, v in rows)
     history = "".join(
-        f"<tr class=\"{'voided' if e.voided_by else ''}\"><td>{e_(fr_datetime(e.at))}</td>"
+        f'<tr class="{"voided" if e.voided_by else ""}"><td>{e_(fr_datetime(e.at))}</td>'
         f"<td>{e_(EventKind.label_of(e.kind))}</td><td>{e_(e.author_name)}</td><td>{e_(event_details(e))}</td></tr>"
-        for e in detail.events)
+        for e in detail.events
+    )
     return f"""<!DOCTYPE html>
 <html lang="fr"><head><meta charset="utf-8"><title>Confirmation écrite — {e_(s.reference)}</title>
 <style>{_PRINT_CSS}</style></head><body>
@@ -307,4 +425,3 @@ applicables aux événements graves dans les établissements sociaux et médico-
 correction ; rien n'est effacé de l'historique.</p>
 <p>Signature du ou de la responsable de la structure :</p><p style="height:20mm"></p>
 </body></html>"""
-

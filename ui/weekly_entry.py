@@ -56,16 +56,22 @@ def state_banner(entry: WeekEntry) -> None:
     elif entry.state == WeekState.DRAFT:
         st.info(f"Brouillon enregistré, pas encore envoyé : à envoyer avant le {deadline}.")
     elif entry.state == WeekState.OVERDUE:
-        st.error(f"En retard : ces chiffres étaient attendus le {deadline}."
-                 + (" Un brouillon est enregistré." if entry.status == ReportStatus.DRAFT.value else ""))
+        st.error(
+            f"En retard : ces chiffres étaient attendus le {deadline}."
+            + (" Un brouillon est enregistré." if entry.status == ReportStatus.DRAFT.value else "")
+        )
     elif entry.state == WeekState.SENT_BACK:
-        st.warning(f"Renvoyé par la coordination le {fr_datetime(entry.reviewed_at)} : « {md(entry.sent_back_reason)} ». "
-                   "Corrigez puis envoyez à nouveau.")
+        st.warning(
+            f"Renvoyé par la coordination le {fr_datetime(entry.reviewed_at)} : « {md(entry.sent_back_reason)} ». "
+            "Corrigez puis envoyez à nouveau."
+        )
     else:
         timing = "en retard" if entry.submitted_late else "à l'heure"
         approved = " Validé par la coordination." if entry.state == WeekState.APPROVED else ""
-        st.success(f"Envoyé le {fr_datetime(entry.first_submitted_at)} ({timing}), dernière mise à jour par "
-                   f"{md(entry.updated_by)} le {fr_datetime(entry.submitted_at)}.{approved}")
+        st.success(
+            f"Envoyé le {fr_datetime(entry.first_submitted_at)} ({timing}), dernière mise à jour par "
+            f"{md(entry.updated_by)} le {fr_datetime(entry.submitted_at)}.{approved}"
+        )
     if entry.locked:
         st.caption("Semaine verrouillée : seule la coordination peut la rouvrir.")
     elif entry.unlocked and entry.unlock_reason:
@@ -91,14 +97,22 @@ def entry_form(actor: Actor, entry: WeekEntry) -> None:
             value = None if row.value is None else (int(row.value) if integer else float(row.value))
             label.markdown(md(row.label) + (" \\*" if row.required else ""), help=md(row.help_text) or None)
             typed[row.code] = field.number_input(
-                row.label, value=value, step=1 if integer else 0.5, format="%d" if integer else "%.2f",
-                disabled=disabled, key=f"weekly_entry_value_{key}_{row.element_id}", placeholder="à saisir",
+                row.label,
+                value=value,
+                step=1 if integer else 0.5,
+                format="%d" if integer else "%.2f",
+                disabled=disabled,
+                key=f"weekly_entry_value_{key}_{row.element_id}",
+                placeholder="à saisir",
                 label_visibility="collapsed",
             )
             previous.markdown(fr_value(row.previous_value) if row.previous_value is not None else "—")
             comments[row.code] = note.text_input(
-                f"Commentaire — {row.label}", value=row.comment or "", disabled=disabled,
-                key=f"weekly_entry_comment_{key}_{row.element_id}", label_visibility="collapsed",
+                f"Commentaire — {row.label}",
+                value=row.comment or "",
+                disabled=disabled,
+                key=f"weekly_entry_comment_{key}_{row.element_id}",
+                label_visibility="collapsed",
                 max_chars=text_limit(WeeklyValue, "comment"),
             )
         pending = st.session_state.get(UNUSUAL)
@@ -114,16 +128,27 @@ def entry_form(actor: Actor, entry: WeekEntry) -> None:
     if send or draft:
         _save(actor, entry, base, typed, comments, submit=bool(send), confirm=confirm)
     if st.session_state.get("weekly_entry_conflict") == key:
-        st.button("Recharger les chiffres enregistrés (abandonner ma saisie)", key=f"weekly_entry_reload_{key}",
-                  on_click=reload_week)
+        st.button(
+            "Recharger les chiffres enregistrés (abandonner ma saisie)",
+            key=f"weekly_entry_reload_{key}",
+            on_click=reload_week,
+        )
 
 
 def _save(actor, entry, base, typed, comments, *, submit: bool, confirm: bool) -> None:
     with handled():
         try:
-            saved = weekly_save(actor=actor, structure_id=entry.structure_id, week_start=entry.week_start,
-                                values=typed, comments=comments, expected_version=base["version"],
-                                seen=base["seen"], submit=submit, confirm_unusual=confirm)
+            saved = weekly_save(
+                actor=actor,
+                structure_id=entry.structure_id,
+                week_start=entry.week_start,
+                values=typed,
+                comments=comments,
+                expected_version=base["version"],
+                seen=base["seen"],
+                submit=submit,
+                confirm_unusual=confirm,
+            )
         except UnusualValues as error:
             st.session_state[UNUSUAL] = {"key": base["key"], "message": error.message}
             st.rerun()
@@ -133,8 +158,9 @@ def _save(actor, entry, base, typed, comments, *, submit: bool, confirm: bool) -
         st.session_state.pop(UNUSUAL, None)
         st.session_state.pop("weekly_entry_conflict", None)
         remember_base(saved, force=True)
-        st.session_state[FLASH] = ("Chiffres envoyés à la coordination." if submit
-                                   else "Brouillon enregistré (pas encore envoyé).")
+        st.session_state[FLASH] = (
+            "Chiffres envoyés à la coordination." if submit else "Brouillon enregistré (pas encore envoyé)."
+        )
         invalidate()  # st.rerun() leaves `handled` early: refresh cached reads (charts, home) here
         st.rerun()
 
@@ -148,26 +174,46 @@ def review_panel(actor: Actor, entry: WeekEntry) -> None:
         if entry.status == ReportStatus.SUBMITTED.value:
             if st.button("Valider ces chiffres", key=f"weekly_review_approve_{key}"):
                 with handled():
-                    weekly_approve(actor=actor, structure_id=entry.structure_id, week_start=entry.week_start,
-                                   expected_version=entry.version)
+                    weekly_approve(
+                        actor=actor,
+                        structure_id=entry.structure_id,
+                        week_start=entry.week_start,
+                        expected_version=entry.version,
+                    )
                     _after_review("Chiffres validés.")
         if entry.status in (ReportStatus.SUBMITTED.value, ReportStatus.APPROVED.value):
             with st.form(f"weekly_review_send_back_{key}", clear_on_submit=False):
-                reason = st.text_area("Motif du renvoi (visible par la structure)", key=f"weekly_review_reason_{key}",
-                                      max_chars=text_limit(WeeklyReport, "sent_back_reason"))
+                reason = st.text_area(
+                    "Motif du renvoi (visible par la structure)",
+                    key=f"weekly_review_reason_{key}",
+                    max_chars=text_limit(WeeklyReport, "sent_back_reason"),
+                )
                 if st.form_submit_button("Renvoyer pour correction"):
                     with handled():
-                        weekly_send_back(actor=actor, structure_id=entry.structure_id, week_start=entry.week_start,
-                                         reason=reason, expected_version=entry.version)
+                        weekly_send_back(
+                            actor=actor,
+                            structure_id=entry.structure_id,
+                            week_start=entry.week_start,
+                            reason=reason,
+                            expected_version=entry.version,
+                        )
                         _after_review("Chiffres renvoyés à la structure.")
         if entry.locked:
             with st.form(f"weekly_review_unlock_{key}", clear_on_submit=False):
-                reason = st.text_input("Motif de la réouverture (journalisé)", key=f"weekly_review_unlock_reason_{key}",
-                                       max_chars=text_limit(WeeklyReport, "unlock_reason"))
+                reason = st.text_input(
+                    "Motif de la réouverture (journalisé)",
+                    key=f"weekly_review_unlock_reason_{key}",
+                    max_chars=text_limit(WeeklyReport, "unlock_reason"),
+                )
                 if st.form_submit_button("Rouvrir la semaine"):
                     with handled():
-                        weekly_unlock(actor=actor, structure_id=entry.structure_id, week_start=entry.week_start,
-                                      reason=reason, expected_version=entry.version)
+                        weekly_unlock(
+                            actor=actor,
+                            structure_id=entry.structure_id,
+                            week_start=entry.week_start,
+                            reason=reason,
+                            expected_version=entry.version,
+                        )
                         _after_review("Semaine rouverte : elle peut être corrigée puis envoyée.")
         if entry.status is None and not entry.locked:
             st.caption("Rien à revoir : aucun chiffre enregistré pour cette semaine.")

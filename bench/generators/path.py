@@ -9,16 +9,32 @@ back in a later request under the same code. The last days' requests are still a
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from core.formatting import PARIS
 from demo.path import (
-    AGES, AUTHORITIES, CLOSURES, EXITS, EXPLOITATION_PLACES, NATIONALITIES, REFUSALS, REQUESTERS, _pick,
+    AGES,
+    AUTHORITIES,
+    CLOSURES,
+    EXITS,
+    EXPLOITATION_PLACES,
+    NATIONALITIES,
+    REFUSALS,
+    REQUESTERS,
+    _pick,
 )
 from models.base import utcnow
 from models.child import (
-    Child, ChildRequest, ClosureReason, ExitReason, OrientationProposal, Placement, PlacementEvent,
-    PlacementEventKind, ProposalStatus, RequestStatus,
+    Child,
+    ChildRequest,
+    ClosureReason,
+    ExitReason,
+    OrientationProposal,
+    Placement,
+    PlacementEvent,
+    PlacementEventKind,
+    ProposalStatus,
+    RequestStatus,
 )
 from models.structure import NetworkStatus
 from services.reference_data import distance_km
@@ -46,8 +62,15 @@ class _Path:
         self.events: list[dict] = []
         self.runaways: list[tuple[dict, date]] = []  # (child, left on) of the children who ran away for good
         self.occupancy: dict[int, list[date]] = {}  # structure → end dates of its placements (date.max: open)
-        self.ids = {name: ctx.next_id(table.__table__) for name, table in (
-            ("child", Child), ("request", ChildRequest), ("proposal", OrientationProposal), ("placement", Placement))}
+        self.ids = {
+            name: ctx.next_id(table.__table__)
+            for name, table in (
+                ("child", Child),
+                ("request", ChildRequest),
+                ("proposal", OrientationProposal),
+                ("placement", Placement),
+            )
+        }
         active = [s for s in ctx.structures if s["status"] == NetworkStatus.ACTIVE.value]
         self.near: dict[str, list[dict]] = {}
         self.far: dict[str, list[dict]] = {}
@@ -74,8 +97,17 @@ class _Path:
     def _forms(self) -> list[str]:
         rng = self.rng
         forms = ["sexuelle"] if rng.random() < 0.62 else []
-        forms += [code for code, p in (("delits", 0.25), ("mendicite", 0.1), ("travail", 0.1), ("domestique", 0.07),
-                                       ("mariage", 0.03)) if rng.random() < p]
+        forms += [
+            code
+            for code, p in (
+                ("delits", 0.25),
+                ("mendicite", 0.1),
+                ("travail", 0.1),
+                ("domestique", 0.07),
+                ("mariage", 0.03),
+            )
+            if rng.random() < p
+        ]
         return sorted(forms or ["delits"])
 
     def request(self, received_at: datetime) -> dict:
@@ -89,19 +121,44 @@ class _Path:
             age = min(17, child["age"] + (received_on - left).days // 365)
             child["age"] = age
         if child is None:
-            child = {"id": self._id("child"), "code": self._code(received_at.astimezone(PARIS).year), "age": age,
-                     "sex": _pick(rng, [("F", 64), ("M", 33), ("X", 3)]),
-                     "nationality_group": _pick(rng, NATIONALITIES), "created_at": received_at}
+            child = {
+                "id": self._id("child"),
+                "code": self._code(received_at.astimezone(PARIS).year),
+                "age": age,
+                "sex": _pick(rng, [("F", 64), ("M", 33), ("X", 3)]),
+                "nationality_group": _pick(rng, NATIONALITIES),
+                "created_at": received_at,
+            }
             self.children.append(child)
         row = {
-            "id": self._id("request"), "version": 1, "child_id": child["id"], "received_at": received_at,
-            "received_on": received_on, "child_age": age, "requester_kind": _pick(rng, REQUESTERS),
+            "id": self._id("request"),
+            "version": 1,
+            "child_id": child["id"],
+            "received_at": received_at,
+            "received_on": received_on,
+            "child_age": age,
+            "requester_kind": _pick(rng, REQUESTERS),
             "requester_departement_code": exploitation if rng.random() < 0.8 else _pick(rng, EXPLOITATION_PLACES),
-            "exploitation_forms": self._forms(), "exploitation_departement_code": exploitation,
-            "risk_flags": [f for f, p in (("danger_immediat", 0.3), ("sante_urgente", 0.15),
-                                          ("exploiteur_contact", 0.45), ("fugues_anterieures", 0.3)) if rng.random() < p],
-            "status": RequestStatus.NEW.value, "oriented_at": None, "oriented_on": None, "closed_at": None,
-            "closure_reason": None, "closure_detail": None, "created_by": COORDINATION, "created_at": received_at,
+            "exploitation_forms": self._forms(),
+            "exploitation_departement_code": exploitation,
+            "risk_flags": [
+                f
+                for f, p in (
+                    ("danger_immediat", 0.3),
+                    ("sante_urgente", 0.15),
+                    ("exploiteur_contact", 0.45),
+                    ("fugues_anterieures", 0.3),
+                )
+                if rng.random() < p
+            ],
+            "status": RequestStatus.NEW.value,
+            "oriented_at": None,
+            "oriented_on": None,
+            "closed_at": None,
+            "closure_reason": None,
+            "closure_detail": None,
+            "created_by": COORDINATION,
+            "created_at": received_at,
             "_child": child,
         }
         self.requests.append(row)
@@ -118,9 +175,12 @@ class _Path:
             if not pool:
                 return None
             structure = rng.choice(pool)
-            if (structure["id"] in exclude or child["sex"] not in structure["sexes"]
-                    or not structure["age_min"] <= request["child_age"] <= structure["age_max"]
-                    or (structure["joined_on"] or day) > day):
+            if (
+                structure["id"] in exclude
+                or child["sex"] not in structure["sexes"]
+                or not structure["age_min"] <= request["child_age"] <= structure["age_max"]
+                or (structure["joined_on"] or day) > day
+            ):
                 continue
             ends = [end for end in self.occupancy.get(structure["id"], []) if end >= day]
             self.occupancy[structure["id"]] = ends
@@ -130,13 +190,25 @@ class _Path:
 
     def propose(self, request: dict, structure: dict, at: datetime, status: str, answered_at: datetime | None) -> dict:
         row = {
-            "id": self._id("proposal"), "version": 1, "request_id": request["id"], "structure_id": structure["id"],
-            "status": status, "distance_km": structure["distance"], "finder_note": None, "proposed_at": at,
-            "proposed_by": COORDINATION, "answered_at": answered_at,
+            "id": self._id("proposal"),
+            "version": 1,
+            "request_id": request["id"],
+            "structure_id": structure["id"],
+            "status": status,
+            "distance_km": structure["distance"],
+            "finder_note": None,
+            "proposed_at": at,
+            "proposed_by": COORDINATION,
+            "answered_at": answered_at,
             "answered_by": STAFF if status in (ProposalStatus.ACCEPTED.value, ProposalStatus.REFUSED.value) else None,
             "refusal_reason": _pick(self.rng, REFUSALS).value if status == ProposalStatus.REFUSED.value else None,
-            "answer_detail": None, "assent_obtained": None, "assent_missing_reason": None, "authority_basis": None,
-            "authority_missing_reason": None, "consent_recorded_at": None, "consent_recorded_by": None,
+            "answer_detail": None,
+            "assent_obtained": None,
+            "assent_missing_reason": None,
+            "authority_basis": None,
+            "authority_missing_reason": None,
+            "consent_recorded_at": None,
+            "consent_recorded_by": None,
         }
         self.proposals.append(row)
         if status in (ProposalStatus.PENDING.value, ProposalStatus.ACCEPTED.value):
@@ -152,16 +224,27 @@ class _Path:
             assent_missing_reason=None if assent else "Enfant en état de choc, assentiment à recueillir à l'arrivée",
             authority_basis=authority.value,
             authority_missing_reason="Parents à l'étranger, injoignables ; parquet avisé"
-            if authority.value == "non_obtenu" else None,
-            consent_recorded_at=self.later(proposal["answered_at"], 1, 6), consent_recorded_by=COORDINATION)
+            if authority.value == "non_obtenu"
+            else None,
+            consent_recorded_at=self.later(proposal["answered_at"], 1, 6),
+            consent_recorded_by=COORDINATION,
+        )
 
     def orient(self, request: dict, proposal: dict) -> None:
-        request.update(status=RequestStatus.ORIENTED.value, oriented_at=proposal["answered_at"],
-                       oriented_on=proposal["answered_at"].astimezone(PARIS).date())
+        request.update(
+            status=RequestStatus.ORIENTED.value,
+            oriented_at=proposal["answered_at"],
+            oriented_on=proposal["answered_at"].astimezone(PARIS).date(),
+        )
 
     def close(self, request: dict, reason: ClosureReason, at: datetime) -> None:
-        request.update(status=RequestStatus.CLOSED.value, closure_reason=reason.value, closed_at=at,
-                       oriented_at=None, oriented_on=None)
+        request.update(
+            status=RequestStatus.CLOSED.value,
+            closure_reason=reason.value,
+            closed_at=at,
+            oriented_at=None,
+            oriented_on=None,
+        )
 
     def place(self, request: dict, proposal: dict, structure: dict, arrival: date) -> None:
         rng, child = self.rng, request["_child"]
@@ -169,10 +252,19 @@ class _Path:
         horizon = (self.today - arrival).days
         length = rng.choice([rng.randint(3, 60), rng.randint(30, 240), rng.randint(90, 420)])
         placement = {
-            "id": self._id("placement"), "version": 1, "child_id": child["id"], "structure_id": structure["id"],
-            "arrival_date": arrival, "end_date": None, "exit_reason": None, "exit_detail": None,
-            "created_at": datetime.combine(arrival, time(12), timezone.utc), "request_id": request["id"],
-            "distance_km": proposal["distance_km"], "recorded_by": STAFF, "on_runaway": False,
+            "id": self._id("placement"),
+            "version": 1,
+            "child_id": child["id"],
+            "structure_id": structure["id"],
+            "arrival_date": arrival,
+            "end_date": None,
+            "exit_reason": None,
+            "exit_detail": None,
+            "created_at": datetime.combine(arrival, time(12), UTC),
+            "request_id": request["id"],
+            "distance_km": proposal["distance_km"],
+            "recorded_by": STAFF,
+            "on_runaway": False,
         }
         end = arrival + timedelta(days=length)
         reason = _pick(rng, EXITS)
@@ -189,16 +281,26 @@ class _Path:
                     if end >= self.today:
                         end = None  # still away, the placement stays open
         if end is not None and end < self.today:
-            placement.update(end_date=end, exit_reason=reason.value,
-                             exit_detail="Orientation vers un dispositif jeune majeur" if reason == ExitReason.OTHER else None)
+            placement.update(
+                end_date=end,
+                exit_reason=reason.value,
+                exit_detail="Orientation vers un dispositif jeune majeur" if reason == ExitReason.OTHER else None,
+            )
             if reason == ExitReason.RUNAWAY:
                 self.runaways.append((child, end))
         self.occupancy.setdefault(structure["id"], []).append(placement["end_date"] or date.max)
         self.placements.append(placement)
 
     def _event(self, placement: dict, kind: PlacementEventKind, day: date) -> None:
-        self.events.append({"placement_id": placement["id"], "kind": kind.value, "occurred_on": day,
-                            "recorded_at": datetime.combine(day, time(18), timezone.utc), "recorded_by": STAFF})
+        self.events.append(
+            {
+                "placement_id": placement["id"],
+                "kind": kind.value,
+                "occurred_on": day,
+                "recorded_at": datetime.combine(day, time(18), UTC),
+                "recorded_by": STAFF,
+            }
+        )
         placement["on_runaway"] = kind == PlacementEventKind.RUNAWAY
 
     # --- stories -------------------------------------------------------------------------------
@@ -224,7 +326,9 @@ class _Path:
             proposal = self.propose(request, structure, moment, ProposalStatus.ACCEPTED.value, answer_at)
             self.consent(proposal)
             self.orient(request, proposal)
-            arrival = min(self.today, (answer_at + timedelta(days=rng.choice([0, 0, 1, 1, 2, 3]))).astimezone(PARIS).date())
+            arrival = min(
+                self.today, (answer_at + timedelta(days=rng.choice([0, 0, 1, 1, 2, 3]))).astimezone(PARIS).date()
+            )
             self.place(request, proposal, structure, arrival)
             return
         self.close(request, ClosureReason.NO_PLACE, self.later(moment, 2, 24))
@@ -256,11 +360,14 @@ def generate(ctx) -> None:
     days = YEARS * 365
     start = ctx.today - timedelta(days=days)
     moments = sorted(
-        datetime.combine(start + timedelta(days=rng.randint(0, days)), time(rng.randint(0, 23), rng.randint(0, 59)), PARIS)
-        for _ in range(PER_YEAR * YEARS * ctx.scale))
+        datetime.combine(
+            start + timedelta(days=rng.randint(0, days)), time(rng.randint(0, 23), rng.randint(0, 59)), PARIS
+        )
+        for _ in range(PER_YEAR * YEARS * ctx.scale)
+    )
     recent = path.now - timedelta(days=RECENT_DAYS)
     for moment in moments:
-        received_at = min(moment.astimezone(timezone.utc), path.now - timedelta(hours=1))
+        received_at = min(moment.astimezone(UTC), path.now - timedelta(hours=1))
         if received_at >= recent:
             path.open_path(received_at)
         else:

@@ -4,7 +4,7 @@ as the service would have written them. The last fortnight's stay open."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -12,22 +12,35 @@ import sqlalchemy as sa
 from core.formatting import PARIS
 from demo.signalements import ACTIONS, CATEGORIES, FACTS, OUTCOMES, RECIPIENTS, _pick
 from models.base import utcnow
-from models.signalement import EventKind, Signalement, SignalementEvent, Severity
+from models.signalement import EventKind, Severity, Signalement, SignalementEvent
 from services.settings import SETTINGS
 from services.signalements import DEADLINE_KEYS, derive_state
 
 PER_YEAR = 400  # 20,000 signalements over five years at scale 10
 YEARS = 5
-D, W, I = Severity.IMMEDIATE_DANGER.value, Severity.WORRYING.value, Severity.INFORMATION.value
+D, W, I = Severity.IMMEDIATE_DANGER.value, Severity.WORRYING.value, Severity.INFORMATION.value  # noqa: E741
 ACK_HOURS = {D: (0.1, 0.9), W: (0.5, 20), I: (1, 60)}
 
 
 def _event(kind: EventKind, at: datetime, **values) -> dict:
-    row = dict(kind=kind.value, at=at, recorded_at=at, author_user_id=None,
-               author_name="Équipe" if kind == EventKind.DECLARED else "Coordination",
-               author_role="partenaire" if kind == EventKind.DECLARED else "coordination", note=None, severity=None,
-               category=None, ack_due_at=None, pass_due_at=None, recipient_kind=None, recipient_detail=None,
-               channel=None, outcome=None, voids_event_id=None)
+    row = dict(
+        kind=kind.value,
+        at=at,
+        recorded_at=at,
+        author_user_id=None,
+        author_name="Équipe" if kind == EventKind.DECLARED else "Coordination",
+        author_role="partenaire" if kind == EventKind.DECLARED else "coordination",
+        note=None,
+        severity=None,
+        category=None,
+        ack_due_at=None,
+        pass_due_at=None,
+        recipient_kind=None,
+        recipient_detail=None,
+        channel=None,
+        outcome=None,
+        voids_event_id=None,
+    )
     row.update(values)
     return row
 
@@ -38,7 +51,7 @@ def generate(ctx) -> None:
     headers, histories = [], []
     for _ in range(PER_YEAR * YEARS * ctx.scale):
         day = ctx.today - timedelta(days=rng.randint(0, YEARS * 365))
-        declared_at = datetime.combine(day, time(rng.randint(7, 22), rng.randint(0, 59)), PARIS).astimezone(timezone.utc)
+        declared_at = datetime.combine(day, time(rng.randint(7, 22), rng.randint(0, 59)), PARIS).astimezone(UTC)
         if declared_at > now:
             declared_at = now - timedelta(hours=1)
         severity = _pick(rng, [(D, 20), (W, 55), (I, 25)])
@@ -46,8 +59,16 @@ def generate(ctx) -> None:
         ack_h, pass_h = hours[severity]
         ack_due = declared_at + timedelta(hours=ack_h) if ack_h else None
         pass_due = declared_at + timedelta(hours=pass_h) if pass_h else None
-        events = [_event(EventKind.DECLARED, declared_at, severity=severity, category=category,
-                         ack_due_at=ack_due, pass_due_at=pass_due)]
+        events = [
+            _event(
+                EventKind.DECLARED,
+                declared_at,
+                severity=severity,
+                category=category,
+                ack_due_at=ack_due,
+                pass_due_at=pass_due,
+            )
+        ]
         low, high = ACK_HOURS[severity]
         at = declared_at + timedelta(hours=rng.uniform(low, high) * (1.6 if rng.random() < 0.08 else 1))
         if at < now:
@@ -62,15 +83,33 @@ def generate(ctx) -> None:
                 outcome = rng.choice(OUTCOMES[category]) if len(events) > 2 else "information_seule"
                 events.append(_event(EventKind.CLOSED, closed_at, outcome=outcome))
         state = derive_state([SimpleNamespace(id=None, **e) for e in events], declared_at)
-        headers.append(dict(
-            version=1, structure_id=rng.choice(ctx.structure_ids), child_id=None,
-            occurred_at=declared_at - timedelta(minutes=rng.randint(10, 600)), declared_at=declared_at,
-            declared_on=declared_at.astimezone(PARIS).date(), category=category, severity=severity, facts=rng.choice(FACTS[category]),
-            actions_taken=ACTIONS[category][:1], actions_detail=None, declared_by_user_id=None,
-            declared_by_name="Équipe", **state))
+        headers.append(
+            dict(
+                version=1,
+                structure_id=rng.choice(ctx.structure_ids),
+                child_id=None,
+                occurred_at=declared_at - timedelta(minutes=rng.randint(10, 600)),
+                declared_at=declared_at,
+                declared_on=declared_at.astimezone(PARIS).date(),
+                category=category,
+                severity=severity,
+                facts=rng.choice(FACTS[category]),
+                actions_taken=ACTIONS[category][:1],
+                actions_detail=None,
+                declared_by_user_id=None,
+                declared_by_name="Équipe",
+                **state,
+            )
+        )
         histories.append(events)
     ctx.insert(Signalement.__table__, headers)
     table = Signalement.__table__
-    ids = [row[0] for row in ctx.connection.execute(sa.select(table.c.id).order_by(table.c.id))][-len(headers):]
-    ctx.insert(SignalementEvent.__table__, [
-        {**event, "signalement_id": signalement_id} for signalement_id, events in zip(ids, histories) for event in events])
+    ids = [row[0] for row in ctx.connection.execute(sa.select(table.c.id).order_by(table.c.id))][-len(headers) :]
+    ctx.insert(
+        SignalementEvent.__table__,
+        [
+            {**event, "signalement_id": signalement_id}
+            for signalement_id, events in zip(ids, histories)
+            for event in events
+        ],
+    )

@@ -32,26 +32,40 @@ def generate(ctx) -> None:
         elif status != NetworkStatus.ACTIVE:
             changed = max(joined + timedelta(days=30), ctx.today - timedelta(days=rng.randint(5, 400)))
         departement = rng.choice(codes)
-        rows.append({
-            "name": f"{rng.choice(NAMES[kind])} n° {index + 1}", "kind": kind.value,
-            "departement_code": departement, "commune": f"Commune {departement}-{index % 37}",
-            "capacity": rng.choice([4, 6, 8, 10, 12, 15, 20]), "age_min": rng.choice([10, 12, 13, 14]),
-            "age_max": 17, "sexes": rng.choice([["F"], ["M"], ["F", "M"]]),
-            "exploitation_forms": _forms(rng),
-            "services": rng.sample([s.value for s in OnSiteService], 3),
-            "status": status.value, "joined_on": joined, "status_changed_on": changed,
-            "left_on": changed if status == NetworkStatus.LEFT else None,
-            "phone": None, "email": f"accueil.{index + 1:05d}@bench.invalid",
-            "version": 1, "created_at": now, "updated_at": now,
-        })
+        rows.append(
+            {
+                "name": f"{rng.choice(NAMES[kind])} n° {index + 1}",
+                "kind": kind.value,
+                "departement_code": departement,
+                "commune": f"Commune {departement}-{index % 37}",
+                "capacity": rng.choice([4, 6, 8, 10, 12, 15, 20]),
+                "age_min": rng.choice([10, 12, 13, 14]),
+                "age_max": 17,
+                "sexes": rng.choice([["F"], ["M"], ["F", "M"]]),
+                "exploitation_forms": _forms(rng),
+                "services": rng.sample([s.value for s in OnSiteService], 3),
+                "status": status.value,
+                "joined_on": joined,
+                "status_changed_on": changed,
+                "left_on": changed if status == NetworkStatus.LEFT else None,
+                "phone": None,
+                "email": f"accueil.{index + 1:05d}@bench.invalid",
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
     ctx.insert(Structure.__table__, rows)
     ctx.structure_ids = [row[0] for row in ctx.connection.execute(sa_select_ids())]
     ctx.structures = [{**row, "id": structure_id} for structure_id, row in zip(ctx.structure_ids, rows)]
-    ctx.insert(StructureStatusChange.__table__, [
-        {"structure_id": structure_id, "status": status, "effective_on": effective, "recorded_at": now}
-        for structure_id, row in zip(ctx.structure_ids, rows)
-        for status, effective in _initial_history(row, ctx.today)
-    ])
+    ctx.insert(
+        StructureStatusChange.__table__,
+        [
+            {"structure_id": structure_id, "status": status, "effective_on": effective, "recorded_at": now}
+            for structure_id, row in zip(ctx.structure_ids, rows)
+            for status, effective in _initial_history(row, ctx.today)
+        ],
+    )
 
 
 def sa_select_ids():

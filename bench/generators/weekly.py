@@ -28,9 +28,11 @@ BATCH = 40  # structures per write
 
 
 def _rule() -> DeadlineRule:
-    return DeadlineRule(days_after_sunday=int(SETTINGS["weekly_deadline_days"].default),
-                        hour=int(SETTINGS["weekly_deadline_hour"].default),
-                        lock_weeks=int(SETTINGS["weekly_lock_weeks"].default))
+    return DeadlineRule(
+        days_after_sunday=int(SETTINGS["weekly_deadline_days"].default),
+        hour=int(SETTINGS["weekly_deadline_hour"].default),
+        lock_weeks=int(SETTINGS["weekly_lock_weeks"].default),
+    )
 
 
 def _active_weeks(structure: dict, today, first, last) -> list:
@@ -52,7 +54,7 @@ def generate(ctx) -> None:
     partner = ctx.structure_ids[0] if ctx.structure_ids else None
     for start in range(0, len(ctx.structures), BATCH):
         reports, values = [], []
-        for structure in ctx.structures[start:start + BATCH]:
+        for structure in ctx.structures[start : start + BATCH]:
             weeks = _active_weeks(structure, ctx.today, first, last)
             if not weeks:
                 continue
@@ -61,17 +63,31 @@ def generate(ctx) -> None:
             shape = SimpleNamespace(id=structure["id"], capacity=structure["capacity"])
             for item in _structure_reports(rng, shape, weeks, profile, rule, now, this_week, is_partner):
                 report_id, next_id = next_id, next_id + 1
-                reports.append({
-                    "id": report_id, "version": 1, "structure_id": item.structure_id, "week_start": item.week_start,
-                    "status": item.status, "first_submitted_at": item.submitted_at, "submitted_at": item.submitted_at,
-                    "submitted_late": item.submitted_at > rule.deadline(item.week_start),
-                    "sent_back_reason": item.sent_back_reason, "reviewed_at": item.reviewed_at,
-                    "reviewed_by": "coordination" if item.reviewed_at else None,
-                    "unlocked": item.status == ReportStatus.SENT_BACK.value, "unlock_reason": None,
-                    "updated_by": "coordination", "created_at": stamp, "updated_at": stamp,
-                })
-                values += [{"report_id": report_id, "element_id": elements[code], "value": value, "comment": None}
-                           for code, value in item.values.items() if value is not None and code in elements]
+                reports.append(
+                    {
+                        "id": report_id,
+                        "version": 1,
+                        "structure_id": item.structure_id,
+                        "week_start": item.week_start,
+                        "status": item.status,
+                        "first_submitted_at": item.submitted_at,
+                        "submitted_at": item.submitted_at,
+                        "submitted_late": item.submitted_at > rule.deadline(item.week_start),
+                        "sent_back_reason": item.sent_back_reason,
+                        "reviewed_at": item.reviewed_at,
+                        "reviewed_by": "coordination" if item.reviewed_at else None,
+                        "unlocked": item.status == ReportStatus.SENT_BACK.value,
+                        "unlock_reason": None,
+                        "updated_by": "coordination",
+                        "created_at": stamp,
+                        "updated_at": stamp,
+                    }
+                )
+                values += [
+                    {"report_id": report_id, "element_id": elements[code], "value": value, "comment": None}
+                    for code, value in item.values.items()
+                    if value is not None and code in elements
+                ]
         ctx.insert(WeeklyReport.__table__, reports)
         ctx.insert(WeeklyValue.__table__, values)
     ctx.sync_sequence(WeeklyReport.__table__)

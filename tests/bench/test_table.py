@@ -4,8 +4,17 @@ from bench.run import evaluate, markdown
 
 
 def _page(median, floor, warm, *, rows=10, warm_statements=0, page="dashboard", role="coordination"):
-    return {"page": page, "role": role, "median_s": median, "max_s": median, "sql_floor_s": floor,
-            "warm_median_s": warm, "warm_statements": warm_statements, "statements": 5, "rows": rows}
+    return {
+        "page": page,
+        "role": role,
+        "median_s": median,
+        "max_s": median,
+        "sql_floor_s": floor,
+        "warm_median_s": warm,
+        "warm_statements": warm_statements,
+        "statements": 5,
+        "rows": rows,
+    }
 
 
 def _run(*pages, peak=150.0):
@@ -13,22 +22,26 @@ def _run(*pages, peak=150.0):
 
 
 def test_a_page_within_every_target_is_marked_met():
-    rows = evaluate({
-        ("sqlite", 0): _run(_page(0.050, 0.0, 0.010)),
-        ("sqlite", 1): _run(_page(0.060, 0.005, 0.012)),
-        ("sqlite", 10): _run(_page(0.070, 0.010, 0.015)),
-    })
+    rows = evaluate(
+        {
+            ("sqlite", 0): _run(_page(0.050, 0.0, 0.010)),
+            ("sqlite", 1): _run(_page(0.060, 0.005, 0.012)),
+            ("sqlite", 10): _run(_page(0.070, 0.010, 0.015)),
+        }
+    )
     assert [(r["scale"], r["ok"], r["why"]) for r in rows] == [(1, True, []), (10, True, [])]
     assert markdown(rows).startswith("2 lignes sur 2 tiennent toutes les cibles (sqlite 1 : 1/1, sqlite 10 : 1/1).")
 
 
 def test_each_missed_target_is_named_with_its_cause():
-    rows = evaluate({
-        ("postgresql", 0): _run(_page(0.040, 0.0, 0.010)),
-        ("postgresql", 1): _run(_page(0.060, 0.010, 0.012, rows=100)),
-        # the SQL floor grew tenfold, the rerun ran two queries, the memory went 180 MB above the baseline
-        ("postgresql", 10): _run(_page(0.200, 0.150, 0.050, rows=1000, warm_statements=2), peak=280.0),
-    })
+    rows = evaluate(
+        {
+            ("postgresql", 0): _run(_page(0.040, 0.0, 0.010)),
+            ("postgresql", 1): _run(_page(0.060, 0.010, 0.012, rows=100)),
+            # the SQL floor grew tenfold, the rerun ran two queries, the memory went 180 MB above the baseline
+            ("postgresql", 10): _run(_page(0.200, 0.150, 0.050, rows=1000, warm_statements=2), peak=280.0),
+        }
+    )
     scale_10 = next(r for r in rows if r["scale"] == 10)
     assert scale_10["checks"] == {"ratio": True, "growth": False, "warm": False, "memory": False}
     assert scale_10["why"] == [
@@ -40,20 +53,24 @@ def test_each_missed_target_is_named_with_its_cause():
 
 
 def test_a_ratio_miss_says_what_the_page_draws_beyond_the_empty_one():
-    rows = evaluate({
-        ("sqlite", 0): _run(_page(0.020, 0.0, 0.010)),
-        ("sqlite", 1): _run(_page(0.060, 0.002, 0.012)),
-    })
+    rows = evaluate(
+        {
+            ("sqlite", 0): _run(_page(0.020, 0.0, 0.010)),
+            ("sqlite", 1): _run(_page(0.060, 0.002, 0.012)),
+        }
+    )
     assert rows[0]["checks"]["ratio"] is False
     assert rows[0]["why"] == ["ratio : rendu hors SQL 58 ms contre 20 ms pour la page vide (plancher SQL 2 ms)"]
 
 
 def test_beyond_scale_10_growth_and_memory_are_shown_but_only_ratio_and_rerun_are_targets():
-    rows = evaluate({
-        ("postgresql", 0): _run(_page(0.040, 0.0, 0.010)),
-        ("postgresql", 1): _run(_page(0.060, 0.010, 0.012)),
-        ("postgresql", 100): _run(_page(0.900, 0.700, 0.015, rows=5000), peak=300.0),
-    })
+    rows = evaluate(
+        {
+            ("postgresql", 0): _run(_page(0.040, 0.0, 0.010)),
+            ("postgresql", 1): _run(_page(0.060, 0.010, 0.012)),
+            ("postgresql", 100): _run(_page(0.900, 0.700, 0.015, rows=5000), peak=300.0),
+        }
+    )
     scale_100 = next(r for r in rows if r["scale"] == 100)
     assert scale_100["checks"] == {"ratio": True, "warm": True}
     assert scale_100["ok"] and scale_100["why"] == []

@@ -19,16 +19,21 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from core.config import PROJECT_ROOT
 from ui.navigation import PAGE_BY_KEY, PageSpec
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-gpu"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-gpu",
+]
 ARTIFACTS = PROJECT_ROOT / "artifacts" / "browser"
 DEMO_PASSWORD = "ancrage-demo"
 AUTH_COOKIE = "ancrage_auth"
@@ -60,8 +65,14 @@ def app_env(data_dir: Path) -> dict[str, str]:
 def bootstrap_demo(data_dir: Path) -> None:
     """A fresh demo database in `data_dir`, made by the same command as run.sh."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run([sys.executable, "-m", "startup.bootstrap", "--demo"], cwd=PROJECT_ROOT,
-                            env=app_env(data_dir), capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "startup.bootstrap", "--demo"],
+        cwd=PROJECT_ROOT,
+        env=app_env(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if result.returncode != 0:
         raise RuntimeError(f"startup.bootstrap --demo failed:\n{result.stdout}\n{result.stderr}")
 
@@ -97,15 +108,36 @@ class AppServer:
         raise RuntimeError(f"Streamlit did not start; log {self.log_path}:\n{self.log_tail()}")
 
     def _launch_and_wait(self) -> bool:
-        command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
-                   "--server.address", "127.0.0.1", "--server.headless", "true",
-                   "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
+        command = [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(self.port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ]
         if shutil.which("setpriv"):
             # Also gone if pytest itself is killed before it can stop the server.
             command = ["setpriv", "--pdeathsig", "TERM", *command]
         with self.log_path.open("w") as log:
-            self.process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=app_env(self.data_dir), stdout=log,
-                                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+            self.process = subprocess.Popen(
+                command,
+                cwd=PROJECT_ROOT,
+                env=app_env(self.data_dir),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -208,7 +240,11 @@ def wait_idle(page: Page, *, since: tuple | None = None, timeout_ms: int = ACTIO
         status = _watch_status(page)
         if status is not None:
             activity_before = since[1] if since and since[0] == status["doc"] else 0
-            if status["state"] == "notRunning" and status["activity"] > activity_before and status["quietMs"] >= SETTLE_MS:
+            if (
+                status["state"] == "notRunning"
+                and status["activity"] > activity_before
+                and status["quietMs"] >= SETTLE_MS
+            ):
                 return
         elif page.locator(IDLE).count():
             idle_since = idle_since or now
@@ -388,5 +424,6 @@ def metric(page: Page, label: str, *, exact: bool = False):
     metrics = page.get_by_test_id("stMain").get_by_test_id("stMetric")
     if exact:
         return metrics.filter(has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)).get_by_test_id(
-            "stMetricValue")
+            "stMetricValue"
+        )
     return metrics.filter(has_text=label).get_by_test_id("stMetricValue")

@@ -21,19 +21,42 @@ START_TIMEOUT_S = 90
 
 
 def production_env(database_url: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "ANCRAGE_DATABASE_URL", "ANCRAGE_ENV", "ANCRAGE_COOKIE_KEY")}
-    env.update(ANCRAGE_ENV="production", DATABASE_URL=database_url, ANCRAGE_COOKIE_KEY=COOKIE_KEY,
-               ANCRAGE_BCRYPT_ROUNDS="4", **extra)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "ANCRAGE_DATABASE_URL", "ANCRAGE_ENV", "ANCRAGE_COOKIE_KEY")
+    }
+    env.update(
+        ANCRAGE_ENV="production",
+        DATABASE_URL=database_url,
+        ANCRAGE_COOKIE_KEY=COOKIE_KEY,
+        ANCRAGE_BCRYPT_ROUNDS="4",
+        **extra,
+    )
     return env
 
 
 def prepare_database(server_url: str, name: str) -> str:
     """A new database with the first coordination account, made by the operator's command."""
     url = pg_server.create_database(server_url, name)
-    result = subprocess.run([sys.executable, "-m", "startup.first_account", "--username", USERNAME, "--email",
-                             "marie.dupont@exemple.fr", "--name", NAME], cwd=PROJECT_ROOT, capture_output=True,
-                            text=True, timeout=120, env=production_env(url, ANCRAGE_FIRST_PASSWORD=PASSWORD))
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "startup.first_account",
+            "--username",
+            USERNAME,
+            "--email",
+            "marie.dupont@exemple.fr",
+            "--name",
+            NAME,
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=production_env(url, ANCRAGE_FIRST_PASSWORD=PASSWORD),
+    )
     assert result.returncode == 0, result.stderr
     return url
 
@@ -60,13 +83,22 @@ class ProductionApp:
         """Start the process without waiting (several processes then start together)."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        env = production_env(self.database_url, ANCRAGE_PORT=str(self.port), ANCRAGE_DATA_DIR=str(self.data_dir),
-                             ANCRAGE_SECRET_DIR=str(self.data_dir / "secret"))
+        env = production_env(
+            self.database_url,
+            ANCRAGE_PORT=str(self.port),
+            ANCRAGE_DATA_DIR=str(self.data_dir),
+            ANCRAGE_SECRET_DIR=str(self.data_dir / "secret"),
+        )
         with self.log_path.open("w") as log:
-            self.process = subprocess.Popen([str(PROJECT_ROOT / "scripts" / "start-production.sh"),
-                                             "--server.fileWatcherType", "none"], cwd=PROJECT_ROOT, env=env,
-                                            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                            start_new_session=True)
+            self.process = subprocess.Popen(
+                [str(PROJECT_ROOT / "scripts" / "start-production.sh"), "--server.fileWatcherType", "none"],
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
 
     def wait(self) -> None:
         wait_healthy(f"{self.url}/_stcore/health", self.process, self.log_tail)
@@ -130,7 +162,7 @@ class Proxy:
     def config(self) -> str:
         deployed = (PROJECT_ROOT / "deploy" / "nginx" / "ancrage.conf").read_text()
         # The deployed http-level part (map, log format), with this test's upstream and a plain HTTP server.
-        http_part = deployed[:deployed.index("upstream ancrage")]
+        http_part = deployed[: deployed.index("upstream ancrage")]
         servers = "\n".join(f"    server 127.0.0.1:{app.port} max_fails=1 fail_timeout=10s;" for app in self.apps)
         return f"""
 worker_processes 1;
@@ -163,16 +195,23 @@ http {{
         conf.write_text(self.config())
         check = subprocess.run([NGINX, "-t", "-p", str(self.root), "-c", str(conf)], capture_output=True, text=True)
         assert check.returncode == 0, check.stderr
-        self.process = subprocess.Popen([NGINX, "-p", str(self.root), "-c", str(conf), "-g", "daemon off;"],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            [NGINX, "-p", str(self.root), "-c", str(conf), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         wait_healthy(f"{self.url}/_stcore/health", self.process, self.log_tail)
         return self
 
     def last_upstream(self) -> int | None:
         """The port of the process that answered the latest request through the proxy (a WebSocket is
         only logged once closed, but the page's other requests go to the same process)."""
-        ports = [line.split("upstream=", 1)[1].split()[0] for line in self.access_log.read_text().splitlines()
-                 if "upstream=127.0.0.1:" in line]
+        ports = [
+            line.split("upstream=", 1)[1].split()[0]
+            for line in self.access_log.read_text().splitlines()
+            if "upstream=127.0.0.1:" in line
+        ]
         return int(ports[-1].split(",")[-1].strip().rsplit(":", 1)[1]) if ports else None
 
     def stop(self) -> None:

@@ -95,7 +95,7 @@ def shows(cell, text: str) -> bool:
     if not isinstance(cell, (int, float)):
         return False
     decimals = len(plain.rstrip("%").partition(",")[2])
-    return abs((cell * 100 if percent else cell) - shown) <= 0.5 * 10 ** -decimals + 1e-9
+    return abs((cell * 100 if percent else cell) - shown) <= 0.5 * 10**-decimals + 1e-9
 
 
 def test_annual_report_downloads_with_the_dashboards_numbers(page):

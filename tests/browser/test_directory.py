@@ -43,7 +43,8 @@ def test_coordination_sees_the_map_and_a_new_structure_covers_its_departement(pa
     expect(metric(page, "dont outre-mer")).to_contain_text("/ 5")
     uncovered = main.locator("li")
     expect(uncovered.filter(has_text="outre-mer").first).to_contain_text(
-        re.compile("|".join(f"{code} {name}" for code, name in OVERSEAS.items())))
+        re.compile("|".join(f"{code} {name}" for code, name in OVERSEAS.items()))
+    )
     assert_no_streamlit_error(page)
 
     covered_before = int(metric(page, "Départements couverts").inner_text().split("/")[0])
@@ -61,12 +62,18 @@ def test_coordination_sees_the_map_and_a_new_structure_covers_its_departement(pa
     form.get_by_label("Commune *", exact=True).fill("Chef-lieu")
     form.get_by_label("Places *", exact=True).fill("4")
     choose(page, form.get_by_label("Sexes accueillis *", exact=True), "Fille", "Fille", multi=True)
-    choose(page, form.get_by_label("Formes d'exploitation prises en charge *", exact=True), "sexuelle",
-           "Exploitation sexuelle", multi=True)
+    choose(
+        page,
+        form.get_by_label("Formes d'exploitation prises en charge *", exact=True),
+        "sexuelle",
+        "Exploitation sexuelle",
+        multi=True,
+    )
     choose(page, form.get_by_label("Statut dans le réseau *", exact=True), "Active", "Active")
     click_and_wait(form.get_by_role("button", name="Créer la structure"))
-    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text(f"Structure « {structure} » créée.",
-                                                                         timeout=SEEN_MS)
+    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text(
+        f"Structure « {structure} » créée.", timeout=SEEN_MS
+    )
 
     open_from_menu(page, "Couverture")
     expect(metric(page, "Départements couverts")).to_have_text(f"{covered_before + 1} / 101", timeout=SEEN_MS)

@@ -18,6 +18,7 @@ from tests.browser.harness import (
     metric,
     open_from_menu,
 )
+
 pytestmark = pytest.mark.browser
 
 SEINE_SAINT_DENIS = "93 — Seine-Saint-Denis"
@@ -34,10 +35,12 @@ def test_coordination_enters_a_request_and_the_finder_recommends_a_structure(pag
     choose(page, form.get_by_label("Département du demandeur", exact=True), "Seine-Saint", SEINE_SAINT_DENIS)
     form.get_by_label("Âge (années)", exact=True).fill("15")
     choose(page, form.get_by_label("Sexe", exact=True), "Fille", "Fille")
-    choose(page, form.get_by_label("Formes d'exploitation", exact=True), "sexuelle", "Exploitation sexuelle",
-           multi=True)
-    choose(page, form.get_by_label("Département où l'exploitation a eu lieu", exact=True), "Seine-Saint",
-           SEINE_SAINT_DENIS)
+    choose(
+        page, form.get_by_label("Formes d'exploitation", exact=True), "sexuelle", "Exploitation sexuelle", multi=True
+    )
+    choose(
+        page, form.get_by_label("Département où l'exploitation a eu lieu", exact=True), "Seine-Saint", SEINE_SAINT_DENIS
+    )
     click_and_wait(form.get_by_role("button", name="Enregistrer la sollicitation"))
 
     main = page.get_by_test_id("stMain")
@@ -60,9 +63,11 @@ def _codes_in_other_structures(app_server, own_structure: str) -> set[str]:
     """Codes of the children placed right now in another structure (read from the server's database)."""
     uri = f"file:{app_server.data_dir / 'ancrage.db'}?mode=ro"
     with sqlite3.connect(uri, uri=True) as db:
-        rows = db.execute("SELECT c.code FROM placements p JOIN children c ON c.id = p.child_id "
-                          "JOIN structures s ON s.id = p.structure_id WHERE p.end_date IS NULL AND s.name <> ?",
-                          (own_structure,)).fetchall()
+        rows = db.execute(
+            "SELECT c.code FROM placements p JOIN children c ON c.id = p.child_id "
+            "JOIN structures s ON s.id = p.structure_id WHERE p.end_date IS NULL AND s.name <> ?",
+            (own_structure,),
+        ).fetchall()
     return {code for (code,) in rows}
 
 

@@ -9,7 +9,12 @@ import pytest
 
 from tests import pg_server
 from tests.browser.harness import (
-    assert_no_streamlit_error, login, main_text, menu_titles, open_from_menu, wait_idle,
+    assert_no_streamlit_error,
+    login,
+    main_text,
+    menu_titles,
+    open_from_menu,
+    wait_idle,
 )
 from tests.browser.production import NAME, PASSWORD, USERNAME, ProductionApp, prepare_database
 from ui.outage import DATABASE_DOWN
@@ -86,8 +91,14 @@ def _add_structure(url: str, name: str) -> None:
     from tests.browser.production import production_env
 
     code = f"from tests.factories import make_structure; make_structure(name={name!r}, capacity=12)"
-    result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, env=production_env(url),
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PROJECT_ROOT,
+        env=production_env(url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
 
 

@@ -37,8 +37,10 @@ def test_a_fresh_server_shows_a_visitor_only_the_log_in(new_page, fresh_app_serv
 
 # What a partner types where another user will read it: Markdown (an image that would tell the sender
 # when and from where it was read, a link), HTML, and a spreadsheet formula.
-TYPED = ("**gras** ![x](http://host.example/beacon.png) [clic](http://host.example/lien) "
-         "<img src=http://host.example/i.png> <b>balise</b> :red[rouge]")
+TYPED = (
+    "**gras** ![x](http://host.example/beacon.png) [clic](http://host.example/lien) "
+    "<img src=http://host.example/i.png> <b>balise</b> :red[rouge]"
+)
 FORMULA = '=HYPERLINK("http://host.example/f","clic")'
 FACTS = f"{FORMULA} L'enfant a reçu un message. {TYPED}"
 PHONE = "+33 2 99 00 00 00"  # starts like a formula: the spreadsheet must keep it as text
@@ -94,8 +96,12 @@ def test_what_a_partner_types_reaches_the_coordination_as_typed(new_page, fresh_
     login(coordination, "coordination")
     goto(coordination, "signalements")
     board = coordination.get_by_role("tabpanel", name="À traiter")
-    card = (board.get_by_test_id("stVerticalBlock").filter(has_text=reference)
-            .filter(has=coordination.get_by_role("button", name="Ouvrir", exact=True)).last)
+    card = (
+        board.get_by_test_id("stVerticalBlock")
+        .filter(has_text=reference)
+        .filter(has=coordination.get_by_role("button", name="Ouvrir", exact=True))
+        .last
+    )
     click_and_wait(card.get_by_role("button", name="Ouvrir", exact=True))
     main = coordination.get_by_test_id("stMain")
     expect(main.get_by_test_id("stText").filter(has_text=FACTS)).to_have_count(1)

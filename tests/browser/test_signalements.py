@@ -31,7 +31,8 @@ def test_partner_declares_an_immediate_danger_and_the_coordination_acknowledges_
     partner.get_by_role("option", name=CATEGORY, exact=True).click()
     main.get_by_text("Danger immédiat", exact=True).click()
     main.get_by_label("Faits", exact=True).fill(
-        "Un homme adulte a attendu devant le portail et a interpellé l'enfant à son retour du collège.")
+        "Un homme adulte a attendu devant le portail et a interpellé l'enfant à son retour du collège."
+    )
     click_and_wait(main.get_by_role("button", name="Déclarer à la coordination"))
     expect(main.get_by_test_id("stAlertContentSuccess")).to_contain_text("Signalement transmis à la coordination")
     heading = main.get_by_role("heading", name=re.compile(rf"^{REFERENCE.pattern} — "))
@@ -50,11 +51,19 @@ def test_partner_declares_an_immediate_danger_and_the_coordination_acknowledges_
     top = board.locator("p", has_text=REFERENCE).first
     expect(top).to_contain_text(reference)
     expect(top).to_contain_text("Danger immédiat")
-    card = (board.get_by_test_id("stVerticalBlock").filter(has=coordination.locator("p", has_text=reference))
-            .filter(has=coordination.get_by_role("button", name="Ouvrir", exact=True)).last)
+    card = (
+        board.get_by_test_id("stVerticalBlock")
+        .filter(has=coordination.locator("p", has_text=reference))
+        .filter(has=coordination.get_by_role("button", name="Ouvrir", exact=True))
+        .last
+    )
     expect(card).to_contain_text(CATEGORY)
-    expect(card).to_contain_text(re.compile(r"En attente de prise en compte · déclaré le .* · "
-                                            r"Prise en compte attendue dans (1 h 00|\d{1,2} min)"))
+    expect(card).to_contain_text(
+        re.compile(
+            r"En attente de prise en compte · déclaré le .* · "
+            r"Prise en compte attendue dans (1 h 00|\d{1,2} min)"
+        )
+    )
 
     # Acknowledged in one click, then passed on to two authorities from the board.
     click_and_wait(card.get_by_role("button", name="Prendre en compte", exact=True))
@@ -74,8 +83,11 @@ def test_partner_declares_an_immediate_danger_and_the_coordination_acknowledges_
     expect(card).to_contain_text("Aucun délai en cours")
 
     # The history: every step with its author, nothing else.
-    history = coordination.get_by_test_id("stDataFrame").filter(visible=True).filter(
-        has=coordination.locator('th:text-is("Auteur")'))
+    history = (
+        coordination.get_by_test_id("stDataFrame")
+        .filter(visible=True)
+        .filter(has=coordination.locator('th:text-is("Auteur")'))
+    )
     rows = history.locator("tbody tr")
     expect(rows).to_have_count(4)
     headers = history.locator("thead th").all_text_contents()

@@ -17,6 +17,7 @@ from tests.browser.harness import (
     metric,
     reload,
 )
+
 pytestmark = pytest.mark.browser
 
 # Twelve participants of three profiles (all three are aimed at by the demo's safety module).
@@ -101,7 +102,8 @@ def test_coordination_records_a_session_and_the_indicators_and_the_partner_team_
         form_tab.get_by_label(profile, exact=True).fill(str(count))
     click_and_wait(form_tab.get_by_role("button", name="Enregistrer la session"))
     expect(coordination.get_by_test_id("stAlertContentSuccess")).to_contain_text(
-        f"Session enregistrée (réalisée) : {module}, 12 participants")
+        f"Session enregistrée (réalisée) : {module}, 12 participants"
+    )
     assert_no_streamlit_error(coordination)
 
     # Indicator 6 by profile, and the gap of the module against the year's plan, after.
@@ -109,7 +111,9 @@ def test_coordination_records_a_session_and_the_indicators_and_the_partner_team_
     expect(metric(coordination, "Professionnels formés", exact=True)).to_have_text(str(trained_before + 12))
     by_profile = grid(coordination, "Profil", "Formés", "Sessions")
     for profile, count in PARTICIPANTS.items():
-        expect(grid_cell(coordination, by_profile, profile, 1)).to_have_text(str(profiles_before.get(profile, 0) + count))
+        expect(grid_cell(coordination, by_profile, profile, 1)).to_have_text(
+            str(profiles_before.get(profile, 0) + count)
+        )
     plan = grid(coordination, "Module", "Prévus", "Formés", "Reste à former")
     delivered = delivered_before + 12
     expect(grid_cell(coordination, plan, module, 2)).to_have_text(str(delivered))

@@ -13,8 +13,8 @@ from tests.browser.harness import (
     ERROR_BOXES,
     SEEN_MS,
     assert_no_streamlit_error,
-    click_and_wait,
     choose,
+    click_and_wait,
     click_until,
     goto,
     login,
@@ -79,8 +79,10 @@ def test_partner_sends_this_weeks_figures_and_sees_them_on_its_chart(page):
     chart = main.get_by_test_id("stVegaLiteChart")
     expect(chart.locator("svg.marks")).to_be_visible(timeout=SEEN_MS)
     # This week's point of the structure's own chart (network points also name the structures that answered).
-    point = (f'svg.marks [aria-label*="Élément: {FREE_PLACES}; Période: {week}; Valeur: {values[FREE_PLACES]};"]'
-             ':not([aria-label*="Structures ayant répondu"])')
+    point = (
+        f'svg.marks [aria-label*="Élément: {FREE_PLACES}; Période: {week}; Valeur: {values[FREE_PLACES]};"]'
+        ':not([aria-label*="Structures ayant répondu"])'
+    )
     click_until(main.get_by_text("Une structure", exact=True), chart.locator(point))
     assert_no_streamlit_error(page)
 

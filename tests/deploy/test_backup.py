@@ -8,11 +8,11 @@ import subprocess
 import pytest
 
 from core.access import SYSTEM
-from startup.bootstrap import init_database
 from core.config import PROJECT_ROOT, reset_settings
 from core.db import dispose_engines
 from services.structures import structure_list
 from services.users import actor_for_username
+from startup.bootstrap import init_database
 from tests import pg_server
 from tests.conftest import use_database
 from tests.deploy.test_start_modes import ENV_NAMES
@@ -22,8 +22,9 @@ from tests.factories import make_structure, make_user
 def _script(name: str, *args: str, url: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ENV_NAMES}
     env.update(DATABASE_URL=url, PG_BINDIR=pg_server._bindir())
-    return subprocess.run([str(PROJECT_ROOT / "scripts" / name), *args], env=env, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [str(PROJECT_ROOT / "scripts" / name), *args], env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.fixture

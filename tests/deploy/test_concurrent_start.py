@@ -19,9 +19,17 @@ def test_processes_starting_together_on_an_empty_postgresql_all_succeed(pg_url):
     url = pg_server.create_database(pg_url, "ancrage_concurrent_start")
     env = {k: v for k, v in os.environ.items() if k not in ENV_NAMES}
     env["DATABASE_URL"] = url
-    starts = [subprocess.Popen([sys.executable, "-m", "startup.bootstrap"], cwd=PROJECT_ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-              for _ in range(PROCESSES)]
+    starts = [
+        subprocess.Popen(
+            [sys.executable, "-m", "startup.bootstrap"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(PROCESSES)
+    ]
     results = [(p.wait(timeout=300), p.stderr.read()) for p in starts]
     assert [code for code, _ in results] == [0] * PROCESSES, "\n".join(err for _, err in results)
     probe = sa.create_engine(url, poolclass=sa.pool.NullPool)

@@ -11,9 +11,10 @@ import urllib.request
 import pytest
 import sqlalchemy as sa
 
-from startup.bootstrap import DEMO_REFUSED, init_database, main as bootstrap_main
 from core.config import PROJECT_ROOT, ConfigurationError, configuration_problems, reset_settings
 from core.db import dispose_engines
+from startup.bootstrap import DEMO_REFUSED, init_database
+from startup.bootstrap import main as bootstrap_main
 from tests import pg_server
 
 GOOD_KEY = "k" * 40
@@ -23,6 +24,7 @@ ENV_NAMES = ("ANCRAGE_ENV", "ANCRAGE_COOKIE_KEY", "DATABASE_URL", "ANCRAGE_DATAB
 @pytest.fixture
 def environment(monkeypatch):
     """Set environment variables for the settings of this process; restored (and re-read) afterwards."""
+
     def set_env(**values):
         for name, value in values.items():
             if value is None:
@@ -58,23 +60,31 @@ def _subprocess_env(**values) -> dict[str, str]:
     return env
 
 
-@pytest.mark.parametrize("values, expected", [
-    ({"ANCRAGE_ENV": "production", "ANCRAGE_COOKIE_KEY": None}, "ANCRAGE_COOKIE_KEY doit être fourni"),
-    ({"ANCRAGE_ENV": "production", "ANCRAGE_COOKIE_KEY": "changeme"}, "valeur d'exemple"),
-    ({"ANCRAGE_ENV": "production", "ANCRAGE_COOKIE_KEY": "short-key-1"}, "au moins 32 caractères"),
-    ({"ANCRAGE_ENV": "production", "ANCRAGE_COOKIE_KEY": GOOD_KEY, "DATABASE_URL": "sqlite:////tmp/x.db"},
-     "PostgreSQL"),
-    ({"ANCRAGE_ENV": "prod"}, "ANCRAGE_ENV vaut « prod »"),
-    ({"ANCRAGE_LOCKOUT_ATTEMPTS": "cinq"}, "illisible ('cinq')"),
-])
+@pytest.mark.parametrize(
+    "values, expected",
+    [
+        ({"ANCRAGE_ENV": "production", "ANCRAGE_COOKIE_KEY": None}, "ANCRAGE_COOKIE_KEY doit être fourni"),
+        ({"ANCRAGE_ENV": "production", "ANCRAGE_COOKIE_KEY": "changeme"}, "valeur d'exemple"),
+        ({"ANCRAGE_ENV": "production", "ANCRAGE_COOKIE_KEY": "short-key-1"}, "au moins 32 caractères"),
+        (
+            {"ANCRAGE_ENV": "production", "ANCRAGE_COOKIE_KEY": GOOD_KEY, "DATABASE_URL": "sqlite:////tmp/x.db"},
+            "PostgreSQL",
+        ),
+        ({"ANCRAGE_ENV": "prod"}, "ANCRAGE_ENV vaut « prod »"),
+        ({"ANCRAGE_LOCKOUT_ATTEMPTS": "cinq"}, "illisible ('cinq')"),
+    ],
+)
 def test_bad_configuration_is_named_in_french(environment, values, expected):
     environment(**values)
     assert any(expected in problem for problem in configuration_problems())
 
 
 def test_production_configuration_with_postgresql_and_a_real_key_passes(environment):
-    environment(ANCRAGE_ENV="production", ANCRAGE_COOKIE_KEY=GOOD_KEY,
-                DATABASE_URL="postgresql://ancrage@db.example.org/ancrage")
+    environment(
+        ANCRAGE_ENV="production",
+        ANCRAGE_COOKIE_KEY=GOOD_KEY,
+        DATABASE_URL="postgresql://ancrage@db.example.org/ancrage",
+    )
     assert configuration_problems() == []
 
 
@@ -102,9 +112,14 @@ def test_production_start_migrates_without_demo_and_demo_is_refused(environment,
 
 
 def test_run_sh_is_refused_in_production(empty_pg):
-    result = subprocess.run(["./run.sh"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
-                            env=_subprocess_env(ANCRAGE_ENV="production", ANCRAGE_COOKIE_KEY=GOOD_KEY,
-                                                DATABASE_URL=empty_pg))
+    result = subprocess.run(
+        ["./run.sh"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=_subprocess_env(ANCRAGE_ENV="production", ANCRAGE_COOKIE_KEY=GOOD_KEY, DATABASE_URL=empty_pg),
+    )
     assert result.returncode != 0
     assert DEMO_REFUSED in result.stderr
     assert not _has_table(empty_pg, "app_users")  # refused before migrating
@@ -119,16 +134,27 @@ def _has_table(url: str, table: str) -> bool:
 
 
 def test_start_production_script_refuses_outside_production():
-    result = subprocess.run(["scripts/start-production.sh"], cwd=PROJECT_ROOT, capture_output=True, text=True,
-                            timeout=60, env=_subprocess_env())
+    result = subprocess.run(
+        ["scripts/start-production.sh"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_subprocess_env(),
+    )
     assert result.returncode == 2
     assert "ANCRAGE_ENV=production" in result.stderr
 
 
 def test_start_production_script_stops_on_a_bad_configuration(empty_pg):
-    result = subprocess.run(["scripts/start-production.sh"], cwd=PROJECT_ROOT, capture_output=True, text=True,
-                            timeout=120, env=_subprocess_env(ANCRAGE_ENV="production", ANCRAGE_COOKIE_KEY="secret",
-                                                             DATABASE_URL=empty_pg))
+    result = subprocess.run(
+        ["scripts/start-production.sh"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=_subprocess_env(ANCRAGE_ENV="production", ANCRAGE_COOKIE_KEY="secret", DATABASE_URL=empty_pg),
+    )
     assert result.returncode == 2
     assert "ANCRAGE_COOKIE_KEY est une valeur d'exemple" in result.stderr
     assert not _has_table(empty_pg, "app_users")  # stopped before migrating
@@ -136,10 +162,21 @@ def test_start_production_script_stops_on_a_bad_configuration(empty_pg):
 
 def test_start_production_script_serves_an_empty_base_without_demo(empty_pg, tmp_path):
     port = pg_server._free_port()
-    env = _subprocess_env(ANCRAGE_ENV="production", ANCRAGE_COOKIE_KEY=GOOD_KEY, DATABASE_URL=empty_pg,
-                          ANCRAGE_PORT=str(port), ANCRAGE_DATA_DIR=str(tmp_path))
-    process = subprocess.Popen(["scripts/start-production.sh"], cwd=PROJECT_ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    env = _subprocess_env(
+        ANCRAGE_ENV="production",
+        ANCRAGE_COOKIE_KEY=GOOD_KEY,
+        DATABASE_URL=empty_pg,
+        ANCRAGE_PORT=str(port),
+        ANCRAGE_DATA_DIR=str(tmp_path),
+    )
+    process = subprocess.Popen(
+        ["scripts/start-production.sh"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         assert _healthy(f"http://127.0.0.1:{port}/_stcore/health", process)
         assert _count(empty_pg, "app_users") == 0
@@ -166,8 +203,12 @@ def _healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> bool:
 def test_first_account_from_the_environment_then_refused_once_it_exists(environment, empty_pg, capsys):
     from startup.first_account import main as first_account
 
-    environment(ANCRAGE_ENV="production", ANCRAGE_COOKIE_KEY=GOOD_KEY, DATABASE_URL=empty_pg,
-                ANCRAGE_FIRST_PASSWORD="un-vrai-secret-42")
+    environment(
+        ANCRAGE_ENV="production",
+        ANCRAGE_COOKIE_KEY=GOOD_KEY,
+        DATABASE_URL=empty_pg,
+        ANCRAGE_FIRST_PASSWORD="un-vrai-secret-42",
+    )
     assert first_account(["--username", "marie.dupont", "--email", "marie@example.org", "--name", "Marie"]) == 0
     from services.users import login_check
 
@@ -180,8 +221,9 @@ def test_first_account_from_the_environment_then_refused_once_it_exists(environm
 def test_first_account_asks_the_password_twice(environment, empty_pg, monkeypatch, capsys):
     import startup.first_account as module
 
-    environment(ANCRAGE_ENV="production", ANCRAGE_COOKIE_KEY=GOOD_KEY, DATABASE_URL=empty_pg,
-                ANCRAGE_FIRST_PASSWORD=None)
+    environment(
+        ANCRAGE_ENV="production", ANCRAGE_COOKIE_KEY=GOOD_KEY, DATABASE_URL=empty_pg, ANCRAGE_FIRST_PASSWORD=None
+    )
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
     typed = iter(["un-vrai-secret-42", "un-autre-secret-42"])
     monkeypatch.setattr(module.getpass, "getpass", lambda prompt: next(typed))
@@ -196,8 +238,12 @@ def test_first_account_asks_the_password_twice(environment, empty_pg, monkeypatc
 def test_first_account_refuses_the_demo_password(environment, empty_pg, capsys):
     from startup.first_account import main as first_account
 
-    environment(ANCRAGE_ENV="production", ANCRAGE_COOKIE_KEY=GOOD_KEY, DATABASE_URL=empty_pg,
-                ANCRAGE_FIRST_PASSWORD="ancrage-demo")
+    environment(
+        ANCRAGE_ENV="production",
+        ANCRAGE_COOKIE_KEY=GOOD_KEY,
+        DATABASE_URL=empty_pg,
+        ANCRAGE_FIRST_PASSWORD="ancrage-demo",
+    )
     assert first_account(["--username", "marie.dupont", "--email", "marie@example.org"]) == 1
     assert "mot de passe de démonstration" in capsys.readouterr().err
 

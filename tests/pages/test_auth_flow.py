@@ -1,6 +1,6 @@
 """The log-in cookie and the first request to a page's URL, run through the app with AppTest."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import jwt
 import pytest
@@ -13,7 +13,6 @@ from tests.factories import make_user
 from tests.pages.helpers import TIMEOUT, app_as, texts
 from ui.auth import COOKIE_PENDING, REFUSED_PAGE, _issued_at
 from ui.navigation import PAGES, pages_for
-
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.key for p in PAGES])
@@ -57,7 +56,7 @@ def test_log_in_cookie_is_drawn_again_until_the_browser_confirms(sqlite_db):
 
 
 def test_cookie_issue_time_read_from_the_token_or_its_expiry():
-    issued = datetime(2026, 3, 1, 8, 30, tzinfo=timezone.utc)
+    issued = datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
     assert _issued_at({"username": "a", "exp_date": 0, "issued_at": issued.timestamp()}) == issued
     expiry = issued.timestamp() + get_settings().cookie_expiry_hours * 3600
     assert _issued_at({"username": "a", "exp_date": expiry}) == issued

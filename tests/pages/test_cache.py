@@ -22,9 +22,15 @@ def bars(frame: pd.DataFrame) -> alt.Chart:
 
 def _weekly_frame() -> pd.DataFrame:
     weeks = pd.date_range("2026-01-05", periods=4, freq="7D").date
-    return pd.DataFrame({"week_start": list(weeks) * 2, "label": ["Arrivées"] * 4 + ["Présents"] * 4,
-                         "value": [1, None, 3, 2, 5, 6, None, 7], "structures": [2] * 8,
-                         "open": [False, False, False, True] * 2})
+    return pd.DataFrame(
+        {
+            "week_start": list(weeks) * 2,
+            "label": ["Arrivées"] * 4 + ["Présents"] * 4,
+            "value": [1, None, 3, 2, 5, 6, None, 7],
+            "structures": [2] * 8,
+            "open": [False, False, False, True] * 2,
+        }
+    )
 
 
 @pytest.mark.parametrize("validate", ["1", ""])

@@ -1,6 +1,6 @@
 """Dashboard, funder's indicators and annual report pages with data."""
 
-from datetime import date
+from datetime import UTC, date
 
 from models.user import Role
 from services.annual_report import annual_report_sections
@@ -19,8 +19,9 @@ def _metric(at, label_start: str) -> str:
 def _network():
     structure = make_structure(name="Lieu de vie La Clairière", departement_code="35", joined_on=date(2020, 1, 1))
     module = make_module(title="Repérage des victimes")
-    make_session(module.id, day=LAST_MONTH.start, participants={"educateur_specialise": 5},
-                 structure_ids=[structure.id])
+    make_session(
+        module.id, day=LAST_MONTH.start, participants={"educateur_specialise": 5}, structure_ids=[structure.id]
+    )
 
 
 def test_dashboard_tiles_detail_and_records(sqlite_db):
@@ -89,14 +90,14 @@ def test_annual_report_section_is_saved_from_the_page(sqlite_db):
 
 
 def test_annual_report_internal_version_shows_the_exact_small_counts(sqlite_db):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from tests.factories import make_request
 
     coordinator = make_user(Role.COORDINATION)
     year = paris_today().year - 1
     for day in (5, 6):
-        make_request(received_at=datetime(year, 5, day, 9, tzinfo=timezone.utc))
+        make_request(received_at=datetime(year, 5, day, 9, tzinfo=UTC))
     at = open_page(coordinator, "annual_report")
     assert at.selectbox(key="annual_report_year").value == year
 

@@ -9,16 +9,23 @@ from openpyxl import load_workbook
 from sqlmodel import select
 
 from core.db import session_scope
-from core.formatting import PARIS
 from core.errors import AccessDenied
+from core.formatting import PARIS
 from models.child import Child
 from models.user import Role
 from services.annual_report import annual_report_content, annual_report_html, annual_report_xlsx, indicator_workbook
 from services.disclosure import Mark
 from services.indicators import indicator_list, indicator_overview, indicator_records, indicator_view, paris_today
 from services.periods import period_of
-from tests.factories import make_module, make_placed, make_request, make_session, make_signalement, make_structure
-from tests.factories import make_user
+from tests.factories import (
+    make_module,
+    make_placed,
+    make_request,
+    make_session,
+    make_signalement,
+    make_structure,
+    make_user,
+)
 from tests.pages.helpers import open_page, texts
 from ui.navigation import pages_for
 
@@ -31,13 +38,25 @@ THRESHOLD, ROUNDING = 5, 5
 def _network(month=LAST_MONTH) -> list[str]:
     """Children placed or asked for in `month` (last month) in several départements (some in small
     numbers), a signalement naming a child, a training; returns every child's pseudonymous code."""
-    far = make_structure(name="Foyer de l'enfance Les Cèdres — Rennes", departement_code="35",
-                         joined_on=date(2020, 1, 1), sexes=["F", "M"], capacity=30)
-    south = make_structure(name="Lieu de vie Le Mas — Nice", departement_code="06", joined_on=date(2020, 1, 1),
-                           sexes=["F", "M"], capacity=30)
+    far = make_structure(
+        name="Foyer de l'enfance Les Cèdres — Rennes",
+        departement_code="35",
+        joined_on=date(2020, 1, 1),
+        sexes=["F", "M"],
+        capacity=30,
+    )
+    south = make_structure(
+        name="Lieu de vie Le Mas — Nice",
+        departement_code="06",
+        joined_on=date(2020, 1, 1),
+        sexes=["F", "M"],
+        capacity=30,
+    )
     day = month.start + timedelta(days=3)
-    requests = [make_placed(far.id, arrival_date=day + timedelta(days=i % 3), child_age=13 + i % 4, sex="FM"[i % 2])[0]
-                for i in range(7)]
+    requests = [
+        make_placed(far.id, arrival_date=day + timedelta(days=i % 3), child_age=13 + i % 4, sex="FM"[i % 2])[0]
+        for i in range(7)
+    ]
     make_placed(south.id, arrival_date=day, child_age=16, sex="F", exploitation_departement_code="13")
     make_request(child_age=15, exploitation_departement_code="59", received_at=datetime.combine(day, time(10), PARIS))
     partner = make_user(Role.PARTENAIRE, structure_id=far.id)
@@ -66,7 +85,9 @@ def _assert_no_code(shown: str, codes: list[str], where: str) -> None:
 
 def _workbook_text(blob: bytes) -> str:
     book = load_workbook(BytesIO(blob))
-    return "\n".join(str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row if v is not None)
+    return "\n".join(
+        str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row if v is not None
+    )
 
 
 def test_every_page_of_the_funder_shows_aggregates_only(sqlite_db):
@@ -150,7 +171,10 @@ def test_the_funder_view_of_the_dashboard_equals_the_funder_page(sqlite_db):
     theirs = indicator_overview(actor=funder, period=LAST_MONTH)
     preview = indicator_overview(actor=coordinator, period=LAST_MONTH, protected=True)
     assert [v.headline for v in theirs] == [v.headline for v in preview]
-    exact = {v.info.key: v.headline.value.value for v in indicator_overview(actor=coordinator, period=LAST_MONTH)
-             if v.headline is not None}
+    exact = {
+        v.info.key: v.headline.value.value
+        for v in indicator_overview(actor=coordinator, period=LAST_MONTH)
+        if v.headline is not None
+    }
     assert exact["placed"] == 8 and exact["requests"] == 9
     assert next(v for v in theirs if v.info.key == "placed").headline.value.text == "10"

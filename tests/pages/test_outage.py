@@ -7,7 +7,6 @@ import sqlite3
 import pytest
 import sqlalchemy as sa
 import streamlit as st
-
 from streamlit.testing.v1 import AppTest
 
 from core.config import get_settings

@@ -37,8 +37,12 @@ def test_measures_detail_typed_by_a_partner_is_plain_text_for_the_coordination(s
 
 
 def test_structure_fields_are_plain_text_on_its_card(sqlite_db):
-    structure = make_structure(name="Foyer **gras** ![x](http://host.example/b.png)", commune="<img src=x>",
-                               email="contact@exemple.fr", phone="02 99 00 00 00")
+    structure = make_structure(
+        name="Foyer **gras** ![x](http://host.example/b.png)",
+        commune="<img src=x>",
+        email="contact@exemple.fr",
+        phone="02 99 00 00 00",
+    )
     at = open_page(make_user(Role.COORDINATION), "structure")
     at.selectbox(key="structure_choice").set_value(structure.id)
     at.run()

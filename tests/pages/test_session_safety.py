@@ -8,8 +8,8 @@ import streamlit as st
 
 from core.config import get_settings
 from models.user import Role
-from tests.factories import PASSWORD, make_user
 from services.users import login_logout_record, user_reset_password
+from tests.factories import PASSWORD, make_user
 from tests.pages.helpers import app_as, texts
 from ui.auth import BAD_CREDENTIALS, cookie_claims
 
@@ -41,9 +41,11 @@ def _forged(username: str) -> dict[str, str]:
 @pytest.fixture
 def browser_cookie(monkeypatch):
     """Make `st.context.cookies` send one log-in cookie, as a browser would."""
+
     def send(value: str) -> None:
         cookies = {get_settings().cookie_name: value}
         monkeypatch.setattr(type(st.context), "cookies", property(lambda self: cookies))
+
     return send
 
 

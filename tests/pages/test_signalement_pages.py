@@ -19,7 +19,8 @@ def _button(at, label):
 
 def _fill_declaration(at, *, facts, severity=None, category=None):
     at.datetime_input(key="signalements_occurred_0").set_value(
-        (utcnow() - timedelta(minutes=30)).astimezone(PARIS).replace(tzinfo=None, second=0, microsecond=0))
+        (utcnow() - timedelta(minutes=30)).astimezone(PARIS).replace(tzinfo=None, second=0, microsecond=0)
+    )
     if category:
         at.selectbox(key="signalements_category_0").set_value(category)
     if severity:
@@ -48,7 +49,9 @@ def test_partner_declares_and_the_coordination_board_shows_it_first(sqlite_db):
     newest = svc.signalement_list(actor=coordination).rows[0]
     events = svc.signalement_get(actor=coordination, signalement_id=newest.id).events
     assert [(e.kind, e.author_name) for e in events] == [
-        ("declaration", partner.display_name), ("prise_en_compte", coordination.display_name)]
+        ("declaration", partner.display_name),
+        ("prise_en_compte", coordination.display_name),
+    ]
 
 
 def test_refused_declaration_keeps_what_was_typed(sqlite_db):

@@ -24,8 +24,11 @@ def _fill_new_session(at, **participants):
 def test_recording_a_session_updates_indicator_six_by_profile_at_once(sqlite_db):
     coordinator = make_user(Role.COORDINATION)
     module = make_module(title="Repérage des victimes", target_profiles=["educateur_specialise", "psychologue"])
-    make_session(module.id, day=date(YEAR, 1, 2) if date.today() > date(YEAR, 1, 2) else date.today(),
-                 participants={"educateur_specialise": 3})
+    make_session(
+        module.id,
+        day=date(YEAR, 1, 2) if date.today() > date(YEAR, 1, 2) else date.today(),
+        participants={"educateur_specialise": 3},
+    )
     at = open_page(coordinator, "trainings")
     assert _metric(at, "Professionnels formés") == "3"
     _fill_new_session(at, **{"Éducateur spécialisé": 6, "Psychologue": 2, "Cadre ou direction": 4})
@@ -48,23 +51,35 @@ def test_refused_session_keeps_what_was_typed(sqlite_db):
     at.run()
     message = at.error[0].value
     assert "Rien n'a été enregistré" in message and "au moins un participant" in message and "12 h hors" in message
-    assert next(t for t in at.text_input if t.label == "Organisme formateur").value == "Institut régional du travail social"
+    assert (
+        next(t for t in at.text_input if t.label == "Organisme formateur").value
+        == "Institut régional du travail social"
+    )
     assert training_session_list(actor=coordinator).total == 0
 
 
 def test_indicators_page_shows_plan_gap_per_module(sqlite_db):
     coordinator = make_user(Role.COORDINATION)
     module = make_module(title="Cadre juridique", duration_min_hours=3, duration_max_hours=3.5)
-    make_session(module.id, day=date.today() - timedelta(days=1) if date.today().day > 1 else date.today(), hours=3,
-                 participants={"cadre_direction": 4})
+    make_session(
+        module.id,
+        day=date.today() - timedelta(days=1) if date.today().day > 1 else date.today(),
+        hours=3,
+        participants={"cadre_direction": 4},
+    )
     training_plan_set(actor=coordinator, year=YEAR, changes={(module.id, "cadre_direction"): 10})
     for role in (Role.COORDINATION, Role.FINANCEUR):
         at = open_page(make_user(role), "training_indicators")
         assert not at.exception and not at.error
         frames = [d.value for d in at.dataframe]
         plan = next(f for f in frames if "Reste à former" in f.columns)
-        assert plan.iloc[0].to_dict() == {"Module": "Cadre juridique", "Prévus": 10, "Formés": 4,
-                                               "Reste à former": 6, "Réalisation": "40 %"}
+        assert plan.iloc[0].to_dict() == {
+            "Module": "Cadre juridique",
+            "Prévus": 10,
+            "Formés": 4,
+            "Reste à former": 6,
+            "Réalisation": "40 %",
+        }
         assert _metric(at, "Professionnels formés") == "4"
 
 
@@ -88,8 +103,11 @@ def test_partner_sees_own_history_missing_modules_and_no_other_structure(sqlite_
 def test_indicator_six_by_profile_fits_beside_its_chart(sqlite_db):
     # At 1280 px the figures were drawn beyond the table's right edge: only the profiles showed.
     module = make_module(title="Repérage des victimes", target_profiles=["educateur_specialise", "psychologue"])
-    make_session(module.id, day=date(YEAR, 1, 2) if date.today() > date(YEAR, 1, 2) else date.today(),
-                 participants={"educateur_specialise": 3, "psychologue": 2})
+    make_session(
+        module.id,
+        day=date(YEAR, 1, 2) if date.today() > date(YEAR, 1, 2) else date.today(),
+        participants={"educateur_specialise": 3, "psychologue": 2},
+    )
     at = open_page(make_user(Role.COORDINATION), "training_indicators")
     assert not at.exception and not at.error
     column = next(c for c in at.columns if any("Profil" in d.value.columns for d in c.dataframe))

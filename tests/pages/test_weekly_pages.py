@@ -64,8 +64,12 @@ def test_unusual_value_needs_ticking_the_confirmation(sqlite_db):
     this_week = current_week(utcnow())
     for n in range(1, 7):
         week = this_week - timedelta(weeks=n)
-        make_weekly_report(partner.structure_id, week, now=weekly.deadline_rule().deadline(week) - timedelta(hours=1),
-                           sollicitations_directes=2)
+        make_weekly_report(
+            partner.structure_id,
+            week,
+            now=weekly.deadline_rule().deadline(week) - timedelta(hours=1),
+            sollicitations_directes=2,
+        )
     at = open_page(partner, "weekly_entry")
     _fill(at, {**GOOD, "Sollicitations reçues directement": 45})
     at = _click(at, "Envoyer à la coordination")
@@ -80,8 +84,13 @@ def test_second_save_on_screen_refused_with_what_changed(sqlite_db):
     make_weekly_elements()
     partner = make_user(Role.PARTENAIRE)
     at = open_page(partner, "weekly_entry")  # the page opens the empty week
-    weekly.weekly_save(actor=SYSTEM, structure_id=partner.structure_id, week_start=current_week(utcnow()),
-                       values=weekly_values(enfants_presents=5, places_disponibles=3), expected_version=0)
+    weekly.weekly_save(
+        actor=SYSTEM,
+        structure_id=partner.structure_id,
+        week_start=current_week(utcnow()),
+        values=weekly_values(enfants_presents=5, places_disponibles=3),
+        expected_version=0,
+    )
     _fill(at, GOOD)
     at = _click(at, "Enregistrer le brouillon")
     shown = texts(at)

@@ -1,6 +1,6 @@
 """Annual report: the qualitative sections (versioned, audited) and the report files."""
 
-from datetime import date
+from datetime import UTC, date
 from io import BytesIO
 
 import pytest
@@ -21,14 +21,25 @@ YEAR = 2025
 def test_sections_start_empty_then_save_with_versions_and_audit(db):
     coordinator = make_user(Role.COORDINATION)
     sections = report.annual_report_sections(actor=coordinator, year=YEAR)
-    assert [s.section for s in sections] == ["faits_marquants", "difficultes", "partenariats", "strategie_formation",
-                                             "perspectives"]
+    assert [s.section for s in sections] == [
+        "faits_marquants",
+        "difficultes",
+        "partenariats",
+        "strategie_formation",
+        "perspectives",
+    ]
     assert all(s.version is None and s.text == "" for s in sections)
-    first = report.annual_report_section_save(actor=coordinator, year=YEAR, section="faits_marquants",
-                                              text="  Ouverture de 4 structures en outre-mer.  ", expected_version=None)
+    first = report.annual_report_section_save(
+        actor=coordinator,
+        year=YEAR,
+        section="faits_marquants",
+        text="  Ouverture de 4 structures en outre-mer.  ",
+        expected_version=None,
+    )
     assert first.version == 1 and first.text == "Ouverture de 4 structures en outre-mer."
-    second = report.annual_report_section_save(actor=coordinator, year=YEAR, section="faits_marquants",
-                                               text="Ouverture de 5 structures.", expected_version=1)
+    second = report.annual_report_section_save(
+        actor=coordinator, year=YEAR, section="faits_marquants", text="Ouverture de 5 structures.", expected_version=1
+    )
     assert second.version == 2
     history = report.annual_report_section_history(actor=coordinator, year=YEAR, section="faits_marquants")
     assert [h.text for h in history] == ["Ouverture de 5 structures.", "Ouverture de 4 structures en outre-mer."]
@@ -37,36 +48,45 @@ def test_sections_start_empty_then_save_with_versions_and_audit(db):
 
 def test_a_stale_version_is_refused_and_nothing_is_written(db):
     coordinator = make_user(Role.COORDINATION)
-    report.annual_report_section_save(actor=coordinator, year=YEAR, section="difficultes", text="A",
-                                      expected_version=None)
-    report.annual_report_section_save(actor=coordinator, year=YEAR, section="difficultes", text="B",
-                                      expected_version=1)
+    report.annual_report_section_save(
+        actor=coordinator, year=YEAR, section="difficultes", text="A", expected_version=None
+    )
+    report.annual_report_section_save(actor=coordinator, year=YEAR, section="difficultes", text="B", expected_version=1)
     with pytest.raises(ConcurrentEdit):
-        report.annual_report_section_save(actor=coordinator, year=YEAR, section="difficultes", text="C",
-                                          expected_version=1)
+        report.annual_report_section_save(
+            actor=coordinator, year=YEAR, section="difficultes", text="C", expected_version=1
+        )
     with pytest.raises(ConcurrentEdit):  # opened when empty, someone wrote it meanwhile
-        report.annual_report_section_save(actor=coordinator, year=YEAR, section="difficultes", text="D",
-                                          expected_version=None)
+        report.annual_report_section_save(
+            actor=coordinator, year=YEAR, section="difficultes", text="D", expected_version=None
+        )
     texts = {s.section: s.text for s in report.annual_report_sections(actor=coordinator, year=YEAR)}
     assert texts["difficultes"] == "B"
 
 
 def test_bad_input_is_refused_with_every_fault(db):
     with pytest.raises(ValidationFailed) as refused:
-        report.annual_report_section_save(actor=make_user(Role.COORDINATION), year=1990, section="inconnue",
-                                          text="x", expected_version=None)
+        report.annual_report_section_save(
+            actor=make_user(Role.COORDINATION), year=1990, section="inconnue", text="x", expected_version=None
+        )
     assert {e.message for e in refused.value.errors} == {report.YEAR_INVALID, report.SECTION_UNKNOWN}
     with pytest.raises(ValidationFailed) as refused:
-        report.annual_report_section_save(actor=make_user(Role.COORDINATION), year=YEAR, section="perspectives",
-                                          text="x" * (report.TEXT_LIMIT + 1), expected_version=None)
+        report.annual_report_section_save(
+            actor=make_user(Role.COORDINATION),
+            year=YEAR,
+            section="perspectives",
+            text="x" * (report.TEXT_LIMIT + 1),
+            expected_version=None,
+        )
     assert refused.value.errors[0].message == report.TEXT_TOO_LONG
 
 
 @pytest.mark.parametrize("role", [Role.PARTENAIRE, Role.FINANCEUR])
 def test_only_the_coordination_writes_the_report(db, role):
     with pytest.raises(AccessDenied):
-        report.annual_report_section_save(actor=make_user(role), year=YEAR, section="perspectives", text="x",
-                                          expected_version=None)
+        report.annual_report_section_save(
+            actor=make_user(role), year=YEAR, section="perspectives", text="x", expected_version=None
+        )
 
 
 def test_partner_reads_no_report(db):
@@ -84,12 +104,21 @@ def year_data(db):
     s1 = make_structure(name="S1", departement_code="35", joined_on=date(2024, 1, 1))
     make_structure(name="S2", departement_code="971", joined_on=date(2024, 1, 1))
     module = make_module(title="Repérage")
-    make_session(module.id, day=date(2025, 3, 10), participants={"educateur_specialise": 6, "psychologue": 2},
-                 structure_ids=[s1.id])
+    make_session(
+        module.id,
+        day=date(2025, 3, 10),
+        participants={"educateur_specialise": 6, "psychologue": 2},
+        structure_ids=[s1.id],
+    )
     make_session(module.id, day=date(2024, 6, 10), participants={"educateur_specialise": 4})
     coordinator = make_user(Role.COORDINATION)
-    report.annual_report_section_save(actor=coordinator, year=YEAR, section="partenariats",
-                                      text="Convention signée avec <le> département 35 & 971.", expected_version=None)
+    report.annual_report_section_save(
+        actor=coordinator,
+        year=YEAR,
+        section="partenariats",
+        text="Convention signée avec <le> département 35 & 971.",
+        expected_version=None,
+    )
     return coordinator
 
 
@@ -121,8 +150,11 @@ def test_workbook_holds_a_sheet_per_indicator_with_the_dashboard_numbers(year_da
 
 def test_printable_report_is_self_contained_and_escaped(year_data):
     text = report.annual_report_html(actor=year_data, year=YEAR)
-    assert text.startswith("<!DOCTYPE html>") and "<script" not in text and "http" not in text.replace(
-        'xmlns="http://www.w3.org/2000/svg"', "")
+    assert (
+        text.startswith("<!DOCTYPE html>")
+        and "<script" not in text
+        and "http" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    )
     assert "@page" in text and "<svg" in text
     assert "Convention signée avec &lt;le&gt; département 35 &amp; 971." in text
     assert "Le nombre de départements couverts par le réseau, notamment en outre-mer" in text
@@ -145,10 +177,10 @@ def _summary(book) -> dict:
 @pytest.fixture
 def three_requests(year_data):
     """Three requests received in May 2025: a count of children small enough to be suppressed."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     for day in (5, 6, 7):
-        make_request(received_at=datetime(YEAR, 5, day, 9, tzinfo=timezone.utc))
+        make_request(received_at=datetime(YEAR, 5, day, 9, tzinfo=UTC))
     return year_data
 
 

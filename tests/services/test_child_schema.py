@@ -33,8 +33,14 @@ def child_related_tables() -> set[str]:
 
 
 def test_child_related_tables_are_found():
-    assert {"children", "child_requests", "orientation_proposals", "placements", "placement_events",
-            "child_access_log"} <= child_related_tables()
+    assert {
+        "children",
+        "child_requests",
+        "orientation_proposals",
+        "placements",
+        "placement_events",
+        "child_access_log",
+    } <= child_related_tables()
 
 
 def test_no_column_could_hold_a_name_or_a_birth_date():

@@ -39,8 +39,12 @@ def test_departement_covered_only_by_a_suspended_structure_is_not_covered(db):
     coordinator = make_user(Role.COORDINATION)
     s = make_structure(departement_code="974", commune="Saint-Denis", joined_on=JAN)
     suspended_on = TODAY - timedelta(days=10)
-    structure_update(actor=coordinator, structure_id=s.id, expected_version=s.version,
-                     changes=StructureUpdate(status="suspendu", status_changed_on=suspended_on))
+    structure_update(
+        actor=coordinator,
+        structure_id=s.id,
+        expected_version=s.version,
+        changes=StructureUpdate(status="suspendu", status_changed_on=suspended_on),
+    )
     make_structure(departement_code="976", commune="Mamoudzou", status="adhesion")
     assert _by_code(SYSTEM, suspended_on - timedelta(days=1))["974"].covered
     assert not _by_code(SYSTEM, suspended_on)["974"].covered
@@ -89,8 +93,14 @@ def test_indicator_partners_counts_active_structures_and_places(db):
 
 def test_map_counts_equal_the_directory_counts(db):
     coordinator = make_user(Role.COORDINATION)
-    for dep, cap, status in [("35", 4, "actif"), ("35", 6, "actif"), ("35", 3, "suspendu"), ("29", 8, "actif"),
-                             ("971", 5, "sorti"), ("971", 2, "actif")]:
+    for dep, cap, status in [
+        ("35", 4, "actif"),
+        ("35", 6, "actif"),
+        ("35", 3, "suspendu"),
+        ("29", 8, "actif"),
+        ("971", 5, "sorti"),
+        ("971", 2, "actif"),
+    ]:
         make_structure(departement_code=dep, capacity=cap, status=status, joined_on=JAN)
     values = {v["code"]: v for v in coverage.coverage_map_values(actor=coordinator)}
     for code in ("35", "29", "971", "75"):

@@ -241,7 +241,12 @@ def test_a_new_child_between_two_weeks_cannot_be_read_from_the_published_differe
     before, after = protect_series([12, 20], **RULE), protect_series([13, 20], **RULE)
     assert (before.cells[0], after.cells[0]) == (10, 15)
     # Every true pair behind "10 then 15" (with the count never decreasing): several differences.
-    pairs = {(x, y) for x in range(5, 30) for y in range(x, 30) if round_count(x, **RULE) == 10 and round_count(y, **RULE) == 15}
+    pairs = {
+        (x, y)
+        for x in range(5, 30)
+        for y in range(x, 30)
+        if round_count(x, **RULE) == 10 and round_count(y, **RULE) == 15
+    }
     assert {y - x for x, y in pairs} == {1, 2, 3, 4, 5, 6, 7, 8, 9}
     # And a cell going from 10 to 11 does not change what is published at all.
     assert protect_series([10, 20], **RULE) == protect_series([11, 20], **RULE)
@@ -282,7 +287,9 @@ def _feasible(published, values, equations, threshold, fixed: dict[int, int], st
     upper = {}
     for k, c in enumerate(published):
         if is_hidden(c):
-            caps = [known[t] for eq in equations if any(k == m for m, _ in eq) for t, coef in eq if coef < 0 and t in known]
+            caps = [
+                known[t] for eq in equations if any(k == m for m, _ in eq) for t, coef in eq if coef < 0 and t in known
+            ]
             cap = min(caps) if caps else known.get(grand, 2 * values[grand] + 2 * threshold)
             upper[k] = threshold - 1 if c is Mark.SMALL else cap
 
@@ -364,7 +371,9 @@ rules = st.tuples(st.integers(3, 6), st.integers(1, 6))
 
 def tables(max_side: int):
     return st.integers(1, max_side).flatmap(
-        lambda n_cols: st.lists(st.lists(counts_values, min_size=n_cols, max_size=n_cols), min_size=1, max_size=max_side)
+        lambda n_cols: st.lists(
+            st.lists(counts_values, min_size=n_cols, max_size=n_cols), min_size=1, max_size=max_side
+        )
     )
 
 

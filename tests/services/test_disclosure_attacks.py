@@ -76,9 +76,17 @@ def one_child_in_guyane(db):
     one signalement in the only Guyane structure that month."""
     coordinator = make_user(Role.COORDINATION)
     cayenne = make_structure(name="Cayenne", departement_code="973", commune="Cayenne")
-    make_placed(cayenne.id, coordinator, arrival_date=date(YEAR, 1, 14), child_age=14, sex="M",
-                requester_kind="gendarmerie", requester_departement_code="94", exploitation_departement_code="973",
-                exploitation_forms=["delits"])
+    make_placed(
+        cayenne.id,
+        coordinator,
+        arrival_date=date(YEAR, 1, 14),
+        child_age=14,
+        sex="M",
+        requester_kind="gendarmerie",
+        requester_departement_code="94",
+        exploitation_departement_code="973",
+        exploitation_forms=["delits"],
+    )
     partner = as_system(make_user(Role.PARTENAIRE, structure_id=cayenne.id))
     make_signalement(partner, now=_noon(date(YEAR, 1, 20)), category="sante", severity="danger_immediat")
     return coordinator
@@ -94,8 +102,9 @@ def test_a_one_day_period_is_refused_to_a_funder(one_child_in_guyane):
     with pytest.raises(PeriodRefused):
         indicator_view(actor=funder, key="placed", period=period_of("semaine", date(YEAR, 1, 14)))
     with pytest.raises(PeriodRefused):
-        path.path_indicator_counts(actor=funder, measure="placed", group_by="requester_kind",
-                                   start=date(YEAR, 1, 14), end=date(YEAR, 1, 14))
+        path.path_indicator_counts(
+            actor=funder, measure="placed", group_by="requester_kind", start=date(YEAR, 1, 14), end=date(YEAR, 1, 14)
+        )
     with pytest.raises(PeriodRefused):
         signalement_indicator_counts(actor=funder, by="category", start=date(YEAR, 1, 20), end=date(YEAR, 1, 20))
 
@@ -112,12 +121,15 @@ def test_a_month_with_one_placement_gives_no_profile_of_the_child(one_child_in_g
         signalements = indicator_view(actor=funder, key="signalements", period=january, scope=scope)
         assert all(t.withheld for t in signalements.tables)
     for group in PATH_GROUPS:
-        table = path.path_indicator_counts(actor=funder, measure="placed", group_by=group, start=january.start,
-                                           end=january.end - timedelta(days=1))
+        table = path.path_indicator_counts(
+            actor=funder, measure="placed", group_by=group, start=january.start, end=january.end - timedelta(days=1)
+        )
         assert table.rows == [] and table.withheld, group
     for by in SIGNALEMENT_GROUPS:
-        assert signalement_indicator_counts(actor=funder, by=by, start=january.start,
-                                            end=january.end - timedelta(days=1)) == []
+        assert (
+            signalement_indicator_counts(actor=funder, by=by, start=january.start, end=january.end - timedelta(days=1))
+            == []
+        )
     # The coordination still reads the exact profile.
     exact = indicator_view(actor=one_child_in_guyane, key="placed", period=january, scope=Scope(departement_code="973"))
     assert {t.key: t.row_labels for t in exact.tables}["requester_kind"] == ("Gendarmerie nationale",)
@@ -126,48 +138,70 @@ def test_a_month_with_one_placement_gives_no_profile_of_the_child(one_child_in_g
 # --- the exhaustive attack on generated networks --------------------------------------------------
 
 DEPARTEMENTS = ("973", "976", "2A", "35", "13")  # Guyane, Mayotte, Corse-du-Sud, Ille-et-Vilaine, Bouches-du-Rhône
-child = st.fixed_dictionaries({
-    "month": st.sampled_from(range(3)),
-    "day": st.integers(1, 27),
-    "home": st.sampled_from(range(len(DEPARTEMENTS))),
-    "placed": st.booleans(),
-    "age": st.integers(11, 17),
-    "sex": st.sampled_from("FMX"),
-    "requester": st.sampled_from(["police", "gendarmerie", "ase_crip", "association"]),
-    "requester_departement": st.sampled_from(["94", "93", "13", "973"]),
-    "exploitation_departement": st.sampled_from(["93", "13", "973", "2A"]),
-    "forms": st.lists(st.sampled_from(["sexuelle", "travail", "delits", "mendicite"]), min_size=1, max_size=2,
-                      unique=True),
-})
-signalement = st.fixed_dictionaries({
-    "month": st.sampled_from(range(3)),
-    "day": st.integers(1, 27),
-    "home": st.sampled_from(range(len(DEPARTEMENTS))),
-    "category": st.sampled_from(["fugue", "approche", "sante"]),
-    "severity": st.sampled_from(["danger_immediat", "preoccupant", "information"]),
-})
-ATTACK = settings(max_examples=6, deadline=None, derandomize=True,
-                  suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+child = st.fixed_dictionaries(
+    {
+        "month": st.sampled_from(range(3)),
+        "day": st.integers(1, 27),
+        "home": st.sampled_from(range(len(DEPARTEMENTS))),
+        "placed": st.booleans(),
+        "age": st.integers(11, 17),
+        "sex": st.sampled_from("FMX"),
+        "requester": st.sampled_from(["police", "gendarmerie", "ase_crip", "association"]),
+        "requester_departement": st.sampled_from(["94", "93", "13", "973"]),
+        "exploitation_departement": st.sampled_from(["93", "13", "973", "2A"]),
+        "forms": st.lists(
+            st.sampled_from(["sexuelle", "travail", "delits", "mendicite"]), min_size=1, max_size=2, unique=True
+        ),
+    }
+)
+signalement = st.fixed_dictionaries(
+    {
+        "month": st.sampled_from(range(3)),
+        "day": st.integers(1, 27),
+        "home": st.sampled_from(range(len(DEPARTEMENTS))),
+        "category": st.sampled_from(["fugue", "approche", "sante"]),
+        "severity": st.sampled_from(["danger_immediat", "preoccupant", "information"]),
+    }
+)
+ATTACK = settings(
+    max_examples=6,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 def _build(children: list[dict], signalements: list[dict]):
     coordinator = make_user(Role.COORDINATION)
-    homes = [make_structure(name=f"Structure {code}", departement_code=code, sexes=["F", "M", "X"], age_min=10,
-                            exploitation_forms=["sexuelle", "travail", "delits", "mendicite"])
-             for code in DEPARTEMENTS]
+    homes = [
+        make_structure(
+            name=f"Structure {code}",
+            departement_code=code,
+            sexes=["F", "M", "X"],
+            age_min=10,
+            exploitation_forms=["sexuelle", "travail", "delits", "mendicite"],
+        )
+        for code in DEPARTEMENTS
+    ]
     for c in children:
         day = date(YEAR, c["month"] + 1, c["day"])
-        values = dict(child_age=c["age"], sex=c["sex"], requester_kind=c["requester"],
-                      requester_departement_code=c["requester_departement"],
-                      exploitation_departement_code=c["exploitation_departement"], exploitation_forms=c["forms"])
+        values = dict(
+            child_age=c["age"],
+            sex=c["sex"],
+            requester_kind=c["requester"],
+            requester_departement_code=c["requester_departement"],
+            exploitation_departement_code=c["exploitation_departement"],
+            exploitation_forms=c["forms"],
+        )
         if c["placed"]:
             make_placed(homes[c["home"]].id, coordinator, arrival_date=day, **values)
         else:
             make_request(coordinator, received_at=_noon(day), **values)
     for s in signalements:
         partner = as_system(make_user(Role.PARTENAIRE, structure_id=homes[s["home"]].id))
-        make_signalement(partner, now=_noon(date(YEAR, s["month"] + 1, s["day"])), category=s["category"],
-                         severity=s["severity"])
+        make_signalement(
+            partner, now=_noon(date(YEAR, s["month"] + 1, s["day"])), category=s["category"], severity=s["severity"]
+        )
     return coordinator
 
 
@@ -176,14 +210,22 @@ def _funder_periods() -> list[Period]:
     periods = list(MONTHS)
     periods.append(period_of("trimestre", date(YEAR, 1, 1)))
     periods.append(period_of("annee", date(YEAR, 1, 1)))
-    periods.append(period_of("personnalisee", MONTHS[0].start, start=MONTHS[0].start,
-                             end=MONTHS[1].end - timedelta(days=1)))
+    periods.append(
+        period_of("personnalisee", MONTHS[0].start, start=MONTHS[0].start, end=MONTHS[1].end - timedelta(days=1))
+    )
     return periods
 
 
 # National, overseas only, a région with one département of each kind, and single départements.
-SCOPES = [Scope(), Scope(overseas_only=True), Scope(region_code="03"), Scope(region_code="94"),
-          Scope(region_code="93"), Scope(departement_code="976"), Scope(departement_code="35")]
+SCOPES = [
+    Scope(),
+    Scope(overseas_only=True),
+    Scope(region_code="03"),
+    Scope(region_code="94"),
+    Scope(region_code="93"),
+    Scope(departement_code="976"),
+    Scope(departement_code="35"),
+]
 
 
 def _attack_catalogue(funder, coordinator) -> int:
@@ -193,7 +235,9 @@ def _attack_catalogue(funder, coordinator) -> int:
     keys = tuple(info.key for info in indicator_list(actor=funder) if info.key in CHILD_KEYS)
     for period in _funder_periods():
         for scope in SCOPES:
-            exact = {v.info.key: v for v in indicator_overview(actor=coordinator, period=period, scope=scope, keys=keys)}
+            exact = {
+                v.info.key: v for v in indicator_overview(actor=coordinator, period=period, scope=scope, keys=keys)
+            }
             for key in ("requests", "oriented", "placed", "signalements"):
                 published = indicator_view(actor=funder, key=key, period=period, scope=scope)
                 population = int(exact[key].headline.value.value or 0)
@@ -211,18 +255,27 @@ def _attack_pages(funder, coordinator) -> int:
     for period in _funder_periods():
         start, end = period.start, period.end - timedelta(days=1)
         for measure in ("requests", "oriented", "placed"):
-            total = path.path_indicator_counts(actor=coordinator, measure=measure, group_by="requester_kind",
-                                               start=start, end=end).total
+            total = path.path_indicator_counts(
+                actor=coordinator, measure=measure, group_by="requester_kind", start=start, end=end
+            ).total
             for group in PATH_GROUPS:
                 table = path.path_indicator_counts(actor=funder, measure=measure, group_by=group, start=start, end=end)
-                _check_table(f"parcours {measure} {group} {period.label}", [[r.count if r.count is not None
-                             else Mark.SMALL] for r in table.rows], total, bool(table.withheld))
+                _check_table(
+                    f"parcours {measure} {group} {period.label}",
+                    [[r.count if r.count is not None else Mark.SMALL] for r in table.rows],
+                    total,
+                    bool(table.withheld),
+                )
                 read += 1
         total = signalement_indicators(actor=coordinator, start=start, end=end).total
         for by in SIGNALEMENT_GROUPS:
             rows = signalement_indicator_counts(actor=funder, by=by, start=start, end=end)
-            _check_table(f"signalements {by} {period.label}",
-                         [[r.count if r.count is not None else Mark.SMALL] for r in rows], total, not rows)
+            _check_table(
+                f"signalements {by} {period.label}",
+                [[r.count if r.count is not None else Mark.SMALL] for r in rows],
+                total,
+                not rows,
+            )
             read += 1
     return read
 
@@ -245,7 +298,9 @@ def test_no_period_other_than_whole_months_that_are_over_reaches_a_funder(db, st
     funder = make_user(Role.FINANCEUR)
     whole = start.day == 1 and (end + timedelta(days=1)).day == 1
     calls = [
-        lambda: indicator_view(actor=funder, key="placed", period=period_of("personnalisee", start, start=start, end=end)),
+        lambda: indicator_view(
+            actor=funder, key="placed", period=period_of("personnalisee", start, start=start, end=end)
+        ),
         lambda: path.path_summary(actor=funder, start=start, end=end),
         lambda: signalement_indicators(actor=funder, start=start, end=end),
     ]

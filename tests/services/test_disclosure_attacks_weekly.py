@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -30,7 +30,7 @@ from services.weekly_totals import weekly_totals_refresh
 from tests.conftest import _empty_tables
 from tests.factories import make_structure, make_weekly_elements
 
-NOW = datetime(2025, 4, 2, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 4, 2, 10, 0, tzinfo=UTC)
 WINDOW = 10  # Mondays 27/01/2025 to 31/03/2025
 DATA_WEEKS = [date(2025, 1, 27), date(2025, 2, 3), date(2025, 2, 10), date(2025, 2, 17), date(2025, 3, 24)]
 # One département per région used: Bretagne, Auvergne-Rhône-Alpes, Corse; Guyane stays empty.
@@ -73,7 +73,7 @@ def _load(departements: list[str], figures: list[Figure]) -> list[int]:
     _empty_tables()
     elements = {code: e.id for code, e in make_weekly_elements().items()}
     ids = [make_structure(name=f"S{i}", departement_code=d, capacity=60).id for i, d in enumerate(departements)]
-    stamp = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    stamp = datetime(2025, 1, 1, tzinfo=UTC)
     reports = {}
     for f in figures:
         reports.setdefault((f.structure, f.week), f.status)
@@ -81,14 +81,33 @@ def _load(departements: list[str], figures: list[Figure]) -> list[int]:
         report_ids = {}
         for (structure, week), status in sorted(reports.items()):
             sent = status != "brouillon"
-            report_ids[(structure, week)] = connection.execute(sa.insert(WeeklyReport.__table__).values(
-                version=1, structure_id=ids[structure], week_start=week, status=status,
-                first_submitted_at=stamp if sent else None, submitted_at=stamp if sent else None,
-                submitted_late=False if sent else None, unlocked=False, updated_by="test",
-                created_at=stamp, updated_at=stamp)).inserted_primary_key[0]
-        connection.execute(sa.insert(WeeklyValue.__table__), [
-            {"report_id": report_ids[(f.structure, f.week)], "element_id": elements[f.element], "value": f.value,
-             "comment": None} for f in figures])
+            report_ids[(structure, week)] = connection.execute(
+                sa.insert(WeeklyReport.__table__).values(
+                    version=1,
+                    structure_id=ids[structure],
+                    week_start=week,
+                    status=status,
+                    first_submitted_at=stamp if sent else None,
+                    submitted_at=stamp if sent else None,
+                    submitted_late=False if sent else None,
+                    unlocked=False,
+                    updated_by="test",
+                    created_at=stamp,
+                    updated_at=stamp,
+                )
+            ).inserted_primary_key[0]
+        connection.execute(
+            sa.insert(WeeklyValue.__table__),
+            [
+                {
+                    "report_id": report_ids[(f.structure, f.week)],
+                    "element_id": elements[f.element],
+                    "value": f.value,
+                    "comment": None,
+                }
+                for f in figures
+            ],
+        )
         weekly_totals_refresh(connection)
     return ids
 
@@ -104,14 +123,20 @@ def _series(frame, element):
 
 
 @pytest.mark.slow
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                 HealthCheck.too_slow])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(network=networks())
 def test_no_network_view_gives_away_one_or_two_other_structures(db, network):
     departements, figures, partner_index = network
     ids = _load(departements, figures)
-    partner = Actor(user_id=None, username="partenaire", display_name="Partenaire", role=Role.PARTENAIRE.value,
-                    structure_id=ids[partner_index])
+    partner = Actor(
+        user_id=None,
+        username="partenaire",
+        display_name="Partenaire",
+        role=Role.PARTENAIRE.value,
+        structure_id=ids[partner_index],
+    )
     regions = sorted(set(DEPARTEMENTS.values())) + [EMPTY_REGION]
     views = {None: None, **{r: r for r in regions}}
     weekly = {v: weekly_board.weekly_series_network(actor=partner, weeks=WINDOW, region_code=v, now=NOW) for v in views}
@@ -119,9 +144,14 @@ def test_no_network_view_gives_away_one_or_two_other_structures(db, network):
 
     def counted(week, element, region=None):
         """{structure index: value} of the counted figures of a week, in one région or the whole network."""
-        return {f.structure: f.value for f in figures
-                if f.week == week and f.element == element and f.status in COUNTED
-                and (region is None or DEPARTEMENTS[departements[f.structure]] == region)}
+        return {
+            f.structure: f.value
+            for f in figures
+            if f.week == week
+            and f.element == element
+            and f.status in COUNTED
+            and (region is None or DEPARTEMENTS[departements[f.structure]] == region)
+        }
 
     for element in ELEMENTS:
         series = {v: _series(frame, element) for v, frame in weekly.items()}
@@ -139,15 +169,19 @@ def test_no_network_view_gives_away_one_or_two_other_structures(db, network):
                 assert _safe(others), ("published", view, week, element, figures_here, partner_index)
                 published[view] = figures_here
             if None in published:  # the network minus the published régions is known too
-                rest = {s: v for s, v in counted(week, element).items() if s != partner_index
-                        and not any(s in published[r] for r in regions if r in published)}
+                rest = {
+                    s: v
+                    for s, v in counted(week, element).items()
+                    if s != partner_index and not any(s in published[r] for r in regions if r in published)
+                }
                 assert _safe(list(rest.values())), ("difference", week, element, published.keys(), rest)
 
         for view, frame in weekly.items():  # a published month only sums up published weeks
             monthly = weekly_board.weekly_series_by_month(frame[frame.code == element])
             for row in monthly.itertuples():
-                weeks_of_month = [w for w, (v, _) in series[view].items()
-                                  if (w + timedelta(days=3)).month == row.week_start.month]
+                weeks_of_month = [
+                    w for w, (v, _) in series[view].items() if (w + timedelta(days=3)).month == row.week_start.month
+                ]
                 if not math.isnan(row.value):
                     assert all(series[view][w][1] == "" for w in weeks_of_month), (view, row.week_start)
     assert settled and settled != set(DATA_WEEKS)  # both kinds of weeks are generated
@@ -159,6 +193,7 @@ def test_the_generated_networks_include_withheld_and_published_views(db):
     ids = _load(["35", "69", "69", "69", "2A"], figures)
     partner = Actor(user_id=None, username="p", display_name="P", role=Role.PARTENAIRE.value, structure_id=ids[0])
     network = _series(weekly_board.weekly_series_network(actor=partner, weeks=WINDOW, now=NOW), "arrivees")
-    corse = _series(weekly_board.weekly_series_network(actor=partner, weeks=WINDOW, region_code="94", now=NOW),
-                    "arrivees")
+    corse = _series(
+        weekly_board.weekly_series_network(actor=partner, weeks=WINDOW, region_code="94", now=NOW), "arrivees"
+    )
     assert network[DATA_WEEKS[0]][0] == 25 and math.isnan(corse[DATA_WEEKS[0]][0])

@@ -29,8 +29,18 @@ def test_csv_leaves_numbers_and_ordinary_text_alone():
 
 
 def _structure_values(**overrides):
-    values = dict(name="Foyer", kind="mecs", departement_code="35", commune="Rennes", capacity=10, age_min=12,
-                  age_max=17, sexes=["F"], exploitation_forms=["sexuelle"], status="actif")
+    values = dict(
+        name="Foyer",
+        kind="mecs",
+        departement_code="35",
+        commune="Rennes",
+        capacity=10,
+        age_min=12,
+        age_max=17,
+        sexes=["F"],
+        exploitation_forms=["sexuelle"],
+        status="actif",
+    )
     values.update(overrides)
     return StructureCreate(**values)
 
@@ -75,8 +85,13 @@ def test_exported_directory_comes_back_unchanged(db):
 
 def test_annual_report_section_starting_with_equals_is_text(db):
     coordinator = make_user(Role.COORDINATION)
-    report.annual_report_section_save(actor=coordinator, year=2025, section="faits_marquants",
-                                      text='=HYPERLINK("http://host.example","clic")', expected_version=None)
+    report.annual_report_section_save(
+        actor=coordinator,
+        year=2025,
+        section="faits_marquants",
+        text='=HYPERLINK("http://host.example","clic")',
+        expected_version=None,
+    )
     book = load_workbook(io.BytesIO(report.annual_report_xlsx(actor=coordinator, year=2025)))
     cell = next(c for row in book[SECTIONS_SHEET].iter_rows() for c in row if str(c.value).startswith("=HYPER"))
     assert cell.data_type == "s" and cell.quotePrefix

@@ -13,8 +13,11 @@ def test_coordination_sees_stale_assessments_and_conventions_ending(db):
     coordinator = make_user(Role.COORDINATION)
     s = make_structure()
     c = make_criterion()
-    assessments_save(actor=coordinator, structure_id=s.id, items=[
-        AssessmentInput(criterion_id=c.id, level="atteint", assessed_on=months_before(TODAY, 14))])
+    assessments_save(
+        actor=coordinator,
+        structure_id=s.id,
+        items=[AssessmentInput(criterion_id=c.id, level="atteint", assessed_on=months_before(TODAY, 14))],
+    )
     make_convention("33", signed_on=TODAY - timedelta(days=700), ends_on=TODAY + timedelta(days=20))
     items = {i.page: i for i in home_items(actor=coordinator)}
     assert items["standards"].count == 1 and "12 mois" in items["standards"].label

@@ -75,15 +75,29 @@ def trainings(db):
     s3 = make_structure(name="S3", departement_code="13", joined_on=date(2024, 1, 1))
     m1 = make_module(title="Repérage")
     m2 = make_module(title="Cadre juridique")
-    make_session(m1.id, day=date(2025, 3, 10), departement_code="35",
-                 participants={"educateur_specialise": 6, "psychologue": 2}, structure_ids=[s1.id])
-    make_session(m2.id, day=date(2025, 3, 20), departement_code="13", participants={"educateur_specialise": 3},
-                 structure_ids=[s3.id])
-    make_session(m1.id, day=date(2025, 2, 12), departement_code="35", participants={"cadre_direction": 4},
-                 structure_ids=[s1.id])
+    make_session(
+        m1.id,
+        day=date(2025, 3, 10),
+        departement_code="35",
+        participants={"educateur_specialise": 6, "psychologue": 2},
+        structure_ids=[s1.id],
+    )
+    make_session(
+        m2.id,
+        day=date(2025, 3, 20),
+        departement_code="13",
+        participants={"educateur_specialise": 3},
+        structure_ids=[s3.id],
+    )
+    make_session(
+        m1.id, day=date(2025, 2, 12), departement_code="35", participants={"cadre_direction": 4}, structure_ids=[s1.id]
+    )
     make_session(m1.id, day=date(2025, 4, 1), status="prevue", participants={"educateur_specialise": 7})
-    training_plan_set(actor=make_user(Role.COORDINATION), year=2025, changes={
-        (m1.id, "educateur_specialise"): 10, (m2.id, "educateur_specialise"): 10})
+    training_plan_set(
+        actor=make_user(Role.COORDINATION),
+        year=2025,
+        changes={(m1.id, "educateur_specialise"): 10, (m2.id, "educateur_specialise"): 10},
+    )
     return {"m1": m1, "m2": m2}
 
 
@@ -95,7 +109,9 @@ def test_trained_headline_previous_period_and_change(trainings):
     assert dict(view.headline.secondary)["sessions réalisées"].value == 2
     profile = next(t for t in view.tables if t.key == "profile")
     assert dict(zip(profile.row_labels, (row[0] for row in profile.cells))) == {
-        "Éducateur spécialisé": 9, "Psychologue": 2}
+        "Éducateur spécialisé": 9,
+        "Psychologue": 2,
+    }
 
 
 def test_trained_scope_keeps_the_sessions_held_there(trainings):
@@ -119,8 +135,9 @@ def test_strategy_is_the_plan_realised_up_to_the_end_of_the_period(trainings):
 
 
 def test_training_records_behind_a_profile(trainings):
-    page = ind.indicator_records(actor=make_user(Role.COORDINATION), key="trained", period=MARCH, table="profile",
-                                 row="psychologue")
+    page = ind.indicator_records(
+        actor=make_user(Role.COORDINATION), key="trained", period=MARCH, table="profile", row="psychologue"
+    )
     assert page.total == 1
     assert page.rows[0][1] == "Repérage" and page.rows[0][-1] == 8
 
@@ -138,10 +155,16 @@ def network(db):
     make_structure(name="A", departement_code="35", joined_on=date(2024, 1, 1), capacity=10)
     make_structure(name="B", departement_code="35", joined_on=date(2024, 1, 1), capacity=5)
     make_structure(name="C", departement_code="971", joined_on=date(2024, 1, 1), capacity=6)
-    make_structure(name="D", departement_code="13", joined_on=date(2024, 1, 1), status="suspendu",
-                   status_changed_on=date(2025, 2, 1))
-    make_structure(name="E", departement_code="69", joined_on=date(2024, 1, 1), status="sorti",
-                   left_on=date(2025, 3, 15))
+    make_structure(
+        name="D",
+        departement_code="13",
+        joined_on=date(2024, 1, 1),
+        status="suspendu",
+        status_changed_on=date(2025, 2, 1),
+    )
+    make_structure(
+        name="E", departement_code="69", joined_on=date(2024, 1, 1), status="sorti", left_on=date(2025, 3, 15)
+    )
     make_convention("35")
     make_convention("13")
     make_convention("69", status="denoncee", ends_on=date(2025, 1, 31))
@@ -164,8 +187,9 @@ def test_partners_and_coverage_at_the_end_of_the_period(network):
 def test_partner_records_list_the_active_structures(network):
     page = ind.indicator_records(actor=make_user(Role.COORDINATION), key="partners", period=MARCH)
     assert page.total == 3 and [r[0] for r in page.rows] == ["A", "B", "C"]
-    conventions = ind.indicator_records(actor=make_user(Role.COORDINATION), key="partners", period=MARCH,
-                                        column="conseils")
+    conventions = ind.indicator_records(
+        actor=make_user(Role.COORDINATION), key="partners", period=MARCH, column="conseils"
+    )
     assert conventions.total == 2
 
 
@@ -182,8 +206,9 @@ def test_funder_limited_to_a_departement_only_sees_it(network):
 
 
 def _raw_table(values, kind="counts", columns=(("n", "Effectif"),)):
-    return ind.RawTable("t", "T", "Ligne", tuple((str(i), f"L{i}") for i in range(len(values))), columns,
-                        tuple(values), kind=kind)
+    return ind.RawTable(
+        "t", "T", "Ligne", tuple((str(i), f"L{i}") for i in range(len(values))), columns, tuple(values), kind=kind
+    )
 
 
 RULE = ind.ProtectionRule(5, 5, "")
@@ -260,11 +285,21 @@ def path(db):
     s77 = make_structure(name="S77", departement_code="77", joined_on=date(2024, 1, 1), sexes=["F", "M"])
     make_placed(s35.id, arrival_date=date(2025, 2, 10))
     make_placed(s35.id, arrival_date=date(2025, 3, 10), child_age=15, sex="F")
-    make_placed(s35.id, arrival_date=date(2025, 3, 12), child_age=16, sex="M", requester_kind="gendarmerie",
-                exploitation_forms=["sexuelle", "travail"])
+    make_placed(
+        s35.id,
+        arrival_date=date(2025, 3, 12),
+        child_age=16,
+        sex="M",
+        requester_kind="gendarmerie",
+        exploitation_forms=["sexuelle", "travail"],
+    )
     _, p3 = make_placed(s77.id, arrival_date=date(2025, 3, 20), child_age=13, sex="F")
-    placement_runaway(actor=make_user(Role.COORDINATION), placement_id=p3.id, expected_version=p3.version,
-                      occurred_on=date(2025, 3, 22))
+    placement_runaway(
+        actor=make_user(Role.COORDINATION),
+        placement_id=p3.id,
+        expected_version=p3.version,
+        occurred_on=date(2025, 3, 22),
+    )
     from datetime import datetime
 
     from core.formatting import PARIS
@@ -318,8 +353,9 @@ def test_path_scope_follows_the_service_territories(path):
 
 def test_path_records_give_codes_to_the_coordination_only(path):
     coordinator = make_user(Role.COORDINATION)
-    page = ind.indicator_records(actor=coordinator, key="requests", period=MARCH, table="requester_kind",
-                                 row="gendarmerie")
+    page = ind.indicator_records(
+        actor=coordinator, key="requests", period=MARCH, table="requester_kind", row="gendarmerie"
+    )
     assert page.total == 1 and page.rows[0][1:3] == (16, "M")
     placed = ind.indicator_records(actor=coordinator, key="placed", period=MARCH)
     assert placed.total == 3 and [r[4] for r in placed.rows] == ["S77", "S35", "S35"]
@@ -358,11 +394,17 @@ def signalements(db):
     b = make_structure(name="B", departement_code="13")
     coordinator = as_system(make_user(Role.COORDINATION))
     day = datetime(2025, 3, 5, 9, tzinfo=PARIS)
-    made = [(make_user(Role.PARTENAIRE, structure_id=a.id), day, {}, 2),
-            (make_user(Role.PARTENAIRE, structure_id=a.id), day + timedelta(days=5), {}, 30),
-            (make_user(Role.PARTENAIRE, structure_id=b.id), day + timedelta(days=10),
-             {"category": "violence", "severity": "danger_immediat"}, 0.5),
-            (make_user(Role.PARTENAIRE, structure_id=b.id), day - timedelta(days=20), {}, 1)]
+    made = [
+        (make_user(Role.PARTENAIRE, structure_id=a.id), day, {}, 2),
+        (make_user(Role.PARTENAIRE, structure_id=a.id), day + timedelta(days=5), {}, 30),
+        (
+            make_user(Role.PARTENAIRE, structure_id=b.id),
+            day + timedelta(days=10),
+            {"category": "violence", "severity": "danger_immediat"},
+            0.5,
+        ),
+        (make_user(Role.PARTENAIRE, structure_id=b.id), day - timedelta(days=20), {}, 1),
+    ]
     for partner, at, values, hours in made:
         summary = make_signalement(partner, now=at, **values)
         signalement_acknowledge(actor=coordinator, signalement_id=summary.id, now=at + timedelta(hours=hours))
@@ -382,8 +424,7 @@ def test_signalement_breakdowns_scope_and_records(signalements):
     category = next(t for t in view.tables if t.key == "category")
     assert dict(zip(category.row_labels, (r[0] for r in category.cells)))["Violence"] == 1
     assert _headline(coordinator, "signalements", scope=Scope(departement_code="35")).value.value == 2
-    page = ind.indicator_records(actor=coordinator, key="signalements", period=MARCH, table="category",
-                                 row="violence")
+    page = ind.indicator_records(actor=coordinator, key="signalements", period=MARCH, table="category", row="violence")
     assert page.total == 1 and page.rows[0][1] == "B"
 
 
@@ -430,8 +471,9 @@ def test_weekly_completeness_over_the_weeks_of_the_period(weekly_network):
     headline = ind.indicator_view(actor=coordinator, key="weekly_completeness", period=FEBRUARY).headline
     assert headline.value.value == pytest.approx(0.5) and headline.value.detail == "5 sur 10"
     assert dict(headline.secondary)["transmis à l'heure"].value == pytest.approx(0.4)
-    bretagne = ind.indicator_view(actor=coordinator, key="weekly_completeness", period=FEBRUARY,
-                                  scope=Scope(region_code="53"))
+    bretagne = ind.indicator_view(
+        actor=coordinator, key="weekly_completeness", period=FEBRUARY, scope=Scope(region_code="53")
+    )
     assert bretagne.headline.value.detail == "4 sur 5"
     region = bretagne.tables[0]
     assert region.row_labels == ("Bretagne",) and region.cells[0][:2] == (5, 4)

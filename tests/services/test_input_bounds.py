@@ -7,8 +7,7 @@ import ast
 import csv
 import io
 import re
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from openpyxl import Workbook
@@ -19,22 +18,49 @@ from core.config import PROJECT_ROOT
 from core.errors import ValidationFailed
 from core.imports import FILE_TOO_BIG, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, TOO_MANY_ROWS
 from models.signalement import Signalement, SignalementEvent
-from models.structure import Structure
+from models.structure import Structure, StructureCreate, StructureUpdate
 from models.user import Role
 from services import structures, weekly_import
 from services.signalements import Transmission, signalement_pass_on
-from models.structure import StructureCreate, StructureUpdate
 from services.structures import structure_create, structure_list, structure_update
 from services.training_import import training_import_read
 from tests.factories import make_request, make_signalement, make_structure, make_user, make_weekly_elements
 
-NOW = datetime(2025, 3, 5, 10, 0, tzinfo=timezone.utc)  # week 2025-W07 still open for corrections
+NOW = datetime(2025, 3, 5, 10, 0, tzinfo=UTC)  # week 2025-W07 still open for corrections
 # Names of exceptions, tables or drivers a user must never read.
 TECHNICAL = re.compile(r"Error|Exception|psycopg|sqlite|varchar|StringData|Numeric|\bNUL\b|\\x00|\(\w+\)$")
-HEADER = ["N°", "Nom", "Type", "Département", "Commune", "Places", "Âge minimum", "Âge maximum",
-          "Sexes accueillis", "Formes d'exploitation", "Statut", "Date d'adhésion", "Téléphone", "E-mail"]
-GOOD = ["", "Lieu de vie Nouveau", "Lieu de vie et d'accueil", "48", "Mende", "6", "12", "17", "Fille",
-        "Exploitation sexuelle", "Active", "01/02/2024", "", ""]
+HEADER = [
+    "N°",
+    "Nom",
+    "Type",
+    "Département",
+    "Commune",
+    "Places",
+    "Âge minimum",
+    "Âge maximum",
+    "Sexes accueillis",
+    "Formes d'exploitation",
+    "Statut",
+    "Date d'adhésion",
+    "Téléphone",
+    "E-mail",
+]
+GOOD = [
+    "",
+    "Lieu de vie Nouveau",
+    "Lieu de vie et d'accueil",
+    "48",
+    "Mende",
+    "6",
+    "12",
+    "17",
+    "Fille",
+    "Exploitation sexuelle",
+    "Active",
+    "01/02/2024",
+    "",
+    "",
+]
 
 
 def _french(messages: list[str]) -> None:
@@ -79,16 +105,36 @@ def test_signalement_texts_are_bounded(db):
     summary = make_signalement(partner)
     coordination = make_user(Role.COORDINATION)
     detail_limit = text_limit(SignalementEvent, "recipient_detail")
-    messages = _refused(lambda: signalement_pass_on(actor=coordination, signalement_id=summary.id, data=Transmission(
-        recipient_kinds=["police"], channel="telephone", at=datetime.now(timezone.utc) - timedelta(minutes=5),
-        detail="p" * (detail_limit + 1))))
+    messages = _refused(
+        lambda: signalement_pass_on(
+            actor=coordination,
+            signalement_id=summary.id,
+            data=Transmission(
+                recipient_kinds=["police"],
+                channel="telephone",
+                at=datetime.now(UTC) - timedelta(minutes=5),
+                detail="p" * (detail_limit + 1),
+            ),
+        )
+    )
     assert f"Précisions : {detail_limit} caractères au plus" in messages
 
 
 def _create(**values):
     # As the directory page builds it: the form's values, unchecked until the service.
-    data = dict(name="Maison", kind="mecs", departement_code="35", commune="Rennes", capacity=10, age_min=12,
-                age_max=17, sexes=["F"], exploitation_forms=["sexuelle"], services=[], status="active")
+    data = dict(
+        name="Maison",
+        kind="mecs",
+        departement_code="35",
+        commune="Rennes",
+        capacity=10,
+        age_min=12,
+        age_max=17,
+        sexes=["F"],
+        exploitation_forms=["sexuelle"],
+        services=[],
+        status="active",
+    )
     return structure_create(actor=SYSTEM, data=StructureCreate.model_construct(**{**data, **values}))
 
 
@@ -97,9 +143,14 @@ def test_structure_texts_are_bounded_on_create_and_update(db):
     assert f"Commune : {commune} caractères au plus" in _refused(lambda: _create(commune="c" * 100_000))
     assert f"Nom : {NUL_REFUSED}" in _refused(lambda: _create(name="Maison\x00"))
     existing = make_structure()
-    messages = _refused(lambda: structure_update(
-        actor=SYSTEM, structure_id=existing.id, expected_version=existing.version,
-        changes=StructureUpdate.model_construct(commune="c" * (commune + 1))))
+    messages = _refused(
+        lambda: structure_update(
+            actor=SYSTEM,
+            structure_id=existing.id,
+            expected_version=existing.version,
+            changes=StructureUpdate.model_construct(commune="c" * (commune + 1)),
+        )
+    )
     assert f"Commune : {commune} caractères au plus" in messages
 
 
@@ -107,8 +158,11 @@ def test_the_guard_refuses_what_a_service_did_not_check(db):
     request = make_request()
     from services.requests import request_close
 
-    messages = _refused(lambda: request_close(actor=SYSTEM, request_id=request.id, expected_version=request.version,
-                                              reason="autre", detail="d" * 5000))
+    messages = _refused(
+        lambda: request_close(
+            actor=SYSTEM, request_id=request.id, expected_version=request.version, reason="autre", detail="d" * 5000
+        )
+    )
     assert any("300 caractères au plus" in m for m in messages)
 
 
@@ -116,14 +170,31 @@ def test_weekly_figures_out_of_range_are_refused(db):
     make_weekly_elements()
     partner = make_user(Role.PARTENAIRE)
     header = "structure;semaine;professionnels_en_poste;commentaire_professionnels_en_poste\n"
-    messages = _refused(lambda: weekly_import.weekly_import_file(
-        actor=partner, filename="s.csv", confirm_unusual=True, now=NOW, content=(header + ";2025-W07;1000000000000;\n").encode()))
+    messages = _refused(
+        lambda: weekly_import.weekly_import_file(
+            actor=partner,
+            filename="s.csv",
+            confirm_unusual=True,
+            now=NOW,
+            content=(header + ";2025-W07;1000000000000;\n").encode(),
+        )
+    )
     assert any("hors des limites" in m for m in messages)
-    messages = _refused(lambda: weekly_import.weekly_import_file(
-        actor=partner, filename="s.csv", confirm_unusual=True, now=NOW, content=(header + ";2025-W07;nan;\n").encode()))
+    messages = _refused(
+        lambda: weekly_import.weekly_import_file(
+            actor=partner,
+            filename="s.csv",
+            confirm_unusual=True,
+            now=NOW,
+            content=(header + ";2025-W07;nan;\n").encode(),
+        )
+    )
     assert any("nombre attendu" in m for m in messages)
-    messages = _refused(lambda: weekly_import.weekly_import_file(
-        actor=partner, filename="s.csv", now=NOW, content=(header + ";2025-W07;3;avec\x00nul\n").encode()))
+    messages = _refused(
+        lambda: weekly_import.weekly_import_file(
+            actor=partner, filename="s.csv", now=NOW, content=(header + ";2025-W07;3;avec\x00nul\n").encode()
+        )
+    )
     assert any(NUL_REFUSED in m for m in messages)
 
 
@@ -162,9 +233,13 @@ def test_every_import_has_a_size_and_a_row_limit(db):
     assert FILE_TOO_BIG in _import_errors(too_big)[0]
     assert TOO_MANY_ROWS in _import_errors(too_long)[0]
     for content, expected in ((too_big, FILE_TOO_BIG), (too_long, TOO_MANY_ROWS)):
-        assert expected in _refused(lambda: training_import_read(content=content, filename="f.csv"))[0]
-        assert expected in _refused(lambda: weekly_import.weekly_import_file(
-            actor=coordination, filename="f.csv", content=content))[0]
+        assert expected in _refused(lambda: training_import_read(content=content, filename="f.csv"))[0]  # noqa: B023
+        assert (
+            expected
+            in _refused(
+                lambda: weekly_import.weekly_import_file(actor=coordination, filename="f.csv", content=content)  # noqa: B023
+            )[0]
+        )
 
 
 def test_unreadable_files_are_named_without_technical_words(db):
@@ -214,8 +289,27 @@ def test_every_text_field_of_a_form_has_the_schemas_limit():
 
 def _faulty_rows(n: int) -> bytes:
     # One fault per row (an unreadable number of places), every name distinct.
-    return _csv([["", f"Maison {i}", "MECS", "35", "Rennes", "beaucoup", "12", "17", "Fille",
-                  "Exploitation sexuelle", "Active", "01/02/2024", "", ""] for i in range(n)])
+    return _csv(
+        [
+            [
+                "",
+                f"Maison {i}",
+                "MECS",
+                "35",
+                "Rennes",
+                "beaucoup",
+                "12",
+                "17",
+                "Fille",
+                "Exploitation sexuelle",
+                "Active",
+                "01/02/2024",
+                "",
+                "",
+            ]
+            for i in range(n)
+        ]
+    )
 
 
 def test_directory_import_time_grows_linearly_with_faulty_rows(db):
@@ -245,16 +339,30 @@ def _written_directly(row) -> list[str]:
     return _refused(write)
 
 
-@pytest.mark.parametrize("field, value, expected", [
-    ("capacity", 10**12, "nombre hors des limites acceptées"),
-    ("commune", "c" * 121, "120 caractères au plus"),
-    ("name", "Maison\x00", NUL_REFUSED),
-])
+@pytest.mark.parametrize(
+    "field, value, expected",
+    [
+        ("capacity", 10**12, "nombre hors des limites acceptées"),
+        ("commune", "c" * 121, "120 caractères au plus"),
+        ("name", "Maison\x00", NUL_REFUSED),
+    ],
+)
 def test_the_flush_guard_bounds_every_column(db, field, value, expected):
     from models.structure import Structure as Table
 
-    values = dict(name="Maison directe", kind="mecs", departement_code="35", commune="Rennes", capacity=10,
-                  age_min=12, age_max=17, sexes=["F"], exploitation_forms=["sexuelle"], services=[], status="active")
+    values = dict(
+        name="Maison directe",
+        kind="mecs",
+        departement_code="35",
+        commune="Rennes",
+        capacity=10,
+        age_min=12,
+        age_max=17,
+        sexes=["F"],
+        exploitation_forms=["sexuelle"],
+        services=[],
+        status="active",
+    )
     values[field] = value
     assert any(expected in m for m in _written_directly(Table(**values)))
 

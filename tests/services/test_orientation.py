@@ -31,14 +31,22 @@ def test_child_exploited_in_93_finds_far_structures_with_places_first(db):
     make_placed(full.id, coordinator)
     request = make_request(coordinator)  # girl, 15, sexual exploitation in 93
     result = orientation.placement_finder(actor=coordinator, request_id=request.id)
-    assert _names(result) == ["Nice", "Lyon", "La Réunion", "Paris", "Bobigny", "Toulouse complet",
-                              "Bordeaux garçons"]
+    assert _names(result) == ["Nice", "Lyon", "La Réunion", "Paris", "Bobigny", "Toulouse complet", "Bordeaux garçons"]
     assert [row.verdict for row in result.rows] == [
-        "Recommandée", "Recommandée", "Outre-mer", "Trop proche", "Trop proche", "Complète", "Profil non accepté"]
+        "Recommandée",
+        "Recommandée",
+        "Outre-mer",
+        "Trop proche",
+        "Trop proche",
+        "Complète",
+        "Profil non accepté",
+    ]
     first = result.rows[0]
     assert first.rank == 1 and first.free_places == 10 and first.distance_km == pytest.approx(657.8, abs=0.1)
-    assert first.reason == ("Recommandée : 10 place(s) libre(s) (capacité 10, 0 présent(s)) · profil accepté "
-                            "(âge, sexe, formes d'exploitation) · à 658 km du lieu d'exploitation (minimum 200 km)")
+    assert first.reason == (
+        "Recommandée : 10 place(s) libre(s) (capacité 10, 0 présent(s)) · profil accepté "
+        "(âge, sexe, formes d'exploitation) · à 658 km du lieu d'exploitation (minimum 200 km)"
+    )
     assert "à 12 km seulement du lieu d'exploitation (minimum 200 km)" in result.rows[3].reason
     assert "aucune place libre (capacité 1, 1 présent(s))" in result.rows[5].reason
     assert "n'accueille pas : fille" in result.rows[6].reason
@@ -97,8 +105,11 @@ def test_weekly_figures_take_precedence_when_they_exist(db, monkeypatch):
     coordinator = make_user(Role.COORDINATION)
     structure = make_structure(name="Nice", departement_code="06", capacity=10)
     assert orientation.reported_free_places(structure_ids=[structure.id]) == {}
-    monkeypatch.setattr(orientation, "reported_free_places",
-                        lambda *, structure_ids: {structure.id: ReportedPlaces(0, date(2025, 3, 3))})
+    monkeypatch.setattr(
+        orientation,
+        "reported_free_places",
+        lambda *, structure_ids: {structure.id: ReportedPlaces(0, date(2025, 3, 3))},
+    )
     request = make_request(coordinator)
     row = orientation.placement_finder(actor=coordinator, request_id=request.id).rows[0]
     assert row.tier == 4 and row.from_weekly_figures
@@ -125,8 +136,12 @@ def test_proposal_refused_for_inactive_structure_or_bad_dates(db):
     suspended = make_structure(status="suspendu")
     request = make_request(coordinator)
     with pytest.raises(ValidationFailed) as raised:
-        orientation.proposal_create(actor=coordinator, request_id=request.id, structure_id=suspended.id,
-                                    at=request.received_at - timedelta(hours=1))
+        orientation.proposal_create(
+            actor=coordinator,
+            request_id=request.id,
+            structure_id=suspended.id,
+            at=request.received_at - timedelta(hours=1),
+        )
     assert {e.message for e in raised.value.errors} == {orientation.STRUCTURE_NOT_ACTIVE, orientation.AT_BEFORE_REQUEST}
 
 
@@ -137,8 +152,9 @@ def test_acceptance_orients_the_request_and_withdraws_the_other_proposals(db):
     request = make_request(coordinator)
     p1 = orientation.proposal_create(actor=coordinator, request_id=request.id, structure_id=first.id)
     p2 = orientation.proposal_create(actor=coordinator, request_id=request.id, structure_id=second.id)
-    accepted = orientation.proposal_answer(actor=partner, proposal_id=p1.id, expected_version=p1.version,
-                                           accepted=True, detail="Chambre prête")
+    accepted = orientation.proposal_answer(
+        actor=partner, proposal_id=p1.id, expected_version=p1.version, accepted=True, detail="Chambre prête"
+    )
     assert accepted.status == ProposalStatus.ACCEPTED.value and accepted.answered_by == partner.username
     detail = request_get(actor=coordinator, request_id=request.id)
     assert detail.status == RequestStatus.ORIENTED.value
@@ -146,8 +162,9 @@ def test_acceptance_orients_the_request_and_withdraws_the_other_proposals(db):
     with pytest.raises(ValidationFailed, match=orientation.PROPOSE_ORIENTED):
         orientation.proposal_create(actor=coordinator, request_id=request.id, structure_id=second.id)
     with pytest.raises(ValidationFailed, match=orientation.ANSWER_NOT_PENDING):
-        orientation.proposal_answer(actor=coordinator, proposal_id=p2.id, expected_version=p2.version + 1,
-                                    accepted=True)
+        orientation.proposal_answer(
+            actor=coordinator, proposal_id=p2.id, expected_version=p2.version + 1, accepted=True
+        )
 
 
 def test_refusal_needs_a_reason_and_leaves_the_orientation_in_progress(db):
@@ -157,14 +174,25 @@ def test_refusal_needs_a_reason_and_leaves_the_orientation_in_progress(db):
     request = make_request(coordinator)
     proposal = orientation.proposal_create(actor=coordinator, request_id=request.id, structure_id=structure.id)
     with pytest.raises(ValidationFailed) as raised:
-        orientation.proposal_answer(actor=partner, proposal_id=proposal.id, expected_version=proposal.version,
-                                    accepted=False)
+        orientation.proposal_answer(
+            actor=partner, proposal_id=proposal.id, expected_version=proposal.version, accepted=False
+        )
     assert [e.message for e in raised.value.errors] == [orientation.REFUSAL_REASON_REQUIRED]
     with pytest.raises(ValidationFailed, match=orientation.DETAIL_REQUIRED):
-        orientation.proposal_answer(actor=partner, proposal_id=proposal.id, expected_version=proposal.version,
-                                    accepted=False, refusal_reason="autre")
-    refused = orientation.proposal_answer(actor=partner, proposal_id=proposal.id, expected_version=proposal.version,
-                                          accepted=False, refusal_reason="pas_de_place")
+        orientation.proposal_answer(
+            actor=partner,
+            proposal_id=proposal.id,
+            expected_version=proposal.version,
+            accepted=False,
+            refusal_reason="autre",
+        )
+    refused = orientation.proposal_answer(
+        actor=partner,
+        proposal_id=proposal.id,
+        expected_version=proposal.version,
+        accepted=False,
+        refusal_reason="pas_de_place",
+    )
     assert refused.status == ProposalStatus.REFUSED.value
     assert request_get(actor=coordinator, request_id=request.id).status == RequestStatus.IN_PROGRESS.value
     row = orientation.placement_finder(actor=coordinator, request_id=request.id).rows[-1]
@@ -178,11 +206,17 @@ def test_partner_cannot_answer_for_another_structure(db):
     request = make_request(coordinator)
     proposal = orientation.proposal_create(actor=coordinator, request_id=request.id, structure_id=theirs.id)
     with pytest.raises(AccessDenied, match=REFUSED_STRUCTURE):
-        orientation.proposal_answer(actor=partner, proposal_id=proposal.id, expected_version=proposal.version,
-                                    accepted=True)
+        orientation.proposal_answer(
+            actor=partner, proposal_id=proposal.id, expected_version=proposal.version, accepted=True
+        )
     with pytest.raises(AccessDenied, match=REFUSED_STRUCTURE):
-        orientation.consent_record(actor=partner, proposal_id=proposal.id, expected_version=proposal.version,
-                                   assent_obtained=True, authority_basis="accord_parental")
+        orientation.consent_record(
+            actor=partner,
+            proposal_id=proposal.id,
+            expected_version=proposal.version,
+            assent_obtained=True,
+            authority_basis="accord_parental",
+        )
 
 
 @pytest.mark.parametrize("role", [Role.PARTENAIRE, Role.FINANCEUR])
@@ -201,8 +235,9 @@ def test_funder_cannot_answer_or_record_consent(db):
     proposal = orientation.proposal_create(actor=SYSTEM, request_id=request.id, structure_id=structure.id)
     funder = make_user(Role.FINANCEUR)
     with pytest.raises(AccessDenied):
-        orientation.proposal_answer(actor=funder, proposal_id=proposal.id, expected_version=proposal.version,
-                                    accepted=True)
+        orientation.proposal_answer(
+            actor=funder, proposal_id=proposal.id, expected_version=proposal.version, accepted=True
+        )
 
 
 def test_consent_records_assent_and_authority_or_why_not(db):
@@ -211,30 +246,53 @@ def test_consent_records_assent_and_authority_or_why_not(db):
     request, proposal = make_oriented(structure.id, coordinator, consent=False)
     assert not proposal.consent_complete
     with pytest.raises(ValidationFailed) as raised:
-        orientation.consent_record(actor=coordinator, proposal_id=proposal.id, expected_version=proposal.version,
-                                   assent_obtained=False, authority_basis="non_obtenu")
-    assert {e.message for e in raised.value.errors} == {orientation.ASSENT_REASON_REQUIRED,
-                                                         orientation.AUTHORITY_REASON_REQUIRED}
+        orientation.consent_record(
+            actor=coordinator,
+            proposal_id=proposal.id,
+            expected_version=proposal.version,
+            assent_obtained=False,
+            authority_basis="non_obtenu",
+        )
+    assert {e.message for e in raised.value.errors} == {
+        orientation.ASSENT_REASON_REQUIRED,
+        orientation.AUTHORITY_REASON_REQUIRED,
+    }
     with pytest.raises(ValidationFailed) as raised:
-        orientation.consent_record(actor=coordinator, proposal_id=proposal.id, expected_version=proposal.version,
-                                   assent_obtained=None, authority_basis=None)
+        orientation.consent_record(
+            actor=coordinator,
+            proposal_id=proposal.id,
+            expected_version=proposal.version,
+            assent_obtained=None,
+            authority_basis=None,
+        )
     assert {e.message for e in raised.value.errors} == {orientation.ASSENT_REQUIRED, orientation.AUTHORITY_REQUIRED}
     recorded = orientation.consent_record(
-        actor=coordinator, proposal_id=proposal.id, expected_version=proposal.version, assent_obtained=False,
-        assent_missing_reason="Enfant hospitalisé, inconscient", authority_basis="non_obtenu",
-        authority_missing_reason="Parents injoignables, saisine du parquet en cours")
+        actor=coordinator,
+        proposal_id=proposal.id,
+        expected_version=proposal.version,
+        assent_obtained=False,
+        assent_missing_reason="Enfant hospitalisé, inconscient",
+        authority_basis="non_obtenu",
+        authority_missing_reason="Parents injoignables, saisine du parquet en cours",
+    )
     assert recorded.consent_complete and recorded.consent_recorded_by == coordinator.username
     with pytest.raises(ConcurrentEdit):
-        orientation.consent_record(actor=coordinator, proposal_id=proposal.id, expected_version=proposal.version,
-                                   assent_obtained=True, authority_basis="accord_parental")
+        orientation.consent_record(
+            actor=coordinator,
+            proposal_id=proposal.id,
+            expected_version=proposal.version,
+            assent_obtained=True,
+            authority_basis="accord_parental",
+        )
 
 
 def test_withdrawing_the_accepted_proposal_reopens_the_orientation(db):
     coordinator = make_user(Role.COORDINATION)
     structure = make_structure()
     request, proposal = make_oriented(structure.id, coordinator)
-    withdrawn = orientation.proposal_withdraw(actor=coordinator, proposal_id=proposal.id,
-                                              expected_version=proposal.version, detail="Enfant réorienté")
+    withdrawn = orientation.proposal_withdraw(
+        actor=coordinator, proposal_id=proposal.id, expected_version=proposal.version, detail="Enfant réorienté"
+    )
     assert withdrawn.status == ProposalStatus.WITHDRAWN.value
     detail = request_get(actor=coordinator, request_id=request.id)
     assert detail.status == RequestStatus.IN_PROGRESS.value and detail.oriented_at is None
@@ -250,8 +308,13 @@ def test_answer_cannot_be_dated_in_the_future(db):
     request = make_request(coordinator)
     proposal = orientation.proposal_create(actor=coordinator, request_id=request.id, structure_id=structure.id)
     with pytest.raises(ValidationFailed, match=orientation.AT_FUTURE):
-        orientation.proposal_answer(actor=coordinator, proposal_id=proposal.id, expected_version=proposal.version,
-                                    accepted=True, at=utcnow() + timedelta(days=1))
+        orientation.proposal_answer(
+            actor=coordinator,
+            proposal_id=proposal.id,
+            expected_version=proposal.version,
+            accepted=True,
+            at=utcnow() + timedelta(days=1),
+        )
 
 
 def test_finder_reads_free_places_from_the_latest_weekly_figures(db):

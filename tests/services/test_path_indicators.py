@@ -30,9 +30,16 @@ def path(db):
     paris = make_structure(name="Paris", departement_code="75")
     make_placed(nice.id, coordinator, arrival_date=date(2025, 1, 20), received_at=_at(date(2025, 1, 18)))
     make_oriented(paris.id, coordinator, at=_at(date(2025, 1, 25)), received_at=_at(date(2025, 1, 24)))
-    make_placed(nice.id, coordinator, arrival_date=date(2025, 2, 14), received_at=_at(date(2025, 2, 9)),
-                requester_kind="gendarmerie", requester_departement_code="13", exploitation_departement_code="13",
-                exploitation_forms=["travail", "delits"])
+    make_placed(
+        nice.id,
+        coordinator,
+        arrival_date=date(2025, 2, 14),
+        received_at=_at(date(2025, 2, 9)),
+        requester_kind="gendarmerie",
+        requester_departement_code="13",
+        exploitation_departement_code="13",
+        exploitation_forms=["travail", "delits"],
+    )
     return coordinator
 
 
@@ -41,7 +48,9 @@ def _counts(table):
 
 
 def test_requests_by_period_actor_departement_and_form(path):
-    count = lambda group, **kw: _counts(ind.path_indicator_counts(actor=path, measure="requests", group_by=group, **kw))
+    def count(group, **kw):
+        return _counts(ind.path_indicator_counts(actor=path, measure="requests", group_by=group, **kw))
+
     assert count("period") == {"2025-01": 2, "2025-02": 1}
     assert count("period", period="quarter") == {"2025-T1": 3}
     assert count("period", period="year") == {"2025": 3}
@@ -55,8 +64,10 @@ def test_requests_by_period_actor_departement_and_form(path):
     assert (table.total, table.total_shown, table.rule) == (3, "3", None)
     forms = ind.path_indicator_counts(actor=path, measure="requests", group_by="exploitation_form")
     assert forms.total == 3  # requests, although the forms add up to 4
-    assert ind.path_indicator_counts(actor=path, measure="requests", group_by="exploitation_departement").rows[0].label \
+    assert (
+        ind.path_indicator_counts(actor=path, measure="requests", group_by="exploitation_departement").rows[0].label
         == "93 — Seine-Saint-Denis"
+    )
 
 
 def test_children_oriented_and_placed(path):
@@ -65,9 +76,14 @@ def test_children_oriented_and_placed(path):
     assert _counts(oriented) == {"2025-01": 2, "2025-02": 1}
     assert _counts(placed) == {"2025-01": 1, "2025-02": 1}
     assert _counts(ind.path_indicator_counts(actor=path, measure="placed", group_by="exploitation_form")) == {
-        "sexuelle": 1, "travail": 1, "delits": 1}
+        "sexuelle": 1,
+        "travail": 1,
+        "delits": 1,
+    }
     assert _counts(ind.path_indicator_counts(actor=path, measure="oriented", group_by="requester_kind")) == {
-        "police": 2, "gendarmerie": 1}
+        "police": 2,
+        "gendarmerie": 1,
+    }
 
 
 def test_summary_median_and_distance_share(path):
@@ -84,10 +100,21 @@ def test_counting_the_same_child_once_per_measure(db):
     coordinator = make_user(Role.COORDINATION)
     structure = make_structure(departement_code="06")
     request, placement = make_placed(structure.id, coordinator, arrival_date=TODAY - timedelta(days=10))
-    placement_exit(actor=coordinator, placement_id=placement.id, expected_version=placement.version,
-                   end_date=TODAY - timedelta(days=5), reason="reorientation")
-    make_placed(make_structure(departement_code="33").id, coordinator, arrival_date=TODAY,
-                received_at=utcnow() - timedelta(days=1), existing_child_code=request.code, child_age=16)
+    placement_exit(
+        actor=coordinator,
+        placement_id=placement.id,
+        expected_version=placement.version,
+        end_date=TODAY - timedelta(days=5),
+        reason="reorientation",
+    )
+    make_placed(
+        make_structure(departement_code="33").id,
+        coordinator,
+        arrival_date=TODAY,
+        received_at=utcnow() - timedelta(days=1),
+        existing_child_code=request.code,
+        child_age=16,
+    )
     assert ind.path_summary(actor=coordinator).placed == 1
     assert ind.path_summary(actor=coordinator).requests == 2
 
@@ -101,19 +128,27 @@ def test_runaway_rates_within_7_and_30_days(db):
         return make_placed(structure.id, coordinator, arrival_date=arrival)[1]
 
     a = placed(long_ago)
-    placement_runaway(actor=coordinator, placement_id=a.id, expected_version=a.version,
-                      occurred_on=long_ago + timedelta(days=3))
+    placement_runaway(
+        actor=coordinator, placement_id=a.id, expected_version=a.version, occurred_on=long_ago + timedelta(days=3)
+    )
     b = placed(long_ago)
-    placement_runaway(actor=coordinator, placement_id=b.id, expected_version=b.version,
-                      occurred_on=long_ago + timedelta(days=20))
+    placement_runaway(
+        actor=coordinator, placement_id=b.id, expected_version=b.version, occurred_on=long_ago + timedelta(days=20)
+    )
     placed(long_ago)  # c: no runaway
     placed(TODAY - timedelta(days=2))  # d: too recent to know
     e = placed(TODAY - timedelta(days=2))
-    placement_runaway(actor=coordinator, placement_id=e.id, expected_version=e.version,
-                      occurred_on=TODAY - timedelta(days=1))
+    placement_runaway(
+        actor=coordinator, placement_id=e.id, expected_version=e.version, occurred_on=TODAY - timedelta(days=1)
+    )
     f = placed(long_ago)
-    placement_exit(actor=coordinator, placement_id=f.id, expected_version=f.version,
-                   end_date=long_ago + timedelta(days=5), reason="fugue")
+    placement_exit(
+        actor=coordinator,
+        placement_id=f.id,
+        expected_version=f.version,
+        end_date=long_ago + timedelta(days=5),
+        reason="fugue",
+    )
     seven = ind.path_runaway_rate(actor=coordinator, days=7)
     thirty = ind.path_runaway_rate(actor=coordinator, days=30)
     assert (seven.numerator, seven.denominator) == (3, 5)
@@ -126,8 +161,9 @@ def test_a_runaway_shows_in_the_rate_at_once(db):
     structure = make_structure()
     _, placement = make_placed(structure.id, coordinator)
     assert ind.path_runaway_rate(actor=coordinator, days=7).denominator == 0
-    placement_runaway(actor=coordinator, placement_id=placement.id, expected_version=placement.version,
-                      occurred_on=TODAY)
+    placement_runaway(
+        actor=coordinator, placement_id=placement.id, expected_version=placement.version, occurred_on=TODAY
+    )
     rate = ind.path_runaway_rate(actor=coordinator, days=7)
     assert (rate.numerator, rate.denominator) == (1, 1)
 
@@ -153,8 +189,9 @@ def test_funders_see_aggregates_with_small_counts_hidden(path):
     # The total is small, so March's 0 is shown "< 5" too (else the marks would give the counts away).
     assert _counts(table) == {"2025-01": None, "2025-02": None, "2025-03": None}
     assert [row.shown for row in table.rows] == ["< 5", "< 5", "< 5"] and table.total_shown == "< 5"
-    assert ind.path_indicator_counts(actor=funder, measure="requests", group_by="requester_kind",
-                                     **Q1_2025).withheld  # 3 requests: no breakdown at all
+    assert ind.path_indicator_counts(
+        actor=funder, measure="requests", group_by="requester_kind", **Q1_2025
+    ).withheld  # 3 requests: no breakdown at all
     summary = ind.path_summary(actor=funder, **Q1_2025)
     assert summary.requests is None and summary.shown(summary.requests) == "< 5"
     assert summary.median_days_to_arrival is None
@@ -181,11 +218,13 @@ def test_funders_get_rounded_counts_and_rates_without_their_parts(db):
 
 def test_a_funder_limited_to_a_region_sees_its_territory_only(path):
     funder = make_user(Role.FINANCEUR, region_code="93")  # Provence-Alpes-Côte d'Azur
-    coordinator_view = ind.path_indicator_counts(actor=path, measure="requests", group_by="exploitation_departement",
-                                                 scope=ind.Scope(region_code="93"))
+    coordinator_view = ind.path_indicator_counts(
+        actor=path, measure="requests", group_by="exploitation_departement", scope=ind.Scope(region_code="93")
+    )
     assert _counts(coordinator_view) == {"13": 1}
-    placed = ind.path_indicator_counts(actor=path, measure="placed", group_by="period",
-                                       scope=ind.Scope(departement_code="06"))
+    placed = ind.path_indicator_counts(
+        actor=path, measure="placed", group_by="period", scope=ind.Scope(departement_code="06")
+    )
     assert placed.total == 2  # both placements are in Nice
     assert ind.path_indicator_counts(actor=funder, measure="requests", group_by="period", **Q1_2025).total is None
     assert ind.path_summary(actor=path, scope=ind.Scope(region_code="11")).requests == 2

@@ -9,19 +9,24 @@ from models.referential import Departement
 from services.periods import Period, Scope, in_scope, period_of, scope_for
 
 
-@pytest.mark.parametrize("kind,anchor,start,end,label", [
-    ("semaine", date(2025, 1, 1), date(2024, 12, 30), date(2025, 1, 6), "semaine 1 de 2025"),
-    ("mois", date(2025, 2, 14), date(2025, 2, 1), date(2025, 3, 1), "février 2025"),
-    ("trimestre", date(2025, 12, 31), date(2025, 10, 1), date(2026, 1, 1), "4e trimestre 2025"),
-    ("annee", date(2024, 6, 1), date(2024, 1, 1), date(2025, 1, 1), "2024"),
-])
+@pytest.mark.parametrize(
+    "kind,anchor,start,end,label",
+    [
+        ("semaine", date(2025, 1, 1), date(2024, 12, 30), date(2025, 1, 6), "semaine 1 de 2025"),
+        ("mois", date(2025, 2, 14), date(2025, 2, 1), date(2025, 3, 1), "février 2025"),
+        ("trimestre", date(2025, 12, 31), date(2025, 10, 1), date(2026, 1, 1), "4e trimestre 2025"),
+        ("annee", date(2024, 6, 1), date(2024, 1, 1), date(2025, 1, 1), "2024"),
+    ],
+)
 def test_period_bounds_and_labels(kind, anchor, start, end, label):
     period = period_of(kind, anchor)
     assert (period.start, period.end, period.label) == (start, end, label)
 
 
 def test_previous_periods():
-    assert period_of("trimestre", date(2025, 2, 1)).previous() == Period("trimestre", date(2024, 10, 1), date(2025, 1, 1))
+    assert period_of("trimestre", date(2025, 2, 1)).previous() == Period(
+        "trimestre", date(2024, 10, 1), date(2025, 1, 1)
+    )
     assert period_of("mois", date(2025, 3, 31)).previous().label == "février 2025"
     custom = period_of("personnalisee", date(2025, 1, 1), start=date(2025, 1, 10), end=date(2025, 1, 19))
     assert custom.previous() == Period("personnalisee", date(2024, 12, 31), date(2025, 1, 10))

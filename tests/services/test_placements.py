@@ -10,7 +10,7 @@ from models.user import Role
 from services import placements
 from services.child_access import child_access_list
 from services.orientation import consent_record, proposal_create
-from services.requests import paris_date, request_create, request_get, RequestCreate
+from services.requests import RequestCreate, paris_date, request_create, request_get
 from tests.factories import make_oriented, make_placed, make_request, make_structure, make_user
 
 TODAY = paris_date(utcnow())
@@ -21,8 +21,9 @@ def test_arrival_places_the_child_and_keeps_the_distance(db):
     structure = make_structure(departement_code="06")
     partner = make_user(Role.PARTENAIRE, structure_id=structure.id)
     request, proposal = make_oriented(structure.id, coordinator)
-    placement = placements.placement_arrival(actor=partner, proposal_id=proposal.id,
-                                             expected_version=proposal.version, arrival_date=TODAY)
+    placement = placements.placement_arrival(
+        actor=partner, proposal_id=proposal.id, expected_version=proposal.version, arrival_date=TODAY
+    )
     assert placement.arrival_date == TODAY and placement.is_open and placement.distance_km == proposal.distance_km
     assert request_get(actor=coordinator, request_id=request.id).status == RequestStatus.PLACED.value
 
@@ -32,8 +33,9 @@ def test_arrival_needs_the_consents_recorded(db):
     structure = make_structure()
     _, proposal = make_oriented(structure.id, coordinator, consent=False)
     with pytest.raises(ValidationFailed) as raised:
-        placements.placement_arrival(actor=coordinator, proposal_id=proposal.id, expected_version=proposal.version,
-                                     arrival_date=TODAY)
+        placements.placement_arrival(
+            actor=coordinator, proposal_id=proposal.id, expected_version=proposal.version, arrival_date=TODAY
+        )
     assert [(e.field, e.message) for e in raised.value.errors] == [("Consentements", placements.CONSENT_MISSING)]
 
 
@@ -42,11 +44,17 @@ def test_arrival_needs_an_accepted_proposal(db):
     structure = make_structure()
     request = make_request(coordinator)
     proposal = proposal_create(actor=coordinator, request_id=request.id, structure_id=structure.id)
-    proposal = consent_record(actor=coordinator, proposal_id=proposal.id, expected_version=proposal.version,
-                              assent_obtained=True, authority_basis="accord_parental")
+    proposal = consent_record(
+        actor=coordinator,
+        proposal_id=proposal.id,
+        expected_version=proposal.version,
+        assent_obtained=True,
+        authority_basis="accord_parental",
+    )
     with pytest.raises(ValidationFailed, match=placements.ARRIVAL_NOT_ACCEPTED):
-        placements.placement_arrival(actor=coordinator, proposal_id=proposal.id, expected_version=proposal.version,
-                                     arrival_date=TODAY)
+        placements.placement_arrival(
+            actor=coordinator, proposal_id=proposal.id, expected_version=proposal.version, arrival_date=TODAY
+        )
 
 
 def test_arrival_dates_in_order(db):
@@ -59,8 +67,9 @@ def test_arrival_dates_in_order(db):
         (request.received_on - timedelta(days=1), placements.arrival_before_request(request.received_on)),
     ]:
         with pytest.raises(ValidationFailed) as raised:
-            placements.placement_arrival(actor=coordinator, proposal_id=proposal.id,
-                                         expected_version=proposal.version, arrival_date=day)
+            placements.placement_arrival(
+                actor=coordinator, proposal_id=proposal.id, expected_version=proposal.version, arrival_date=day
+            )
         assert [e.message for e in raised.value.errors] == [message]
 
 
@@ -68,19 +77,39 @@ def test_no_two_open_placements_for_one_child(db):
     coordinator = make_user(Role.COORDINATION)
     first, second = make_structure(), make_structure()
     request, placement = make_placed(first.id, coordinator)
-    placements.placement_exit(actor=coordinator, placement_id=placement.id, expected_version=placement.version,
-                              end_date=TODAY, reason="reorientation")
-    renewed = request_create(actor=coordinator, data=RequestCreate(
-        received_at=utcnow() - timedelta(hours=1), child_age=15, sex="F", requester_kind="ase_crip",
-        requester_departement_code="06", exploitation_forms=["sexuelle"], exploitation_departement_code="93",
-        existing_child_code=request.code))
+    placements.placement_exit(
+        actor=coordinator,
+        placement_id=placement.id,
+        expected_version=placement.version,
+        end_date=TODAY,
+        reason="reorientation",
+    )
+    renewed = request_create(
+        actor=coordinator,
+        data=RequestCreate(
+            received_at=utcnow() - timedelta(hours=1),
+            child_age=15,
+            sex="F",
+            requester_kind="ase_crip",
+            requester_departement_code="06",
+            exploitation_forms=["sexuelle"],
+            exploitation_departement_code="93",
+            existing_child_code=request.code,
+        ),
+    )
     proposal = proposal_create(actor=coordinator, request_id=renewed.id, structure_id=second.id)
     from services.orientation import proposal_answer
 
-    proposal = proposal_answer(actor=coordinator, proposal_id=proposal.id, expected_version=proposal.version,
-                               accepted=True)
-    proposal = consent_record(actor=coordinator, proposal_id=proposal.id, expected_version=proposal.version,
-                              assent_obtained=True, authority_basis="accord_service_gardien")
+    proposal = proposal_answer(
+        actor=coordinator, proposal_id=proposal.id, expected_version=proposal.version, accepted=True
+    )
+    proposal = consent_record(
+        actor=coordinator,
+        proposal_id=proposal.id,
+        expected_version=proposal.version,
+        assent_obtained=True,
+        authority_basis="accord_service_gardien",
+    )
     # Reopen the first placement behind the service's back to prove the rule is checked.
     from core.db import session_scope
     from models.child import Placement
@@ -90,8 +119,9 @@ def test_no_two_open_placements_for_one_child(db):
         row.end_date, row.exit_reason = None, None
         session.add(row)
     with pytest.raises(ValidationFailed) as raised:
-        placements.placement_arrival(actor=coordinator, proposal_id=proposal.id, expected_version=proposal.version,
-                                     arrival_date=TODAY)
+        placements.placement_arrival(
+            actor=coordinator, proposal_id=proposal.id, expected_version=proposal.version, arrival_date=TODAY
+        )
     assert [e.message for e in raised.value.errors] == [placements.OPEN_PLACEMENT_EXISTS]
 
 
@@ -116,29 +146,49 @@ def test_runaway_and_return_during_a_placement(db):
     arrival = TODAY - timedelta(days=10)
     _, placement = make_placed(structure.id, coordinator, arrival_date=arrival)
     with pytest.raises(ValidationFailed, match=placements.RETURN_NOT_RUNAWAY):
-        placements.placement_return(actor=partner, placement_id=placement.id, expected_version=placement.version,
-                                    occurred_on=TODAY)
+        placements.placement_return(
+            actor=partner, placement_id=placement.id, expected_version=placement.version, occurred_on=TODAY
+        )
     with pytest.raises(ValidationFailed) as raised:
-        placements.placement_runaway(actor=partner, placement_id=placement.id, expected_version=placement.version,
-                                     occurred_on=arrival - timedelta(days=1))
+        placements.placement_runaway(
+            actor=partner,
+            placement_id=placement.id,
+            expected_version=placement.version,
+            occurred_on=arrival - timedelta(days=1),
+        )
     assert [e.message for e in raised.value.errors] == [placements.date_before("l'arrivée", arrival)]
-    placement = placements.placement_runaway(actor=partner, placement_id=placement.id,
-                                             expected_version=placement.version, occurred_on=arrival + timedelta(days=3))
+    placement = placements.placement_runaway(
+        actor=partner,
+        placement_id=placement.id,
+        expected_version=placement.version,
+        occurred_on=arrival + timedelta(days=3),
+    )
     assert placement.on_runaway and placement.is_open
     with pytest.raises(ValidationFailed, match=placements.RUNAWAY_ALREADY):
-        placements.placement_runaway(actor=partner, placement_id=placement.id, expected_version=placement.version,
-                                     occurred_on=TODAY)
+        placements.placement_runaway(
+            actor=partner, placement_id=placement.id, expected_version=placement.version, occurred_on=TODAY
+        )
     with pytest.raises(ValidationFailed) as raised:
-        placements.placement_return(actor=partner, placement_id=placement.id, expected_version=placement.version,
-                                    occurred_on=arrival + timedelta(days=2))
+        placements.placement_return(
+            actor=partner,
+            placement_id=placement.id,
+            expected_version=placement.version,
+            occurred_on=arrival + timedelta(days=2),
+        )
     assert [e.message for e in raised.value.errors] == [
-        placements.date_before("le dernier événement", arrival + timedelta(days=3))]
-    placement = placements.placement_return(actor=partner, placement_id=placement.id,
-                                            expected_version=placement.version, occurred_on=arrival + timedelta(days=5))
+        placements.date_before("le dernier événement", arrival + timedelta(days=3))
+    ]
+    placement = placements.placement_return(
+        actor=partner,
+        placement_id=placement.id,
+        expected_version=placement.version,
+        occurred_on=arrival + timedelta(days=5),
+    )
     assert not placement.on_runaway and [e.kind for e in placement.events] == ["fugue", "retour"]
     with pytest.raises(ConcurrentEdit):
-        placements.placement_runaway(actor=partner, placement_id=placement.id, expected_version=placement.version - 1,
-                                     occurred_on=TODAY)
+        placements.placement_runaway(
+            actor=partner, placement_id=placement.id, expected_version=placement.version - 1, occurred_on=TODAY
+        )
 
 
 def test_exit_with_reason_and_dates_in_order(db):
@@ -148,19 +198,37 @@ def test_exit_with_reason_and_dates_in_order(db):
     arrival = TODAY - timedelta(days=20)
     request, placement = make_placed(structure.id, coordinator, arrival_date=arrival)
     with pytest.raises(ValidationFailed) as raised:
-        placements.placement_exit(actor=partner, placement_id=placement.id, expected_version=placement.version,
-                                  end_date=arrival - timedelta(days=1), reason=None)
-    assert {e.message for e in raised.value.errors} == {placements.date_before("l'arrivée", arrival),
-                                                         placements.EXIT_REASON_REQUIRED}
+        placements.placement_exit(
+            actor=partner,
+            placement_id=placement.id,
+            expected_version=placement.version,
+            end_date=arrival - timedelta(days=1),
+            reason=None,
+        )
+    assert {e.message for e in raised.value.errors} == {
+        placements.date_before("l'arrivée", arrival),
+        placements.EXIT_REASON_REQUIRED,
+    }
     with pytest.raises(ValidationFailed, match=placements.DETAIL_REQUIRED):
-        placements.placement_exit(actor=partner, placement_id=placement.id, expected_version=placement.version,
-                                  end_date=TODAY, reason="autre")
-    ended = placements.placement_exit(actor=partner, placement_id=placement.id, expected_version=placement.version,
-                                      end_date=TODAY, reason="transfert_ase")
+        placements.placement_exit(
+            actor=partner, placement_id=placement.id, expected_version=placement.version, end_date=TODAY, reason="autre"
+        )
+    ended = placements.placement_exit(
+        actor=partner,
+        placement_id=placement.id,
+        expected_version=placement.version,
+        end_date=TODAY,
+        reason="transfert_ase",
+    )
     assert ended.end_date == TODAY and ended.exit_reason == "transfert_ase" and not ended.is_open
     with pytest.raises(ValidationFailed, match=placements.EXIT_ALREADY):
-        placements.placement_exit(actor=partner, placement_id=placement.id, expected_version=ended.version,
-                                  end_date=TODAY, reason="transfert_ase")
+        placements.placement_exit(
+            actor=partner,
+            placement_id=placement.id,
+            expected_version=ended.version,
+            end_date=TODAY,
+            reason="transfert_ase",
+        )
     assert request_get(actor=coordinator, request_id=request.id).history[-1].text.startswith("Sortie le ")
 
 
@@ -171,14 +239,18 @@ def test_partner_cannot_touch_another_structures_child(db):
     request, placement = make_placed(theirs.id, coordinator)
     other_request, other_proposal = make_oriented(theirs.id, coordinator)
     calls = [
-        lambda: placements.placement_runaway(actor=partner, placement_id=placement.id,
-                                             expected_version=placement.version, occurred_on=TODAY),
-        lambda: placements.placement_return(actor=partner, placement_id=placement.id,
-                                            expected_version=placement.version, occurred_on=TODAY),
-        lambda: placements.placement_exit(actor=partner, placement_id=placement.id,
-                                          expected_version=placement.version, end_date=TODAY, reason="fugue"),
-        lambda: placements.placement_arrival(actor=partner, proposal_id=other_proposal.id,
-                                             expected_version=other_proposal.version, arrival_date=TODAY),
+        lambda: placements.placement_runaway(
+            actor=partner, placement_id=placement.id, expected_version=placement.version, occurred_on=TODAY
+        ),
+        lambda: placements.placement_return(
+            actor=partner, placement_id=placement.id, expected_version=placement.version, occurred_on=TODAY
+        ),
+        lambda: placements.placement_exit(
+            actor=partner, placement_id=placement.id, expected_version=placement.version, end_date=TODAY, reason="fugue"
+        ),
+        lambda: placements.placement_arrival(
+            actor=partner, proposal_id=other_proposal.id, expected_version=other_proposal.version, arrival_date=TODAY
+        ),
         lambda: placements.structure_child_open(actor=partner, child_id=request.child_id),
         lambda: placements.structure_children(actor=partner, structure_id=theirs.id),
     ]
@@ -208,8 +280,13 @@ def test_partner_lists_only_its_own_children(db):
     pending_request = make_request(coordinator)
     proposal_create(actor=coordinator, request_id=pending_request.id, structure_id=mine.id)
     exited_request, exited = make_placed(mine.id, coordinator, arrival_date=TODAY - timedelta(days=30))
-    placements.placement_exit(actor=coordinator, placement_id=exited.id, expected_version=exited.version,
-                              end_date=TODAY - timedelta(days=2), reason="fin_prise_en_charge")
+    placements.placement_exit(
+        actor=coordinator,
+        placement_id=exited.id,
+        expected_version=exited.version,
+        end_date=TODAY - timedelta(days=2),
+        reason="fin_prise_en_charge",
+    )
     make_placed(theirs.id, coordinator)
     lists = placements.structure_children(actor=partner)
     assert lists.structure_name == "Chez nous"

@@ -1,8 +1,8 @@
 """The SQLite database, its WAL files and the generated cookie key are private from their creation."""
 
 import os
-from dataclasses import replace
 import stat
+from dataclasses import replace
 
 import pytest
 import sqlalchemy as sa
@@ -39,8 +39,12 @@ def test_sqlite_folder_database_and_wal_files_are_private(tmp_path, open_umask):
 
 
 def test_generated_cookie_key_is_private_from_its_creation(tmp_path, open_umask):
-    settings = replace(get_settings(), environment="development", cookie_key_configured=None,
-                       secret_dir=tmp_path / "config" / "ancrage")
+    settings = replace(
+        get_settings(),
+        environment="development",
+        cookie_key_configured=None,
+        secret_dir=tmp_path / "config" / "ancrage",
+    )
     key = settings.cookie_key()
     path = tmp_path / "config" / "ancrage" / "cookie_key"
     assert path.read_text() == key and settings.cookie_key() == key

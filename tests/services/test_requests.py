@@ -17,8 +17,14 @@ from tests.factories import make_oriented, make_placed, make_request, make_struc
 
 
 def _data(**overrides) -> RequestCreate:
-    values = dict(child_age=14, sex="M", requester_kind="gendarmerie", requester_departement_code="13",
-                  exploitation_forms=["delits", "mendicite"], exploitation_departement_code="13")
+    values = dict(
+        child_age=14,
+        sex="M",
+        requester_kind="gendarmerie",
+        requester_departement_code="13",
+        exploitation_forms=["delits", "mendicite"],
+        exploitation_departement_code="13",
+    )
     values.update(overrides)
     return RequestCreate(**values)
 
@@ -54,15 +60,30 @@ def test_every_fault_is_listed_and_nothing_written(db):
     coordinator = make_user(Role.COORDINATION)
     future = utcnow() + timedelta(days=1)
     with pytest.raises(ValidationFailed) as raised:
-        requests.request_create(actor=coordinator, data=RequestCreate(
-            received_at=future, child_age=-1, sex="Z", requester_kind="voisin", requester_departement_code="00",
-            exploitation_forms=[], exploitation_departement_code=None, risk_flags=["peur"],
-            nationality_group="martienne"))
+        requests.request_create(
+            actor=coordinator,
+            data=RequestCreate(
+                received_at=future,
+                child_age=-1,
+                sex="Z",
+                requester_kind="voisin",
+                requester_departement_code="00",
+                exploitation_forms=[],
+                exploitation_departement_code=None,
+                risk_flags=["peur"],
+                nationality_group="martienne",
+            ),
+        )
     assert {e.field: e.message for e in raised.value.errors} == {
-        "Âge": requests.AGE_INVALID, "Sexe": requests.SEX_INVALID, "Nationalité": requests.NATIONALITY_INVALID,
-        "Demandeur": requests.REQUESTER_INVALID, "Département du demandeur": requests.DEPARTEMENT_INVALID,
-        "Formes d'exploitation": requests.FORMS_REQUIRED, "Département d'exploitation": requests.DEPARTEMENT_INVALID,
-        "Évaluation du risque": requests.RISK_INVALID, "Reçue le": requests.RECEIVED_FUTURE,
+        "Âge": requests.AGE_INVALID,
+        "Sexe": requests.SEX_INVALID,
+        "Nationalité": requests.NATIONALITY_INVALID,
+        "Demandeur": requests.REQUESTER_INVALID,
+        "Département du demandeur": requests.DEPARTEMENT_INVALID,
+        "Formes d'exploitation": requests.FORMS_REQUIRED,
+        "Département d'exploitation": requests.DEPARTEMENT_INVALID,
+        "Évaluation du risque": requests.RISK_INVALID,
+        "Reçue le": requests.RECEIVED_FUTURE,
     }
     assert requests.request_board(actor=coordinator).total == 0
 
@@ -71,13 +92,17 @@ def test_known_child_gets_a_new_request_under_the_same_code(db):
     coordinator = make_user(Role.COORDINATION)
     structure = make_structure(departement_code="31")
     first, placement = make_placed(structure.id, coordinator)
-    again = requests.request_create(actor=coordinator, data=_data(child_age=15, sex="F",
-                                                                  existing_child_code=first.code.lower()))
+    again = requests.request_create(
+        actor=coordinator, data=_data(child_age=15, sex="F", existing_child_code=first.code.lower())
+    )
     assert again.code == first.code and again.child_id == first.child_id and again.id != first.id
     with pytest.raises(ValidationFailed) as raised:
         requests.request_create(actor=coordinator, data=_data(child_age=12, sex="M", existing_child_code=first.code))
     assert {e.message for e in raised.value.errors} == {
-        requests.CHILD_SEX_MISMATCH, requests.CHILD_AGE_DECREASE, requests.CHILD_ALREADY_OPEN}
+        requests.CHILD_SEX_MISMATCH,
+        requests.CHILD_AGE_DECREASE,
+        requests.CHILD_ALREADY_OPEN,
+    }
     with pytest.raises(ValidationFailed, match=requests.CHILD_CODE_UNKNOWN):
         requests.request_create(actor=coordinator, data=_data(existing_child_code="ANC-2000-AAAAA"))
 
@@ -90,8 +115,9 @@ def test_only_the_coordination_handles_requests(db, role):
         lambda: requests.request_create(actor=actor, data=_data()),
         lambda: requests.request_board(actor=actor),
         lambda: requests.request_get(actor=actor, request_id=request.id),
-        lambda: requests.request_close(actor=actor, request_id=request.id, expected_version=request.version,
-                                       reason="autre", detail="x"),
+        lambda: requests.request_close(
+            actor=actor, request_id=request.id, expected_version=request.version, reason="autre", detail="x"
+        ),
         lambda: requests.request_export(actor=actor),
     ):
         with pytest.raises(AccessDenied):
@@ -133,17 +159,23 @@ def test_close_without_placement_needs_a_reason_and_withdraws_open_proposals(db)
     proposal = proposal_create(actor=coordinator, request_id=request.id, structure_id=structure.id)
     request = requests.request_get(actor=coordinator, request_id=request.id)
     with pytest.raises(ValidationFailed) as raised:
-        requests.request_close(actor=coordinator, request_id=request.id, expected_version=request.version,
-                               reason=ClosureReason.OTHER.value)
+        requests.request_close(
+            actor=coordinator, request_id=request.id, expected_version=request.version, reason=ClosureReason.OTHER.value
+        )
     assert [e.message for e in raised.value.errors] == [requests.DETAIL_REQUIRED]
-    closed = requests.request_close(actor=coordinator, request_id=request.id, expected_version=request.version,
-                                    reason=ClosureReason.RUNAWAY.value)
+    closed = requests.request_close(
+        actor=coordinator, request_id=request.id, expected_version=request.version, reason=ClosureReason.RUNAWAY.value
+    )
     assert closed.status == RequestStatus.CLOSED.value and closed.closure_reason == "fugue_avant_accueil"
     assert closed.proposals[0].id == proposal.id and closed.proposals[0].status == ProposalStatus.WITHDRAWN.value
     assert closed.history[-1].text == "Sollicitation close sans placement : Fugue avant l'accueil"
     with pytest.raises(ValidationFailed, match=requests.CLOSE_ALREADY):
-        requests.request_close(actor=coordinator, request_id=request.id, expected_version=closed.version,
-                               reason=ClosureReason.RUNAWAY.value)
+        requests.request_close(
+            actor=coordinator,
+            request_id=request.id,
+            expected_version=closed.version,
+            reason=ClosureReason.RUNAWAY.value,
+        )
 
 
 def test_close_refused_once_placed_and_on_a_stale_version(db):
@@ -152,12 +184,20 @@ def test_close_refused_once_placed_and_on_a_stale_version(db):
     request, _ = make_placed(structure.id, coordinator)
     current = requests.request_get(actor=coordinator, request_id=request.id)
     with pytest.raises(ValidationFailed, match=requests.CLOSE_PLACED):
-        requests.request_close(actor=coordinator, request_id=request.id, expected_version=current.version,
-                               reason=ClosureReason.NO_PLACE.value)
+        requests.request_close(
+            actor=coordinator,
+            request_id=request.id,
+            expected_version=current.version,
+            reason=ClosureReason.NO_PLACE.value,
+        )
     other = make_request(coordinator)
     with pytest.raises(ConcurrentEdit):
-        requests.request_close(actor=coordinator, request_id=other.id, expected_version=other.version + 5,
-                               reason=ClosureReason.NO_PLACE.value)
+        requests.request_close(
+            actor=coordinator,
+            request_id=other.id,
+            expected_version=other.version + 5,
+            reason=ClosureReason.NO_PLACE.value,
+        )
 
 
 def test_detail_of_unknown_request(db):
@@ -218,5 +258,7 @@ def test_board_without_counts_gives_the_same_rows_and_total(db):
         assert (lean.rows, lean.total) == (full.rows, full.total)
         assert lean.counts == {} and lean.oldest_open_hours == {}
     assert requests.request_board(actor=coordinator, limit=1, with_counts=False).total == 3
-    assert requests.request_board(actor=coordinator, statuses=[RequestStatus.PLACED.value],
-                                  with_counts=False).rows[0].id == placed.id
+    assert (
+        requests.request_board(actor=coordinator, statuses=[RequestStatus.PLACED.value], with_counts=False).rows[0].id
+        == placed.id
+    )

@@ -22,8 +22,10 @@ def test_directory_search_treats_wildcards_as_text(db):
     make_structure(name="Maison_Gamma")
 
     def names(search):
-        return sorted(r.name for r in structures.structure_list(actor=coordinator,
-                                                                filters=StructureFilters(search=search)).rows)
+        return sorted(
+            r.name for r in structures.structure_list(actor=coordinator, filters=StructureFilters(search=search)).rows
+        )
+
     assert names("%") == ["Foyer 100% Bêta"]
     assert names("_") == ["Maison_Gamma"]
     assert names("Foyer_") == []

@@ -19,7 +19,10 @@ def test_demo_signalements(demo_db):
     assert 0.8 <= result.passed_on_within.share < 1
     with session_scope(SYSTEM) as session:
         for header in session.exec(select(Signalement)):
-            events = session.exec(select(SignalementEvent).where(
-                SignalementEvent.signalement_id == header.id).order_by(SignalementEvent.id)).all()
+            events = session.exec(
+                select(SignalementEvent)
+                .where(SignalementEvent.signalement_id == header.id)
+                .order_by(SignalementEvent.id)
+            ).all()
             for key, value in svc.derive_state(list(events), header.declared_at).items():
                 assert getattr(header, key) == value, (header.id, key)

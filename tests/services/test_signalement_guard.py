@@ -28,11 +28,14 @@ def test_fact_columns_are_every_column_but_the_derived_ones():
 
 def _history(signalement_id: int):
     with engine().connect() as connection:
-        events = connection.execute(sa.text(
-            "SELECT id, kind, note FROM signalement_events WHERE signalement_id = :i ORDER BY id"),
-            {"i": signalement_id}).all()
-        facts = connection.execute(sa.text(
-            "SELECT facts, occurred_at, declared_by_name FROM signalements WHERE id = :i"), {"i": signalement_id}).one()
+        events = connection.execute(
+            sa.text("SELECT id, kind, note FROM signalement_events WHERE signalement_id = :i ORDER BY id"),
+            {"i": signalement_id},
+        ).all()
+        facts = connection.execute(
+            sa.text("SELECT facts, occurred_at, declared_by_name FROM signalements WHERE id = :i"),
+            {"i": signalement_id},
+        ).one()
     return events, facts
 
 

@@ -1,6 +1,6 @@
 """Indicators of the signalement circuit against a small data set computed by hand."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -12,12 +12,16 @@ from services import signalements as svc
 from services.disclosure_policy import PeriodRefused
 from services.requests import paris_date
 from services.signalement_indicators import (
-    DeadlineShare, DelayStats, signalement_breakdown_note, signalement_indicator_counts, signalement_indicators,
+    DeadlineShare,
+    DelayStats,
+    signalement_breakdown_note,
+    signalement_indicator_counts,
+    signalement_indicators,
 )
 from services.signalements import Transmission
 from tests.factories import as_system, make_signalement, make_structure, make_user
 
-T0 = datetime(2025, 3, 10, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
 NOW = T0 + timedelta(days=40)
 MIN = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
@@ -42,8 +46,12 @@ def network(db):
     c = as_system(make_user(Role.COORDINATION))
 
     def passed(sid, at, *kinds):
-        svc.signalement_pass_on(actor=c, signalement_id=sid, now=at,
-                                data=Transmission(recipient_kinds=list(kinds), channel="telephone", at=at))
+        svc.signalement_pass_on(
+            actor=c,
+            signalement_id=sid,
+            now=at,
+            data=Transmission(recipient_kinds=list(kinds), channel="telephone", at=at),
+        )
 
     s1 = make_signalement(p_rennes, now=T0, severity="danger_immediat", category="fugue").id
     svc.signalement_acknowledge(actor=c, signalement_id=s1, now=T0 + 30 * MIN)
@@ -53,8 +61,9 @@ def network(db):
     svc.signalement_acknowledge(actor=c, signalement_id=s2, now=t2 + 90 * MIN)
     passed(s2, t2 + 5 * HOUR, "crip", "plateforme")
     platform = svc.signalement_get(actor=c, signalement_id=s2).events[-1]
-    svc.signalement_correct(actor=c, signalement_id=s2, voids_event_id=platform.id, note="Pas envoyé à PHAROS",
-                            now=t2 + 6 * HOUR)
+    svc.signalement_correct(
+        actor=c, signalement_id=s2, voids_event_id=platform.id, note="Pas envoyé à PHAROS", now=t2 + 6 * HOUR
+    )
     t3 = T0 + 2 * DAY
     s3 = make_signalement(p_rennes, now=t3, severity="preoccupant", category="approche").id
     svc.signalement_acknowledge(actor=c, signalement_id=s3, now=t3 + 10 * HOUR)
@@ -77,7 +86,9 @@ def test_counts_by_each_dimension(network):
     assert counts(c, "structure") == {str(network["rennes"].id): 4, str(network["marseille"].id): 1}
     assert counts(c, "region") == {"53": 4, "93": 1}
     assert [(r.key, r.label, r.count) for r in signalement_indicator_counts(actor=c, by="month")] == [
-        ("2025-03", "03/2025", 4), ("2025-04", "04/2025", 1)]
+        ("2025-03", "03/2025", 4),
+        ("2025-04", "04/2025", 1),
+    ]
     assert counts(c, "recipient") == {"parquet": 1, "police": 1, "crip": 1}
     assert counts(c, "severity", start=date(2025, 4, 1), end=date(2025, 4, 30)) == {"preoccupant": 1}
 
@@ -140,23 +151,31 @@ def test_funder_reads_aggregates_protected_against_small_counts(network):
     assert result.passed_on_within == DeadlineShare(None, None, None)  # settled for 4 only
     rows = signalement_indicator_counts(actor=funder, by="severity", **MARCH_APRIL)
     assert {r.key: (r.count, r.shown) for r in rows} == {
-        "danger_immediat": (None, "< 5"), "preoccupant": (None, "< 5"), "information": (None, "< 5")}
+        "danger_immediat": (None, "< 5"),
+        "preoccupant": (None, "< 5"),
+        "information": (None, "< 5"),
+    }
     with pytest.raises(AccessDenied):
         signalement_indicator_counts(actor=funder, by="structure", **MARCH_APRIL)
 
 
 def test_funder_reads_whole_months_that_are_over_only(network):
     funder = make_user(Role.FINANCEUR)
-    for period in (dict(start=date(2025, 3, 10), end=date(2025, 3, 10)), dict(start=date(2025, 3, 1),
-                   end=date(2025, 3, 30)), {}, dict(start=date(2025, 3, 1), end=None)):
+    for period in (
+        dict(start=date(2025, 3, 10), end=date(2025, 3, 10)),
+        dict(start=date(2025, 3, 1), end=date(2025, 3, 30)),
+        {},
+        dict(start=date(2025, 3, 1), end=None),
+    ):
         with pytest.raises(PeriodRefused):
             signalement_indicators(actor=funder, now=NOW, **period)
         with pytest.raises(PeriodRefused):
             signalement_indicator_counts(actor=funder, by="category", **period)
     this_month = paris_date(utcnow()).replace(day=1)
     with pytest.raises(PeriodRefused, match="mois terminés"):
-        signalement_indicators(actor=funder, start=this_month,
-                               end=(this_month + timedelta(days=32)).replace(day=1) - timedelta(days=1))
+        signalement_indicators(
+            actor=funder, start=this_month, end=(this_month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        )
     assert signalement_indicators(actor=network["c"], start=date(2025, 3, 10), end=date(2025, 3, 10)).total == 1
 
 

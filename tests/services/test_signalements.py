@@ -1,6 +1,6 @@
 import re
 import threading
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -16,10 +16,15 @@ from models.user import Role
 from services import signalements as svc
 from services.signalements import SignalementDeclaration, Transmission
 from tests.factories import (
-    as_system, make_child, make_placement, make_signalement, make_structure, make_user,
+    as_system,
+    make_child,
+    make_placement,
+    make_signalement,
+    make_structure,
+    make_user,
 )
 
-T0 = datetime(2025, 3, 10, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
 
 
@@ -32,8 +37,12 @@ def partner_of(structure_id=None):
 
 
 def pass_on(actor, signalement_id, at, *kinds, channel="telephone"):
-    return svc.signalement_pass_on(actor=actor, signalement_id=signalement_id, now=at,
-                                   data=Transmission(recipient_kinds=list(kinds), channel=channel, at=at))
+    return svc.signalement_pass_on(
+        actor=actor,
+        signalement_id=signalement_id,
+        now=at,
+        data=Transmission(recipient_kinds=list(kinds), channel=channel, at=at),
+    )
 
 
 def stored_events() -> dict[int, tuple]:
@@ -44,6 +53,7 @@ def stored_events() -> dict[int, tuple]:
 
 # --- declaration ----------------------------------------------------------------------------------
 
+
 def test_declaring_starts_the_circuit_with_the_severity_deadlines(db):
     partner = partner_of()
     s = make_signalement(partner, now=T0, severity="danger_immediat")
@@ -52,7 +62,11 @@ def test_declaring_starts_the_circuit_with_the_severity_deadlines(db):
     detail = svc.signalement_get(actor=partner, signalement_id=s.id)
     [declared] = detail.events
     assert (declared.kind, declared.author_name, declared.author_role, declared.at) == (
-        "declaration", partner.display_name, "partenaire", T0)
+        "declaration",
+        partner.display_name,
+        "partenaire",
+        T0,
+    )
     worrying = make_signalement(partner, now=T0)
     assert (worrying.ack_due_at, worrying.pass_due_at) == (T0 + 24 * HOUR, T0 + 72 * HOUR)
     info = make_signalement(partner, now=T0, severity="information")
@@ -62,19 +76,31 @@ def test_declaring_starts_the_circuit_with_the_severity_deadlines(db):
 def test_declaration_lists_every_fault_in_french_and_writes_nothing(db):
     partner = partner_of()
     with pytest.raises(ValidationFailed) as raised:
-        svc.signalement_declare(actor=partner, data=SignalementDeclaration(
-            occurred_at=utcnow() + timedelta(hours=2), facts="  trop court ", child_code="E-99999",
-            actions_taken=["autre"]))
+        svc.signalement_declare(
+            actor=partner,
+            data=SignalementDeclaration(
+                occurred_at=utcnow() + timedelta(hours=2),
+                facts="  trop court ",
+                child_code="E-99999",
+                actions_taken=["autre"],
+            ),
+        )
     assert {e.field: e.message for e in raised.value.errors} == {
-        "Date et heure des faits": svc.OCCURRED_IN_FUTURE, "Catégorie": svc.CATEGORY_REQUIRED,
-        "Gravité": svc.SEVERITY_REQUIRED, "Faits": svc.FACTS_REQUIRED,
-        "Précisions sur les mesures": svc.OTHER_ACTION_DETAIL, "Code de l'enfant": svc.CHILD_NOT_IN_STRUCTURE,
+        "Date et heure des faits": svc.OCCURRED_IN_FUTURE,
+        "Catégorie": svc.CATEGORY_REQUIRED,
+        "Gravité": svc.SEVERITY_REQUIRED,
+        "Faits": svc.FACTS_REQUIRED,
+        "Précisions sur les mesures": svc.OTHER_ACTION_DETAIL,
+        "Code de l'enfant": svc.CHILD_NOT_IN_STRUCTURE,
     }
     with pytest.raises(ValidationFailed) as raised:
-        svc.signalement_declare(actor=partner, data=SignalementDeclaration(
-            category="fugue", severity="grave", facts="x" * 30))
+        svc.signalement_declare(
+            actor=partner, data=SignalementDeclaration(category="fugue", severity="grave", facts="x" * 30)
+        )
     assert {e.field: e.message for e in raised.value.errors} == {
-        "Date et heure des faits": svc.OCCURRED_REQUIRED, "Gravité": svc.UNKNOWN_VALUE}
+        "Date et heure des faits": svc.OCCURRED_REQUIRED,
+        "Gravité": svc.UNKNOWN_VALUE,
+    }
     assert svc.signalement_list(actor=partner).total == 0
     assert stored_events() == {}
 
@@ -84,8 +110,12 @@ def test_child_code_of_own_structure_open_or_recently_ended(db, ended_days_ago, 
     partner = partner_of()
     child = make_child(code="E-00042")
     end = None if ended_days_ago is None else date.today() - timedelta(days=ended_days_ago)
-    make_placement(child_id=child.id, structure_id=partner.structure_id,
-                   arrival_date=date.today() - timedelta(days=90), end_date=end)
+    make_placement(
+        child_id=child.id,
+        structure_id=partner.structure_id,
+        arrival_date=date.today() - timedelta(days=90),
+        end_date=end,
+    )
     if accepted:
         s = make_signalement(partner, child_code="e-00042")
         assert s.child_code == "E-00042"
@@ -114,11 +144,17 @@ def test_only_partner_staff_declare(db, role):
 def test_only_the_system_dates_a_step_itself(db):
     partner = partner_of()
     with pytest.raises(AccessDenied, match="système"):
-        svc.signalement_declare(actor=partner, now=T0, data=SignalementDeclaration(
-            occurred_at=T0 - HOUR, category="fugue", severity="preoccupant", facts="x" * 30))
+        svc.signalement_declare(
+            actor=partner,
+            now=T0,
+            data=SignalementDeclaration(
+                occurred_at=T0 - HOUR, category="fugue", severity="preoccupant", facts="x" * 30
+            ),
+        )
 
 
 # --- circuit --------------------------------------------------------------------------------------
+
 
 def test_acknowledge_and_pass_on_are_events_with_their_authors(db):
     partner = partner_of()
@@ -152,10 +188,14 @@ def test_pass_on_validation(db):
     s = make_signalement(partner_of(), now=T0)
     coordination = coordinator()
     with pytest.raises(ValidationFailed) as raised:
-        svc.signalement_pass_on(actor=coordination, signalement_id=s.id, now=T0 + HOUR,
-                                data=Transmission(at=T0 + 2 * HOUR))
+        svc.signalement_pass_on(
+            actor=coordination, signalement_id=s.id, now=T0 + HOUR, data=Transmission(at=T0 + 2 * HOUR)
+        )
     assert {e.field: e.message for e in raised.value.errors} == {
-        "Destinataires": svc.RECIPIENT_REQUIRED, "Moyen": svc.CHANNEL_REQUIRED, "Transmis le": svc.PASSED_AT_IN_FUTURE}
+        "Destinataires": svc.RECIPIENT_REQUIRED,
+        "Moyen": svc.CHANNEL_REQUIRED,
+        "Transmis le": svc.PASSED_AT_IN_FUTURE,
+    }
     with pytest.raises(ValidationFailed, match=re.escape(svc.PASSED_AT_BEFORE_FACTS)):
         pass_on(coordination, s.id, T0 - 5 * HOUR, "crip")
     assert len(stored_events()) == 1
@@ -169,8 +209,11 @@ def test_only_the_coordination_acknowledges_passes_on_and_closes(db, role):
     with pytest.raises(AccessDenied):
         svc.signalement_acknowledge(actor=actor, signalement_id=s.id)
     with pytest.raises(AccessDenied):
-        svc.signalement_pass_on(actor=actor, signalement_id=s.id,
-                                data=Transmission(recipient_kinds=["crip"], channel="telephone", at=utcnow()))
+        svc.signalement_pass_on(
+            actor=actor,
+            signalement_id=s.id,
+            data=Transmission(recipient_kinds=["crip"], channel="telephone", at=utcnow()),
+        )
     with pytest.raises(AccessDenied):
         svc.signalement_close(actor=actor, signalement_id=s.id, outcome="sans_suite")
     with pytest.raises(AccessDenied):
@@ -185,17 +228,24 @@ def test_full_circuit_follow_up_close_and_reopen_by_correction(db):
         svc.signalement_close(actor=coordination, signalement_id=s.id, outcome="sans_suite", now=T0 + HOUR)
     svc.signalement_acknowledge(actor=coordination, signalement_id=s.id, now=T0 + HOUR)
     pass_on(coordination, s.id, T0 + 5 * HOUR, "crip", channel="courriel")
-    after = svc.signalement_follow_up(actor=partner, signalement_id=s.id, note="L'enfant est revenu à 22 h.",
-                                      now=T0 + 13 * HOUR)
+    after = svc.signalement_follow_up(
+        actor=partner, signalement_id=s.id, note="L'enfant est revenu à 22 h.", now=T0 + 13 * HOUR
+    )
     assert after.status == "en_suivi"
-    closed = svc.signalement_close(actor=coordination, signalement_id=s.id, outcome="enfant_retrouve",
-                                   now=T0 + 48 * HOUR)
+    closed = svc.signalement_close(
+        actor=coordination, signalement_id=s.id, outcome="enfant_retrouve", now=T0 + 48 * HOUR
+    )
     assert (closed.status, closed.outcome, closed.closed_at) == ("cloture", "enfant_retrouve", T0 + 48 * HOUR)
     with pytest.raises(ValidationFailed, match=re.escape(svc.ALREADY_CLOSED)):
         svc.signalement_follow_up(actor=partner, signalement_id=s.id, note="Autre chose", now=T0 + 50 * HOUR)
     closing = svc.signalement_get(actor=coordination, signalement_id=s.id).events[-1]
-    reopened = svc.signalement_correct(actor=coordination, signalement_id=s.id, voids_event_id=closing.id,
-                                       note="Clôture prématurée : audition prévue.", now=T0 + 50 * HOUR)
+    reopened = svc.signalement_correct(
+        actor=coordination,
+        signalement_id=s.id,
+        voids_event_id=closing.id,
+        note="Clôture prématurée : audition prévue.",
+        now=T0 + 50 * HOUR,
+    )
     assert (reopened.status, reopened.closed_at, reopened.outcome) == ("en_suivi", None, None)
     detail = svc.signalement_get(actor=partner, signalement_id=s.id)
     assert detail.events[-2].voided_by == detail.events[-1].id
@@ -206,9 +256,14 @@ def test_full_circuit_follow_up_close_and_reopen_by_correction(db):
 def test_correction_reclassifies_and_recomputes_deadlines_from_the_declaration(db):
     partner = as_system(partner_of())
     s = make_signalement(partner, now=T0, severity="information", category="autre")
-    corrected = svc.signalement_correct(actor=partner, signalement_id=s.id, severity="danger_immediat",
-                                        category="approche", note="Un homme attendait l'enfant devant le foyer.",
-                                        now=T0 + 2 * HOUR)
+    corrected = svc.signalement_correct(
+        actor=partner,
+        signalement_id=s.id,
+        severity="danger_immediat",
+        category="approche",
+        note="Un homme attendait l'enfant devant le foyer.",
+        now=T0 + 2 * HOUR,
+    )
     assert (corrected.severity, corrected.category) == ("danger_immediat", "approche")
     assert (corrected.ack_due_at, corrected.pass_due_at) == (T0 + HOUR, T0 + 4 * HOUR)
     assert corrected.is_overdue(T0 + 2 * HOUR)
@@ -232,14 +287,25 @@ def test_voiding_rules(db):
         svc.signalement_correct(actor=coordination, signalement_id=s.id, voids_event_id=declared.id, note="x")
     with pytest.raises(ValidationFailed, match=re.escape(svc.VOID_ACK_FIRST)):
         svc.signalement_correct(actor=coordination, signalement_id=s.id, voids_event_id=ack.id, note="x")
-    svc.signalement_correct(actor=coordination, signalement_id=s.id, voids_event_id=platform.id,
-                            note="Rien n'a été envoyé à PHAROS.", now=T0 + 2 * HOUR)
+    svc.signalement_correct(
+        actor=coordination,
+        signalement_id=s.id,
+        voids_event_id=platform.id,
+        note="Rien n'a été envoyé à PHAROS.",
+        now=T0 + 2 * HOUR,
+    )
     with pytest.raises(ValidationFailed, match=re.escape(svc.ALREADY_VOIDED)):
         svc.signalement_correct(actor=coordination, signalement_id=s.id, voids_event_id=platform.id, note="x")
-    svc.signalement_correct(actor=coordination, signalement_id=s.id, voids_event_id=crip.id, note="Pas envoyé",
-                            now=T0 + 3 * HOUR)
-    after = svc.signalement_correct(actor=coordination, signalement_id=s.id, voids_event_id=ack.id,
-                                    note="Prise en compte enregistrée par erreur.", now=T0 + 3 * HOUR)
+    svc.signalement_correct(
+        actor=coordination, signalement_id=s.id, voids_event_id=crip.id, note="Pas envoyé", now=T0 + 3 * HOUR
+    )
+    after = svc.signalement_correct(
+        actor=coordination,
+        signalement_id=s.id,
+        voids_event_id=ack.id,
+        note="Prise en compte enregistrée par erreur.",
+        now=T0 + 3 * HOUR,
+    )
     assert (after.status, after.acknowledged_at, after.passed_on_at) == ("declare", None, None)
     _assert_cache_matches_replay(s.id)
 
@@ -247,8 +313,11 @@ def test_voiding_rules(db):
 def _assert_cache_matches_replay(signalement_id: int) -> None:
     with session_scope(SYSTEM) as session:
         header = session.get(Signalement, signalement_id)
-        events = session.exec(select(SignalementEvent).where(
-            SignalementEvent.signalement_id == signalement_id).order_by(SignalementEvent.id)).all()
+        events = session.exec(
+            select(SignalementEvent)
+            .where(SignalementEvent.signalement_id == signalement_id)
+            .order_by(SignalementEvent.id)
+        ).all()
         for key, value in svc.derive_state(list(events), header.declared_at).items():
             assert getattr(header, key) == value, key
 
@@ -259,10 +328,11 @@ def test_durations_count_real_hours_across_summer_time(db):
 
     declared = datetime(2025, 3, 29, 23, 30, tzinfo=PARIS)
     s = make_signalement(partner_of(), now=declared)
-    assert s.ack_due_at == datetime(2025, 3, 30, 22, 30, tzinfo=timezone.utc)
-    after = svc.signalement_acknowledge(actor=coordinator(), signalement_id=s.id,
-                                        now=datetime(2025, 3, 30, 23, 30, tzinfo=PARIS))
-    assert after.acknowledged_at == datetime(2025, 3, 30, 21, 30, tzinfo=timezone.utc)
+    assert s.ack_due_at == datetime(2025, 3, 30, 22, 30, tzinfo=UTC)
+    after = svc.signalement_acknowledge(
+        actor=coordinator(), signalement_id=s.id, now=datetime(2025, 3, 30, 23, 30, tzinfo=PARIS)
+    )
+    assert after.acknowledged_at == datetime(2025, 3, 30, 21, 30, tzinfo=UTC)
     with session_scope(SYSTEM) as session:
         assert session.get(Signalement, s.id).ack_seconds == 23 * 3600
     _assert_cache_matches_replay(s.id)
@@ -274,8 +344,9 @@ def test_simultaneous_acknowledgements_refused_not_doubled(db):
     with pytest.raises(ConcurrentEdit):
         with session_scope(second) as session:
             seen = session.exec(select(Signalement).where(Signalement.id == s.id)).one()  # read before the other
-            other = threading.Thread(target=svc.signalement_acknowledge,
-                                     kwargs=dict(actor=first, signalement_id=s.id, now=T0 + HOUR))
+            other = threading.Thread(
+                target=svc.signalement_acknowledge, kwargs=dict(actor=first, signalement_id=s.id, now=T0 + HOUR)
+            )
             other.start()
             other.join()
             assert seen.acknowledged_at is None  # what this session still believes
@@ -285,6 +356,7 @@ def test_simultaneous_acknowledgements_refused_not_doubled(db):
 
 
 # --- board, counts, home --------------------------------------------------------------------------
+
 
 def test_board_puts_overdue_first_then_urgency_then_deadline(db):
     partner = partner_of()
@@ -355,8 +427,9 @@ def test_deadlines_configurable_for_new_signalements_only(db):
 OPERATIONS = {
     "get": lambda a, sid: svc.signalement_get(actor=a, signalement_id=sid),
     "follow_up": lambda a, sid: svc.signalement_follow_up(actor=a, signalement_id=sid, note="Complément"),
-    "correct": lambda a, sid: svc.signalement_correct(actor=a, signalement_id=sid, note="Correction",
-                                                      severity="danger_immediat"),
+    "correct": lambda a, sid: svc.signalement_correct(
+        actor=a, signalement_id=sid, note="Correction", severity="danger_immediat"
+    ),
 }
 
 
@@ -385,20 +458,37 @@ def test_partner_lists_and_counts_only_its_own(db):
 def test_funder_reads_no_signalement(db):
     s = make_signalement(partner_of())
     funder = make_user(Role.FINANCEUR)
-    for call in (lambda: svc.signalement_get(actor=funder, signalement_id=s.id),
-                 lambda: svc.signalement_list(actor=funder),
-                 lambda: svc.signalement_open_counts(actor=funder),
-                 lambda: svc.signalement_follow_up(actor=funder, signalement_id=s.id, note="x")):
+    for call in (
+        lambda: svc.signalement_get(actor=funder, signalement_id=s.id),
+        lambda: svc.signalement_list(actor=funder),
+        lambda: svc.signalement_open_counts(actor=funder),
+        lambda: svc.signalement_follow_up(actor=funder, signalement_id=s.id, note="x"),
+    ):
         with pytest.raises(AccessDenied):
             call()
 
 
 # --- append-only ----------------------------------------------------------------------------------
 
-WRITE_ON_EVENTS = re.compile(r'^\s*(UPDATE\s+"?signalement_events|DELETE\s+FROM\s+"?signalement(s|_events))\b',
-                             re.IGNORECASE)
-ALLOWED_VERBS = {"declare", "acknowledge", "pass_on", "follow_up", "close", "correct", "get", "list", "board",
-                 "open_counts", "child_codes", "home_items", "deadline_hours", "deadlines_set"}
+WRITE_ON_EVENTS = re.compile(
+    r'^\s*(UPDATE\s+"?signalement_events|DELETE\s+FROM\s+"?signalement(s|_events))\b', re.IGNORECASE
+)
+ALLOWED_VERBS = {
+    "declare",
+    "acknowledge",
+    "pass_on",
+    "follow_up",
+    "close",
+    "correct",
+    "get",
+    "list",
+    "board",
+    "open_counts",
+    "child_codes",
+    "home_items",
+    "deadline_hours",
+    "deadlines_set",
+}
 
 
 def test_no_service_path_updates_or_deletes_an_event(db):
@@ -419,15 +509,27 @@ def test_no_service_path_updates_or_deletes_an_event(db):
             lambda: svc.signalement_follow_up(actor=partner, signalement_id=s.id, note="Complément", now=T0 + HOUR),
             lambda: svc.signalement_acknowledge(actor=coordination, signalement_id=s.id, now=T0 + HOUR),
             lambda: pass_on(coordination, s.id, T0 + 2 * HOUR, "crip", "police"),
-            lambda: svc.signalement_correct(actor=partner, signalement_id=s.id, note="Plutôt une approche",
-                                            severity="danger_immediat", category="approche", now=T0 + 3 * HOUR),
-            lambda: svc.signalement_close(actor=coordination, signalement_id=s.id, outcome="enquete", now=T0 + 4 * HOUR),
             lambda: svc.signalement_correct(
-                actor=coordination, signalement_id=s.id, note="Rouvert",
+                actor=partner,
+                signalement_id=s.id,
+                note="Plutôt une approche",
+                severity="danger_immediat",
+                category="approche",
+                now=T0 + 3 * HOUR,
+            ),
+            lambda: svc.signalement_close(
+                actor=coordination, signalement_id=s.id, outcome="enquete", now=T0 + 4 * HOUR
+            ),
+            lambda: svc.signalement_correct(
+                actor=coordination,
+                signalement_id=s.id,
+                note="Rouvert",
                 voids_event_id=svc.signalement_get(actor=coordination, signalement_id=s.id).events[-1].id,
-                now=T0 + 5 * HOUR),
-            lambda: svc.signalement_close(actor=coordination, signalement_id=s.id, outcome="mesure_protection",
-                                          now=T0 + 6 * HOUR),
+                now=T0 + 5 * HOUR,
+            ),
+            lambda: svc.signalement_close(
+                actor=coordination, signalement_id=s.id, outcome="mesure_protection", now=T0 + 6 * HOUR
+            ),
         ]
         snapshots.append(stored_events())
         for step in steps:
@@ -440,8 +542,11 @@ def test_no_service_path_updates_or_deletes_an_event(db):
     for earlier, later in zip(snapshots, snapshots[1:]):
         assert len(later) > len(earlier)
         assert {k: later[k] for k in earlier} == earlier
-    public = {name.removeprefix("signalement_") for name in dir(svc)
-              if name.startswith("signalement_") and callable(getattr(svc, name))}
+    public = {
+        name.removeprefix("signalement_")
+        for name in dir(svc)
+        if name.startswith("signalement_") and callable(getattr(svc, name))
+    }
     assert public <= ALLOWED_VERBS, public - ALLOWED_VERBS
 
 
@@ -449,9 +554,20 @@ def _first_event_id(session):
     return session.exec(select(SignalementEvent.id).order_by(SignalementEvent.id)).first()
 
 
-@pytest.mark.parametrize("attempt", ["edit_event", "delete_event", "delete_signalement", "edit_declaration",
-                                     "edit_derived", "bulk_update_events", "bulk_delete_events",
-                                     "core_update_events", "bulk_update_signalements"])
+@pytest.mark.parametrize(
+    "attempt",
+    [
+        "edit_event",
+        "delete_event",
+        "delete_signalement",
+        "edit_declaration",
+        "edit_derived",
+        "bulk_update_events",
+        "bulk_delete_events",
+        "core_update_events",
+        "bulk_update_signalements",
+    ],
+)
 def test_the_orm_refuses_to_edit_or_delete(db, attempt):
     s = make_signalement(partner_of(), now=T0)
     before = stored_events()

@@ -23,14 +23,21 @@ def test_criteria_ordered_unique_and_retired(db):
     coordinator = make_user(Role.COORDINATION)
     a = make_criterion("Taux d'encadrement")
     b = make_criterion("Référent éducatif désigné")
-    assert [c.label for c in standards.criterion_list(actor=coordinator)] == ["Taux d'encadrement", "Référent éducatif désigné"]
+    assert [c.label for c in standards.criterion_list(actor=coordinator)] == [
+        "Taux d'encadrement",
+        "Référent éducatif désigné",
+    ]
     with pytest.raises(ValidationFailed, match=standards.LABEL_TAKEN):
         standards.criterion_create(actor=coordinator, data=CriterionCreate(label="taux d'encadrement"))
     with pytest.raises(ValidationFailed) as raised:
         standards.criterion_create(actor=coordinator, data=CriterionCreate(label=" ", category="x"))
     assert {e.message for e in raised.value.errors} == {standards.LABEL_REQUIRED, standards.UNKNOWN_CATEGORY}
-    standards.criterion_update(actor=coordinator, criterion_id=a.id, expected_version=a.version,
-                               data=CriterionCreate(**{**a.model_dump(), "active": False}))
+    standards.criterion_update(
+        actor=coordinator,
+        criterion_id=a.id,
+        expected_version=a.version,
+        data=CriterionCreate(**{**a.model_dump(), "active": False}),
+    )
     assert [c.id for c in standards.criterion_list(actor=coordinator)] == [b.id]
     assert len(standards.criterion_list(actor=coordinator, include_inactive=True)) == 2
 
@@ -43,12 +50,19 @@ def test_assessments_compliance_and_staleness(db):
     make_structure(name="Partie", status="sorti")
     c1, c2, c3 = make_criterion(), make_criterion(), make_criterion()
     old = months_before(TODAY, 13)
-    standards.assessments_save(actor=coordinator, structure_id=s.id, items=[
-        AssessmentInput(criterion_id=c1.id, level="atteint", assessed_on=old),
-        AssessmentInput(criterion_id=c2.id, level="partiel", assessed_on=TODAY, comment="à revoir"),
-    ])
-    standards.assessments_save(actor=coordinator, structure_id=fresh.id, items=[
-        AssessmentInput(criterion_id=c3.id, level="non_atteint", assessed_on=TODAY)])
+    standards.assessments_save(
+        actor=coordinator,
+        structure_id=s.id,
+        items=[
+            AssessmentInput(criterion_id=c1.id, level="atteint", assessed_on=old),
+            AssessmentInput(criterion_id=c2.id, level="partiel", assessed_on=TODAY, comment="à revoir"),
+        ],
+    )
+    standards.assessments_save(
+        actor=coordinator,
+        structure_id=fresh.id,
+        items=[AssessmentInput(criterion_id=c3.id, level="non_atteint", assessed_on=TODAY)],
+    )
     grid = standards.assessment_grid(actor=coordinator, structure_id=s.id)
     assert [(g.level, g.stale) for g in grid] == [("atteint", True), ("partiel", False), (None, False)]
     compliance = standards.compliance_for(actor=coordinator, structure_ids=[s.id])[s.id]
@@ -69,10 +83,14 @@ def test_assessment_faults_listed_and_nothing_written(db):
     s = make_structure()
     c1, c2 = make_criterion(), make_criterion()
     with pytest.raises(ValidationFailed) as raised:
-        standards.assessments_save(actor=coordinator, structure_id=s.id, items=[
-            AssessmentInput(criterion_id=c1.id, level="atteint", assessed_on=TODAY),
-            AssessmentInput(criterion_id=c2.id, level="bof", assessed_on=TODAY + timedelta(days=2)),
-        ])
+        standards.assessments_save(
+            actor=coordinator,
+            structure_id=s.id,
+            items=[
+                AssessmentInput(criterion_id=c1.id, level="atteint", assessed_on=TODAY),
+                AssessmentInput(criterion_id=c2.id, level="bof", assessed_on=TODAY + timedelta(days=2)),
+            ],
+        )
     assert {(e.row, e.message) for e in raised.value.errors} == {(2, standards.UNKNOWN_LEVEL), (2, FUTURE_DATE)}
     assert all(g.level is None for g in standards.assessment_grid(actor=coordinator, structure_id=s.id))
 
@@ -85,8 +103,11 @@ def test_partner_reads_own_assessments_only_and_cannot_write(db):
     with pytest.raises(AccessDenied):
         standards.assessment_grid(actor=partner, structure_id=other.id)
     with pytest.raises(AccessDenied):
-        standards.assessments_save(actor=partner, structure_id=own.id, items=[
-            AssessmentInput(criterion_id=c.id, level="atteint", assessed_on=TODAY)])
+        standards.assessments_save(
+            actor=partner,
+            structure_id=own.id,
+            items=[AssessmentInput(criterion_id=c.id, level="atteint", assessed_on=TODAY)],
+        )
     with pytest.raises(AccessDenied):
         standards.criterion_create(actor=partner, data=CriterionCreate(label="X"))
     assert set(standards.compliance_for(actor=partner, structure_ids=[own.id, other.id])) == {own.id}

@@ -17,9 +17,22 @@ TODAY = paris_today()
 
 
 def _data(**overrides) -> StructureCreate:
-    values = dict(name="MECS Le Phare", kind="mecs", departement_code="29", commune="Quimper", capacity=8,
-                  age_min=12, age_max=17, sexes=["F"], exploitation_forms=["sexuelle"], services=["psy"],
-                  status="actif", joined_on=date(2024, 3, 1), phone="02 98 00 00 00", email="accueil@phare.fr")
+    values = dict(
+        name="MECS Le Phare",
+        kind="mecs",
+        departement_code="29",
+        commune="Quimper",
+        capacity=8,
+        age_min=12,
+        age_max=17,
+        sexes=["F"],
+        exploitation_forms=["sexuelle"],
+        services=["psy"],
+        status="actif",
+        joined_on=date(2024, 3, 1),
+        phone="02 98 00 00 00",
+        email="accueil@phare.fr",
+    )
     values.update(overrides)
     return StructureCreate(**values)
 
@@ -36,11 +49,23 @@ def test_create_and_get(db):
 def test_create_lists_every_fault_in_french(db):
     coordinator = make_user(Role.COORDINATION)
     make_structure(name="Doublon")
-    bad = StructureCreate.model_construct(**{
-        **_data().model_dump(), "name": "doublon", "kind": "hotel", "departement_code": "2C", "commune": " ",
-        "capacity": -2, "age_min": 16, "age_max": 12, "sexes": [], "exploitation_forms": [],
-        "phone": "appelez-nous", "email": "pas-un-email", "joined_on": TODAY + timedelta(days=3),
-    })
+    bad = StructureCreate.model_construct(
+        **{
+            **_data().model_dump(),
+            "name": "doublon",
+            "kind": "hotel",
+            "departement_code": "2C",
+            "commune": " ",
+            "capacity": -2,
+            "age_min": 16,
+            "age_max": 12,
+            "sexes": [],
+            "exploitation_forms": [],
+            "phone": "appelez-nous",
+            "email": "pas-un-email",
+            "joined_on": TODAY + timedelta(days=3),
+        }
+    )
     with pytest.raises(ValidationFailed) as raised:
         structures.structure_create(actor=coordinator, data=bad)
     messages = {e.field: e.message for e in raised.value.errors}
@@ -76,41 +101,61 @@ def test_coordination_edits_everything_and_status_history_follows(db):
     coordinator = make_user(Role.COORDINATION)
     s = make_structure(name="Foyer", joined_on=date(2024, 1, 1))
     updated = structures.structure_update(
-        actor=coordinator, structure_id=s.id, expected_version=s.version,
-        changes=StructureUpdate(name="Foyer Les Cèdres", departement_code="971", status="suspendu",
-                                status_changed_on=TODAY - timedelta(days=5)),
+        actor=coordinator,
+        structure_id=s.id,
+        expected_version=s.version,
+        changes=StructureUpdate(
+            name="Foyer Les Cèdres",
+            departement_code="971",
+            status="suspendu",
+            status_changed_on=TODAY - timedelta(days=5),
+        ),
     )
     assert (updated.name, updated.departement_code, updated.status) == ("Foyer Les Cèdres", "971", "suspendu")
     history = structures.structure_status_history(actor=coordinator, structure_id=s.id)
     assert [h.status for h in history] == ["actif", "suspendu"]
-    left = structures.structure_update(actor=coordinator, structure_id=s.id, expected_version=updated.version,
-                                       changes=StructureUpdate(status="sorti"))
+    left = structures.structure_update(
+        actor=coordinator, structure_id=s.id, expected_version=updated.version, changes=StructureUpdate(status="sorti")
+    )
     assert left.left_on == TODAY
     with pytest.raises(ValidationFailed, match=structures.CHANGE_BEFORE_LAST):
-        structures.structure_update(actor=coordinator, structure_id=s.id, expected_version=left.version,
-                                    changes=StructureUpdate(status="actif", status_changed_on=date(2024, 6, 1)))
+        structures.structure_update(
+            actor=coordinator,
+            structure_id=s.id,
+            expected_version=left.version,
+            changes=StructureUpdate(status="actif", status_changed_on=date(2024, 6, 1)),
+        )
 
 
 def test_partner_edits_own_contact_and_capacity(db):
     own = make_structure(name="La mienne")
     partner = make_user(Role.PARTENAIRE, structure_id=own.id)
     updated = structures.structure_update(
-        actor=partner, structure_id=own.id, expected_version=own.version,
+        actor=partner,
+        structure_id=own.id,
+        expected_version=own.version,
         changes=StructureUpdate(phone="01 23 45 67 89", email="standard@mienne.fr", capacity=12),
     )
     assert (updated.phone, updated.email, updated.capacity) == ("01 23 45 67 89", "standard@mienne.fr", 12)
     assert updated.contact_checked_on == TODAY
 
 
-@pytest.mark.parametrize("changes", [
-    {"name": "Nouveau nom"}, {"status": "sorti"}, {"departement_code": "75"}, {"capacity": 3, "age_min": 6},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"name": "Nouveau nom"},
+        {"status": "sorti"},
+        {"departement_code": "75"},
+        {"capacity": 3, "age_min": 6},
+    ],
+)
 def test_partner_cannot_edit_other_fields(db, changes):
     own = make_structure()
     partner = make_user(Role.PARTENAIRE, structure_id=own.id)
     with pytest.raises(AccessDenied, match="ne peut modifier que son contact"):
-        structures.structure_update(actor=partner, structure_id=own.id, expected_version=own.version,
-                                    changes=StructureUpdate(**changes))
+        structures.structure_update(
+            actor=partner, structure_id=own.id, expected_version=own.version, changes=StructureUpdate(**changes)
+        )
     assert structures.structure_get(actor=partner, structure_id=own.id) == own
 
 
@@ -119,8 +164,12 @@ def test_other_structure_cannot_be_edited(db, role):
     other = make_structure(name="Une autre")
     actor = make_user(role)
     with pytest.raises(AccessDenied):
-        structures.structure_update(actor=actor, structure_id=other.id, expected_version=other.version,
-                                    changes=StructureUpdate(phone="01 23 45 67 89"))
+        structures.structure_update(
+            actor=actor,
+            structure_id=other.id,
+            expected_version=other.version,
+            changes=StructureUpdate(phone="01 23 45 67 89"),
+        )
     with pytest.raises(AccessDenied):
         structures.structure_confirm_contact(actor=actor, structure_id=other.id)
     assert structures.structure_get(actor=SYSTEM, structure_id=other.id).phone is None
@@ -129,18 +178,28 @@ def test_other_structure_cannot_be_edited(db, role):
 def test_concurrent_edit_refused(db):
     coordinator = make_user(Role.COORDINATION)
     s = make_structure()
-    structures.structure_update(actor=coordinator, structure_id=s.id, expected_version=s.version,
-                                changes=StructureUpdate(capacity=20))
+    structures.structure_update(
+        actor=coordinator, structure_id=s.id, expected_version=s.version, changes=StructureUpdate(capacity=20)
+    )
     with pytest.raises(ConcurrentEdit) as raised:
-        structures.structure_update(actor=coordinator, structure_id=s.id, expected_version=s.version,
-                                    changes=StructureUpdate(capacity=5), seen={"capacity": 10})
+        structures.structure_update(
+            actor=coordinator,
+            structure_id=s.id,
+            expected_version=s.version,
+            changes=StructureUpdate(capacity=5),
+            seen={"capacity": 10},
+        )
     assert [c.field for c in raised.value.changes] == ["Places"]
 
 
 def test_update_unknown_structure(db):
     with pytest.raises(NotFound):
-        structures.structure_update(actor=make_user(Role.COORDINATION), structure_id=999, expected_version=1,
-                                    changes=StructureUpdate(capacity=1))
+        structures.structure_update(
+            actor=make_user(Role.COORDINATION),
+            structure_id=999,
+            expected_version=1,
+            changes=StructureUpdate(capacity=1),
+        )
 
 
 def test_confirm_contact_and_reminder(db):
@@ -159,7 +218,10 @@ def test_list_filters_and_pages_in_sql(db):
     make_structure(name="Delta", departement_code="13", commune="Marseille", capacity=10, status="adhesion")
     page = structures.structure_list(actor=coordinator, limit=2)
     assert page.total == 4 and page.places == 28 and [r.name for r in page.rows] == ["Alpha", "Bravo"]
-    assert [r.name for r in structures.structure_list(actor=coordinator, limit=2, offset=2).rows] == ["Charlie", "Delta"]
+    assert [r.name for r in structures.structure_list(actor=coordinator, limit=2, offset=2).rows] == [
+        "Charlie",
+        "Delta",
+    ]
 
     def names(**kw):
         return [r.name for r in structures.structure_list(actor=coordinator, filters=StructureFilters(**kw)).rows]
@@ -188,15 +250,45 @@ def test_partner_reads_the_whole_directory(db):
 def _csv(rows: list[list], header: list[str] | None = None) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    writer.writerow(header or ["N°", "Nom", "Type", "Département", "Commune", "Places", "Âge minimum",
-                               "Âge maximum", "Sexes accueillis", "Formes d'exploitation", "Statut",
-                               "Date d'adhésion", "Téléphone", "E-mail"])
+    writer.writerow(
+        header
+        or [
+            "N°",
+            "Nom",
+            "Type",
+            "Département",
+            "Commune",
+            "Places",
+            "Âge minimum",
+            "Âge maximum",
+            "Sexes accueillis",
+            "Formes d'exploitation",
+            "Statut",
+            "Date d'adhésion",
+            "Téléphone",
+            "E-mail",
+        ]
+    )
     writer.writerows(rows)
     return out.getvalue().encode("utf-8")
 
 
-GOOD = ["", "Lieu de vie Nouveau", "Lieu de vie et d'accueil", "48", "Mende", "6", "12", "17", "Fille, Garçon",
-        "Exploitation sexuelle, Mendicité forcée", "Active", "01/02/2024", "04 66 00 00 00", "contact@nouveau.fr"]
+GOOD = [
+    "",
+    "Lieu de vie Nouveau",
+    "Lieu de vie et d'accueil",
+    "48",
+    "Mende",
+    "6",
+    "12",
+    "17",
+    "Fille, Garçon",
+    "Exploitation sexuelle, Mendicité forcée",
+    "Active",
+    "01/02/2024",
+    "04 66 00 00 00",
+    "contact@nouveau.fr",
+]
 
 
 def test_export_csv_and_xlsx(db):
@@ -215,8 +307,22 @@ def test_export_csv_and_xlsx(db):
 def test_import_creates_and_updates(db):
     coordinator = make_user(Role.COORDINATION)
     existing = make_structure(name="Existante", capacity=5)
-    update = [str(existing.id), "Existante", "MECS", "35", "Rennes", "9", "12", "17", "Fille", "Exploitation sexuelle",
-              "Active", "01/01/2024", "", ""]
+    update = [
+        str(existing.id),
+        "Existante",
+        "MECS",
+        "35",
+        "Rennes",
+        "9",
+        "12",
+        "17",
+        "Fille",
+        "Exploitation sexuelle",
+        "Active",
+        "01/01/2024",
+        "",
+        "",
+    ]
     report = structures.structure_import(actor=coordinator, content=_csv([GOOD, update]), filename="a.csv")
     assert report.ok and report.written == 2
     created = [r for r in structures.structure_list(actor=coordinator).rows if r.name == "Lieu de vie Nouveau"][0]
@@ -242,12 +348,86 @@ def test_bad_import_changes_nothing_and_lists_every_row(db):
     make_structure(name="Déjà là")
     rows = [
         GOOD,
-        ["", "Sans département", "MECS", "2C", "Ici", "4", "12", "17", "Fille", "Exploitation sexuelle", "Active", "", "", ""],
-        ["", "Déjà là", "MECS", "35", "Rennes", "4", "12", "17", "Fille", "Exploitation sexuelle", "Active", "", "", ""],
-        ["", "Négative", "MECS", "35", "Rennes", "-3", "12", "17", "Fille", "Exploitation sexuelle", "Active", "", "", ""],
-        ["", "Lieu de vie Nouveau", "Hôtel", "35", "Rennes", "quatre", "12", "17", "Fille", "Vol", "Active",
-         "32/13/2024", "", "x@"],
-        ["999", "Fantôme", "MECS", "35", "Rennes", "4", "12", "17", "Fille", "Exploitation sexuelle", "Active", "", "", ""],
+        [
+            "",
+            "Sans département",
+            "MECS",
+            "2C",
+            "Ici",
+            "4",
+            "12",
+            "17",
+            "Fille",
+            "Exploitation sexuelle",
+            "Active",
+            "",
+            "",
+            "",
+        ],
+        [
+            "",
+            "Déjà là",
+            "MECS",
+            "35",
+            "Rennes",
+            "4",
+            "12",
+            "17",
+            "Fille",
+            "Exploitation sexuelle",
+            "Active",
+            "",
+            "",
+            "",
+        ],
+        [
+            "",
+            "Négative",
+            "MECS",
+            "35",
+            "Rennes",
+            "-3",
+            "12",
+            "17",
+            "Fille",
+            "Exploitation sexuelle",
+            "Active",
+            "",
+            "",
+            "",
+        ],
+        [
+            "",
+            "Lieu de vie Nouveau",
+            "Hôtel",
+            "35",
+            "Rennes",
+            "quatre",
+            "12",
+            "17",
+            "Fille",
+            "Vol",
+            "Active",
+            "32/13/2024",
+            "",
+            "x@",
+        ],
+        [
+            "999",
+            "Fantôme",
+            "MECS",
+            "35",
+            "Rennes",
+            "4",
+            "12",
+            "17",
+            "Fille",
+            "Exploitation sexuelle",
+            "Active",
+            "",
+            "",
+            "",
+        ],
     ]
     report = structures.structure_import(actor=coordinator, content=_csv(rows), filename="a.csv")
     assert not report.ok and report.written == 0
@@ -259,8 +439,14 @@ def test_bad_import_changes_nothing_and_lists_every_row(db):
     assert structures.NAME_TAKEN in by_row[4]
     assert structures.CAPACITY_NEGATIVE in by_row[5]
     row6 = " | ".join(by_row[6])
-    for expected in (structures.NAME_REPEATED, structures.UNKNOWN_KIND, structures.INTEGER_EXPECTED,
-                     structures.UNKNOWN_CODE, structures.DATE_EXPECTED, structures.EMAIL_INVALID):
+    for expected in (
+        structures.NAME_REPEATED,
+        structures.UNKNOWN_KIND,
+        structures.INTEGER_EXPECTED,
+        structures.UNKNOWN_CODE,
+        structures.DATE_EXPECTED,
+        structures.EMAIL_INVALID,
+    ):
         assert expected in row6
     assert any(structures.UNKNOWN_ID in m for m in by_row[7])
     assert all(str(e).startswith(f"ligne {e.row} — ") for e in report.errors)
@@ -271,8 +457,19 @@ def test_import_xlsx_with_numeric_cells_and_missing_columns(db):
     coordinator = make_user(Role.COORDINATION)
     book = Workbook()
     sheet = book.active
-    sheet.append(["Nom", "Type", "Département", "Commune", "Places", "Statut", "Sexes accueillis",
-                  "Formes d'exploitation", "Date d'adhésion"])
+    sheet.append(
+        [
+            "Nom",
+            "Type",
+            "Département",
+            "Commune",
+            "Places",
+            "Statut",
+            "Sexes accueillis",
+            "Formes d'exploitation",
+            "Date d'adhésion",
+        ]
+    )
     sheet.append(["Foyer de l'Ain", "foyer", 1, "Bourg-en-Bresse", 7, "actif", "F", "sexuelle", date(2024, 4, 1)])
     out = io.BytesIO()
     book.save(out)

@@ -16,16 +16,29 @@ PAST = TODAY - timedelta(days=10)
 
 
 def _session(module_id, **overrides) -> SessionData:
-    values = dict(module_id=module_id, start_date=PAST, end_date=PAST, trainer_organisation="Institut de formation",
-                  departement_code="35", hours=7, status="realisee",
-                  participants={"educateur_specialise": 6, "psychologue": 2, "cadre_direction": 4})
+    values = dict(
+        module_id=module_id,
+        start_date=PAST,
+        end_date=PAST,
+        trainer_organisation="Institut de formation",
+        departement_code="35",
+        hours=7,
+        status="realisee",
+        participants={"educateur_specialise": 6, "psychologue": 2, "cadre_direction": 4},
+    )
     values.update(overrides)
     return SessionData(**values)
 
 
 def _module(**overrides) -> ModuleData:
-    values = dict(title="Repérage des victimes", objectives="Repérer.", target_profiles=["educateur_specialise"],
-                  duration_min_hours=6, duration_max_hours=7, format="sur_site")
+    values = dict(
+        title="Repérage des victimes",
+        objectives="Repérer.",
+        target_profiles=["educateur_specialise"],
+        duration_min_hours=6,
+        duration_max_hours=7,
+        format="sur_site",
+    )
     values.update(overrides)
     return ModuleData(**values)
 
@@ -36,9 +49,17 @@ def _module(**overrides) -> ModuleData:
 def test_module_created_with_prerequisites_and_listed_for_every_role(db):
     coordinator = make_user(Role.COORDINATION)
     basics = training.training_module_create(actor=coordinator, data=_module(title="Repérage"))
-    advanced = training.training_module_create(actor=coordinator, data=_module(
-        title="Psychotraumatisme", duration_min_hours=12, duration_max_hours=14, format="mixte",
-        target_profiles=["psychologue", "educateur_specialise"], prerequisite_ids=[basics.id]))
+    advanced = training.training_module_create(
+        actor=coordinator,
+        data=_module(
+            title="Psychotraumatisme",
+            duration_min_hours=12,
+            duration_max_hours=14,
+            format="mixte",
+            target_profiles=["psychologue", "educateur_specialise"],
+            prerequisite_ids=[basics.id],
+        ),
+    )
     assert advanced.prerequisite_titles == ["Repérage"]
     assert advanced.duration_label == "12 à 14 h"
     for role in Role:
@@ -49,11 +70,17 @@ def test_module_created_with_prerequisites_and_listed_for_every_role(db):
 def test_module_faults_all_listed_and_nothing_written(db):
     coordinator = make_user(Role.COORDINATION)
     with pytest.raises(ValidationFailed) as raised:
-        training.training_module_create(actor=coordinator, data=_module(
-            title=" ", objectives="", target_profiles=[], duration_min_hours=8, duration_max_hours=4, format="cours"))
+        training.training_module_create(
+            actor=coordinator,
+            data=_module(
+                title=" ", objectives="", target_profiles=[], duration_min_hours=8, duration_max_hours=4, format="cours"
+            ),
+        )
     assert {(e.field, e.message) for e in raised.value.errors} == {
-        ("Intitulé", training.TITLE_REQUIRED), ("Objectifs", training.OBJECTIVES_REQUIRED),
-        ("Profils visés", training.PROFILES_REQUIRED), ("Durée", training.DURATION_INVALID),
+        ("Intitulé", training.TITLE_REQUIRED),
+        ("Objectifs", training.OBJECTIVES_REQUIRED),
+        ("Profils visés", training.PROFILES_REQUIRED),
+        ("Durée", training.DURATION_INVALID),
         ("Format", training.UNKNOWN_FORMAT),
     }
     assert training.training_module_list(actor=coordinator) == []
@@ -72,12 +99,20 @@ def test_prerequisite_loop_and_self_refused(db):
     b = make_module(title="B", prerequisite_ids=[a.id])
     c = make_module(title="C", prerequisite_ids=[b.id])
     with pytest.raises(ValidationFailed) as raised:
-        training.training_module_update(actor=coordinator, module_id=a.id, expected_version=a.version,
-                                        data=_module(title="A", prerequisite_ids=[c.id]))
+        training.training_module_update(
+            actor=coordinator,
+            module_id=a.id,
+            expected_version=a.version,
+            data=_module(title="A", prerequisite_ids=[c.id]),
+        )
     assert raised.value.errors[0].message == training.PREREQUISITE_CYCLE.format(path="A → C → B → A")
     with pytest.raises(ValidationFailed, match=training.SELF_PREREQUISITE):
-        training.training_module_update(actor=coordinator, module_id=a.id, expected_version=a.version,
-                                        data=_module(title="A", prerequisite_ids=[a.id]))
+        training.training_module_update(
+            actor=coordinator,
+            module_id=a.id,
+            expected_version=a.version,
+            data=_module(title="A", prerequisite_ids=[a.id]),
+        )
     with pytest.raises(ValidationFailed, match=training.UNKNOWN_PREREQUISITE):
         training.training_module_create(actor=coordinator, data=_module(title="D", prerequisite_ids=[999]))
 
@@ -86,13 +121,22 @@ def test_module_update_replaces_prerequisites_and_refuses_stale_version(db):
     coordinator = make_user(Role.COORDINATION)
     a, b = make_module(title="A"), make_module(title="B")
     c = make_module(title="C", prerequisite_ids=[a.id])
-    updated = training.training_module_update(actor=coordinator, module_id=c.id, expected_version=c.version,
-                                              data=_module(title="C", prerequisite_ids=[b.id], active=False))
+    updated = training.training_module_update(
+        actor=coordinator,
+        module_id=c.id,
+        expected_version=c.version,
+        data=_module(title="C", prerequisite_ids=[b.id], active=False),
+    )
     assert updated.prerequisite_titles == ["B"] and not updated.active
     assert [m.title for m in training.training_module_list(actor=coordinator, active_only=True)] == ["A", "B"]
     with pytest.raises(ConcurrentEdit) as raised:
-        training.training_module_update(actor=coordinator, module_id=c.id, expected_version=c.version,
-                                        data=_module(title="C bis"), seen={"title": "C", "active": True})
+        training.training_module_update(
+            actor=coordinator,
+            module_id=c.id,
+            expected_version=c.version,
+            data=_module(title="C bis"),
+            seen={"title": "C", "active": True},
+        )
     assert [change.field for change in raised.value.changes] == ["Au catalogue"]
 
 
@@ -118,14 +162,21 @@ def test_only_coordination_manages_catalogue_plan_and_sessions(db, role):
 def test_plan_set_get_clear_and_copy(db):
     coordinator = make_user(Role.COORDINATION)
     a, b = make_module(title="A"), make_module(title="B")
-    written = training.training_plan_set(actor=coordinator, year=2025, changes={
-        (a.id, "educateur_specialise"): 20, (a.id, "psychologue"): 5, (b.id, "veilleur_nuit"): 0})
+    written = training.training_plan_set(
+        actor=coordinator,
+        year=2025,
+        changes={(a.id, "educateur_specialise"): 20, (a.id, "psychologue"): 5, (b.id, "veilleur_nuit"): 0},
+    )
     assert written == 2
-    assert [(c.module_title, c.profile, c.planned) for c in training.training_plan_get(actor=coordinator, year=2025)] == [
-        ("A", "educateur_specialise", 20), ("A", "psychologue", 5)]
-    training.training_plan_set(actor=coordinator, year=2025, changes={(a.id, "psychologue"): 0, (a.id, "educateur_specialise"): 25})
+    assert [
+        (c.module_title, c.profile, c.planned) for c in training.training_plan_get(actor=coordinator, year=2025)
+    ] == [("A", "educateur_specialise", 20), ("A", "psychologue", 5)]
+    training.training_plan_set(
+        actor=coordinator, year=2025, changes={(a.id, "psychologue"): 0, (a.id, "educateur_specialise"): 25}
+    )
     assert [(c.profile, c.planned) for c in training.training_plan_get(actor=make_user(Role.FINANCEUR), year=2025)] == [
-        ("educateur_specialise", 25)]
+        ("educateur_specialise", 25)
+    ]
     assert training.training_plan_copy(actor=coordinator, from_year=2025, to_year=2026) == 1
     assert training.training_plan_years(actor=coordinator) == [2026, 2025]
     with pytest.raises(ValidationFailed):
@@ -136,10 +187,16 @@ def test_plan_refuses_negative_and_unknown_then_concurrent_change(db):
     coordinator = make_user(Role.COORDINATION)
     a = make_module(title="A")
     with pytest.raises(ValidationFailed) as raised:
-        training.training_plan_set(actor=coordinator, year=2025, changes={
-            (a.id, "psychologue"): -2, (a.id, "astronaute"): 1, (999, "psychologue"): 1})
+        training.training_plan_set(
+            actor=coordinator,
+            year=2025,
+            changes={(a.id, "psychologue"): -2, (a.id, "astronaute"): 1, (999, "psychologue"): 1},
+        )
     assert {e.message for e in raised.value.errors} == {
-        training.PLAN_NEGATIVE, training.UNKNOWN_PROFILE.format(value="astronaute"), training.UNKNOWN_MODULE}
+        training.PLAN_NEGATIVE,
+        training.UNKNOWN_PROFILE.format(value="astronaute"),
+        training.UNKNOWN_MODULE,
+    }
     assert training.training_plan_get(actor=coordinator, year=2025) == []
     training.training_plan_set(actor=coordinator, year=2025, changes={(a.id, "psychologue"): 4}, seen={})
     with pytest.raises(ConcurrentEdit) as raised:  # the editor still showed 0 there
@@ -154,8 +211,10 @@ def test_delivered_session_recorded_with_participants_and_structures(db):
     coordinator = make_user(Role.COORDINATION)
     module = make_module()
     s1, s2 = make_structure(), make_structure()
-    detail = training.training_session_create(actor=coordinator, data=_session(
-        module.id, structure_ids=[s1.id, s2.id], satisfaction=4, evaluation_comment="  Très utile. "))
+    detail = training.training_session_create(
+        actor=coordinator,
+        data=_session(module.id, structure_ids=[s1.id, s2.id], satisfaction=4, evaluation_comment="  Très utile. "),
+    )
     assert detail.participant_total == 12
     assert detail.participants == {"educateur_specialise": 6, "psychologue": 2, "cadre_direction": 4}
     assert detail.structure_ids == sorted([s1.id, s2.id]) and detail.evaluation_comment == "Très utile."
@@ -170,9 +229,20 @@ def test_session_faults_all_listed_in_french_and_nothing_written(db):
     module = make_module(duration_min_hours=6, duration_max_hours=7)
     future = TODAY + timedelta(days=5)
     with pytest.raises(ValidationFailed) as raised:
-        training.training_session_create(actor=coordinator, data=_session(
-            module.id, start_date=future + timedelta(days=1), end_date=future, hours=12, trainer_organisation=" ",
-            departement_code="00", participants={"psychologue": -1}, structure_ids=[424242], satisfaction=9))
+        training.training_session_create(
+            actor=coordinator,
+            data=_session(
+                module.id,
+                start_date=future + timedelta(days=1),
+                end_date=future,
+                hours=12,
+                trainer_organisation=" ",
+                departement_code="00",
+                participants={"psychologue": -1},
+                structure_ids=[424242],
+                satisfaction=9,
+            ),
+        )
     found = {(e.field, e.message) for e in raised.value.errors}
     assert found == {
         ("Organisme formateur", training.TRAINER_REQUIRED),
@@ -192,12 +262,24 @@ def test_planned_session_needs_no_participant_but_takes_no_evaluation(db):
     coordinator = make_user(Role.COORDINATION)
     module = make_module()
     later = TODAY + timedelta(days=40)
-    planned = training.training_session_create(actor=coordinator, data=_session(
-        module.id, start_date=later, end_date=later, status="prevue", participants={}, remote=True, departement_code=None))
+    planned = training.training_session_create(
+        actor=coordinator,
+        data=_session(
+            module.id,
+            start_date=later,
+            end_date=later,
+            status="prevue",
+            participants={},
+            remote=True,
+            departement_code=None,
+        ),
+    )
     assert planned.remote and planned.departement_code is None and planned.participant_total == 0
     with pytest.raises(ValidationFailed, match=training.EVALUATION_BEFORE_DELIVERY):
-        training.training_session_create(actor=coordinator, data=_session(
-            module.id, start_date=later, end_date=later, status="prevue", satisfaction=5))
+        training.training_session_create(
+            actor=coordinator,
+            data=_session(module.id, start_date=later, end_date=later, status="prevue", satisfaction=5),
+        )
     with pytest.raises(ValidationFailed, match=training.PLACE_REQUIRED):
         training.training_session_create(actor=coordinator, data=_session(module.id, departement_code=None))
 
@@ -205,8 +287,9 @@ def test_planned_session_needs_no_participant_but_takes_no_evaluation(db):
 def test_session_ending_today_may_be_delivered(db):
     coordinator = make_user(Role.COORDINATION)
     module = make_module()
-    detail = training.training_session_create(actor=coordinator, data=_session(module.id, start_date=TODAY - timedelta(days=1),
-                                                                                end_date=TODAY), today=TODAY)
+    detail = training.training_session_create(
+        actor=coordinator, data=_session(module.id, start_date=TODAY - timedelta(days=1), end_date=TODAY), today=TODAY
+    )
     assert detail.status == "realisee"
 
 
@@ -217,15 +300,28 @@ def test_session_update_marks_delivered_then_stale_edit_refused(db):
     planned = make_session(module.id, status="prevue", participants={})
     assert training.training_pending_counts(actor=coordinator).overdue == 1
     delivered = training.training_session_update(
-        actor=coordinator, session_id=planned.id, expected_version=planned.version,
-        data=_session(module.id, start_date=planned.start_date, end_date=planned.end_date,
-                      participants={"moniteur_educateur": 3}, structure_ids=[structure.id]))
+        actor=coordinator,
+        session_id=planned.id,
+        expected_version=planned.version,
+        data=_session(
+            module.id,
+            start_date=planned.start_date,
+            end_date=planned.end_date,
+            participants={"moniteur_educateur": 3},
+            structure_ids=[structure.id],
+        ),
+    )
     assert delivered.participants == {"moniteur_educateur": 3} and delivered.version == planned.version + 1
     assert training.training_pending_counts(actor=coordinator).overdue == 0
     assert training.training_pending_counts(actor=coordinator).unevaluated == 1
     with pytest.raises(ConcurrentEdit) as raised:
-        training.training_session_update(actor=coordinator, session_id=planned.id, expected_version=planned.version,
-                                         data=_session(module.id), seen={"status": "prevue"})
+        training.training_session_update(
+            actor=coordinator,
+            session_id=planned.id,
+            expected_version=planned.version,
+            data=_session(module.id),
+            seen={"status": "prevue"},
+        )
     assert raised.value.changes[0].field == "Statut"
     training.training_session_delete(actor=coordinator, session_id=planned.id, expected_version=delivered.version)
     assert training.training_session_list(actor=coordinator).total == 0
@@ -269,7 +365,10 @@ def test_partner_sees_its_history_and_missing_modules_only(db):
     assert set(modules) == {"Repérage", "Psychotraumatisme", "Interprétariat"}
     assert not modules["Repérage"].missing and modules["Repérage"].followed_sessions == 1
     assert modules["Psychotraumatisme"].missing and modules["Psychotraumatisme"].prerequisites_met
-    assert (modules["Psychotraumatisme"].next_session_date, modules["Psychotraumatisme"].next_session_place) == (later, "À distance")
+    assert (modules["Psychotraumatisme"].next_session_date, modules["Psychotraumatisme"].next_session_place) == (
+        later,
+        "À distance",
+    )
     assert training.training_team_missing_count(actor=partner) == 2
 
     with pytest.raises(AccessDenied):

@@ -6,12 +6,15 @@ from openpyxl import Workbook
 
 from core.errors import AccessDenied, ValidationFailed
 from models.user import Role
-from services import training, training_import as imp
+from services import training
+from services import training_import as imp
 from services.training_indicators import training_totals
 from tests.factories import make_module, make_structure, make_user
 
-HEADER = ("Date de début;Date de fin;Module;Organisme formateur;Formateur;Lieu;Heures;Structures;"
-          "Éducateur spécialisé;Psychologue;Police ou gendarmerie;Satisfaction;Commentaire")
+HEADER = (
+    "Date de début;Date de fin;Module;Organisme formateur;Formateur;Lieu;Heures;Structures;"
+    "Éducateur spécialisé;Psychologue;Police ou gendarmerie;Satisfaction;Commentaire"
+)
 
 
 def _csv(*lines: str, header: str = HEADER) -> bytes:
@@ -57,7 +60,9 @@ def test_import_is_all_or_nothing_with_every_faulty_line(catalogue):
         f"{tomorrow};{tomorrow};Repérage des victimes;Institut A;;35;7;;3;;;;",  # in the future
         "32/13/2024;;Module fantôme;;;Atlantide;sept;Structure inconnue;deux;;;9;",  # unreadable cells
     )
-    report = imp.training_session_import(actor=catalogue, rows=imp.training_import_read(content=content, filename="s.csv"))
+    report = imp.training_session_import(
+        actor=catalogue, rows=imp.training_import_read(content=content, filename="s.csv")
+    )
     assert not report.ok and report.written == 0
     found = {(e.row, e.field, e.message) for e in report.errors}
     assert found == {
@@ -83,10 +88,16 @@ def test_import_is_all_or_nothing_with_every_faulty_line(catalogue):
 
 def test_same_session_twice_refused(catalogue):
     line = "12/03/2024;12/03/2024;Repérage des victimes;Institut A;;35;7;;6;;;;"
-    report = imp.training_session_import(actor=catalogue, rows=imp.training_import_read(content=_csv(line, line), filename="s.csv"))
+    report = imp.training_session_import(
+        actor=catalogue, rows=imp.training_import_read(content=_csv(line, line), filename="s.csv")
+    )
     assert [(e.row, e.message) for e in report.errors] == [(3, imp.DUPLICATE_ROW.format(other=2))]
-    assert imp.training_session_import(actor=catalogue, rows=imp.training_import_read(content=_csv(line), filename="s.csv")).ok
-    again = imp.training_session_import(actor=catalogue, rows=imp.training_import_read(content=_csv(line), filename="s.csv"))
+    assert imp.training_session_import(
+        actor=catalogue, rows=imp.training_import_read(content=_csv(line), filename="s.csv")
+    ).ok
+    again = imp.training_session_import(
+        actor=catalogue, rows=imp.training_import_read(content=_csv(line), filename="s.csv")
+    )
     assert [e.message for e in again.errors] == [imp.DUPLICATE_SESSION]
     assert training.training_session_list(actor=catalogue).total == 1
 
@@ -95,15 +106,37 @@ def test_xlsx_import_with_real_dates_and_numbers(catalogue):
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(HEADER.split(";"))
-    sheet.append([date(2024, 9, 3), date(2024, 9, 3), "Repérage des victimes", "Institut A", None, "35", 6.5, None,
-                  7, 1, None, 5, None])
+    sheet.append(
+        [
+            date(2024, 9, 3),
+            date(2024, 9, 3),
+            "Repérage des victimes",
+            "Institut A",
+            None,
+            "35",
+            6.5,
+            None,
+            7,
+            1,
+            None,
+            5,
+            None,
+        ]
+    )
     buffer = io.BytesIO()
     workbook.save(buffer)
     rows = imp.training_import_read(content=buffer.getvalue(), filename="sessions.XLSX")
     report = imp.training_session_import(actor=catalogue, rows=rows)
     assert report.ok and report.written == 1
-    detail = training.training_session_get(actor=catalogue, session_id=training.training_session_list(actor=catalogue).rows[0].id)
-    assert (detail.start_date, detail.hours, detail.participant_total, detail.satisfaction) == (date(2024, 9, 3), 6.5, 8, 5)
+    detail = training.training_session_get(
+        actor=catalogue, session_id=training.training_session_list(actor=catalogue).rows[0].id
+    )
+    assert (detail.start_date, detail.hours, detail.participant_total, detail.satisfaction) == (
+        date(2024, 9, 3),
+        6.5,
+        8,
+        5,
+    )
 
 
 def test_file_level_faults(catalogue):
@@ -121,13 +154,16 @@ def test_file_level_faults(catalogue):
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 def test_template_reads_back(catalogue, file_format):
-    rows = imp.training_import_read(content=imp.training_import_template(file_format=file_format),
-                                    filename=f"modele.{file_format}")
+    rows = imp.training_import_read(
+        content=imp.training_import_template(file_format=file_format), filename=f"modele.{file_format}"
+    )
     assert len(rows) == 1 and rows[0].values["profile:educateur_specialise"] in ("6", 6)
 
 
 @pytest.mark.parametrize("role", [Role.PARTENAIRE, Role.FINANCEUR])
 def test_only_coordination_imports(catalogue, role):
-    rows = imp.training_import_read(content=_csv("12/03/2024;12/03/2024;Repérage des victimes;I;;35;7;;6;;;;"), filename="s.csv")
+    rows = imp.training_import_read(
+        content=_csv("12/03/2024;12/03/2024;Repérage des victimes;I;;35;7;;6;;;;"), filename="s.csv"
+    )
     with pytest.raises(AccessDenied):
         imp.training_session_import(actor=make_user(role), rows=rows)

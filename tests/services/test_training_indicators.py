@@ -33,22 +33,64 @@ def network(db):
     s5 = make_structure(name="S5", departement_code="35", status="sorti")
     m1 = make_module(title="Repérage", duration_min_hours=6, duration_max_hours=7)
     m2 = make_module(title="Cadre juridique", duration_min_hours=3, duration_max_hours=3.5)
-    make_session(m1.id, day=date(2025, 3, 10), departement_code="35", hours=7, satisfaction=4,
-                 participants={"educateur_specialise": 6, "psychologue": 2, "cadre_direction": 4},
-                 structure_ids=[s1.id, s2.id])
-    make_session(m1.id, start_date=date(2025, 3, 20), end_date=date(2025, 3, 21), departement_code="13", hours=7,
-                 satisfaction=2, participants={"educateur_specialise": 5, "veilleur_nuit": 3}, structure_ids=[s3.id])
-    make_session(m2.id, day=date(2025, 5, 5), remote=True, departement_code=None, hours=3.5,
-                 participants={"educateur_specialise": 2, "magistrat_pjj": 1}, structure_ids=[s2.id, s5.id])
-    make_session(m2.id, day=date(2024, 5, 15), departement_code="35", hours=3,
-                 participants={"cadre_direction": 10}, structure_ids=[s1.id])
-    make_session(m1.id, start_date=date(2024, 12, 30), end_date=date(2025, 1, 2), departement_code="29", hours=7,
-                 participants={"police_gendarmerie": 4})
-    make_session(m2.id, day=date(2025, 4, 1), status="prevue", hours=3, participants={"educateur_specialise": 7},
-                 structure_ids=[s4.id])
+    make_session(
+        m1.id,
+        day=date(2025, 3, 10),
+        departement_code="35",
+        hours=7,
+        satisfaction=4,
+        participants={"educateur_specialise": 6, "psychologue": 2, "cadre_direction": 4},
+        structure_ids=[s1.id, s2.id],
+    )
+    make_session(
+        m1.id,
+        start_date=date(2025, 3, 20),
+        end_date=date(2025, 3, 21),
+        departement_code="13",
+        hours=7,
+        satisfaction=2,
+        participants={"educateur_specialise": 5, "veilleur_nuit": 3},
+        structure_ids=[s3.id],
+    )
+    make_session(
+        m2.id,
+        day=date(2025, 5, 5),
+        remote=True,
+        departement_code=None,
+        hours=3.5,
+        participants={"educateur_specialise": 2, "magistrat_pjj": 1},
+        structure_ids=[s2.id, s5.id],
+    )
+    make_session(
+        m2.id,
+        day=date(2024, 5, 15),
+        departement_code="35",
+        hours=3,
+        participants={"cadre_direction": 10},
+        structure_ids=[s1.id],
+    )
+    make_session(
+        m1.id,
+        start_date=date(2024, 12, 30),
+        end_date=date(2025, 1, 2),
+        departement_code="29",
+        hours=7,
+        participants={"police_gendarmerie": 4},
+    )
+    make_session(
+        m2.id,
+        day=date(2025, 4, 1),
+        status="prevue",
+        hours=3,
+        participants={"educateur_specialise": 7},
+        structure_ids=[s4.id],
+    )
     make_session(m1.id, day=date.today() + timedelta(days=10), status="prevue", participants={}, structure_ids=[s4.id])
-    training_plan_set(actor=make_user(Role.COORDINATION), year=2025, changes={
-        (m1.id, "educateur_specialise"): 20, (m1.id, "psychologue"): 5, (m2.id, "cadre_direction"): 6})
+    training_plan_set(
+        actor=make_user(Role.COORDINATION),
+        year=2025,
+        changes={(m1.id, "educateur_specialise"): 20, (m1.id, "psychologue"): 5, (m2.id, "cadre_direction"): 6},
+    )
     return {"m1": m1, "m2": m2, "s2": s2}
 
 
@@ -58,20 +100,31 @@ def _by(rows, attr):
 
 def test_trained_by_profile_over_the_year(network):
     rows = ind.training_trained(actor=make_user(Role.COORDINATION), start=YEAR[0], end=YEAR[1], group_by=("profile",))
-    assert _by(rows, "profile") == {"educateur_specialise": 13, "psychologue": 2, "cadre_direction": 4,
-                                    "veilleur_nuit": 3, "magistrat_pjj": 1, "police_gendarmerie": 4}
+    assert _by(rows, "profile") == {
+        "educateur_specialise": 13,
+        "psychologue": 2,
+        "cadre_direction": 4,
+        "veilleur_nuit": 3,
+        "magistrat_pjj": 1,
+        "police_gendarmerie": 4,
+    }
     assert {r.profile: r.sessions for r in rows}["educateur_specialise"] == 3
 
 
 def test_trained_by_module_region_and_period(network):
     coordinator = make_user(Role.COORDINATION)
     by_module = ind.training_trained(actor=coordinator, start=YEAR[0], end=YEAR[1], group_by=("module",))
-    assert {(r.module_title, r.participants, r.sessions) for r in by_module} == {("Repérage", 24, 3), ("Cadre juridique", 3, 1)}
+    assert {(r.module_title, r.participants, r.sessions) for r in by_module} == {
+        ("Repérage", 24, 3),
+        ("Cadre juridique", 3, 1),
+    }
     by_region = ind.training_trained(actor=coordinator, start=YEAR[0], end=YEAR[1], group_by=("region",))
     assert _by(by_region, "region_name") == {"Bretagne": 16, "Provence-Alpes-Côte d'Azur": 8, ind.REMOTE_REGION: 3}
     by_month = ind.training_trained(actor=coordinator, start=YEAR[0], end=YEAR[1], group_by=("period",))
     assert _by(by_month, "period") == {date(2025, 1, 1): 4, date(2025, 3, 1): 20, date(2025, 5, 1): 3}
-    by_quarter = ind.training_trained(actor=coordinator, start=YEAR[0], end=YEAR[1], group_by=("period",), period="quarter")
+    by_quarter = ind.training_trained(
+        actor=coordinator, start=YEAR[0], end=YEAR[1], group_by=("period",), period="quarter"
+    )
     assert _by(by_quarter, "period") == {date(2025, 1, 1): 24, date(2025, 4, 1): 3}
     by_year = ind.training_trained(actor=coordinator, group_by=("period",), period="year")
     assert _by(by_year, "period") == {date(2024, 1, 1): 10, date(2025, 1, 1): 27}
@@ -83,8 +136,10 @@ def test_trained_by_module_region_and_period(network):
 
 def test_plan_versus_delivered_per_module_and_profile(network):
     coordinator = make_user(Role.COORDINATION)
-    gaps = {(g.module_title, g.profile): (g.planned, g.delivered, g.gap)
-            for g in ind.training_plan_vs_delivered(actor=coordinator, year=2025)}
+    gaps = {
+        (g.module_title, g.profile): (g.planned, g.delivered, g.gap)
+        for g in ind.training_plan_vs_delivered(actor=coordinator, year=2025)
+    }
     assert gaps == {
         ("Repérage", "educateur_specialise"): (20, 11, 9),
         ("Repérage", "psychologue"): (5, 2, 3),
@@ -95,11 +150,15 @@ def test_plan_versus_delivered_per_module_and_profile(network):
         ("Cadre juridique", "educateur_specialise"): (0, 2, -2),
         ("Cadre juridique", "magistrat_pjj"): (0, 1, -1),
     }
-    per_module = {g.module_title: (g.planned, g.delivered, g.gap, g.rate)
-                  for g in ind.training_plan_vs_delivered(actor=coordinator, year=2025, by=("module",))}
+    per_module = {
+        g.module_title: (g.planned, g.delivered, g.gap, g.rate)
+        for g in ind.training_plan_vs_delivered(actor=coordinator, year=2025, by=("module",))
+    }
     assert per_module == {"Repérage": (25, 24, 1, 24 / 25), "Cadre juridique": (6, 3, 3, 0.5)}
-    per_profile = {g.profile: (g.planned, g.delivered)
-                   for g in ind.training_plan_vs_delivered(actor=coordinator, year=2025, by=("profile",))}
+    per_profile = {
+        g.profile: (g.planned, g.delivered)
+        for g in ind.training_plan_vs_delivered(actor=coordinator, year=2025, by=("profile",))
+    }
     assert per_profile["educateur_specialise"] == (20, 13)
 
 
@@ -143,8 +202,12 @@ def test_partner_reads_network_wide_totals(network):
 
 def test_recording_a_session_updates_the_indicator_at_once(network):
     coordinator = make_user(Role.COORDINATION)
-    make_session(network["m1"].id, day=date(2025, 6, 1), hours=6,
-                 participants={"educateur_specialise": 5, "assistant_familial": 4, "infirmier_medecin": 3})
+    make_session(
+        network["m1"].id,
+        day=date(2025, 6, 1),
+        hours=6,
+        participants={"educateur_specialise": 5, "assistant_familial": 4, "infirmier_medecin": 3},
+    )
     rows = _by(ind.training_trained(actor=coordinator, start=YEAR[0], end=YEAR[1]), "profile")
     assert (rows["educateur_specialise"], rows["assistant_familial"], rows["infirmier_medecin"]) == (18, 4, 3)
     gap = {g.module_title: g.gap for g in ind.training_plan_vs_delivered(actor=coordinator, year=2025, by=("module",))}
@@ -174,7 +237,9 @@ def test_requested_scope_and_period_object(network):
     assert ind.training_totals(actor=coordinator, within=march).participants == 20
     assert ind.training_totals(actor=coordinator, within=march, scope=Scope(region_code="93")).participants == 8
     first_quarter = period_of("trimestre", date(2025, 2, 1))
-    rows = ind.training_trained(actor=coordinator, within=first_quarter, scope=Scope(departement_code="29"), group_by=())
+    rows = ind.training_trained(
+        actor=coordinator, within=first_quarter, scope=Scope(departement_code="29"), group_by=()
+    )
     assert rows[0].participants == 4  # E, held in Finistère (A was in Ille-et-Vilaine, attended by S2 but on site)
     overseas = ind.training_structure_coverage(actor=coordinator, as_of=AS_OF, scope=Scope(overseas_only=True))
     assert overseas.active_structures == 0

@@ -1,6 +1,5 @@
 import pytest
 
-from core.access import SYSTEM
 from core.errors import AccessDenied, ConcurrentEdit, ValidationFailed
 from core.passwords import WEAK_PASSWORD
 from models.user import Role
@@ -11,8 +10,13 @@ from tests.factories import PASSWORD, make_structure, make_user
 
 
 def _data(**overrides) -> UserCreate:
-    values = dict(username="nouveau", display_name="Nouveau", email="n@exemple.fr",
-                  role=Role.COORDINATION.value, password=PASSWORD)
+    values = dict(
+        username="nouveau",
+        display_name="Nouveau",
+        email="n@exemple.fr",
+        role=Role.COORDINATION.value,
+        password=PASSWORD,
+    )
     values.update(overrides)
     return UserCreate(**values)
 
@@ -28,12 +32,16 @@ def test_create_hashes_password_and_lowercases_username(db):
 def test_create_lists_every_fault_in_french(db):
     coordinator = make_user(Role.COORDINATION)
     with pytest.raises(ValidationFailed) as raised:
-        users.user_create(actor=coordinator, data=_data(username="x", email="pas-un-email",
-                                                        role=Role.PARTENAIRE.value, password="court"))
+        users.user_create(
+            actor=coordinator,
+            data=_data(username="x", email="pas-un-email", role=Role.PARTENAIRE.value, password="court"),
+        )
     messages = {e.field: e.message for e in raised.value.errors}
     assert messages == {
-        "Identifiant": users.USERNAME_INVALID, "E-mail": users.EMAIL_INVALID,
-        "Structure": users.STRUCTURE_REQUIRED, "Mot de passe": WEAK_PASSWORD,
+        "Identifiant": users.USERNAME_INVALID,
+        "E-mail": users.EMAIL_INVALID,
+        "Structure": users.STRUCTURE_REQUIRED,
+        "Mot de passe": WEAK_PASSWORD,
     }
     assert users.user_count(actor=coordinator) == 1
 

@@ -1,6 +1,6 @@
 import json
 import threading
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -16,7 +16,7 @@ from tests.factories import make_structure, make_user, make_weekly_elements, mak
 
 # Wednesday 5 March 2025, 11:00 in Paris: the current week starts on 3 March; last week's figures
 # were due on Tuesday 4 March at 12:00 (Paris), that is 11:00 UTC.
-NOW = datetime(2025, 3, 5, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 5, 10, 0, tzinfo=UTC)
 THIS_WEEK = date(2025, 3, 3)
 LAST_WEEK = date(2025, 2, 24)
 
@@ -32,15 +32,22 @@ def setup(db):
 def _save(actor, structure_id, week=THIS_WEEK, *, now=NOW, submit=False, version=None, **values):
     if version is None:
         version = weekly.weekly_entry_get(actor=actor, structure_id=structure_id, week_start=week, now=now).version
-    return weekly.weekly_save(actor=actor, structure_id=structure_id, week_start=week, values=weekly_values(**values),
-                              expected_version=version, submit=submit, now=now)
+    return weekly.weekly_save(
+        actor=actor,
+        structure_id=structure_id,
+        week_start=week,
+        values=weekly_values(**values),
+        expected_version=version,
+        submit=submit,
+        now=now,
+    )
 
 
 def test_deadline_is_following_tuesday_noon_paris(setup):
     rule = weekly.deadline_rule()
-    assert rule.deadline(LAST_WEEK) == datetime(2025, 3, 4, 11, 0, tzinfo=timezone.utc)
-    assert rule.deadline(date(2025, 6, 2)) == datetime(2025, 6, 10, 10, 0, tzinfo=timezone.utc)  # summer time
-    assert rule.lock_at(LAST_WEEK) == datetime(2025, 4, 1, 11, 0, tzinfo=timezone.utc)
+    assert rule.deadline(LAST_WEEK) == datetime(2025, 3, 4, 11, 0, tzinfo=UTC)
+    assert rule.deadline(date(2025, 6, 2)) == datetime(2025, 6, 10, 10, 0, tzinfo=UTC)  # summer time
+    assert rule.lock_at(LAST_WEEK) == datetime(2025, 4, 1, 11, 0, tzinfo=UTC)
 
 
 def test_partner_saves_draft_then_submits_on_time(setup):
@@ -51,14 +58,24 @@ def test_partner_saves_draft_then_submits_on_time(setup):
 
     draft = _save(partner, structure_id, enfants_presents=7, places_disponibles=3)
     assert draft.state == WeekState.DRAFT and draft.status == ReportStatus.DRAFT.value
-    submitted = _save(partner, structure_id, version=draft.version, submit=True, enfants_presents=7, places_disponibles=3)
+    submitted = _save(
+        partner, structure_id, version=draft.version, submit=True, enfants_presents=7, places_disponibles=3
+    )
     assert submitted.state == WeekState.SUBMITTED and submitted.submitted_late is False
     assert {row.code: row.value for row in submitted.rows}["enfants_presents"] == 7
 
 
 def test_previous_week_values_shown_beside(setup):
     _, partner, structure_id = setup
-    _save(partner, structure_id, LAST_WEEK, now=NOW - timedelta(days=2), submit=True, enfants_presents=6, places_disponibles=4)
+    _save(
+        partner,
+        structure_id,
+        LAST_WEEK,
+        now=NOW - timedelta(days=2),
+        submit=True,
+        enfants_presents=6,
+        places_disponibles=4,
+    )
     entry = weekly.weekly_entry_get(actor=partner, structure_id=structure_id, week_start=THIS_WEEK, now=NOW)
     previous = {row.code: row.previous_value for row in entry.rows}
     assert previous["enfants_presents"] == 6 and previous["places_disponibles"] == 4
@@ -68,22 +85,30 @@ def test_submission_after_deadline_is_late_and_stays_late(setup):
     _, partner, structure_id = setup
     late = _save(partner, structure_id, LAST_WEEK, submit=True)  # Wednesday: deadline was Tuesday noon
     assert late.submitted_late is True
-    weekly.weekly_send_back(actor=SYSTEM, structure_id=structure_id, week_start=LAST_WEEK, reason="Arrivées à vérifier",
-                            expected_version=late.version, now=NOW)
+    weekly.weekly_send_back(
+        actor=SYSTEM,
+        structure_id=structure_id,
+        week_start=LAST_WEEK,
+        reason="Arrivées à vérifier",
+        expected_version=late.version,
+        now=NOW,
+    )
     again = _save(partner, structure_id, LAST_WEEK, submit=True, arrivees=2, departs=2)
     assert again.submitted_late is True and again.first_submitted_at == late.first_submitted_at
 
 
 def test_overdue_when_deadline_passed_without_submission(setup):
     _, partner, structure_id = setup
-    weeks = {w.week_start: w.state for w in weekly.weekly_week_list(actor=partner, structure_id=structure_id, count=3, now=NOW)}
+    weeks = {
+        w.week_start: w.state
+        for w in weekly.weekly_week_list(actor=partner, structure_id=structure_id, count=3, now=NOW)
+    }
     assert weeks[THIS_WEEK] == WeekState.DUE and weeks[LAST_WEEK] == WeekState.OVERDUE
 
 
 IMPOSSIBLE = [
     (dict(arrivees=-1), "Arrivées", rules.NEGATIVE),
-    (dict(places_disponibles=11, enfants_presents=0), "Places disponibles",
-     rules.ABOVE_CAPACITY.format(capacity=10)),
+    (dict(places_disponibles=11, enfants_presents=0), "Places disponibles", rules.ABOVE_CAPACITY.format(capacity=10)),
     (dict(arrivees=1.5), "Arrivées", rules.NOT_AN_INTEGER),
     (dict(arrivees="trois"), "Arrivées", rules.NOT_A_NUMBER),
     (dict(enfants_presents=9, places_disponibles=3), "Enfants présents", "dépassent ensemble la capacité"),
@@ -114,9 +139,16 @@ def test_required_value_left_empty_needs_a_comment(setup):
     draft = _save(partner, structure_id, arrivees=None)  # a draft may be incomplete
     with pytest.raises(ValidationFailed, match=rules.REQUIRED_MISSING):
         _save(partner, structure_id, version=draft.version, submit=True, arrivees=None)
-    done = weekly.weekly_save(actor=partner, structure_id=structure_id, week_start=THIS_WEEK,
-                              values=weekly_values(arrivees=None), comments={"arrivees": "Logiciel en panne"},
-                              expected_version=draft.version, submit=True, now=NOW)
+    done = weekly.weekly_save(
+        actor=partner,
+        structure_id=structure_id,
+        week_start=THIS_WEEK,
+        values=weekly_values(arrivees=None),
+        comments={"arrivees": "Logiciel en panne"},
+        expected_version=draft.version,
+        submit=True,
+        now=NOW,
+    )
     row = next(r for r in done.rows if r.code == "arrivees")
     assert row.value is None and row.comment == "Logiciel en panne" and done.state == WeekState.SUBMITTED
     # an optional element may stay empty without comment
@@ -127,16 +159,27 @@ def test_unusual_value_needs_confirmation(setup):
     _, partner, structure_id = setup
     for n in range(1, 7):
         week = THIS_WEEK - timedelta(weeks=n)
-        make_weekly_report(structure_id, week, now=weekly.deadline_rule().deadline(week) - timedelta(hours=2),
-                           sollicitations_directes=2 + n % 2)
+        make_weekly_report(
+            structure_id,
+            week,
+            now=weekly.deadline_rule().deadline(week) - timedelta(hours=2),
+            sollicitations_directes=2 + n % 2,
+        )
     with pytest.raises(rules.UnusualValues) as raised:
         _save(partner, structure_id, submit=True, sollicitations_directes=40)
     assert [u.code for u in raised.value.items] == ["sollicitations_directes"]
     assert "habituellement entre" in raised.value.message
     assert weekly.weekly_entry_get(actor=partner, structure_id=structure_id, week_start=THIS_WEEK, now=NOW).version == 0
-    confirmed = weekly.weekly_save(actor=partner, structure_id=structure_id, week_start=THIS_WEEK,
-                                   values=weekly_values(sollicitations_directes=40), expected_version=0,
-                                   submit=True, confirm_unusual=True, now=NOW)
+    confirmed = weekly.weekly_save(
+        actor=partner,
+        structure_id=structure_id,
+        week_start=THIS_WEEK,
+        values=weekly_values(sollicitations_directes=40),
+        expected_version=0,
+        submit=True,
+        confirm_unusual=True,
+        now=NOW,
+    )
     assert confirmed.state == WeekState.SUBMITTED
 
 
@@ -146,16 +189,30 @@ def test_second_concurrent_save_refused_with_what_changed(setup):
     colleague = make_user(Role.PARTENAIRE, structure_id=structure_id)
     first = _save(partner, structure_id, enfants_presents=6, places_disponibles=4)
     opened_by_partner = weekly.weekly_entry_get(actor=partner, structure_id=structure_id, week_start=THIS_WEEK, now=NOW)
-    opened_by_colleague = weekly.weekly_entry_get(actor=colleague, structure_id=structure_id, week_start=THIS_WEEK, now=NOW)
+    opened_by_colleague = weekly.weekly_entry_get(
+        actor=colleague, structure_id=structure_id, week_start=THIS_WEEK, now=NOW
+    )
     assert opened_by_partner.version == opened_by_colleague.version == first.version
 
-    weekly.weekly_save(actor=colleague, structure_id=structure_id, week_start=THIS_WEEK,
-                       values=weekly_values(enfants_presents=8, places_disponibles=2),
-                       expected_version=opened_by_colleague.version, seen=opened_by_colleague.seen(), now=NOW)
+    weekly.weekly_save(
+        actor=colleague,
+        structure_id=structure_id,
+        week_start=THIS_WEEK,
+        values=weekly_values(enfants_presents=8, places_disponibles=2),
+        expected_version=opened_by_colleague.version,
+        seen=opened_by_colleague.seen(),
+        now=NOW,
+    )
     with pytest.raises(ConcurrentEdit) as raised:
-        weekly.weekly_save(actor=partner, structure_id=structure_id, week_start=THIS_WEEK,
-                           values=weekly_values(enfants_presents=5, places_disponibles=5),
-                           expected_version=opened_by_partner.version, seen=opened_by_partner.seen(), now=NOW)
+        weekly.weekly_save(
+            actor=partner,
+            structure_id=structure_id,
+            week_start=THIS_WEEK,
+            values=weekly_values(enfants_presents=5, places_disponibles=5),
+            expected_version=opened_by_partner.version,
+            seen=opened_by_partner.seen(),
+            now=NOW,
+        )
     changes = {c.field: (c.mine, c.theirs) for c in raised.value.changes}
     assert changes == {"Enfants présents": ("6", "8"), "Places disponibles": ("4", "2")}
     assert "Enfants présents" in raised.value.message
@@ -167,8 +224,15 @@ def test_two_first_saves_of_an_empty_week_conflict(setup):
     _, partner, structure_id = setup
     _save(partner, structure_id, version=0)
     with pytest.raises(ConcurrentEdit) as raised:
-        weekly.weekly_save(actor=partner, structure_id=structure_id, week_start=THIS_WEEK, values=weekly_values(arrivees=3, departs=3),
-                           expected_version=0, seen={weekly.SEEN_STATUS: None, "arrivees": None}, now=NOW)
+        weekly.weekly_save(
+            actor=partner,
+            structure_id=structure_id,
+            week_start=THIS_WEEK,
+            values=weekly_values(arrivees=3, departs=3),
+            expected_version=0,
+            seen={weekly.SEEN_STATUS: None, "arrivees": None},
+            now=NOW,
+        )
     assert {c.field for c in raised.value.changes} == {"Statut", "Arrivées"}
 
 
@@ -184,9 +248,15 @@ def test_race_between_check_and_write_refused_by_the_database(setup, monkeypatch
 
         def someone_saves():
             try:
-                weekly.weekly_save(actor=SYSTEM, structure_id=structure_id, week_start=THIS_WEEK,
-                                   values=weekly_values(arrivees=4, departs=4), expected_version=opened.version,
-                                   confirm_unusual=True, now=NOW)
+                weekly.weekly_save(
+                    actor=SYSTEM,
+                    structure_id=structure_id,
+                    week_start=THIS_WEEK,
+                    values=weekly_values(arrivees=4, departs=4),
+                    expected_version=opened.version,
+                    confirm_unusual=True,
+                    now=NOW,
+                )
             except Exception as error:  # noqa: BLE001 - reported below
                 failures.append(error)
 
@@ -218,12 +288,25 @@ def test_only_coordination_reviews(setup, action):
     _, partner, structure_id = setup
     entry = _save(partner, structure_id, submit=True)
     call = {
-        "approve": lambda: weekly.weekly_approve(actor=partner, structure_id=structure_id, week_start=THIS_WEEK,
-                                                 expected_version=entry.version, now=NOW),
-        "send_back": lambda: weekly.weekly_send_back(actor=partner, structure_id=structure_id, week_start=THIS_WEEK,
-                                                     reason="x", expected_version=entry.version, now=NOW),
-        "unlock": lambda: weekly.weekly_unlock(actor=partner, structure_id=structure_id, week_start=THIS_WEEK,
-                                               reason="x", expected_version=entry.version, now=NOW),
+        "approve": lambda: weekly.weekly_approve(
+            actor=partner, structure_id=structure_id, week_start=THIS_WEEK, expected_version=entry.version, now=NOW
+        ),
+        "send_back": lambda: weekly.weekly_send_back(
+            actor=partner,
+            structure_id=structure_id,
+            week_start=THIS_WEEK,
+            reason="x",
+            expected_version=entry.version,
+            now=NOW,
+        ),
+        "unlock": lambda: weekly.weekly_unlock(
+            actor=partner,
+            structure_id=structure_id,
+            week_start=THIS_WEEK,
+            reason="x",
+            expected_version=entry.version,
+            now=NOW,
+        ),
     }[action]
     with pytest.raises(AccessDenied):
         call()
@@ -238,10 +321,17 @@ def test_week_locks_after_delay_and_coordination_unlocks_with_audit(setup):
     with pytest.raises(AccessDenied, match="verrouillée"):
         _save(partner, structure_id, old_week, version=0, submit=True)
     with pytest.raises(ValidationFailed, match=weekly.REASON_REQUIRED):
-        weekly.weekly_unlock(actor=coordinator, structure_id=structure_id, week_start=old_week, reason=" ",
-                             expected_version=0, now=NOW)
-    unlocked = weekly.weekly_unlock(actor=coordinator, structure_id=structure_id, week_start=old_week,
-                                    reason="Chiffres retrouvés", expected_version=0, now=NOW)
+        weekly.weekly_unlock(
+            actor=coordinator, structure_id=structure_id, week_start=old_week, reason=" ", expected_version=0, now=NOW
+        )
+    unlocked = weekly.weekly_unlock(
+        actor=coordinator,
+        structure_id=structure_id,
+        week_start=old_week,
+        reason="Chiffres retrouvés",
+        expected_version=0,
+        now=NOW,
+    )
     assert unlocked.editable and unlocked.unlock_reason == "Chiffres retrouvés"
     done = _save(partner, structure_id, old_week, version=unlocked.version, submit=True)
     assert done.submitted_late is True and done.locked  # submitted again: locked again
@@ -252,16 +342,29 @@ def test_week_locks_after_delay_and_coordination_unlocks_with_audit(setup):
 def test_approval_locks_and_send_back_reopens(setup):
     _, partner, structure_id = setup
     submitted = _save(partner, structure_id, LAST_WEEK, submit=True)
-    approved = weekly.weekly_approve(actor=SYSTEM, structure_id=structure_id, week_start=LAST_WEEK,
-                                     expected_version=submitted.version, now=NOW)
+    approved = weekly.weekly_approve(
+        actor=SYSTEM, structure_id=structure_id, week_start=LAST_WEEK, expected_version=submitted.version, now=NOW
+    )
     assert approved.state == WeekState.APPROVED and approved.locked
     with pytest.raises(AccessDenied):
         _save(partner, structure_id, LAST_WEEK, version=approved.version, submit=True)
     with pytest.raises(ValidationFailed, match=weekly.REASON_REQUIRED):
-        weekly.weekly_send_back(actor=SYSTEM, structure_id=structure_id, week_start=LAST_WEEK, reason="",
-                                expected_version=approved.version, now=NOW)
-    sent_back = weekly.weekly_send_back(actor=SYSTEM, structure_id=structure_id, week_start=LAST_WEEK,
-                                        reason="Capacité à vérifier", expected_version=approved.version, now=NOW)
+        weekly.weekly_send_back(
+            actor=SYSTEM,
+            structure_id=structure_id,
+            week_start=LAST_WEEK,
+            reason="",
+            expected_version=approved.version,
+            now=NOW,
+        )
+    sent_back = weekly.weekly_send_back(
+        actor=SYSTEM,
+        structure_id=structure_id,
+        week_start=LAST_WEEK,
+        reason="Capacité à vérifier",
+        expected_version=approved.version,
+        now=NOW,
+    )
     assert sent_back.state == WeekState.SENT_BACK and sent_back.editable
     assert sent_back.sent_back_reason == "Capacité à vérifier"
     assert _save(partner, structure_id, LAST_WEEK, version=sent_back.version, submit=True).state == WeekState.SUBMITTED
@@ -298,14 +401,25 @@ def test_new_element_appears_and_retired_element_leaves_the_grid(setup):
 
     elements, partner, structure_id = setup
     _save(partner, structure_id, LAST_WEEK, now=NOW - timedelta(days=2), submit=True)
-    created = weekly_element_create(actor=SYSTEM, data=WeeklyElementCreate(label="Signalements au parquet", required=False))
-    weekly_element_update(actor=SYSTEM, element_id=elements["etp_educatifs"].id,
-                          expected_version=elements["etp_educatifs"].version, data=WeeklyElementUpdate(active=False))
-    codes = [r.code for r in weekly.weekly_entry_get(actor=partner, structure_id=structure_id, week_start=THIS_WEEK, now=NOW).rows]
+    created = weekly_element_create(
+        actor=SYSTEM, data=WeeklyElementCreate(label="Signalements au parquet", required=False)
+    )
+    weekly_element_update(
+        actor=SYSTEM,
+        element_id=elements["etp_educatifs"].id,
+        expected_version=elements["etp_educatifs"].version,
+        data=WeeklyElementUpdate(active=False),
+    )
+    codes = [
+        r.code
+        for r in weekly.weekly_entry_get(actor=partner, structure_id=structure_id, week_start=THIS_WEEK, now=NOW).rows
+    ]
     assert created.code == "signalements_au_parquet" and "signalements_au_parquet" in codes
     assert "etp_educatifs" not in codes
     with session_scope(SYSTEM) as session:  # history kept
-        assert weekly._history(session, [structure_id], THIS_WEEK, 4)[structure_id][elements["etp_educatifs"].id] == [7.5]
+        assert weekly._history(session, [structure_id], THIS_WEEK, 4)[structure_id][elements["etp_educatifs"].id] == [
+            7.5
+        ]
 
 
 def test_latest_free_places_for_the_placement_finder(setup):
@@ -315,12 +429,22 @@ def test_latest_free_places_for_the_placement_finder(setup):
     sent_back = make_structure(capacity=6).id
     make_weekly_report(structure_id, LAST_WEEK - timedelta(weeks=1), now=NOW, places_disponibles=1)
     make_weekly_report(structure_id, LAST_WEEK, now=NOW, places_disponibles=2)
-    make_weekly_report(structure_id, THIS_WEEK, now=NOW, submit=False, places_disponibles=5, enfants_presents=5)  # a draft does not count
+    make_weekly_report(
+        structure_id, THIS_WEEK, now=NOW, submit=False, places_disponibles=5, enfants_presents=5
+    )  # a draft does not count
     make_weekly_report(other, LAST_WEEK, now=NOW, places_disponibles=0, enfants_presents=6)
-    make_weekly_report(stale, THIS_WEEK - timedelta(weeks=6), now=NOW - timedelta(weeks=5), places_disponibles=3, enfants_presents=3)
+    make_weekly_report(
+        stale, THIS_WEEK - timedelta(weeks=6), now=NOW - timedelta(weeks=5), places_disponibles=3, enfants_presents=3
+    )
     report = make_weekly_report(sent_back, LAST_WEEK, now=NOW, places_disponibles=4, enfants_presents=2)
-    weekly.weekly_send_back(actor=SYSTEM, structure_id=sent_back, week_start=LAST_WEEK, reason="À revoir",
-                            expected_version=report.version, now=NOW)
+    weekly.weekly_send_back(
+        actor=SYSTEM,
+        structure_id=sent_back,
+        week_start=LAST_WEEK,
+        reason="À revoir",
+        expected_version=report.version,
+        now=NOW,
+    )
     with session_scope(SYSTEM) as session:
         found = weekly.weekly_latest_free_places(session=session, today=NOW.date())
         assert found == {structure_id: 2, other: 0}
@@ -332,8 +456,14 @@ def test_latest_free_places_for_the_placement_finder(setup):
 def test_partner_todo_lists_due_overdue_and_sent_back(setup):
     _, partner, structure_id = setup
     report = _save(partner, structure_id, LAST_WEEK - timedelta(weeks=1), now=NOW - timedelta(weeks=1), submit=True)
-    weekly.weekly_send_back(actor=SYSTEM, structure_id=structure_id, week_start=report.week_start, reason="Fugues ?",
-                            expected_version=report.version, now=NOW)
+    weekly.weekly_send_back(
+        actor=SYSTEM,
+        structure_id=structure_id,
+        week_start=report.week_start,
+        reason="Fugues ?",
+        expected_version=report.version,
+        now=NOW,
+    )
     todo = weekly.weekly_partner_todo(actor=partner, now=NOW)
     assert todo.current_state == WeekState.DUE
     assert todo.previous_state == WeekState.OVERDUE

@@ -1,5 +1,5 @@
 import math
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -12,7 +12,7 @@ from services.contributors import WITHHELD_COMPLEMENT, WITHHELD_FEW, WITHHELD_MO
 from services.weekly_board import Cell
 from tests.factories import make_structure, make_user, make_weekly_elements, make_weekly_report
 
-NOW = datetime(2025, 3, 5, 10, 0, tzinfo=timezone.utc)  # Wednesday; last week (24/02) was due Tuesday 4/03 noon
+NOW = datetime(2025, 3, 5, 10, 0, tzinfo=UTC)  # Wednesday; last week (24/02) was due Tuesday 4/03 noon
 WEEKS = [date(2025, 2, 3), date(2025, 2, 10), date(2025, 2, 17), date(2025, 2, 24), date(2025, 3, 3)]
 BRETAGNE, ARA = "53", "84"
 JOINED = date(2024, 1, 8)
@@ -35,8 +35,9 @@ def network(db):
     b = make_structure(name="B", departement_code="69", email="b@exemple.fr", joined_on=JOINED).id
     c = make_structure(name="C", departement_code="35", joined_on=date(2025, 2, 26)).id
     make_structure(name="D", departement_code="35", status=NetworkStatus.JOINING.value)
-    make_structure(name="E", departement_code="69", status=NetworkStatus.LEFT.value, joined_on=JOINED,
-                   left_on=date(2025, 2, 12))
+    make_structure(
+        name="E", departement_code="69", status=NetworkStatus.LEFT.value, joined_on=JOINED, left_on=date(2025, 2, 12)
+    )
     for week in WEEKS[:3]:
         make_weekly_report(a, week, now=_on_time(week), enfants_presents=5 + WEEKS.index(week), places_disponibles=1)
     make_weekly_report(a, WEEKS[3], now=_late(WEEKS[3]), enfants_presents=8, places_disponibles=1)
@@ -87,8 +88,9 @@ def test_grid_cells(network):
 def test_reminders_for_last_week_and_sent_back(network):
     a, b, c = network
     entry = weekly.weekly_entry_get(actor=SYSTEM, structure_id=a, week_start=WEEKS[2], now=NOW)
-    weekly.weekly_send_back(actor=SYSTEM, structure_id=a, week_start=WEEKS[2], reason="Vérifier",
-                            expected_version=entry.version, now=NOW)
+    weekly.weekly_send_back(
+        actor=SYSTEM, structure_id=a, week_start=WEEKS[2], reason="Vérifier", expected_version=entry.version, now=NOW
+    )
     reminders = weekly_board.weekly_board_reminders(actor=SYSTEM, now=NOW)
     assert reminders.week_start == WEEKS[3] and reminders.deadline_passed
     assert [(r.structure_name, r.missing_recent) for r in reminders.missing] == [("B", 7), ("C", 1)]
@@ -151,20 +153,27 @@ def test_partner_charts_own_structure_and_network_only(network):
 # --- what a partner may see of other structures' figures ------------------------------------------
 
 CORSE = "94"
-SETTLED = datetime(2025, 4, 2, 10, 0, tzinfo=timezone.utc)  # the weeks of WEEKS[:3] are locked
+SETTLED = datetime(2025, 4, 2, 10, 0, tzinfo=UTC)  # the weeks of WEEKS[:3] are locked
 
 
 @pytest.fixture
 def lone_region(db):
     """Partner A in Bretagne; B, C, D in Auvergne-Rhône-Alpes; E alone in Corse. Three past weeks each."""
     make_weekly_elements()
-    ids = {name: make_structure(name=name, departement_code=dep, joined_on=JOINED).id
-           for name, dep in (("A", "35"), ("B", "69"), ("C", "01"), ("D", "38"), ("E", "2A"))}
+    ids = {
+        name: make_structure(name=name, departement_code=dep, joined_on=JOINED).id
+        for name, dep in (("A", "35"), ("B", "69"), ("C", "01"), ("D", "38"), ("E", "2A"))
+    }
     present = {"A": 6, "B": 4, "C": 5, "D": 3, "E": 7}
     for week in WEEKS[:3]:
         for name, structure in ids.items():
-            make_weekly_report(structure, week, now=_on_time(week), places_disponibles=1,
-                               enfants_presents=present[name] + WEEKS.index(week) % 2)
+            make_weekly_report(
+                structure,
+                week,
+                now=_on_time(week),
+                places_disponibles=1,
+                enfants_presents=present[name] + WEEKS.index(week) % 2,
+            )
     return ids
 
 
@@ -226,16 +235,18 @@ def test_own_figures_do_not_count_towards_the_three(lone_region):
     partner = make_user(Role.PARTENAIRE, structure_id=lone_region["B"])
     ara = _present(weekly_board.weekly_series_network(actor=partner, weeks=9, region_code=ARA, now=SETTLED))
     assert math.isnan(ara.loc[WEEKS[0], "value"]) and ara.loc[WEEKS[0], "withheld"] == WITHHELD_FEW
-    assert not math.isnan(_present(weekly_board.weekly_series_network(actor=partner, weeks=9, now=SETTLED))
-                          .loc[WEEKS[0], "value"])
+    assert not math.isnan(
+        _present(weekly_board.weekly_series_network(actor=partner, weeks=9, now=SETTLED)).loc[WEEKS[0], "value"]
+    )
 
 
 def test_a_dominant_structure_withholds_the_total(db):
     """Three other structures, but one holds more than 85 % of the total; the reader's own largest figure
     does not hide that (the totals keep the second largest value)."""
     make_weekly_elements()
-    mine, big, *small = (make_structure(name=n, departement_code="35", joined_on=JOINED, capacity=60).id
-                         for n in "ABCD")
+    mine, big, *small = (
+        make_structure(name=n, departement_code="35", joined_on=JOINED, capacity=60).id for n in "ABCD"
+    )
     for structure, value in ((mine, 60), (big, 50), (small[0], 2), (small[1], 2)):
         make_weekly_report(structure, WEEKS[0], now=_on_time(WEEKS[0]), enfants_presents=value, places_disponibles=0)
     partner = make_user(Role.PARTENAIRE, structure_id=mine)
@@ -250,8 +261,9 @@ def test_a_month_with_a_withheld_week_is_withheld(crowded_corse):
     partner = make_user(Role.PARTENAIRE, structure_id=crowded_corse["A"])
     c = crowded_corse["C"]
     entry = weekly.weekly_entry_get(actor=SYSTEM, structure_id=c, week_start=WEEKS[1], now=NOW)
-    weekly.weekly_send_back(actor=SYSTEM, structure_id=c, week_start=WEEKS[1], reason="Vérifier",
-                            expected_version=entry.version, now=NOW)  # that week, only B and D in ARA
+    weekly.weekly_send_back(
+        actor=SYSTEM, structure_id=c, week_start=WEEKS[1], reason="Vérifier", expected_version=entry.version, now=NOW
+    )  # that week, only B and D in ARA
     frame = weekly_board.weekly_series_network(actor=partner, weeks=9, region_code=ARA, now=SETTLED)
     weekly_rows = frame[frame.code == "arrivees"].set_index("week_start")
     assert weekly_rows.loc[WEEKS[0], "value"] == 3 and weekly_rows.loc[WEEKS[1], "withheld"] == WITHHELD_FEW
@@ -259,7 +271,8 @@ def test_a_month_with_a_withheld_week_is_withheld(crowded_corse):
     february = monthly.loc[("arrivees", date(2025, 2, 1))]
     assert math.isnan(february["value"]) and february["withheld"] == WITHHELD_MONTH
     exact = weekly_board.weekly_series_by_month(
-        weekly_board.weekly_series_network(actor=SYSTEM, weeks=9, region_code=ARA, now=SETTLED))
+        weekly_board.weekly_series_network(actor=SYSTEM, weeks=9, region_code=ARA, now=SETTLED)
+    )
     assert exact.set_index(["code", "week_start"]).loc[("arrivees", date(2025, 2, 1)), "value"] == 8
 
 

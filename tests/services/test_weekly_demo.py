@@ -20,10 +20,17 @@ def test_demo_has_two_years_of_mostly_timely_figures(db):
     ctx = demo_generate(today=TODAY)
     partner = ctx.partner_structure_id
     this_week = date(2025, 3, 3)
-    assert weekly.weekly_entry_get(actor=SYSTEM, structure_id=partner, week_start=this_week, now=NOW).state == WeekState.DUE
-    last = weekly.weekly_entry_get(actor=SYSTEM, structure_id=partner, week_start=this_week - timedelta(weeks=1), now=NOW)
+    assert (
+        weekly.weekly_entry_get(actor=SYSTEM, structure_id=partner, week_start=this_week, now=NOW).state
+        == WeekState.DUE
+    )
+    last = weekly.weekly_entry_get(
+        actor=SYSTEM, structure_id=partner, week_start=this_week - timedelta(weeks=1), now=NOW
+    )
     assert last.state == WeekState.SUBMITTED and last.submitted_late is False
-    sent_back = weekly.weekly_entry_get(actor=SYSTEM, structure_id=partner, week_start=this_week - timedelta(weeks=3), now=NOW)
+    sent_back = weekly.weekly_entry_get(
+        actor=SYSTEM, structure_id=partner, week_start=this_week - timedelta(weeks=3), now=NOW
+    )
     assert sent_back.state == WeekState.SENT_BACK and sent_back.sent_back_reason
 
     rates = weekly_board.weekly_board_network(actor=SYSTEM, weeks=105, now=NOW)

@@ -1,6 +1,6 @@
 """The network totals follow every write of reports and values: they always equal a sum over the reports."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -12,15 +12,23 @@ from services.weekly_import import HistoricReport
 from services.weekly_totals import _sums
 from tests.factories import make_structure, make_weekly_elements, make_weekly_report, weekly_values
 
-NOW = datetime(2025, 3, 5, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 5, 10, 0, tzinfo=UTC)
 WEEK = date(2025, 2, 17)
 JOINED = date(2024, 1, 8)
 
 
 def _kept() -> dict:
     with session_scope(SYSTEM) as session:
-        rows = session.execute(sa.select(WeeklyTotal.week_start, WeeklyTotal.element_id, WeeklyTotal.total,
-                                         WeeklyTotal.structures, WeeklyTotal.max_value, WeeklyTotal.second_value)).all()
+        rows = session.execute(
+            sa.select(
+                WeeklyTotal.week_start,
+                WeeklyTotal.element_id,
+                WeeklyTotal.total,
+                WeeklyTotal.structures,
+                WeeklyTotal.max_value,
+                WeeklyTotal.second_value,
+            )
+        ).all()
     return {(_day(w), e): tuple(rest) for w, e, *rest in rows}
 
 
@@ -49,21 +57,49 @@ def test_totals_follow_saves_reviews_and_imports(db):
     assert _present(WEEK) == 5 and _kept() == _recomputed()
 
     entry = weekly.weekly_entry_get(actor=SYSTEM, structure_id=b, week_start=WEEK, now=NOW)
-    weekly.weekly_save(actor=SYSTEM, structure_id=b, week_start=WEEK, values=weekly_values(enfants_presents=4),
-                       expected_version=entry.version, submit=True, confirm_unusual=True, now=NOW)
+    weekly.weekly_save(
+        actor=SYSTEM,
+        structure_id=b,
+        week_start=WEEK,
+        values=weekly_values(enfants_presents=4),
+        expected_version=entry.version,
+        submit=True,
+        confirm_unusual=True,
+        now=NOW,
+    )
     assert _present(WEEK) == 9 and _kept() == _recomputed()
 
     entry = weekly.weekly_entry_get(actor=SYSTEM, structure_id=a, week_start=WEEK, now=NOW)
-    weekly.weekly_send_back(actor=SYSTEM, structure_id=a, week_start=WEEK, reason="Vérifier",
-                            expected_version=entry.version, now=NOW)
+    weekly.weekly_send_back(
+        actor=SYSTEM, structure_id=a, week_start=WEEK, reason="Vérifier", expected_version=entry.version, now=NOW
+    )
     assert _present(WEEK) == 4 and _kept() == _recomputed()  # disputed figures leave the total
 
-    weekly_import.weekly_import_rows(actor=SYSTEM, now=NOW, confirm_unusual=True, rows=[
-        {"structure": str(a), "semaine": WEEK.isoformat(), "places_disponibles": 2, "enfants_presents": 6,
-         "arrivees": 1, "departs": 1, "fugues": 0},
-        {"structure": str(a), "semaine": (WEEK + timedelta(weeks=1)).isoformat(), "places_disponibles": 2,
-         "enfants_presents": 7, "arrivees": 1, "departs": 1, "fugues": 0},
-    ])
+    weekly_import.weekly_import_rows(
+        actor=SYSTEM,
+        now=NOW,
+        confirm_unusual=True,
+        rows=[
+            {
+                "structure": str(a),
+                "semaine": WEEK.isoformat(),
+                "places_disponibles": 2,
+                "enfants_presents": 6,
+                "arrivees": 1,
+                "departs": 1,
+                "fugues": 0,
+            },
+            {
+                "structure": str(a),
+                "semaine": (WEEK + timedelta(weeks=1)).isoformat(),
+                "places_disponibles": 2,
+                "enfants_presents": 7,
+                "arrivees": 1,
+                "departs": 1,
+                "fugues": 0,
+            },
+        ],
+    )
     assert _present(WEEK) == 10 and _present(WEEK + timedelta(weeks=1)) == 7 and _kept() == _recomputed()
 
     entry = weekly.weekly_entry_get(actor=SYSTEM, structure_id=b, week_start=WEEK, now=NOW)
@@ -75,10 +111,14 @@ def test_history_load_fills_the_totals(db):
     make_weekly_elements()
     a = make_structure(name="A", departement_code="35", joined_on=JOINED).id
     values = dict(places_disponibles=2, enfants_presents=8, arrivees=1, departs=1, fugues=0)
-    weekly_import.weekly_history_load(actor=SYSTEM, now=NOW, reports=[
-        HistoricReport(a, WEEK, values, ReportStatus.APPROVED.value, submitted_at=NOW - timedelta(days=10)),
-        HistoricReport(a, WEEK + timedelta(weeks=1), values, ReportStatus.DRAFT.value, submitted_at=None),
-    ])
+    weekly_import.weekly_history_load(
+        actor=SYSTEM,
+        now=NOW,
+        reports=[
+            HistoricReport(a, WEEK, values, ReportStatus.APPROVED.value, submitted_at=NOW - timedelta(days=10)),
+            HistoricReport(a, WEEK + timedelta(weeks=1), values, ReportStatus.DRAFT.value, submitted_at=None),
+        ],
+    )
     kept = _kept()
     assert kept == _recomputed() and {week for week, _ in kept} == {WEEK}
 
@@ -93,6 +133,7 @@ def test_totals_keep_the_two_largest_values(db):
     assert kept[(WEEK, elements["enfants_presents"].id)] == (13, 3, 5, 5)  # a tie keeps both
     assert kept[(WEEK + timedelta(weeks=1), elements["enfants_presents"].id)] == (7, 1, 7, None)
     entry = weekly.weekly_entry_get(actor=SYSTEM, structure_id=c, week_start=WEEK, now=NOW)
-    weekly.weekly_send_back(actor=SYSTEM, structure_id=c, week_start=WEEK, reason="Vérifier",
-                            expected_version=entry.version, now=NOW)
+    weekly.weekly_send_back(
+        actor=SYSTEM, structure_id=c, week_start=WEEK, reason="Vérifier", expected_version=entry.version, now=NOW
+    )
     assert _kept()[(WEEK, elements["enfants_presents"].id)] == (8, 2, 5, 3)
