@@ -1,7 +1,7 @@
 """One place for configuration: environment variables, then Streamlit secrets, then defaults.
 
 Every tunable the app reads (database URL, cookie key, lock-out, deadlines) is declared here and
-documented in the README. Nothing secret has a default written in the code.
+documented in docs/exploitation.md. Nothing secret has a default written in the code.
 """
 
 from __future__ import annotations

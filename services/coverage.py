@@ -1,6 +1,6 @@
 """Coverage of the territory and the network indicators 4 and 5, at any date.
 
-Definitions (the same on the map, in the indicators and in the README):
+Definitions (the same on the map, in the indicators and in docs/annuaire.md):
 
 - A structure is ACTIVE on a date D when the latest step of its status history effective on or
   before D is « active » (`structure_status_changes`). Joining, suspended and left structures are

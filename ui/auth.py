@@ -263,7 +263,7 @@ def _set_cookie(auth: stauth.Authenticate) -> None:
 
 
 def logout_control(actor: Actor) -> None:
-    """The sidebar identity line and log-out button; after log-out the run stops (see README)."""
+    """The sidebar identity line and log-out button; after log-out the run stops (see docs/comptes.md)."""
     auth = _authenticator({"usernames": {}})
     _set_cookie(auth)
     st.sidebar.caption(f"{md(actor.display_name)} — {Role.label_of(actor.role)}")
