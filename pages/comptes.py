@@ -14,6 +14,7 @@ from services.users import UserCreate, user_create, user_list, user_reset_passwo
 from ui.auth import page_guard
 from ui.cache import cached
 from ui.feedback import handled
+from ui.text import md
 
 actor = page_guard("accounts")
 st.title("Comptes")
@@ -67,7 +68,7 @@ with create_tab, st.form("accounts_create", clear_on_submit=False):
                     structure_id=structure if role == Role.PARTENAIRE.value else None,
                 ),
             )
-            st.success(f"Compte « {username} » créé.")
+            st.success(f"Compte « {md(username)} » créé.")
 
 with edit_tab:
     by_id = {u.id: u for u in users}

@@ -30,7 +30,7 @@ Pure functions, no database, no Streamlit.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from core.errors import AncrageError
 from services.disclosure import Mark
@@ -100,6 +100,11 @@ def check_period(start: date | None, end: date | None, *, today: date, finished_
         raise PeriodRefused(PERIOD_REFUSED)
     if finished_only and end > first_unpublished_day(today):
         raise PeriodRefused(PERIOD_NOT_OVER)
+
+
+def check_days(first: date | None, last: date | None, *, today: date) -> None:
+    """`check_period` for a funder's range given by its first and last days (both included)."""
+    check_period(first, None if last is None else last + timedelta(days=1), today=today)
 
 
 def breakdown_publishable(population: int, *, threshold: int) -> bool:

@@ -836,18 +836,10 @@ def signalements_tables(q: Query) -> list[RawTable]:
 def _signalement_vocabulary(key: str, q: Query) -> list[tuple[str, str]]:
     """Every category, severity, recipient kind or région of the scope, in a fixed order."""
     from models.signalement import Category, RecipientKind, Severity
-    from services.referential import departement_options
+    from services.referential import region_options_in
 
     if key == "region":
-        regions = {}
-        for o in departement_options():
-            if (
-                (not q.scope.region_code or o.region_code == q.scope.region_code)
-                and (not q.scope.departement_code or o.code == q.scope.departement_code)
-                and (not q.scope.overseas_only or o.overseas)
-            ):
-                regions.setdefault(o.region_code, o.region_name)
-        return sorted(regions.items(), key=lambda item: item[1])
+        return region_options_in(q.scope)
     enum = {"category": Category, "severity": Severity, "recipient": RecipientKind}[key]
     return [(member.value, member.label) for member in enum]
 

@@ -41,13 +41,13 @@ from models.structure import ExploitationForm, Structure
 from services.disclosure import Mark, fr_cell, protect_series, round_count
 from services.disclosure_policy import (
     breakdown_publishable,
-    check_period,
+    check_days,
     full_rows,
     mask_pinning_zeros,
     withheld_note,
 )
 from services.path_sql import days_between, period_key, period_label
-from services.periods import Scope, in_scope, scope_for
+from services.periods import Scope, in_scope, month_starts, scope_for, scope_holds
 from services.referential import departement_label, departement_options
 from services.requests import paris_date
 from services.settings import setting_get
@@ -123,7 +123,7 @@ def _rule(actor: Actor) -> Rule | None:
 def _check_period(actor: Actor, start: date | None, end: date | None) -> None:
     """A funder reads whole months that are over (services.disclosure_policy); `end` is the last day."""
     if not actor.is_coordination:
-        check_period(start, None if end is None else end + timedelta(days=1), today=paris_date(utcnow()))
+        check_days(start, end, today=paris_date(utcnow()))
 
 
 def _vocabulary(
@@ -139,9 +139,7 @@ def _vocabulary(
         keys = [
             o.code
             for o in departement_options()
-            if (not pinned.departement_code or o.code == pinned.departement_code)
-            and (not pinned.region_code or o.region_code == pinned.region_code)
-            and (not pinned.overseas_only or o.overseas)
+            if scope_holds(pinned, code=o.code, region_code=o.region_code, overseas=o.overseas)
         ]
     elif group_by == "requester_departement":
         keys = [o.code for o in departement_options()]
@@ -153,19 +151,19 @@ def _vocabulary(
 
 
 def _period_keys(start: date | None, end: date | None, period: str) -> list[str]:
+    """The keys (as `period_key` writes them) of the months, quarters or years from `start` to `end`."""
     if start is None or end is None:
         return []
-    keys, day = [], start
-    while day <= end:
+    keys: list[str] = []
+    for month in month_starts(start, end):
         if period == "year":
-            key = f"{day.year:04d}"
+            key = f"{month.year:04d}"
         elif period == "quarter":
-            key = f"{day.year:04d}-T{(day.month - 1) // 3 + 1}"
+            key = f"{month.year:04d}-T{(month.month - 1) // 3 + 1}"
         else:
-            key = f"{day.year:04d}-{day.month:02d}"
+            key = f"{month.year:04d}-{month.month:02d}"
         if key not in keys:
             keys.append(key)
-        day = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
     return keys
 
 

@@ -133,3 +133,29 @@ def in_scope(column, scope: Scope):
     if scope.overseas_only:
         query = query.where(Departement.overseas == True)
     return column.in_(query)
+
+
+def scope_holds(scope: Scope, *, code: str, region_code: str, overseas: bool) -> bool:
+    """The département (`code`, its région, overseas or not) lies in `scope`: the Python twin of `in_scope`.
+
+    >>> scope_holds(Scope(region_code="03"), code="973", region_code="03", overseas=True)
+    True
+    """
+    return (
+        (not scope.departement_code or code == scope.departement_code)
+        and (not scope.region_code or region_code == scope.region_code)
+        and (not scope.overseas_only or overseas)
+    )
+
+
+def month_starts(first: date, last: date) -> list[date]:
+    """The first day of every month from `first`'s to `last`'s, both included.
+
+    >>> month_starts(date(2025, 11, 20), date(2026, 1, 3))
+    [datetime.date(2025, 11, 1), datetime.date(2025, 12, 1), datetime.date(2026, 1, 1)]
+    """
+    months, day = [], first.replace(day=1)
+    while day <= last:
+        months.append(day)
+        day = _add_months(day, 1)
+    return months

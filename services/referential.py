@@ -11,6 +11,7 @@ from core.access import SYSTEM
 from core.db import session_scope
 from models.referential import Departement, Region
 from services import reference_data
+from services.periods import Scope, scope_holds
 
 
 def reference_sync() -> int:
@@ -81,3 +82,13 @@ def departement_label(code: str | None) -> str:
         if option.code == code:
             return option.label
     return code or ""
+
+
+def region_options_in(scope: Scope) -> list[tuple[str, str]]:
+    """Any caller: (code, name) of the régions with a département in `scope`, sorted by name."""
+    regions = {
+        o.region_code: o.region_name
+        for o in departement_options()
+        if scope_holds(scope, code=o.code, region_code=o.region_code, overseas=o.overseas)
+    }
+    return sorted(regions.items(), key=lambda item: item[1])

@@ -31,6 +31,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import func, select
 
 from core.access import REFUSED, Action, Actor, require
+from core.clock import paris_date
 from core.db import session_scope
 from core.errors import AccessDenied
 from core.formatting import fr_number
@@ -41,12 +42,12 @@ from models.structure import Structure
 from services.disclosure import Mark, fr_cell, protect_series, round_count
 from services.disclosure_policy import (
     breakdown_publishable,
-    check_period,
+    check_days,
     full_rows,
     mask_pinning_zeros,
     withheld_note,
 )
-from services.periods import in_scope, scope_for
+from services.periods import in_scope, month_starts, scope_for
 
 DIMENSIONS = ("category", "severity", "structure", "region", "month", "recipient")
 
@@ -101,11 +102,7 @@ def _conditions(actor: Actor, start: date | None, end: date | None) -> list:
 def _check_period(actor: Actor, start: date | None, end: date | None) -> None:
     """A funder reads whole months that are over (services.disclosure_policy); `end` is the last day."""
     if actor.is_funder:
-        from datetime import timedelta
-
-        from services.requests import paris_date
-
-        check_period(start, None if end is None else end + timedelta(days=1), today=paris_date(utcnow()))
+        check_days(start, end, today=paris_date(utcnow()))
 
 
 def _rule() -> tuple[int, int]:
@@ -230,22 +227,11 @@ def _vocabulary(actor: Actor, by: str, start: date, end: date) -> list[tuple[str
     """Every category, severity, recipient kind, région (of the actor's territory) or month of the
     period, in a fixed order."""
     if by == "month":
-        keys, day = [], start.replace(day=1)
-        while day <= end:
-            keys.append((f"{day.year:04d}-{day.month:02d}", f"{day.month:02d}/{day.year:04d}"))
-            day = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-        return keys
+        return [(f"{m.year:04d}-{m.month:02d}", f"{m.month:02d}/{m.year:04d}") for m in month_starts(start, end)]
     if by == "region":
-        from services.referential import departement_options
+        from services.referential import region_options_in
 
-        pinned = scope_for(actor)
-        regions = {
-            o.region_code: o.region_name
-            for o in departement_options()
-            if (not pinned.region_code or o.region_code == pinned.region_code)
-            and (not pinned.departement_code or o.code == pinned.departement_code)
-        }
-        return sorted(regions.items(), key=lambda item: item[1])
+        return region_options_in(scope_for(actor))
     enum = {"category": Category, "severity": Severity, "recipient": RecipientKind}[by]
     return [(member.value, member.label) for member in enum]
 
