@@ -18,6 +18,8 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from core.clock import paris_today
+
 CHUNK = 5000
 
 
@@ -82,7 +84,7 @@ def build(scale: int, url: str) -> dict[str, int]:
         return {}
     ctx_counts: dict[str, int] = {}
     with engine().begin() as connection:
-        ctx = BulkContext(scale=scale, rng=random.Random(2024 + scale), today=date.today(), connection=connection)
+        ctx = BulkContext(scale=scale, rng=random.Random(2024 + scale), today=paris_today(), connection=connection)
         if scale > 0:
             for step in _bulk_steps():
                 step(ctx)

@@ -13,6 +13,7 @@ from datetime import date
 from sqlmodel import func, select
 
 from core.access import SYSTEM, Actor
+from core.clock import paris_today
 from core.db import session_scope
 from models.structure import StructurePublic
 from models.user import Role, User
@@ -58,7 +59,7 @@ def _steps():
 
 def demo_generate(*, today: date | None = None) -> DemoContext:
     """System: write the whole demo network in one transaction."""
-    ctx = DemoContext(rng=random.Random(SEED), today=today or date.today())
+    ctx = DemoContext(rng=random.Random(SEED), today=today or paris_today())
     with session_scope(SYSTEM):
         for step in _steps():
             step(ctx)

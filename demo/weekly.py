@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 
+from core.clock import paris_today
 from core.db import session_scope
 from core.formatting import PARIS
 from models.base import utcnow
@@ -55,7 +56,7 @@ def generate(ctx) -> None:
 
 def _now(today: date) -> datetime:
     """The demo's present instant: now when generated for today, otherwise 9:00 (Paris) that day."""
-    if today == date.today():
+    if today == paris_today():
         return utcnow()
     return datetime.combine(today, time(9), PARIS)
 

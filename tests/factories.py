@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 from core.access import SYSTEM, Actor
+from core.clock import paris_today
 from models.structure import NetworkStatus, StructureCreate, StructureKind
 from models.user import Role
 from services.structures import structure_create
@@ -78,11 +79,14 @@ def make_request(actor: Actor | None = None, **overrides):
 
 
 def _noon(day):
-    from datetime import datetime
+    from datetime import datetime, timedelta
 
     from core.formatting import PARIS
 
-    return None if day is None else datetime(day.year, day.month, day.day, 12, tzinfo=PARIS)
+    if day is None:
+        return None
+    # noon of that day, or a minute ago when today's noon is still to come: never in the future
+    return min(datetime(day.year, day.month, day.day, 12, tzinfo=PARIS), datetime.now(PARIS) - timedelta(minutes=1))
 
 
 def make_oriented(structure_id: int, actor: Actor | None = None, *, consent: bool = True, at=None, **overrides):
@@ -149,11 +153,11 @@ def make_module(**overrides):
 
 def make_session(module_id: int, **overrides):
     """A delivered session of the module, a month ago in Ille-et-Vilaine, 7 hours, 5 éducateurs."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from services.training import SessionData, training_session_create
 
-    day = overrides.pop("day", date.today() - timedelta(days=30))
+    day = overrides.pop("day", paris_today() - timedelta(days=30))
     values = dict(
         module_id=module_id,
         start_date=day,
@@ -211,7 +215,7 @@ def make_child(*, code: str | None = None, age: int = 14, sex: str = "F"):
 
 def make_placement(*, child_id: int, structure_id: int, arrival_date=None, end_date=None, exit_reason=None):
     """A child's stay in a structure (open unless `end_date`), written with the system actor."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from core.db import session_scope
     from models.child import Placement
@@ -220,7 +224,7 @@ def make_placement(*, child_id: int, structure_id: int, arrival_date=None, end_d
         placement = Placement(
             child_id=child_id,
             structure_id=structure_id,
-            arrival_date=arrival_date or date.today() - timedelta(days=60),
+            arrival_date=arrival_date or paris_today() - timedelta(days=60),
             end_date=end_date,
             exit_reason=exit_reason,
         )

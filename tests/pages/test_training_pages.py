@@ -2,12 +2,13 @@
 
 from datetime import date, timedelta
 
+from core.clock import paris_today
 from models.user import Role
 from services.training import training_plan_set, training_session_list
 from tests.factories import make_module, make_session, make_structure, make_user
 from tests.pages.helpers import open_page, texts
 
-YEAR = date.today().year
+YEAR = paris_today().year
 
 
 def _metric(at, label_start: str) -> str:
@@ -26,7 +27,7 @@ def test_recording_a_session_updates_indicator_six_by_profile_at_once(sqlite_db)
     module = make_module(title="Repérage des victimes", target_profiles=["educateur_specialise", "psychologue"])
     make_session(
         module.id,
-        day=date(YEAR, 1, 2) if date.today() > date(YEAR, 1, 2) else date.today(),
+        day=date(YEAR, 1, 2) if paris_today() > date(YEAR, 1, 2) else paris_today(),
         participants={"educateur_specialise": 3},
     )
     at = open_page(coordinator, "trainings")
@@ -63,7 +64,7 @@ def test_indicators_page_shows_plan_gap_per_module(sqlite_db):
     module = make_module(title="Cadre juridique", duration_min_hours=3, duration_max_hours=3.5)
     make_session(
         module.id,
-        day=date.today() - timedelta(days=1) if date.today().day > 1 else date.today(),
+        day=paris_today() - timedelta(days=1) if paris_today().day > 1 else paris_today(),
         hours=3,
         participants={"cadre_direction": 4},
     )
@@ -105,7 +106,7 @@ def test_indicator_six_by_profile_fits_beside_its_chart(sqlite_db):
     module = make_module(title="Repérage des victimes", target_profiles=["educateur_specialise", "psychologue"])
     make_session(
         module.id,
-        day=date(YEAR, 1, 2) if date.today() > date(YEAR, 1, 2) else date.today(),
+        day=date(YEAR, 1, 2) if paris_today() > date(YEAR, 1, 2) else paris_today(),
         participants={"educateur_specialise": 3, "psychologue": 2},
     )
     at = open_page(make_user(Role.COORDINATION), "training_indicators")

@@ -1,6 +1,6 @@
 import re
 import threading
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -8,6 +8,7 @@ from sqlalchemy import event
 from sqlmodel import select
 
 from core.access import SYSTEM
+from core.clock import paris_today
 from core.db import engine, session_scope
 from core.errors import AccessDenied, ConcurrentEdit, NotFound, ValidationFailed
 from models.base import utcnow
@@ -109,11 +110,11 @@ def test_declaration_lists_every_fault_in_french_and_writes_nothing(db):
 def test_child_code_of_own_structure_open_or_recently_ended(db, ended_days_ago, accepted):
     partner = partner_of()
     child = make_child(code="E-00042")
-    end = None if ended_days_ago is None else date.today() - timedelta(days=ended_days_ago)
+    end = None if ended_days_ago is None else paris_today() - timedelta(days=ended_days_ago)
     make_placement(
         child_id=child.id,
         structure_id=partner.structure_id,
-        arrival_date=date.today() - timedelta(days=90),
+        arrival_date=paris_today() - timedelta(days=90),
         end_date=end,
     )
     if accepted:

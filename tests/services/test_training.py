@@ -1,9 +1,10 @@
 from dataclasses import fields
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from core.access import SYSTEM
+from core.clock import paris_today
 from core.errors import AccessDenied, ConcurrentEdit, ValidationFailed
 from models.user import Role
 from services import training
@@ -11,7 +12,7 @@ from services.home import home_items
 from services.training import ModuleData, SessionData
 from tests.factories import make_module, make_session, make_structure, make_user
 
-TODAY = date.today()
+TODAY = paris_today()
 PAST = TODAY - timedelta(days=10)
 
 

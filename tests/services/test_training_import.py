@@ -4,6 +4,7 @@ from datetime import date, timedelta
 import pytest
 from openpyxl import Workbook
 
+from core.clock import paris_today
 from core.errors import AccessDenied, ValidationFailed
 from models.user import Role
 from services import training
@@ -53,7 +54,7 @@ def test_csv_import_writes_every_session(catalogue):
 
 
 def test_import_is_all_or_nothing_with_every_faulty_line(catalogue):
-    tomorrow = (date.today() + timedelta(days=1)).strftime("%d/%m/%Y")
+    tomorrow = (paris_today() + timedelta(days=1)).strftime("%d/%m/%Y")
     content = _csv(
         "12/03/2024;12/03/2024;Repérage des victimes;Institut A;;35;7;;6;;;;",  # fine
         "12/03/2024;11/03/2024;Repérage des victimes;Institut C;;35;12;;-2;;;;",  # dates, hours, negative, none

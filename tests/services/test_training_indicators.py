@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from core.clock import paris_today
 from core.errors import AccessDenied
 from models.user import Role
 from services import training_indicators as ind
@@ -85,7 +86,7 @@ def network(db):
         participants={"educateur_specialise": 7},
         structure_ids=[s4.id],
     )
-    make_session(m1.id, day=date.today() + timedelta(days=10), status="prevue", participants={}, structure_ids=[s4.id])
+    make_session(m1.id, day=paris_today() + timedelta(days=10), status="prevue", participants={}, structure_ids=[s4.id])
     training_plan_set(
         actor=make_user(Role.COORDINATION),
         year=2025,
