@@ -124,7 +124,7 @@ def main() -> None:
     _import_everything()
     from bench.recorder import Recorder
     from core.db import engine
-    from services.users import actor_for_username
+    from services.admin.users import actor_for_username
     from ui.navigation import PAGES
 
     baseline = _rss_mb()

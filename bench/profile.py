@@ -57,7 +57,7 @@ def main() -> None:
 
     from bench.recorder import Recorder
     from core.db import engine
-    from services.users import actor_for_username
+    from services.admin.users import actor_for_username
     from ui.navigation import PAGE_BY_KEY
 
     profiler = _ScriptProfiler()

@@ -110,9 +110,9 @@ def _accounts(first_structure: int | None) -> None:
     from demo.accounts import DEMO_PASSWORD
     from models.structure import StructureCreate
     from models.user import Role
-    from services.settings import setting_set
-    from services.structures import structure_create
-    from services.users import UserCreate, user_create
+    from services.admin.settings import setting_set
+    from services.admin.users import UserCreate, user_create
+    from services.directory.structures import structure_create
 
     if first_structure is None:
         first_structure = structure_create(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from models.user import Role
-from services.users import UserCreate, user_create
+from services.admin.users import UserCreate, user_create
 
 DEMO_PASSWORD = "ancrage-demo"  # published in the README: demo accounts only, never in production
 

@@ -7,9 +7,9 @@ from datetime import timedelta
 from models.convention import ConventionCreate, ConventionScope, ConventionStatus
 from models.standard import AssessmentLevel, CriterionCategory, CriterionCreate
 from models.structure import NetworkStatus, StructureUpdate
-from services.conventions import convention_create
-from services.standards import AssessmentInput, assessments_save, criterion_create
-from services.structures import structure_update
+from services.directory.conventions import convention_create
+from services.directory.standards import AssessmentInput, assessments_save, criterion_create
+from services.directory.structures import structure_update
 
 CRITERIA = [
     (

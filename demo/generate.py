@@ -17,7 +17,7 @@ from core.clock import paris_today
 from core.db import session_scope
 from models.structure import StructurePublic
 from models.user import Role, User
-from services.settings import setting_set
+from services.admin.settings import setting_set
 
 SEED = 2024
 

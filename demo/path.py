@@ -10,10 +10,10 @@ from datetime import date, datetime, time, timedelta
 
 from core.formatting import PARIS
 from models.child import AuthorityBasis, ClosureReason, ExitReason, RefusalReason
-from services.orientation import consent_record, placement_finder, proposal_answer, proposal_create
-from services.placements import placement_arrival, placement_exit, placement_return, placement_runaway
-from services.reference_data import distance_km
-from services.requests import RequestCreate, request_close, request_create
+from services.directory.reference_data import distance_km
+from services.path.orientation import consent_record, placement_finder, proposal_answer, proposal_create
+from services.path.placements import placement_arrival, placement_exit, placement_return, placement_runaway
+from services.path.requests import RequestCreate, request_close, request_create
 
 REQUESTS = 210
 DAYS = 730
@@ -298,7 +298,7 @@ class _Path:
         self._close(request, ClosureReason.NO_PLACE, at=self.later(moment, 2, 24))
 
     def _close(self, request, reason: ClosureReason | None = None, *, at: datetime) -> None:
-        from services.requests import request_board
+        from services.path.requests import request_board
 
         current = next(
             r for r in request_board(actor=self.ctx.actor, code=request.code, limit=10).rows if r.id == request.id

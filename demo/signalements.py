@@ -15,7 +15,8 @@ from core.formatting import PARIS
 from models.base import utcnow
 from models.signalement import Category, Severity
 from models.structure import NetworkStatus
-from services.signalements import (
+from services.admin.users import actor_for_username
+from services.signalements.declarations import (
     SignalementDeclaration,
     Transmission,
     signalement_acknowledge,
@@ -27,7 +28,6 @@ from services.signalements import (
     signalement_get,
     signalement_pass_on,
 )
-from services.users import actor_for_username
 
 HISTORY = 95
 D, W, I = Severity.IMMEDIATE_DANGER.value, Severity.WORRYING.value, Severity.INFORMATION.value  # noqa: E741

@@ -11,7 +11,7 @@ from models.structure import (
     StructureCreate,
     StructureKind,
 )
-from services.structures import structure_create
+from services.directory.structures import structure_create
 
 # (département, commune) where the demo network has structures; facts, not personal data.
 PLACES = [

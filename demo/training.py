@@ -10,8 +10,8 @@ from datetime import date, timedelta
 from models.structure import NetworkStatus
 from models.training import SessionStatus, TrainingFormat
 from models.training import TrainingProfile as P
-from services.reference_data import departement_by_code
-from services.training import (
+from services.directory.reference_data import departement_by_code
+from services.training.sessions import (
     ModuleData,
     SessionData,
     training_module_create,

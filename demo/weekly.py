@@ -16,10 +16,10 @@ from core.db import session_scope
 from core.formatting import PARIS
 from models.base import utcnow
 from models.weekly import ReportStatus
-from services.weekly import deadline_rule, expected_weeks, weekly_entry_get, weekly_send_back
-from services.weekly_calendar import DeadlineRule, current_week
-from services.weekly_elements import weekly_element_seed_defaults
-from services.weekly_import import HistoricReport, weekly_history_load
+from services.weekly.elements import weekly_element_seed_defaults
+from services.weekly.imports import HistoricReport, weekly_history_load
+from services.weekly.reports import deadline_rule, expected_weeks, weekly_entry_get, weekly_send_back
+from services.weekly.weeks import DeadlineRule, current_week
 
 YEARS_OF_WEEKS = 104
 PROFILES = [  # (weight, probability missing, probability late)

@@ -1,7 +1,7 @@
 """Failed log-ins counted per typed user name and client address, and per address alone.
 
 A row exists for a name whether or not an account bears it: the answer to a log-in attempt
-never tells whether an account exists (see services.login_throttle).
+never tells whether an account exists (see services.admin.login_throttle).
 """
 
 from __future__ import annotations

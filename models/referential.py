@@ -1,4 +1,4 @@
-"""Régions and départements: reference data loaded at start-up from services.reference_data."""
+"""Régions and départements: reference data loaded at start-up from services.directory.reference_data."""
 
 from __future__ import annotations
 

@@ -159,7 +159,7 @@ class WeeklyValue(SQLModel, table=True):
 class WeeklyTotal(SQLModel, table=True):
     """Network total of one element for one week over the counted reports (sent or approved).
 
-    Derived data, kept in step by the services that write reports or values (services.weekly_totals):
+    Derived data, kept in step by the services that write reports or values (services.weekly.totals):
     the network chart reads a few hundred of these rows instead of every structure's figures.
     """
 
@@ -175,6 +175,6 @@ class WeeklyTotal(SQLModel, table=True):
     total: float
     structures: int = Field(description="counted reports with a value for this element")
     # The two largest values, so that the share of the largest contributor, with or without the
-    # reader's own structure, can be checked without reading every report (services.contributors).
+    # reader's own structure, can be checked without reading every report (services.weekly.contributors).
     max_value: float = Field(description="largest value of one structure")
     second_value: float | None = Field(default=None, description="second largest value (None with one structure)")

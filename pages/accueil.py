@@ -4,7 +4,7 @@ import streamlit as st
 
 from core.formatting import fr_date, fr_number
 from models.base import utcnow
-from services.home import home_items
+from services.home.items import home_items
 from ui.auth import page_guard
 from ui.cache import cached
 from ui.navigation import PAGE_BY_KEY

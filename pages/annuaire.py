@@ -9,8 +9,14 @@ from core.access import Action, can
 from core.bounds import text_limit
 from core.formatting import fr_date, fr_number, fr_percent
 from models.structure import ExploitationForm, Structure, StructureCreate
-from services.referential import departement_options, region_options
-from services.structures import StructureFilters, structure_create, structure_export, structure_import, structure_list
+from services.directory.referential import departement_options, region_options
+from services.directory.structures import (
+    StructureFilters,
+    structure_create,
+    structure_export,
+    structure_import,
+    structure_list,
+)
 from ui.auth import page_guard
 from ui.cache import cached
 from ui.directory import KIND_LABELS, STATUS_LABELS, ages_text, filter_select, structure_fields

@@ -6,7 +6,7 @@ import streamlit as st
 from core.bounds import text_limit
 from core.formatting import fr_number
 from models.weekly import Aggregation, ValueKind, WeeklyElement, WeeklyElementCreate, WeeklyElementUpdate
-from services.weekly_elements import weekly_element_create, weekly_element_list, weekly_element_update
+from services.weekly.elements import weekly_element_create, weekly_element_list, weekly_element_update
 from ui.auth import page_guard
 from ui.cache import cached
 from ui.feedback import handled

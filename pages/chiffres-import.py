@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.formatting import fr_number
-from services.weekly_import import weekly_import_file, weekly_import_template
+from services.weekly.imports import weekly_import_file, weekly_import_template
 from ui.auth import page_guard
 from ui.feedback import handled
 

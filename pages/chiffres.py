@@ -5,9 +5,9 @@ from datetime import date
 
 import streamlit as st
 
-from services.structures import structure_options
-from services.weekly import weekly_entry_get, weekly_week_list
-from services.weekly_calendar import week_short_label
+from services.directory.structures import structure_options
+from services.weekly.reports import weekly_entry_get, weekly_week_list
+from services.weekly.weeks import week_short_label
 from ui.auth import page_guard
 from ui.feedback import handled
 from ui.text import md

@@ -4,15 +4,15 @@ import pandas as pd
 import streamlit as st
 
 from core.formatting import fr_number, fr_percent
-from services.referential import region_options
-from services.weekly_board import (
+from services.directory.referential import region_options
+from services.weekly.board import (
     weekly_board_grid,
     weekly_board_overview,
     weekly_board_reminders,
     weekly_board_structure_count,
     weekly_board_structures,
 )
-from services.weekly_calendar import fr_deadline, week_short_label
+from services.weekly.weeks import fr_deadline, week_short_label
 from ui.auth import page_guard
 from ui.cache import cached, chart
 from ui.text import md

@@ -7,10 +7,10 @@ from core.bounds import text_limit
 from core.formatting import fr_datetime
 from core.passwords import MAX_BYTES
 from models.user import Role, User
-from services.login_throttle import login_throttle_clear
-from services.referential import departement_options, region_options
-from services.structures import structure_options
-from services.users import UserCreate, user_create, user_list, user_reset_password, user_update
+from services.admin.login_throttle import login_throttle_clear
+from services.admin.users import UserCreate, user_create, user_list, user_reset_password, user_update
+from services.directory.referential import departement_options, region_options
+from services.directory.structures import structure_options
 from ui.auth import page_guard
 from ui.cache import cached
 from ui.feedback import handled

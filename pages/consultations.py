@@ -7,7 +7,7 @@ from core.bounds import text_limit
 from core.formatting import fr_datetime, fr_number
 from models.child import Child
 from models.user import Role, User
-from services.child_access import child_access_list
+from services.path.child_access import child_access_list
 from ui.auth import page_guard
 
 PAGE_SIZE = 50

@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from core.formatting import fr_date, fr_number
-from services.coverage import COVERED_DEFINITION, coverage_map_values, indicator_coverage, indicator_partners
-from services.structures import paris_today
+from services.directory.coverage import COVERED_DEFINITION, coverage_map_values, indicator_coverage, indicator_partners
+from services.directory.structures import paris_today
 from ui.auth import page_guard
 from ui.cache import cached
 from ui.directory import integer_legend

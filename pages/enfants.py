@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.formatting import fr_date, fr_number
 from models.child import ExitReason
-from services.placements import structure_child_open, structure_children
+from services.path.placements import structure_child_open, structure_children
 from ui.auth import page_guard
 from ui.cache import cached
 from ui.feedback import handled

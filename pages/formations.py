@@ -7,8 +7,10 @@ import streamlit as st
 
 from core.formatting import fr_date, fr_number
 from models.training import SessionStatus, TrainingProfile
-from services.structures import structure_options
-from services.training import (
+from services.directory.structures import structure_options
+from services.training.imports import training_import_read, training_import_template, training_session_import
+from services.training.indicators import training_totals, training_trained
+from services.training.sessions import (
     SESSION_LABELS,
     fr_hours,
     paris_today,
@@ -20,8 +22,6 @@ from services.training import (
     training_session_list,
     training_session_update,
 )
-from services.training_import import training_import_read, training_import_template, training_session_import
-from services.training_indicators import training_totals, training_trained
 from ui.auth import page_guard
 from ui.cache import cached
 from ui.feedback import handled

@@ -8,8 +8,7 @@ import streamlit as st
 from core.formatting import fr_date, fr_number, fr_percent
 from core.spreadsheet import csv_cell
 from models.training import TrainingFormat, TrainingProfile
-from services.training import paris_today, training_module_list
-from services.training_indicators import (
+from services.training.indicators import (
     REMOTE_REGION,
     one_year_before,
     training_plan_vs_delivered,
@@ -17,6 +16,7 @@ from services.training_indicators import (
     training_totals,
     training_trained,
 )
+from services.training.sessions import paris_today, training_module_list
 from ui.auth import page_guard
 from ui.cache import cached, chart
 from ui.training_charts import plan_vs_delivered_chart, trained_over_time_chart

@@ -8,10 +8,10 @@ import streamlit as st
 from core.formatting import fr_date, fr_number, fr_percent
 from models.base import utcnow
 from models.signalement import Severity
-from services.disclosure import disclosure_legend
-from services.indicators import paris_today
-from services.settings import setting_get
-from services.signalement_indicators import (
+from services.admin.settings import setting_get
+from services.indicators.catalogue import paris_today
+from services.indicators.disclosure import disclosure_legend
+from services.signalements.indicators import (
     signalement_breakdown_note,
     signalement_indicator_counts,
     signalement_indicators,
@@ -24,7 +24,7 @@ from ui.signalements import count_bars_chart, fr_duration, monthly_chart
 actor = page_guard("signalement_indicators")
 
 st.title("Indicateurs des signalements")
-if actor.is_funder:  # whole months that are over (services.disclosure_policy)
+if actor.is_funder:  # whole months that are over (services.indicators.disclosure_policy)
     start, end = month_range_filter("signalement_indicators")
 else:
     today = paris_today()

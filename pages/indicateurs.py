@@ -2,15 +2,15 @@
 
 import streamlit as st
 
-from services.annual_report import annual_report_html, annual_report_xlsx, annual_report_years, indicator_workbook
-from services.disclosure_policy import publication_rules
-from services.indicators import (
+from services.indicators.catalogue import (
     indicator_coverage_map,
     indicator_overview,
     indicator_series,
     indicator_view,
     protection_rule,
 )
+from services.indicators.disclosure_policy import publication_rules
+from services.report.annual import annual_report_html, annual_report_xlsx, annual_report_years, indicator_workbook
 from ui.auth import page_guard
 from ui.cache import cached, chart
 from ui.indicators import (

@@ -6,7 +6,7 @@ import streamlit as st
 from core.bounds import text_limit
 from core.formatting import fr_datetime, fr_number
 from models.user import User
-from services.audit import audit_entities, audit_list
+from services.admin.audit import audit_entities, audit_list
 from ui.auth import page_guard
 from ui.cache import cached
 

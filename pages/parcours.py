@@ -8,9 +8,9 @@ import streamlit as st
 
 from core.access import Action, can
 from core.formatting import fr_number, fr_percent
-from services.disclosure import disclosure_legend
-from services.path_indicators import GROUPS, MEASURES, path_indicator_counts, path_summary
-from services.settings import setting_set
+from services.admin.settings import setting_set
+from services.indicators.disclosure import disclosure_legend
+from services.path.indicators import GROUPS, MEASURES, path_indicator_counts, path_summary
 from ui.auth import page_guard
 from ui.cache import cached, chart
 from ui.feedback import handled
@@ -26,7 +26,7 @@ st.title("Indicateurs du parcours")
 show_flash()
 
 left, right = st.columns([2, 1])
-if actor.is_funder:  # whole months that are over (services.disclosure_policy)
+if actor.is_funder:  # whole months that are over (services.indicators.disclosure_policy)
     start, end = month_range_filter("path_indicators", left)
 else:
     period = left.date_input(

@@ -5,7 +5,7 @@ import streamlit as st
 
 from core.formatting import fr_number
 from models.training import TrainingFormat, TrainingProfile
-from services.training import (
+from services.training.sessions import (
     MODULE_LABELS,
     paris_today,
     training_module_create,

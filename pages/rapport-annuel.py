@@ -9,7 +9,9 @@ import streamlit.components.v1 as components
 from core.bounds import text_limit
 from core.formatting import fr_datetime
 from models.annual_report import AnnualReportSection
-from services.annual_report import (
+from services.indicators.catalogue import indicator_overview, protection_rule
+from services.periods import period_of
+from services.report.annual import (
     annual_report_html,
     annual_report_section_history,
     annual_report_section_save,
@@ -17,8 +19,6 @@ from services.annual_report import (
     annual_report_xlsx,
     annual_report_years,
 )
-from services.indicators import indicator_overview, protection_rule
-from services.periods import period_of
 from ui.auth import page_guard
 from ui.cache import cached
 from ui.feedback import handled

@@ -7,8 +7,8 @@ from core.access import Action, can
 from core.bounds import text_limit
 from core.formatting import fr_date, fr_number, fr_percent
 from models.standard import AssessmentLevel, CriterionCategory, CriterionCreate, StandardCriterion
-from services.settings import setting_get
-from services.standards import (
+from services.admin.settings import setting_get
+from services.directory.standards import (
     AssessmentInput,
     assessment_grid,
     assessments_save,
@@ -17,7 +17,7 @@ from services.standards import (
     criterion_list,
     criterion_update,
 )
-from services.structures import paris_today, structure_options
+from services.directory.structures import paris_today, structure_options
 from ui.auth import page_guard
 from ui.cache import cached
 from ui.feedback import handled

@@ -10,7 +10,8 @@ from core.formatting import fr_datetime, fr_number
 from models.base import utcnow
 from models.child import Child
 from models.signalement import ActionTaken, Category, Severity, Signalement, SignalementStatus
-from services.signalements import (
+from services.directory.structures import structure_options
+from services.signalements.declarations import (
     SignalementDeclaration,
     signalement_board,
     signalement_child_codes,
@@ -21,7 +22,6 @@ from services.signalements import (
     signalement_list,
     signalement_open_counts,
 )
-from services.structures import structure_options
 from ui.auth import page_guard
 from ui.cache import cached
 from ui.feedback import handled

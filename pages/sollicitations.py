@@ -21,9 +21,9 @@ from models.child import (
     RiskFlag,
 )
 from models.structure import ExploitationForm, Sex
-from services.orientation import placement_finder, proposal_create, proposal_withdraw
-from services.referential import departement_label, departement_options
-from services.requests import (
+from services.directory.referential import departement_label, departement_options
+from services.path.orientation import placement_finder, proposal_create, proposal_withdraw
+from services.path.requests import (
     OPEN_STATUSES,
     RequestCreate,
     request_board,

@@ -7,9 +7,9 @@ from core.access import Action, can
 from core.formatting import fr_date, fr_number, fr_percent
 from models.standard import AssessmentLevel, CriterionCategory
 from models.structure import ExploitationForm, OnSiteService, Sex, StructureUpdate
-from services.referential import departement_label
-from services.standards import assessment_grid, compliance_for
-from services.structures import (
+from services.directory.referential import departement_label
+from services.directory.standards import assessment_grid, compliance_for
+from services.directory.structures import (
     LABELS,
     structure_confirm_contact,
     structure_get,

@@ -4,7 +4,7 @@ previous period, charts over time and by category, the coverage map, and the rec
 import streamlit as st
 
 from core.formatting import fr_number
-from services.indicators import (
+from services.indicators.catalogue import (
     indicator_coverage_map,
     indicator_overview,
     indicator_records,

@@ -36,8 +36,8 @@ def init_database(*, demo: bool = False) -> None:
     """
     from core.access import SYSTEM
     from core.db import upgrade_to_head
-    from services.referential import reference_sync
-    from services.weekly_elements import weekly_element_seed_defaults
+    from services.directory.referential import reference_sync
+    from services.weekly.elements import weekly_element_seed_defaults
 
     if demo and get_settings().is_production:
         raise ConfigurationError(DEMO_REFUSED)

@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--name", default="", help="nom affiché")
     args = parser.parse_args(argv)
     from core.access import SYSTEM
-    from services.users import first_account_create
+    from services.admin.users import first_account_create
     from startup.bootstrap import init_database
 
     try:

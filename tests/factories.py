@@ -8,8 +8,8 @@ from core.access import SYSTEM, Actor
 from core.clock import paris_today
 from models.structure import NetworkStatus, StructureCreate, StructureKind
 from models.user import Role
-from services.structures import structure_create
-from services.users import UserCreate, actor_for_username, user_create
+from services.admin.users import UserCreate, actor_for_username, user_create
+from services.directory.structures import structure_create
 
 _counter = itertools.count(1)
 PASSWORD = "mot-de-passe-1"
@@ -61,7 +61,7 @@ def make_request(actor: Actor | None = None, **overrides):
     from datetime import timedelta
 
     from models.base import utcnow
-    from services.requests import RequestCreate, request_create
+    from services.path.requests import RequestCreate, request_create
 
     values = dict(
         received_at=utcnow() - timedelta(days=2),
@@ -95,7 +95,7 @@ def make_oriented(structure_id: int, actor: Actor | None = None, *, consent: boo
     `at` dates the proposal and the answer (the request is then received two days before)."""
     from datetime import timedelta
 
-    from services.orientation import consent_record, proposal_answer, proposal_create
+    from services.path.orientation import consent_record, proposal_answer, proposal_create
 
     actor = actor or SYSTEM
     if at is not None:
@@ -122,8 +122,8 @@ def make_placed(structure_id: int, actor: Actor | None = None, *, arrival_date=N
     `arrival_date` when given)."""
 
     from models.base import utcnow
-    from services.placements import placement_arrival
-    from services.requests import paris_date
+    from services.path.placements import placement_arrival
+    from services.path.requests import paris_date
 
     actor = actor or SYSTEM
     request, proposal = make_oriented(structure_id, actor, at=_noon(arrival_date), **overrides)
@@ -136,7 +136,7 @@ def make_placed(structure_id: int, actor: Actor | None = None, *, arrival_date=N
 
 def make_module(**overrides):
     """A catalogue module (6 to 7 hours, on site, for éducateurs) unless told otherwise."""
-    from services.training import ModuleData, training_module_create
+    from services.training.sessions import ModuleData, training_module_create
 
     n = next(_counter)
     values = dict(
@@ -155,7 +155,7 @@ def make_session(module_id: int, **overrides):
     """A delivered session of the module, a month ago in Ille-et-Vilaine, 7 hours, 5 éducateurs."""
     from datetime import timedelta
 
-    from services.training import SessionData, training_session_create
+    from services.training.sessions import SessionData, training_session_create
 
     day = overrides.pop("day", paris_today() - timedelta(days=30))
     values = dict(
@@ -176,7 +176,7 @@ def make_convention(departement_code: str = "35", **overrides):
     from datetime import date
 
     from models.convention import ConventionCreate, ConventionStatus
-    from services.conventions import convention_create
+    from services.directory.conventions import convention_create
 
     values = dict(
         departement_code=departement_code,
@@ -191,7 +191,7 @@ def make_convention(departement_code: str = "35", **overrides):
 
 def make_criterion(label: str | None = None, **overrides):
     from models.standard import CriterionCreate
-    from services.standards import criterion_create
+    from services.directory.standards import criterion_create
 
     values = dict(label=label or f"Critère {next(_counter)}", category="prise_en_charge")
     values.update(overrides)
@@ -248,7 +248,7 @@ def make_signalement(actor: Actor, *, now=None, **overrides):
     from datetime import timedelta
 
     from models.base import utcnow
-    from services.signalements import SignalementDeclaration, signalement_declare
+    from services.signalements.declarations import SignalementDeclaration, signalement_declare
 
     at = now or utcnow()
     values = dict(
@@ -269,7 +269,7 @@ def make_signalement(actor: Actor, *, now=None, **overrides):
 
 def make_weekly_elements() -> dict:
     """The default weekly data set; returns its elements by code."""
-    from services.weekly_elements import weekly_element_list, weekly_element_seed_defaults
+    from services.weekly.elements import weekly_element_list, weekly_element_seed_defaults
 
     weekly_element_seed_defaults(actor=SYSTEM)
     return {e.code: e for e in weekly_element_list(actor=SYSTEM)}
@@ -293,7 +293,7 @@ def weekly_values(**overrides) -> dict:
 
 def make_weekly_report(structure_id: int, week_start, *, now, submit: bool = True, **overrides):
     """Save (and by default submit) a structure-week as the coordination, at the instant `now`."""
-    from services.weekly import weekly_entry_get, weekly_save
+    from services.weekly.reports import weekly_entry_get, weekly_save
 
     entry = weekly_entry_get(actor=SYSTEM, structure_id=structure_id, week_start=week_start, now=now)
     return weekly_save(

@@ -1,7 +1,7 @@
 """Log-in, log-out and the role guard every page script starts with.
 
 streamlit-authenticator draws the form and keeps the cookie; the accounts, the failure count and
-the lock-out live in the database (services.users), so they survive reruns and restarts.
+the lock-out live in the database (services.admin.users), so they survive reruns and restarts.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from core.config import get_settings
 from core.passwords import MAX_BYTES
 from models.base import utcnow
 from models.user import Role, User
-from services.login_throttle import login_attempt
-from services.settings import setting_get
-from services.users import (
+from services.admin.login_throttle import login_attempt
+from services.admin.settings import setting_get
+from services.admin.users import (
     actor_for_username,
     login_cookie_valid,
     login_credentials,
@@ -96,7 +96,7 @@ def clear_login_state() -> None:
 def login_screen() -> None:
     """The log-in form; a successful log-in (form or cookie) reruns into the app.
 
-    The form is the app's own (services.login_throttle decides: same answer for every name, a
+    The form is the app's own (services.admin.login_throttle decides: same answer for every name, a
     growing delay instead of a lock-out); streamlit-authenticator only reads the cookie.
     """
     auth = _authenticator(login_credentials())

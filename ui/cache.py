@@ -27,7 +27,7 @@ import altair as alt
 import streamlit as st
 
 from core.db import with_retries
-from services.audit import data_version
+from services.admin.audit import data_version
 from ui.streamlit_internals import altair_globals_lock, altair_to_vega_lite_spec, to_arrow_dataset
 
 T = TypeVar("T")

@@ -16,7 +16,7 @@ from models.structure import (
     StructureKind,
     StructurePublic,
 )
-from services.referential import departement_options
+from services.directory.referential import departement_options
 
 KIND_LABELS = StructureKind.labels()
 STATUS_LABELS = NetworkStatus.labels()

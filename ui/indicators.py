@@ -10,10 +10,10 @@ import streamlit as st
 
 from core.access import Actor
 from core.formatting import fr_date
-from services.disclosure_policy import first_unpublished_day
-from services.indicators import IndicatorView, SeriesPoint, Table, indicator_scope_label, paris_today
+from services.directory.referential import departement_options, region_options
+from services.indicators.catalogue import IndicatorView, SeriesPoint, Table, indicator_scope_label, paris_today
+from services.indicators.disclosure_policy import first_unpublished_day
 from services.periods import Period, PeriodKind, Scope, period_of
-from services.referential import departement_options, region_options
 from ui.directory import filter_select
 from ui.maps import FRENCH_LOCALE
 
@@ -62,7 +62,7 @@ def month_range_filter(prefix: str, container=None, *, months: int = 12) -> tupl
 def period_filter(prefix: str, *, default_kind: str = PeriodKind.MONTH.value, funder: bool = False) -> Period:
     """Kind of period, then which one (or two dates for a custom period).
 
-    `funder`: whole months that are over only (services.disclosure_policy): months, quarters, years and
+    `funder`: whole months that are over only (services.indicators.disclosure_policy): months, quarters, years and
     custom ranges of months, never a week or the period in progress."""
     today = paris_today()
     kinds = PeriodKind.labels()

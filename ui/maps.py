@@ -9,14 +9,14 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from services.geo import (
+from core.geo import (
     PARIS_INSET,
     TOPOJSON_OBJECT,
     departement_features,
     departement_topology,
     iter_rings,
 )
-from services.reference_data import DEPARTEMENTS
+from services.directory.reference_data import DEPARTEMENTS
 
 MAP_WIDTH = 600
 MAP_HEIGHT = 560

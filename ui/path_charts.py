@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from services.path_indicators import MEASURES
+from services.path.indicators import MEASURES
 
 
 def path_series_chart(series: list[dict]) -> alt.Chart:

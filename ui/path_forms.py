@@ -23,9 +23,9 @@ from models.child import (
     RiskFlag,
 )
 from models.structure import ExploitationForm, Sex
-from services.orientation import consent_record, proposal_answer
-from services.placements import placement_arrival, placement_exit, placement_return, placement_runaway
-from services.requests import paris_date
+from services.path.orientation import consent_record, proposal_answer
+from services.path.placements import placement_arrival, placement_exit, placement_return, placement_runaway
+from services.path.requests import paris_date
 from ui.cache import invalidate
 from ui.feedback import handled
 

@@ -27,7 +27,7 @@ from models.signalement import (
     SignalementStatus,
 )
 from models.structure import Sex
-from services.signalements import (
+from services.signalements.declarations import (
     SignalementDetail,
     SignalementSummary,
     Transmission,

@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 
 from models.training import TrainingProfile
-from services.training_indicators import PlanGap, TrainedRow
+from services.training.indicators import PlanGap, TrainedRow
 from ui.maps import FRENCH_LOCALE
 
 PROFILE_ORDER = [p.label for p in TrainingProfile]

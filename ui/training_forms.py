@@ -7,8 +7,8 @@ import streamlit as st
 from core.bounds import text_limit
 from core.formatting import fr_number
 from models.training import SessionStatus, TrainingFormat, TrainingModule, TrainingProfile, TrainingSession
-from services.referential import departement_options
-from services.training import ModuleData, ModulePublic, SessionData, SessionDetail, fr_hours, paris_today
+from services.directory.referential import departement_options
+from services.training.sessions import ModuleData, ModulePublic, SessionData, SessionDetail, fr_hours, paris_today
 
 REMOTE = "__distance__"
 PROFILES = list(TrainingProfile)

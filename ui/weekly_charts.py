@@ -7,9 +7,9 @@ from datetime import date
 import altair as alt
 import pandas as pd
 
-from services.weekly_board import Cell, GridCell
-from services.weekly_calendar import week_label, week_short_label
-from services.weekly_validation import fr_value
+from services.weekly.board import Cell, GridCell
+from services.weekly.validation import fr_value
+from services.weekly.weeks import week_label, week_short_label
 from ui.maps import FRENCH_LOCALE
 
 CELL_COLORS = {
@@ -40,7 +40,7 @@ MONTHS = [
 def series_chart(frame: pd.DataFrame, *, monthly: bool = False, network: bool = False) -> alt.FacetChart:
     """Small multiples, one per element, over time; a week (or month) without figures breaks the line.
 
-    `frame` comes from services.weekly_board (weekly_series_* or weekly_series_by_month): one row per
+    `frame` comes from services.weekly.board (weekly_series_* or weekly_series_by_month): one row per
     period × element, value NaN where nothing was counted.
     """
     data = pd.DataFrame(

@@ -1,7 +1,7 @@
 """The weekly entry screen: state banner, the one-screen grid of figures, and the coordination's review.
 
 What the person had on screen when the week was opened (its version and values) is kept in the
-session, so a save over someone else's is refused with what they changed (services.weekly).
+session, so a save over someone else's is refused with what they changed (services.weekly.reports).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from core.bounds import text_limit
 from core.errors import ConcurrentEdit
 from core.formatting import fr_datetime
 from models.weekly import ReportStatus, ValueKind, WeeklyReport, WeeklyValue
-from services.weekly import WeekEntry, WeekState, weekly_approve, weekly_save, weekly_send_back, weekly_unlock
-from services.weekly_calendar import fr_deadline
-from services.weekly_validation import UnusualValues, fr_value
+from services.weekly.reports import WeekEntry, WeekState, weekly_approve, weekly_save, weekly_send_back, weekly_unlock
+from services.weekly.validation import UnusualValues, fr_value
+from services.weekly.weeks import fr_deadline
 from ui.cache import invalidate
 from ui.feedback import handled
 from ui.text import md

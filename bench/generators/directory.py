@@ -11,7 +11,7 @@ from demo.directory import CRITERIA
 from models.base import utcnow
 from models.convention import Convention, ConventionScope, ConventionStatus
 from models.standard import AssessmentLevel, StandardAssessment, StandardCriterion
-from services.reference_data import DEPARTEMENTS
+from services.directory.reference_data import DEPARTEMENTS
 
 
 def generate(ctx) -> None:

@@ -37,8 +37,8 @@ from models.child import (
     RequestStatus,
 )
 from models.structure import NetworkStatus
-from services.reference_data import distance_km
-from services.requests import CODE_ALPHABET, CODE_LENGTH, CODE_PREFIX
+from services.directory.reference_data import distance_km
+from services.path.requests import CODE_ALPHABET, CODE_LENGTH, CODE_PREFIX
 
 PER_YEAR = 1000
 YEARS = 5

@@ -9,8 +9,8 @@ from datetime import timedelta
 from demo.structures import KIND_WEIGHTS, NAMES, _forms
 from models.base import utcnow
 from models.structure import NetworkStatus, OnSiteService, Structure, StructureStatusChange
-from services.reference_data import DEPARTEMENTS
-from services.structures import _initial_history
+from services.directory.reference_data import DEPARTEMENTS
+from services.directory.structures import _initial_history
 
 PER_SCALE = 100
 

@@ -19,7 +19,7 @@ from models.training import (
     TrainingPrerequisite,
     TrainingSession,
 )
-from services.reference_data import DEPARTEMENTS
+from services.directory.reference_data import DEPARTEMENTS
 
 SESSIONS_PER_YEAR = 100  # 5,000 sessions over five years at scale 10
 YEARS = 5

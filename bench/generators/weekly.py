@@ -1,6 +1,6 @@
 """Bulk weekly figures: five years of reports, one per structure and week it was active (by its status
 history, as the completeness board counts them), with the demo's figures, delays, gaps and reviews
-(demo/weekly.py) and the element codes the start-up seeds (services/weekly_elements.py).
+(demo/weekly.py) and the element codes the start-up seeds (services/weekly/elements.py).
 
 Written a few dozen structures at a time (reports, then their values) so memory stays flat; reports
 carry their ids, so values need no read-back.
@@ -17,11 +17,11 @@ import sqlalchemy as sa
 from demo.weekly import PROFILES, _now, _structure_reports
 from models.base import utcnow
 from models.weekly import ReportStatus, WeeklyElement, WeeklyReport, WeeklyValue
-from services.settings import SETTINGS
-from services.structures import _initial_history
-from services.weekly import active_mondays
-from services.weekly_calendar import DeadlineRule, current_week
-from services.weekly_totals import weekly_totals_refresh
+from services.admin.settings import SETTINGS
+from services.directory.structures import _initial_history
+from services.weekly.reports import active_mondays
+from services.weekly.totals import weekly_totals_refresh
+from services.weekly.weeks import DeadlineRule, current_week
 
 YEARS_OF_WEEKS = 5 * 52
 BATCH = 40  # structures per write
@@ -36,7 +36,7 @@ def _rule() -> DeadlineRule:
 
 
 def _active_weeks(structure: dict, today, first, last) -> list:
-    """The Mondays whose Sunday finds the structure active (services.weekly.expected_weeks, without a query)."""
+    """The Mondays whose Sunday finds the structure active (services.weekly.reports.expected_weeks, without a query)."""
     steps = [(effective, status) for status, effective in _initial_history(structure, today)]
     return active_mondays(steps, first=first, last=last)
 
@@ -45,7 +45,7 @@ def generate(ctx) -> None:
     table = WeeklyElement.__table__
     elements = {code: element_id for code, element_id in ctx.connection.execute(sa.select(table.c.code, table.c.id))}
     if not elements:
-        raise RuntimeError("weekly elements missing: the start-up seeds them (services.weekly_elements)")
+        raise RuntimeError("weekly elements missing: the start-up seeds them (services.weekly.elements)")
     rng = random.Random(ctx.rng.randint(0, 10**9))
     now, rule, stamp = _now(ctx.today), _rule(), utcnow()
     this_week = current_week(now)

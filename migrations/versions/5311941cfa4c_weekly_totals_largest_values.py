@@ -16,7 +16,7 @@ branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 # The totals are derived data: recomputed from the counted reports (sent or approved), as
-# services.weekly_totals does, so the new columns are filled for every week already stored.
+# services.weekly.totals does, so the new columns are filled for every week already stored.
 REFILL = """
 INSERT INTO weekly_totals (week_start, element_id, total, structures, max_value, second_value)
 SELECT week_start, element_id, SUM(value), COUNT(value),

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from services.report_export import SUMMARY_SHEET
+from services.report.export import SUMMARY_SHEET
 from tests.browser.harness import (
     assert_no_streamlit_error,
     click_and_wait,

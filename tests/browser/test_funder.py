@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from services.requests import CODE_ALPHABET, CODE_LENGTH, CODE_PREFIX
+from services.path.requests import CODE_ALPHABET, CODE_LENGTH, CODE_PREFIX
 from tests.browser.harness import (
     assert_no_streamlit_error,
     choose,

@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from services.contributors import WITHHELD_FEW
-from services.weekly_validation import ABOVE_CAPACITY
+from services.weekly.contributors import WITHHELD_FEW
+from services.weekly.validation import ABOVE_CAPACITY
 from tests.browser.harness import (
     ERROR_BOXES,
     SEEN_MS,

@@ -210,7 +210,7 @@ def test_first_account_from_the_environment_then_refused_once_it_exists(environm
         ANCRAGE_FIRST_PASSWORD="un-vrai-secret-42",
     )
     assert first_account(["--username", "marie.dupont", "--email", "marie@example.org", "--name", "Marie"]) == 0
-    from services.users import login_check
+    from services.admin.users import login_check
 
     assert login_check(username="marie.dupont", password="un-vrai-secret-42")
     assert first_account(["--username", "autre.personne", "--email", "autre@example.org"]) == 1

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
-from services.settings import setting_get, setting_set
+from services.admin.settings import setting_get, setting_set
 from tests.factories import make_user
 from ui import cache, feedback
 from ui.weekly_charts import series_chart

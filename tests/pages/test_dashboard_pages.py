@@ -3,9 +3,9 @@
 from datetime import UTC, date
 
 from models.user import Role
-from services.annual_report import annual_report_sections
-from services.indicators import paris_today
+from services.indicators.catalogue import paris_today
 from services.periods import period_of
+from services.report.annual import annual_report_sections
 from tests.factories import make_module, make_session, make_structure, make_user
 from tests.pages.helpers import open_page, texts
 

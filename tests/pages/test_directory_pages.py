@@ -3,7 +3,7 @@
 from datetime import date
 
 from models.user import Role
-from services.structures import structure_get
+from services.directory.structures import structure_get
 from tests.factories import make_convention, make_criterion, make_structure, make_user
 from tests.pages.helpers import open_page, texts
 

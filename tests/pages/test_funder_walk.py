@@ -13,10 +13,16 @@ from core.errors import AccessDenied
 from core.formatting import PARIS
 from models.child import Child
 from models.user import Role
-from services.annual_report import annual_report_content, annual_report_html, annual_report_xlsx, indicator_workbook
-from services.disclosure import Mark
-from services.indicators import indicator_list, indicator_overview, indicator_records, indicator_view, paris_today
+from services.indicators.catalogue import (
+    indicator_list,
+    indicator_overview,
+    indicator_records,
+    indicator_view,
+    paris_today,
+)
+from services.indicators.disclosure import Mark
 from services.periods import period_of
+from services.report.annual import annual_report_content, annual_report_html, annual_report_xlsx, indicator_workbook
 from tests.factories import (
     make_module,
     make_placed,

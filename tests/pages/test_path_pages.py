@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from models.base import utcnow
 from models.user import Role
-from services.child_access import child_access_list
-from services.path_indicators import path_runaway_rate
-from services.requests import paris_date, request_board, request_get
+from services.path.child_access import child_access_list
+from services.path.indicators import path_runaway_rate
+from services.path.requests import paris_date, request_board, request_get
 from tests.factories import make_oriented, make_placed, make_request, make_structure, make_user
 from tests.pages.helpers import open_page, texts
 
@@ -111,7 +111,7 @@ def test_partner_answers_a_proposal(sqlite_db):
     mine = make_structure(name="Chez nous")
     partner = make_user(Role.PARTENAIRE, structure_id=mine.id)
     request = make_request(coordinator)
-    from services.orientation import proposal_create
+    from services.path.orientation import proposal_create
 
     proposal = proposal_create(actor=coordinator, request_id=request.id, structure_id=mine.id)
     at = open_page(partner, "children")

@@ -8,7 +8,7 @@ import streamlit as st
 
 from core.config import get_settings
 from models.user import Role
-from services.users import login_logout_record, user_reset_password
+from services.admin.users import login_logout_record, user_reset_password
 from tests.factories import PASSWORD, make_user
 from tests.pages.helpers import app_as, texts
 from ui.auth import BAD_CREDENTIALS, cookie_claims

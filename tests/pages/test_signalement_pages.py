@@ -6,7 +6,7 @@ from datetime import timedelta
 from core.formatting import PARIS
 from models.base import utcnow
 from models.user import Role
-from services import signalements as svc
+from services.signalements import declarations as svc
 from tests.factories import make_signalement, make_user
 from tests.pages.helpers import open_page, texts
 

@@ -5,10 +5,10 @@ from datetime import timedelta
 from core.access import SYSTEM
 from models.base import utcnow
 from models.user import Role
-from services import weekly
-from services import weekly_validation as rules
-from services.weekly import WeekState
-from services.weekly_calendar import current_week
+from services.weekly import reports as weekly
+from services.weekly import validation as rules
+from services.weekly.reports import WeekState
+from services.weekly.weeks import current_week
 from tests.factories import make_structure, make_user, make_weekly_elements, make_weekly_report, weekly_values
 from tests.pages.helpers import open_page, texts
 
@@ -158,7 +158,7 @@ def test_charts_page_draws_the_network_and_the_structure(sqlite_db):
 
 
 def test_charts_page_says_why_a_lone_structures_region_is_not_shown(sqlite_db):
-    from services.contributors import WITHHELD_FEW
+    from services.weekly.contributors import WITHHELD_FEW
 
     make_weekly_elements()
     partner = make_user(Role.PARTENAIRE)

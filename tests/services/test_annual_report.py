@@ -8,11 +8,11 @@ from openpyxl import load_workbook
 
 from core.errors import AccessDenied, ConcurrentEdit, ValidationFailed
 from models.user import Role
-from services import annual_report as report
-from services.audit import audit_list
-from services.indicators import indicator_list, indicator_overview
+from services.admin.audit import audit_list
+from services.indicators.catalogue import indicator_list, indicator_overview
 from services.periods import period_of
-from services.report_export import SECTIONS_SHEET, SUMMARY_SHEET
+from services.report import annual as report
+from services.report.export import SECTIONS_SHEET, SUMMARY_SHEET
 from tests.factories import make_module, make_request, make_session, make_structure, make_user
 
 YEAR = 2025

@@ -7,7 +7,7 @@ from core.db import session_scope
 from core.errors import AccessDenied
 from models.setting import AppSetting
 from models.user import Role
-from services import audit, users
+from services.admin import audit, users
 from tests.factories import make_user
 
 

@@ -4,8 +4,8 @@ import doctest
 
 import pytest
 
-from services import contributors
-from services.contributors import Contributors, contributors_publishable, contributors_withheld_parts
+from services.weekly import contributors
+from services.weekly.contributors import Contributors, contributors_publishable, contributors_withheld_parts
 
 
 def test_examples_in_the_docstrings_hold():

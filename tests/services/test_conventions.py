@@ -5,9 +5,9 @@ import pytest
 from core.errors import AccessDenied, ConcurrentEdit, ValidationFailed
 from models.convention import ConventionCreate
 from models.user import Role
-from services import conventions
-from services.conventions import ConventionFilters
-from services.structures import FUTURE_DATE, UNKNOWN_DEPARTEMENT, paris_today
+from services.directory import conventions
+from services.directory.conventions import ConventionFilters
+from services.directory.structures import FUTURE_DATE, UNKNOWN_DEPARTEMENT, paris_today
 from tests.factories import make_convention, make_user
 
 TODAY = paris_today()

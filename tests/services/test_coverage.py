@@ -6,8 +6,8 @@ from core.access import SYSTEM
 from core.errors import AccessDenied
 from models.structure import StructureUpdate
 from models.user import Role
-from services import coverage
-from services.structures import StructureFilters, paris_today, structure_list, structure_update
+from services.directory import coverage
+from services.directory.structures import StructureFilters, paris_today, structure_list, structure_update
 from tests.factories import make_convention, make_structure, make_user
 
 TODAY = paris_today()

@@ -17,7 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.disclosure import (
+from services.admin.settings import SETTINGS
+from services.indicators.disclosure import (
     HIDDEN_LABEL,
     Mark,
     ProtectedTable,
@@ -29,7 +30,6 @@ from services.disclosure import (
     protect_table,
     round_count,
 )
-from services.settings import SETTINGS
 
 S, H = Mark.SMALL, Mark.HIDDEN
 RULE = {"threshold": 5, "rounding": 5}

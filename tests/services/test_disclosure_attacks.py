@@ -4,7 +4,7 @@ For small generated networks, every funder-visible figure about children or sign
 for every period a funder may choose and every territory, and the test fails if any answer pins an
 attribute (requester, département, form, age band, sex, category, gravity, recipient…) on fewer
 children or signalements than the threshold. The two attacks once found by hand are plain
-regression tests at the top. The rules are in services/disclosure_policy.py.
+regression tests at the top. The rules are in services/indicators/disclosure_policy.py.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from hypothesis import strategies as st
 
 from core.formatting import PARIS
 from models.user import Role
-from services import path_indicators as path
-from services.disclosure import Mark
-from services.disclosure_policy import PeriodRefused
-from services.indicators import indicator_list, indicator_overview, indicator_series, indicator_view
+from services.indicators.catalogue import indicator_list, indicator_overview, indicator_series, indicator_view
+from services.indicators.disclosure import Mark
+from services.indicators.disclosure_policy import PeriodRefused
+from services.path import indicators as path
 from services.periods import Period, Scope, period_of
-from services.signalement_indicators import signalement_indicator_counts, signalement_indicators
+from services.signalements.indicators import signalement_indicator_counts, signalement_indicators
 from tests.conftest import _empty_tables
 from tests.factories import as_system, make_placed, make_request, make_signalement, make_structure, make_user
 

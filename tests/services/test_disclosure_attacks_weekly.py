@@ -6,7 +6,7 @@ région, week by week and month by month. The test fails if a published figure, 
 partner can derive from them (the network minus the published régions minus its own figures), is
 a sum of fewer than 3 other structures or one where a single other structure holds over 85 %, or
 if a week not yet locked (whose total late reports would still change) is published.
-The oracle below is written independently of services.contributors.
+The oracle below is written independently of services.weekly.contributors.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from core.access import Actor
 from core.db import engine
 from models.user import Role
 from models.weekly import WeeklyReport, WeeklyValue
-from services import weekly_board
-from services.weekly import deadline_rule
-from services.weekly_totals import weekly_totals_refresh
+from services.weekly import board as weekly_board
+from services.weekly.reports import deadline_rule
+from services.weekly.totals import weekly_totals_refresh
 from tests.conftest import _empty_tables
 from tests.factories import make_structure, make_weekly_elements
 

@@ -10,9 +10,9 @@ from core.errors import ValidationFailed
 from core.spreadsheet import csv_cell, csv_unprotect
 from models.structure import StructureCreate
 from models.user import Role
-from services import annual_report as report
-from services import structures
-from services.report_export import SECTIONS_SHEET
+from services.directory import structures
+from services.report import annual as report
+from services.report.export import SECTIONS_SHEET
 from tests.factories import make_structure, make_user
 
 HYPERLINK = '=HYPERLINK("http://host.example","clic")&"@x.fr'

@@ -1,9 +1,9 @@
 from datetime import timedelta
 
 from models.user import Role
-from services.home import home_items
-from services.standards import AssessmentInput, assessments_save, months_before
-from services.structures import paris_today, structure_confirm_contact
+from services.directory.standards import AssessmentInput, assessments_save, months_before
+from services.directory.structures import paris_today, structure_confirm_contact
+from services.home.items import home_items
 from tests.factories import make_convention, make_criterion, make_structure, make_user
 
 TODAY = paris_today()

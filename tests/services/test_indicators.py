@@ -6,10 +6,10 @@ import pytest
 
 from core.errors import AccessDenied
 from models.user import Role
-from services import indicators as ind
-from services.disclosure import Mark
+from services.indicators import catalogue as ind
+from services.indicators.disclosure import Mark
 from services.periods import Period, Scope, period_of
-from services.training import training_plan_set
+from services.training.sessions import training_plan_set
 from tests.factories import make_convention, make_module, make_session, make_structure, make_user
 
 CALL_TITLES = [
@@ -241,7 +241,7 @@ def test_protected_table_suppresses_and_complements():
 
 
 def test_fragile_table_is_merged_or_withheld():
-    # Four rows "1 | 4" (total 5) under a first column "< 5": fragile as it is (services.disclosure).
+    # Four rows "1 | 4" (total 5) under a first column "< 5": fragile as it is (services.indicators.disclosure).
     raw = _raw_table([(1, 4)] * 4, columns=(("a", "A"), ("b", "B")))
     table = ind._publish_table(raw, True, RULE)
     assert table.withheld or "Autres (regroupés)" in table.row_labels
@@ -278,7 +278,7 @@ def path(db):
     February: P0 request 08/02, placed S35 on 10/02.
     March: 4 requests, 3 oriented, 3 placed; median 2 days; far: 2 of 3; runaways: 1 of 3 (7 and 30 days).
     """
-    from services.placements import placement_runaway
+    from services.path.placements import placement_runaway
     from tests.factories import make_placed, make_request
 
     s35 = make_structure(name="S35", departement_code="35", joined_on=date(2024, 1, 1), sexes=["F", "M"])
@@ -387,7 +387,7 @@ def signalements(db):
     from datetime import datetime, timedelta
 
     from core.formatting import PARIS
-    from services.signalements import signalement_acknowledge
+    from services.signalements.declarations import signalement_acknowledge
     from tests.factories import as_system, make_signalement
 
     a = make_structure(name="A", departement_code="35")
@@ -446,7 +446,7 @@ def weekly_network(db):
     Expected 10, received 5, on time 4; Bretagne: expected 5, received 4."""
     from datetime import timedelta
 
-    from services import weekly
+    from services.weekly import reports as weekly
     from tests.factories import make_weekly_elements, make_weekly_report
 
     make_weekly_elements()

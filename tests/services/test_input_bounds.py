@@ -20,10 +20,11 @@ from core.imports import FILE_TOO_BIG, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, TOO_MA
 from models.signalement import Signalement, SignalementEvent
 from models.structure import Structure, StructureCreate, StructureUpdate
 from models.user import Role
-from services import structures, weekly_import
-from services.signalements import Transmission, signalement_pass_on
-from services.structures import structure_create, structure_list, structure_update
-from services.training_import import training_import_read
+from services.directory import structures
+from services.directory.structures import structure_create, structure_list, structure_update
+from services.signalements.declarations import Transmission, signalement_pass_on
+from services.training.imports import training_import_read
+from services.weekly import imports as weekly_import
 from tests.factories import make_request, make_signalement, make_structure, make_user, make_weekly_elements
 
 NOW = datetime(2025, 3, 5, 10, 0, tzinfo=UTC)  # week 2025-W07 still open for corrections
@@ -156,7 +157,7 @@ def test_structure_texts_are_bounded_on_create_and_update(db):
 
 def test_the_guard_refuses_what_a_service_did_not_check(db):
     request = make_request()
-    from services.requests import request_close
+    from services.path.requests import request_close
 
     messages = _refused(
         lambda: request_close(

@@ -7,8 +7,8 @@ import pytest
 from core.config import get_settings
 from models.base import utcnow
 from models.user import Role
-from services import login_throttle as throttle
-from services.audit import audit_list
+from services.admin import login_throttle as throttle
+from services.admin.audit import audit_list
 from tests.factories import PASSWORD, make_user
 
 STRANGER, OFFICE = "203.0.113.9", "198.51.100.4"

@@ -16,7 +16,7 @@ def test_migrations_match_models(db):
 
 
 def test_reference_data_loaded(db):
-    from services.referential import departement_options, region_options
+    from services.directory.referential import departement_options, region_options
 
     assert len(departement_options()) == 101
     assert len(region_options()) == 18

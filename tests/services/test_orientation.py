@@ -7,10 +7,10 @@ from core.errors import AccessDenied, ConcurrentEdit, ValidationFailed
 from models.base import utcnow
 from models.child import ProposalStatus, RequestStatus
 from models.user import Role
-from services import orientation
-from services.orientation import ReportedPlaces
-from services.requests import request_get
-from services.settings import setting_set
+from services.admin.settings import setting_set
+from services.path import orientation
+from services.path.orientation import ReportedPlaces
+from services.path.requests import request_get
 from tests.factories import make_oriented, make_placed, make_request, make_structure, make_user
 
 
@@ -318,7 +318,7 @@ def test_answer_cannot_be_dated_in_the_future(db):
 
 
 def test_finder_reads_free_places_from_the_latest_weekly_figures(db):
-    from services.weekly_calendar import monday_of
+    from services.weekly.weeks import monday_of
     from tests.factories import make_weekly_elements, make_weekly_report
 
     coordinator = make_user(Role.COORDINATION)

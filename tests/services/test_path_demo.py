@@ -2,9 +2,9 @@
 
 from core.access import SYSTEM
 from models.user import Role
-from services.path_indicators import path_summary
-from services.placements import structure_children
-from services.requests import request_board
+from services.path.indicators import path_summary
+from services.path.placements import structure_children
+from services.path.requests import request_board
 from tests.factories import make_user
 
 

@@ -6,10 +6,10 @@ from core.errors import AccessDenied
 from core.formatting import PARIS
 from models.base import utcnow
 from models.user import Role
-from services import path_indicators as ind
-from services.orientation import proposal_create
-from services.placements import placement_exit, placement_runaway
-from services.requests import paris_date
+from services.path import indicators as ind
+from services.path.orientation import proposal_create
+from services.path.placements import placement_exit, placement_runaway
+from services.path.requests import paris_date
 from tests.factories import make_oriented, make_placed, make_request, make_structure, make_user
 
 TODAY = paris_date(utcnow())

@@ -7,10 +7,10 @@ from core.errors import AccessDenied, ConcurrentEdit, ValidationFailed
 from models.base import utcnow
 from models.child import RequestStatus
 from models.user import Role
-from services import placements
-from services.child_access import child_access_list
-from services.orientation import consent_record, proposal_create
-from services.requests import RequestCreate, paris_date, request_create, request_get
+from services.path import placements
+from services.path.child_access import child_access_list
+from services.path.orientation import consent_record, proposal_create
+from services.path.requests import RequestCreate, paris_date, request_create, request_get
 from tests.factories import make_oriented, make_placed, make_request, make_structure, make_user
 
 TODAY = paris_date(utcnow())
@@ -98,7 +98,7 @@ def test_no_two_open_placements_for_one_child(db):
         ),
     )
     proposal = proposal_create(actor=coordinator, request_id=renewed.id, structure_id=second.id)
-    from services.orientation import proposal_answer
+    from services.path.orientation import proposal_answer
 
     proposal = proposal_answer(
         actor=coordinator, proposal_id=proposal.id, expected_version=proposal.version, accepted=True
@@ -318,7 +318,7 @@ def test_every_opening_of_a_childs_record_is_logged_for_the_coordination(db):
 
 
 def test_access_log_is_not_a_write_in_the_audit_log(db):
-    from services.audit import audit_list, data_version
+    from services.admin.audit import audit_list, data_version
 
     coordinator = make_user(Role.COORDINATION)
     request = make_request(coordinator)

@@ -2,7 +2,7 @@ import dataclasses
 
 import pytest
 
-from services.reference_data import (
+from services.directory.reference_data import (
     DEPARTEMENTS,
     OVERSEAS_REGION_CODES,
     REGIONS,

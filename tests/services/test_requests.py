@@ -10,9 +10,9 @@ from core.errors import AccessDenied, ConcurrentEdit, NotFound, ValidationFailed
 from models.base import utcnow
 from models.child import ClosureReason, ProposalStatus, RequestStatus
 from models.user import Role
-from services import requests
-from services.orientation import proposal_create
-from services.requests import RequestCreate
+from services.path import requests
+from services.path.orientation import proposal_create
+from services.path.requests import RequestCreate
 from tests.factories import make_oriented, make_placed, make_request, make_structure, make_user
 
 

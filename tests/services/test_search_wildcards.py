@@ -1,8 +1,9 @@
 """`%` and `_` typed in a search match only themselves."""
 
 from models.user import Role
-from services import requests, structures
-from services.structures import StructureFilters
+from services.directory import structures
+from services.directory.structures import StructureFilters
+from services.path import requests
 from tests.factories import make_request, make_structure, make_user
 
 

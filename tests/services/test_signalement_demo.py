@@ -5,8 +5,8 @@ from sqlmodel import select
 from core.access import SYSTEM
 from core.db import session_scope
 from models.signalement import Signalement, SignalementEvent
-from services import signalements as svc
-from services.signalement_indicators import signalement_indicators
+from services.signalements import declarations as svc
+from services.signalements.indicators import signalement_indicators
 
 
 def test_demo_signalements(demo_db):

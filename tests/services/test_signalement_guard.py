@@ -9,7 +9,7 @@ from core.db import engine, session_scope
 from models.signalement import DERIVED_COLUMNS, Signalement
 from models.signalement_guard import FACT_COLUMNS, MESSAGE
 from models.user import Role
-from services import signalements as svc
+from services.signalements import declarations as svc
 from tests.factories import make_signalement, make_user
 
 PLAIN_SQL = {

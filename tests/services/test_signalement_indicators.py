@@ -8,17 +8,17 @@ from core.errors import AccessDenied
 from models.base import utcnow
 from models.signalement import Category
 from models.user import Role
-from services import signalements as svc
-from services.disclosure_policy import PeriodRefused
-from services.requests import paris_date
-from services.signalement_indicators import (
+from services.indicators.disclosure_policy import PeriodRefused
+from services.path.requests import paris_date
+from services.signalements import declarations as svc
+from services.signalements.declarations import Transmission
+from services.signalements.indicators import (
     DeadlineShare,
     DelayStats,
     signalement_breakdown_note,
     signalement_indicator_counts,
     signalement_indicators,
 )
-from services.signalements import Transmission
 from tests.factories import as_system, make_signalement, make_structure, make_user
 
 T0 = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)

@@ -14,8 +14,8 @@ from core.errors import AccessDenied, ConcurrentEdit, NotFound, ValidationFailed
 from models.base import utcnow
 from models.signalement import AppendOnlyViolation, Signalement, SignalementEvent
 from models.user import Role
-from services import signalements as svc
-from services.signalements import SignalementDeclaration, Transmission
+from services.signalements import declarations as svc
+from services.signalements.declarations import SignalementDeclaration, Transmission
 from tests.factories import (
     as_system,
     make_child,
@@ -394,7 +394,7 @@ def test_home_items_by_role(db):
     coordination = make_user(Role.COORDINATION)
     make_signalement(as_system(partner), now=utcnow() - 30 * HOUR)
     make_signalement(partner, severity="danger_immediat")
-    from services.home import home_items
+    from services.home.items import home_items
 
     coordination_items = [(i.label, i.count, i.level, i.page) for i in home_items(actor=coordination)]
     assert coordination_items[:2] == [

@@ -5,9 +5,9 @@ import pytest
 from core.errors import AccessDenied, ConcurrentEdit, ValidationFailed
 from models.standard import CriterionCreate
 from models.user import Role
-from services import standards
-from services.standards import AssessmentInput, months_before
-from services.structures import FUTURE_DATE, paris_today
+from services.directory import standards
+from services.directory.standards import AssessmentInput, months_before
+from services.directory.structures import FUTURE_DATE, paris_today
 from tests.factories import make_criterion, make_structure, make_user
 
 TODAY = paris_today()

@@ -9,8 +9,8 @@ from core.access import SYSTEM
 from core.errors import AccessDenied, ConcurrentEdit, NotFound, ValidationFailed
 from models.structure import NetworkStatus, StructureCreate, StructureUpdate
 from models.user import Role
-from services import structures
-from services.structures import StructureFilters, paris_today
+from services.directory import structures
+from services.directory.structures import StructureFilters, paris_today
 from tests.factories import make_structure, make_user
 
 TODAY = paris_today()

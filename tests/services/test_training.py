@@ -7,9 +7,9 @@ from core.access import SYSTEM
 from core.clock import paris_today
 from core.errors import AccessDenied, ConcurrentEdit, ValidationFailed
 from models.user import Role
-from services import training
-from services.home import home_items
-from services.training import ModuleData, SessionData
+from services.home.items import home_items
+from services.training import sessions as training
+from services.training.sessions import ModuleData, SessionData
 from tests.factories import make_module, make_session, make_structure, make_user
 
 TODAY = paris_today()

@@ -7,9 +7,9 @@ from openpyxl import Workbook
 from core.clock import paris_today
 from core.errors import AccessDenied, ValidationFailed
 from models.user import Role
-from services import training
-from services import training_import as imp
-from services.training_indicators import training_totals
+from services.training import imports as imp
+from services.training import sessions as training
+from services.training.indicators import training_totals
 from tests.factories import make_module, make_structure, make_user
 
 HEADER = (

@@ -3,9 +3,9 @@ import pytest
 from core.errors import AccessDenied, ConcurrentEdit, ValidationFailed
 from core.passwords import WEAK_PASSWORD
 from models.user import Role
-from services import users
-from services.login_throttle import login_attempt
-from services.users import UserCreate
+from services.admin import users
+from services.admin.login_throttle import login_attempt
+from services.admin.users import UserCreate
 from tests.factories import PASSWORD, make_structure, make_user
 
 

@@ -9,9 +9,10 @@ from core.db import session_scope
 from core.errors import AccessDenied, ConcurrentEdit, ValidationFailed
 from models.user import Role
 from models.weekly import ReportStatus
-from services import audit, weekly
-from services import weekly_validation as rules
-from services.weekly import WeekState
+from services.admin import audit
+from services.weekly import reports as weekly
+from services.weekly import validation as rules
+from services.weekly.reports import WeekState
 from tests.factories import make_structure, make_user, make_weekly_elements, make_weekly_report, weekly_values
 
 # Wednesday 5 March 2025, 11:00 in Paris: the current week starts on 3 March; last week's figures
@@ -397,7 +398,7 @@ def test_value_changes_are_audited_per_report(setup):
 
 def test_new_element_appears_and_retired_element_leaves_the_grid(setup):
     from models.weekly import WeeklyElementCreate, WeeklyElementUpdate
-    from services.weekly_elements import weekly_element_create, weekly_element_update
+    from services.weekly.elements import weekly_element_create, weekly_element_update
 
     elements, partner, structure_id = setup
     _save(partner, structure_id, LAST_WEEK, now=NOW - timedelta(days=2), submit=True)

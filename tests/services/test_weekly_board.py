@@ -7,9 +7,10 @@ from core.access import SYSTEM
 from core.errors import AccessDenied
 from models.structure import NetworkStatus
 from models.user import Role
-from services import weekly, weekly_board
-from services.contributors import WITHHELD_COMPLEMENT, WITHHELD_FEW, WITHHELD_MONTH, WITHHELD_UNSETTLED
-from services.weekly_board import Cell
+from services.weekly import board as weekly_board
+from services.weekly import reports as weekly
+from services.weekly.board import Cell
+from services.weekly.contributors import WITHHELD_COMPLEMENT, WITHHELD_FEW, WITHHELD_MONTH, WITHHELD_UNSETTLED
 from tests.factories import make_structure, make_user, make_weekly_elements, make_weekly_report
 
 NOW = datetime(2025, 3, 5, 10, 0, tzinfo=UTC)  # Wednesday; last week (24/02) was due Tuesday 4/03 noon

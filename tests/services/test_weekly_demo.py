@@ -8,8 +8,9 @@ from core.access import SYSTEM
 from core.db import session_scope
 from core.formatting import PARIS
 from demo.generate import demo_generate
-from services import weekly, weekly_board
-from services.weekly import WeekState
+from services.weekly import board as weekly_board
+from services.weekly import reports as weekly
+from services.weekly.reports import WeekState
 
 TODAY = date(2025, 3, 5)  # a Wednesday: last week's deadline has passed
 NOW = datetime.combine(TODAY, time(9), PARIS)

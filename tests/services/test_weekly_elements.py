@@ -4,7 +4,7 @@ from core.access import SYSTEM
 from core.errors import AccessDenied, ConcurrentEdit, ValidationFailed
 from models.user import Role
 from models.weekly import Aggregation, ValueKind, WeeklyElementCreate, WeeklyElementUpdate
-from services import weekly_elements as elements
+from services.weekly import elements
 from tests.factories import make_user, make_weekly_elements
 
 

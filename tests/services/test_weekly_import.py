@@ -8,10 +8,11 @@ from core.access import SYSTEM
 from core.errors import AccessDenied, ValidationFailed
 from models.user import Role
 from models.weekly import ReportStatus
-from services import weekly, weekly_import
-from services import weekly_validation as rules
-from services.weekly import WeekState
-from services.weekly_import import HistoricReport
+from services.weekly import imports as weekly_import
+from services.weekly import reports as weekly
+from services.weekly import validation as rules
+from services.weekly.imports import HistoricReport
+from services.weekly.reports import WeekState
 from tests.factories import make_structure, make_user, make_weekly_elements, make_weekly_report
 
 NOW = datetime(2025, 3, 5, 10, 0, tzinfo=UTC)

@@ -7,9 +7,11 @@ import sqlalchemy as sa
 from core.access import SYSTEM
 from core.db import session_scope
 from models.weekly import ReportStatus, WeeklyTotal
-from services import weekly, weekly_board, weekly_import
-from services.weekly_import import HistoricReport
-from services.weekly_totals import _sums
+from services.weekly import board as weekly_board
+from services.weekly import imports as weekly_import
+from services.weekly import reports as weekly
+from services.weekly.imports import HistoricReport
+from services.weekly.totals import _sums
 from tests.factories import make_structure, make_weekly_elements, make_weekly_report, weekly_values
 
 NOW = datetime(2025, 3, 5, 10, 0, tzinfo=UTC)

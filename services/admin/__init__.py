@@ -1,0 +1,1 @@
+"""Administration: accounts, the audit log, settings and the log-in throttle."""

@@ -1,0 +1,1 @@
+"""The indicator catalogue, its data sources and the disclosure rules every funder- or partner-facing aggregate goes through."""

@@ -1,0 +1,1 @@
+"""A child's path: requests, orientation proposals, placements, who may see a child, and the path indicators."""

@@ -1,0 +1,1 @@
+"""The annual evaluation report and its exports."""

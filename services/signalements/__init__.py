@@ -1,0 +1,1 @@
+"""Signalements of worrying situations: declaration, acknowledgement, transmission, follow-up and their indicators."""

@@ -1,0 +1,1 @@
+"""Trainings: the module catalogue, sessions and their participants, the import of past sessions, training indicators."""
