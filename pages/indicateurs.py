@@ -2,14 +2,9 @@
 
 import streamlit as st
 
-from services.indicators.catalogue import (
-    indicator_coverage_map,
-    indicator_overview,
-    indicator_series,
-    indicator_view,
-    protection_rule,
-)
+from services.indicators.catalogue import indicator_coverage_map, indicator_overview, indicator_series, indicator_view
 from services.indicators.disclosure_policy import publication_rules
+from services.indicators.publication import protection_rule
 from services.report.annual import annual_report_html, annual_report_xlsx, annual_report_years, indicator_workbook
 from ui.auth import page_guard
 from ui.cache import cached, chart

@@ -9,7 +9,8 @@ import streamlit.components.v1 as components
 from core.bounds import text_limit
 from core.formatting import fr_datetime
 from models.annual_report import AnnualReportSection
-from services.indicators.catalogue import indicator_overview, protection_rule
+from services.indicators.catalogue import indicator_overview
+from services.indicators.publication import protection_rule
 from services.periods import period_of
 from services.report.annual import (
     annual_report_html,

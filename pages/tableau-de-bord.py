@@ -10,8 +10,8 @@ from services.indicators.catalogue import (
     indicator_records,
     indicator_series,
     indicator_view,
-    protection_rule,
 )
+from services.indicators.publication import protection_rule
 from ui.auth import page_guard
 from ui.cache import cached, chart
 from ui.feedback import handled

@@ -1,10 +1,14 @@
 """What the indicator sources return to the catalogue (services/indicators/catalogue.py): true values, never
-shown to a funder as they are, and the query they answer (who reads, the period, the scope)."""
+shown to a funder as they are, the query they answer (who reads, the period, the scope), and the
+catalogue entry (:class:`IndicatorSpec`) each feature package declares in its ``indicator_sources``
+module (gathered by services/indicators/registry.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from importlib.util import find_spec
 
 from core.access import Actor
 from core.clock import paris_today
@@ -93,3 +97,64 @@ class RecordPage:
     columns: tuple[str, ...]
     rows: tuple[tuple, ...]
     total: int
+
+
+# --- a catalogue entry ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorInfo:
+    """What describes an indicator (no function: safe to cache and to pickle)."""
+
+    key: str
+    number: int
+    title: str
+    short_title: str
+    definition: str
+    counts_children: bool
+    unit: str
+    from_call: bool
+    stock: bool  # read at the end of the period (structures, départements) rather than over it
+    available: bool
+
+    @property
+    def label(self) -> str:
+        return f"{self.number}. {self.short_title}" if self.from_call else f"{self.short_title} (complémentaire)"
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    """One catalogue entry, declared in its feature package's ``indicator_sources`` module: the call's
+    title, the French definition, and the functions that compute the true figures."""
+
+    key: str
+    number: int
+    title: str
+    short_title: str
+    definition: str
+    counts_children: bool
+    unit: str
+    source: str  # the feature module the figures come from
+    headline: Callable[[Query], RawHeadline]
+    tables: Callable[[Query], list[RawTable]]
+    records: Callable[[Query, str | None, str | None, str | None, int, int], RecordPage] | None = None
+    from_call: bool = True
+    stock: bool = False
+
+    @property
+    def available(self) -> bool:
+        return all(find_spec(name) is not None for name in self.source.split(","))
+
+    def info(self) -> IndicatorInfo:
+        return IndicatorInfo(
+            self.key,
+            self.number,
+            self.title,
+            self.short_title,
+            self.definition,
+            self.counts_children,
+            self.unit,
+            self.from_call,
+            self.stock,
+            self.available,
+        )

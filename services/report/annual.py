@@ -21,21 +21,15 @@ from datetime import date, datetime
 from sqlmodel import select
 
 from core.access import Action, Actor, require
+from core.clock import paris_today
 from core.concurrency import check_version
 from core.db import session_scope
 from core.errors import FieldError, ValidationFailed
 from models.annual_report import AnnualReportSection, ReportSection
 from models.audit import AuditEntry
 from models.base import utcnow
-from services.indicators.catalogue import (
-    IndicatorView,
-    ProtectionRule,
-    SeriesPoint,
-    indicator_series,
-    indicator_view,
-    paris_today,
-    protection_rule,
-)
+from services.indicators.catalogue import indicator_series, indicator_view
+from services.indicators.publication import IndicatorView, ProtectionRule, SeriesPoint, protection_rule
 from services.periods import Period, Scope, period_of, scope_for
 
 TEXT_LIMIT = 20000

@@ -15,9 +15,10 @@ from io import BytesIO
 
 from core.formatting import fr_date, fr_datetime
 from core.spreadsheet import xlsx_append
-from services.indicators.catalogue import IndicatorView, SeriesPoint, Table, indicator_scope_label
+from services.indicators.catalogue import indicator_scope_label
 from services.indicators.disclosure import Mark
 from services.indicators.disclosure_policy import publication_rules
+from services.indicators.publication import IndicatorView, SeriesPoint, Table
 
 SUMMARY_SHEET = "Synthèse"
 METHOD_SHEET = "Méthode"

@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
+from core.clock import paris_today
 from core.db import session_scope
 from core.errors import AccessDenied
 from core.formatting import PARIS
@@ -18,7 +19,6 @@ from services.indicators.catalogue import (
     indicator_overview,
     indicator_records,
     indicator_view,
-    paris_today,
 )
 from services.indicators.disclosure import Mark
 from services.periods import period_of

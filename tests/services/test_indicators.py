@@ -7,6 +7,7 @@ import pytest
 from core.errors import AccessDenied
 from models.user import Role
 from services.indicators import catalogue as ind
+from services.indicators import publication as pub
 from services.indicators.disclosure import Mark
 from services.periods import Period, Scope, period_of
 from services.training.sessions import training_plan_set
@@ -206,34 +207,34 @@ def test_funder_limited_to_a_departement_only_sees_it(network):
 
 
 def _raw_table(values, kind="counts", columns=(("n", "Effectif"),)):
-    return ind.RawTable(
+    return pub.RawTable(
         "t", "T", "Ligne", tuple((str(i), f"L{i}") for i in range(len(values))), columns, tuple(values), kind=kind
     )
 
 
-RULE = ind.ProtectionRule(5, 5, "")
+RULE = pub.ProtectionRule(5, 5, "")
 
 
 def test_published_count_is_small_mark_or_rounded():
-    assert ind._count_figure(0, RULE).text == "0"
-    assert ind._count_figure(3, RULE).text == "< 5" and ind._count_figure(3, RULE).value is None
-    assert ind._count_figure(12, RULE).value == 10 and ind._count_figure(13, RULE).value == 15
-    assert ind._count_figure(3, None).value == 3
+    assert pub._count_figure(0, RULE).text == "0"
+    assert pub._count_figure(3, RULE).text == "< 5" and pub._count_figure(3, RULE).value is None
+    assert pub._count_figure(12, RULE).value == 10 and pub._count_figure(13, RULE).value == 15
+    assert pub._count_figure(3, None).value == 3
 
 
 def test_published_share_uses_rounded_counts_and_hides_a_small_numerator():
-    assert ind._share_figure(ind.Raw(ind.SHARE, numerator=12, denominator=38), RULE).value == pytest.approx(10 / 40)
-    hidden = ind._share_figure(ind.Raw(ind.SHARE, numerator=2, denominator=38), RULE)
+    assert pub._share_figure(pub.Raw(pub.SHARE, numerator=12, denominator=38), RULE).value == pytest.approx(10 / 40)
+    hidden = pub._share_figure(pub.Raw(pub.SHARE, numerator=2, denominator=38), RULE)
     assert hidden.value is None and hidden.detail.startswith("sur 40 : part non publiée")
 
 
 def test_published_median_needs_enough_observations():
-    assert ind._median_figure(ind.Raw(ind.MEDIAN, value=4, observations=3), RULE).value is None
-    assert ind._median_figure(ind.Raw(ind.MEDIAN, value=4, observations=7), RULE).value == 4
+    assert pub._median_figure(pub.Raw(pub.MEDIAN, value=4, observations=3), RULE).value is None
+    assert pub._median_figure(pub.Raw(pub.MEDIAN, value=4, observations=7), RULE).value == 4
 
 
 def test_protected_table_suppresses_and_complements():
-    table = ind._publish_table(_raw_table([(3,), (8,), (12,)]), True, RULE)
+    table = pub.publish_table(_raw_table([(3,), (8,), (12,)]), True, RULE)
     assert table.cells[0] == (Mark.SMALL,)
     assert sum(isinstance(c[0], Mark) for c in table.cells) >= 2
     assert table.column_totals == (25,)
@@ -243,13 +244,13 @@ def test_protected_table_suppresses_and_complements():
 def test_fragile_table_is_merged_or_withheld():
     # Four rows "1 | 4" (total 5) under a first column "< 5": fragile as it is (services.indicators.disclosure).
     raw = _raw_table([(1, 4)] * 4, columns=(("a", "A"), ("b", "B")))
-    table = ind._publish_table(raw, True, RULE)
+    table = pub.publish_table(raw, True, RULE)
     assert table.withheld or "Autres (regroupés)" in table.row_labels
     assert table.withheld or not table.drill
 
 
 def test_unprotected_table_for_coordination_has_true_totals():
-    table = ind._publish_table(_raw_table([(1, 4), (2, 0)], columns=(("a", "A"), ("b", "B"))), True, None)
+    table = pub.publish_table(_raw_table([(1, 4), (2, 0)], columns=(("a", "A"), ("b", "B"))), True, None)
     assert table.cells == ((1, 4), (2, 0)) and table.row_totals == (5, 2) and table.total == 7
 
 
