@@ -20,14 +20,13 @@ from services.signalements.declarations import (
     SignalementDeclaration,
     Transmission,
     signalement_acknowledge,
-    signalement_child_codes,
     signalement_close,
     signalement_correct,
     signalement_declare,
     signalement_follow_up,
-    signalement_get,
     signalement_pass_on,
 )
+from services.signalements.reads import signalement_child_codes, signalement_get
 
 HISTORY = 95
 D, W, I = Severity.IMMEDIATE_DANGER.value, Severity.WORRYING.value, Severity.INFORMATION.value  # noqa: E741

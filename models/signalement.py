@@ -7,7 +7,7 @@ deleted: a mistake is fixed by a correction event, which may void an earlier ste
 The header also keeps a few columns derived from the events (status, current severity and
 category, deadlines, first acknowledgement and transmission, closing) so that boards and
 indicators filter and sort in SQL without replaying every history. They are written only by
-`services.signalements.declarations`, in the same transaction as the event that changes them, from a pure
+`services.signalements.circuit`, in the same transaction as the event that changes them, from a pure
 replay of all the events (`derive_state`), never set by hand. The ORM guards below refuse any
 other update, any update or delete of an event, and any deletion of a signalement.
 """

@@ -11,13 +11,11 @@ from models.base import utcnow
 from models.child import Child
 from models.signalement import ActionTaken, Category, Severity, Signalement, SignalementStatus
 from services.directory.structures import structure_options
-from services.signalements.declarations import (
-    SignalementDeclaration,
+from services.signalements.circuit import signalement_deadline_hours, signalement_deadlines_set
+from services.signalements.declarations import SignalementDeclaration, signalement_declare
+from services.signalements.reads import (
     signalement_board,
     signalement_child_codes,
-    signalement_deadline_hours,
-    signalement_deadlines_set,
-    signalement_declare,
     signalement_get,
     signalement_list,
     signalement_open_counts,

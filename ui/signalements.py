@@ -28,8 +28,6 @@ from models.signalement import (
 )
 from models.structure import Sex
 from services.signalements.declarations import (
-    SignalementDetail,
-    SignalementSummary,
     Transmission,
     signalement_acknowledge,
     signalement_close,
@@ -37,6 +35,7 @@ from services.signalements.declarations import (
     signalement_follow_up,
     signalement_pass_on,
 )
+from services.signalements.reads import SignalementDetail, SignalementSummary
 from ui.feedback import handled
 from ui.text import md, show_text
 

@@ -14,7 +14,7 @@ from demo.signalements import ACTIONS, CATEGORIES, FACTS, OUTCOMES, RECIPIENTS, 
 from models.base import utcnow
 from models.signalement import EventKind, Severity, Signalement, SignalementEvent
 from services.admin.settings import SETTINGS
-from services.signalements.declarations import DEADLINE_KEYS, derive_state
+from services.signalements.circuit import DEADLINE_KEYS, derive_state
 
 PER_YEAR = 400  # 20,000 signalements over five years at scale 10
 YEARS = 5

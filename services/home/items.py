@@ -152,7 +152,7 @@ def _directory(actor: Actor) -> list[TodoItem]:
 
 
 def _signalements(actor: Actor) -> list[TodoItem]:
-    from services.signalements.declarations import signalement_home_items
+    from services.signalements.reads import signalement_home_items
 
     return signalement_home_items(actor)
 

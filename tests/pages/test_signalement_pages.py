@@ -7,6 +7,7 @@ from core.formatting import PARIS
 from models.base import utcnow
 from models.user import Role
 from services.signalements import declarations as svc
+from services.signalements import reads
 from tests.factories import make_signalement, make_user
 from tests.pages.helpers import open_page, texts
 
@@ -46,8 +47,8 @@ def test_partner_declares_and_the_coordination_board_shows_it_first(sqlite_db):
     assert "Prise en compte attendue dans" in texts(board)
     _button(board, "Prendre en compte").click()
     board.run()
-    newest = svc.signalement_list(actor=coordination).rows[0]
-    events = svc.signalement_get(actor=coordination, signalement_id=newest.id).events
+    newest = reads.signalement_list(actor=coordination).rows[0]
+    events = reads.signalement_get(actor=coordination, signalement_id=newest.id).events
     assert [(e.kind, e.author_name) for e in events] == [
         ("declaration", partner.display_name),
         ("prise_en_compte", coordination.display_name),

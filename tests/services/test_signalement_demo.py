@@ -5,12 +5,12 @@ from sqlmodel import select
 from core.access import SYSTEM
 from core.db import session_scope
 from models.signalement import Signalement, SignalementEvent
-from services.signalements import declarations as svc
+from services.signalements import circuit, reads
 from services.signalements.indicators import signalement_indicators
 
 
 def test_demo_signalements(demo_db):
-    page = svc.signalement_list(actor=SYSTEM, limit=200)
+    page = reads.signalement_list(actor=SYSTEM, limit=200)
     assert 60 <= page.total <= 120
     open_ = [r for r in page.rows if r.is_open]
     assert 1 <= len(open_) <= 2 and any(r.severity == "danger_immediat" for r in open_)
@@ -24,5 +24,5 @@ def test_demo_signalements(demo_db):
                 .where(SignalementEvent.signalement_id == header.id)
                 .order_by(SignalementEvent.id)
             ).all()
-            for key, value in svc.derive_state(list(events), header.declared_at).items():
+            for key, value in circuit.derive_state(list(events), header.declared_at).items():
                 assert getattr(header, key) == value, (header.id, key)

@@ -10,6 +10,7 @@ from models.signalement import DERIVED_COLUMNS, Signalement
 from models.signalement_guard import FACT_COLUMNS, MESSAGE
 from models.user import Role
 from services.signalements import declarations as svc
+from services.signalements import reads
 from tests.factories import make_signalement, make_user
 
 PLAIN_SQL = {
@@ -60,6 +61,6 @@ def test_the_circuit_still_moves_forward(db):
     coordination = make_user(Role.COORDINATION)
     svc.signalement_acknowledge(actor=coordination, signalement_id=made.id)
     svc.signalement_correct(actor=coordination, signalement_id=made.id, note="Gravité revue", severity="information")
-    detail = svc.signalement_get(actor=coordination, signalement_id=made.id)
+    detail = reads.signalement_get(actor=coordination, signalement_id=made.id)
     assert detail.summary.status == "pris_en_compte" and detail.summary.severity == "information"
     assert detail.declared_severity == "preoccupant"

@@ -11,6 +11,7 @@ from models.user import Role
 from services.indicators.disclosure_policy import PeriodRefused
 from services.path.requests import paris_date
 from services.signalements import declarations as svc
+from services.signalements import reads
 from services.signalements.declarations import Transmission
 from services.signalements.indicators import (
     DeadlineShare,
@@ -60,7 +61,7 @@ def network(db):
     s2 = make_signalement(p_rennes, now=t2, severity="danger_immediat", category="approche").id
     svc.signalement_acknowledge(actor=c, signalement_id=s2, now=t2 + 90 * MIN)
     passed(s2, t2 + 5 * HOUR, "crip", "plateforme")
-    platform = svc.signalement_get(actor=c, signalement_id=s2).events[-1]
+    platform = reads.signalement_get(actor=c, signalement_id=s2).events[-1]
     svc.signalement_correct(
         actor=c, signalement_id=s2, voids_event_id=platform.id, note="Pas envoyé à PHAROS", now=t2 + 6 * HOUR
     )
@@ -126,7 +127,7 @@ def test_shares_count_only_what_is_settled(network):
 def test_acknowledging_moves_the_time_to_acknowledge(network):
     c = network["c"]
     before = signalement_indicators(actor=c, now=NOW).time_to_acknowledge
-    open_one = svc.signalement_list(actor=c, open_only=True, structure_id=network["marseille"].id).rows[0]
+    open_one = reads.signalement_list(actor=c, open_only=True, structure_id=network["marseille"].id).rows[0]
     svc.signalement_acknowledge(actor=c, signalement_id=open_one.id, now=open_one.declared_at + 20 * MIN)
     after = signalement_indicators(actor=c, now=NOW).time_to_acknowledge
     assert (before.count, after.count) == (4, 5)

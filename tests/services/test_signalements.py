@@ -14,6 +14,7 @@ from core.errors import AccessDenied, ConcurrentEdit, NotFound, ValidationFailed
 from models.base import utcnow
 from models.signalement import AppendOnlyViolation, Signalement, SignalementEvent
 from models.user import Role
+from services.signalements import circuit, reads
 from services.signalements import declarations as svc
 from services.signalements.declarations import SignalementDeclaration, Transmission
 from tests.factories import (
@@ -60,7 +61,7 @@ def test_declaring_starts_the_circuit_with_the_severity_deadlines(db):
     s = make_signalement(partner, now=T0, severity="danger_immediat")
     assert (s.status, s.severity, s.reference) == ("declare", "danger_immediat", f"SIG-2025-{s.id:04d}")
     assert (s.ack_due_at, s.pass_due_at) == (T0 + HOUR, T0 + 4 * HOUR)
-    detail = svc.signalement_get(actor=partner, signalement_id=s.id)
+    detail = reads.signalement_get(actor=partner, signalement_id=s.id)
     [declared] = detail.events
     assert (declared.kind, declared.author_name, declared.author_role, declared.at) == (
         "declaration",
@@ -102,7 +103,7 @@ def test_declaration_lists_every_fault_in_french_and_writes_nothing(db):
         "Date et heure des faits": svc.OCCURRED_REQUIRED,
         "Gravité": svc.UNKNOWN_VALUE,
     }
-    assert svc.signalement_list(actor=partner).total == 0
+    assert reads.signalement_list(actor=partner).total == 0
     assert stored_events() == {}
 
 
@@ -120,11 +121,11 @@ def test_child_code_of_own_structure_open_or_recently_ended(db, ended_days_ago, 
     if accepted:
         s = make_signalement(partner, child_code="e-00042")
         assert s.child_code == "E-00042"
-        assert svc.signalement_child_codes(actor=partner) == ["E-00042"]
+        assert reads.signalement_child_codes(actor=partner) == ["E-00042"]
     else:
         with pytest.raises(ValidationFailed, match=re.escape(svc.CHILD_NOT_IN_STRUCTURE)):
             make_signalement(partner, child_code="E-00042")
-        assert svc.signalement_child_codes(actor=partner) == []
+        assert reads.signalement_child_codes(actor=partner) == []
 
 
 def test_child_of_another_structure_refused(db):
@@ -165,7 +166,7 @@ def test_acknowledge_and_pass_on_are_events_with_their_authors(db):
     after = pass_on(coordination, s.id, T0 + 2 * HOUR, "parquet", "police")
     assert after.status == "transmis"
     assert (after.acknowledged_at, after.passed_on_at) == (T0 + timedelta(minutes=20), T0 + 2 * HOUR)
-    events = svc.signalement_get(actor=partner, signalement_id=s.id).events
+    events = reads.signalement_get(actor=partner, signalement_id=s.id).events
     assert [(e.kind, e.recipient_kind, e.author_name) for e in events] == [
         ("declaration", None, partner.display_name),
         ("prise_en_compte", None, coordination.display_name),
@@ -181,7 +182,7 @@ def test_passing_on_unacknowledged_acknowledges_first(db):
     coordination = coordinator()
     after = pass_on(coordination, s.id, T0 + 2 * HOUR, "crip")
     assert after.acknowledged_at == T0 + 2 * HOUR
-    kinds = [e.kind for e in svc.signalement_get(actor=coordination, signalement_id=s.id).events]
+    kinds = [e.kind for e in reads.signalement_get(actor=coordination, signalement_id=s.id).events]
     assert kinds == ["declaration", "prise_en_compte", "transmission"]
 
 
@@ -218,7 +219,7 @@ def test_only_the_coordination_acknowledges_passes_on_and_closes(db, role):
     with pytest.raises(AccessDenied):
         svc.signalement_close(actor=actor, signalement_id=s.id, outcome="sans_suite")
     with pytest.raises(AccessDenied):
-        svc.signalement_board(actor=actor)
+        reads.signalement_board(actor=actor)
 
 
 def test_full_circuit_follow_up_close_and_reopen_by_correction(db):
@@ -239,7 +240,7 @@ def test_full_circuit_follow_up_close_and_reopen_by_correction(db):
     assert (closed.status, closed.outcome, closed.closed_at) == ("cloture", "enfant_retrouve", T0 + 48 * HOUR)
     with pytest.raises(ValidationFailed, match=re.escape(svc.ALREADY_CLOSED)):
         svc.signalement_follow_up(actor=partner, signalement_id=s.id, note="Autre chose", now=T0 + 50 * HOUR)
-    closing = svc.signalement_get(actor=coordination, signalement_id=s.id).events[-1]
+    closing = reads.signalement_get(actor=coordination, signalement_id=s.id).events[-1]
     reopened = svc.signalement_correct(
         actor=coordination,
         signalement_id=s.id,
@@ -248,7 +249,7 @@ def test_full_circuit_follow_up_close_and_reopen_by_correction(db):
         now=T0 + 50 * HOUR,
     )
     assert (reopened.status, reopened.closed_at, reopened.outcome) == ("en_suivi", None, None)
-    detail = svc.signalement_get(actor=partner, signalement_id=s.id)
+    detail = reads.signalement_get(actor=partner, signalement_id=s.id)
     assert detail.events[-2].voided_by == detail.events[-1].id
     svc.signalement_close(actor=coordination, signalement_id=s.id, outcome="enquete", now=T0 + 60 * HOUR)
     _assert_cache_matches_replay(s.id)
@@ -268,7 +269,7 @@ def test_correction_reclassifies_and_recomputes_deadlines_from_the_declaration(d
     assert (corrected.severity, corrected.category) == ("danger_immediat", "approche")
     assert (corrected.ack_due_at, corrected.pass_due_at) == (T0 + HOUR, T0 + 4 * HOUR)
     assert corrected.is_overdue(T0 + 2 * HOUR)
-    detail = svc.signalement_get(actor=partner, signalement_id=s.id)
+    detail = reads.signalement_get(actor=partner, signalement_id=s.id)
     assert (detail.declared_severity, detail.declared_category) == ("information", "autre")
     assert [e.kind for e in detail.events] == ["declaration", "correction"]
     with pytest.raises(ValidationFailed, match=re.escape(svc.CORRECTION_NOTE_REQUIRED)):
@@ -280,7 +281,7 @@ def test_voiding_rules(db):
     coordination = coordinator()
     s = make_signalement(partner, now=T0)
     pass_on(coordination, s.id, T0 + HOUR, "crip", "plateforme")
-    events = svc.signalement_get(actor=coordination, signalement_id=s.id).events
+    events = reads.signalement_get(actor=coordination, signalement_id=s.id).events
     declared, ack, crip, platform = events
     with pytest.raises(AccessDenied):
         svc.signalement_correct(actor=partner, signalement_id=s.id, voids_event_id=platform.id, note="erreur")
@@ -319,7 +320,7 @@ def _assert_cache_matches_replay(signalement_id: int) -> None:
             .where(SignalementEvent.signalement_id == signalement_id)
             .order_by(SignalementEvent.id)
         ).all()
-        for key, value in svc.derive_state(list(events), header.declared_at).items():
+        for key, value in circuit.derive_state(list(events), header.declared_at).items():
             assert getattr(header, key) == value, key
 
 
@@ -352,7 +353,7 @@ def test_simultaneous_acknowledgements_refused_not_doubled(db):
             other.join()
             assert seen.acknowledged_at is None  # what this session still believes
             svc.signalement_acknowledge(actor=second, signalement_id=s.id, now=T0 + HOUR)
-    kinds = [e.kind for e in svc.signalement_get(actor=first, signalement_id=s.id).events]
+    kinds = [e.kind for e in reads.signalement_get(actor=first, signalement_id=s.id).events]
     assert kinds == ["declaration", "prise_en_compte"]
 
 
@@ -376,16 +377,16 @@ def test_board_puts_overdue_first_then_urgency_then_deadline(db):
     closed = declare(50, "information")
     svc.signalement_acknowledge(actor=coordination, signalement_id=closed, now=now - 49 * HOUR)
     svc.signalement_close(actor=coordination, signalement_id=closed, outcome="information_seule", now=now - 48 * HOUR)
-    board = svc.signalement_board(actor=coordination, now=now)
+    board = reads.signalement_board(actor=coordination, now=now)
     assert [r.id for r in board.rows] == [late_worrying, fresh_danger, worrying, info, handled]
     assert board.total == 5
     late_danger = declare(2, "danger_immediat")
-    board = svc.signalement_board(actor=coordination, now=now)
+    board = reads.signalement_board(actor=coordination, now=now)
     assert [r.id for r in board.rows][:3] == [late_danger, late_worrying, fresh_danger]
     due = board.rows[2].due(now)
     assert (due.step, due.overdue) == ("prise en compte", False)
     assert board.rows[0].due(now).overdue
-    counts = svc.signalement_open_counts(actor=coordination, now=now)
+    counts = reads.signalement_open_counts(actor=coordination, now=now)
     assert (counts.open, counts.overdue, counts.awaiting_ack, counts.awaiting_pass) == (6, 2, 5, 0)
 
 
@@ -411,22 +412,22 @@ def test_deadlines_configurable_for_new_signalements_only(db):
     partner = partner_of()
     before = make_signalement(partner, now=T0, severity="danger_immediat")
     coordination = make_user(Role.COORDINATION)
-    hours = svc.signalement_deadline_hours()
+    hours = circuit.signalement_deadline_hours()
     assert hours == {"danger_immediat": (1.0, 4.0), "preoccupant": (24.0, 72.0), "information": (72.0, 0.0)}
-    svc.signalement_deadlines_set(actor=coordination, hours={**hours, "danger_immediat": (0.5, 2.0)})
+    circuit.signalement_deadlines_set(actor=coordination, hours={**hours, "danger_immediat": (0.5, 2.0)})
     after = make_signalement(partner, now=T0, severity="danger_immediat")
     assert (after.ack_due_at, after.pass_due_at) == (T0 + timedelta(minutes=30), T0 + 2 * HOUR)
-    assert svc.signalement_get(actor=partner, signalement_id=before.id).summary.ack_due_at == T0 + HOUR
+    assert reads.signalement_get(actor=partner, signalement_id=before.id).summary.ack_due_at == T0 + HOUR
     with pytest.raises(ValidationFailed):
-        svc.signalement_deadlines_set(actor=coordination, hours={"preoccupant": (-1, 72.0)})
+        circuit.signalement_deadlines_set(actor=coordination, hours={"preoccupant": (-1, 72.0)})
     with pytest.raises(AccessDenied):
-        svc.signalement_deadlines_set(actor=partner, hours=hours)
+        circuit.signalement_deadlines_set(actor=partner, hours=hours)
 
 
 # --- another structure's signalements -----------------------------------------------------------
 
 OPERATIONS = {
-    "get": lambda a, sid: svc.signalement_get(actor=a, signalement_id=sid),
+    "get": lambda a, sid: reads.signalement_get(actor=a, signalement_id=sid),
     "follow_up": lambda a, sid: svc.signalement_follow_up(actor=a, signalement_id=sid, note="Complément"),
     "correct": lambda a, sid: svc.signalement_correct(
         actor=a, signalement_id=sid, note="Correction", severity="danger_immediat"
@@ -450,19 +451,19 @@ def test_partner_lists_and_counts_only_its_own(db):
     own = make_signalement(mine)
     make_signalement(theirs)
     make_signalement(theirs)
-    page = svc.signalement_list(actor=mine)
+    page = reads.signalement_list(actor=mine)
     assert (page.total, [r.id for r in page.rows]) == (1, [own.id])
-    assert svc.signalement_open_counts(actor=mine).open == 1
-    assert svc.signalement_list(actor=make_user(Role.COORDINATION)).total == 3
+    assert reads.signalement_open_counts(actor=mine).open == 1
+    assert reads.signalement_list(actor=make_user(Role.COORDINATION)).total == 3
 
 
 def test_funder_reads_no_signalement(db):
     s = make_signalement(partner_of())
     funder = make_user(Role.FINANCEUR)
     for call in (
-        lambda: svc.signalement_get(actor=funder, signalement_id=s.id),
-        lambda: svc.signalement_list(actor=funder),
-        lambda: svc.signalement_open_counts(actor=funder),
+        lambda: reads.signalement_get(actor=funder, signalement_id=s.id),
+        lambda: reads.signalement_list(actor=funder),
+        lambda: reads.signalement_open_counts(actor=funder),
         lambda: svc.signalement_follow_up(actor=funder, signalement_id=s.id, note="x"),
     ):
         with pytest.raises(AccessDenied):
@@ -525,7 +526,7 @@ def test_no_service_path_updates_or_deletes_an_event(db):
                 actor=coordination,
                 signalement_id=s.id,
                 note="Rouvert",
-                voids_event_id=svc.signalement_get(actor=coordination, signalement_id=s.id).events[-1].id,
+                voids_event_id=reads.signalement_get(actor=coordination, signalement_id=s.id).events[-1].id,
                 now=T0 + 5 * HOUR,
             ),
             lambda: svc.signalement_close(
@@ -599,4 +600,4 @@ def test_the_orm_refuses_to_edit_or_delete(db, attempt):
                 session.exec(sa.update(Signalement).values(status="cloture"))
             session.flush()
     assert stored_events() == before
-    assert svc.signalement_get(actor=make_user(Role.COORDINATION), signalement_id=s.id).summary.status == "declare"
+    assert reads.signalement_get(actor=make_user(Role.COORDINATION), signalement_id=s.id).summary.status == "declare"
