@@ -11,7 +11,8 @@ from datetime import date, datetime, time, timedelta
 from core.formatting import PARIS
 from models.child import AuthorityBasis, ClosureReason, ExitReason, RefusalReason
 from services.directory.reference_data import distance_km
-from services.path.orientation import consent_record, placement_finder, proposal_answer, proposal_create
+from services.path.finder import placement_finder
+from services.path.orientation import consent_record, proposal_answer, proposal_create
 from services.path.placements import placement_arrival, placement_exit, placement_return, placement_runaway
 from services.path.requests import RequestCreate, request_close, request_create
 

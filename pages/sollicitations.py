@@ -22,14 +22,15 @@ from models.child import (
 )
 from models.structure import ExploitationForm, Sex
 from services.directory.referential import departement_label, departement_options
-from services.path.orientation import placement_finder, proposal_create, proposal_withdraw
+from services.path.finder import placement_finder
+from services.path.orientation import proposal_create, proposal_withdraw
+from services.path.request_export import request_export
 from services.path.requests import (
     OPEN_STATUSES,
     RequestCreate,
     request_board,
     request_close,
     request_create,
-    request_export,
     request_get,
     request_id_for_code,
 )

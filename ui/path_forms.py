@@ -11,6 +11,7 @@ import streamlit as st
 
 from core.access import Actor
 from core.bounds import text_limit
+from core.clock import paris_date
 from core.formatting import fr_date, fr_number
 from models.base import utcnow
 from models.child import (
@@ -25,7 +26,6 @@ from models.child import (
 from models.structure import ExploitationForm, Sex
 from services.path.orientation import consent_record, proposal_answer
 from services.path.placements import placement_arrival, placement_exit, placement_return, placement_runaway
-from services.path.requests import paris_date
 from ui.cache import invalidate
 from ui.feedback import handled
 

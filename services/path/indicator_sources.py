@@ -285,8 +285,8 @@ def _share_raw(share) -> Raw:
 
 
 def distance_headline(q: Query) -> RawHeadline:
+    from services.path.finder import min_distance_km
     from services.path.indicators import path_distance_share
-    from services.path.orientation import min_distance_km
 
     minimum = min_distance_km()
     share = path_distance_share(actor=q.reader, start=q.first, end=q.last, minimum_km=minimum, scope=q.scope)

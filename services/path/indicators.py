@@ -33,6 +33,7 @@ import sqlalchemy as sa
 from sqlmodel import func, select
 
 from core.access import Action, Actor, require
+from core.clock import paris_date
 from core.db import session_scope
 from core.formatting import fr_number
 from models.base import code_list_contains, utcnow
@@ -48,7 +49,6 @@ from services.indicators.disclosure_policy import (
     mask_pinning_zeros,
     withheld_note,
 )
-from services.path.requests import paris_date
 from services.path.sql import days_between, period_key, period_label
 from services.periods import Scope, in_scope, month_starts, scope_for, scope_holds
 
@@ -378,7 +378,7 @@ def path_distance_share(
     """Coordination and funders (protected): placements at least the minimum distance away, among those with a distance."""
     require(actor, Action.PATH_INDICATOR_READ)
     _check_period(actor, start, end)
-    from services.path.orientation import min_distance_km
+    from services.path.finder import min_distance_km
 
     minimum = min_distance_km() if minimum_km is None else minimum_km
     stmt = _placements(
@@ -441,7 +441,7 @@ def path_summary(
     """Coordination and funders (protected): the headline figures of the path for a period."""
     require(actor, Action.PATH_INDICATOR_READ)
     _check_period(actor, start, end)
-    from services.path.orientation import min_distance_km
+    from services.path.finder import min_distance_km
 
     rule = _rule(actor)
     with session_scope(actor) as session:

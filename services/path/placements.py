@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import func, select
 
 from core.access import REFUSED_STRUCTURE, Action, Actor, require, require_structure
+from core.clock import paris_date
 from core.concurrency import check_version
 from core.db import session_scope
 from core.errors import AccessDenied, FieldError, NotFound, ValidationFailed
@@ -30,16 +31,15 @@ from models.child import (
 )
 from models.structure import Structure
 from services.path.child_access import CONTEXT_STRUCTURE, child_access_record
-from services.path.requests import (
+from services.path.request_detail import (
     PlacementView,
     ProposalView,
     _proposal_view,
     consent_complete,
     hours_since,
-    paris_date,
     placement_view,
-    refresh_status,
 )
+from services.path.requests import refresh_status
 
 PLACEMENT_NOT_FOUND = "Placement introuvable."
 CHILD_NOT_FOUND = "Enfant introuvable."

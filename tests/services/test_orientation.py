@@ -8,8 +8,8 @@ from models.base import utcnow
 from models.child import ProposalStatus, RequestStatus
 from models.user import Role
 from services.admin.settings import setting_set
-from services.path import orientation
-from services.path.orientation import ReportedPlaces
+from services.path import finder, orientation
+from services.path.finder import ReportedPlaces
 from services.path.requests import request_get
 from tests.factories import make_oriented, make_placed, make_request, make_structure, make_user
 
@@ -30,7 +30,7 @@ def test_child_exploited_in_93_finds_far_structures_with_places_first(db):
     make_structure(name="Suspendue", departement_code="64", status="suspendu")
     make_placed(full.id, coordinator)
     request = make_request(coordinator)  # girl, 15, sexual exploitation in 93
-    result = orientation.placement_finder(actor=coordinator, request_id=request.id)
+    result = finder.placement_finder(actor=coordinator, request_id=request.id)
     assert _names(result) == ["Nice", "Lyon", "La Réunion", "Paris", "Bobigny", "Toulouse complet", "Bordeaux garçons"]
     assert [row.verdict for row in result.rows] == [
         "Recommandée",
@@ -61,7 +61,7 @@ def test_profile_checks_age_and_every_form(db):
     make_structure(name="Sexuelle seulement", departement_code="13", exploitation_forms=["sexuelle"])
     make_structure(name="Toutes formes", departement_code="33", exploitation_forms=["sexuelle", "mendicite"])
     request = make_request(coordinator, child_age=14, exploitation_forms=["sexuelle", "mendicite"])
-    rows = {r.structure_name: r for r in orientation.placement_finder(actor=coordinator, request_id=request.id).rows}
+    rows = {r.structure_name: r for r in finder.placement_finder(actor=coordinator, request_id=request.id).rows}
     assert rows["Toutes formes"].tier == 1
     assert "accueille de 16 à 17 ans, pas 14 ans" in rows["Grands"].reason
     assert "ne prend pas en charge : mendicité forcée" in rows["Sexuelle seulement"].reason
@@ -71,9 +71,9 @@ def test_minimum_distance_is_a_coordination_setting(db):
     coordinator = make_user(Role.COORDINATION)
     make_structure(name="Lyon", departement_code="69")
     request = make_request(coordinator)
-    assert orientation.placement_finder(actor=coordinator, request_id=request.id).rows[0].tier == 1
+    assert finder.placement_finder(actor=coordinator, request_id=request.id).rows[0].tier == 1
     setting_set(actor=coordinator, key="path_min_distance_km", value=500)
-    result = orientation.placement_finder(actor=coordinator, request_id=request.id)
+    result = finder.placement_finder(actor=coordinator, request_id=request.id)
     assert result.min_distance_km == 500 and result.rows[0].tier == 3
     with pytest.raises(AccessDenied):
         setting_set(actor=make_user(Role.PARTENAIRE), key="path_min_distance_km", value=10)
@@ -85,7 +85,7 @@ def test_child_exploited_overseas_is_never_kept_in_the_same_territory_and_sees_t
     make_structure(name="Saint-Denis", departement_code="974")
     make_structure(name="Marseille", departement_code="13")
     request = make_request(coordinator, exploitation_departement_code="976", requester_departement_code="976")
-    result = orientation.placement_finder(actor=coordinator, request_id=request.id)
+    result = finder.placement_finder(actor=coordinator, request_id=request.id)
     assert _names(result) == ["Saint-Denis", "Marseille", "Mamoudzou"]
     assert [r.tier for r in result.rows] == [1, 1, 3]
 
@@ -96,7 +96,7 @@ def test_free_places_deduct_children_present_and_arrivals_expected(db):
     make_placed(structure.id, coordinator)
     make_oriented(structure.id, coordinator)
     request = make_request(coordinator)
-    row = orientation.placement_finder(actor=coordinator, request_id=request.id).rows[0]
+    row = finder.placement_finder(actor=coordinator, request_id=request.id).rows[0]
     assert (row.capacity, row.present, row.expected, row.free_places) == (3, 1, 1, 1)
     assert "1 place(s) libre(s) (capacité 3, 1 présent(s), 1 arrivée(s) attendue(s))" in row.reason
 
@@ -104,14 +104,14 @@ def test_free_places_deduct_children_present_and_arrivals_expected(db):
 def test_weekly_figures_take_precedence_when_they_exist(db, monkeypatch):
     coordinator = make_user(Role.COORDINATION)
     structure = make_structure(name="Nice", departement_code="06", capacity=10)
-    assert orientation.reported_free_places(structure_ids=[structure.id]) == {}
+    assert finder.reported_free_places(structure_ids=[structure.id]) == {}
     monkeypatch.setattr(
-        orientation,
+        finder,
         "reported_free_places",
         lambda *, structure_ids: {structure.id: ReportedPlaces(0, date(2025, 3, 3))},
     )
     request = make_request(coordinator)
-    row = orientation.placement_finder(actor=coordinator, request_id=request.id).rows[0]
+    row = finder.placement_finder(actor=coordinator, request_id=request.id).rows[0]
     assert row.tier == 4 and row.from_weekly_figures
     assert "aucune place libre (0 place(s) libre(s) selon les chiffres hebdomadaires du 03/03/2025)" in row.reason
 
@@ -126,7 +126,7 @@ def test_proposal_moves_the_request_and_keeps_the_reason(db):
     assert request_get(actor=coordinator, request_id=request.id).status == RequestStatus.IN_PROGRESS.value
     with pytest.raises(ValidationFailed, match=orientation.ALREADY_PROPOSED):
         orientation.proposal_create(actor=coordinator, request_id=request.id, structure_id=structure.id)
-    row = orientation.placement_finder(actor=coordinator, request_id=request.id).rows[0]
+    row = finder.placement_finder(actor=coordinator, request_id=request.id).rows[0]
     assert row.proposal_status == ProposalStatus.PENDING.value and not row.can_propose
     assert row.reason.startswith("Déjà proposée, en attente de réponse")
 
@@ -195,7 +195,7 @@ def test_refusal_needs_a_reason_and_leaves_the_orientation_in_progress(db):
     )
     assert refused.status == ProposalStatus.REFUSED.value
     assert request_get(actor=coordinator, request_id=request.id).status == RequestStatus.IN_PROGRESS.value
-    row = orientation.placement_finder(actor=coordinator, request_id=request.id).rows[-1]
+    row = finder.placement_finder(actor=coordinator, request_id=request.id).rows[-1]
     assert row.tier == 6 and row.reason.startswith("A déjà refusé pour cet enfant") and row.can_propose
 
 
@@ -224,7 +224,7 @@ def test_only_the_coordination_searches_and_proposes(db, role):
     actor = make_user(role)
     request = make_request()
     with pytest.raises(AccessDenied):
-        orientation.placement_finder(actor=actor, request_id=request.id)
+        finder.placement_finder(actor=actor, request_id=request.id)
     with pytest.raises(AccessDenied):
         orientation.proposal_create(actor=actor, request_id=request.id, structure_id=make_structure().id)
 
@@ -330,7 +330,7 @@ def test_finder_reads_free_places_from_the_latest_weekly_figures(db):
     make_weekly_report(reported.id, this_week - timedelta(weeks=2), now=now, places_disponibles=5, enfants_presents=5)
     make_weekly_report(reported.id, this_week - timedelta(weeks=1), now=now, places_disponibles=0, enfants_presents=10)
     request = make_request(coordinator)
-    rows = {r.structure_name: r for r in orientation.placement_finder(actor=coordinator, request_id=request.id).rows}
+    rows = {r.structure_name: r for r in finder.placement_finder(actor=coordinator, request_id=request.id).rows}
     assert rows["Nice"].from_weekly_figures and rows["Nice"].free_places == 0 and rows["Nice"].verdict == "Complète"
     assert not rows["Lyon"].from_weekly_figures and rows["Lyon"].free_places == 10
-    assert orientation.reported_free_places(structure_ids=[silent.id]) == {}
+    assert finder.reported_free_places(structure_ids=[silent.id]) == {}

@@ -10,7 +10,7 @@ from core.errors import AccessDenied, ConcurrentEdit, NotFound, ValidationFailed
 from models.base import utcnow
 from models.child import ClosureReason, ProposalStatus, RequestStatus
 from models.user import Role
-from services.path import requests
+from services.path import request_export, requests
 from services.path.orientation import proposal_create
 from services.path.requests import RequestCreate
 from tests.factories import make_oriented, make_placed, make_request, make_structure, make_user
@@ -118,7 +118,7 @@ def test_only_the_coordination_handles_requests(db, role):
         lambda: requests.request_close(
             actor=actor, request_id=request.id, expected_version=request.version, reason="autre", detail="x"
         ),
-        lambda: requests.request_export(actor=actor),
+        lambda: request_export.request_export(actor=actor),
     ):
         with pytest.raises(AccessDenied):
             call()
@@ -221,19 +221,19 @@ def test_export_maps_forms_to_the_htcds_categories(db):
     coordinator = make_user(Role.COORDINATION)
     structure = make_structure(exploitation_forms=["sexuelle", "delits", "domestique"])
     make_placed(structure.id, coordinator, exploitation_forms=["sexuelle", "delits", "domestique"])
-    rows = requests.request_export_rows(actor=coordinator)
+    rows = request_export.request_export_rows(actor=coordinator)
     assert rows[0]["vic_TypeOfExploitation"] == "ForcedLabour;Servitude;SexualExploitation"
     assert rows[0]["vic_TypeOfLabourExploitation"] == "DomesticWork;IllicitActivities"
     assert rows[0]["prs_Gender"] == "Feminine" and rows[0]["cas_Status"] == "FollowUp"
     assert rows[0]["vic_LocationOfExploitation"] == "FR-93"
-    text = requests.request_export(actor=coordinator, fmt="csv").decode("utf-8-sig")
+    text = request_export.request_export(actor=coordinator, fmt="csv").decode("utf-8-sig")
     parsed = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     assert parsed[0]["code_enfant"] == rows[0]["code_enfant"]
-    assert requests.request_export(actor=coordinator, fmt="xlsx")[:2] == b"PK"
+    assert request_export.request_export(actor=coordinator, fmt="xlsx")[:2] == b"PK"
 
 
 def test_export_has_no_name_or_birth_column():
-    assert not [c for c in requests.EXPORT_COLUMNS if re.search(r"name|nom|birth|naissance", c, re.I)]
+    assert not [c for c in request_export.EXPORT_COLUMNS if re.search(r"name|nom|birth|naissance", c, re.I)]
 
 
 def test_oriented_request_shows_the_accepting_structure(db):
