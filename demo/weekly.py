@@ -18,7 +18,8 @@ from models.base import utcnow
 from models.weekly import ReportStatus
 from services.weekly.elements import weekly_element_seed_defaults
 from services.weekly.imports import HistoricReport, weekly_history_load
-from services.weekly.reports import deadline_rule, expected_weeks, weekly_entry_get, weekly_send_back
+from services.weekly.reports import weekly_entry_get, weekly_send_back
+from services.weekly.schedule import deadline_rule, expected_weeks
 from services.weekly.weeks import DeadlineRule, current_week
 
 YEARS_OF_WEEKS = 104

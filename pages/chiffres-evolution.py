@@ -4,7 +4,7 @@ import streamlit as st
 
 from services.directory.referential import region_options
 from services.directory.structures import structure_options
-from services.weekly.board import weekly_series_by_month, weekly_series_network, weekly_series_structure
+from services.weekly.series import weekly_series_by_month, weekly_series_network, weekly_series_structure
 from ui.auth import page_guard
 from ui.cache import cached, chart
 from ui.feedback import handled

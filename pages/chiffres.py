@@ -6,7 +6,8 @@ from datetime import date
 import streamlit as st
 
 from services.directory.structures import structure_options
-from services.weekly.reports import weekly_entry_get, weekly_week_list
+from services.weekly.reports import weekly_entry_get
+from services.weekly.schedule import weekly_week_list
 from services.weekly.weeks import week_short_label
 from ui.auth import page_guard
 from ui.feedback import handled

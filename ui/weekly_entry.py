@@ -15,7 +15,8 @@ from core.bounds import text_limit
 from core.errors import ConcurrentEdit
 from core.formatting import fr_datetime
 from models.weekly import ReportStatus, ValueKind, WeeklyReport, WeeklyValue
-from services.weekly.reports import WeekEntry, WeekState, weekly_approve, weekly_save, weekly_send_back, weekly_unlock
+from services.weekly.reports import WeekEntry, weekly_approve, weekly_save, weekly_send_back, weekly_unlock
+from services.weekly.schedule import WeekState
 from services.weekly.validation import UnusualValues, fr_value
 from services.weekly.weeks import fr_deadline
 from ui.cache import invalidate

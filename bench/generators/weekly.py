@@ -19,7 +19,7 @@ from models.base import utcnow
 from models.weekly import ReportStatus, WeeklyElement, WeeklyReport, WeeklyValue
 from services.admin.settings import SETTINGS
 from services.directory.structures import _initial_history
-from services.weekly.reports import active_mondays
+from services.weekly.schedule import active_mondays
 from services.weekly.totals import weekly_totals_refresh
 from services.weekly.weeks import DeadlineRule, current_week
 
@@ -36,7 +36,7 @@ def _rule() -> DeadlineRule:
 
 
 def _active_weeks(structure: dict, today, first, last) -> list:
-    """The Mondays whose Sunday finds the structure active (services.weekly.reports.expected_weeks, without a query)."""
+    """The Mondays whose Sunday finds the structure active (services.weekly.schedule.expected_weeks, without a query)."""
     steps = [(effective, status) for status, effective in _initial_history(structure, today)]
     return active_mondays(steps, first=first, last=last)
 

@@ -159,7 +159,7 @@ def _signalements(actor: Actor) -> list[TodoItem]:
 
 def _weekly_figures(actor: Actor) -> list[TodoItem]:
     from services.weekly.board import weekly_missing_count
-    from services.weekly.reports import WeekState, weekly_partner_todo
+    from services.weekly.schedule import WeekState, weekly_partner_todo
     from services.weekly.weeks import fr_deadline, week_short_label
 
     if can(actor, Action.WEEKLY_BOARD):

@@ -73,7 +73,7 @@ def reported_free_places(*, structure_ids: list[int]) -> dict[int, ReportedPlace
     Structures that have not reported lately are absent (the finder then counts capacity minus the
     children present). Reference figures only: no child-level data leaves this function.
     """
-    from services.weekly.reports import weekly_latest_free_places_dated
+    from services.weekly.schedule import weekly_latest_free_places_dated
 
     with session_scope() as session:
         latest = weekly_latest_free_places_dated(session=session, structure_ids=structure_ids)

@@ -25,13 +25,8 @@ from models.structure import Structure
 from models.weekly import ReportStatus, WeeklyReport, WeeklyValue
 from services.admin.settings import setting_get
 from services.weekly.elements import element_rules, slugify
-from services.weekly.reports import (
-    _write_report,
-    _write_values,
-    deadline_rule,
-    is_locked,
-    unusual_rule,
-)
+from services.weekly.reports import _write_report, _write_values
+from services.weekly.schedule import deadline_rule, is_locked, unusual_rule
 from services.weekly.totals import weekly_totals_refresh
 from services.weekly.validation import ElementRule, check_week, find_unusual, parse_week_values
 from services.weekly.weeks import current_week, parse_week, week_code, weeks_back

@@ -35,7 +35,7 @@ def _weekly_rows(q: Query, by: str, region: str | None = None):
     from models.referential import Region
     from services.periods import in_scope
     from services.weekly.board import D, S, _counts, _structure_weeks, _weeks_table
-    from services.weekly.reports import deadline_rule
+    from services.weekly.schedule import deadline_rule
 
     weeks = _weeks_of(q)
     if not weeks:

@@ -6,8 +6,9 @@ from core.access import SYSTEM
 from models.base import utcnow
 from models.user import Role
 from services.weekly import reports as weekly
+from services.weekly import schedule
 from services.weekly import validation as rules
-from services.weekly.reports import WeekState
+from services.weekly.schedule import WeekState
 from services.weekly.weeks import current_week
 from tests.factories import make_structure, make_user, make_weekly_elements, make_weekly_report, weekly_values
 from tests.pages.helpers import open_page, texts
@@ -67,7 +68,7 @@ def test_unusual_value_needs_ticking_the_confirmation(sqlite_db):
         make_weekly_report(
             partner.structure_id,
             week,
-            now=weekly.deadline_rule().deadline(week) - timedelta(hours=1),
+            now=schedule.deadline_rule().deadline(week) - timedelta(hours=1),
             sollicitations_directes=2,
         )
     at = open_page(partner, "weekly_entry")
@@ -164,7 +165,7 @@ def test_charts_page_says_why_a_lone_structures_region_is_not_shown(sqlite_db):
     partner = make_user(Role.PARTENAIRE)
     week = current_week(utcnow()) - timedelta(weeks=10)  # locked: only the rule on contributors applies
     lone = make_structure(name="Seule en Corse", departement_code="2A", joined_on=week - timedelta(weeks=4)).id
-    make_weekly_report(lone, week, now=weekly.deadline_rule().deadline(week) - timedelta(days=1), enfants_presents=7)
+    make_weekly_report(lone, week, now=schedule.deadline_rule().deadline(week) - timedelta(days=1), enfants_presents=7)
     at = open_page(partner, "weekly_charts")
     at.selectbox(key="weekly_charts_region").set_value("94")
     at = at.run()

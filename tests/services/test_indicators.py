@@ -447,7 +447,7 @@ def weekly_network(db):
     Expected 10, received 5, on time 4; Bretagne: expected 5, received 4."""
     from datetime import timedelta
 
-    from services.weekly import reports as weekly
+    from services.weekly import schedule
     from tests.factories import make_weekly_elements, make_weekly_report
 
     make_weekly_elements()
@@ -457,7 +457,7 @@ def weekly_network(db):
     make_structure(name="C", departement_code="35", joined_on=date(2025, 2, 26))
     make_structure(name="E", departement_code="69", status="sorti", joined_on=joined, left_on=date(2025, 2, 12))
     weeks = [date(2025, 2, 3), date(2025, 2, 10), date(2025, 2, 17), date(2025, 2, 24)]
-    rule = weekly.deadline_rule()
+    rule = schedule.deadline_rule()
     for week in weeks[:3]:
         make_weekly_report(a, week, now=rule.deadline(week) - timedelta(days=1), places_disponibles=1)
     make_weekly_report(a, weeks[3], now=rule.deadline(weeks[3]) + timedelta(hours=20), places_disponibles=1)

@@ -11,8 +11,9 @@ from models.user import Role
 from models.weekly import ReportStatus
 from services.admin import audit
 from services.weekly import reports as weekly
+from services.weekly import schedule
 from services.weekly import validation as rules
-from services.weekly.reports import WeekState
+from services.weekly.schedule import WeekState
 from tests.factories import make_structure, make_user, make_weekly_elements, make_weekly_report, weekly_values
 
 # Wednesday 5 March 2025, 11:00 in Paris: the current week starts on 3 March; last week's figures
@@ -45,7 +46,7 @@ def _save(actor, structure_id, week=THIS_WEEK, *, now=NOW, submit=False, version
 
 
 def test_deadline_is_following_tuesday_noon_paris(setup):
-    rule = weekly.deadline_rule()
+    rule = schedule.deadline_rule()
     assert rule.deadline(LAST_WEEK) == datetime(2025, 3, 4, 11, 0, tzinfo=UTC)
     assert rule.deadline(date(2025, 6, 2)) == datetime(2025, 6, 10, 10, 0, tzinfo=UTC)  # summer time
     assert rule.lock_at(LAST_WEEK) == datetime(2025, 4, 1, 11, 0, tzinfo=UTC)
@@ -102,7 +103,7 @@ def test_overdue_when_deadline_passed_without_submission(setup):
     _, partner, structure_id = setup
     weeks = {
         w.week_start: w.state
-        for w in weekly.weekly_week_list(actor=partner, structure_id=structure_id, count=3, now=NOW)
+        for w in schedule.weekly_week_list(actor=partner, structure_id=structure_id, count=3, now=NOW)
     }
     assert weeks[THIS_WEEK] == WeekState.DUE and weeks[LAST_WEEK] == WeekState.OVERDUE
 
@@ -163,7 +164,7 @@ def test_unusual_value_needs_confirmation(setup):
         make_weekly_report(
             structure_id,
             week,
-            now=weekly.deadline_rule().deadline(week) - timedelta(hours=2),
+            now=schedule.deadline_rule().deadline(week) - timedelta(hours=2),
             sollicitations_directes=2 + n % 2,
         )
     with pytest.raises(rules.UnusualValues) as raised:
@@ -447,11 +448,13 @@ def test_latest_free_places_for_the_placement_finder(setup):
         now=NOW,
     )
     with session_scope(SYSTEM) as session:
-        found = weekly.weekly_latest_free_places(session=session, today=NOW.date())
+        found = schedule.weekly_latest_free_places(session=session, today=NOW.date())
         assert found == {structure_id: 2, other: 0}
-        assert weekly.weekly_latest_free_places(session=session, structure_ids=[other], today=NOW.date()) == {other: 0}
-        assert weekly.weekly_latest_free_places(session=session, structure_ids=[], today=NOW.date()) == {}
-        assert weekly.weekly_latest_free_places(session=session, max_age_weeks=8, today=NOW.date())[stale] == 3
+        assert schedule.weekly_latest_free_places(session=session, structure_ids=[other], today=NOW.date()) == {
+            other: 0
+        }
+        assert schedule.weekly_latest_free_places(session=session, structure_ids=[], today=NOW.date()) == {}
+        assert schedule.weekly_latest_free_places(session=session, max_age_weeks=8, today=NOW.date())[stale] == 3
 
 
 def test_partner_todo_lists_due_overdue_and_sent_back(setup):
@@ -465,7 +468,7 @@ def test_partner_todo_lists_due_overdue_and_sent_back(setup):
         expected_version=report.version,
         now=NOW,
     )
-    todo = weekly.weekly_partner_todo(actor=partner, now=NOW)
+    todo = schedule.weekly_partner_todo(actor=partner, now=NOW)
     assert todo.current_state == WeekState.DUE
     assert todo.previous_state == WeekState.OVERDUE
     assert LAST_WEEK in todo.overdue_weeks and report.week_start in todo.sent_back_weeks

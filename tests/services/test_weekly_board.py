@@ -9,6 +9,7 @@ from models.structure import NetworkStatus
 from models.user import Role
 from services.weekly import board as weekly_board
 from services.weekly import reports as weekly
+from services.weekly import schedule, series
 from services.weekly.board import Cell
 from services.weekly.contributors import WITHHELD_COMPLEMENT, WITHHELD_FEW, WITHHELD_MONTH, WITHHELD_UNSETTLED
 from tests.factories import make_structure, make_user, make_weekly_elements, make_weekly_report
@@ -20,11 +21,11 @@ JOINED = date(2024, 1, 8)
 
 
 def _on_time(week):
-    return weekly.deadline_rule().deadline(week) - timedelta(days=1)
+    return schedule.deadline_rule().deadline(week) - timedelta(days=1)
 
 
 def _late(week):
-    return weekly.deadline_rule().deadline(week) + timedelta(hours=20)
+    return schedule.deadline_rule().deadline(week) + timedelta(hours=20)
 
 
 @pytest.fixture
@@ -102,25 +103,25 @@ def test_reminders_for_last_week_and_sent_back(network):
 
 def test_series_show_missing_weeks_as_gaps_not_zeros(network):
     a, b, c = network
-    frame = weekly_board.weekly_series_structure(actor=SYSTEM, structure_id=b, weeks=5, now=NOW)
+    frame = series.weekly_series_structure(actor=SYSTEM, structure_id=b, weeks=5, now=NOW)
     present = frame[frame.code == "enfants_presents"].set_index("week_start")["value"]
     assert present[WEEKS[0]] == 3 and all(math.isnan(present[w]) for w in WEEKS[1:])
 
 
 def test_network_series_summed_in_sql(network):
-    frame = weekly_board.weekly_series_network(actor=SYSTEM, weeks=5, now=NOW)
+    frame = series.weekly_series_network(actor=SYSTEM, weeks=5, now=NOW)
     present = frame[frame.code == "enfants_presents"].set_index("week_start")
     assert present.loc[WEEKS[0], "value"] == 5 + 3 and present.loc[WEEKS[0], "structures"] == 2
     assert present.loc[WEEKS[1], "value"] == 6 and present.loc[WEEKS[1], "structures"] == 1
     assert math.isnan(present.loc[WEEKS[4], "value"])
-    ara = weekly_board.weekly_series_network(actor=SYSTEM, weeks=5, region_code=ARA, now=NOW)
+    ara = series.weekly_series_network(actor=SYSTEM, weeks=5, region_code=ARA, now=NOW)
     assert ara[ara.code == "enfants_presents"].set_index("week_start").loc[WEEKS[0], "value"] == 3
 
 
 def test_monthly_rollup_follows_each_element_rule(network):
     a, _, _ = network
-    frame = weekly_board.weekly_series_structure(actor=SYSTEM, structure_id=a, weeks=5, now=NOW)
-    monthly = weekly_board.weekly_series_by_month(frame).set_index(["code", "week_start"])["value"]
+    frame = series.weekly_series_structure(actor=SYSTEM, structure_id=a, weeks=5, now=NOW)
+    monthly = series.weekly_series_by_month(frame).set_index(["code", "week_start"])["value"]
     february = date(2025, 2, 1)
     assert monthly[("enfants_presents", february)] == 8  # stock: last week of the month
     assert monthly[("arrivees", february)] == 4  # flow: summed over four weeks
@@ -143,12 +144,12 @@ def test_board_is_for_the_coordination(network, role):
 def test_partner_charts_own_structure_and_network_only(network):
     a, b, _ = network
     partner = make_user(Role.PARTENAIRE, structure_id=a)
-    assert not weekly_board.weekly_series_structure(actor=partner, structure_id=a, weeks=5, now=NOW).empty
-    assert not weekly_board.weekly_series_network(actor=partner, weeks=5, now=NOW).empty
+    assert not series.weekly_series_structure(actor=partner, structure_id=a, weeks=5, now=NOW).empty
+    assert not series.weekly_series_network(actor=partner, weeks=5, now=NOW).empty
     with pytest.raises(AccessDenied):
-        weekly_board.weekly_series_structure(actor=partner, structure_id=b, weeks=5, now=NOW)
+        series.weekly_series_structure(actor=partner, structure_id=b, weeks=5, now=NOW)
     with pytest.raises(AccessDenied):
-        weekly_board.weekly_series_network(actor=make_user(Role.FINANCEUR), weeks=5, now=NOW)
+        series.weekly_series_network(actor=make_user(Role.FINANCEUR), weeks=5, now=NOW)
 
 
 # --- what a partner may see of other structures' figures ------------------------------------------
@@ -185,22 +186,22 @@ def _present(frame):
 def test_partner_does_not_get_a_lone_structure_through_its_region(lone_region):
     partner = make_user(Role.PARTENAIRE, structure_id=lone_region["A"])
     with pytest.raises(AccessDenied):
-        weekly_board.weekly_series_structure(actor=partner, structure_id=lone_region["E"], weeks=9, now=SETTLED)
-    corse = weekly_board.weekly_series_network(actor=partner, weeks=9, region_code=CORSE, now=SETTLED)
+        series.weekly_series_structure(actor=partner, structure_id=lone_region["E"], weeks=9, now=SETTLED)
+    corse = series.weekly_series_network(actor=partner, weeks=9, region_code=CORSE, now=SETTLED)
     assert corse["value"].isna().all() and (corse["structures"] == 0).all()
     assert set(corse.loc[corse.week_start.isin(WEEKS[:3]), "withheld"]) == {WITHHELD_FEW}
-    exact = weekly_board.weekly_series_network(actor=SYSTEM, weeks=9, region_code=CORSE, now=SETTLED)
+    exact = series.weekly_series_network(actor=SYSTEM, weeks=9, region_code=CORSE, now=SETTLED)
     assert _present(exact).loc[WEEKS[0], "value"] == 7  # the coordination keeps exact totals
 
 
 def test_partner_cannot_get_a_lone_region_by_difference(lone_region):
     """Network minus the other régions minus its own figures would give E's: one more région is withheld."""
     partner = make_user(Role.PARTENAIRE, structure_id=lone_region["A"])
-    network = _present(weekly_board.weekly_series_network(actor=partner, weeks=9, now=SETTLED))
+    network = _present(series.weekly_series_network(actor=partner, weeks=9, now=SETTLED))
     assert network.loc[WEEKS[0], "value"] == 6 + 4 + 5 + 3 + 7 and network.loc[WEEKS[0], "withheld"] == ""
-    ara = _present(weekly_board.weekly_series_network(actor=partner, weeks=9, region_code=ARA, now=SETTLED))
+    ara = _present(series.weekly_series_network(actor=partner, weeks=9, region_code=ARA, now=SETTLED))
     assert math.isnan(ara.loc[WEEKS[0], "value"]) and ara.loc[WEEKS[0], "withheld"] == WITHHELD_COMPLEMENT
-    own = _present(weekly_board.weekly_series_network(actor=partner, weeks=9, region_code=BRETAGNE, now=SETTLED))
+    own = _present(series.weekly_series_network(actor=partner, weeks=9, region_code=BRETAGNE, now=SETTLED))
     assert own.loc[WEEKS[0], "value"] == 6  # only its own figures there
 
 
@@ -218,26 +219,26 @@ def test_partner_sees_regions_of_three_other_structures(crowded_corse):
     """A sees every région; E sees ARA, whose complement (A, F, G) passes too."""
     lone_region = crowded_corse
     a = make_user(Role.PARTENAIRE, structure_id=lone_region["A"])
-    ara = _present(weekly_board.weekly_series_network(actor=a, weeks=9, region_code=ARA, now=SETTLED))
+    ara = _present(series.weekly_series_network(actor=a, weeks=9, region_code=ARA, now=SETTLED))
     assert ara.loc[WEEKS[0], "value"] == 4 + 5 + 3 and ara.loc[WEEKS[0], "structures"] == 3
-    corse = _present(weekly_board.weekly_series_network(actor=a, weeks=9, region_code=CORSE, now=SETTLED))
+    corse = _present(series.weekly_series_network(actor=a, weeks=9, region_code=CORSE, now=SETTLED))
     assert corse.loc[WEEKS[1], "value"] == 8 + 2 + 2 and corse.loc[WEEKS[1], "withheld"] == ""
     e = make_user(Role.PARTENAIRE, structure_id=lone_region["E"])
-    ara = _present(weekly_board.weekly_series_network(actor=e, weeks=9, region_code=ARA, now=SETTLED))
+    ara = _present(series.weekly_series_network(actor=e, weeks=9, region_code=ARA, now=SETTLED))
     assert ara.loc[WEEKS[0], "value"] == 4 + 5 + 3
     for region in (CORSE, BRETAGNE):  # two others beside E in Corse; A alone in Bretagne
-        frame = _present(weekly_board.weekly_series_network(actor=e, weeks=9, region_code=region, now=SETTLED))
+        frame = _present(series.weekly_series_network(actor=e, weeks=9, region_code=region, now=SETTLED))
         assert math.isnan(frame.loc[WEEKS[0], "value"]) and frame.loc[WEEKS[0], "withheld"] == WITHHELD_FEW
-    assert _present(weekly_board.weekly_series_network(actor=e, weeks=9, now=SETTLED)).loc[WEEKS[0], "value"] == 29
+    assert _present(series.weekly_series_network(actor=e, weeks=9, now=SETTLED)).loc[WEEKS[0], "value"] == 29
 
 
 def test_own_figures_do_not_count_towards_the_three(lone_region):
     """Partner B sees A, C, D, E nationally but only C and D beside it in its région."""
     partner = make_user(Role.PARTENAIRE, structure_id=lone_region["B"])
-    ara = _present(weekly_board.weekly_series_network(actor=partner, weeks=9, region_code=ARA, now=SETTLED))
+    ara = _present(series.weekly_series_network(actor=partner, weeks=9, region_code=ARA, now=SETTLED))
     assert math.isnan(ara.loc[WEEKS[0], "value"]) and ara.loc[WEEKS[0], "withheld"] == WITHHELD_FEW
     assert not math.isnan(
-        _present(weekly_board.weekly_series_network(actor=partner, weeks=9, now=SETTLED)).loc[WEEKS[0], "value"]
+        _present(series.weekly_series_network(actor=partner, weeks=9, now=SETTLED)).loc[WEEKS[0], "value"]
     )
 
 
@@ -252,10 +253,10 @@ def test_a_dominant_structure_withholds_the_total(db):
         make_weekly_report(structure, WEEKS[0], now=_on_time(WEEKS[0]), enfants_presents=value, places_disponibles=0)
     partner = make_user(Role.PARTENAIRE, structure_id=mine)
     for region in (None, BRETAGNE):
-        frame = _present(weekly_board.weekly_series_network(actor=partner, weeks=9, region_code=region, now=SETTLED))
+        frame = _present(series.weekly_series_network(actor=partner, weeks=9, region_code=region, now=SETTLED))
         assert math.isnan(frame.loc[WEEKS[0], "value"]) and frame.loc[WEEKS[0], "withheld"] == WITHHELD_FEW
     other = make_user(Role.PARTENAIRE, structure_id=small[0])  # sees 60, 50 and 2: none above 85 %
-    assert _present(weekly_board.weekly_series_network(actor=other, weeks=9, now=SETTLED)).loc[WEEKS[0], "value"] == 114
+    assert _present(series.weekly_series_network(actor=other, weeks=9, now=SETTLED)).loc[WEEKS[0], "value"] == 114
 
 
 def test_a_month_with_a_withheld_week_is_withheld(crowded_corse):
@@ -265,14 +266,14 @@ def test_a_month_with_a_withheld_week_is_withheld(crowded_corse):
     weekly.weekly_send_back(
         actor=SYSTEM, structure_id=c, week_start=WEEKS[1], reason="Vérifier", expected_version=entry.version, now=NOW
     )  # that week, only B and D in ARA
-    frame = weekly_board.weekly_series_network(actor=partner, weeks=9, region_code=ARA, now=SETTLED)
+    frame = series.weekly_series_network(actor=partner, weeks=9, region_code=ARA, now=SETTLED)
     weekly_rows = frame[frame.code == "arrivees"].set_index("week_start")
     assert weekly_rows.loc[WEEKS[0], "value"] == 3 and weekly_rows.loc[WEEKS[1], "withheld"] == WITHHELD_FEW
-    monthly = weekly_board.weekly_series_by_month(frame).set_index(["code", "week_start"])
+    monthly = series.weekly_series_by_month(frame).set_index(["code", "week_start"])
     february = monthly.loc[("arrivees", date(2025, 2, 1))]
     assert math.isnan(february["value"]) and february["withheld"] == WITHHELD_MONTH
-    exact = weekly_board.weekly_series_by_month(
-        weekly_board.weekly_series_network(actor=SYSTEM, weeks=9, region_code=ARA, now=SETTLED)
+    exact = series.weekly_series_by_month(
+        series.weekly_series_network(actor=SYSTEM, weeks=9, region_code=ARA, now=SETTLED)
     )
     assert exact.set_index(["code", "week_start"]).loc[("arrivees", date(2025, 2, 1)), "value"] == 8
 
@@ -284,16 +285,16 @@ def test_the_readers_own_largest_figure_does_not_withhold_a_balanced_total(db):
         make_weekly_report(structure, WEEKS[0], now=_on_time(WEEKS[0]), enfants_presents=value, places_disponibles=0)
     partner = make_user(Role.PARTENAIRE, structure_id=mine)
     for region in (None, BRETAGNE):
-        frame = _present(weekly_board.weekly_series_network(actor=partner, weeks=9, region_code=region, now=SETTLED))
+        frame = _present(series.weekly_series_network(actor=partner, weeks=9, region_code=region, now=SETTLED))
         assert frame.loc[WEEKS[0], "value"] == 75 and frame.loc[WEEKS[0], "withheld"] == ""
 
 
 def test_partner_sees_other_structures_totals_once_the_week_is_locked(crowded_corse):
     partner = make_user(Role.PARTENAIRE, structure_id=crowded_corse["A"])
-    frame = _present(weekly_board.weekly_series_network(actor=partner, weeks=5, now=NOW))
+    frame = _present(series.weekly_series_network(actor=partner, weeks=5, now=NOW))
     assert frame["value"].isna().all()
-    assert frame.loc[WEEKS[0], "withheld"] == WITHHELD_UNSETTLED.format(weeks=weekly.deadline_rule().lock_weeks)
-    assert _present(weekly_board.weekly_series_network(actor=SYSTEM, weeks=5, now=NOW)).loc[WEEKS[0], "value"] == 29
-    locked = weekly.deadline_rule().lock_at(WEEKS[0])
-    frame = _present(weekly_board.weekly_series_network(actor=partner, weeks=6, now=locked))
+    assert frame.loc[WEEKS[0], "withheld"] == WITHHELD_UNSETTLED.format(weeks=schedule.deadline_rule().lock_weeks)
+    assert _present(series.weekly_series_network(actor=SYSTEM, weeks=5, now=NOW)).loc[WEEKS[0], "value"] == 29
+    locked = schedule.deadline_rule().lock_at(WEEKS[0])
+    frame = _present(series.weekly_series_network(actor=partner, weeks=6, now=locked))
     assert frame.loc[WEEKS[0], "value"] == 29 and frame.loc[WEEKS[1], "withheld"] != ""

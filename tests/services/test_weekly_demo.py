@@ -10,7 +10,8 @@ from core.formatting import PARIS
 from demo.generate import demo_generate
 from services.weekly import board as weekly_board
 from services.weekly import reports as weekly
-from services.weekly.reports import WeekState
+from services.weekly import schedule
+from services.weekly.schedule import WeekState
 
 TODAY = date(2025, 3, 5)  # a Wednesday: last week's deadline has passed
 NOW = datetime.combine(TODAY, time(9), PARIS)
@@ -39,6 +40,6 @@ def test_demo_has_two_years_of_mostly_timely_figures(db):
     assert 0.85 < rates.completeness < 1 and 0.6 < rates.timeliness < rates.completeness
     assert rates.sent_back >= 1
     with session_scope(SYSTEM) as session:
-        free = weekly.weekly_latest_free_places(session=session, today=TODAY)
+        free = schedule.weekly_latest_free_places(session=session, today=TODAY)
     active = [s.id for s in ctx.structures if s.status == "actif"]
     assert len(free) > 0.8 * len(active) and all(v >= 0 for v in free.values())

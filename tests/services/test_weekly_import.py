@@ -10,9 +10,10 @@ from models.user import Role
 from models.weekly import ReportStatus
 from services.weekly import imports as weekly_import
 from services.weekly import reports as weekly
+from services.weekly import schedule
 from services.weekly import validation as rules
 from services.weekly.imports import HistoricReport
-from services.weekly.reports import WeekState
+from services.weekly.schedule import WeekState
 from tests.factories import make_structure, make_user, make_weekly_elements, make_weekly_report
 
 NOW = datetime(2025, 3, 5, 10, 0, tzinfo=UTC)
@@ -31,7 +32,9 @@ def _csv(*lines: str, header: str = HEADER) -> bytes:
 
 
 def _states(actor, structure_id):
-    return {w.week_start: w for w in weekly.weekly_week_list(actor=actor, structure_id=structure_id, count=5, now=NOW)}
+    return {
+        w.week_start: w for w in schedule.weekly_week_list(actor=actor, structure_id=structure_id, count=5, now=NOW)
+    }
 
 
 def test_partner_imports_several_weeks_for_own_structure(partner):
@@ -143,7 +146,7 @@ def test_unusual_values_need_confirmation_in_import(partner):
     for n in range(2, 8):
         week = THIS_WEEK - timedelta(weeks=n)
         make_weekly_report(
-            sid, week, now=weekly.deadline_rule().deadline(week) - timedelta(hours=1), enfants_presents=2
+            sid, week, now=schedule.deadline_rule().deadline(week) - timedelta(hours=1), enfants_presents=2
         )
     content = _csv(";2025-W09;2;8;1;1;0")
     with pytest.raises(ValidationFailed, match="inhabituelle"):
@@ -202,7 +205,7 @@ def test_history_load_writes_past_reports_in_bulk(partner):
         ],
     )
     assert written == 2
-    states = {w.week_start: w for w in weekly.weekly_week_list(actor=partner, structure_id=sid, count=10, now=NOW)}
+    states = {w.week_start: w for w in schedule.weekly_week_list(actor=partner, structure_id=sid, count=10, now=NOW)}
     assert states[week].state == WeekState.APPROVED and states[week].submitted_late is False
     assert states[week + timedelta(weeks=1)].submitted_late is True
     with pytest.raises(ValidationFailed, match=weekly_import.REPORT_EXISTS):

@@ -7,9 +7,9 @@ import sqlalchemy as sa
 from core.access import SYSTEM
 from core.db import session_scope
 from models.weekly import ReportStatus, WeeklyTotal
-from services.weekly import board as weekly_board
 from services.weekly import imports as weekly_import
 from services.weekly import reports as weekly
+from services.weekly import series
 from services.weekly.imports import HistoricReport
 from services.weekly.totals import _sums
 from tests.factories import make_structure, make_weekly_elements, make_weekly_report, weekly_values
@@ -45,7 +45,7 @@ def _day(value) -> date:
 
 
 def _present(week: date) -> float:
-    frame = weekly_board.weekly_series_network(actor=SYSTEM, weeks=4, now=NOW)
+    frame = series.weekly_series_network(actor=SYSTEM, weeks=4, now=NOW)
     return frame[frame.code == "enfants_presents"].set_index("week_start").loc[week, "value"]
 
 
