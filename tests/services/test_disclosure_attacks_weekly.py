@@ -24,7 +24,7 @@ from core.access import Actor
 from core.db import engine
 from models.user import Role
 from models.weekly import WeeklyReport, WeeklyValue
-from services.weekly import series
+from services.weekly import series as weekly_series
 from services.weekly.schedule import deadline_rule
 from services.weekly.totals import weekly_totals_refresh
 from tests.conftest import _empty_tables
@@ -139,7 +139,9 @@ def test_no_network_view_gives_away_one_or_two_other_structures(db, network):
     )
     regions = sorted(set(DEPARTEMENTS.values())) + [EMPTY_REGION]
     views = {None: None, **{r: r for r in regions}}
-    weekly = {v: series.weekly_series_network(actor=partner, weeks=WINDOW, region_code=v, now=NOW) for v in views}
+    weekly = {
+        v: weekly_series.weekly_series_network(actor=partner, weeks=WINDOW, region_code=v, now=NOW) for v in views
+    }
     settled = {w for w in DATA_WEEKS if deadline_rule().lock_at(w) <= NOW}
 
     def counted(week, element, region=None):
@@ -177,7 +179,7 @@ def test_no_network_view_gives_away_one_or_two_other_structures(db, network):
                 assert _safe(list(rest.values())), ("difference", week, element, published.keys(), rest)
 
         for view, frame in weekly.items():  # a published month only sums up published weeks
-            monthly = series.weekly_series_by_month(frame[frame.code == element])
+            monthly = weekly_series.weekly_series_by_month(frame[frame.code == element])
             for row in monthly.itertuples():
                 weeks_of_month = [
                     w for w, (v, _) in series[view].items() if (w + timedelta(days=3)).month == row.week_start.month
@@ -192,6 +194,8 @@ def test_the_generated_networks_include_withheld_and_published_views(db):
     figures = [Figure(s, DATA_WEEKS[0], "arrivees", 5, "envoye") for s in range(5)]
     ids = _load(["35", "69", "69", "69", "2A"], figures)
     partner = Actor(user_id=None, username="p", display_name="P", role=Role.PARTENAIRE.value, structure_id=ids[0])
-    network = _series(series.weekly_series_network(actor=partner, weeks=WINDOW, now=NOW), "arrivees")
-    corse = _series(series.weekly_series_network(actor=partner, weeks=WINDOW, region_code="94", now=NOW), "arrivees")
+    network = _series(weekly_series.weekly_series_network(actor=partner, weeks=WINDOW, now=NOW), "arrivees")
+    corse = _series(
+        weekly_series.weekly_series_network(actor=partner, weeks=WINDOW, region_code="94", now=NOW), "arrivees"
+    )
     assert network[DATA_WEEKS[0]][0] == 25 and math.isnan(corse[DATA_WEEKS[0]][0])
