@@ -40,7 +40,7 @@ MONTHS = [
 def series_chart(frame: pd.DataFrame, *, monthly: bool = False, network: bool = False) -> alt.FacetChart:
     """Small multiples, one per element, over time; a week (or month) without figures breaks the line.
 
-    `frame` comes from services.weekly.board (weekly_series_* or weekly_series_by_month): one row per
+    `frame` comes from services.weekly.series (weekly_series_* or weekly_series_by_month): one row per
     period × element, value NaN where nothing was counted.
     """
     data = pd.DataFrame(

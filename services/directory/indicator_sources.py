@@ -11,18 +11,20 @@ from sqlmodel import func, select
 
 from core.db import session_scope
 from core.formatting import fr_date
+from models.convention import Convention
+from models.referential import Departement, Region
+from models.structure import NetworkStatus, Structure, StructureKind
+from services.directory.conventions import in_force_condition
+from services.directory.coverage import coverage_by_departement, indicator_coverage, indicator_partners, status_at
 from services.indicators.model import COUNT, IndicatorSpec, Query, Raw, RawHeadline, RawTable, RecordPage
+from services.periods import in_scope
 
 
 def _by_departement(q: Query):
-    from services.directory.coverage import coverage_by_departement
-
     return coverage_by_departement(actor=q.reader, on=q.as_of, scope=q.scope)
 
 
 def partners_headline(q: Query) -> RawHeadline:
-    from services.directory.coverage import indicator_partners
-
     p = indicator_partners(actor=q.reader, on=q.as_of, scope=q.scope)
     return RawHeadline(
         Raw(COUNT, p.active_structures),
@@ -70,13 +72,6 @@ def partners_records(
 ) -> RecordPage:
     """Structures active at the period's end (of a région when a row is given), or the conventions in
     force when the column « conseils départementaux » is asked."""
-    from models.convention import Convention
-    from models.referential import Departement, Region
-    from models.structure import NetworkStatus, Structure, StructureKind
-    from services.directory.conventions import in_force_condition
-    from services.directory.coverage import status_at
-    from services.periods import in_scope
-
     territory = [c for c in (in_scope(Departement.code, q.scope),) if c is not None]
     if row:
         territory.append(Departement.region_code == row)
@@ -131,8 +126,6 @@ def partners_records(
 
 
 def coverage_headline(q: Query) -> RawHeadline:
-    from services.directory.coverage import indicator_coverage
-
     c = indicator_coverage(actor=q.reader, on=q.as_of, scope=q.scope)
     return RawHeadline(
         Raw(COUNT, c.covered),

@@ -8,10 +8,23 @@ the catalogue (services/indicators/catalogue.py) protects them before a funder s
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import func, select
 
 from core.db import session_scope
 from core.formatting import fr_date
+from models.base import code_list_contains
+from models.child import (
+    Child,
+    ChildRequest,
+    ExitReason,
+    Placement,
+    PlacementEvent,
+    PlacementEventKind,
+    RequesterKind,
+    RequestStatus,
+)
+from models.structure import ExploitationForm, Sex, Structure
 from services.indicators.disclosure_policy import full_rows
 from services.indicators.model import (
     COUNT,
@@ -25,6 +38,16 @@ from services.indicators.model import (
     RawTable,
     RecordPage,
 )
+from services.path.finder import min_distance_km
+from services.path.indicators import (
+    _between,
+    _measure,
+    _vocabulary,
+    path_distance_share,
+    path_indicator_counts,
+    path_median_days_to_arrival,
+    path_runaway_rate,
+)
 
 PATH_GROUPS = (
     ("requester_kind", "Par demandeur", "Demandeur"),
@@ -35,8 +58,6 @@ AGE_BANDS = ((0, 12, "moins de 13 ans"), (13, 14, "13 – 14 ans"), (15, 16, "15
 
 
 def _path_counts(q: Query, measure: str, group_by: str):
-    from services.path.indicators import path_indicator_counts
-
     return path_indicator_counts(
         actor=q.reader, measure=measure, group_by=group_by, start=q.first, end=q.last, scope=q.scope
     )
@@ -49,8 +70,6 @@ def _path_headline(q: Query, measure: str) -> RawHeadline:
 def _path_tables(q: Query, measure: str, label: str) -> list[RawTable]:
     """The breakdowns of a path count: the categories found, or every category of the dimension in a
     fixed order when the figures will be published protected (services.indicators.disclosure_policy)."""
-    from services.path.indicators import _vocabulary
-
     tables = []
     for group_by, title, dimension in PATH_GROUPS:
         counted = _path_counts(q, measure, group_by)
@@ -79,10 +98,6 @@ def _path_tables(q: Query, measure: str, label: str) -> list[RawTable]:
 def _age_by_sex(q: Query, measure: str, label: str) -> RawTable:
     """Children by age band and sex, counted as the path service counts the measure (its `_measure`:
     same date, same territory, same distinct children)."""
-    from models.child import Child, ChildRequest, Placement
-    from models.structure import Sex
-    from services.path.indicators import _between, _measure
-
     date_column, counted, distinct, shape = _measure(measure, q.reader, q.scope)
     child_id = Placement.child_id if measure == "placed" else ChildRequest.child_id
     band = sa.case(*[(Child.age <= high, sa.literal(name)) for _, high, name in AGE_BANDS], else_=sa.literal("?"))
@@ -137,9 +152,6 @@ def placed_tables(q: Query) -> list[RawTable]:
 
 
 def _request_filter(table: str | None, row: str | None) -> list:
-    from models.base import code_list_contains
-    from models.child import ChildRequest
-
     if not table or row is None:
         return []
     return [
@@ -157,11 +169,6 @@ def _path_records(
 ) -> RecordPage:
     """The requests (1, 2) or placements (3 and derived) behind a number: the same rows the path service
     counts (its `_measure`), with the child's pseudonymous code only."""
-    from sqlalchemy.orm import aliased
-
-    from models.child import Child, ChildRequest, ExitReason, Placement, RequesterKind, RequestStatus
-    from models.structure import ExploitationForm, Structure
-    from services.path.indicators import _between, _measure
 
     date_column, _counted, _distinct, shape = _measure(measure, q.reader, q.scope)
     conditions = [*_between(date_column, q.first, q.last), *_request_filter(table, row), *(extra or [])]
@@ -270,8 +277,6 @@ def placed_records(q: Query, table, row, column, limit: int, offset: int) -> Rec
 
 
 def time_to_placement_headline(q: Query) -> RawHeadline:
-    from services.path.indicators import path_median_days_to_arrival
-
     median, arrivals = path_median_days_to_arrival(actor=q.reader, start=q.first, end=q.last, scope=q.scope)
     return RawHeadline(Raw(MEDIAN, median, observations=arrivals or 0, unit="j"))
 
@@ -285,9 +290,6 @@ def _share_raw(share) -> Raw:
 
 
 def distance_headline(q: Query) -> RawHeadline:
-    from services.path.finder import min_distance_km
-    from services.path.indicators import path_distance_share
-
     minimum = min_distance_km()
     share = path_distance_share(actor=q.reader, start=q.first, end=q.last, minimum_km=minimum, scope=q.scope)
     return RawHeadline(_share_raw(share), (("distance minimale", Raw(NUMBER, minimum, unit="km")),))
@@ -298,14 +300,10 @@ def distance_tables(q: Query) -> list[RawTable]:
 
 
 def distance_records(q: Query, table, row, column, limit: int, offset: int) -> RecordPage:
-    from models.child import Placement
-
     return _path_records(q, "placed", None, None, limit, offset, [Placement.distance_km.is_not(None)])
 
 
 def runaways_headline(q: Query) -> RawHeadline:
-    from services.path.indicators import path_runaway_rate
-
     month = path_runaway_rate(actor=q.reader, days=30, start=q.first, end=q.last, scope=q.scope)
     week = path_runaway_rate(actor=q.reader, days=7, start=q.first, end=q.last, scope=q.scope)
     return RawHeadline(_share_raw(month), (("dans les 7 jours", _share_raw(week)),))
@@ -317,8 +315,6 @@ def runaways_tables(q: Query) -> list[RawTable]:
 
 def runaways_records(q: Query, table, row, column, limit: int, offset: int) -> RecordPage:
     """Placements of the period with a runaway (event or exit) at any time."""
-    from models.child import ExitReason, Placement, PlacementEvent, PlacementEventKind
-
     ran_away = sa.or_(
         Placement.exit_reason == ExitReason.RUNAWAY.value,
         sa.exists().where(

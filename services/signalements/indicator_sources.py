@@ -8,12 +8,29 @@ the catalogue (services/indicators/catalogue.py) protects them before a funder s
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import func, select
 
 from core.db import session_scope
 from core.formatting import fr_date
+from models.base import utcnow
+from models.referential import Departement, Region
+from models.signalement import (
+    Category,
+    EventKind,
+    RecipientKind,
+    Severity,
+    Signalement,
+    SignalementEvent,
+    SignalementStatus,
+)
+from models.signalement import Signalement as S
+from models.structure import Structure
+from services.directory.referential import region_options_in
 from services.indicators.disclosure_policy import full_rows
 from services.indicators.model import COUNT, MEDIAN, SHARE, IndicatorSpec, Query, Raw, RawHeadline, RawTable, RecordPage
+from services.periods import in_scope
+from services.signalements.indicators import _conditions, _delays, _share, _within_and_total
 
 # That service narrows to a territory only for a funder actor (no `scope` argument), and protects a
 # funder's figures itself; the catalogue needs the true figures of any scope. So this adapter calls
@@ -22,11 +39,6 @@ from services.indicators.model import COUNT, MEDIAN, SHARE, IndicatorSpec, Query
 
 
 def _signalement_conditions(q: Query) -> list:
-    from models.signalement import Signalement
-    from models.structure import Structure
-    from services.periods import in_scope
-    from services.signalements.indicators import _conditions
-
     conditions = list(_conditions(q.reader, q.first, q.last))
     territory = in_scope(Structure.departement_code, q.scope)
     if territory is not None:
@@ -35,10 +47,6 @@ def _signalement_conditions(q: Query) -> list:
 
 
 def signalements_headline(q: Query) -> RawHeadline:
-    from models.base import utcnow
-    from models.signalement import Signalement as S
-    from services.signalements.indicators import _delays, _share, _within_and_total
-
     conditions = _signalement_conditions(q)
     settled = sa.or_(S.acknowledged_at.is_not(None), S.ack_due_at < utcnow())
     ack_within, ack_settled = _within_and_total(S.acknowledged_at, S.ack_due_at, settled)
@@ -62,11 +70,6 @@ def signalements_headline(q: Query) -> RawHeadline:
 
 
 def signalements_tables(q: Query) -> list[RawTable]:
-    from sqlalchemy.orm import aliased
-
-    from models.referential import Departement, Region
-    from models.signalement import Category, EventKind, RecipientKind, Severity, Signalement, SignalementEvent
-    from models.structure import Structure
 
     conditions = _signalement_conditions(q)
     count = func.count(sa.distinct(Signalement.id))
@@ -125,9 +128,6 @@ def signalements_tables(q: Query) -> list[RawTable]:
 
 def _signalement_vocabulary(key: str, q: Query) -> list[tuple[str, str]]:
     """Every category, severity, recipient kind or région of the scope, in a fixed order."""
-    from models.signalement import Category, RecipientKind, Severity
-    from services.directory.referential import region_options_in
-
     if key == "region":
         return region_options_in(q.scope)
     enum = {"category": Category, "severity": Severity, "recipient": RecipientKind}[key]
@@ -138,10 +138,6 @@ def signalements_records(
     q: Query, table: str | None, row: str | None, column: str | None, limit: int, offset: int
 ) -> RecordPage:
     """Signalements declared in the period and scope (of a category, severity or région when asked)."""
-    from models.referential import Departement
-    from models.signalement import Category, Severity, Signalement, SignalementStatus
-    from models.structure import Structure
-
     conditions = _signalement_conditions(q)
     if table == "category" and row:
         conditions.append(Signalement.current_category == row)

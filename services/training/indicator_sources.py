@@ -13,18 +13,24 @@ from sqlmodel import func, select
 
 from core.db import session_scope
 from core.formatting import fr_date
+from models.referential import Departement
+from models.training import TrainingFormat, TrainingModule, TrainingParticipants, TrainingProfile, TrainingSession
 from services.indicators.model import COUNT, RATE, IndicatorSpec, Query, Raw, RawHeadline, RawTable, RecordPage
+from services.training.indicators import (
+    _delivered,
+    training_plan_vs_delivered,
+    training_structure_coverage,
+    training_totals,
+    training_trained,
+)
+from services.training.sessions import place_label, training_module_list
 
 
 def _profile_label(code: str | None) -> str:
-    from models.training import TrainingProfile
-
     return TrainingProfile.label_of(code) or "Non renseigné"
 
 
 def trained_headline(q: Query) -> RawHeadline:
-    from services.training.indicators import training_totals
-
     totals = training_totals(actor=q.reader, within=q.period, scope=q.scope)
     return RawHeadline(
         Raw(COUNT, totals.participants),
@@ -36,8 +42,6 @@ def trained_headline(q: Query) -> RawHeadline:
 
 
 def trained_tables(q: Query) -> list[RawTable]:
-    from services.training.indicators import training_trained
-
     columns = (("participants", "Professionnels formés"), ("sessions", "Sessions"))
     tables = []
     for key, title, dimension, label in (
@@ -69,11 +73,6 @@ def trained_records(
     q: Query, table: str | None, row: str | None, column: str | None, limit: int, offset: int
 ) -> RecordPage:
     """Delivered sessions of the period and scope (of a profile, a module or a région when asked)."""
-    from models.referential import Departement
-    from models.training import TrainingModule, TrainingParticipants, TrainingSession
-    from services.training.indicators import _delivered
-    from services.training.sessions import place_label
-
     conditions = list(_delivered(q.reader, None, None, q.scope, q.period))
     if table == "profile" and row:
         conditions.append(
@@ -131,8 +130,6 @@ def _plan_year(q: Query) -> int:
 
 def _plan_and_delivered(q: Query, by: str) -> list[tuple[str | None, str, int, int]]:
     """(key, label, planned, trained from 1 January to the period's end) per module or profile."""
-    from services.training.indicators import training_plan_vs_delivered, training_trained
-
     year = _plan_year(q)
     plan = training_plan_vs_delivered(actor=q.reader, year=year, by=(by,), scope=q.scope)
     done = training_trained(actor=q.reader, start=date(year, 1, 1), end=q.as_of, scope=q.scope, group_by=(by,))
@@ -149,9 +146,6 @@ def _plan_and_delivered(q: Query, by: str) -> list[tuple[str | None, str, int, i
 
 
 def strategy_headline(q: Query) -> RawHeadline:
-    from services.training.indicators import training_structure_coverage
-    from services.training.sessions import training_module_list
-
     rows = _plan_and_delivered(q, "module")
     planned, delivered = sum(r[2] for r in rows), sum(r[3] for r in rows)
     coverage = training_structure_coverage(actor=q.reader, as_of=q.as_of, scope=q.scope)
@@ -199,9 +193,6 @@ def strategy_records(
     q: Query, table: str | None, row: str | None, column: str | None, limit: int, offset: int
 ) -> RecordPage:
     """The modules of the catalogue (one module when a row is given)."""
-    from models.training import TrainingFormat
-    from services.training.sessions import training_module_list
-
     modules = [m for m in training_module_list(actor=q.reader, active_only=True) if row is None or str(m.id) == row]
     return RecordPage(
         "Modules du catalogue de formation",

@@ -22,7 +22,7 @@ figures is always a sum of at least 3 other structures where none dominates.
 
 Limits: the rule is checked per figure (one week × one element). A figure that changes after it
 was first shown (a late report, a correction) can be differenced in time; the weekly views only
-publish weeks once their figures are settled for that reason (see services.weekly.board).
+publish weeks once their figures are settled for that reason (see services.weekly.series).
 Figures are assumed never negative (every weekly element has a minimum of 0 or more).
 """
 

@@ -6,12 +6,17 @@ the catalogue (services/indicators/catalogue.py) protects them before a funder s
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import select
 
 from core.db import session_scope
+from models.base import utcnow
+from models.referential import Region
 from services.indicators.model import RATE, IndicatorSpec, Query, Raw, RawHeadline, RawTable, RecordPage
+from services.periods import in_scope
+from services.weekly.board import D, S, _counts, _structure_weeks, _weeks_table
+from services.weekly.schedule import deadline_rule
 
 # The board reads the last N weeks before now; the catalogue needs the weeks of any period and any
 # territory. This adapter runs the board's own SQL pieces (_weeks_table, _structure_weeks, _counts,
@@ -19,8 +24,6 @@ from services.indicators.model import RATE, IndicatorSpec, Query, Raw, RawHeadli
 
 
 def _weeks_of(q: Query) -> list[date]:
-    from datetime import timedelta
-
     monday = q.first + timedelta(days=(7 - q.first.weekday()) % 7)
     weeks = []
     while monday < q.period.end and monday <= q.as_of:
@@ -31,12 +34,6 @@ def _weeks_of(q: Query) -> list[date]:
 
 def _weekly_rows(q: Query, by: str, region: str | None = None):
     """(key, label, expected, received, on time) per network / région / structure over the period's weeks."""
-    from models.base import utcnow
-    from models.referential import Region
-    from services.periods import in_scope
-    from services.weekly.board import D, S, _counts, _structure_weeks, _weeks_table
-    from services.weekly.schedule import deadline_rule
-
     weeks = _weeks_of(q)
     if not weeks:
         return []
