@@ -136,7 +136,7 @@ def make_placed(structure_id: int, actor: Actor | None = None, *, arrival_date=N
 
 def make_module(**overrides):
     """A catalogue module (6 to 7 hours, on site, for éducateurs) unless told otherwise."""
-    from services.training.sessions import ModuleData, training_module_create
+    from services.training.modules import ModuleData, training_module_create
 
     n = next(_counter)
     values = dict(

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from sqlmodel import and_, func, or_, select
 
 from core.access import Action, Actor, require
+from core.clock import paris_today
 from core.concurrency import check_version
 from core.db import session_scope
 from core.errors import FieldError, NotFound, ValidationFailed
@@ -22,7 +23,7 @@ from core.formatting import fr_date
 from models.base import code_list_contains, utcnow
 from models.convention import Convention, ConventionCreate, ConventionPublic, ConventionScope, ConventionStatus
 from models.referential import Departement, Region
-from services.directory.structures import FUTURE_DATE, UNKNOWN_DEPARTEMENT, paris_today
+from services.directory.structure_rules import FUTURE_DATE, UNKNOWN_DEPARTEMENT
 
 SIGNED_ON_REQUIRED = "date de signature obligatoire pour une convention signée ou dénoncée"
 SIGNED_ON_DRAFT = "une convention en préparation n'a pas encore de date de signature"

@@ -64,7 +64,8 @@ WAITING_ALERT_HOURS = 48
 
 
 def _training(actor: Actor) -> list[TodoItem]:
-    from services.training.sessions import training_pending_counts, training_team_missing_count
+    from services.training.session_listing import training_pending_counts
+    from services.training.team import training_team_missing_count
 
     items = []
     if can(actor, Action.TRAINING_MANAGE):

@@ -78,7 +78,7 @@ def trained_records(
     from models.referential import Departement
     from models.training import TrainingModule, TrainingParticipants, TrainingSession
     from services.training.indicators import _delivered
-    from services.training.sessions import place_label
+    from services.training.session_listing import place_label
 
     conditions = list(_delivered(q.reader, None, None, q.scope, q.period))
     if table == "profile" and row:
@@ -156,7 +156,7 @@ def _plan_and_delivered(q: Query, by: str) -> list[tuple[str | None, str, int, i
 
 def strategy_headline(q: Query) -> RawHeadline:
     from services.training.indicators import training_structure_coverage
-    from services.training.sessions import training_module_list
+    from services.training.modules import training_module_list
 
     rows = _plan_and_delivered(q, "module")
     planned, delivered = sum(r[2] for r in rows), sum(r[3] for r in rows)
@@ -206,7 +206,7 @@ def strategy_records(
 ) -> RecordPage:
     """The modules of the catalogue (one module when a row is given)."""
     from models.training import TrainingFormat
-    from services.training.sessions import training_module_list
+    from services.training.modules import training_module_list
 
     modules = [m for m in training_module_list(actor=q.reader, active_only=True) if row is None or str(m.id) == row]
     return RecordPage(

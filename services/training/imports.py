@@ -20,6 +20,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from core.access import Action, Actor, require
+from core.clock import paris_today
 from core.db import session_scope
 from core.errors import FieldError, ImportReport, ValidationFailed
 from core.imports import read_table
@@ -27,7 +28,7 @@ from core.spreadsheet import csv_write, xlsx_append
 from models.referential import Departement
 from models.structure import Structure
 from models.training import SessionStatus, TrainingModule, TrainingProfile, TrainingSession
-from services.training.sessions import SessionData, paris_today, session_errors, write_session
+from services.training.sessions import SessionData, session_errors, write_session
 
 FILE_UNREADABLE = "fichier illisible : enregistrez-le en CSV (UTF-8) ou en XLSX"
 FILE_EMPTY = "le fichier ne contient aucune session"
