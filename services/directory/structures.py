@@ -16,7 +16,7 @@ from sqlmodel import func, select
 
 from core.access import Action, Actor, can, require, require_structure
 from core.clock import paris_today
-from core.concurrency import check_version
+from core.concurrency import versioned_update
 from core.db import session_scope
 from core.errors import AccessDenied, FieldError, NotFound, ValidationFailed
 from core.formatting import fr_date
@@ -173,14 +173,23 @@ def structure_update(
         raise AccessDenied(PARTNER_FIELDS_ONLY)
     today = paris_today()
     with session_scope(actor) as session:
-        structure = session.get(Structure, structure_id)
-        if structure is None:
-            raise NotFound(NOT_FOUND)
-        check_version(structure, expected_version, seen=seen, labels=LABELS)
-        plan = plan_update(session, structure, changed, today)
-        if plan.errors:
-            raise ValidationFailed(plan.errors)
-        write_update(session, actor, plan, today)
+        plans: list[UpdatePlan] = []
+
+        def check(structure: Structure) -> list[FieldError]:
+            plans.append(plan_update(session, structure, changed, today))
+            return plans[0].errors
+
+        structure = versioned_update(
+            session,
+            Structure,
+            structure_id,
+            expected_version=expected_version,
+            not_found=NOT_FOUND,
+            seen=seen,
+            labels=LABELS,
+            check=check,
+            apply=lambda _structure: write_update(session, actor, plans[0], today),
+        )
         session.flush()
         return _public(structure)
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from sqlmodel import select
 
 from core.access import Action, Actor, require
-from core.concurrency import check_version
+from core.concurrency import versioned_update
 from core.db import session_scope
 from core.errors import FieldError, NotFound, ValidationFailed
 from models.base import utcnow
@@ -31,6 +31,7 @@ UNKNOWN_PREREQUISITE = "module prérequis inconnu"
 SELF_PREREQUISITE = "un module ne peut pas être son propre prérequis"
 PREREQUISITE_CYCLE = "ces prérequis formeraient une boucle ({path})"
 UNKNOWN_MODULE = "module inconnu"
+MODULE_NOT_FOUND = "Module introuvable."
 TEXT_TOO_LONG = "{limit} caractères au plus"
 
 MAX_MODULE_HOURS = 200
@@ -176,29 +177,35 @@ def training_module_update(
     """Coordination only: change a module, refused if someone saved it since it was opened."""
     require(actor, Action.TRAINING_MANAGE)
     with session_scope(actor) as session:
-        module = session.get(TrainingModule, module_id)
-        if module is None:
-            raise NotFound("Module introuvable.")
-        check_version(module, expected_version, seen=seen, labels=MODULE_LABELS)
-        errors = _module_errors(session, data, module_id)
-        if errors:
-            raise ValidationFailed(errors)
-        for key, value in _module_values(data).items():
-            setattr(module, key, value)
-        module.updated_at = utcnow()
-        session.add(module)
-        current = set(
-            session.exec(
-                select(TrainingPrerequisite.prerequisite_id).where(TrainingPrerequisite.module_id == module_id)
-            ).all()
+        module = versioned_update(
+            session,
+            TrainingModule,
+            module_id,
+            expected_version=expected_version,
+            not_found=MODULE_NOT_FOUND,
+            seen=seen,
+            labels=MODULE_LABELS,
+            check=lambda _module: _module_errors(session, data, module_id),
+            apply=lambda module: _write_module(session, module, data),
         )
-        wanted = set(data.prerequisite_ids)
-        for pre in current - wanted:
-            session.delete(session.get(TrainingPrerequisite, (module_id, pre)))
-        for pre in sorted(wanted - current):
-            session.add(TrainingPrerequisite(module_id=module_id, prerequisite_id=pre))
         session.flush()
         return _module_public(session, module)
+
+
+def _write_module(session, module: TrainingModule, data: ModuleData) -> None:
+    for key, value in _module_values(data).items():
+        setattr(module, key, value)
+    module.updated_at = utcnow()
+    current = set(
+        session.exec(
+            select(TrainingPrerequisite.prerequisite_id).where(TrainingPrerequisite.module_id == module.id)
+        ).all()
+    )
+    wanted = set(data.prerequisite_ids)
+    for pre in current - wanted:
+        session.delete(session.get(TrainingPrerequisite, (module.id, pre)))
+    for pre in sorted(wanted - current):
+        session.add(TrainingPrerequisite(module_id=module.id, prerequisite_id=pre))
 
 
 def _module_values(data: ModuleData) -> dict:
@@ -230,7 +237,7 @@ def training_module_get(*, actor: Actor, module_id: int) -> ModulePublic:
     with session_scope(actor) as session:
         module = session.get(TrainingModule, module_id)
         if module is None:
-            raise NotFound("Module introuvable.")
+            raise NotFound(MODULE_NOT_FOUND)
         return _module_public(session, module)
 
 

@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from core.access import Action, Actor, require
 from core.clock import paris_today
-from core.concurrency import check_version
+from core.concurrency import get_versioned, versioned_update
 from core.db import session_scope
 from core.errors import FieldError, NotFound, ValidationFailed
 from models.base import utcnow
@@ -45,6 +45,7 @@ DELIVERED_IN_FUTURE = "une session qui n'est pas encore terminée ne peut pas ê
 SATISFACTION_RANGE = "note de 1 à 5"
 EVALUATION_BEFORE_DELIVERY = "l'évaluation se saisit une fois la session réalisée"
 UNKNOWN_STRUCTURE = "structure inconnue ({value})"
+SESSION_NOT_FOUND = "Session introuvable."
 
 COMMENT_LIMIT = 1000
 
@@ -261,14 +262,17 @@ def training_session_update(
     """Coordination only: change a session, refused if someone saved it since it was opened."""
     require(actor, Action.TRAINING_MANAGE)
     with session_scope(actor) as session:
-        row = session.get(TrainingSession, session_id)
-        if row is None:
-            raise NotFound("Session introuvable.")
-        check_version(row, expected_version, seen=seen, labels=SESSION_LABELS)
-        errors = session_errors(session, data, today=today or paris_today())
-        if errors:
-            raise ValidationFailed(errors)
-        write_session(session, data, row)
+        row = versioned_update(
+            session,
+            TrainingSession,
+            session_id,
+            expected_version=expected_version,
+            not_found=SESSION_NOT_FOUND,
+            seen=seen,
+            labels=SESSION_LABELS,
+            check=lambda _row: session_errors(session, data, today=today or paris_today()),
+            apply=lambda row: write_session(session, data, row),
+        )
         return _detail(session, row)
 
 
@@ -276,10 +280,9 @@ def training_session_delete(*, actor: Actor, session_id: int, expected_version: 
     """Coordination only: remove a session recorded by mistake (its participants and attendance too)."""
     require(actor, Action.TRAINING_MANAGE)
     with session_scope(actor) as session:
-        row = session.get(TrainingSession, session_id)
-        if row is None:
-            raise NotFound("Session introuvable.")
-        check_version(row, expected_version)
+        row = get_versioned(
+            session, TrainingSession, session_id, expected_version=expected_version, not_found=SESSION_NOT_FOUND
+        )
         for child in (TrainingParticipants, TrainingAttendance):
             for line in session.exec(select(child).where(child.session_id == session_id)):
                 session.delete(line)
@@ -293,7 +296,7 @@ def training_session_get(*, actor: Actor, session_id: int) -> SessionDetail:
     with session_scope(actor) as session:
         row = session.get(TrainingSession, session_id)
         if row is None:
-            raise NotFound("Session introuvable.")
+            raise NotFound(SESSION_NOT_FOUND)
         return _detail(session, row)
 
 
