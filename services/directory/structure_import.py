@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, datetime
 
 from core.access import Action, Actor, require
@@ -11,7 +10,7 @@ from core.bounds import NUMBER_OUT_OF_RANGE
 from core.clock import paris_today
 from core.db import session_scope
 from core.errors import FieldError, ImportReport, ValidationFailed
-from core.imports import read_table
+from core.imports import by_line, cell_text, data_rows, fold, is_blank, read_table
 from models.structure import Structure
 from services.directory.structure_export import ENUM_OF, EXPORT_ONLY, FILE_COLUMNS, REQUIRED_COLUMNS
 from services.directory.structure_rules import (
@@ -38,13 +37,7 @@ MISSING_COLUMN = "colonne manquante"
 EMPTY_FILE = "le fichier ne contient aucune ligne de données"
 
 
-def _fold(text: object) -> str:
-    """Lower case, no accents, single spaces: to match headers and labels loosely."""
-    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    return " ".join(text.lower().replace("’", "'").split())
-
-
-_HEADER_KEYS = {_fold(header): key for key, header in FILE_COLUMNS} | {_fold(key): key for key, _ in FILE_COLUMNS}
+_HEADER_KEYS = {fold(header): key for key, header in FILE_COLUMNS} | {fold(key): key for key, _ in FILE_COLUMNS}
 _HEADER_KEYS.update(
     {
         "numero": "id",
@@ -58,16 +51,6 @@ _HEADER_KEYS.update(
 )
 
 
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _text(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def _parse_int(value) -> int:
     if isinstance(value, bool):
         raise ValueError
@@ -75,7 +58,7 @@ def _parse_int(value) -> int:
         if float(value).is_integer():
             return int(value)
         raise ValueError
-    return int(_text(value).replace(" ", "").replace("\u00a0", ""))
+    return int(cell_text(value).replace(" ", "").replace("\u00a0", ""))
 
 
 def _parse_date(value) -> date:
@@ -83,7 +66,7 @@ def _parse_date(value) -> date:
         return value.date()
     if isinstance(value, date):
         return value
-    text = _text(value)
+    text = cell_text(value)
     for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
         try:
             return datetime.strptime(text, pattern).date()
@@ -93,14 +76,14 @@ def _parse_date(value) -> date:
 
 
 def _departement(value) -> str:
-    text = _text(value).upper()
+    text = cell_text(value).upper()
     return text.zfill(2) if text.isdigit() and len(text) < 2 else text
 
 
 def _enum_code(enum_cls, value) -> str | None:
-    folded = _fold(value)
+    folded = fold(value)
     for code, label in enum_cls.labels().items():
-        if folded in (_fold(code), _fold(label)):
+        if folded in (fold(code), fold(label)):
             return code
     return None
 
@@ -118,7 +101,7 @@ def _parse_row(raw: dict, line: int) -> tuple[dict, list[FieldError]]:
     for key, value in raw.items():
         if key in EXPORT_ONLY:
             continue
-        if _blank(value):
+        if is_blank(value):
             values[key] = [] if key in LIST_ENUMS else None
             continue
         try:
@@ -134,10 +117,10 @@ def _parse_row(raw: dict, line: int) -> tuple[dict, list[FieldError]]:
             elif key in ("kind", "status"):
                 code = _enum_code(ENUM_OF[key], value)
                 if code is None:
-                    fault(key, f"{UNKNOWN_KIND if key == 'kind' else UNKNOWN_STATUS} « {_text(value)} »")
+                    fault(key, f"{UNKNOWN_KIND if key == 'kind' else UNKNOWN_STATUS} « {cell_text(value)} »")
                 values[key] = code
             elif key in LIST_ENUMS:
-                parts = [p for p in re.split(r"[,;|]", _text(value)) if p.strip()]
+                parts = [p for p in re.split(r"[,;|]", cell_text(value)) if p.strip()]
                 codes = []
                 for part in parts:
                     code = _enum_code(LIST_ENUMS[key], part)
@@ -147,7 +130,7 @@ def _parse_row(raw: dict, line: int) -> tuple[dict, list[FieldError]]:
                         codes.append(code)
                 values[key] = codes
             else:
-                values[key] = _text(value)
+                values[key] = cell_text(value)
         except (ValueError, OverflowError):
             fault(key, DATE_EXPECTED if key in ("joined_on", "left_on") else INTEGER_EXPECTED)
             values[key] = _INVALID if key == "id" else None
@@ -166,19 +149,17 @@ def structure_import(*, actor: Actor, content: bytes, filename: str) -> ImportRe
         table = read_table(filename, content)
     except ValidationFailed as refused:
         return ImportReport(errors=refused.errors)
-    while table and all(_blank(v) for v in table[0]):
+    while table and all(is_blank(v) for v in table[0]):
         table.pop(0)
     if not table:
         return ImportReport(errors=[FieldError("Fichier", EMPTY_FILE)])
-    keys = [_HEADER_KEYS.get(_fold(h)) if not _blank(h) else None for h in table[0]]
+    keys = [_HEADER_KEYS.get(fold(h)) if not is_blank(h) else None for h in table[0]]
     missing = [LABELS.get(k, k) for k in REQUIRED_COLUMNS if k not in keys]
     if missing:
         return ImportReport(errors=[FieldError("Fichier", f"{MISSING_COLUMN} : {c}", row=1) for c in missing])
     parsed: list[tuple[int, dict]] = []
     errors: list[FieldError] = []
-    for index, cells in enumerate(table[1:], start=2):
-        if all(_blank(v) for v in cells):
-            continue
+    for index, cells in data_rows(table):
         raw = {key: cells[i] if i < len(cells) else None for i, key in enumerate(keys) if key}
         values, row_errors = _parse_row(raw, index)
         errors += row_errors
@@ -229,8 +210,7 @@ def structure_import(*, actor: Actor, content: bytes, filename: str) -> ImportRe
                     errors.append(FieldError(LABELS["name"], NAME_TAKEN, row=line))
                 creates.append(full)
         if errors:
-            errors.sort(key=lambda e: e.row or 0)
-            return ImportReport(errors=errors)
+            return ImportReport(errors=by_line(errors))
         for plan in updates:
             write_update(session, actor, plan, today)
         session.flush()

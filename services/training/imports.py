@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import io
 import math
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -23,7 +21,7 @@ from core.access import Action, Actor, require
 from core.clock import paris_today
 from core.db import session_scope
 from core.errors import FieldError, ImportReport, ValidationFailed
-from core.imports import read_table
+from core.imports import cell_text, data_rows, header_key, is_blank, read_table
 from core.spreadsheet import csv_write, xlsx_append
 from models.referential import Departement
 from models.structure import Structure
@@ -60,18 +58,10 @@ REQUIRED = ("start", "end", "module", "organisation", "place", "hours")
 REMOTE_WORDS = {"distance", "a_distance", "distanciel", "en_ligne", "visio"}
 
 
-def normalise(text: str) -> str:
-    """>>> normalise(" Date de début ")
-    'date_de_debut'
-    """
-    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
-
-
 def _header_map() -> dict[str, str]:
     mapping = {alias: key for key, (_, aliases) in COLUMNS.items() for alias in aliases}
     for profile in TrainingProfile:
-        mapping[normalise(profile.label)] = f"profile:{profile.value}"
+        mapping[header_key(profile.label)] = f"profile:{profile.value}"
         mapping[profile.value] = f"profile:{profile.value}"
     return mapping
 
@@ -126,7 +116,7 @@ def training_import_read(*, content: bytes, filename: str) -> list[ImportRow]:
     mapping = _header_map()
     keys, errors = [], []
     for header in table[0]:
-        name = normalise(header or "")
+        name = header_key(header or "")
         key = mapping.get(name)
         if name and key is None:
             errors.append(FieldError("Fichier", UNKNOWN_COLUMN.format(column=header)))
@@ -139,22 +129,14 @@ def training_import_read(*, content: bytes, filename: str) -> list[ImportRow]:
     if errors:
         raise ValidationFailed(errors)
     rows = []
-    for number, cells in enumerate(table[1:], start=2):
+    for number, cells in data_rows(table):
         values = {key: cell for key, cell in zip(keys, cells) if key is not None}
-        if all(_blank(v) for v in values.values()):
+        if all(is_blank(v) for v in values.values()):
             continue
         rows.append(ImportRow(line=number, values=values))
     if not rows:
         raise ValidationFailed(FieldError("Fichier", FILE_EMPTY))
     return rows
-
-
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _text(value) -> str:
-    return "" if value is None else str(value).strip()
 
 
 def parse_date(value) -> date | None:
@@ -165,7 +147,7 @@ def parse_date(value) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    text = _text(value)
+    text = cell_text(value)
     for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%y", "%Y-%m-%d %H:%M:%S"):
         try:
             return datetime.strptime(text, pattern).date()
@@ -183,7 +165,7 @@ def parse_number(value) -> float:
     number = (
         float(value)
         if isinstance(value, (int, float))
-        else float(_text(value).replace("\u00a0", "").replace(" ", "").replace(",", "."))
+        else float(cell_text(value).replace("\u00a0", "").replace(" ", "").replace(",", "."))
     )
     if not math.isfinite(number):
         raise ValueError(value)
@@ -200,7 +182,7 @@ def training_session_import(*, actor: Actor, rows: list[ImportRow], today: date 
         structures = {name.strip().lower(): sid for sid, name in session.exec(select(Structure.id, Structure.name))}
         places = {}
         for code, name in session.exec(select(Departement.code, Departement.name)):
-            places[code.lower()] = places[normalise(name)] = places[normalise(f"{code} {name}")] = code
+            places[code.lower()] = places[header_key(name)] = places[header_key(f"{code} {name}")] = code
         errors: list[FieldError] = []
         parsed: list[tuple[int, SessionData]] = []
         seen: dict[tuple, int] = {}
@@ -263,35 +245,35 @@ def _row_data(row: ImportRow, modules: dict, structures: dict, places: dict) -> 
     dates = {}
     for key in ("start", "end"):
         raw = values.get(key)
-        if _blank(raw):
+        if is_blank(raw):
             dates[key] = None  # reported as missing by the shared checks
             continue
         try:
             dates[key] = parse_date(raw)
         except ValueError:
-            fault(COLUMNS[key][0], DATE_INVALID.format(value=_text(raw)))
+            fault(COLUMNS[key][0], DATE_INVALID.format(value=cell_text(raw)))
             dates[key] = None
-    module_title = _text(values.get("module"))
+    module_title = cell_text(values.get("module"))
     module_id = modules.get(module_title.lower())
     if module_title and module_id is None:
         fault("Module", UNKNOWN_MODULE_TITLE.format(value=module_title))
-    place = _text(values.get("place"))
+    place = cell_text(values.get("place"))
     remote, departement = False, None
-    if normalise(place) in REMOTE_WORDS:
+    if header_key(place) in REMOTE_WORDS:
         remote = True
     elif place:
-        departement = places.get(place.lower()) or places.get(normalise(place))
+        departement = places.get(place.lower()) or places.get(header_key(place))
         if departement is None:
             fault("Lieu", UNKNOWN_PLACE.format(value=place))
     hours = None
-    if not _blank(values.get("hours")):
+    if not is_blank(values.get("hours")):
         try:
             hours = parse_number(values["hours"])
         except ValueError:
-            fault("Heures", NUMBER_INVALID.format(value=_text(values["hours"])))
+            fault("Heures", NUMBER_INVALID.format(value=cell_text(values["hours"])))
     participants = {}
     for key, raw in values.items():
-        if not key.startswith("profile:") or _blank(raw):
+        if not key.startswith("profile:") or is_blank(raw):
             continue
         profile = key.split(":", 1)[1]
         try:
@@ -301,29 +283,30 @@ def _row_data(row: ImportRow, modules: dict, structures: dict, places: dict) -> 
             participants[profile] = int(number)
         except ValueError:
             fault(
-                f"Participants « {TrainingProfile.label_of(profile)} »", WHOLE_NUMBER_INVALID.format(value=_text(raw))
+                f"Participants « {TrainingProfile.label_of(profile)} »",
+                WHOLE_NUMBER_INVALID.format(value=cell_text(raw)),
             )
     structure_ids = []
-    for name in [n.strip() for n in _text(values.get("structures")).split(";") if n.strip()]:
+    for name in [n.strip() for n in cell_text(values.get("structures")).split(";") if n.strip()]:
         if name.lower() in structures:
             structure_ids.append(structures[name.lower()])
         else:
             fault("Structures", UNKNOWN_STRUCTURE_NAME.format(value=name))
     satisfaction = None
-    if not _blank(values.get("satisfaction")):
+    if not is_blank(values.get("satisfaction")):
         try:
             number = parse_number(values["satisfaction"])
             if number != int(number):
                 raise ValueError
             satisfaction = int(number)
         except ValueError:
-            fault("Satisfaction", WHOLE_NUMBER_INVALID.format(value=_text(values["satisfaction"])))
+            fault("Satisfaction", WHOLE_NUMBER_INVALID.format(value=cell_text(values["satisfaction"])))
     data = SessionData(
         module_id=module_id,
         start_date=dates["start"],
         end_date=dates["end"],
-        trainer_organisation=_text(values.get("organisation")),
-        trainer_name=_text(values.get("trainer")) or None,
+        trainer_organisation=cell_text(values.get("organisation")),
+        trainer_name=cell_text(values.get("trainer")) or None,
         remote=remote,
         departement_code=departement,
         hours=hours,
@@ -331,6 +314,6 @@ def _row_data(row: ImportRow, modules: dict, structures: dict, places: dict) -> 
         participants=participants,
         structure_ids=sorted(set(structure_ids)),
         satisfaction=satisfaction,
-        evaluation_comment=_text(values.get("comment")) or None,
+        evaluation_comment=cell_text(values.get("comment")) or None,
     )
     return data, errors
