@@ -23,6 +23,7 @@ from sqlmodel import func, select
 
 from core.access import Action, Actor, require, scope_structure
 from core.bounds import text_faults, text_limit
+from core.clock import paris_date, paris_today
 from core.db import session_scope
 from core.errors import AccessDenied, ConcurrentEdit, FieldError, NotFound, ValidationFailed
 from core.formatting import PARIS, to_paris
@@ -465,7 +466,7 @@ def signalement_declare(
     if actor.structure_id is None:
         raise AccessDenied(STRUCTURE_REQUIRED)
     now = _clock(actor, now)
-    today = to_paris(now).date()
+    today = paris_date(now)
     errors: list[FieldError] = []
     if data.occurred_at is None:
         errors.append(FieldError("Date et heure des faits", OCCURRED_REQUIRED))
@@ -893,7 +894,7 @@ def signalement_open_counts(*, actor: Actor, now: datetime | None = None) -> Ope
 def signalement_child_codes(*, actor: Actor) -> list[str]:
     """Partner staff: the codes of the children their structure may name in a declaration."""
     require(actor, Action.SIGNALEMENT_DECLARE)
-    today = to_paris(utcnow()).date()
+    today = paris_today()
     with session_scope(actor) as session:
         return sorted({code for _, code in session.exec(_eligible_children(actor, today))})
 
