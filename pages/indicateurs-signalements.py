@@ -5,11 +5,11 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
+from core.clock import paris_today
 from core.formatting import fr_date, fr_number, fr_percent
 from models.base import utcnow
 from models.signalement import Severity
 from services.admin.settings import setting_get
-from services.indicators.catalogue import paris_today
 from services.indicators.disclosure import disclosure_legend
 from services.signalements.indicators import (
     signalement_breakdown_note,

@@ -122,9 +122,9 @@ def make_placed(structure_id: int, actor: Actor | None = None, *, arrival_date=N
     """A child placed in `structure_id` (arrived today unless told): (request, proposal and placement made
     `arrival_date` when given)."""
 
+    from core.clock import paris_date
     from models.base import utcnow
     from services.path.placements import placement_arrival
-    from services.path.requests import paris_date
 
     actor = actor or SYSTEM
     request, proposal = make_oriented(structure_id, actor, at=_noon(arrival_date), **overrides)

@@ -9,9 +9,10 @@ import pandas as pd
 import streamlit as st
 
 from core.access import Actor
+from core.clock import paris_today
 from core.formatting import fr_date
 from services.directory.referential import departement_options, region_options
-from services.indicators.catalogue import IndicatorView, SeriesPoint, Table, indicator_scope_label, paris_today
+from services.indicators.catalogue import IndicatorView, SeriesPoint, Table, indicator_scope_label
 from services.indicators.disclosure_policy import first_unpublished_day
 from services.periods import Period, PeriodKind, Scope, period_of
 from ui.directory import filter_select

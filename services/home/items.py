@@ -239,7 +239,8 @@ def _funder_headlines(actor: Actor) -> list[TodoItem]:
     """A funder's home: last month's headline indicators of his territory, protected like his dashboard."""
     if not actor.is_funder or not can(actor, Action.DASHBOARD_READ):
         return []
-    from services.indicators.catalogue import indicator_overview, paris_today
+    from core.clock import paris_today
+    from services.indicators.catalogue import indicator_overview
     from services.periods import period_of
 
     month = period_of("mois", paris_today()).previous()

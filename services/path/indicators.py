@@ -33,6 +33,7 @@ import sqlalchemy as sa
 from sqlmodel import func, select
 
 from core.access import Action, Actor, require
+from core.clock import paris_date
 from core.db import session_scope
 from core.formatting import fr_number
 from models.base import code_list_contains, utcnow
@@ -48,7 +49,6 @@ from services.indicators.disclosure_policy import (
     mask_pinning_zeros,
     withheld_note,
 )
-from services.path.requests import paris_date
 from services.path.sql import days_between, period_key, period_label
 from services.periods import Scope, in_scope, month_starts, scope_for, scope_holds
 

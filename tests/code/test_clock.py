@@ -17,6 +17,11 @@ RULES = [
     (re.compile(r"\bdatetime\.now\(\s*PARIS\s*\)"), "Paris time outside the clock", CLOCK),
     (re.compile(r"\bZoneInfo\(\s*[\"']Europe/Paris"), "a second Paris time zone", "core/formatting.py"),
     (re.compile(r"^[ \t]*def (paris_today|paris_now|paris_date|today)\(", re.M), "a second Paris clock", CLOCK),
+    (
+        re.compile(r"^[ \t]*from (?!core\.clock )[\w.]+ import [^\n]*\bparis_(today|now|date)\b", re.M),
+        "the clock imported through another module",
+        None,
+    ),
     (re.compile(r"\.astimezone\(PARIS\)\.date\(\)|to_paris\([^)]*\)\.date\(\)"), "use core.clock.paris_date", CLOCK),
 ]
 

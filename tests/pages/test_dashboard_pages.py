@@ -2,8 +2,8 @@
 
 from datetime import UTC, date
 
+from core.clock import paris_today
 from models.user import Role
-from services.indicators.catalogue import paris_today
 from services.periods import period_of
 from services.report.annual import annual_report_sections
 from tests.factories import make_module, make_session, make_structure, make_user

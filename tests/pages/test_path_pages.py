@@ -2,11 +2,12 @@
 
 from datetime import timedelta
 
+from core.clock import paris_date
 from models.base import utcnow
 from models.user import Role
 from services.path.child_access import child_access_list
 from services.path.indicators import path_runaway_rate
-from services.path.requests import paris_date, request_board, request_get
+from services.path.requests import request_board, request_get
 from tests.factories import make_oriented, make_placed, make_request, make_structure, make_user
 from tests.pages.helpers import open_page, texts
 

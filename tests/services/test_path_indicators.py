@@ -2,6 +2,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from core.clock import paris_date
 from core.errors import AccessDenied
 from core.formatting import PARIS
 from models.base import utcnow
@@ -9,7 +10,6 @@ from models.user import Role
 from services.path import indicators as ind
 from services.path.orientation import proposal_create
 from services.path.placements import placement_exit, placement_runaway
-from services.path.requests import paris_date
 from tests.factories import make_oriented, make_placed, make_request, make_structure, make_user
 
 TODAY = paris_date(utcnow())

@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 
 from core.access import REFUSED_STRUCTURE
+from core.clock import paris_date
 from core.errors import AccessDenied, ConcurrentEdit, ValidationFailed
 from models.base import utcnow
 from models.child import RequestStatus
@@ -10,7 +11,7 @@ from models.user import Role
 from services.path import placements
 from services.path.child_access import child_access_list
 from services.path.orientation import consent_record, proposal_create
-from services.path.requests import RequestCreate, paris_date, request_create, request_get
+from services.path.requests import RequestCreate, request_create, request_get
 from tests.factories import make_oriented, make_placed, make_request, make_structure, make_user
 
 TODAY = paris_date(utcnow())

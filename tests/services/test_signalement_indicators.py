@@ -4,12 +4,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from core.clock import paris_date
 from core.errors import AccessDenied
 from models.base import utcnow
 from models.signalement import Category
 from models.user import Role
 from services.indicators.disclosure_policy import PeriodRefused
-from services.path.requests import paris_date
 from services.signalements import declarations as svc
 from services.signalements.declarations import Transmission
 from services.signalements.indicators import (
