@@ -17,6 +17,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from datetime import date, datetime
 
 from core.bounds import NUL_REFUSED
 from core.errors import FieldError, ValidationFailed
@@ -188,6 +189,28 @@ def header_key(text: object) -> str:
     ('date_de_debut', 'duree_heures')
     """
     return re.sub(r"[^a-z0-9]+", "_", fold(text)).strip("_")
+
+
+DATE_PATTERNS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%Y-%m-%d %H:%M:%S")
+
+
+def parse_day(value: object) -> date:
+    """A date cell: a spreadsheet date, or text as 07/03/2024, 2024-03-07, 07-03-2024, 07.03.2024 or 07/03/24.
+
+    >>> parse_day("07/03/2024"), parse_day("2024-03-07"), parse_day(datetime(2024, 3, 7, 9, 30))
+    (datetime.date(2024, 3, 7), datetime.date(2024, 3, 7), datetime.date(2024, 3, 7))
+    """
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = cell_text(value)
+    for pattern in DATE_PATTERNS:
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
 
 
 def data_rows(table: list[list[object]], *, first_line: int = 2) -> Iterator[tuple[int, list[object]]]:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
 
 from core.access import Action, Actor, require
 from core.bounds import NUMBER_OUT_OF_RANGE
 from core.clock import paris_today
 from core.db import session_scope
 from core.errors import FieldError, ImportReport, ValidationFailed
-from core.imports import by_line, cell_text, data_rows, fold, is_blank, read_table
+from core.imports import by_line, cell_text, data_rows, fold, is_blank, parse_day, read_table
 from models.structure import Structure
 from services.directory.structure_export import ENUM_OF, EXPORT_ONLY, FILE_COLUMNS, REQUIRED_COLUMNS
 from services.directory.structure_rules import (
@@ -61,20 +60,6 @@ def _parse_int(value) -> int:
     return int(cell_text(value).replace(" ", "").replace("\u00a0", ""))
 
 
-def _parse_date(value) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = cell_text(value)
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError
-
-
 def _departement(value) -> str:
     text = cell_text(value).upper()
     return text.zfill(2) if text.isdigit() and len(text) < 2 else text
@@ -111,7 +96,7 @@ def _parse_row(raw: dict, line: int) -> tuple[dict, list[FieldError]]:
                     fault(key, NUMBER_OUT_OF_RANGE)
                     values[key] = _INVALID if key == "id" else None
             elif key in ("joined_on", "left_on"):
-                values[key] = _parse_date(value)
+                values[key] = parse_day(value)
             elif key == "departement_code":
                 values[key] = _departement(value)
             elif key in ("kind", "status"):

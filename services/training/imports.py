@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import func
 from sqlmodel import select
@@ -21,7 +21,7 @@ from core.access import Action, Actor, require
 from core.clock import paris_today
 from core.db import session_scope
 from core.errors import FieldError, ImportReport, ValidationFailed
-from core.imports import cell_text, data_rows, header_key, is_blank, read_table
+from core.imports import cell_text, data_rows, header_key, is_blank, parse_day, read_table
 from core.spreadsheet import csv_write, xlsx_append
 from models.referential import Departement
 from models.structure import Structure
@@ -139,23 +139,6 @@ def training_import_read(*, content: bytes, filename: str) -> list[ImportRow]:
     return rows
 
 
-def parse_date(value) -> date | None:
-    """>>> parse_date("07/03/2024"), parse_date("2024-03-07")
-    (datetime.date(2024, 3, 7), datetime.date(2024, 3, 7))
-    """
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = cell_text(value)
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%y", "%Y-%m-%d %H:%M:%S"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
-
-
 def parse_number(value) -> float:
     """A finite number (« nan » or « inf » are not numbers).
 
@@ -249,7 +232,7 @@ def _row_data(row: ImportRow, modules: dict, structures: dict, places: dict) -> 
             dates[key] = None  # reported as missing by the shared checks
             continue
         try:
-            dates[key] = parse_date(raw)
+            dates[key] = parse_day(raw)
         except ValueError:
             fault(COLUMNS[key][0], DATE_INVALID.format(value=cell_text(raw)))
             dates[key] = None
