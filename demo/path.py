@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from core.clock import paris_now
 from core.formatting import PARIS
 from models.child import AuthorityBasis, ClosureReason, ExitReason, RefusalReason
 from services.directory.reference_data import distance_km
@@ -105,7 +106,7 @@ class _Path:
         self.ctx = ctx
         self.rng = ctx.rng
         self.today = ctx.today
-        self.now = datetime.now(PARIS)
+        self.now = paris_now()
         self.runaways: list[tuple[str, int, str, date]] = []  # children who left by running away
 
     def partner(self, structure_id: int):

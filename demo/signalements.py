@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 
+from core.clock import paris_date, paris_now
 from core.errors import ValidationFailed
 from core.formatting import PARIS
 from models.base import utcnow
@@ -192,14 +193,14 @@ class _Writer:
 
 def generate(ctx) -> None:
     rng = ctx.rng
-    now = min(utcnow(), datetime.combine(ctx.today, utcnow().astimezone(PARIS).time(), PARIS).astimezone(PARIS))
+    now = min(utcnow(), datetime.combine(ctx.today, paris_now().time(), PARIS).astimezone(PARIS))
     writer = _Writer(ctx, now)
     active = [s for s in ctx.structures if s.status == NetworkStatus.ACTIVE.value]
     partner_structure = next(s for s in ctx.structures if s.id == ctx.partner_structure_id)
     days = sorted(rng.uniform(20, 728) for _ in range(HISTORY))
     for index, days_ago in enumerate(reversed(days)):
         structure = partner_structure if index % 9 == 0 else rng.choice(active)
-        day = (now - timedelta(days=days_ago)).astimezone(PARIS).date()
+        day = paris_date(now - timedelta(days=days_ago))
         declared_at = datetime.combine(day, time(rng.randint(7, 22), rng.randint(0, 59)), PARIS)
         _history(writer, structure, declared_at, index)
     _open_today(writer, partner_structure, [s for s in active if s.id != partner_structure.id], now)

@@ -11,13 +11,9 @@ from models.structure import NetworkStatus
 from models.training import SessionStatus, TrainingFormat
 from models.training import TrainingProfile as P
 from services.directory.reference_data import departement_by_code
-from services.training.sessions import (
-    ModuleData,
-    SessionData,
-    training_module_create,
-    training_plan_set,
-    training_session_create,
-)
+from services.training.modules import ModuleData, training_module_create
+from services.training.plan import training_plan_set
+from services.training.sessions import SessionData, training_session_create
 
 # title, objectives, target profiles (weighted by list order), min h, max h, format, prerequisites, weight
 MODULES = [

@@ -10,13 +10,10 @@ from core.bounds import text_limit
 from core.formatting import fr_date, fr_number, fr_percent
 from models.structure import ExploitationForm, Structure, StructureCreate
 from services.directory.referential import departement_options, region_options
-from services.directory.structures import (
-    StructureFilters,
-    structure_create,
-    structure_export,
-    structure_import,
-    structure_list,
-)
+from services.directory.structure_export import structure_export
+from services.directory.structure_import import structure_import
+from services.directory.structure_listing import StructureFilters, structure_list
+from services.directory.structures import structure_create
 from ui.auth import page_guard
 from ui.cache import cached
 from ui.directory import KIND_LABELS, STATUS_LABELS, ages_text, filter_select, structure_fields

@@ -6,12 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from core.bounds import text_limit
+from core.clock import paris_today
 from core.formatting import fr_date, fr_number
 from models.convention import Convention, ConventionCreate, ConventionScope, ConventionStatus
 from services.directory.conventions import ConventionFilters, convention_create, convention_list, convention_update
 from services.directory.coverage import indicator_partners
 from services.directory.referential import departement_options, region_options
-from services.directory.structures import paris_today
 from ui.auth import page_guard
 from ui.cache import cached
 from ui.directory import filter_select

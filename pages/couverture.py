@@ -5,9 +5,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from core.clock import paris_today
 from core.formatting import fr_date, fr_number
 from services.directory.coverage import COVERED_DEFINITION, coverage_map_values, indicator_coverage, indicator_partners
-from services.directory.structures import paris_today
 from ui.auth import page_guard
 from ui.cache import cached
 from ui.directory import integer_legend

@@ -4,6 +4,7 @@ and the quick actions: arrival, runaway, return, exit."""
 import pandas as pd
 import streamlit as st
 
+from core.clock import paris_today
 from core.formatting import fr_date, fr_number
 from models.child import ExitReason
 from services.path.placements import structure_child_open, structure_children
@@ -23,7 +24,6 @@ from ui.path_forms import (
     risks_label,
     sex_label,
     show_flash,
-    today,
 )
 
 actor = page_guard("children")
@@ -72,7 +72,7 @@ else:
                         else "Présent(e)"
                     ),
                     "Arrivée": fr_date(line.arrival_date),
-                    "Jours": (today() - line.arrival_date).days if line.arrival_date else None,
+                    "Jours": (paris_today() - line.arrival_date).days if line.arrival_date else None,
                     "Exploitation": forms_label(line.exploitation_forms),
                 }
                 for line in rows

@@ -5,11 +5,13 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from core.clock import paris_today
 from core.formatting import fr_date, fr_number, fr_percent
 from models.training import SessionStatus, TrainingFormat, TrainingProfile
 from services.directory.structures import structure_get
 from services.training.indicators import training_structure_coverage, training_totals
-from services.training.sessions import fr_hours, paris_today, training_team_history, training_team_modules
+from services.training.modules import fr_hours
+from services.training.team import training_team_history, training_team_modules
 from ui.auth import page_guard
 from ui.cache import cached
 from ui.text import md, show_text

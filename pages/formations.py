@@ -5,21 +5,19 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from core.clock import paris_today
 from core.formatting import fr_date, fr_number
 from models.training import SessionStatus, TrainingProfile
 from services.directory.structures import structure_options
 from services.training.imports import training_import_read, training_import_template, training_session_import
 from services.training.indicators import training_totals, training_trained
+from services.training.modules import fr_hours, training_module_list
+from services.training.session_listing import training_pending_counts, training_session_list
 from services.training.sessions import (
     SESSION_LABELS,
-    fr_hours,
-    paris_today,
-    training_module_list,
-    training_pending_counts,
     training_session_create,
     training_session_delete,
     training_session_get,
-    training_session_list,
     training_session_update,
 )
 from ui.auth import page_guard

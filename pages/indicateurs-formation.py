@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
+from core.clock import paris_today
 from core.formatting import fr_date, fr_number, fr_percent
 from core.spreadsheet import csv_cell
 from models.training import TrainingFormat, TrainingProfile
@@ -16,7 +17,7 @@ from services.training.indicators import (
     training_totals,
     training_trained,
 )
-from services.training.sessions import paris_today, training_module_list
+from services.training.modules import training_module_list
 from ui.auth import page_guard
 from ui.cache import cached, chart
 from ui.training_charts import plan_vs_delivered_chart, trained_over_time_chart

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from core.access import Action, can
+from core.clock import paris_today
 from core.formatting import fr_number, fr_percent
 from services.admin.settings import setting_set
 from services.indicators.disclosure import disclosure_legend
@@ -17,7 +18,7 @@ from ui.feedback import handled
 from ui.indicators import month_range_filter
 from ui.maps import coverage_map_chart
 from ui.path_charts import path_series_chart
-from ui.path_forms import flash, show_flash, today
+from ui.path_forms import flash, show_flash
 
 PERIODS = {"month": "Mois", "quarter": "Trimestre", "year": "Année"}
 
@@ -30,7 +31,10 @@ if actor.is_funder:  # whole months that are over (services.indicators.disclosur
     start, end = month_range_filter("path_indicators", left)
 else:
     period = left.date_input(
-        "Période", value=(today() - timedelta(days=365), today()), format="DD/MM/YYYY", key="path_indicators_period"
+        "Période",
+        value=(paris_today() - timedelta(days=365), paris_today()),
+        format="DD/MM/YYYY",
+        key="path_indicators_period",
     )
     start, end = (tuple(period) + (None, None))[:2] if isinstance(period, tuple) else (period, period)
 granularity = right.selectbox(

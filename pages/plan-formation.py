@@ -3,18 +3,16 @@
 import pandas as pd
 import streamlit as st
 
+from core.clock import paris_today
 from core.formatting import fr_number
 from models.training import TrainingFormat, TrainingProfile
-from services.training.sessions import (
+from services.training.modules import (
     MODULE_LABELS,
-    paris_today,
     training_module_create,
     training_module_list,
     training_module_update,
-    training_plan_copy,
-    training_plan_get,
-    training_plan_set,
 )
+from services.training.plan import training_plan_copy, training_plan_get, training_plan_set
 from ui.auth import page_guard
 from ui.cache import cached
 from ui.feedback import handled

@@ -5,6 +5,7 @@ import streamlit as st
 
 from core.access import Action, can
 from core.bounds import text_limit
+from core.clock import paris_today
 from core.formatting import fr_date, fr_number, fr_percent
 from models.standard import AssessmentLevel, CriterionCategory, CriterionCreate, StandardCriterion
 from services.admin.settings import setting_get
@@ -17,7 +18,7 @@ from services.directory.standards import (
     criterion_list,
     criterion_update,
 )
-from services.directory.structures import paris_today, structure_options
+from services.directory.structures import structure_options
 from ui.auth import page_guard
 from ui.cache import cached
 from ui.feedback import handled

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from core.bounds import text_limit
+from core.clock import paris_now, paris_today
 from core.formatting import PARIS, fr_date, fr_datetime, fr_number
 from models.child import (
     Child,
@@ -50,7 +51,6 @@ from ui.path_forms import (
     risks_label,
     sex_label,
     show_flash,
-    today,
 )
 from ui.text import md
 
@@ -85,8 +85,8 @@ departements = {o.code: o.label for o in departement_options()}
 
 def new_request_form() -> None:
     # Defaults set once (Paris time), so that reruns keep what was typed.
-    st.session_state.setdefault("sollicitations_new_day", today())
-    st.session_state.setdefault("sollicitations_new_time", datetime.now(PARIS).time().replace(second=0, microsecond=0))
+    st.session_state.setdefault("sollicitations_new_day", paris_today())
+    st.session_state.setdefault("sollicitations_new_time", paris_now().time().replace(second=0, microsecond=0))
     with st.form("sollicitations_new", clear_on_submit=False):
         st.caption("Aucun nom, aucune date de naissance : le système attribue un code à l'enfant.")
         left, right = st.columns(2)

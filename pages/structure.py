@@ -9,8 +9,8 @@ from models.standard import AssessmentLevel, CriterionCategory
 from models.structure import ExploitationForm, OnSiteService, Sex, StructureUpdate
 from services.directory.referential import departement_label
 from services.directory.standards import assessment_grid, compliance_for
+from services.directory.structure_rules import LABELS
 from services.directory.structures import (
-    LABELS,
     structure_confirm_contact,
     structure_get,
     structure_options,

@@ -81,12 +81,13 @@ def make_request(actor: Actor | None = None, **overrides):
 def _noon(day):
     from datetime import datetime, timedelta
 
+    from core.clock import paris_now
     from core.formatting import PARIS
 
     if day is None:
         return None
     # noon of that day, or a minute ago when today's noon is still to come: never in the future
-    return min(datetime(day.year, day.month, day.day, 12, tzinfo=PARIS), datetime.now(PARIS) - timedelta(minutes=1))
+    return min(datetime(day.year, day.month, day.day, 12, tzinfo=PARIS), paris_now() - timedelta(minutes=1))
 
 
 def make_oriented(structure_id: int, actor: Actor | None = None, *, consent: bool = True, at=None, **overrides):
@@ -136,7 +137,7 @@ def make_placed(structure_id: int, actor: Actor | None = None, *, arrival_date=N
 
 def make_module(**overrides):
     """A catalogue module (6 to 7 hours, on site, for éducateurs) unless told otherwise."""
-    from services.training.sessions import ModuleData, training_module_create
+    from services.training.modules import ModuleData, training_module_create
 
     n = next(_counter)
     values = dict(

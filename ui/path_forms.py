@@ -5,15 +5,12 @@ Each form only gathers input and calls one service inside `handled()`; the rules
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
 from core.access import Actor
 from core.bounds import text_limit
-from core.clock import paris_date
+from core.clock import paris_today
 from core.formatting import fr_date, fr_number
-from models.base import utcnow
 from models.child import (
     AuthorityBasis,
     ExitReason,
@@ -43,10 +40,6 @@ def show_flash() -> None:
     message = st.session_state.pop(FLASH_KEY, None)
     if message:
         st.success(message)
-
-
-def today() -> date:
-    return paris_date(utcnow())
 
 
 def sex_label(code: str) -> str:
@@ -158,7 +151,7 @@ def consent_form(actor: Actor, *, proposal, key: str) -> None:
 def arrival_form(actor: Actor, *, proposal_id: int, version: int, key: str) -> None:
     with st.form(f"{key}_arrival_{proposal_id}", clear_on_submit=False):
         day = st.date_input(
-            "Date d'arrivée", value=today(), format="DD/MM/YYYY", key=f"{key}_arrival_day_{proposal_id}"
+            "Date d'arrivée", value=paris_today(), format="DD/MM/YYYY", key=f"{key}_arrival_day_{proposal_id}"
         )
         if st.form_submit_button("Confirmer l'arrivée", type="primary"):
             with handled():
@@ -175,7 +168,7 @@ def placement_actions(actor: Actor, *, placement, key: str) -> None:
         if placement.on_runaway:
             st.markdown("**Retour de fugue**")
             day = st.date_input(
-                "Date du retour", value=today(), format="DD/MM/YYYY", key=f"{key}_return_{placement.id}"
+                "Date du retour", value=paris_today(), format="DD/MM/YYYY", key=f"{key}_return_{placement.id}"
             )
             if st.form_submit_button("Enregistrer le retour"):
                 with handled():
@@ -186,7 +179,7 @@ def placement_actions(actor: Actor, *, placement, key: str) -> None:
         else:
             st.markdown("**Fugue**")
             day = st.date_input(
-                "Date de la fugue", value=today(), format="DD/MM/YYYY", key=f"{key}_runaway_{placement.id}"
+                "Date de la fugue", value=paris_today(), format="DD/MM/YYYY", key=f"{key}_runaway_{placement.id}"
             )
             if st.form_submit_button("Signaler la fugue"):
                 with handled():
@@ -196,7 +189,9 @@ def placement_actions(actor: Actor, *, placement, key: str) -> None:
                     flash("Fugue enregistrée : pensez au signalement de disparition inquiétante.")
     with exit_col, st.form(f"{key}_exit_{placement.id}", clear_on_submit=False):
         st.markdown("**Sortie**")
-        day = st.date_input("Date de sortie", value=today(), format="DD/MM/YYYY", key=f"{key}_exit_day_{placement.id}")
+        day = st.date_input(
+            "Date de sortie", value=paris_today(), format="DD/MM/YYYY", key=f"{key}_exit_day_{placement.id}"
+        )
         reason = st.selectbox(
             "Motif de sortie",
             [None, *ExitReason.labels()],

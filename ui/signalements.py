@@ -13,6 +13,7 @@ import streamlit as st
 
 from core.access import Actor
 from core.bounds import text_limit
+from core.clock import paris_now
 from core.formatting import PARIS, fr_datetime
 from models.base import utcnow
 from models.signalement import (
@@ -107,7 +108,7 @@ def fr_duration(seconds: float | None) -> str:
 
 def paris_now_naive() -> datetime:
     """Now in Paris, without zone and to the minute: the default of a date-and-time widget."""
-    return utcnow().astimezone(PARIS).replace(tzinfo=None, second=0, microsecond=0)
+    return paris_now().replace(tzinfo=None, second=0, microsecond=0)
 
 
 def aware(value: datetime | None) -> datetime | None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from core.bounds import text_limit
+from core.clock import paris_today
 from core.formatting import fr_number
 from models.training import SessionStatus, TrainingFormat, TrainingModule, TrainingProfile, TrainingSession
 from services.directory.referential import departement_options
-from services.training.sessions import ModuleData, ModulePublic, SessionData, SessionDetail, fr_hours, paris_today
+from services.training.modules import ModuleData, ModulePublic, fr_hours
+from services.training.sessions import SessionData, SessionDetail
 
 REMOTE = "__distance__"
 PROFILES = list(TrainingProfile)

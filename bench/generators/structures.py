@@ -10,7 +10,7 @@ from demo.structures import KIND_WEIGHTS, NAMES, _forms
 from models.base import utcnow
 from models.structure import NetworkStatus, OnSiteService, Structure, StructureStatusChange
 from services.directory.reference_data import DEPARTEMENTS
-from services.directory.structures import _initial_history
+from services.directory.structure_rules import initial_history
 
 PER_SCALE = 100
 
@@ -63,7 +63,7 @@ def generate(ctx) -> None:
         [
             {"structure_id": structure_id, "status": status, "effective_on": effective, "recorded_at": now}
             for structure_id, row in zip(ctx.structure_ids, rows)
-            for status, effective in _initial_history(row, ctx.today)
+            for status, effective in initial_history(row, ctx.today)
         ],
     )
 

@@ -18,7 +18,7 @@ from demo.weekly import PROFILES, _now, _structure_reports
 from models.base import utcnow
 from models.weekly import ReportStatus, WeeklyElement, WeeklyReport, WeeklyValue
 from services.admin.settings import SETTINGS
-from services.directory.structures import _initial_history
+from services.directory.structure_rules import initial_history
 from services.weekly.schedule import active_mondays
 from services.weekly.totals import weekly_totals_refresh
 from services.weekly.weeks import DeadlineRule, current_week
@@ -37,7 +37,7 @@ def _rule() -> DeadlineRule:
 
 def _active_weeks(structure: dict, today, first, last) -> list:
     """The Mondays whose Sunday finds the structure active (services.weekly.schedule.expected_weeks, without a query)."""
-    steps = [(effective, status) for status, effective in _initial_history(structure, today)]
+    steps = [(effective, status) for status, effective in initial_history(structure, today)]
     return active_mondays(steps, first=first, last=last)
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlmodel import func, select
 
 from core.access import Action, Actor, require
-from core.concurrency import check_version
+from core.concurrency import get_versioned
 from core.config import get_settings
 from core.db import session_scope
 from core.errors import FieldError, NotFound, ValidationFailed
@@ -26,6 +26,7 @@ LOGIN_ACTOR = Actor(
     user_id=None, username="connexion", display_name="Connexion", role=Role.COORDINATION.value, is_system=True
 )
 
+USER_NOT_FOUND = "Compte introuvable."
 USERNAME_TAKEN = "cet identifiant existe déjà"
 USERNAME_INVALID = "3 à 60 caractères : lettres minuscules, chiffres, point, tiret ou souligné"
 EMAIL_INVALID = "adresse e-mail invalide"
@@ -140,8 +141,7 @@ def user_update(
     """Coordination only: change role, structure, scope or active flag, refused if edited meanwhile."""
     require(actor, Action.ACCOUNT_MANAGE)
     with session_scope(actor) as session:
-        user = _get(session, user_id)
-        check_version(user, expected_version)
+        user = get_versioned(session, User, user_id, expected_version=expected_version, not_found=USER_NOT_FOUND)
         new_role = role or user.role
         new_structure = structure_id if new_role == Role.PARTENAIRE.value else None
         _validate(
@@ -292,7 +292,7 @@ def actor_for_username(*, username: str) -> Actor | None:
 def _get(session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("Compte introuvable.")
+        raise NotFound(USER_NOT_FOUND)
     return user
 
 

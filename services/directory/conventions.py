@@ -15,14 +15,15 @@ from datetime import date, timedelta
 from sqlmodel import and_, func, or_, select
 
 from core.access import Action, Actor, require
-from core.concurrency import check_version
+from core.clock import paris_today
+from core.concurrency import set_changed, versioned_update
 from core.db import session_scope
 from core.errors import FieldError, NotFound, ValidationFailed
 from core.formatting import fr_date
-from models.base import code_list_contains, utcnow
+from models.base import code_list_contains
 from models.convention import Convention, ConventionCreate, ConventionPublic, ConventionScope, ConventionStatus
 from models.referential import Departement, Region
-from services.directory.structures import FUTURE_DATE, UNKNOWN_DEPARTEMENT, paris_today
+from services.directory.structure_rules import FUTURE_DATE, UNKNOWN_DEPARTEMENT
 
 SIGNED_ON_REQUIRED = "date de signature obligatoire pour une convention signée ou dénoncée"
 SIGNED_ON_DRAFT = "une convention en préparation n'a pas encore de date de signature"
@@ -144,21 +145,18 @@ def convention_update(
     """Coordination only: change an agreement (sign it, terminate it, correct its dates or scope)."""
     require(actor, Action.CONVENTION_MANAGE)
     with session_scope(actor) as session:
-        convention = session.get(Convention, convention_id)
-        if convention is None:
-            raise NotFound(NOT_FOUND)
-        check_version(convention, expected_version, labels=LABELS)
-        errors = _errors(session, data, except_id=convention_id)
-        if errors:
-            raise ValidationFailed(errors)
         values = data.model_dump()
         values["notes"] = (values.get("notes") or "").strip() or None
-        for key, value in values.items():
-            if getattr(convention, key) != value:
-                setattr(convention, key, value)
-        if session.is_modified(convention):
-            convention.updated_at = utcnow()
-        session.add(convention)
+        convention = versioned_update(
+            session,
+            Convention,
+            convention_id,
+            expected_version=expected_version,
+            not_found=NOT_FOUND,
+            labels=LABELS,
+            check=lambda _convention: _errors(session, data, except_id=convention_id),
+            apply=lambda convention: set_changed(session, convention, values),
+        )
         session.flush()
         return _public(convention, _names(session, convention.departement_code), paris_today())
 

@@ -25,12 +25,12 @@ from datetime import date
 from sqlmodel import func, select
 
 from core.access import Action, Actor, require
+from core.clock import paris_today
 from core.db import session_scope
 from models.convention import Convention
 from models.referential import Departement, Region
 from models.structure import NetworkStatus, Structure, StructureStatusChange
 from services.directory.conventions import in_force_condition
-from services.directory.structures import paris_today
 from services.periods import Scope, in_scope, scope_for
 
 COVERED_DEFINITION = (

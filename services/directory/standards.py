@@ -16,7 +16,7 @@ from sqlmodel import case, func, select
 
 from core.access import Action, Actor, require, require_structure, scope_structure
 from core.clock import paris_today
-from core.concurrency import check_version
+from core.concurrency import check_version, set_changed, versioned_update
 from core.db import session_scope
 from core.errors import FUTURE_DATE, FieldError, NotFound, ValidationFailed
 from models.base import utcnow
@@ -115,19 +115,18 @@ def criterion_update(
     """Coordination only: change a criterion (retire it with `active=False`; its assessments stay)."""
     require(actor, Action.STANDARD_MANAGE)
     with session_scope(actor) as session:
-        criterion = session.get(StandardCriterion, criterion_id)
-        if criterion is None:
-            raise NotFound(CRITERION_NOT_FOUND)
-        check_version(criterion, expected_version, labels=CRITERION_LABELS)
-        errors = _criterion_errors(session, data, except_id=criterion_id)
-        if errors:
-            raise ValidationFailed(errors)
-        for key, value in data.model_dump().items():
-            if key == "label":
-                value = " ".join(value.split())
-            if getattr(criterion, key) != value:
-                setattr(criterion, key, value)
-        session.add(criterion)
+        values = data.model_dump()
+        values["label"] = " ".join(values["label"].split())
+        criterion = versioned_update(
+            session,
+            StandardCriterion,
+            criterion_id,
+            expected_version=expected_version,
+            not_found=CRITERION_NOT_FOUND,
+            labels=CRITERION_LABELS,
+            check=lambda _criterion: _criterion_errors(session, data, except_id=criterion_id),
+            apply=lambda criterion: set_changed(session, criterion, values),
+        )
         session.flush()
         return CriterionPublic.model_validate(criterion, from_attributes=True)
 

@@ -64,7 +64,8 @@ WAITING_ALERT_HOURS = 48
 
 
 def _training(actor: Actor) -> list[TodoItem]:
-    from services.training.sessions import training_pending_counts, training_team_missing_count
+    from services.training.session_listing import training_pending_counts
+    from services.training.team import training_team_missing_count
 
     items = []
     if can(actor, Action.TRAINING_MANAGE):
@@ -238,7 +239,8 @@ def _funder_headlines(actor: Actor) -> list[TodoItem]:
     """A funder's home: last month's headline indicators of his territory, protected like his dashboard."""
     if not actor.is_funder or not can(actor, Action.DASHBOARD_READ):
         return []
-    from services.indicators.catalogue import indicator_overview, paris_today
+    from core.clock import paris_today
+    from services.indicators.catalogue import indicator_overview
     from services.periods import period_of
 
     month = period_of("mois", paris_today()).previous()

@@ -18,9 +18,10 @@ from sqlmodel import func, select
 
 from core.access import Action, Actor, require, scope_structure
 from core.bounds import text_faults, text_limit
+from core.clock import paris_date
 from core.db import session_scope
 from core.errors import AccessDenied, FieldError, NotFound, ValidationFailed
-from core.formatting import PARIS, to_paris
+from core.formatting import PARIS
 from models.base import utcnow
 from models.child import Child
 from models.signalement import (
@@ -172,7 +173,7 @@ def signalement_declare(
     if actor.structure_id is None:
         raise AccessDenied(STRUCTURE_REQUIRED)
     now = _clock(actor, now)
-    today = to_paris(now).date()
+    today = paris_date(now)
     errors: list[FieldError] = []
     if data.occurred_at is None:
         errors.append(FieldError("Date et heure des faits", OCCURRED_REQUIRED))

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import func, select
 
 from core.access import Action, Actor, require, scope_structure
+from core.clock import paris_today
 from core.db import session_scope
 from core.errors import NotFound
 from core.formatting import to_paris
@@ -361,7 +362,7 @@ def signalement_open_counts(*, actor: Actor, now: datetime | None = None) -> Ope
 def signalement_child_codes(*, actor: Actor) -> list[str]:
     """Partner staff: the codes of the children their structure may name in a declaration."""
     require(actor, Action.SIGNALEMENT_DECLARE)
-    today = to_paris(utcnow()).date()
+    today = paris_today()
     with session_scope(actor) as session:
         return sorted({code for _, code in session.exec(_eligible_children(actor, today))})
 

@@ -11,23 +11,22 @@ from __future__ import annotations
 
 import io
 import math
-import re
-import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import func
 from sqlmodel import select
 
 from core.access import Action, Actor, require
+from core.clock import paris_today
 from core.db import session_scope
 from core.errors import FieldError, ImportReport, ValidationFailed
-from core.imports import read_table
+from core.imports import cell_text, data_rows, header_key, is_blank, parse_day, read_table
 from core.spreadsheet import csv_write, xlsx_append
 from models.referential import Departement
 from models.structure import Structure
 from models.training import SessionStatus, TrainingModule, TrainingProfile, TrainingSession
-from services.training.sessions import SessionData, paris_today, session_errors, write_session
+from services.training.sessions import SessionData, session_errors, write_session
 
 FILE_UNREADABLE = "fichier illisible : enregistrez-le en CSV (UTF-8) ou en XLSX"
 FILE_EMPTY = "le fichier ne contient aucune session"
@@ -59,18 +58,10 @@ REQUIRED = ("start", "end", "module", "organisation", "place", "hours")
 REMOTE_WORDS = {"distance", "a_distance", "distanciel", "en_ligne", "visio"}
 
 
-def normalise(text: str) -> str:
-    """>>> normalise(" Date de début ")
-    'date_de_debut'
-    """
-    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
-
-
 def _header_map() -> dict[str, str]:
     mapping = {alias: key for key, (_, aliases) in COLUMNS.items() for alias in aliases}
     for profile in TrainingProfile:
-        mapping[normalise(profile.label)] = f"profile:{profile.value}"
+        mapping[header_key(profile.label)] = f"profile:{profile.value}"
         mapping[profile.value] = f"profile:{profile.value}"
     return mapping
 
@@ -125,7 +116,7 @@ def training_import_read(*, content: bytes, filename: str) -> list[ImportRow]:
     mapping = _header_map()
     keys, errors = [], []
     for header in table[0]:
-        name = normalise(header or "")
+        name = header_key(header or "")
         key = mapping.get(name)
         if name and key is None:
             errors.append(FieldError("Fichier", UNKNOWN_COLUMN.format(column=header)))
@@ -138,39 +129,14 @@ def training_import_read(*, content: bytes, filename: str) -> list[ImportRow]:
     if errors:
         raise ValidationFailed(errors)
     rows = []
-    for number, cells in enumerate(table[1:], start=2):
+    for number, cells in data_rows(table):
         values = {key: cell for key, cell in zip(keys, cells) if key is not None}
-        if all(_blank(v) for v in values.values()):
+        if all(is_blank(v) for v in values.values()):
             continue
         rows.append(ImportRow(line=number, values=values))
     if not rows:
         raise ValidationFailed(FieldError("Fichier", FILE_EMPTY))
     return rows
-
-
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _text(value) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def parse_date(value) -> date | None:
-    """>>> parse_date("07/03/2024"), parse_date("2024-03-07")
-    (datetime.date(2024, 3, 7), datetime.date(2024, 3, 7))
-    """
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _text(value)
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%y", "%Y-%m-%d %H:%M:%S"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
 
 
 def parse_number(value) -> float:
@@ -182,7 +148,7 @@ def parse_number(value) -> float:
     number = (
         float(value)
         if isinstance(value, (int, float))
-        else float(_text(value).replace("\u00a0", "").replace(" ", "").replace(",", "."))
+        else float(cell_text(value).replace("\u00a0", "").replace(" ", "").replace(",", "."))
     )
     if not math.isfinite(number):
         raise ValueError(value)
@@ -199,7 +165,7 @@ def training_session_import(*, actor: Actor, rows: list[ImportRow], today: date 
         structures = {name.strip().lower(): sid for sid, name in session.exec(select(Structure.id, Structure.name))}
         places = {}
         for code, name in session.exec(select(Departement.code, Departement.name)):
-            places[code.lower()] = places[normalise(name)] = places[normalise(f"{code} {name}")] = code
+            places[code.lower()] = places[header_key(name)] = places[header_key(f"{code} {name}")] = code
         errors: list[FieldError] = []
         parsed: list[tuple[int, SessionData]] = []
         seen: dict[tuple, int] = {}
@@ -262,35 +228,35 @@ def _row_data(row: ImportRow, modules: dict, structures: dict, places: dict) -> 
     dates = {}
     for key in ("start", "end"):
         raw = values.get(key)
-        if _blank(raw):
+        if is_blank(raw):
             dates[key] = None  # reported as missing by the shared checks
             continue
         try:
-            dates[key] = parse_date(raw)
+            dates[key] = parse_day(raw)
         except ValueError:
-            fault(COLUMNS[key][0], DATE_INVALID.format(value=_text(raw)))
+            fault(COLUMNS[key][0], DATE_INVALID.format(value=cell_text(raw)))
             dates[key] = None
-    module_title = _text(values.get("module"))
+    module_title = cell_text(values.get("module"))
     module_id = modules.get(module_title.lower())
     if module_title and module_id is None:
         fault("Module", UNKNOWN_MODULE_TITLE.format(value=module_title))
-    place = _text(values.get("place"))
+    place = cell_text(values.get("place"))
     remote, departement = False, None
-    if normalise(place) in REMOTE_WORDS:
+    if header_key(place) in REMOTE_WORDS:
         remote = True
     elif place:
-        departement = places.get(place.lower()) or places.get(normalise(place))
+        departement = places.get(place.lower()) or places.get(header_key(place))
         if departement is None:
             fault("Lieu", UNKNOWN_PLACE.format(value=place))
     hours = None
-    if not _blank(values.get("hours")):
+    if not is_blank(values.get("hours")):
         try:
             hours = parse_number(values["hours"])
         except ValueError:
-            fault("Heures", NUMBER_INVALID.format(value=_text(values["hours"])))
+            fault("Heures", NUMBER_INVALID.format(value=cell_text(values["hours"])))
     participants = {}
     for key, raw in values.items():
-        if not key.startswith("profile:") or _blank(raw):
+        if not key.startswith("profile:") or is_blank(raw):
             continue
         profile = key.split(":", 1)[1]
         try:
@@ -300,29 +266,30 @@ def _row_data(row: ImportRow, modules: dict, structures: dict, places: dict) -> 
             participants[profile] = int(number)
         except ValueError:
             fault(
-                f"Participants « {TrainingProfile.label_of(profile)} »", WHOLE_NUMBER_INVALID.format(value=_text(raw))
+                f"Participants « {TrainingProfile.label_of(profile)} »",
+                WHOLE_NUMBER_INVALID.format(value=cell_text(raw)),
             )
     structure_ids = []
-    for name in [n.strip() for n in _text(values.get("structures")).split(";") if n.strip()]:
+    for name in [n.strip() for n in cell_text(values.get("structures")).split(";") if n.strip()]:
         if name.lower() in structures:
             structure_ids.append(structures[name.lower()])
         else:
             fault("Structures", UNKNOWN_STRUCTURE_NAME.format(value=name))
     satisfaction = None
-    if not _blank(values.get("satisfaction")):
+    if not is_blank(values.get("satisfaction")):
         try:
             number = parse_number(values["satisfaction"])
             if number != int(number):
                 raise ValueError
             satisfaction = int(number)
         except ValueError:
-            fault("Satisfaction", WHOLE_NUMBER_INVALID.format(value=_text(values["satisfaction"])))
+            fault("Satisfaction", WHOLE_NUMBER_INVALID.format(value=cell_text(values["satisfaction"])))
     data = SessionData(
         module_id=module_id,
         start_date=dates["start"],
         end_date=dates["end"],
-        trainer_organisation=_text(values.get("organisation")),
-        trainer_name=_text(values.get("trainer")) or None,
+        trainer_organisation=cell_text(values.get("organisation")),
+        trainer_name=cell_text(values.get("trainer")) or None,
         remote=remote,
         departement_code=departement,
         hours=hours,
@@ -330,6 +297,6 @@ def _row_data(row: ImportRow, modules: dict, structures: dict, places: dict) -> 
         participants=participants,
         structure_ids=sorted(set(structure_ids)),
         satisfaction=satisfaction,
-        evaluation_comment=_text(values.get("comment")) or None,
+        evaluation_comment=cell_text(values.get("comment")) or None,
     )
     return data, errors

@@ -23,7 +23,8 @@ from services.training.indicators import (
     training_totals,
     training_trained,
 )
-from services.training.sessions import place_label, training_module_list
+from services.training.modules import training_module_list
+from services.training.session_listing import place_label
 
 
 def _profile_label(code: str | None) -> str:

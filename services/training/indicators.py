@@ -25,6 +25,7 @@ from sqlalchemy import and_, exists, func, or_
 from sqlmodel import select
 
 from core.access import Action, Actor, require
+from core.clock import paris_today
 from core.db import session_scope
 from models.referential import Departement, Region
 from models.structure import NetworkStatus, Structure
@@ -37,7 +38,6 @@ from models.training import (
     TrainingSession,
 )
 from services.periods import Period, Scope, in_scope, scope_for
-from services.training.sessions import paris_today
 
 REMOTE_REGION = "À distance"
 DIMENSIONS = ("period", "profile", "module", "region")

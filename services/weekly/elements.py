@@ -8,9 +8,9 @@ import unicodedata
 from sqlmodel import select
 
 from core.access import Action, Actor, require
-from core.concurrency import check_version
+from core.concurrency import versioned_update
 from core.db import session_scope
-from core.errors import FieldError, NotFound, ValidationFailed
+from core.errors import FieldError, ValidationFailed
 from models.base import utcnow
 from models.weekly import (
     Aggregation,
@@ -125,7 +125,9 @@ def weekly_element_create(*, actor: Actor, data: WeeklyElementCreate) -> WeeklyE
         values = data.model_dump()
         values["label"] = (values["label"] or "").strip()
         values["help_text"] = (values["help_text"] or "").strip()
-        _validate(session, values, element_id=None)
+        errors = _element_errors(session, values, element_id=None)
+        if errors:
+            raise ValidationFailed(errors)
         values["code"] = _free_code(session, data.code or slugify(values["label"]))
         element = WeeklyElement(**values)
         session.add(element)
@@ -139,19 +141,29 @@ def weekly_element_update(
     """Coordination only: change an element (label, bounds, rules) or retire it; its history stays."""
     require(actor, Action.WEEKLY_ELEMENT_MANAGE)
     with session_scope(actor) as session:
-        element = session.get(WeeklyElement, element_id)
-        if element is None:
-            raise NotFound(ELEMENT_NOT_FOUND)
         changes = data.model_dump(exclude_unset=True)
-        check_version(element, expected_version, seen=None)
-        merged = {**element.model_dump(), **changes}
-        merged["label"] = (merged["label"] or "").strip()
-        merged["help_text"] = (merged["help_text"] or "").strip()
-        _validate(session, merged, element_id=element_id)
-        for key in changes:
-            setattr(element, key, merged[key])
-        element.updated_at = utcnow()
-        session.add(element)
+        merged: dict = {}
+
+        def check(element: WeeklyElement) -> list[FieldError]:
+            merged.update(element.model_dump(), **changes)
+            merged["label"] = (merged["label"] or "").strip()
+            merged["help_text"] = (merged["help_text"] or "").strip()
+            return _element_errors(session, merged, element_id=element_id)
+
+        def apply(element: WeeklyElement) -> None:
+            for key in changes:
+                setattr(element, key, merged[key])
+            element.updated_at = utcnow()
+
+        element = versioned_update(
+            session,
+            WeeklyElement,
+            element_id,
+            expected_version=expected_version,
+            not_found=ELEMENT_NOT_FOUND,
+            check=check,
+            apply=apply,
+        )
         session.flush()
         return WeeklyElementPublic.model_validate(element, from_attributes=True)
 
@@ -179,7 +191,7 @@ def element_rules(session, *, active_only: bool = True) -> list[ElementRule]:
     ]
 
 
-def _validate(session, values: dict, *, element_id: int | None) -> None:
+def _element_errors(session, values: dict, *, element_id: int | None) -> list[FieldError]:
     errors = []
     label = values["label"]
     if not label:
@@ -203,8 +215,7 @@ def _validate(session, values: dict, *, element_id: int | None) -> None:
         b is not None and not float(b).is_integer() for b in (low, high)
     ):
         errors.append(FieldError("Minimum / maximum", BOUNDS_NOT_INTEGER))
-    if errors:
-        raise ValidationFailed(errors)
+    return errors
 
 
 def _free_code(session, wanted: str) -> str:

@@ -10,7 +10,6 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import select
 
@@ -18,13 +17,13 @@ from core.access import Action, Actor, require
 from core.audit import audit_record
 from core.db import session_scope
 from core.errors import FieldError, ImportReport, ValidationFailed
-from core.imports import MAX_IMPORT_ROWS, TOO_MANY_ROWS, read_table, records
+from core.imports import MAX_IMPORT_ROWS, TOO_MANY_ROWS, by_line, header_key, is_blank, read_table, records
 from core.spreadsheet import csv_write
 from models.base import utcnow
 from models.structure import Structure
 from models.weekly import ReportStatus, WeeklyReport, WeeklyValue
 from services.admin.settings import setting_get
-from services.weekly.elements import element_rules, slugify
+from services.weekly.elements import element_rules
 from services.weekly.reports import _write_report, _write_values
 from services.weekly.schedule import deadline_rule, is_locked, unusual_rule
 from services.weekly.totals import weekly_totals_refresh
@@ -132,7 +131,7 @@ def weekly_import_rows(
                     for u in find_unusual(elements=elements, values=merged, history=past, rule=unusual)
                 ]
         if errors:
-            raise ValidationFailed(sorted(errors, key=lambda e: e.row or 0))
+            raise ValidationFailed(by_line(errors))
         fresh = [r for r in checked if (r.structure_id, r.week_start) not in existing]
         _insert_reports(
             session,
@@ -164,23 +163,17 @@ class _Row:
 
 def _read_table(filename: str, content: bytes) -> list[dict[str, object]]:
     return [
-        {k: (None if _blank(v) else v) for k, v in record.items()}
+        {k: (None if is_blank(v) else v) for k, v in record.items()}
         for record in records(read_table(filename, content, max_rows=MAX_ROWS))
     ]
 
 
-def _blank(value) -> bool:
-    return (
-        value is None or (isinstance(value, float) and pd.isna(value)) or (isinstance(value, str) and not value.strip())
-    )
-
-
 def _columns(headers, elements: list[ElementRule]) -> tuple[dict[str, tuple[str, str | None]], list[FieldError]]:
     """header → (kind, element code): kind is 'structure', 'week', 'value' or 'comment'."""
-    by_key = {slugify(e.code): e.code for e in elements} | {slugify(e.label): e.code for e in elements}
+    by_key = {header_key(e.code): e.code for e in elements} | {header_key(e.label): e.code for e in elements}
     columns, errors = {}, []
     for header in headers:
-        key = slugify(str(header))
+        key = header_key(header)
         if key == STRUCTURE_COLUMN:
             columns[header] = ("structure", None)
         elif key == WEEK_COLUMN:
@@ -210,7 +203,7 @@ def _read_rows(actor: Actor, rows, columns, elements, structures, now) -> tuple[
     checked, errors, seen = [], [], {}
     for index, raw in enumerate(rows):
         line = index + 2
-        if all(_blank(v) for v in raw.values()):
+        if all(is_blank(v) for v in raw.values()):
             continue
         cells = {kind: [] for kind in ("structure", "week", "value", "comment")}
         for header, value in raw.items():
@@ -218,7 +211,7 @@ def _read_rows(actor: Actor, rows, columns, elements, structures, now) -> tuple[
                 kind, code = columns[header]
                 cells[kind].append((code, value))
         structure_id = _structure_of(actor, cells["structure"], by_name, structures, line, errors)
-        week = parse_week(cells["week"][0][1]) if cells["week"] and not _blank(cells["week"][0][1]) else None
+        week = parse_week(cells["week"][0][1]) if cells["week"] and not is_blank(cells["week"][0][1]) else None
         if week is None:
             errors.append(FieldError("semaine", WEEK_UNREADABLE, line))
         elif week > current_week(now):
@@ -241,7 +234,7 @@ def _read_rows(actor: Actor, rows, columns, elements, structures, now) -> tuple[
 
 def _structure_of(actor, cells, by_name, structures, line, errors) -> int | None:
     value = cells[0][1] if cells else None
-    if _blank(value):
+    if is_blank(value):
         if actor.is_partner:
             return actor.structure_id
         errors.append(FieldError("structure", STRUCTURE_REQUIRED, line))

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from core.clock import paris_date
 from core.formatting import PARIS, fr_date
 
 
@@ -18,14 +19,9 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def paris_today(now: datetime) -> date:
-    """The calendar day in Paris at the aware instant `now`."""
-    return now.astimezone(PARIS).date()
-
-
 def current_week(now: datetime) -> date:
     """Monday of the ISO week running in Paris at `now`."""
-    return monday_of(paris_today(now))
+    return monday_of(paris_date(now))
 
 
 def week_code(monday: date) -> str:

@@ -7,8 +7,8 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
+from core.clock import paris_today
 from core.formatting import fr_date
-from services.training.sessions import paris_today
 from tests.browser.harness import (
     assert_no_streamlit_error,
     click_and_wait,

@@ -11,7 +11,7 @@ from core.access import SYSTEM
 from core.config import PROJECT_ROOT, reset_settings
 from core.db import dispose_engines
 from services.admin.users import actor_for_username
-from services.directory.structures import structure_list
+from services.directory.structure_listing import structure_list
 from startup.bootstrap import init_database
 from tests import pg_server
 from tests.conftest import use_database

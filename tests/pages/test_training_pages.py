@@ -4,7 +4,8 @@ from datetime import date, timedelta
 
 from core.clock import paris_today
 from models.user import Role
-from services.training.sessions import training_plan_set, training_session_list
+from services.training.plan import training_plan_set
+from services.training.session_listing import training_session_list
 from tests.factories import make_module, make_session, make_structure, make_user
 from tests.pages.helpers import open_page, texts
 

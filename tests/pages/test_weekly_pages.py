@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from core.access import SYSTEM
+from core.clock import paris_today
 from models.base import utcnow
 from models.user import Role
 from services.weekly import reports as weekly
@@ -114,7 +115,7 @@ def test_new_element_added_by_coordination_appears_in_partner_grid(sqlite_db):
 def test_board_lists_missing_structures_to_remind(sqlite_db):
     make_weekly_elements()
     coordinator = make_user(Role.COORDINATION)
-    joined = utcnow().date() - timedelta(days=365)
+    joined = paris_today() - timedelta(days=365)
     sent = make_structure(name="Maison qui répond", joined_on=joined)
     make_structure(name="Maison silencieuse", joined_on=joined)
     last_week = current_week(utcnow()) - timedelta(weeks=1)
@@ -128,7 +129,7 @@ def test_board_lists_missing_structures_to_remind(sqlite_db):
 
 def test_home_pages_say_what_is_due(sqlite_db):
     make_weekly_elements()
-    structure = make_structure(joined_on=utcnow().date() - timedelta(days=365))
+    structure = make_structure(joined_on=paris_today() - timedelta(days=365))
     partner = make_user(Role.PARTENAIRE, structure_id=structure.id)
     assert "Chiffres de cette semaine" in texts(open_page(partner, "home"))
     coordinator = make_user(Role.COORDINATION)

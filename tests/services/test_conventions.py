@@ -2,12 +2,13 @@ from datetime import date, timedelta
 
 import pytest
 
+from core.clock import paris_today
 from core.errors import AccessDenied, ConcurrentEdit, ValidationFailed
 from models.convention import ConventionCreate
 from models.user import Role
 from services.directory import conventions
 from services.directory.conventions import ConventionFilters
-from services.directory.structures import FUTURE_DATE, UNKNOWN_DEPARTEMENT, paris_today
+from services.directory.structure_rules import FUTURE_DATE, UNKNOWN_DEPARTEMENT
 from tests.factories import make_convention, make_user
 
 TODAY = paris_today()

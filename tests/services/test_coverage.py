@@ -3,11 +3,13 @@ from datetime import date, timedelta
 import pytest
 
 from core.access import SYSTEM
+from core.clock import paris_today
 from core.errors import AccessDenied
 from models.structure import StructureUpdate
 from models.user import Role
 from services.directory import coverage
-from services.directory.structures import StructureFilters, paris_today, structure_list, structure_update
+from services.directory.structure_listing import StructureFilters, structure_list
+from services.directory.structures import structure_update
 from tests.factories import make_convention, make_structure, make_user
 
 TODAY = paris_today()

@@ -1,8 +1,9 @@
 from datetime import timedelta
 
+from core.clock import paris_today
 from models.user import Role
 from services.directory.standards import AssessmentInput, assessments_save, months_before
-from services.directory.structures import paris_today, structure_confirm_contact
+from services.directory.structures import structure_confirm_contact
 from services.home.items import home_items
 from tests.factories import make_convention, make_criterion, make_structure, make_user
 

@@ -10,7 +10,7 @@ from services.indicators import catalogue as ind
 from services.indicators import publication as pub
 from services.indicators.disclosure import Mark
 from services.periods import Period, Scope, period_of
-from services.training.sessions import training_plan_set
+from services.training.plan import training_plan_set
 from tests.factories import make_convention, make_module, make_session, make_structure, make_user
 
 CALL_TITLES = [

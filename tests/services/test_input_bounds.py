@@ -20,8 +20,9 @@ from core.imports import FILE_TOO_BIG, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, TOO_MA
 from models.signalement import Signalement, SignalementEvent
 from models.structure import Structure, StructureCreate, StructureUpdate
 from models.user import Role
-from services.directory import structures
-from services.directory.structures import structure_create, structure_list, structure_update
+from services.directory import structure_import as importer
+from services.directory.structure_listing import structure_list
+from services.directory.structures import structure_create, structure_update
 from services.signalements.declarations import Transmission, signalement_pass_on
 from services.training.imports import training_import_read
 from services.weekly import imports as weekly_import
@@ -203,7 +204,7 @@ def test_weekly_figures_out_of_range_are_refused(db):
 
 
 def _import_errors(content: bytes, filename: str = "a.csv") -> list[str]:
-    report = structures.structure_import(actor=make_user(Role.COORDINATION), content=content, filename=filename)
+    report = importer.structure_import(actor=make_user(Role.COORDINATION), content=content, filename=filename)
     assert not report.ok and report.written == 0
     messages = [str(e) for e in report.errors]
     _french(messages)
@@ -323,7 +324,7 @@ def test_directory_import_time_grows_linearly_with_faulty_rows(db):
     for n in (1000, 4000):
         content = _faulty_rows(n)
         started = time.perf_counter()
-        report = structures.structure_import(actor=coordination, content=content, filename="a.csv")
+        report = importer.structure_import(actor=coordination, content=content, filename="a.csv")
         timings[n] = time.perf_counter() - started
         assert len(report.errors) == n
     # Four times the rows: about four times the time when linear, sixteen when quadratic.

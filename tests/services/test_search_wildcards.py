@@ -1,8 +1,8 @@
 """`%` and `_` typed in a search match only themselves."""
 
 from models.user import Role
-from services.directory import structures
-from services.directory.structures import StructureFilters
+from services.directory import structure_listing as listing
+from services.directory.structure_listing import StructureFilters
 from services.path import requests
 from tests.factories import make_request, make_structure, make_user
 
@@ -24,7 +24,7 @@ def test_directory_search_treats_wildcards_as_text(db):
 
     def names(search):
         return sorted(
-            r.name for r in structures.structure_list(actor=coordinator, filters=StructureFilters(search=search)).rows
+            r.name for r in listing.structure_list(actor=coordinator, filters=StructureFilters(search=search)).rows
         )
 
     assert names("%") == ["Foyer 100% Bêta"]

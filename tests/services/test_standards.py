@@ -2,12 +2,13 @@ from datetime import date, timedelta
 
 import pytest
 
+from core.clock import paris_today
 from core.errors import AccessDenied, ConcurrentEdit, ValidationFailed
 from models.standard import CriterionCreate
 from models.user import Role
 from services.directory import standards
 from services.directory.standards import AssessmentInput, months_before
-from services.directory.structures import FUTURE_DATE, paris_today
+from services.directory.structure_rules import FUTURE_DATE
 from tests.factories import make_criterion, make_structure, make_user
 
 TODAY = paris_today()

@@ -6,11 +6,16 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from core.access import SYSTEM
+from core.clock import paris_today
 from core.errors import AccessDenied, ConcurrentEdit, NotFound, ValidationFailed
 from models.structure import NetworkStatus, StructureCreate, StructureUpdate
 from models.user import Role
+from services.directory import structure_export as export
+from services.directory import structure_import as importer
+from services.directory import structure_listing as listing
+from services.directory import structure_rules as rules
 from services.directory import structures
-from services.directory.structures import StructureFilters, paris_today
+from services.directory.structure_listing import StructureFilters
 from tests.factories import make_structure, make_user
 
 TODAY = paris_today()
@@ -69,18 +74,18 @@ def test_create_lists_every_fault_in_french(db):
     with pytest.raises(ValidationFailed) as raised:
         structures.structure_create(actor=coordinator, data=bad)
     messages = {e.field: e.message for e in raised.value.errors}
-    assert messages["Nom"] == structures.NAME_TAKEN
-    assert messages["Type"] == structures.UNKNOWN_KIND
-    assert messages["Département"].startswith(structures.UNKNOWN_DEPARTEMENT)
-    assert messages["Commune"] == structures.COMMUNE_REQUIRED
-    assert messages["Places"] == structures.CAPACITY_NEGATIVE
-    assert messages["Âge minimum"] == structures.AGES_ORDER
-    assert messages["Sexes accueillis"] == structures.SEXES_REQUIRED
-    assert messages["Formes d'exploitation"] == structures.FORMS_REQUIRED
-    assert messages["Téléphone"] == structures.PHONE_INVALID
-    assert messages["E-mail"] == structures.EMAIL_INVALID
-    assert messages["Date d'adhésion"] == structures.FUTURE_DATE
-    assert structures.structure_list(actor=coordinator).total == 1
+    assert messages["Nom"] == rules.NAME_TAKEN
+    assert messages["Type"] == rules.UNKNOWN_KIND
+    assert messages["Département"].startswith(rules.UNKNOWN_DEPARTEMENT)
+    assert messages["Commune"] == rules.COMMUNE_REQUIRED
+    assert messages["Places"] == rules.CAPACITY_NEGATIVE
+    assert messages["Âge minimum"] == rules.AGES_ORDER
+    assert messages["Sexes accueillis"] == rules.SEXES_REQUIRED
+    assert messages["Formes d'exploitation"] == rules.FORMS_REQUIRED
+    assert messages["Téléphone"] == rules.PHONE_INVALID
+    assert messages["E-mail"] == rules.EMAIL_INVALID
+    assert messages["Date d'adhésion"] == rules.FUTURE_DATE
+    assert listing.structure_list(actor=coordinator).total == 1
 
 
 @pytest.mark.parametrize("role", [Role.PARTENAIRE, Role.FINANCEUR])
@@ -92,9 +97,9 @@ def test_only_coordination_creates(db, role):
 def test_funder_cannot_read_the_directory(db):
     funder = make_user(Role.FINANCEUR)
     with pytest.raises(AccessDenied):
-        structures.structure_list(actor=funder)
+        listing.structure_list(actor=funder)
     with pytest.raises(AccessDenied):
-        structures.structure_export(actor=funder)
+        export.structure_export(actor=funder)
 
 
 def test_coordination_edits_everything_and_status_history_follows(db):
@@ -118,7 +123,7 @@ def test_coordination_edits_everything_and_status_history_follows(db):
         actor=coordinator, structure_id=s.id, expected_version=updated.version, changes=StructureUpdate(status="sorti")
     )
     assert left.left_on == TODAY
-    with pytest.raises(ValidationFailed, match=structures.CHANGE_BEFORE_LAST):
+    with pytest.raises(ValidationFailed, match=rules.CHANGE_BEFORE_LAST):
         structures.structure_update(
             actor=coordinator,
             structure_id=s.id,
@@ -216,15 +221,15 @@ def test_list_filters_and_pages_in_sql(db):
     make_structure(name="Bravo", departement_code="29", capacity=6, kind="foyer", status="suspendu")
     make_structure(name="Charlie", departement_code="974", commune="Saint-Denis", capacity=8)
     make_structure(name="Delta", departement_code="13", commune="Marseille", capacity=10, status="adhesion")
-    page = structures.structure_list(actor=coordinator, limit=2)
+    page = listing.structure_list(actor=coordinator, limit=2)
     assert page.total == 4 and page.places == 28 and [r.name for r in page.rows] == ["Alpha", "Bravo"]
-    assert [r.name for r in structures.structure_list(actor=coordinator, limit=2, offset=2).rows] == [
+    assert [r.name for r in listing.structure_list(actor=coordinator, limit=2, offset=2).rows] == [
         "Charlie",
         "Delta",
     ]
 
     def names(**kw):
-        return [r.name for r in structures.structure_list(actor=coordinator, filters=StructureFilters(**kw)).rows]
+        return [r.name for r in listing.structure_list(actor=coordinator, filters=StructureFilters(**kw)).rows]
 
     assert names(region_code="53") == ["Alpha", "Bravo"]
     assert names(departement_code="29") == ["Bravo"]
@@ -240,7 +245,7 @@ def test_partner_reads_the_whole_directory(db):
     own = make_structure(name="A")
     make_structure(name="B")
     partner = make_user(Role.PARTENAIRE, structure_id=own.id)
-    page = structures.structure_list(actor=partner)
+    page = listing.structure_list(actor=partner)
     assert page.total == 2 and page.compliance == {}
 
 
@@ -295,11 +300,11 @@ def test_export_csv_and_xlsx(db):
     coordinator = make_user(Role.COORDINATION)
     make_structure(name="Alpha", departement_code="971", joined_on=date(2024, 5, 2))
     make_structure(name="Bravo", status="suspendu")
-    text = structures.structure_export(actor=coordinator, filters=StructureFilters(status="actif")).decode("utf-8-sig")
+    text = export.structure_export(actor=coordinator, filters=StructureFilters(status="actif")).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows[0][:4] == ["N°", "Nom", "Type", "Département"]
     assert len(rows) == 2 and rows[1][1] == "Alpha" and rows[1][3] == "971" and "02/05/2024" in rows[1]
-    book = load_workbook(io.BytesIO(structures.structure_export(actor=coordinator, file_format="xlsx")))
+    book = load_workbook(io.BytesIO(export.structure_export(actor=coordinator, file_format="xlsx")))
     values = list(book.active.iter_rows(values_only=True))
     assert len(values) == 3 and values[1][1] == "Alpha"
 
@@ -323,9 +328,9 @@ def test_import_creates_and_updates(db):
         "",
         "",
     ]
-    report = structures.structure_import(actor=coordinator, content=_csv([GOOD, update]), filename="a.csv")
+    report = importer.structure_import(actor=coordinator, content=_csv([GOOD, update]), filename="a.csv")
     assert report.ok and report.written == 2
-    created = [r for r in structures.structure_list(actor=coordinator).rows if r.name == "Lieu de vie Nouveau"][0]
+    created = [r for r in listing.structure_list(actor=coordinator).rows if r.name == "Lieu de vie Nouveau"][0]
     assert (created.departement_code, created.kind, created.sexes) == ("48", "lieu_de_vie", ["F", "M"])
     assert created.exploitation_forms == ["mendicite", "sexuelle"] and created.joined_on == date(2024, 2, 1)
     assert structures.structure_get(actor=coordinator, structure_id=existing.id).capacity == 9
@@ -335,12 +340,12 @@ def test_export_then_import_round_trip_changes_nothing(db):
     coordinator = make_user(Role.COORDINATION)
     make_structure(name="Alpha", services=["psy", "sante"], phone="01 02 03 04 05")
     make_structure(name="Bravo", status="sorti", joined_on=date(2024, 1, 1), left_on=date(2024, 6, 1))
-    before = structures.structure_list(actor=coordinator).rows
+    before = listing.structure_list(actor=coordinator).rows
     for fmt in ("csv", "xlsx"):
-        content = structures.structure_export(actor=coordinator, file_format=fmt)
-        report = structures.structure_import(actor=coordinator, content=content, filename=f"annuaire.{fmt}")
+        content = export.structure_export(actor=coordinator, file_format=fmt)
+        report = importer.structure_import(actor=coordinator, content=content, filename=f"annuaire.{fmt}")
         assert report.ok, report.errors
-        assert structures.structure_list(actor=coordinator).rows == before
+        assert listing.structure_list(actor=coordinator).rows == before
 
 
 def test_bad_import_changes_nothing_and_lists_every_row(db):
@@ -429,28 +434,28 @@ def test_bad_import_changes_nothing_and_lists_every_row(db):
             "",
         ],
     ]
-    report = structures.structure_import(actor=coordinator, content=_csv(rows), filename="a.csv")
+    report = importer.structure_import(actor=coordinator, content=_csv(rows), filename="a.csv")
     assert not report.ok and report.written == 0
     by_row = {}
     for error in report.errors:
         by_row.setdefault(error.row, []).append(error.message)
     assert sorted(by_row) == [3, 4, 5, 6, 7]
-    assert any(structures.UNKNOWN_DEPARTEMENT in m for m in by_row[3])
-    assert structures.NAME_TAKEN in by_row[4]
-    assert structures.CAPACITY_NEGATIVE in by_row[5]
+    assert any(rules.UNKNOWN_DEPARTEMENT in m for m in by_row[3])
+    assert rules.NAME_TAKEN in by_row[4]
+    assert rules.CAPACITY_NEGATIVE in by_row[5]
     row6 = " | ".join(by_row[6])
     for expected in (
-        structures.NAME_REPEATED,
-        structures.UNKNOWN_KIND,
-        structures.INTEGER_EXPECTED,
-        structures.UNKNOWN_CODE,
-        structures.DATE_EXPECTED,
-        structures.EMAIL_INVALID,
+        importer.NAME_REPEATED,
+        rules.UNKNOWN_KIND,
+        rules.INTEGER_EXPECTED,
+        rules.UNKNOWN_CODE,
+        importer.DATE_EXPECTED,
+        rules.EMAIL_INVALID,
     ):
         assert expected in row6
-    assert any(structures.UNKNOWN_ID in m for m in by_row[7])
+    assert any(importer.UNKNOWN_ID in m for m in by_row[7])
     assert all(str(e).startswith(f"ligne {e.row} — ") for e in report.errors)
-    assert [r.name for r in structures.structure_list(actor=coordinator).rows] == ["Déjà là"]
+    assert [r.name for r in listing.structure_list(actor=coordinator).rows] == ["Déjà là"]
 
 
 def test_import_xlsx_with_numeric_cells_and_missing_columns(db):
@@ -473,18 +478,18 @@ def test_import_xlsx_with_numeric_cells_and_missing_columns(db):
     sheet.append(["Foyer de l'Ain", "foyer", 1, "Bourg-en-Bresse", 7, "actif", "F", "sexuelle", date(2024, 4, 1)])
     out = io.BytesIO()
     book.save(out)
-    report = structures.structure_import(actor=coordinator, content=out.getvalue(), filename="x.xlsx")
+    report = importer.structure_import(actor=coordinator, content=out.getvalue(), filename="x.xlsx")
     assert report.ok, report.errors
-    row = structures.structure_list(actor=coordinator).rows[0]
+    row = listing.structure_list(actor=coordinator).rows[0]
     assert (row.departement_code, row.capacity, row.joined_on) == ("01", 7, date(2024, 4, 1))
-    report = structures.structure_import(actor=coordinator, content=_csv([["x"]], header=["Nom"]), filename="b.csv")
-    assert not report.ok and all(e.row == 1 and structures.MISSING_COLUMN in e.message for e in report.errors)
+    report = importer.structure_import(actor=coordinator, content=_csv([["x"]], header=["Nom"]), filename="b.csv")
+    assert not report.ok and all(e.row == 1 and importer.MISSING_COLUMN in e.message for e in report.errors)
 
 
 @pytest.mark.parametrize("role", [Role.PARTENAIRE, Role.FINANCEUR])
 def test_only_coordination_imports(db, role):
     with pytest.raises(AccessDenied):
-        structures.structure_import(actor=make_user(role), content=_csv([GOOD]), filename="a.csv")
+        importer.structure_import(actor=make_user(role), content=_csv([GOOD]), filename="a.csv")
 
 
 def test_create_sets_dates_of_left_structure(db):

@@ -8,8 +8,11 @@ from core.clock import paris_today
 from core.errors import AccessDenied, ConcurrentEdit, ValidationFailed
 from models.user import Role
 from services.home.items import home_items
-from services.training import sessions as training
-from services.training.sessions import ModuleData, SessionData
+from services.training import modules as catalogue
+from services.training import plan, sessions, team
+from services.training import session_listing as listing
+from services.training.modules import ModuleData
+from services.training.sessions import SessionData
 from tests.factories import make_module, make_session, make_structure, make_user
 
 TODAY = paris_today()
@@ -49,8 +52,8 @@ def _module(**overrides) -> ModuleData:
 
 def test_module_created_with_prerequisites_and_listed_for_every_role(db):
     coordinator = make_user(Role.COORDINATION)
-    basics = training.training_module_create(actor=coordinator, data=_module(title="Repérage"))
-    advanced = training.training_module_create(
+    basics = catalogue.training_module_create(actor=coordinator, data=_module(title="Repérage"))
+    advanced = catalogue.training_module_create(
         actor=coordinator,
         data=_module(
             title="Psychotraumatisme",
@@ -64,34 +67,34 @@ def test_module_created_with_prerequisites_and_listed_for_every_role(db):
     assert advanced.prerequisite_titles == ["Repérage"]
     assert advanced.duration_label == "12 à 14 h"
     for role in Role:
-        titles = [m.title for m in training.training_module_list(actor=make_user(role))]
+        titles = [m.title for m in catalogue.training_module_list(actor=make_user(role))]
         assert titles == ["Psychotraumatisme", "Repérage"]
 
 
 def test_module_faults_all_listed_and_nothing_written(db):
     coordinator = make_user(Role.COORDINATION)
     with pytest.raises(ValidationFailed) as raised:
-        training.training_module_create(
+        catalogue.training_module_create(
             actor=coordinator,
             data=_module(
                 title=" ", objectives="", target_profiles=[], duration_min_hours=8, duration_max_hours=4, format="cours"
             ),
         )
     assert {(e.field, e.message) for e in raised.value.errors} == {
-        ("Intitulé", training.TITLE_REQUIRED),
-        ("Objectifs", training.OBJECTIVES_REQUIRED),
-        ("Profils visés", training.PROFILES_REQUIRED),
-        ("Durée", training.DURATION_INVALID),
-        ("Format", training.UNKNOWN_FORMAT),
+        ("Intitulé", catalogue.TITLE_REQUIRED),
+        ("Objectifs", catalogue.OBJECTIVES_REQUIRED),
+        ("Profils visés", catalogue.PROFILES_REQUIRED),
+        ("Durée", catalogue.DURATION_INVALID),
+        ("Format", catalogue.UNKNOWN_FORMAT),
     }
-    assert training.training_module_list(actor=coordinator) == []
+    assert catalogue.training_module_list(actor=coordinator) == []
 
 
 def test_module_title_unique_whatever_the_case(db):
     coordinator = make_user(Role.COORDINATION)
-    training.training_module_create(actor=coordinator, data=_module(title="Repérage"))
-    with pytest.raises(ValidationFailed, match=training.TITLE_TAKEN):
-        training.training_module_create(actor=coordinator, data=_module(title=" REPÉRAGE "))
+    catalogue.training_module_create(actor=coordinator, data=_module(title="Repérage"))
+    with pytest.raises(ValidationFailed, match=catalogue.TITLE_TAKEN):
+        catalogue.training_module_create(actor=coordinator, data=_module(title=" REPÉRAGE "))
 
 
 def test_prerequisite_loop_and_self_refused(db):
@@ -100,38 +103,38 @@ def test_prerequisite_loop_and_self_refused(db):
     b = make_module(title="B", prerequisite_ids=[a.id])
     c = make_module(title="C", prerequisite_ids=[b.id])
     with pytest.raises(ValidationFailed) as raised:
-        training.training_module_update(
+        catalogue.training_module_update(
             actor=coordinator,
             module_id=a.id,
             expected_version=a.version,
             data=_module(title="A", prerequisite_ids=[c.id]),
         )
-    assert raised.value.errors[0].message == training.PREREQUISITE_CYCLE.format(path="A → C → B → A")
-    with pytest.raises(ValidationFailed, match=training.SELF_PREREQUISITE):
-        training.training_module_update(
+    assert raised.value.errors[0].message == catalogue.PREREQUISITE_CYCLE.format(path="A → C → B → A")
+    with pytest.raises(ValidationFailed, match=catalogue.SELF_PREREQUISITE):
+        catalogue.training_module_update(
             actor=coordinator,
             module_id=a.id,
             expected_version=a.version,
             data=_module(title="A", prerequisite_ids=[a.id]),
         )
-    with pytest.raises(ValidationFailed, match=training.UNKNOWN_PREREQUISITE):
-        training.training_module_create(actor=coordinator, data=_module(title="D", prerequisite_ids=[999]))
+    with pytest.raises(ValidationFailed, match=catalogue.UNKNOWN_PREREQUISITE):
+        catalogue.training_module_create(actor=coordinator, data=_module(title="D", prerequisite_ids=[999]))
 
 
 def test_module_update_replaces_prerequisites_and_refuses_stale_version(db):
     coordinator = make_user(Role.COORDINATION)
     a, b = make_module(title="A"), make_module(title="B")
     c = make_module(title="C", prerequisite_ids=[a.id])
-    updated = training.training_module_update(
+    updated = catalogue.training_module_update(
         actor=coordinator,
         module_id=c.id,
         expected_version=c.version,
         data=_module(title="C", prerequisite_ids=[b.id], active=False),
     )
     assert updated.prerequisite_titles == ["B"] and not updated.active
-    assert [m.title for m in training.training_module_list(actor=coordinator, active_only=True)] == ["A", "B"]
+    assert [m.title for m in catalogue.training_module_list(actor=coordinator, active_only=True)] == ["A", "B"]
     with pytest.raises(ConcurrentEdit) as raised:
-        training.training_module_update(
+        catalogue.training_module_update(
             actor=coordinator,
             module_id=c.id,
             expected_version=c.version,
@@ -146,15 +149,15 @@ def test_only_coordination_manages_catalogue_plan_and_sessions(db, role):
     module = make_module()
     actor = make_user(role)
     with pytest.raises(AccessDenied):
-        training.training_module_create(actor=actor, data=_module())
+        catalogue.training_module_create(actor=actor, data=_module())
     with pytest.raises(AccessDenied):
-        training.training_plan_set(actor=actor, year=2025, changes={(module.id, "psychologue"): 3})
+        plan.training_plan_set(actor=actor, year=2025, changes={(module.id, "psychologue"): 3})
     with pytest.raises(AccessDenied):
-        training.training_session_create(actor=actor, data=_session(module.id))
+        sessions.training_session_create(actor=actor, data=_session(module.id))
     with pytest.raises(AccessDenied):
-        training.training_session_list(actor=actor)
+        listing.training_session_list(actor=actor)
     with pytest.raises(AccessDenied):
-        training.training_pending_counts(actor=actor)
+        listing.training_pending_counts(actor=actor)
 
 
 # --- plan --------------------------------------------------------------------------------------
@@ -163,45 +166,46 @@ def test_only_coordination_manages_catalogue_plan_and_sessions(db, role):
 def test_plan_set_get_clear_and_copy(db):
     coordinator = make_user(Role.COORDINATION)
     a, b = make_module(title="A"), make_module(title="B")
-    written = training.training_plan_set(
+    written = plan.training_plan_set(
         actor=coordinator,
         year=2025,
         changes={(a.id, "educateur_specialise"): 20, (a.id, "psychologue"): 5, (b.id, "veilleur_nuit"): 0},
     )
     assert written == 2
-    assert [
-        (c.module_title, c.profile, c.planned) for c in training.training_plan_get(actor=coordinator, year=2025)
-    ] == [("A", "educateur_specialise", 20), ("A", "psychologue", 5)]
-    training.training_plan_set(
+    assert [(c.module_title, c.profile, c.planned) for c in plan.training_plan_get(actor=coordinator, year=2025)] == [
+        ("A", "educateur_specialise", 20),
+        ("A", "psychologue", 5),
+    ]
+    plan.training_plan_set(
         actor=coordinator, year=2025, changes={(a.id, "psychologue"): 0, (a.id, "educateur_specialise"): 25}
     )
-    assert [(c.profile, c.planned) for c in training.training_plan_get(actor=make_user(Role.FINANCEUR), year=2025)] == [
+    assert [(c.profile, c.planned) for c in plan.training_plan_get(actor=make_user(Role.FINANCEUR), year=2025)] == [
         ("educateur_specialise", 25)
     ]
-    assert training.training_plan_copy(actor=coordinator, from_year=2025, to_year=2026) == 1
-    assert training.training_plan_years(actor=coordinator) == [2026, 2025]
+    assert plan.training_plan_copy(actor=coordinator, from_year=2025, to_year=2026) == 1
+    assert plan.training_plan_years(actor=coordinator) == [2026, 2025]
     with pytest.raises(ValidationFailed):
-        training.training_plan_copy(actor=coordinator, from_year=2025, to_year=2026)
+        plan.training_plan_copy(actor=coordinator, from_year=2025, to_year=2026)
 
 
 def test_plan_refuses_negative_and_unknown_then_concurrent_change(db):
     coordinator = make_user(Role.COORDINATION)
     a = make_module(title="A")
     with pytest.raises(ValidationFailed) as raised:
-        training.training_plan_set(
+        plan.training_plan_set(
             actor=coordinator,
             year=2025,
             changes={(a.id, "psychologue"): -2, (a.id, "astronaute"): 1, (999, "psychologue"): 1},
         )
     assert {e.message for e in raised.value.errors} == {
-        training.PLAN_NEGATIVE,
-        training.UNKNOWN_PROFILE.format(value="astronaute"),
-        training.UNKNOWN_MODULE,
+        plan.PLAN_NEGATIVE,
+        catalogue.UNKNOWN_PROFILE.format(value="astronaute"),
+        catalogue.UNKNOWN_MODULE,
     }
-    assert training.training_plan_get(actor=coordinator, year=2025) == []
-    training.training_plan_set(actor=coordinator, year=2025, changes={(a.id, "psychologue"): 4}, seen={})
+    assert plan.training_plan_get(actor=coordinator, year=2025) == []
+    plan.training_plan_set(actor=coordinator, year=2025, changes={(a.id, "psychologue"): 4}, seen={})
     with pytest.raises(ConcurrentEdit) as raised:  # the editor still showed 0 there
-        training.training_plan_set(actor=coordinator, year=2025, changes={(a.id, "psychologue"): 6}, seen={})
+        plan.training_plan_set(actor=coordinator, year=2025, changes={(a.id, "psychologue"): 6}, seen={})
     assert raised.value.changes[0].theirs == 4
 
 
@@ -212,14 +216,14 @@ def test_delivered_session_recorded_with_participants_and_structures(db):
     coordinator = make_user(Role.COORDINATION)
     module = make_module()
     s1, s2 = make_structure(), make_structure()
-    detail = training.training_session_create(
+    detail = sessions.training_session_create(
         actor=coordinator,
         data=_session(module.id, structure_ids=[s1.id, s2.id], satisfaction=4, evaluation_comment="  Très utile. "),
     )
     assert detail.participant_total == 12
     assert detail.participants == {"educateur_specialise": 6, "psychologue": 2, "cadre_direction": 4}
     assert detail.structure_ids == sorted([s1.id, s2.id]) and detail.evaluation_comment == "Très utile."
-    page = training.training_session_list(actor=coordinator)
+    page = listing.training_session_list(actor=coordinator)
     assert page.total == 1
     row = page.rows[0]
     assert (row.participants, row.structures, row.place, row.status) == (12, 2, "35 — Ille-et-Vilaine", "realisee")
@@ -230,7 +234,7 @@ def test_session_faults_all_listed_in_french_and_nothing_written(db):
     module = make_module(duration_min_hours=6, duration_max_hours=7)
     future = TODAY + timedelta(days=5)
     with pytest.raises(ValidationFailed) as raised:
-        training.training_session_create(
+        sessions.training_session_create(
             actor=coordinator,
             data=_session(
                 module.id,
@@ -246,24 +250,24 @@ def test_session_faults_all_listed_in_french_and_nothing_written(db):
         )
     found = {(e.field, e.message) for e in raised.value.errors}
     assert found == {
-        ("Organisme formateur", training.TRAINER_REQUIRED),
-        ("Date de fin", training.END_BEFORE_START),
-        ("Lieu", training.UNKNOWN_DEPARTEMENT),
-        ("Heures", training.HOURS_OUT_OF_RANGE.format(hours="12", low="6", high="7")),
-        ("Participants « Psychologue »", training.PARTICIPANTS_NEGATIVE),
-        ("Participants", training.PARTICIPANTS_REQUIRED),
-        ("Statut", training.DELIVERED_IN_FUTURE),
-        ("Satisfaction", training.SATISFACTION_RANGE),
-        ("Structures", training.UNKNOWN_STRUCTURE.format(value=424242)),
+        ("Organisme formateur", sessions.TRAINER_REQUIRED),
+        ("Date de fin", sessions.END_BEFORE_START),
+        ("Lieu", sessions.UNKNOWN_DEPARTEMENT),
+        ("Heures", sessions.HOURS_OUT_OF_RANGE.format(hours="12", low="6", high="7")),
+        ("Participants « Psychologue »", sessions.PARTICIPANTS_NEGATIVE),
+        ("Participants", sessions.PARTICIPANTS_REQUIRED),
+        ("Statut", sessions.DELIVERED_IN_FUTURE),
+        ("Satisfaction", sessions.SATISFACTION_RANGE),
+        ("Structures", sessions.UNKNOWN_STRUCTURE.format(value=424242)),
     }
-    assert training.training_session_list(actor=coordinator).total == 0
+    assert listing.training_session_list(actor=coordinator).total == 0
 
 
 def test_planned_session_needs_no_participant_but_takes_no_evaluation(db):
     coordinator = make_user(Role.COORDINATION)
     module = make_module()
     later = TODAY + timedelta(days=40)
-    planned = training.training_session_create(
+    planned = sessions.training_session_create(
         actor=coordinator,
         data=_session(
             module.id,
@@ -276,19 +280,19 @@ def test_planned_session_needs_no_participant_but_takes_no_evaluation(db):
         ),
     )
     assert planned.remote and planned.departement_code is None and planned.participant_total == 0
-    with pytest.raises(ValidationFailed, match=training.EVALUATION_BEFORE_DELIVERY):
-        training.training_session_create(
+    with pytest.raises(ValidationFailed, match=sessions.EVALUATION_BEFORE_DELIVERY):
+        sessions.training_session_create(
             actor=coordinator,
             data=_session(module.id, start_date=later, end_date=later, status="prevue", satisfaction=5),
         )
-    with pytest.raises(ValidationFailed, match=training.PLACE_REQUIRED):
-        training.training_session_create(actor=coordinator, data=_session(module.id, departement_code=None))
+    with pytest.raises(ValidationFailed, match=sessions.PLACE_REQUIRED):
+        sessions.training_session_create(actor=coordinator, data=_session(module.id, departement_code=None))
 
 
 def test_session_ending_today_may_be_delivered(db):
     coordinator = make_user(Role.COORDINATION)
     module = make_module()
-    detail = training.training_session_create(
+    detail = sessions.training_session_create(
         actor=coordinator, data=_session(module.id, start_date=TODAY - timedelta(days=1), end_date=TODAY), today=TODAY
     )
     assert detail.status == "realisee"
@@ -299,8 +303,8 @@ def test_session_update_marks_delivered_then_stale_edit_refused(db):
     module = make_module()
     structure = make_structure()
     planned = make_session(module.id, status="prevue", participants={})
-    assert training.training_pending_counts(actor=coordinator).overdue == 1
-    delivered = training.training_session_update(
+    assert listing.training_pending_counts(actor=coordinator).overdue == 1
+    delivered = sessions.training_session_update(
         actor=coordinator,
         session_id=planned.id,
         expected_version=planned.version,
@@ -313,10 +317,10 @@ def test_session_update_marks_delivered_then_stale_edit_refused(db):
         ),
     )
     assert delivered.participants == {"moniteur_educateur": 3} and delivered.version == planned.version + 1
-    assert training.training_pending_counts(actor=coordinator).overdue == 0
-    assert training.training_pending_counts(actor=coordinator).unevaluated == 1
+    assert listing.training_pending_counts(actor=coordinator).overdue == 0
+    assert listing.training_pending_counts(actor=coordinator).unevaluated == 1
     with pytest.raises(ConcurrentEdit) as raised:
-        training.training_session_update(
+        sessions.training_session_update(
             actor=coordinator,
             session_id=planned.id,
             expected_version=planned.version,
@@ -324,8 +328,8 @@ def test_session_update_marks_delivered_then_stale_edit_refused(db):
             seen={"status": "prevue"},
         )
     assert raised.value.changes[0].field == "Statut"
-    training.training_session_delete(actor=coordinator, session_id=planned.id, expected_version=delivered.version)
-    assert training.training_session_list(actor=coordinator).total == 0
+    sessions.training_session_delete(actor=coordinator, session_id=planned.id, expected_version=delivered.version)
+    assert listing.training_session_list(actor=coordinator).total == 0
 
 
 def test_session_list_filters_and_pages_in_sql(db):
@@ -335,12 +339,12 @@ def test_session_list_filters_and_pages_in_sql(db):
     for days in range(1, 6):
         make_session(a.id, day=TODAY - timedelta(days=days * 7), satisfaction=4)
     make_session(b.id, day=TODAY - timedelta(days=3), structure_ids=[structure.id])
-    page = training.training_session_list(actor=coordinator, limit=2, offset=0)
+    page = listing.training_session_list(actor=coordinator, limit=2, offset=0)
     assert page.total == 6 and len(page.rows) == 2 and page.rows[0].module_title == "B"
-    assert training.training_session_list(actor=coordinator, module_id=a.id).total == 5
-    assert training.training_session_list(actor=coordinator, structure_id=structure.id).total == 1
-    assert training.training_session_list(actor=coordinator, pending_only=True).total == 1  # B: no evaluation
-    assert training.training_session_list(actor=coordinator, status="prevue").total == 0
+    assert listing.training_session_list(actor=coordinator, module_id=a.id).total == 5
+    assert listing.training_session_list(actor=coordinator, structure_id=structure.id).total == 1
+    assert listing.training_session_list(actor=coordinator, pending_only=True).total == 1  # B: no evaluation
+    assert listing.training_session_list(actor=coordinator, status="prevue").total == 0
 
 
 # --- a structure's team --------------------------------------------------------------------------
@@ -358,11 +362,11 @@ def test_partner_sees_its_history_and_missing_modules_only(db):
     later = TODAY + timedelta(days=20)
     make_session(trauma.id, day=later, status="prevue", participants={}, remote=True, departement_code=None)
 
-    history = training.training_team_history(actor=partner)
+    history = team.training_team_history(actor=partner)
     assert [h.module_title for h in history] == ["Repérage"]
     assert not {f.name for f in fields(history[0])} & {"structure_ids", "structures", "participants"}
 
-    modules = {m.title: m for m in training.training_team_modules(actor=partner)}
+    modules = {m.title: m for m in team.training_team_modules(actor=partner)}
     assert set(modules) == {"Repérage", "Psychotraumatisme", "Interprétariat"}
     assert not modules["Repérage"].missing and modules["Repérage"].followed_sessions == 1
     assert modules["Psychotraumatisme"].missing and modules["Psychotraumatisme"].prerequisites_met
@@ -370,14 +374,14 @@ def test_partner_sees_its_history_and_missing_modules_only(db):
         later,
         "À distance",
     )
-    assert training.training_team_missing_count(actor=partner) == 2
+    assert team.training_team_missing_count(actor=partner) == 2
 
     with pytest.raises(AccessDenied):
-        training.training_team_history(actor=partner, structure_id=other.id)
+        team.training_team_history(actor=partner, structure_id=other.id)
     with pytest.raises(AccessDenied):
-        training.training_team_modules(actor=make_user(Role.FINANCEUR), structure_id=mine.id)
+        team.training_team_modules(actor=make_user(Role.FINANCEUR), structure_id=mine.id)
     coordinator = make_user(Role.COORDINATION)
-    assert len(training.training_team_history(actor=coordinator, structure_id=other.id)) == 2
+    assert len(team.training_team_history(actor=coordinator, structure_id=other.id)) == 2
 
 
 def test_planned_session_does_not_count_as_followed(db):
@@ -386,8 +390,8 @@ def test_planned_session_does_not_count_as_followed(db):
     module = make_module()
     later = TODAY + timedelta(days=20)
     make_session(module.id, day=later, status="prevue", participants={}, structure_ids=[mine.id])
-    assert [h.status for h in training.training_team_history(actor=partner)] == ["prevue"]
-    assert training.training_team_missing_count(actor=partner) == 1
+    assert [h.status for h in team.training_team_history(actor=partner)] == ["prevue"]
+    assert team.training_team_missing_count(actor=partner) == 1
 
 
 def test_home_items_for_coordination_and_partner(db):

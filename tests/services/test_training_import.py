@@ -8,7 +8,8 @@ from core.clock import paris_today
 from core.errors import AccessDenied, ValidationFailed
 from models.user import Role
 from services.training import imports as imp
-from services.training import sessions as training
+from services.training import session_listing as listing
+from services.training import sessions
 from services.training.indicators import training_totals
 from tests.factories import make_module, make_structure, make_user
 
@@ -43,7 +44,7 @@ def test_csv_import_writes_every_session(catalogue):
     assert [r.line for r in rows] == [2, 3, 5]
     report = imp.training_session_import(actor=catalogue, rows=rows)
     assert report.ok and report.written == 3
-    page = training.training_session_list(actor=catalogue)
+    page = listing.training_session_list(actor=catalogue)
     assert [(r.module_title, r.place, r.participants, r.structures) for r in page.rows] == [
         ("Repérage des victimes", "06 — Alpes-Maritimes", 5, 0),
         ("Travail avec interprète", "À distance", 4, 2),
@@ -67,24 +68,24 @@ def test_import_is_all_or_nothing_with_every_faulty_line(catalogue):
     assert not report.ok and report.written == 0
     found = {(e.row, e.field, e.message) for e in report.errors}
     assert found == {
-        (3, "Date de fin", training.END_BEFORE_START),
-        (3, "Heures", training.HOURS_OUT_OF_RANGE.format(hours="12", low="6", high="7")),
-        (3, "Participants « Éducateur spécialisé »", training.PARTICIPANTS_NEGATIVE),
-        (3, "Participants", training.PARTICIPANTS_REQUIRED),
-        (4, "Statut", training.DELIVERED_IN_FUTURE),
+        (3, "Date de fin", sessions.END_BEFORE_START),
+        (3, "Heures", sessions.HOURS_OUT_OF_RANGE.format(hours="12", low="6", high="7")),
+        (3, "Participants « Éducateur spécialisé »", sessions.PARTICIPANTS_NEGATIVE),
+        (3, "Participants", sessions.PARTICIPANTS_REQUIRED),
+        (4, "Statut", sessions.DELIVERED_IN_FUTURE),
         (5, "Date de début", imp.DATE_INVALID.format(value="32/13/2024")),
-        (5, "Date de fin", training.DATE_REQUIRED),
+        (5, "Date de fin", sessions.DATE_REQUIRED),
         (5, "Module", imp.UNKNOWN_MODULE_TITLE.format(value="Module fantôme")),
-        (5, "Organisme formateur", training.TRAINER_REQUIRED),
+        (5, "Organisme formateur", sessions.TRAINER_REQUIRED),
         (5, "Lieu", imp.UNKNOWN_PLACE.format(value="Atlantide")),
         (5, "Heures", imp.NUMBER_INVALID.format(value="sept")),
         (5, "Structures", imp.UNKNOWN_STRUCTURE_NAME.format(value="Structure inconnue")),
         (5, "Participants « Éducateur spécialisé »", imp.WHOLE_NUMBER_INVALID.format(value="deux")),
-        (5, "Participants", training.PARTICIPANTS_REQUIRED),
-        (5, "Satisfaction", training.SATISFACTION_RANGE),
+        (5, "Participants", sessions.PARTICIPANTS_REQUIRED),
+        (5, "Satisfaction", sessions.SATISFACTION_RANGE),
     }
     assert str(report.errors[0]).startswith("ligne 3 — ")
-    assert training.training_session_list(actor=catalogue).total == 0
+    assert listing.training_session_list(actor=catalogue).total == 0
 
 
 def test_same_session_twice_refused(catalogue):
@@ -100,7 +101,7 @@ def test_same_session_twice_refused(catalogue):
         actor=catalogue, rows=imp.training_import_read(content=_csv(line), filename="s.csv")
     )
     assert [e.message for e in again.errors] == [imp.DUPLICATE_SESSION]
-    assert training.training_session_list(actor=catalogue).total == 1
+    assert listing.training_session_list(actor=catalogue).total == 1
 
 
 def test_xlsx_import_with_real_dates_and_numbers(catalogue):
@@ -129,8 +130,8 @@ def test_xlsx_import_with_real_dates_and_numbers(catalogue):
     rows = imp.training_import_read(content=buffer.getvalue(), filename="sessions.XLSX")
     report = imp.training_session_import(actor=catalogue, rows=rows)
     assert report.ok and report.written == 1
-    detail = training.training_session_get(
-        actor=catalogue, session_id=training.training_session_list(actor=catalogue).rows[0].id
+    detail = sessions.training_session_get(
+        actor=catalogue, session_id=listing.training_session_list(actor=catalogue).rows[0].id
     )
     assert (detail.start_date, detail.hours, detail.participant_total, detail.satisfaction) == (
         date(2024, 9, 3),

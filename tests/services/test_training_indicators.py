@@ -8,7 +8,7 @@ from core.clock import paris_today
 from core.errors import AccessDenied
 from models.user import Role
 from services.training import indicators as ind
-from services.training.sessions import training_plan_set
+from services.training.plan import training_plan_set
 from tests.factories import make_module, make_session, make_structure, make_user
 
 YEAR = date(2025, 1, 1), date(2025, 12, 31)
