@@ -95,21 +95,30 @@ def set_widths(sheet, widths: Sequence[float]) -> None:
 
 def fit_row_heights(sheet, *, min_row: int = 1, font_size: float = 11.0) -> None:
     """Give every row holding wrapped text the height of its longest cell once wrapped (openpyxl
-    writes no height, and LibreOffice and Excel do not recompute it for a file they did not write)."""
+    writes no height, and LibreOffice and Excel do not recompute it for a file they did not write).
+    A merged cell wraps over the width of all its columns."""
     from openpyxl.utils import get_column_letter
+
+    spans = {}
+    for merged in sheet.merged_cells.ranges:
+        if merged.min_row == merged.max_row:
+            spans[(merged.min_row, merged.min_col)] = merged.max_col
+
+    def width_of(row: int, column: int) -> float:
+        last = spans.get((row, column), column)
+        return sum(sheet.column_dimensions[get_column_letter(c)].width or 10 for c in range(column, last + 1))
 
     for row in sheet.iter_rows(min_row=min_row):
         lines = 1
         size = font_size
         for cell in row:
-            if cell.value is None or not isinstance(cell.value, str):
+            if not isinstance(cell.value, str):
                 continue
-            if cell.font is not None and cell.font.sz:
-                size = max(size, float(cell.font.sz))
+            cell_size = float(cell.font.sz) if cell.font is not None and cell.font.sz else font_size
+            size = max(size, cell_size)
             if not (cell.alignment is not None and cell.alignment.wrap_text):
                 continue
-            width = sheet.column_dimensions[get_column_letter(cell.column)].width or 10
-            per_line = max(1, int(width * CHARS_PER_WIDTH * 11.0 / max(size, 11.0)) - 1)
+            per_line = max(1, int(width_of(cell.row, cell.column) * CHARS_PER_WIDTH * 11.0 / max(cell_size, 11.0)) - 1)
             count = sum(max(1, math.ceil(len(part) / per_line)) for part in cell.value.split("\n"))
             lines = max(lines, count)
         if lines > 1 or size > font_size:

@@ -167,7 +167,7 @@ def test_funder_limited_to_a_departement_gets_his_territory_only(year_data):
     summary = {row[0]: row for row in book[SUMMARY_SHEET].iter_rows(min_row=7, values_only=True) if row[0]}
     assert summary[5][2] == 1  # only 971 covered
     assert summary[6][2] == 0  # the session was held in 35
-    assert "Guadeloupe" in book[SUMMARY_SHEET]["A3"].value
+    assert "Guadeloupe" in book[SUMMARY_SHEET]["A4"].value
 
 
 def _summary(book) -> dict:
