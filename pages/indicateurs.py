@@ -10,6 +10,7 @@ from services.indicators.catalogue import (
     protection_rule,
 )
 from services.indicators.disclosure_policy import publication_rules
+from services.indicators.territories import territory_note
 from services.report.annual import annual_report_html, annual_report_xlsx, annual_report_years, indicator_workbook
 from ui.auth import page_guard
 from ui.cache import cached, chart
@@ -54,6 +55,7 @@ if labels:
     view = cached(indicator_view, actor=actor, key=key, period=period, scope=scope)
     st.subheader(view.info.title)
     st.caption(view.info.definition)
+    st.caption(territory_note(view.info.key, scope))
     evolution, breakdown, geography = st.tabs(["Évolution", "Répartitions", "Carte de couverture"])
     with evolution:
         points = cached(indicator_series, actor=actor, key=key, period=period, scope=scope)

@@ -13,6 +13,7 @@ from core.formatting import fr_date
 from services.directory.referential import departement_options, region_options
 from services.indicators.catalogue import IndicatorView, SeriesPoint, Table, indicator_scope_label, paris_today
 from services.indicators.disclosure_policy import first_unpublished_day
+from services.indicators.territories import territory_note
 from services.periods import Period, PeriodKind, Scope, period_of
 from ui.directory import filter_select
 from ui.maps import FRENCH_LOCALE
@@ -160,7 +161,7 @@ def tile(container, view: IndicatorView) -> None:
             delta=h.change,
             delta_color=colour,
             delta_arrow="off" if h.change == "stable" else "auto",
-            help=f"{info.title}. {info.definition}",
+            help=f"{info.title}. {info.definition} {territory_note(info.key, None)}",
         )
         lines = [f"{h.value.detail}"] if h.value.detail else []
         lines.append(f"avant : {h.previous.text}")

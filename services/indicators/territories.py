@@ -70,3 +70,23 @@ def territory_basis(key: str) -> str:
     """ "exploitation", "structure" or "formation": where an indicator's events are placed."""
     entry = TERRITORIES.get(key)
     return entry[0] if entry else ""
+
+
+# Indicators of a child's path whose territory differs from that of a related indicator.
+PATH_KEYS = ("requests", "oriented", "placed", "time_to_placement", "distance", "runaways")
+
+
+def territory_note(key: str, scope) -> str:
+    """The line shown under an indicator's definition: its territory and, when a territory (not the
+    whole country) is read and the indicator is on a child's path, the caveat on the two places.
+
+    >>> territory_note("oriented", None).startswith("Territoire : département où le mineur")
+    True
+    """
+    text = indicator_territory(key)
+    if not text:
+        return ""
+    note = f"Territoire : {text}"
+    if scope is not None and not scope.is_national and key in PATH_KEYS:
+        note += " " + TERRITORY_CAVEAT
+    return note

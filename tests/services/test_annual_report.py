@@ -252,3 +252,13 @@ def test_sheet_names_are_cut_at_a_word():
     long = "x" * 40
     assert sheet_title(long) == "x" * 31
     assert sheet_title("Synthèse", ["synthèse"]) == "Synthèse (2)"
+
+
+def test_each_indicator_sheet_and_page_says_its_territory(year_data):
+    from services.indicators.territories import indicator_territory
+
+    book = load_workbook(BytesIO(report.annual_report_xlsx(actor=year_data, year=YEAR)))
+    rows = {r[0]: r[1] for r in book["03 Victimes placées"].iter_rows(values_only=True) if r[0]}
+    assert rows["Territoire"] == indicator_territory("placed")
+    text = report.annual_report_html(actor=year_data, year=YEAR)
+    assert "Territoire : département où le mineur a été exploité" in text
