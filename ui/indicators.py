@@ -295,7 +295,7 @@ def coverage_map(prefix: str, rows: list[dict]) -> None:
     uncovered = sorted(r["code"] for r in rows if not r["covered"])
     names = {o.code: o.name for o in departement_options()}
     st.caption(
-        f"Départements non couverts ({len(uncovered)}) : "
+        f"Départements non couverts ({len(uncovered)}, en orange sur la carte) : "
         + (", ".join(f"{code} {names.get(code, '')}" for code in uncovered) or "aucun")
     )
 
