@@ -18,7 +18,7 @@ from core.xlsx_layout import append_row, fit_row_heights, page_setup, set_widths
 from services.indicators.catalogue import IndicatorView, SeriesPoint, Table, indicator_scope_label
 from services.indicators.disclosure import Mark
 from services.indicators.disclosure_policy import publication_rules
-from services.indicators.territories import indicator_territory
+from services.indicators.territories import TERRITORY_CAVEAT, indicator_territory
 
 SUMMARY_SHEET = "Synthèse"
 METHOD_SHEET = "Méthode"
@@ -33,6 +33,11 @@ INTERNAL_BANNER = (
 PROTECTED_BANNER = "Version protégée — petits effectifs d'enfants non publiés (voir « Méthode »)"
 INTERNAL_MARK = "VERSION INTERNE — à ne pas diffuser"
 PROTECTED_MARK = "Version protégée"
+
+
+def _territory_caveat(content) -> str:
+    """On a territory (not the whole country): why orientations and placements do not compare."""
+    return "" if content.scope.is_national else " — " + TERRITORY_CAVEAT
 
 
 def _method_legend(content) -> str:
@@ -137,7 +142,7 @@ def workbook_bytes(content) -> bytes:
     for line in (
         f"Période : {content.period.label} (du {fr_date(content.period.start)} au "
         f"{fr_date(content.period.end - timedelta(days=1))})",
-        f"Territoire : {indicator_scope_label(content.scope)}",
+        f"Territoire : {indicator_scope_label(content.scope)}" + _territory_caveat(content),
         f"Produit le {fr_datetime(content.generated_at)} — "
         + ("effectifs d'enfants protégés (voir « Méthode »)" if content.protected else INTERNAL_NOTE),
     ):
@@ -470,6 +475,8 @@ def report_html(content) -> str:
         )
     out.append("</tbody></table>")
     out.append(f'<p class="note">{_e(_method_legend(content))}</p>')
+    if _territory_caveat(content):
+        out.append(f'<p class="note">{_e(TERRITORY_CAVEAT)}</p>')
 
     if content.sections:
         out.append("<h2>Rapport qualitatif</h2>")

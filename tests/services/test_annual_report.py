@@ -10,6 +10,7 @@ from core.errors import AccessDenied, ConcurrentEdit, ValidationFailed
 from models.user import Role
 from services.admin.audit import audit_list
 from services.indicators.catalogue import indicator_list, indicator_overview
+from services.indicators.territories import TERRITORY_CAVEAT
 from services.periods import period_of
 from services.report import annual as report
 from services.report.export import SECTIONS_SHEET, SUMMARY_SHEET
@@ -168,6 +169,10 @@ def test_funder_limited_to_a_departement_gets_his_territory_only(year_data):
     assert summary[5][2] == 1  # only 971 covered
     assert summary[6][2] == 0  # the session was held in 35
     assert "Guadeloupe" in book[SUMMARY_SHEET]["A4"].value
+    assert TERRITORY_CAVEAT in book[SUMMARY_SHEET]["A4"].value  # orientations and placements counted apart
+    assert TERRITORY_CAVEAT in report.annual_report_html(actor=funder, year=YEAR)
+    national = load_workbook(BytesIO(report.annual_report_xlsx(actor=make_user(Role.FINANCEUR), year=YEAR)))
+    assert TERRITORY_CAVEAT not in national[SUMMARY_SHEET]["A4"].value
 
 
 def _summary(book) -> dict:
