@@ -25,6 +25,8 @@ fi
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
 [ -x /usr/bin/chromium ] || apt_install chromium
 [ -x /usr/sbin/nginx ] || apt_install nginx
+[ -x /usr/bin/soffice ] || apt_install libreoffice-calc
+[ -x /usr/bin/pdftotext ] || apt_install poppler-utils
 
 source scripts/setup.sh requirements-test.txt
 echo "Lint, format and types (ruff, mypy)…"

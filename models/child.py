@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from models.base import CodeList, LabelledEnum, UTCDateTime, enum_check, utcnow, version_column
-from models.structure import ExploitationForm, Sex
+from models.structure import Sex
 
 
 class ExitReason(LabelledEnum):
@@ -104,28 +104,6 @@ class AuthorityBasis(LabelledEnum):
 class PlacementEventKind(LabelledEnum):
     RUNAWAY = ("fugue", "Fugue")
     RETURN = ("retour", "Retour de fugue")
-
-
-# Human Trafficking Case Data Standard (UNMigration/HTCDS, survey toolkit and field reference):
-# `vic_TypeOfExploitation` values, with `vic_TypeOfLabourExploitation` when the standard has no
-# type of its own (forced criminality is recorded there as labour exploitation in illicit activities).
-HTCDS_EXPLOITATION: dict[str, tuple[str, str | None]] = {
-    ExploitationForm.SEXUAL.value: ("SexualExploitation", None),
-    ExploitationForm.LABOUR.value: ("ForcedLabour", None),
-    ExploitationForm.CRIMINALITY.value: ("ForcedLabour", "IllicitActivities"),
-    ExploitationForm.BEGGING.value: ("ForcedBegging", "Begging"),
-    ExploitationForm.DOMESTIC.value: ("Servitude", "DomesticWork"),
-    ExploitationForm.MARRIAGE.value: ("ForcedMarriage", None),
-    ExploitationForm.OTHER.value: ("Other", None),
-}
-HTCDS_GENDER: dict[str, str] = {"F": "Feminine", "M": "Masculine", "X": "NonSpecifiedUnknown"}
-HTCDS_CASE_STATUS: dict[str, str] = {
-    RequestStatus.NEW.value: "Active",
-    RequestStatus.IN_PROGRESS.value: "Active",
-    RequestStatus.ORIENTED.value: "Active",
-    RequestStatus.PLACED.value: "FollowUp",
-    RequestStatus.CLOSED.value: "Closed",
-}
 
 
 class Child(SQLModel, table=True):

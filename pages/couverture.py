@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.clock import paris_today
+from core.collation import french_key
 from core.formatting import fr_date, fr_number
 from services.directory.coverage import COVERED_DEFINITION, coverage_map_values, indicator_coverage, indicator_partners
 from ui.auth import page_guard
@@ -74,4 +75,9 @@ with right:
         label = f"{v['code']} {v['name']}" + (" (CD)" if v["conventions"] else "")
         by_region.setdefault(v["region"] + (" — outre-mer" if v["overseas"] else ""), []).append(label)
     with st.container(height=560, border=False):
-        st.markdown("\n".join(f"- **{region}** : {', '.join(names)}" for region, names in sorted(by_region.items())))
+        st.markdown(
+            "\n".join(
+                f"- **{region}** : {', '.join(names)}"
+                for region, names in sorted(by_region.items(), key=lambda item: french_key(item[0]))
+            )
+        )

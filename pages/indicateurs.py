@@ -5,6 +5,7 @@ import streamlit as st
 from services.indicators.catalogue import indicator_coverage_map, indicator_overview, indicator_series, indicator_view
 from services.indicators.disclosure_policy import publication_rules
 from services.indicators.publication import protection_rule
+from services.indicators.territories import territory_note
 from services.report.annual import annual_report_html, annual_report_xlsx, annual_report_years, indicator_workbook
 from ui.auth import page_guard
 from ui.cache import cached, chart
@@ -49,6 +50,7 @@ if labels:
     view = cached(indicator_view, actor=actor, key=key, period=period, scope=scope)
     st.subheader(view.info.title)
     st.caption(view.info.definition)
+    st.caption(territory_note(view.info.key, scope))
     evolution, breakdown, geography = st.tabs(["Évolution", "Répartitions", "Carte de couverture"])
     with evolution:
         points = cached(indicator_series, actor=actor, key=key, period=period, scope=scope)

@@ -12,6 +12,7 @@ from services.indicators.catalogue import (
     indicator_view,
 )
 from services.indicators.publication import protection_rule
+from services.indicators.territories import territory_note
 from ui.auth import page_guard
 from ui.cache import cached, chart
 from ui.feedback import handled
@@ -122,6 +123,7 @@ key = st.selectbox("Indicateur détaillé", list(labels), format_func=labels.get
 view = cached(indicator_view, actor=actor, key=key, period=period, scope=scope, protected=protected)
 st.subheader(view.info.title)
 st.caption(view.info.definition)
+st.caption(territory_note(view.info.key, scope))
 
 evolution, breakdown, records, geography = st.tabs(["Évolution", "Répartitions", "Enregistrements", "Carte"])
 with evolution:

@@ -15,6 +15,7 @@ from services.directory.referential import departement_options, region_options
 from services.indicators.catalogue import indicator_scope_label
 from services.indicators.disclosure_policy import first_unpublished_day
 from services.indicators.publication import IndicatorView, SeriesPoint, Table
+from services.indicators.territories import territory_note
 from services.periods import Period, PeriodKind, Scope, period_of
 from ui.directory import filter_select
 from ui.maps import FRENCH_LOCALE
@@ -162,7 +163,7 @@ def tile(container, view: IndicatorView) -> None:
             delta=h.change,
             delta_color=colour,
             delta_arrow="off" if h.change == "stable" else "auto",
-            help=f"{info.title}. {info.definition}",
+            help=f"{info.title}. {info.definition} {territory_note(info.key, None)}",
         )
         lines = [f"{h.value.detail}"] if h.value.detail else []
         lines.append(f"avant : {h.previous.text}")
@@ -296,7 +297,7 @@ def coverage_map(prefix: str, rows: list[dict]) -> None:
     uncovered = sorted(r["code"] for r in rows if not r["covered"])
     names = {o.code: o.name for o in departement_options()}
     st.caption(
-        f"Départements non couverts ({len(uncovered)}) : "
+        f"Départements non couverts ({len(uncovered)}, en orange sur la carte) : "
         + (", ".join(f"{code} {names.get(code, '')}" for code in uncovered) or "aucun")
     )
 

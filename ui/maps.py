@@ -23,6 +23,9 @@ MAP_HEIGHT = 560
 NO_DATA_COLOR = "#d9d9d9"
 BORDER_COLOR = "#ffffff"
 COLOR_SCHEME = "blues"
+UNCOVERED_COLOR = "#f4a261"  # « non couvert »: orange, apart from the blues of the covered
+UNCOVERED_COLUMN = "covered"
+OVERSEAS_CODES = ("971", "972", "973", "974", "976")
 
 NO_DATA_TEXT = "Aucune donnée"
 MISSING_TEXT = "non renseigné"
@@ -35,6 +38,7 @@ _CODE = "code"
 _NAME = "departement_nom"
 _MEASURE = "mesure"
 _STATUS = "statut"
+_COVERED = "couvert"
 
 FRENCH_LOCALE = {
     "number": {
@@ -153,6 +157,22 @@ def _paris_inset_label() -> pd.DataFrame:
     return pd.DataFrame({"x": [(min(xs) + max(xs)) / 2], "y": [top + 12], "label": [PARIS_INSET_TITLE]})
 
 
+def _overseas_labels() -> pd.DataFrame:
+    """Where to write the name of each overseas département: centred above its inset."""
+    names = {d.code: d.name for d in DEPARTEMENTS}
+    rows = []
+    for code in OVERSEAS_CODES:
+        features = [
+            f for f in departement_features() if f["properties"]["code"] == code and not f["properties"]["inset"]
+        ]
+        points = [point for ring in iter_rings(features) for point in ring]
+        if not points:
+            continue
+        xs = [x for x, _ in points]
+        rows.append({"x": (min(xs) + max(xs)) / 2, "y": max(y for _, y in points) + 4, "label": names.get(code, code)})
+    return pd.DataFrame(rows, columns=["x", "y", "label"])
+
+
 def coverage_map_chart(
     values: pd.DataFrame,
     *,
@@ -168,13 +188,18 @@ def coverage_map_chart(
     pairs shown under the département name when hovering. Départements
     without a row, or whose measure is missing, are drawn in grey.
 
+    When ``values`` has a ``covered`` column (1 or 0), the départements not
+    covered are drawn in orange, apart from the colour scale.
+
     Paris and the petite couronne are also drawn enlarged in an inset, and the
-    overseas départements in insets beside metropolitan France. The chart is
+    overseas départements in labelled insets beside metropolitan France. The chart is
     configured (French number and date formats), ready for ``st.altair_chart``.
     """
     codes = _validated_codes(values, measure, tooltip)
 
     given = pd.DataFrame({_CODE: codes.to_numpy(), _MEASURE: values[measure].to_numpy()})
+    has_coverage = UNCOVERED_COLUMN in values.columns
+    given[_COVERED] = values[UNCOVERED_COLUMN].astype(int).to_numpy() if has_coverage else 1
     tooltip_encodings = [alt.Tooltip(f"{_NAME}:N", title=DEPARTEMENT_TITLE)]
     for index, (column, label) in enumerate(tooltip):
         field = f"champ_{index}"
@@ -199,7 +224,7 @@ def coverage_map_chart(
     coloured = (
         alt.Chart()
         .transform_lookup(lookup=f"properties.{_CODE}", from_=lookup_data)
-        .transform_filter(f"isValid(datum.{_MEASURE}) && isFinite(datum.{_MEASURE})")
+        .transform_filter(f"isValid(datum.{_MEASURE}) && isFinite(datum.{_MEASURE}) && datum.{_COVERED} != 0")
         .mark_geoshape(stroke=BORDER_COLOR, strokeWidth=0.5)
         .encode(
             color=alt.Color(
@@ -211,13 +236,26 @@ def coverage_map_chart(
             tooltip=tooltip_encodings,
         )
     )
+    uncovered = (
+        alt.Chart()
+        .transform_lookup(lookup=f"properties.{_CODE}", from_=lookup_data)
+        .transform_filter(f"isValid(datum.{_COVERED}) && datum.{_COVERED} == 0")
+        .mark_geoshape(fill=UNCOVERED_COLOR, stroke=BORDER_COLOR, strokeWidth=0.5)
+        .encode(tooltip=tooltip_encodings)
+    )
     inset_label = (
         alt.Chart(_paris_inset_label())
         .mark_text(fontSize=11, color="#555555", baseline="bottom")
         .encode(longitude="x:Q", latitude="y:Q", text="label:N")
     )
+    overseas_labels = (
+        alt.Chart(_overseas_labels())
+        .mark_text(fontSize=9, color="#555555", baseline="bottom")
+        .encode(longitude="x:Q", latitude="y:Q", text="label:N")
+    )
+    layers = [base, coloured, uncovered] if has_coverage else [base, coloured]
     return (
-        alt.layer(base, coloured, inset_label, data=_map_data())
+        alt.layer(*layers, inset_label, overseas_labels, data=_map_data())
         .project(type="identity", reflectY=True)
         .properties(width=MAP_WIDTH, height=MAP_HEIGHT)
         .configure(locale=FRENCH_LOCALE)

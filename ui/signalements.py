@@ -134,6 +134,24 @@ def countdown(summary: SignalementSummary, now: datetime | None = None) -> str:
     return f":{colour}[**{due.step.capitalize()} attendue dans {fr_duration(due.remaining.total_seconds())}**] (avant le {when})"
 
 
+def recipient_text(kind: str, detail: str | None) -> str:
+    """A recipient once: its precision alone when it already names the kind.
+
+    >>> recipient_text("parquet", "Parquet, permanence des mineurs")
+    'Parquet, permanence des mineurs'
+    >>> recipient_text("police", "Brigade de Lunel")
+    'Police ou gendarmerie — Brigade de Lunel'
+    >>> recipient_text("parquet", "")
+    'Parquet (procureur de la République)'
+    """
+    label = RecipientKind.label_of(kind)
+    detail = (detail or "").strip()
+    if not detail:
+        return label
+    short = label.split(" (")[0].casefold()
+    return detail if short in detail.casefold() else f"{label} — {detail}"
+
+
 def event_details(e) -> str:
     """One line saying what an event recorded."""
     parts = []
@@ -141,9 +159,7 @@ def event_details(e) -> str:
         parts.append(f"{Severity.label_of(e.severity)} — {Category.label_of(e.category)}")
     if e.kind == EventKind.PASSED_ON.value:
         parts.append(
-            f"{RecipientKind.label_of(e.recipient_kind)}"
-            + (f" ({e.recipient_detail})" if e.recipient_detail else "")
-            + f", par {Channel.label_of(e.channel).lower()}"
+            f"{recipient_text(e.recipient_kind, e.recipient_detail)}, par {Channel.label_of(e.channel).lower()}"
         )
     if e.kind == EventKind.CLOSED.value:
         parts.append(f"Issue : {Outcome.label_of(e.outcome)}")

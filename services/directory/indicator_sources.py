@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlmodel import func, select
 
+from core.collation import french_key
 from core.db import session_scope
 from core.formatting import fr_date
 from models.convention import Convention
@@ -39,7 +40,7 @@ def _regions(rows) -> dict[str, list]:
     out: dict[str, list] = {}
     for r in rows:
         out.setdefault(r.region_code, [r.region_name, []])[1].append(r)
-    return dict(sorted(out.items(), key=lambda item: item[1][0]))
+    return dict(sorted(out.items(), key=lambda item: french_key(item[1][0])))
 
 
 def partners_tables(q: Query) -> list[RawTable]:

@@ -8,6 +8,7 @@ from functools import lru_cache
 from sqlmodel import select
 
 from core.access import SYSTEM
+from core.collation import french_key
 from core.db import session_scope
 from models.referential import Departement, Region
 from services.directory import reference_data
@@ -91,4 +92,4 @@ def region_options_in(scope: Scope) -> list[tuple[str, str]]:
         for o in departement_options()
         if scope_holds(scope, code=o.code, region_code=o.region_code, overseas=o.overseas)
     }
-    return sorted(regions.items(), key=lambda item: item[1])
+    return sorted(regions.items(), key=lambda item: french_key(item[1]))

@@ -333,8 +333,7 @@ INDICATORS: tuple[IndicatorSpec, ...] = (
         "Le nombre de sollicitations pour prendre en charge un mineur",
         "Sollicitations",
         "Demandes de prise en charge d'un mineur reçues par la coordination (police, gendarmerie, ASE, PJJ, "
-        "parquet, associations…), comptées à leur date de réception. Territoire : département d'exploitation "
-        "du mineur.",
+        "parquet, associations…), comptées à leur date de réception.",
         True,
         "sollicitations",
         "services.path.indicators",
@@ -361,8 +360,7 @@ INDICATORS: tuple[IndicatorSpec, ...] = (
         3,
         "Le nombre de victimes placées au sein d'une structure partenaire du réseau",
         "Victimes placées",
-        "Mineurs distincts arrivés dans une structure partenaire du réseau, comptés à leur date d'arrivée. "
-        "Territoire : département de la structure d'accueil.",
+        "Mineurs distincts arrivés dans une structure partenaire du réseau, comptés à leur date d'arrivée.",
         True,
         "enfants",
         "services.path.indicators",

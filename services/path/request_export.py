@@ -12,11 +12,8 @@ from sqlmodel import select
 
 from core.access import Action, Actor, require
 from core.db import session_scope
-from core.spreadsheet import csv_dict_rows, xlsx_append
+from core.spreadsheet import csv_dict_rows
 from models.child import (
-    HTCDS_CASE_STATUS,
-    HTCDS_EXPLOITATION,
-    HTCDS_GENDER,
     Child,
     ChildRequest,
     NationalityGroup,
@@ -26,6 +23,7 @@ from models.child import (
     RiskFlag,
 )
 from models.structure import ExploitationForm, Structure
+from services.report import htcds
 
 EXPORT_COLUMNS = [
     "code_enfant",
@@ -38,7 +36,7 @@ EXPORT_COLUMNS = [
     "prs_Gender",
     "groupe_nationalite",
     "vic_TypeOfExploitation",
-    "vic_TypeOfLabourExploitation",
+    "vic_ForcedLabourIndustry",
     "formes_exploitation",
     "vic_LocationOfExploitation",
     "risques",
@@ -79,27 +77,27 @@ def request_export_rows(*, actor: Actor, start: date | None = None, end: date | 
         ).all()
     out = []
     for r, code, sex, nationality, structure, arrival, end_date, exit_reason in rows:
-        types = sorted({HTCDS_EXPLOITATION[f][0] for f in r.exploitation_forms})
-        labour = sorted({HTCDS_EXPLOITATION[f][1] for f in r.exploitation_forms if HTCDS_EXPLOITATION[f][1]})
         out.append(
             {
                 "code_enfant": code,
-                "cas_IncomingReferralDate": r.received_on.isoformat(),
-                "cas_Status": HTCDS_CASE_STATUS[r.status],
+                "cas_IncomingReferralDate": r.received_on,
+                "cas_Status": htcds.case_status(
+                    r.status, left=end_date is not None, exit_reason=exit_reason, closure_reason=r.closure_reason
+                ),
                 "statut": RequestStatus.label_of(r.status),
                 "demandeur": RequesterKind.label_of(r.requester_kind),
-                "departement_demandeur": r.requester_departement_code,
+                "departement_demandeur": htcds.location_code(r.requester_departement_code),
                 "age": r.child_age,
-                "prs_Gender": HTCDS_GENDER.get(sex, "NonSpecifiedUnknown"),
+                "prs_Gender": htcds.GENDER.get(sex, "NonSpecifiedUnknown"),
                 "groupe_nationalite": NationalityGroup.label_of(nationality) or "Inconnu",
-                "vic_TypeOfExploitation": ";".join(types),
-                "vic_TypeOfLabourExploitation": ";".join(labour),
+                "vic_TypeOfExploitation": htcds.exploitation_types(r.exploitation_forms),
+                "vic_ForcedLabourIndustry": htcds.forced_labour_industry(r.exploitation_forms),
                 "formes_exploitation": ";".join(ExploitationForm.label_of(f) for f in r.exploitation_forms),
-                "vic_LocationOfExploitation": f"FR-{r.exploitation_departement_code}",
+                "vic_LocationOfExploitation": htcds.location_code(r.exploitation_departement_code),
                 "risques": ";".join(RiskFlag.label_of(f) for f in r.risk_flags),
                 "structure_accueil": structure or "",
-                "date_arrivee": arrival.isoformat() if arrival else "",
-                "date_sortie": end_date.isoformat() if end_date else "",
+                "date_arrivee": arrival,
+                "date_sortie": end_date,
                 "motif_sortie": ExitReason.label_of(exit_reason) if exit_reason else "",
             }
         )
@@ -107,22 +105,13 @@ def request_export_rows(*, actor: Actor, start: date | None = None, end: date | 
 
 
 def request_export(*, actor: Actor, fmt: str = "csv", start: date | None = None, end: date | None = None) -> bytes:
-    """Coordination only: the request export as CSV (UTF-8, semicolons) or XLSX bytes."""
+    """Coordination only: the request export as CSV (UTF-8, semicolons, ISO dates) or XLSX bytes (real
+    dates, and a sheet of notes on the HTCDS conventions)."""
     rows = request_export_rows(actor=actor, start=start, end=end)
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        sheet.title = "Sollicitations"
-        sheet.append(EXPORT_COLUMNS)
-        for row in rows:
-            xlsx_append(sheet, [row[c] for c in EXPORT_COLUMNS])
-        buffer = io.BytesIO()
-        book.save(buffer)
-        return buffer.getvalue()
+        return htcds.export_workbook(EXPORT_COLUMNS, rows)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, delimiter=";")
     writer.writeheader()
-    writer.writerows(csv_dict_rows(rows))
+    writer.writerows(csv_dict_rows([{k: "" if v is None else v for k, v in row.items()} for row in rows]))
     return buffer.getvalue().encode("utf-8-sig")

@@ -14,33 +14,59 @@ from datetime import timedelta
 from io import BytesIO
 
 from core.formatting import fr_date, fr_datetime
-from core.spreadsheet import xlsx_append
+from core.xlsx_layout import append_row, fit_row_heights, page_setup, set_widths, sheet_title
 from services.indicators.catalogue import indicator_scope_label
 from services.indicators.disclosure import Mark
 from services.indicators.disclosure_policy import publication_rules
 from services.indicators.publication import IndicatorView, SeriesPoint, Table
+from services.indicators.territories import TERRITORY_CAVEAT, indicator_territory
 
 SUMMARY_SHEET = "Synthèse"
 METHOD_SHEET = "Méthode"
+SECTIONS_SHEET = "Rapport qualitatif"
 INTERNAL_NOTE = (
     "Version interne : chiffres exacts, petits effectifs non protégés. Document réservé à la coordination, "
     "à ne pas diffuser ; la version remise au ministère est la version protégée."
 )
+INTERNAL_BANNER = (
+    "VERSION INTERNE — chiffres exacts, petits effectifs non protégés — réservée à la coordination, à ne pas diffuser"
+)
+PROTECTED_BANNER = "Version protégée — petits effectifs d'enfants non publiés (voir « Méthode »)"
+INTERNAL_MARK = "VERSION INTERNE — à ne pas diffuser"
+PROTECTED_MARK = "Version protégée"
+
+
+def _territory_caveat(content) -> str:
+    """On a territory (not the whole country): why orientations and placements do not compare."""
+    return "" if content.scope.is_national else " — " + TERRITORY_CAVEAT
 
 
 def _method_legend(content) -> str:
     return content.rule.legend if content.protected else INTERNAL_NOTE
 
 
-SECTIONS_SHEET = "Rapport qualitatif"
+def version_banner(content) -> str:
+    """The line that opens every sheet and every printed page: which version this is."""
+    return PROTECTED_BANNER if content.protected else INTERNAL_BANNER
 
 
-def sheet_name(view: IndicatorView) -> str:
-    """'01 Sollicitations' (Excel allows 31 characters and no []:*?/\\)."""
-    name = f"{view.info.number:02d} {view.info.short_title}"
-    for char in "[]:*?/\\":
-        name = name.replace(char, " ")
-    return name[:31]
+def version_mark(content) -> str:
+    """The short version label of the page headers and footers."""
+    return PROTECTED_MARK if content.protected else INTERNAL_MARK
+
+
+def children_counts_line(content, view: IndicatorView) -> str:
+    """What an indicator sheet says, truthfully, of its counts of children."""
+    if not view.info.counts_children:
+        return "sans objet : cet indicateur ne compte pas des enfants (publié tel quel)"
+    if content.protected:
+        return "oui : petits effectifs protégés (voir « Méthode »)"
+    return "NON : chiffres exacts, petits effectifs non protégés (version interne)"
+
+
+def sheet_name(view: IndicatorView, taken: tuple[str, ...] = ()) -> str:
+    """'01 Sollicitations': within Excel's 31 characters, cut at a word."""
+    return sheet_title(f"{view.info.number:02d} {view.info.short_title}", taken)
 
 
 def _cell_value(table: Table, cell, unit: str):
@@ -54,97 +80,131 @@ def _cell_value(table: Table, cell, unit: str):
 
 # --- XLSX ----------------------------------------------------------------------------------------
 
+BANNER_INTERNAL_COLOUR = "B00020"
+HEADER_FILL = "E8EEF5"
+
+
+class _Styles:
+    def __init__(self, content) -> None:
+        from openpyxl.styles import Alignment, Font, PatternFill
+
+        self.bold = Font(bold=True)
+        self.title = Font(bold=True, size=14)
+        self.banner = Font(bold=True, color=BANNER_INTERNAL_COLOUR) if not content.protected else Font(italic=True)
+        self.wrap = Alignment(wrap_text=True, vertical="top")
+        self.top = Alignment(vertical="top")
+        self.header_fill = PatternFill("solid", fgColor=HEADER_FILL)
+
+
+def _opening(sheet, content, styles: _Styles, title: str, ncols: int) -> None:
+    """Rows 1 and 2 of every sheet: the version, then the title, each across the sheet's columns."""
+    for text, font in ((version_banner(content), styles.banner), (title, styles.title)):
+        row = append_row(sheet, [text])
+        cell = sheet.cell(row, 1)
+        cell.font = font
+        cell.alignment = styles.wrap
+        if ncols > 1:
+            sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
+
+
+def _header_row(sheet, values, styles: _Styles) -> int:
+    row = append_row(sheet, values)
+    for cell in sheet[row]:
+        cell.font = styles.bold
+        cell.fill = styles.header_fill
+        cell.alignment = styles.wrap
+    return row
+
+
+def _finish(sheet, content, *, landscape: bool, title_rows: str, freeze: str | None) -> None:
+    fit_row_heights(sheet)
+    page_setup(
+        sheet,
+        title=content.title,
+        version=version_mark(content),
+        landscape=landscape,
+        title_rows=title_rows,
+        freeze=freeze,
+    )
+
+
+SUMMARY_WIDTHS = (5, 58, 14, 14, 11, 11, 48)
+
 
 def workbook_bytes(content) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
 
-    bold = Font(bold=True)
-    title_font = Font(bold=True, size=14)
-    wrap = Alignment(wrap_text=True, vertical="top")
+    styles = _Styles(content)
     book = Workbook()
     summary = book.active
     summary.title = SUMMARY_SHEET
-    xlsx_append(summary, [content.title])
-    summary["A1"].font = title_font
-    xlsx_append(
-        summary,
-        [
-            f"Période : {content.period.label} (du {fr_date(content.period.start)} au "
-            f"{fr_date(content.period.end - timedelta(days=1))})"
-        ],
-    )
-    xlsx_append(summary, [f"Territoire : {indicator_scope_label(content.scope)}"])
-    xlsx_append(
-        summary,
-        [
-            f"Produit le {fr_datetime(content.generated_at)} — "
-            + ("effectifs d'enfants protégés (voir « Méthode »)" if content.protected else INTERNAL_NOTE)
-        ],
-    )
-    xlsx_append(summary, [])
-    header = [
-        "N°",
-        "Indicateur",
-        content.period.label,
-        content.period.previous().label,
-        "Évolution",
-        "Unité",
-        "Précisions",
-    ]
-    xlsx_append(summary, header)
-    for cell in summary[summary.max_row]:
-        cell.font = bold
+    set_widths(summary, SUMMARY_WIDTHS)
+    _opening(summary, content, styles, content.title, len(SUMMARY_WIDTHS))
+    for line in (
+        f"Période : {content.period.label} (du {fr_date(content.period.start)} au "
+        f"{fr_date(content.period.end - timedelta(days=1))})",
+        f"Territoire : {indicator_scope_label(content.scope)}" + _territory_caveat(content),
+        f"Produit le {fr_datetime(content.generated_at)} — "
+        + ("effectifs d'enfants protégés (voir « Méthode »)" if content.protected else INTERNAL_NOTE),
+    ):
+        row = append_row(summary, [line])
+        summary.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(SUMMARY_WIDTHS))
+        summary.cell(row, 1).alignment = styles.wrap
+    append_row(summary, [])
+    header = ["N°", "Indicateur", content.period.label, content.period.previous().label, "Évolution", "Unité"]
+    header_row = _header_row(summary, [*header, "Précisions"], styles)
     for view in content.views:
         if view.headline is None:
-            xlsx_append(summary, [view.info.number, view.info.title, "non disponible"])
-            continue
-        h = view.headline
-        details = " ; ".join(
-            [h.value.detail] * bool(h.value.detail) + [f"{label} : {f.text}" for label, f in h.secondary]
-        )
-        xlsx_append(
-            summary,
-            [
-                view.info.number,
-                view.info.title,
-                _figure_value(h.value, view.info.unit),
-                _figure_value(h.previous, view.info.unit),
-                h.change or "",
-                view.info.unit,
-                details,
-            ],
-        )
-    for column, width in zip("ABCDEFG", (5, 70, 16, 16, 12, 14, 60)):
-        summary.column_dimensions[column].width = width
-    for row in summary.iter_rows(min_row=7):
-        row[1].alignment = wrap
-        row[6].alignment = wrap
+            append_row(summary, [view.info.number, view.info.title, "non disponible"])
+        else:
+            h = view.headline
+            details = " ; ".join(
+                [h.value.detail] * bool(h.value.detail) + [f"{label} : {f.text}" for label, f in h.secondary]
+            )
+            unit = view.info.unit
+            append_row(
+                summary,
+                [
+                    view.info.number,
+                    view.info.title,
+                    _figure_value(h.value, unit),
+                    _figure_value(h.previous, unit),
+                    h.change or "",
+                    unit,
+                    details,
+                ],
+                ("", "", unit, unit),
+            )
+        for cell in summary[summary.max_row]:
+            cell.alignment = styles.wrap if cell.column in (2, 7) else styles.top
+    _finish(summary, content, landscape=True, title_rows=f"{header_row}:{header_row}", freeze=f"C{header_row + 1}")
 
     for view in content.views:
-        sheet = book.create_sheet(sheet_name(view))
+        sheet = book.create_sheet(sheet_name(view, tuple(book.sheetnames)))
         _indicator_sheet(
             sheet,
+            content,
             view,
             content.series.get(view.info.key, []),
             SHORT_LEGEND.format(small=content.rule.small_text),
-            bold,
-            title_font,
-            wrap,
+            styles,
         )
 
     if content.sections:
         sheet = book.create_sheet(SECTIONS_SHEET)
-        sheet.column_dimensions["A"].width = 30
-        sheet.column_dimensions["B"].width = 110
+        set_widths(sheet, (28, 100))
+        _opening(sheet, content, styles, f"{content.title} — rapport qualitatif", 2)
         for section in content.sections:
-            xlsx_append(sheet, [section.label, section.text or "(non renseigné)"])
-            sheet.cell(sheet.max_row, 1).font = bold
-            sheet.cell(sheet.max_row, 2).alignment = wrap
+            append_row(sheet, [section.label, section.text or "(non renseigné)"])
+            sheet.cell(sheet.max_row, 1).font = styles.bold
+            sheet.cell(sheet.max_row, 1).alignment = styles.wrap
+            sheet.cell(sheet.max_row, 2).alignment = styles.wrap
+        _finish(sheet, content, landscape=True, title_rows="1:2", freeze="A3")
 
     method = book.create_sheet(METHOD_SHEET)
-    method.column_dimensions["A"].width = 120
-    lines = ["Protection des petits effectifs (effectifs d'enfants)", _method_legend(content)]
+    set_widths(method, (80,))
+    _opening(method, content, styles, "Méthode — protection des petits effectifs (effectifs d'enfants)", 1)
+    lines = [_method_legend(content)]
     if content.protected:
         lines += [
             "Les parts sont calculées à partir des effectifs publiés (arrondis). Une médiane n'est publiée que si elle "
@@ -154,9 +214,9 @@ def workbook_bytes(content) -> bytes:
             *publication_rules(threshold=content.rule.threshold),
         ]
     for line in lines:
-        xlsx_append(method, [line])
-        method.cell(method.max_row, 1).alignment = wrap
-    method["A1"].font = bold
+        append_row(method, [line])
+        method.cell(method.max_row, 1).alignment = styles.wrap
+    _finish(method, content, landscape=False, title_rows="1:2", freeze=None)
     out = BytesIO()
     book.save(out)
     return out.getvalue()
@@ -170,96 +230,143 @@ def _figure_value(figure, unit: str):
     return figure.value
 
 
-def _indicator_sheet(
-    sheet, view: IndicatorView, series: list[SeriesPoint], legend: str, bold, title_font, wrap
-) -> None:
+def _indicator_columns(view: IndicatorView) -> int:
+    widest = max(
+        [1 + len(t.column_labels) + (t.row_totals is not None) for t in view.tables if t.cells and not t.withheld]
+        or [3]
+    )
+    return max(3, widest)
+
+
+def _indicator_sheet(sheet, content, view: IndicatorView, series: list[SeriesPoint], legend: str, styles) -> None:
     info = view.info
-    sheet.column_dimensions["A"].width = 42
-    for column in "BCDEFGH":
-        sheet.column_dimensions[column].width = 16
-    xlsx_append(sheet, [f"{info.number}. {info.title}"])
-    sheet["A1"].font = title_font
-    xlsx_append(sheet, ["Définition", info.definition])
-    xlsx_append(sheet, ["Unité", info.unit])
-    xlsx_append(sheet, ["Effectifs d'enfants (protégés)", "oui" if info.counts_children else "non"])
-    xlsx_append(sheet, ["Période", view.period.label])
-    for row in sheet.iter_rows(min_row=2, max_row=5):
-        row[0].font = bold
-        row[1].alignment = wrap
-    xlsx_append(sheet, [])
+    ncols = _indicator_columns(view)
+    set_widths(sheet, (40, *(14,) * (ncols - 1)))
+    _opening(sheet, content, styles, f"{info.number}. {info.title}", ncols)
+    for label, text in (
+        ("Définition", info.definition),
+        ("Territoire", indicator_territory(info.key)),
+        ("Unité", info.unit),
+        ("Effectifs d'enfants protégés", children_counts_line(content, view)),
+        ("Période", view.period.label),
+    ):
+        if not text:
+            continue
+        row = append_row(sheet, [label, text])
+        sheet.cell(row, 1).font = styles.bold
+        sheet.cell(row, 1).alignment = styles.top
+        sheet.cell(row, 2).alignment = styles.wrap
+        if ncols > 2:
+            sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=ncols)
+    append_row(sheet, [])
     if view.headline is None:
-        xlsx_append(sheet, [view.note])
+        append_row(sheet, [view.note])
+        _finish(sheet, content, landscape=ncols > 6, title_rows="1:2", freeze="A3")
         return
     h = view.headline
-    xlsx_append(sheet, ["Valeur", _figure_value(h.value, info.unit), h.value.detail])
-    xlsx_append(sheet, [f"Période précédente ({view.previous_period.label})", _figure_value(h.previous, info.unit)])
-    xlsx_append(sheet, ["Évolution", h.change or ""])
+    unit = info.unit
+    append_row(sheet, ["Valeur", _figure_value(h.value, unit), h.value.detail], ("", unit))
+    append_row(
+        sheet, [f"Période précédente ({view.previous_period.label})", _figure_value(h.previous, unit)], ("", unit)
+    )
+    append_row(sheet, ["Évolution", h.change or ""])
     for label, figure in h.secondary:
-        xlsx_append(
-            sheet, [label.capitalize(), _figure_value(figure, "%" if figure.text.endswith("%") else ""), figure.detail]
-        )
+        figure_unit = "%" if figure.text.endswith("%") else ""
+        append_row(sheet, [label.capitalize(), _figure_value(figure, figure_unit), figure.detail], ("", figure_unit))
+    for row in sheet.iter_rows(min_row=sheet.max_row - 2 - len(h.secondary), max_row=sheet.max_row):
+        row[0].alignment = styles.wrap
     if series:
-        xlsx_append(sheet, [])
-        xlsx_append(sheet, ["Évolution par période"])
-        sheet.cell(sheet.max_row, 1).font = bold
+        append_row(sheet, [])
+        row = append_row(sheet, ["Évolution par période"])
+        sheet.cell(row, 1).font = styles.bold
         for point in series:
-            xlsx_append(sheet, [point.period.label, _figure_value(point.figure, info.unit)])
+            append_row(sheet, [point.period.label, _figure_value(point.figure, unit)], ("", unit))
     for table in view.tables:
-        xlsx_append(sheet, [])
-        xlsx_append(sheet, [table.title])
-        sheet.cell(sheet.max_row, 1).font = bold
-        if table.withheld:
-            xlsx_append(sheet, [table.note])
-            continue
-        if not table.cells:
-            xlsx_append(sheet, ["Aucune donnée pour cette période."])
+        append_row(sheet, [])
+        row = append_row(sheet, [table.title])
+        sheet.cell(row, 1).font = styles.bold
+        if table.withheld or not table.cells:
+            append_row(sheet, [table.note if table.withheld else "Aucune donnée pour cette période."])
+            sheet.cell(sheet.max_row, 1).alignment = styles.wrap
+            if ncols > 1:
+                sheet.merge_cells(start_row=sheet.max_row, start_column=1, end_row=sheet.max_row, end_column=ncols)
             continue
         units = table.units or ("count",) * len(table.column_labels)
         header = [table.dimension, *table.column_labels] + (["Total"] if table.row_totals is not None else [])
-        xlsx_append(sheet, header)
-        for cell in sheet[sheet.max_row]:
-            cell.font = bold
-        for i, (label, row) in enumerate(zip(table.row_labels, table.cells)):
-            values = [_cell_value(table, c, u) for c, u in zip(row, units)]
+        _header_row(sheet, header, styles)
+        row_units = ("", *units, "count")
+        for i, (label, cells) in enumerate(zip(table.row_labels, table.cells)):
+            values = [_cell_value(table, c, u) for c, u in zip(cells, units)]
             if table.row_totals is not None:
                 values.append(_cell_value(table, table.row_totals[i], "count"))
-            xlsx_append(sheet, [label, *values])
+            append_row(sheet, [label, *values], row_units)
+            sheet.cell(sheet.max_row, 1).alignment = styles.wrap
         if table.column_totals is not None:
             totals = [_cell_value(table, c, "count") for c in table.column_totals]
             if table.row_totals is not None:
                 totals.append(_cell_value(table, table.total, "count"))
-            xlsx_append(sheet, ["Total", *totals])
+            append_row(sheet, ["Total", *totals], ("",) + ("count",) * len(totals))
             for cell in sheet[sheet.max_row]:
-                cell.font = bold
-        if table.note:
-            xlsx_append(sheet, [table.note])
-        if table.protected:
-            xlsx_append(sheet, [legend])
+                cell.font = styles.bold
+        for note in (table.note, legend if table.protected else ""):
+            if note:
+                append_row(sheet, [note])
+                sheet.cell(sheet.max_row, 1).alignment = styles.wrap
+                if ncols > 1:
+                    sheet.merge_cells(start_row=sheet.max_row, start_column=1, end_row=sheet.max_row, end_column=ncols)
+    _finish(sheet, content, landscape=ncols > 6, title_rows="1:2", freeze="A3")
 
 
 # --- HTML ----------------------------------------------------------------------------------------
 
 
 CSS = """
-@page { size: A4; margin: 16mm 14mm; }
+@page { size: A4; margin: 18mm 14mm 16mm; }
 body { font-family: "DejaVu Sans", Arial, sans-serif; color: #1b1b1b; font-size: 10.5pt; line-height: 1.4;
        max-width: 190mm; margin: 0 auto; }
 h1 { font-size: 20pt; margin: 0 0 4pt; color: #123c69; }
 h2 { font-size: 14pt; color: #123c69; border-bottom: 1.5pt solid #123c69; padding-bottom: 2pt; margin-top: 18pt; }
 h3 { font-size: 11pt; margin: 10pt 0 4pt; }
+h1, h2, h3 { break-after: avoid; page-break-after: avoid; break-inside: avoid; }
 p.meta, p.note, p.definition { color: #555; font-size: 9pt; margin: 2pt 0; }
-table { border-collapse: collapse; margin: 4pt 0 8pt; font-size: 9pt; page-break-inside: avoid; }
+p { orphans: 3; widows: 3; }
+p.version { font-weight: bold; font-size: 9pt; margin: 0 0 6pt; }
+p.version.internal { color: #b00020; }
+table { border-collapse: collapse; margin: 4pt 0 8pt; font-size: 9pt; }
+thead { display: table-header-group; }
+tr { break-inside: avoid; page-break-inside: avoid; }
 th, td { border: 0.6pt solid #b8c2cc; padding: 2pt 6pt; text-align: left; vertical-align: top; }
 th.num, td.num { text-align: right; white-space: nowrap; }
 thead th { background: #e8eef5; }
 tr.total td { font-weight: bold; background: #f4f6f8; }
 .headline { font-size: 16pt; font-weight: bold; color: #123c69; }
-.indicator { page-break-inside: avoid; }
-.indicator.new-page { page-break-before: always; }
+.keep { break-inside: avoid; page-break-inside: avoid; }
+svg { break-inside: avoid; page-break-inside: avoid; }
 .section-text { white-space: pre-wrap; }
 svg text { font-family: "DejaVu Sans", Arial, sans-serif; }
 @media print { a { color: inherit; text-decoration: none; } }
 """
+
+
+def _css_string(text: str) -> str:
+    """A CSS string literal (for the page margin boxes)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ").replace("\n", " ")
+    return '"' + escaped + '"'
+
+
+def page_css(content) -> str:
+    """The running header and footer of every printed page: the report's title, its version, the page."""
+    colour = "#b00020" if not content.protected else "#555"
+    weight = "bold" if not content.protected else "normal"
+    return (
+        "@page { "
+        f"@top-left {{ content: {_css_string(content.title)}; font-size: 8pt; color: #555; }} "
+        f"@top-right {{ content: {_css_string(version_mark(content))}; font-size: 8pt; color: {colour}; "
+        f"font-weight: {weight}; }} "
+        f"@bottom-left {{ content: {_css_string(version_mark(content))}; font-size: 8pt; color: {colour}; }} "
+        '@bottom-right { content: "Page " counter(page) " / " counter(pages); font-size: 8pt; color: #555; } '
+        "}"
+    )
 
 
 SHORT_MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
@@ -348,7 +455,8 @@ def report_html(content) -> str:
         "<!DOCTYPE html>",
         '<html lang="fr"><head><meta charset="utf-8">',
         f"<title>{_e(content.title)}</title>",
-        f"<style>{CSS}</style></head><body>",
+        f"<style>{CSS}\n{page_css(content)}</style></head><body>",
+        f'<p class="version{"" if content.protected else " internal"}">{_e(version_banner(content))}</p>',
         f"<h1>{_e(content.title)}</h1>",
         f"<p class=\"meta\">Réseau national de lieux d'accueil des mineurs victimes de traite et d'exploitation — "
         f"{_e(indicator_scope_label(content.scope))} — du {fr_date(content.period.start)} au {fr_date(last_day)}. "
@@ -368,6 +476,8 @@ def report_html(content) -> str:
         )
     out.append("</tbody></table>")
     out.append(f'<p class="note">{_e(_method_legend(content))}</p>')
+    if _territory_caveat(content):
+        out.append(f'<p class="note">{_e(TERRITORY_CAVEAT)}</p>')
 
     if content.sections:
         out.append("<h2>Rapport qualitatif</h2>")
@@ -375,13 +485,16 @@ def report_html(content) -> str:
             out.append(f"<h3>{_e(section.label)}</h3>")
             out.append(f'<p class="section-text">{_e(section.text or "(non renseigné)")}</p>')
 
-    out.append('<h2 style="page-break-before: always">Indicateurs détaillés</h2>')
+    out.append("<h2>Indicateurs détaillés</h2>")
     for view in content.views:
         info = view.info
-        out.append(f'<div class="indicator"><h2>{info.number}. {_e(info.title)}</h2>')
+        out.append(f'<div class="indicator"><div class="keep"><h2>{info.number}. {_e(info.title)}</h2>')
         out.append(f'<p class="definition">{_e(info.definition)}</p>')
+        territory = indicator_territory(info.key)
+        if territory:
+            out.append(f'<p class="definition">Territoire : {_e(territory)}</p>')
         if view.headline is None:
-            out.append(f'<p class="note">{_e(view.note)}</p></div>')
+            out.append(f'<p class="note">{_e(view.note)}</p></div></div>')
             continue
         h = view.headline
         line = f'<p><span class="headline">{_e(h.value.text)}</span> {_e(info.unit if info.unit != "%" else "")}'
@@ -393,10 +506,11 @@ def report_html(content) -> str:
         out.append(line + "</p>")
         if h.secondary:
             out.append("<p>" + " · ".join(f"{_e(label)} : <b>{_e(f.text)}</b>" for label, f in h.secondary) + "</p>")
+        out.append("</div>")
         series = content.series.get(info.key, [])
         if series:
-            out.append("<h3>Par mois</h3>" if content.period.kind == "annee" else "<h3>Par période</h3>")
-            out.append(svg_bars(series))
+            heading = "Par mois" if content.period.kind == "annee" else "Par période"
+            out.append(f'<div class="keep"><h3>{heading}</h3>{svg_bars(series)}</div>')
         for table in view.tables:
             out.append(_table_html(table, SHORT_LEGEND.format(small=content.rule.small_text)))
         out.append("</div>")

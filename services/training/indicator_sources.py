@@ -222,8 +222,7 @@ INDICATORS: tuple[IndicatorSpec, ...] = (
         "victimes d'exploitation et de traite",
         "Professionnels formés",
         "Participants des sessions de formation réalisées, comptés à la date de fin de la session, par profil "
-        "professionnel ; un professionnel qui suit deux sessions compte deux fois. Territoire : lieu de la "
-        "session (et sessions à distance suivies par une structure du territoire).",
+        "professionnel ; un professionnel qui suit deux sessions compte deux fois.",
         False,
         "professionnels",
         "services.training.indicators",

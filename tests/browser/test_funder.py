@@ -33,6 +33,8 @@ def test_funder_sees_the_dashboard_aggregated_with_small_counts_marked(page, req
     main = page.get_by_test_id("stMain")
     expect(main).to_contain_text("Le nombre de sollicitations pour prendre en charge un mineur")
     expect(main).to_contain_text("Protection des petits effectifs")
+    # The detailed indicator says where it is counted (requests: where the child was exploited).
+    expect(main).to_contain_text("Territoire : département où le mineur a été exploité")
     page.get_by_role("tab", name="Répartitions").click()  # tabs switch in the browser, without a run
     # A breakdown by département of last month's requests: small counts are marked, never given.
     tables = page.get_by_test_id("stTable")

@@ -263,8 +263,8 @@ def test_chart_spec_structure():
 
     spec = json.loads(_chart().to_json())
     assert spec["projection"] == {"type": "identity", "reflectY": True}
-    assert len(spec["layer"]) == 3
-    base, coloured, _label = spec["layer"]
+    assert len(spec["layer"]) == 4
+    base, coloured, _label, _overseas = spec["layer"]
     assert base["mark"]["type"] == "geoshape" and "fill" in base["mark"]
     assert coloured["encoding"]["color"]["title"] == "Places disponibles"
     titles = [t["title"] for t in coloured["encoding"]["tooltip"]]
@@ -275,6 +275,22 @@ def test_chart_spec_structure():
     topology = spec["datasets"][spec["data"]["name"]]
     assert topology["type"] == "Topology"
     assert len(topology["objects"]["departements"]["geometries"]) == 105
+
+
+def test_overseas_insets_are_labelled_and_uncovered_departements_have_their_own_colour():
+    import json
+
+    from ui.maps import UNCOVERED_COLOR
+
+    values = _values(["75", "971"])
+    values["covered"] = [1, 0]
+    spec = json.loads(_chart(values).to_json())
+    assert len(spec["layer"]) == 5
+    uncovered = spec["layer"][2]
+    assert uncovered["mark"]["fill"] == UNCOVERED_COLOR and "== 0" in json.dumps(uncovered["transform"])
+    assert "!= 0" in json.dumps(spec["layer"][1]["transform"])
+    labels = {row.get("label") for d in spec["datasets"].values() if isinstance(d, list) for row in d}
+    assert {"Guadeloupe", "Martinique", "Guyane", "La Réunion", "Mayotte"} <= labels
 
 
 def test_chart_lookup_table_has_names_and_values():

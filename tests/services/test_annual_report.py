@@ -10,6 +10,7 @@ from core.errors import AccessDenied, ConcurrentEdit, ValidationFailed
 from models.user import Role
 from services.admin.audit import audit_list
 from services.indicators.catalogue import indicator_list, indicator_overview
+from services.indicators.territories import TERRITORY_CAVEAT
 from services.periods import period_of
 from services.report import annual as report
 from services.report.export import SECTIONS_SHEET, SUMMARY_SHEET
@@ -167,7 +168,11 @@ def test_funder_limited_to_a_departement_gets_his_territory_only(year_data):
     summary = {row[0]: row for row in book[SUMMARY_SHEET].iter_rows(min_row=7, values_only=True) if row[0]}
     assert summary[5][2] == 1  # only 971 covered
     assert summary[6][2] == 0  # the session was held in 35
-    assert "Guadeloupe" in book[SUMMARY_SHEET]["A3"].value
+    assert "Guadeloupe" in book[SUMMARY_SHEET]["A4"].value
+    assert TERRITORY_CAVEAT in book[SUMMARY_SHEET]["A4"].value  # orientations and placements counted apart
+    assert TERRITORY_CAVEAT in report.annual_report_html(actor=funder, year=YEAR)
+    national = load_workbook(BytesIO(report.annual_report_xlsx(actor=make_user(Role.FINANCEUR), year=YEAR)))
+    assert TERRITORY_CAVEAT not in national[SUMMARY_SHEET]["A4"].value
 
 
 def _summary(book) -> dict:
@@ -211,3 +216,54 @@ def test_a_funder_asking_for_exact_figures_still_gets_the_protected_ones(three_r
     book = load_workbook(BytesIO(report.annual_report_xlsx(actor=funder, year=YEAR, protected=False)))
     assert _summary(book)[1][2] == "< 5"
     assert report.INTERNAL_SUFFIX not in report.annual_report_html(actor=funder, year=YEAR, protected=False)
+
+
+def test_every_sheet_states_its_version_and_prints_on_a4(three_requests):
+    from services.report.export import INTERNAL_BANNER, INTERNAL_MARK, PROTECTED_BANNER, PROTECTED_MARK
+
+    coordinator = three_requests
+    for protected, banner, mark in ((True, PROTECTED_BANNER, PROTECTED_MARK), (False, INTERNAL_BANNER, INTERNAL_MARK)):
+        book = load_workbook(BytesIO(report.annual_report_xlsx(actor=coordinator, year=YEAR, protected=protected)))
+        for sheet in book.worksheets:
+            assert sheet["A1"].value == banner, sheet.title
+            assert mark in sheet.oddHeader.right.text and mark in sheet.oddFooter.left.text
+            assert "&P" in sheet.oddFooter.right.text
+            assert int(sheet.page_setup.paperSize) == 9 and int(sheet.page_setup.fitToWidth) == 1  # A4
+            assert sheet.sheet_properties.pageSetUpPr.fitToPage
+            assert len(sheet.title) <= 31
+        requests_sheet = next(s for s in book.worksheets if s.title.startswith("01 "))
+        line = next(r[1] for r in requests_sheet.iter_rows(values_only=True) if r[0] == "Effectifs d'enfants protégés")
+        assert line.startswith("oui") if protected else line.startswith("NON")
+        assert requests_sheet.freeze_panes == "A3" and requests_sheet.print_title_rows == "$1:$2"
+
+
+def test_shares_are_numbers_shown_as_percentages_and_dates_stay_numbers(year_data):
+    book = load_workbook(BytesIO(report.annual_report_xlsx(actor=year_data, year=YEAR)))
+    summary = book[SUMMARY_SHEET]
+    shares = [
+        row[2] for row in summary.iter_rows(min_row=8) if row[5].value == "%" and isinstance(row[2].value, float | int)
+    ]
+    assert shares and all(cell.number_format == "0 %" for cell in shares)
+    counts = [row[2] for row in summary.iter_rows(min_row=8) if row[5].value == "professionnels"]
+    assert counts[0].value == 8 and counts[0].number_format == "#,##0"
+    assert summary.page_setup.orientation == "landscape" and summary.freeze_panes == "C8"
+
+
+def test_sheet_names_are_cut_at_a_word():
+    from core.xlsx_layout import sheet_title
+
+    assert sheet_title("04 Structures et conseils départementaux") == "04 Structures et conseils"
+    assert sheet_title("a/b:c") == "a b c"
+    long = "x" * 40
+    assert sheet_title(long) == "x" * 31
+    assert sheet_title("Synthèse", ["synthèse"]) == "Synthèse (2)"
+
+
+def test_each_indicator_sheet_and_page_says_its_territory(year_data):
+    from services.indicators.territories import indicator_territory
+
+    book = load_workbook(BytesIO(report.annual_report_xlsx(actor=year_data, year=YEAR)))
+    rows = {r[0]: r[1] for r in book["03 Victimes placées"].iter_rows(values_only=True) if r[0]}
+    assert rows["Territoire"] == indicator_territory("placed")
+    text = report.annual_report_html(actor=year_data, year=YEAR)
+    assert "Territoire : département où le mineur a été exploité" in text

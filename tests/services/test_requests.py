@@ -222,9 +222,9 @@ def test_export_maps_forms_to_the_htcds_categories(db):
     structure = make_structure(exploitation_forms=["sexuelle", "delits", "domestique"])
     make_placed(structure.id, coordinator, exploitation_forms=["sexuelle", "delits", "domestique"])
     rows = request_export.request_export_rows(actor=coordinator)
-    assert rows[0]["vic_TypeOfExploitation"] == "ForcedLabour;Servitude;SexualExploitation"
-    assert rows[0]["vic_TypeOfLabourExploitation"] == "DomesticWork;IllicitActivities"
-    assert rows[0]["prs_Gender"] == "Feminine" and rows[0]["cas_Status"] == "FollowUp"
+    assert rows[0]["vic_TypeOfExploitation"] == "Other;Servitude;SexualExploitation"
+    assert rows[0]["vic_ForcedLabourIndustry"] == "T_ActivitiesOfHouseholdsAsEmployers"
+    assert rows[0]["prs_Gender"] == "Feminine" and rows[0]["cas_Status"] == "Active"
     assert rows[0]["vic_LocationOfExploitation"] == "FR-93"
     text = request_export.request_export(actor=coordinator, fmt="csv").decode("utf-8-sig")
     parsed = list(csv.DictReader(io.StringIO(text), delimiter=";"))
