@@ -27,8 +27,10 @@ from models.structure import NetworkStatus, Structure, StructureStatusChange
 from models.weekly import ReportStatus, WeeklyElement, WeeklyReport, WeeklyValue
 from services.admin.settings import setting_get
 from services.weekly.elements import element_rules
+from services.weekly.stock_flow import check_stock_flow
 from services.weekly.totals import COUNTED, weekly_totals_refresh
 from services.weekly.validation import (
+    CHILDREN_PRESENT,
     FREE_PLACES,
     ElementRule,
     UnusualRule,
@@ -209,6 +211,8 @@ def weekly_save(
             capacity=structure.capacity,
             complete=submit,
         )
+        if submit:
+            errors += _stock_flow_faults(session, structure_id, week_start, elements, parsed.values, parsed.comments)
         if errors:
             raise ValidationFailed(errors)
         if not confirm_unusual:
@@ -494,6 +498,18 @@ def _values(session, report_id: int | None) -> dict[int, tuple[float | None, str
         select(WeeklyValue.element_id, WeeklyValue.value, WeeklyValue.comment).where(WeeklyValue.report_id == report_id)
     ).all()
     return {element_id: (value, comment) for element_id, value, comment in rows}
+
+
+def _stock_flow_faults(session, structure_id, week_start, elements, values, comments) -> list[FieldError]:
+    """A submitted week whose children present do not follow from last week's and the flows needs a comment."""
+    present = next((e for e in elements if e.code == CHILDREN_PRESENT), None)
+    previous = _report(session, structure_id, week_start - timedelta(weeks=1))
+    if present is None or previous is None:
+        return []
+    previous_present = _values(session, previous.id).get(present.id, (None, None))[0]
+    return check_stock_flow(
+        values=values, comments=comments, previous_present=previous_present, present_label=present.label
+    )
 
 
 def _check_seen_version(session, report: WeeklyReport | None, expected_version: int, seen: dict | None) -> None:
