@@ -24,6 +24,7 @@ from core.db import session_scope
 from core.errors import AccessDenied, Change, ConcurrentEdit, FieldError, NotFound, ValidationFailed
 from models.base import LabelledEnum, utcnow
 from models.structure import NetworkStatus, Structure, StructureStatusChange
+from models.user import User
 from models.weekly import ReportStatus, WeeklyElement, WeeklyReport, WeeklyValue
 from services.admin.settings import setting_get
 from services.weekly.elements import element_rules
@@ -100,7 +101,7 @@ class WeekEntry:
     submitted_late: bool | None
     sent_back_reason: str | None
     reviewed_at: datetime | None
-    reviewed_by: str | None
+    reviewed_by: str | None  # people's names, as shown (their log-in name if the account is gone)
     unlocked: bool
     unlock_reason: str | None
     updated_by: str | None
@@ -621,6 +622,15 @@ def _history(session, structure_ids: list[int], before_week: date, weeks: int) -
     return history
 
 
+def _people(session, usernames: list[str | None]) -> dict[str | None, str]:
+    """Log-in name → the person's name, for saying who did something."""
+    wanted = [u for u in usernames if u]
+    if not wanted:
+        return {}
+    found = session.execute(select(User.username, User.display_name).where(User.username.in_(wanted))).all()
+    return {username: name for username, name in found}
+
+
 def _review(actor: Actor, structure_id: int, week_start: date, expected_version: int, now, change) -> WeekEntry:
     now = now or utcnow()
     _check_week(week_start, now)
@@ -649,6 +659,7 @@ def _entry(
         select(WeeklyElement).where(WeeklyElement.active == True).order_by(WeeklyElement.position, WeeklyElement.id)
     ).all()
     locked = is_locked(report, rule, week_start, now)
+    names = _people(session, [report.updated_by, report.reviewed_by] if report else [])
     rows = [
         EntryRow(
             e.id,
@@ -679,9 +690,9 @@ def _entry(
         submitted_late=report.submitted_late if report else None,
         sent_back_reason=report.sent_back_reason if report else None,
         reviewed_at=report.reviewed_at if report else None,
-        reviewed_by=report.reviewed_by if report else None,
+        reviewed_by=names.get(report.reviewed_by, report.reviewed_by) if report else None,
         unlocked=report.unlocked if report else False,
         unlock_reason=report.unlock_reason if report else None,
-        updated_by=report.updated_by if report else None,
+        updated_by=names.get(report.updated_by, report.updated_by) if report else None,
         rows=rows,
     )
