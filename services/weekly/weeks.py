@@ -42,10 +42,10 @@ def week_label(monday: date) -> str:
     """A week for French readers, with its dates.
 
     >>> week_label(date(2025, 2, 10))
-    'Semaine 07 de 2025 (10/02/2025 – 16/02/2025)'
+    'Semaine 7 de 2025 (10/02/2025 – 16/02/2025)'
     """
     year, week, _ = monday.isocalendar()
-    return f"Semaine {week:02d} de {year} ({fr_date(monday)} – {fr_date(monday + timedelta(days=6))})"
+    return f"Semaine {week} de {year} ({fr_date(monday)} – {fr_date(monday + timedelta(days=6))})"
 
 
 def week_short_label(monday: date) -> str:
