@@ -42,3 +42,26 @@ def test_import_page_speaks_french_and_its_title_starts_near_the_top(page):
     title = main.get_by_role("heading", level=1).first.bounding_box()
     assert title and title["y"] < 100, title
     assert_no_streamlit_error(page)
+
+
+@pytest.mark.parametrize("slug", ["signalements", "chiffres"])
+def test_partner_forms_fit_a_phone_and_every_field_is_named(page, slug):
+    page.set_viewport_size({"width": 390, "height": 844})
+    goto(page, "")
+    login(page, "partenaire")
+    goto(page, slug)
+    form = page.get_by_test_id("stMain").get_by_test_id("stForm").first
+    expect(form).to_be_visible(timeout=SEEN_MS)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    unnamed = page.evaluate(
+        """() => Array.from(document.querySelectorAll('[data-testid=stForm] input, [data-testid=stForm] textarea'))
+          .filter((i) => i.type !== 'hidden' && i.tabIndex >= 0 && !(i.getAttribute('aria-label') || (i.labels && i.labels.length
+            && i.labels[0].innerText.trim()) || '').trim())
+          .map((i) => i.outerHTML.slice(0, 120))"""
+    )
+    assert not unnamed, unnamed
+    for button in form.get_by_role("button").all():  # the form's buttons big enough to touch
+        box = button.bounding_box()
+        if box and button.is_visible() and button.inner_text().strip():
+            assert box["height"] >= 32, (button.inner_text(), box)
+    assert_no_streamlit_error(page)
