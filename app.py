@@ -12,8 +12,10 @@ from startup.bootstrap import init_database
 from ui.auth import APP_RAN, REFUSED_PAGE, clear_login_state, current_actor, login_screen, logout_control
 from ui.navigation import PAGES, PageSpec, inside_app
 from ui.outage import outage_notice, restore_typed_values
+from ui.screen import FAVICON, screen_style
 
-st.set_page_config(page_title="Ancrage", page_icon=":material/anchor:", layout="wide")
+st.set_page_config(page_title="Ancrage", page_icon=FAVICON, layout="wide")
+screen_style()
 
 
 @st.cache_resource(show_spinner="Mise à jour de la base de données…")

@@ -292,8 +292,15 @@ def weekly_values(**overrides) -> dict:
     return values
 
 
-def make_weekly_report(structure_id: int, week_start, *, now, submit: bool = True, **overrides):
-    """Save (and by default submit) a structure-week as the coordination, at the instant `now`."""
+# Tests pick each week's figures freely: children present need not follow from last week's flows.
+EXPLAINED_STOCK = {"enfants_presents": "Effectif recompté"}
+
+
+def make_weekly_report(
+    structure_id: int, week_start, *, now, submit: bool = True, comments: dict | None = None, **overrides
+):
+    """Save (and by default submit) a structure-week as the coordination, at the instant `now`
+    (with a comment on children present unless `comments` says otherwise)."""
     from services.weekly.reports import weekly_entry_get, weekly_save
 
     entry = weekly_entry_get(actor=SYSTEM, structure_id=structure_id, week_start=week_start, now=now)
@@ -302,6 +309,7 @@ def make_weekly_report(structure_id: int, week_start, *, now, submit: bool = Tru
         structure_id=structure_id,
         week_start=week_start,
         values=weekly_values(**overrides),
+        comments=EXPLAINED_STOCK if comments is None else comments,
         expected_version=entry.version,
         submit=submit,
         confirm_unusual=True,

@@ -12,10 +12,11 @@ import streamlit as st
 
 from core.access import Action, Actor, can
 from core.bounds import text_limit
-from core.errors import ConcurrentEdit
+from core.errors import ConcurrentEdit, ValidationFailed
 from core.formatting import fr_datetime
-from models.weekly import ReportStatus, ValueKind, WeeklyReport, WeeklyValue
-from services.weekly.reports import WeekEntry, weekly_approve, weekly_save, weekly_send_back, weekly_unlock
+from core.numbers import fr_input
+from models.weekly import ReportStatus, WeeklyReport, WeeklyValue
+from services.weekly.reports import EntryRow, WeekEntry, weekly_approve, weekly_save, weekly_send_back, weekly_unlock
 from services.weekly.schedule import WeekState
 from services.weekly.validation import UnusualValues, fr_value
 from services.weekly.weeks import fr_deadline
@@ -24,6 +25,8 @@ from ui.feedback import handled
 from ui.text import md
 
 BASE, UNUSUAL, FLASH, GENERATION = "weekly_entry_base", "weekly_entry_unusual", "weekly_entry_flash", "weekly_entry_gen"
+FAULTS = "weekly_entry_faults"
+VALUE_CHARS = 20  # wide enough for « 100 000 » and a few stray spaces
 
 
 def week_key(structure_id: int, week_start: date) -> str:
@@ -45,6 +48,7 @@ def reload_week() -> None:
     st.session_state[GENERATION] = st.session_state.get(GENERATION, 0) + 1
     st.session_state.pop(BASE, None)
     st.session_state.pop(UNUSUAL, None)
+    st.session_state.pop(FAULTS, None)
 
 
 def state_banner(entry: WeekEntry) -> None:
@@ -80,52 +84,32 @@ def state_banner(entry: WeekEntry) -> None:
 
 
 def entry_form(actor: Actor, entry: WeekEntry) -> None:
-    """All the week's figures in one form: value, last week's, comment; draft or submit."""
+    """All the week's figures in one form, one card per element (value typed the French way, last
+    week's value, comment); faults shown next to their field and listed at the top; draft or submit."""
     base = remember_base(entry)
     key = base["key"]
     disabled = not entry.editable
-    with st.form(f"weekly_entry_form_{key}", clear_on_submit=False, border=True):
-        widths = [2.4, 1.6, 1.1, 2.9]
-        head = st.columns(widths)
-        head[0].markdown("**Élément**")
-        head[1].markdown("**Cette semaine**")
-        head[2].markdown("**Sem. préc.**")
-        head[3].markdown("**Commentaire**")
+    faults = _faults(key)
+    with st.form(f"weekly_entry_form_{key}", clear_on_submit=False, border=False):
+        if faults:
+            st.error(_summary(faults))
         typed, comments = {}, {}
         for row in entry.rows:
-            label, field, previous, note = st.columns(widths, vertical_alignment="center")
-            integer = row.value_kind == ValueKind.INTEGER.value
-            value = None if row.value is None else (int(row.value) if integer else float(row.value))
-            label.markdown(md(row.label) + (" \\*" if row.required else ""), help=md(row.help_text) or None)
-            typed[row.code] = field.number_input(
-                row.label,
-                value=value,
-                step=1 if integer else 0.5,
-                format="%d" if integer else "%.2f",
-                disabled=disabled,
-                key=f"weekly_entry_value_{key}_{row.element_id}",
-                placeholder="à saisir",
-                label_visibility="collapsed",
-            )
-            previous.markdown(fr_value(row.previous_value) if row.previous_value is not None else "—")
-            comments[row.code] = note.text_input(
-                f"Commentaire — {row.label}",
-                value=row.comment or "",
-                disabled=disabled,
-                key=f"weekly_entry_comment_{key}_{row.element_id}",
-                label_visibility="collapsed",
-                max_chars=text_limit(WeeklyValue, "comment"),
-            )
+            typed[row.code], comments[row.code] = _card(row, key, disabled, faults.get(row.label, []))
         pending = st.session_state.get(UNUSUAL)
         confirm = False
         if pending and pending["key"] == key:
             st.warning(pending["message"])
             confirm = st.checkbox("Je confirme ces valeurs inhabituelles", key=f"weekly_entry_confirm_{key}")
-        st.caption("\\* valeur requise pour l'envoi : si elle manque, dites pourquoi en commentaire.")
+        st.caption("« requis » : valeur requise pour l'envoi ; si elle manque, dites pourquoi en commentaire.")
         buttons = st.columns([1, 1, 2])
         draft_allowed = entry.status in (None, ReportStatus.DRAFT.value, ReportStatus.SENT_BACK.value)
-        send = buttons[0].form_submit_button("Envoyer à la coordination", type="primary", disabled=disabled)
-        draft = buttons[1].form_submit_button("Enregistrer le brouillon", disabled=disabled or not draft_allowed)
+        send = buttons[0].form_submit_button(
+            "Envoyer à la coordination", type="primary", disabled=disabled, width="stretch"
+        )
+        draft = buttons[1].form_submit_button(
+            "Enregistrer le brouillon", disabled=disabled or not draft_allowed, width="stretch"
+        )
     if send or draft:
         _save(actor, entry, base, typed, comments, submit=bool(send), confirm=confirm)
     if st.session_state.get("weekly_entry_conflict") == key:
@@ -134,6 +118,49 @@ def entry_form(actor: Actor, entry: WeekEntry) -> None:
             key=f"weekly_entry_reload_{key}",
             on_click=reload_week,
         )
+
+
+def _card(row: EntryRow, key: str, disabled: bool, faults: list[str]) -> tuple[str, str]:
+    """One element: its field and last week's value, then its comment; its faults right below."""
+    with st.container(border=True, key=f"weekly_card_{row.element_id}"):
+        field, note = st.columns([2, 3])
+        value = field.text_input(
+            row.label,
+            value=fr_input(row.value),
+            disabled=disabled,
+            key=f"weekly_entry_value_{key}_{row.element_id}",
+            placeholder="à saisir",
+            help=md(row.help_text) or None,
+            max_chars=VALUE_CHARS,
+        )
+        previous = fr_value(row.previous_value) if row.previous_value is not None else "non saisie"
+        field.caption(f"Semaine précédente : {previous}" + (" · requis" if row.required else ""))
+        comment = note.text_input(
+            f"Commentaire ({row.label})",
+            value=row.comment or "",
+            disabled=disabled,
+            key=f"weekly_entry_comment_{key}_{row.element_id}",
+            max_chars=text_limit(WeeklyValue, "comment"),
+        )
+        for message in faults:
+            st.markdown(f":red[**{md(row.label)} : {md(message)}**]")
+    return value, comment
+
+
+def _faults(key: str) -> dict[str, list[str]]:
+    """The faults of the last refused save of this week, by field."""
+    kept = st.session_state.get(FAULTS)
+    if not kept or kept["key"] != key:
+        return {}
+    grouped: dict[str, list[str]] = {}
+    for field, message in kept["faults"]:
+        grouped.setdefault(field, []).append(message)
+    return grouped
+
+
+def _summary(faults: dict[str, list[str]]) -> str:
+    lines = [f"- {md(field)} : {md(message)}" for field, messages in faults.items() for message in messages]
+    return "Rien n'a été enregistré. Corrigez :\n\n" + "\n".join(lines)
 
 
 def _save(actor, entry, base, typed, comments, *, submit: bool, confirm: bool) -> None:
@@ -150,13 +177,19 @@ def _save(actor, entry, base, typed, comments, *, submit: bool, confirm: bool) -
                 submit=submit,
                 confirm_unusual=confirm,
             )
+        except ValidationFailed as error:
+            st.session_state[FAULTS] = {"key": base["key"], "faults": [(e.field, e.message) for e in error.errors]}
+            st.session_state.pop(UNUSUAL, None)
+            st.rerun()
         except UnusualValues as error:
+            st.session_state.pop(FAULTS, None)
             st.session_state[UNUSUAL] = {"key": base["key"], "message": error.message}
             st.rerun()
         except ConcurrentEdit:
             st.session_state["weekly_entry_conflict"] = base["key"]
             raise
         st.session_state.pop(UNUSUAL, None)
+        st.session_state.pop(FAULTS, None)
         st.session_state.pop("weekly_entry_conflict", None)
         remember_base(saved, force=True)
         st.session_state[FLASH] = (

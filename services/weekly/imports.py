@@ -36,7 +36,9 @@ MAX_ROWS = MAX_IMPORT_ROWS
 EMPTY_FILE = "le fichier ne contient aucune ligne de chiffres"
 UNKNOWN_COLUMN = "colonne inconnue (ni un élément de saisie actif, ni structure, semaine ou commentaire_…)"
 WEEK_COLUMN_MISSING = "colonne « semaine » absente"
-WEEK_UNREADABLE = "semaine illisible : écrivez 2025-W07, S07 2025 ou la date d'un jour de la semaine"
+WEEK_UNREADABLE = (
+    "semaine illisible : écrivez la date d'un jour de la semaine (10/02/2025), S07 2025 ou semaine 7 de 2025"
+)
 WEEK_IN_FUTURE = "cette semaine n'a pas encore commencé"
 STRUCTURE_REQUIRED = "indiquez la structure (nom exact ou numéro)"
 STRUCTURE_UNKNOWN = "structure inconnue"

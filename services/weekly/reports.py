@@ -25,12 +25,15 @@ from core.db import session_scope
 from core.errors import AccessDenied, Change, ConcurrentEdit, FieldError, NotFound, ValidationFailed
 from models.base import utcnow
 from models.structure import Structure
+from models.user import User
 from models.weekly import ReportStatus, WeeklyElement, WeeklyReport, WeeklyValue
 from services.admin.settings import setting_get
 from services.weekly.elements import element_rules
 from services.weekly.schedule import WeekState, _structure, deadline_rule, is_locked, unusual_rule, week_state
+from services.weekly.stock_flow import check_stock_flow
 from services.weekly.totals import COUNTED, weekly_totals_refresh
 from services.weekly.validation import (
+    CHILDREN_PRESENT,
     ElementRule,
     UnusualValues,
     check_week,
@@ -88,7 +91,7 @@ class WeekEntry:
     submitted_late: bool | None
     sent_back_reason: str | None
     reviewed_at: datetime | None
-    reviewed_by: str | None
+    reviewed_by: str | None  # people's names, as shown (their log-in name if the account is gone)
     unlocked: bool
     unlock_reason: str | None
     updated_by: str | None
@@ -154,6 +157,8 @@ def weekly_save(
             capacity=structure.capacity,
             complete=submit,
         )
+        if submit:
+            errors += _stock_flow_faults(session, structure_id, week_start, elements, parsed.values, parsed.comments)
         if errors:
             raise ValidationFailed(errors)
         if not confirm_unusual:
@@ -268,6 +273,18 @@ def _values(session, report_id: int | None) -> dict[int, tuple[float | None, str
     return {element_id: (value, comment) for element_id, value, comment in rows}
 
 
+def _stock_flow_faults(session, structure_id, week_start, elements, values, comments) -> list[FieldError]:
+    """A submitted week whose children present do not follow from last week's and the flows needs a comment."""
+    present = next((e for e in elements if e.code == CHILDREN_PRESENT), None)
+    previous = _report(session, structure_id, week_start - timedelta(weeks=1))
+    if present is None or previous is None:
+        return []
+    previous_present = _values(session, previous.id).get(present.id, (None, None))[0]
+    return check_stock_flow(
+        values=values, comments=comments, previous_present=previous_present, present_label=present.label
+    )
+
+
 def _check_seen_version(session, report: WeeklyReport | None, expected_version: int, seen: dict | None) -> None:
     """Refuse a save started from another version, naming each value someone else changed."""
     current = report.version if report is not None else 0
@@ -377,6 +394,15 @@ def _history(session, structure_ids: list[int], before_week: date, weeks: int) -
     return history
 
 
+def _people(session, usernames: list[str | None]) -> dict[str | None, str]:
+    """Log-in name → the person's name, for saying who did something."""
+    wanted = [u for u in usernames if u]
+    if not wanted:
+        return {}
+    found = session.execute(select(User.username, User.display_name).where(User.username.in_(wanted))).all()
+    return {username: name for username, name in found}
+
+
 def _review(actor: Actor, structure_id: int, week_start: date, expected_version: int, now, change) -> WeekEntry:
     now = now or utcnow()
     _check_week(week_start, now)
@@ -405,6 +431,7 @@ def _entry(
         select(WeeklyElement).where(WeeklyElement.active == True).order_by(WeeklyElement.position, WeeklyElement.id)
     ).all()
     locked = is_locked(report, rule, week_start, now)
+    names = _people(session, [report.updated_by, report.reviewed_by] if report else [])
     rows = [
         EntryRow(
             e.id,
@@ -435,9 +462,9 @@ def _entry(
         submitted_late=report.submitted_late if report else None,
         sent_back_reason=report.sent_back_reason if report else None,
         reviewed_at=report.reviewed_at if report else None,
-        reviewed_by=report.reviewed_by if report else None,
+        reviewed_by=names.get(report.reviewed_by, report.reviewed_by) if report else None,
         unlocked=report.unlocked if report else False,
         unlock_reason=report.unlock_reason if report else None,
-        updated_by=report.updated_by if report else None,
+        updated_by=names.get(report.updated_by, report.updated_by) if report else None,
         rows=rows,
     )

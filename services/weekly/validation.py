@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from core.bounds import NUL_REFUSED, text_limit
 from core.errors import AncrageError, FieldError
 from core.formatting import fr_number
+from core.numbers import NOT_A_NUMBER, NOT_AN_INTEGER, NumberUnreadable, parse_fr_number
 from models.weekly import ValueKind, WeeklyValue
 
-NOT_A_NUMBER = "nombre attendu"
-NOT_AN_INTEGER = "nombre entier attendu"
 NEGATIVE = "ne peut pas être négatif"
 BELOW_MIN = "doit être au moins {minimum}"
 ABOVE_MAX = "ne peut pas dépasser {maximum}"
@@ -98,25 +97,16 @@ def fr_value(value: float | None) -> str:
 
 
 def parse_number(raw: object) -> tuple[float | None, bool]:
-    """(value, ok): empty input gives (None, True); French decimals ('2,5') are read.
+    """(value, ok): empty input gives (None, True); French typing ('2,5', '1 234') is read (core.numbers).
 
     >>> parse_number("2,5"), parse_number(""), parse_number("abc"), parse_number("nan")
     ((2.5, True), (None, True), (None, False), (None, False))
     """
-    if raw is None:
-        return None, True
-    if isinstance(raw, bool):
-        return None, False
-    if isinstance(raw, (int, float)):
-        return (None, True) if isinstance(raw, float) and math.isnan(raw) else (float(raw), True)
-    text = str(raw).strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
-    if text == "":
-        return None, True
     try:
-        value = float(text)
-    except ValueError:
+        value = parse_fr_number(raw)
+    except NumberUnreadable:
         return None, False
-    return (value, True) if math.isfinite(value) else (None, False)
+    return (None if value is None else float(value)), True
 
 
 def check_week(

@@ -38,10 +38,10 @@ def week_label(monday: date) -> str:
     """A week for French readers, with its dates.
 
     >>> week_label(date(2025, 2, 10))
-    'Semaine 07 de 2025 (10/02/2025 – 16/02/2025)'
+    'Semaine 7 de 2025 (10/02/2025 – 16/02/2025)'
     """
     year, week, _ = monday.isocalendar()
-    return f"Semaine {week:02d} de {year} ({fr_date(monday)} – {fr_date(monday + timedelta(days=6))})"
+    return f"Semaine {week} de {year} ({fr_date(monday)} – {fr_date(monday + timedelta(days=6))})"
 
 
 def week_short_label(monday: date) -> str:
@@ -56,14 +56,15 @@ def week_short_label(monday: date) -> str:
 
 _ISO_WEEK = re.compile(r"^\s*(\d{4})\s*-?\s*[Ww](\d{1,2})\s*$")
 _SHORT_WEEK = re.compile(r"^\s*[Ss](\d{1,2})\s+(\d{4})\s*$")
+_WORDS_WEEK = re.compile(r"^\s*semaine\s+(\d{1,2})\s+(?:de\s+)?(\d{4})\s*$", re.IGNORECASE)
 _FR_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
 
 
 def parse_week(text: object) -> date | None:
-    """The Monday of a week written '2025-W07', 'S07 2025', a date ('10/02/2025', '2025-02-12') or a date
+    """The Monday of a week written '2025-W07', 'S07 2025', 'semaine 7 de 2025', a date ('10/02/2025', '2025-02-12') or a date
     object; None when it cannot be read.
 
-    >>> parse_week("2025-W07"), parse_week("12/02/2025") == parse_week("S07 2025")
+    >>> parse_week("2025-W07"), parse_week("12/02/2025") == parse_week("S07 2025") == parse_week("Semaine 7 de 2025")
     (datetime.date(2025, 2, 10), True)
     """
     if isinstance(text, datetime):
@@ -75,6 +76,8 @@ def parse_week(text: object) -> date | None:
         if match := _ISO_WEEK.match(value):
             return date.fromisocalendar(int(match[1]), int(match[2]), 1)
         if match := _SHORT_WEEK.match(value):
+            return date.fromisocalendar(int(match[2]), int(match[1]), 1)
+        if match := _WORDS_WEEK.match(value):
             return date.fromisocalendar(int(match[2]), int(match[1]), 1)
         if match := _FR_DATE.match(value):
             return monday_of(date(int(match[3]), int(match[2]), int(match[1])))

@@ -14,11 +14,16 @@ from services.weekly.weeks import current_week
 from tests.factories import make_structure, make_user, make_weekly_elements, make_weekly_report, weekly_values
 from tests.pages.helpers import open_page, texts
 
-GOOD = {"Places disponibles": 2, "Enfants présents": 8, "Arrivées": 1, "Départs": 1, "Fugues": 0}
+GOOD = {"Places disponibles": "2", "Enfants présents": "8", "Arrivées": "1", "Départs": "1", "Fugues": "0"}
+
+
+def _fields(at) -> dict:
+    """The grid's value fields by element label (comment fields left out)."""
+    return {t.label: t for t in at.text_input if not t.label.startswith("Commentaire")}
 
 
 def _fill(at, values: dict) -> None:
-    by_label = {n.label: n for n in at.number_input}
+    by_label = _fields(at)
     for label, value in values.items():
         by_label[label].set_value(value)
 
@@ -37,7 +42,7 @@ def test_partner_fills_and_submits_the_week_in_one_screen(sqlite_db):
     partner = make_user(Role.PARTENAIRE)
     at = open_page(partner, "weekly_entry")
     assert not at.exception
-    assert {"Places disponibles", "Enfants présents", "ETP éducatifs"} <= {n.label for n in at.number_input}
+    assert {"Places disponibles", "Enfants présents", "ETP éducatifs"} <= set(_fields(at))
     _fill(at, GOOD)
     at = _click(at, "Envoyer à la coordination")
     assert not at.exception and not at.error, [e.value for e in at.error]
@@ -51,13 +56,17 @@ def test_impossible_value_refused_in_french_and_nothing_written(sqlite_db):
     make_weekly_elements()
     partner = make_user(Role.PARTENAIRE)
     at = open_page(partner, "weekly_entry")
-    _fill(at, {**GOOD, "Places disponibles": 20, "Arrivées": -1})
+    _fill(at, {**GOOD, "Places disponibles": "20", "Arrivées": "-1"})
     at = _click(at, "Envoyer à la coordination")
-    shown = texts(at)
+    shown = texts(at).replace("\\", "")  # Markdown escapes
     assert "Rien n'a été enregistré" in shown
     assert rules.ABOVE_CAPACITY.format(capacity=10) in shown and rules.NEGATIVE in shown
     assert _entry(partner).version == 0
-    assert {n.label: n.value for n in at.number_input}["Places disponibles"] == 20  # what was typed stays
+    assert _fields(at)["Places disponibles"].value == "20"  # what was typed stays
+    # Each fault is shown next to its field as well as in the list at the top.
+    beside = [m.value for m in at.markdown if m.value.startswith(":red[")]
+    assert any("Places disponibles" in m and "capacité" in m for m in beside), beside
+    assert any("Arrivées" in m and rules.NEGATIVE in m for m in beside), beside
 
 
 def test_unusual_value_needs_ticking_the_confirmation(sqlite_db):
@@ -73,7 +82,7 @@ def test_unusual_value_needs_ticking_the_confirmation(sqlite_db):
             sollicitations_directes=2,
         )
     at = open_page(partner, "weekly_entry")
-    _fill(at, {**GOOD, "Sollicitations reçues directement": 45})
+    _fill(at, {**GOOD, "Sollicitations reçues directement": "45"})
     at = _click(at, "Envoyer à la coordination")
     assert rules.UNUSUAL_INTRO in texts(at) and _entry(partner).version == 0
     next(c for c in at.checkbox if c.label == "Je confirme ces valeurs inhabituelles").check()
@@ -109,7 +118,38 @@ def test_new_element_added_by_coordination_appears_in_partner_grid(sqlite_db):
     at = _click(at, "Ajouter l'élément")
     assert not at.error, [e.value for e in at.error]
     grid = open_page(partner, "weekly_entry")
-    assert "Signalements au procureur" in {n.label for n in grid.number_input}
+    assert "Signalements au procureur" in _fields(grid)
+
+
+def test_french_typing_saved_as_typed_and_shown_the_french_way(sqlite_db):
+    make_weekly_elements()
+    partner = make_user(Role.PARTENAIRE)
+    at = open_page(partner, "weekly_entry")
+    _fill(at, {**GOOD, "ETP éducatifs": "8,5"})
+    at = _click(at, "Enregistrer le brouillon")
+    assert not at.error, [e.value for e in at.error]
+    assert {r.code: r.value for r in _entry(partner).rows}["etp_educatifs"] == 8.5
+    assert _fields(at)["ETP éducatifs"].value == "8,5"
+    _fill(at, {"Places disponibles": "2,5"})
+    at = _click(at, "Enregistrer le brouillon")
+    assert "Places disponibles : nombre entier attendu" in texts(at)
+
+
+def test_stock_flow_gap_asks_for_a_comment(sqlite_db):
+    make_weekly_elements()
+    partner = make_user(Role.PARTENAIRE)
+    last_week = current_week(utcnow()) - timedelta(weeks=1)
+    make_weekly_report(
+        partner.structure_id, last_week, now=weekly.deadline_rule().deadline(last_week) - timedelta(hours=1)
+    )  # 8 present
+    at = open_page(partner, "weekly_entry")
+    assert any("Semaine précédente : 8" in c.value for c in at.caption)
+    _fill(at, {**GOOD, "Enfants présents": "6", "Places disponibles": "4"})
+    at = _click(at, "Envoyer à la coordination")
+    assert "expliquez l'écart en commentaire" in texts(at).replace("\\", "") and _entry(partner).version == 0
+    next(t for t in at.text_input if t.label == "Commentaire (Enfants présents)").set_value("Deux transferts")
+    at = _click(at, "Envoyer à la coordination")
+    assert "Chiffres envoyés à la coordination." in texts(at)
 
 
 def test_board_lists_missing_structures_to_remind(sqlite_db):

@@ -472,3 +472,14 @@ def test_partner_todo_lists_due_overdue_and_sent_back(setup):
     assert todo.current_state == WeekState.DUE
     assert todo.previous_state == WeekState.OVERDUE
     assert LAST_WEEK in todo.overdue_weeks and report.week_start in todo.sent_back_weeks
+
+
+def test_entry_names_the_person_who_saved_and_reviewed(setup):
+    _, partner, structure_id = setup
+    coordinator = make_user(Role.COORDINATION, display_name="Julien Moreau")
+    sent = _save(partner, structure_id, submit=True)
+    assert sent.updated_by == partner.display_name and sent.updated_by != partner.username
+    approved = weekly.weekly_approve(
+        actor=coordinator, structure_id=structure_id, week_start=THIS_WEEK, expected_version=sent.version, now=NOW
+    )
+    assert approved.reviewed_by == "Julien Moreau"
