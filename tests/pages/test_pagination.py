@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from models.user import Role
+from tests.factories import make_structure, make_user
+from tests.pages.helpers import open_page
 from ui.pagination import PAGE_SIZE, page_count, page_label, results_label
 
 
@@ -68,3 +71,14 @@ def test_a_page_beyond_the_end_shows_the_last_page():
     assert at.number_input(key="picker_page").value == 2
     assert at.session_state["fetched"][-1] == (PAGE_SIZE, PAGE_SIZE)
     assert f"rows {PAGE_SIZE}..{PAGE_SIZE}" in at.markdown[0].value
+
+
+def test_the_directory_pages_its_structures(sqlite_db):
+    for n in range(PAGE_SIZE + 2):
+        make_structure(name=f"Structure {n:02d}")
+    at = open_page(make_user(Role.COORDINATION), "directory")
+    assert f"Page 1 sur 2 — {PAGE_SIZE + 2} résultats" in [c.value for c in at.caption]
+    assert len(at.dataframe[0].value) == PAGE_SIZE
+    at.number_input(key="directory_page").set_value(2).run()
+    assert f"Page 2 sur 2 — {PAGE_SIZE + 2} résultats" in [c.value for c in at.caption]
+    assert len(at.dataframe[0].value) == 2
