@@ -49,12 +49,14 @@ def results_label(total: int) -> str:
 
 
 def paginate(key: str, fetch: Callable[[int, int], R], *, where: Any = None) -> R:
-    """The slice of rows the picker stored under `key` points to; draws the picker in `where` (default: here).
+    """The slice of rows the picker stored under `key` points to.
+
+    The picker goes in `where` (a column beside the filters, say; by default here), the line
+    « Page … sur … — … résultats » here.
 
     `fetch(limit, offset)` calls the service; its result carries `total`. A number beyond the last
     page (the list shrank since) shows the last page instead.
     """
-    box = st if where is None else where
     number = _stored_number(key)
     result = fetch(PAGE_SIZE, (number - 1) * PAGE_SIZE)
     pages = page_count(result.total)
@@ -63,8 +65,8 @@ def paginate(key: str, fetch: Callable[[int, int], R], *, where: Any = None) -> 
         result = fetch(PAGE_SIZE, (number - 1) * PAGE_SIZE)
     st.session_state[key] = number
     if pages > 1:
-        box.number_input("Page", min_value=1, max_value=pages, step=1, key=key)
-    box.caption(f"{page_label(number, pages)} — {results_label(result.total)}")
+        (st if where is None else where).number_input("Page", min_value=1, max_value=pages, step=1, key=key)
+    st.caption(f"{page_label(number, pages)} — {results_label(result.total)}")
     return result
 
 
