@@ -9,16 +9,15 @@ from services.weekly.board import (
     weekly_board_grid,
     weekly_board_overview,
     weekly_board_reminders,
-    weekly_board_structure_count,
     weekly_board_structures,
 )
 from services.weekly.weeks import fr_deadline, week_short_label
 from ui.auth import page_guard
 from ui.cache import cached, chart
+from ui.pagination import paginate
 from ui.text import md
 from ui.weekly_charts import completeness_grid_chart
 
-PAGE_SIZE = 25
 actor = page_guard("weekly_board")
 st.title("Complétude des chiffres hebdomadaires")
 
@@ -101,18 +100,12 @@ st.dataframe(
 )
 
 st.subheader("Par structure (les plus en manque d'abord)")
-total = cached(weekly_board_structure_count, actor=actor, weeks=weeks, region_code=region or None)
-pages = max(1, -(-total // PAGE_SIZE))
-page_number = st.number_input("Page", min_value=1, max_value=pages, value=1, step=1, key="weekly_board_page")
-page = cached(
-    weekly_board_structures,
-    actor=actor,
-    weeks=weeks,
-    region_code=region or None,
-    limit=PAGE_SIZE,
-    offset=(page_number - 1) * PAGE_SIZE,
+page = paginate(
+    "weekly_board_page",
+    lambda limit, offset: cached(
+        weekly_board_structures, actor=actor, weeks=weeks, region_code=region or None, limit=limit, offset=offset
+    ),
 )
-st.caption(f"{fr_number(page.total)} structures attendues — page {page_number} sur {pages}")
 st.dataframe(
     pd.DataFrame(
         [

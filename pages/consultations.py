@@ -4,13 +4,13 @@ import pandas as pd
 import streamlit as st
 
 from core.bounds import text_limit
-from core.formatting import fr_datetime, fr_number
+from core.formatting import fr_datetime
 from models.child import Child
 from models.user import Role, User
 from services.path.child_access import child_access_list
 from ui.auth import page_guard
+from ui.pagination import paginate
 
-PAGE_SIZE = 50
 actor = page_guard("access_log")
 st.title("Journal des consultations")
 st.caption("Chaque ouverture de la fiche d'un enfant, par qui que ce soit, est enregistrée ici.")
@@ -20,19 +20,11 @@ code = left.text_input("Code de l'enfant", key="access_log_code", max_chars=text
 login = middle.text_input("Identifiant", key="access_log_login", max_chars=text_limit(User, "username")).strip() or None
 period = right.date_input("Période", value=(), format="DD/MM/YYYY", key="access_log_period")
 start, end = (tuple(period) + (None, None))[:2] if isinstance(period, tuple) else (period, period)
-page_number = st.number_input("Page", min_value=1, value=1, step=1, key="access_log_page")
-
-result = child_access_list(
-    actor=actor,
-    child_code=code,
-    staff_login=login,
-    start=start,
-    end=end,
-    limit=PAGE_SIZE,
-    offset=(page_number - 1) * PAGE_SIZE,
-)
-st.caption(
-    f"{fr_number(result.total)} consultation(s) — page {page_number} sur {max(1, -(-result.total // PAGE_SIZE))}"
+result = paginate(
+    "access_log_page",
+    lambda limit, offset: child_access_list(
+        actor=actor, child_code=code, staff_login=login, start=start, end=end, limit=limit, offset=offset
+    ),
 )
 st.dataframe(
     pd.DataFrame(

@@ -4,13 +4,13 @@ import pandas as pd
 import streamlit as st
 
 from core.bounds import text_limit
-from core.formatting import fr_datetime, fr_number
+from core.formatting import fr_datetime
 from models.user import User
 from services.admin.audit import audit_entities, audit_list
 from ui.auth import page_guard
 from ui.cache import cached
+from ui.pagination import paginate
 
-PAGE_SIZE = 50
 actor = page_guard("audit")
 st.title("Journal d'audit")
 
@@ -27,19 +27,12 @@ username = (
 )
 period = right.date_input("Période", value=(), format="DD/MM/YYYY", key="audit_period")
 start, end = (period + (None, None))[:2] if isinstance(period, tuple) else (period, period)
-page_number = st.number_input("Page", min_value=1, value=1, step=1, key="audit_page")
-
-result = cached(
-    audit_list,
-    actor=actor,
-    entity=entity,
-    username=username,
-    start=start,
-    end=end,
-    limit=PAGE_SIZE,
-    offset=(page_number - 1) * PAGE_SIZE,
+result = paginate(
+    "audit_page",
+    lambda limit, offset: cached(
+        audit_list, actor=actor, entity=entity, username=username, start=start, end=end, limit=limit, offset=offset
+    ),
 )
-st.caption(f"{fr_number(result.total)} entrées — page {page_number} sur {max(1, -(-result.total // PAGE_SIZE))}")
 st.dataframe(
     pd.DataFrame(
         [

@@ -6,24 +6,17 @@ import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
 
-from core.bounds import text_limit
-from core.formatting import fr_datetime
-from models.annual_report import AnnualReportSection
 from services.indicators.catalogue import indicator_overview
 from services.indicators.publication import protection_rule
 from services.periods import period_of
 from services.report.annual import (
     annual_report_html,
-    annual_report_section_history,
-    annual_report_section_save,
-    annual_report_sections,
     annual_report_xlsx,
     annual_report_years,
 )
+from ui.annual_report import qualitative_sections
 from ui.auth import page_guard
 from ui.cache import cached
-from ui.feedback import handled
-from ui.text import md
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -109,47 +102,4 @@ if st.toggle("Aperçu du rapport imprimable", key="annual_report_preview"):
     components.html(cached(annual_report_html, actor=actor, year=year, protected=protected), height=700, scrolling=True)
 
 st.subheader(f"Rubriques qualitatives {year}")
-for section in cached(annual_report_sections, actor=actor, year=year):
-    seen_key = f"annual_report_seen_{year}_{section.section}"
-    text_key = f"annual_report_text_{year}_{section.section}"
-    if seen_key not in st.session_state:
-        st.session_state[seen_key] = section.version
-        st.session_state[text_key] = section.text
-    with st.form(f"annual_report_form_{year}_{section.section}", clear_on_submit=False):
-        st.markdown(f"**{section.label}**")
-        text = st.text_area(
-            section.label,
-            key=text_key,
-            height=160,
-            max_chars=text_limit(AnnualReportSection, "text"),
-            label_visibility="collapsed",
-        )
-        if section.updated_at:
-            st.caption(
-                f"Dernière modification : {md(section.updated_by)}, le {fr_datetime(section.updated_at)} "
-                f"(version {section.version})."
-            )
-        if st.form_submit_button("Enregistrer", icon=":material/save:"):
-            with handled():
-                saved = annual_report_section_save(
-                    actor=actor,
-                    year=year,
-                    section=section.section,
-                    text=text,
-                    expected_version=st.session_state[seen_key],
-                )
-                st.session_state[seen_key] = saved.version
-                st.session_state["annual_report_flash"] = f"« {section.label} » enregistré (version {saved.version})."
-            if "annual_report_flash" in st.session_state:
-                st.rerun()
-    if section.version and section.version != st.session_state[seen_key]:
-        st.warning("Cette rubrique a été modifiée par quelqu'un d'autre depuis que vous l'avez ouverte.")
-        if st.button("Reprendre le texte enregistré", key=f"annual_report_reload_{year}_{section.section}"):
-            del st.session_state[seen_key]
-            del st.session_state[text_key]
-            st.rerun()
-    if section.version and section.version > 1:
-        with st.expander("Versions précédentes"):
-            for old in cached(annual_report_section_history, actor=actor, year=year, section=section.section)[1:]:
-                st.caption(f"{md(old.username)}, le {fr_datetime(old.at)}")
-                st.text(old.text or "(vide)")
+qualitative_sections(actor, year)

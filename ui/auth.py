@@ -9,10 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import jwt
 import streamlit as st
-import streamlit_authenticator as stauth
-from streamlit_authenticator.utilities.exceptions import LoginError
 
 from core.access import Actor
 from core.bounds import text_limit
@@ -29,6 +26,8 @@ from services.admin.users import (
     login_logout_record,
     login_success_record,
 )
+from ui import authenticator_adapter as library
+from ui import streamlit_internals
 from ui.cache import cached
 from ui.navigation import PAGE_BY_KEY, PAGES, inside_app
 from ui.text import md
@@ -47,15 +46,10 @@ LOGGED_IN_AT = "auth_logged_in_at"
 APP_RAN = "auth_app_ran"
 
 
-def _authenticator(credentials: dict) -> stauth.Authenticate:
+def _authenticator(credentials: dict) -> library.Authenticator:
     s = get_settings()
-    return stauth.Authenticate(
-        credentials,
-        cookie_name=s.cookie_name,
-        cookie_key=s.cookie_key(),
-        cookie_expiry_days=s.cookie_expiry_hours / 24,
-        auto_hash=False,
-        login_sleep_time=0.3,
+    return library.authenticator(
+        credentials, cookie_name=s.cookie_name, cookie_key=s.cookie_key(), expiry_hours=s.cookie_expiry_hours
     )
 
 
@@ -108,8 +102,8 @@ def login_screen() -> None:
         )
     _ignore_revoked_cookie(auth)
     try:
-        auth.login(location="unrendered", key="login_cookie")  # a valid cookie logs in, nothing drawn
-    except LoginError:
+        library.log_in_from_cookie(auth, key="login_cookie")  # a valid cookie logs in, nothing drawn
+    except library.LoginError:
         pass  # a cookie of an account no longer active: the form below
     by_form = not st.session_state.get("authentication_status") and _login_form()
     if st.session_state.get("authentication_status"):
@@ -152,7 +146,7 @@ def _login_form() -> bool:
             "username": actor.username,
             "name": actor.display_name,
             "roles": [actor.role],
-            "logout": None,
+            library.SKIP_COOKIE: None,
         }
     )
     return True
@@ -176,7 +170,7 @@ def client_address() -> str:
     return (forwarded.split(",")[-1].strip() if isinstance(forwarded, str) else "") or "locale"
 
 
-def _ignore_revoked_cookie(auth: stauth.Authenticate) -> None:
+def _ignore_revoked_cookie(auth: library.Authenticator) -> None:
     """Make the library ignore a cookie that is unreadable or that a log-out (or a password reset) revoked.
 
     The browser may still send a revoked cookie: the log-out's component deletes it only once the
@@ -184,14 +178,14 @@ def _ignore_revoked_cookie(auth: stauth.Authenticate) -> None:
     missing claims, garbage) would make the library raise. The library skips the cookie while
     `logout` is set, and the log-in form is drawn.
     """
-    if st.session_state.get("authentication_status") or st.session_state.get("logout"):
+    if st.session_state.get("authentication_status") or st.session_state.get(library.SKIP_COOKIE):
         return
     raw = st.context.cookies.get(get_settings().cookie_name)
     if raw is None:
         return
-    claims = cookie_claims(raw, key=auth.cookie_controller.cookie_model.cookie_key)
-    if claims is None or not login_cookie_valid(username=claims["username"], issued_at=_issued_at(claims)):
-        st.session_state["logout"] = True
+    claims = cookie_claims(raw, key=library.signing_key(auth))
+    if claims is None or not login_cookie_valid(username=claims[library.USERNAME_CLAIM], issued_at=_issued_at(claims)):
+        st.session_state[library.SKIP_COOKIE] = True
 
 
 def cookie_claims(raw: str, *, key: str) -> dict | None:
@@ -199,17 +193,14 @@ def cookie_claims(raw: str, *, key: str) -> dict | None:
 
     Example: `cookie_claims("garbage", key=k)` is None; so is a token with `alg: none`.
     """
-    try:
-        claims = jwt.decode(raw, key, algorithms=["HS256"])
-    except (jwt.InvalidTokenError, ValueError, TypeError):
-        return None
+    claims = library.token_decode(raw, key=key)
     number = (int, float)
     if not (
         isinstance(claims, dict)
-        and isinstance(claims.get("username"), str)
-        and isinstance(claims.get("exp_date"), number)
-        and not isinstance(claims.get("exp_date"), bool)
-        and isinstance(claims.get("issued_at", 0.0), number)
+        and isinstance(claims.get(library.USERNAME_CLAIM), str)
+        and isinstance(claims.get(library.EXPIRY_CLAIM), number)
+        and not isinstance(claims.get(library.EXPIRY_CLAIM), bool)
+        and isinstance(claims.get(library.ISSUED_CLAIM, 0.0), number)
     ):
         return None
     try:
@@ -221,13 +212,13 @@ def cookie_claims(raw: str, *, key: str) -> dict | None:
 
 def _issued_at(token: dict) -> datetime:
     """When a cookie was issued: its `issued_at`, or else its expiry minus the cookie lifetime."""
-    issued = token.get("issued_at")
+    issued = token.get(library.ISSUED_CLAIM)
     if issued is None:
-        issued = token["exp_date"] - get_settings().cookie_expiry_hours * 3600
+        issued = token[library.EXPIRY_CLAIM] - get_settings().cookie_expiry_hours * 3600
     return datetime.fromtimestamp(float(issued), tz=UTC)
 
 
-def _set_cookie(auth: stauth.Authenticate) -> None:
+def _set_cookie(auth: library.Authenticator) -> None:
     """Draw the component that writes the log-in cookie, run after run, until the browser confirms.
 
     A run can be replaced by a rerun another component asks for (the cookie reader sends its
@@ -237,28 +228,18 @@ def _set_cookie(auth: stauth.Authenticate) -> None:
     pending = st.session_state.get(COOKIE_PENDING)
     if not pending:
         return
-    model = auth.cookie_controller.cookie_model
     if not isinstance(pending, dict):
         now = datetime.now()
         expires = now + timedelta(hours=get_settings().cookie_expiry_hours)
         # The library's claims, plus when it was issued (see `_ignore_revoked_cookie`).
-        claims = {
-            "username": st.session_state["username"],
-            "exp_date": expires.timestamp(),
-            "issued_at": now.timestamp(),
-        }
-        pending = {"token": jwt.encode(claims, model.cookie_key, algorithm="HS256"), "expires": expires.isoformat()}
+        token = library.token_encode(
+            username=st.session_state["username"], key=library.signing_key(auth), issued=now, expires=expires
+        )
+        pending = {"token": token, "expires": expires.isoformat()}
         st.session_state[COOKIE_PENDING] = pending
-    # The component behind CookieManager.set, called directly to read its answer (True once written).
-    written = model.cookie_manager.cookie_manager(
-        method="set",
-        cookie=model.cookie_name,
-        value=pending["token"],
-        options={"path": "/", "expires": pending["expires"], "sameSite": "strict"},
-        key="ancrage_set_cookie",
-        default=False,
-    )
-    if written:
+    if library.cookie_write(
+        auth, token=pending["token"], expires=pending["expires"], component_key="ancrage_set_cookie"
+    ):
         del st.session_state[COOKIE_PENDING]
 
 
@@ -267,7 +248,7 @@ def logout_control(actor: Actor) -> None:
     auth = _authenticator({"usernames": {}})
     _set_cookie(auth)
     st.sidebar.caption(f"{md(actor.display_name)} — {Role.label_of(actor.role)}")
-    auth.logout("Se déconnecter", location="sidebar", key="sidebar_logout")
+    library.logout_button(auth, "Se déconnecter", key="sidebar_logout")
     if not st.session_state.get("authentication_status"):
         # The cookie is deleted by a component drawn in this run; until then the browser still
         # holds it, so it is revoked on the server side too.
@@ -298,15 +279,12 @@ def _hand_over_to_app(key: str) -> None:
     app's pages ends that mode for the whole server; switching to this same page then reruns it
     through app.py, deep link kept.
     """
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
     if inside_app.get() or st.session_state.get(APP_RAN):
         return  # run by app.py, or in a session app.py already serves (not a first request)
-    ctx = get_script_run_ctx()
-    if ctx is None or Path(ctx.main_script_path).name != "app.py":
+    main_script = streamlit_internals.main_script_path()
+    if main_script is None or Path(main_script).name != "app.py":
         return  # AppTest running a page script as the main script
-    if not getattr(PagesManager, "uses_pages_directory", False):
+    if not streamlit_internals.pages_directory_mode():
         return
     pages = {
         s.key: st.Page(s.script, title=s.title, icon=s.icon, url_path=s.url, default=s.key == "home") for s in PAGES

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core.db import database_answers
+from ui.streamlit_internals import fragment_run
 
 RETRY_SECONDS = 5
 KEPT_VALUES = "outage_kept_values"
@@ -62,8 +62,7 @@ def _typed(value) -> bool:
 
 @st.fragment(run_every=RETRY_SECONDS)
 def _wait_for_database() -> None:
-    ctx = get_script_run_ctx()
-    timed_run = ctx is not None and bool(ctx.fragment_ids_this_run)
+    timed_run = fragment_run()
     # Only the timer's runs test the database: the app's own run has just seen it fail.
     if timed_run and database_answers():
         st.rerun(scope="app")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 import pytest
-from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
 from services.admin.settings import setting_get, setting_set
 from tests.factories import make_user
 from ui import cache, feedback
+from ui.streamlit_internals import altair_to_vega_lite_spec
 from ui.weekly_charts import series_chart
 
 BUILT: list[int] = []
@@ -37,7 +37,7 @@ def _weekly_frame() -> pd.DataFrame:
 def test_the_cached_spec_is_what_altair_chart_draws(monkeypatch, validate):
     monkeypatch.setenv("ANCRAGE_VALIDATE_CHARTS", validate)
     built = series_chart(_weekly_frame(), network=True)
-    assert cache._vega_lite_spec(built) == _convert_altair_to_vega_lite_spec(built)
+    assert cache._vega_lite_spec(built) == altair_to_vega_lite_spec(built)
 
 
 def test_a_chart_is_built_once_per_data(monkeypatch):
