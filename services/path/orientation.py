@@ -48,6 +48,7 @@ from models.child import (
 )
 from models.structure import ExploitationForm, NetworkStatus, Sex, Structure
 from services.admin.settings import setting_get
+from services.alerts.events import on_proposal, on_proposal_answer
 from services.directory.reference_data import departement_by_code, distance_km
 from services.path.requests import (
     FUTURE_TOLERANCE,
@@ -408,6 +409,7 @@ def proposal_create(*, actor: Actor, request_id: int, structure_id: int, at: dat
         session.flush()
         refresh_status(session, request)
         session.flush()
+        on_proposal(proposal_id=proposal.id, structure_id=structure.id)
         return _view(session, proposal)
 
 
@@ -463,6 +465,7 @@ def proposal_answer(
         session.flush()
         refresh_status(session, request)
         session.flush()
+        on_proposal_answer(proposal_id=proposal.id)
         return _view(session, proposal)
 
 

@@ -42,6 +42,7 @@ from models.signalement import (
     deriving_state,
 )
 from models.structure import Structure
+from services.alerts.events import on_signalement_declared
 
 # How long after a placement ended its child may still be named in a signalement of the
 # structure (a runaway is often declared once the placement has been closed).
@@ -541,7 +542,11 @@ def signalement_declare(
                 )
             ],
         )
-        return _summary_of(session, signalement.id)
+        summary = _summary_of(session, signalement.id)
+        on_signalement_declared(
+            signalement_id=summary.id, reference=summary.reference, severity=summary.severity, ack_due_at=ack_due
+        )
+        return summary
 
 
 def signalement_acknowledge(
