@@ -30,7 +30,7 @@ def _countdowns(timed: list) -> None:
     for index, item in enumerate(timed):
         with st.container(key=f"home_urgent_{index}"):
             st.error(
-                f"**{md(item.label)}**  \n{md(item.detail or '')} {fr_datetime(item.due_at)} — "
+                f"**{item.label}**  \n{md(item.detail or '')} {fr_datetime(item.due_at)} — "
                 f"**{countdown_text(item.due_at)}**"
             )
 

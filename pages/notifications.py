@@ -28,9 +28,9 @@ if not items:
     st.info("Aucune notification pour le moment.")
 with st.container(key="notifications_list"):
     for item in items:
-        due = f" — échéance : {fr_datetime(item.due_at)}" if item.due_at else ""
+        due = f" — échéance : {fr_datetime(item.due_at)}" if item.due_at else ""  # no user text
         marker = "" if item.read else "🔴 "
-        st.markdown(f"{marker}**{md(item.subject)}**  \n{fr_datetime(item.created_at)}{md(due)}")
+        st.markdown(f"{marker}**{item.subject}**  \n{fr_datetime(item.created_at)}{due}")
 if unread and st.button("Tout marquer comme lu", key="notifications_read"):
     with handled():
         notification_mark_read(actor=actor)
