@@ -26,6 +26,7 @@ from models.base import utcnow
 from models.notification import Notification
 
 BATCH = 50
+MAX_BATCHES = 20  # per round: a backlog is sent over the next rounds
 CLAIM = timedelta(minutes=5)  # a message being sent is not taken by another worker for this long
 MAX_BACKOFF = timedelta(hours=1)
 ERROR_MAX = 500
@@ -147,9 +148,19 @@ def send_pending(*, config: SmtpConfig | None = None, now: datetime | None = Non
     if config is None:
         return SendResult(0, 0)
     now = now or utcnow()
-    batch = _claim(now)
-    if not batch:
-        return SendResult(0, 0)
+    sent = failed = 0
+    for _ in range(MAX_BATCHES):
+        batch = _claim(now)
+        if not batch:
+            break
+        result = _send_batch(config, batch, now)
+        sent, failed = sent + result.sent, failed + result.failed
+        if result.failed:
+            break  # the server refuses or is away: the rest waits for the next round
+    return SendResult(sent, failed)
+
+
+def _send_batch(config: SmtpConfig, batch: list[Notification], now: datetime) -> SendResult:
     sent = failed = 0
     client: smtplib.SMTP | None = None
     try:

@@ -8,6 +8,9 @@ facts or a name: the caller passes nothing else, and `compose` has no other inpu
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,6 +28,19 @@ FOOTER = (
     "ouvrez Ancrage pour les consulter.\n"
     "Vous pouvez choisir les alertes reçues par courriel sur la page « Notifications »."
 )
+
+
+_muted: ContextVar[bool] = ContextVar("notifications_muted", default=False)
+
+
+@contextmanager
+def notifications_muted() -> Iterator[None]:
+    """Write events without notifying anyone: the demo generator recording a past that nobody lived."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
 
 
 @dataclass(frozen=True)
@@ -98,6 +114,8 @@ def notify(
 
     Returns how many rows were new; an event already notified to an address adds nothing.
     """
+    if _muted.get():
+        return 0
     subject, body, link = compose(kind, reference, page, due_at)
     with session_scope() as session:
         user_ids = [r.user_id for r in recipients if r.user_id is not None]

@@ -46,7 +46,9 @@ def urgent_signalements(*, actor: Actor, now: datetime | None = None) -> list[Ur
                 row.id, row.reference, row.severity, row.structure_name, due.step, due.due_at, due.overdue
             )
         )
-    return urgent
+    # The gravest first (immediate danger, late or not), then the nearest (or most overdue) deadline.
+    rank = {severity.value: severity.rank for severity in Severity}
+    return sorted(urgent, key=lambda s: (rank.get(s.severity, 9), s.due_at))
 
 
 def countdown_text(due_at: datetime, now: datetime | None = None) -> str:

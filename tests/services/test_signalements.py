@@ -397,9 +397,9 @@ def test_home_items_by_role(db):
     from services.home.items import home_items
 
     items = home_items(actor=coordination)
-    # One red line each, first: the overdue one, then the immediate danger awaiting its acknowledgement.
+    # One red line each, first: the immediate danger awaiting its acknowledgement, then the overdue one.
     urgent = [(i.label.split(" — ")[1], i.level) for i in items if i.due_at is not None]
-    assert urgent == [("Préoccupant", "error"), ("Danger immédiat", "error")]
+    assert urgent == [("Danger immédiat", "error"), ("Préoccupant", "error")]
     assert all(i.due_at is not None for i in items[:2])
     coordination_items = [(i.label, i.count, i.level, i.page) for i in items if i.due_at is None]
     assert coordination_items[:2] == [
