@@ -161,10 +161,13 @@ def notify(
         else:
             from sqlalchemy.dialects.sqlite import insert
         table = Notification.__table__
-        result = session.connection().execute(
-            insert(table).values(list(rows.values())).on_conflict_do_nothing(index_elements=["key"])
+        inserted = session.connection().execute(
+            insert(table)
+            .values(list(rows.values()))
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(table.c.id)
         )
-        return max(int(result.rowcount or 0), 0)
+        return len(inserted.all())
 
 
 def _now() -> datetime:
