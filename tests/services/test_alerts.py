@@ -207,6 +207,14 @@ def test_places_running_out_in_a_region(weekly_network):
     assert (bretagne.free_places, bretagne.threshold, bretagne.low) == (1, 3, True)
     assert schedule.run_scheduled(now=T0).created["places_basses"] == 2  # the two coordinators
     assert schedule.run_scheduled(now=T0).created["places_basses"] == 0
+    # The home reads the latest figures of today's calendar.
+    from models.base import utcnow
+    from services.weekly.weeks import current_week
+
+    make_weekly_report(sent, current_week(utcnow()) - timedelta(weeks=1), now=utcnow(), places_disponibles=1)
+    lines = [i.label for i in home_items(actor=coordinator) if i.page == "notifications"]
+    assert lines == ["Places libres sous le seuil en Bretagne : 1 déclarée(s) pour un seuil de 3"]
+    assert not [i for i in home_items(actor=team) if i.label.startswith("Places libres")]
 
 
 def network_coordinator():
@@ -238,3 +246,32 @@ def test_partner_home_puts_a_proposal_awaiting_its_answer_first(network):
     proposal_create(actor=coordinator, request_id=request.id, structure_id=partner.structure_id)
     items = home_items(actor=partner)
     assert "proposition(s) d'orientation à examiner" in items[0].label
+
+
+def test_a_convention_ending_within_sixty_days_is_notified_once(network):
+    from tests.factories import make_convention
+
+    make_convention("35", ends_on=date(2025, 5, 1))  # 52 days after T0
+    make_convention("29", ends_on=date(2025, 6, 1))  # 83 days: not yet
+    assert schedule.run_scheduled(now=T0).created["convention_fin"] == 2  # the two coordinators
+    assert schedule.run_scheduled(now=T0 + timedelta(days=1)).created["convention_fin"] == 0
+    notes = rows(kind="convention_fin")
+    assert all(n.link.endswith("/conventions") and "Échéance : 01/05/2025" in n.body for n in notes)
+    assert schedule.run_scheduled(now=T0 + timedelta(days=25)).created["convention_fin"] == 2  # the second
+
+
+def test_a_locked_account_is_notified_to_the_coordination(network):
+    from models.user import User
+
+    coordinator, other, partner = network
+    with session_scope(SYSTEM) as session:
+        user = session.get(User, partner.user_id)
+        user.locked_until = T0 + timedelta(minutes=15)
+        session.add(user)
+    assert schedule.run_scheduled(now=T0 + timedelta(minutes=16)).created["compte_verrouille"] == 0  # over
+    assert schedule.run_scheduled(now=T0).created["compte_verrouille"] == 2
+    notes = rows(kind="compte_verrouille")
+    assert {n.recipient_user_id for n in notes} == {coordinator.user_id, other.user_id}
+    assert all(n.reference == f"COMPTE-{partner.user_id:04d}" and partner.username not in n.body for n in notes)
+    with pytest.raises(AccessDenied):
+        schedule.run_scheduled(actor=partner, now=T0)
