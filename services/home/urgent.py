@@ -12,6 +12,8 @@ from services.home.todo import TodoItem
 
 # The home lists at most this many signalements one by one; the board lists them all.
 URGENT_LIMIT = 10
+# Open signalements read to pick them (the board puts every overdue one before a fresh immediate danger).
+URGENT_SCAN = 500
 
 
 @dataclass(frozen=True)
@@ -28,12 +30,12 @@ class UrgentSignalement:
 def urgent_signalements(*, actor: Actor, now: datetime | None = None) -> list[UrgentSignalement]:
     """Coordination only: open signalements that are overdue or in immediate danger and awaiting a step.
 
-    The board already sorts overdue first, then awaiting by severity, so the urgent ones lead it.
+    The gravest first (immediate danger, late or not), then by deadline; at most URGENT_LIMIT.
     """
     from services.signalements.declarations import signalement_board
 
     now = now or utcnow()
-    page = signalement_board(actor=actor, now=now, limit=URGENT_LIMIT)
+    page = signalement_board(actor=actor, now=now, limit=URGENT_SCAN)
     urgent = []
     for row in page.rows:
         due = row.due(now)
@@ -48,7 +50,7 @@ def urgent_signalements(*, actor: Actor, now: datetime | None = None) -> list[Ur
         )
     # The gravest first (immediate danger, late or not), then the nearest (or most overdue) deadline.
     rank = {severity.value: severity.rank for severity in Severity}
-    return sorted(urgent, key=lambda s: (rank.get(s.severity, 9), s.due_at))
+    return sorted(urgent, key=lambda s: (rank.get(s.severity, 9), s.due_at))[:URGENT_LIMIT]
 
 
 def countdown_text(due_at: datetime, now: datetime | None = None) -> str:
