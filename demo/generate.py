@@ -18,6 +18,7 @@ from core.db import session_scope
 from models.structure import StructurePublic
 from models.user import Role, User
 from services.admin.settings import setting_set
+from services.alerts.outbox import notifications_muted
 
 SEED = 2024
 
@@ -60,7 +61,7 @@ def _steps():
 def demo_generate(*, today: date | None = None) -> DemoContext:
     """System: write the whole demo network in one transaction."""
     ctx = DemoContext(rng=random.Random(SEED), today=today or paris_today())
-    with session_scope(SYSTEM):
+    with session_scope(SYSTEM), notifications_muted():
         for step in _steps():
             step(ctx)
         setting_set(actor=SYSTEM, key="demo", value=True)

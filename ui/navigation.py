@@ -33,6 +33,7 @@ class PageSpec:
 
 PAGES: list[PageSpec] = [
     PageSpec("home", "accueil", "Accueil", ":material/home:", ALL, "Général"),
+    PageSpec("notifications", "notifications", "Notifications", ":material/notifications:", ALL, "Général"),
     # --- dashboards and annual report ---
     PageSpec("dashboard", "tableau-de-bord", "Tableau de bord", ":material/dashboard:", frozenset({C}), "Pilotage"),
     PageSpec("annual_report", "rapport-annuel", "Rapport annuel", ":material/summarize:", frozenset({C}), "Pilotage"),

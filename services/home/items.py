@@ -31,7 +31,7 @@ def _path_requests(actor: Actor) -> list[TodoItem]:
         return []
     level = "error" if oldest_hours is not None and oldest_hours >= WAITING_ALERT_HOURS else "warning"
     label = f"sollicitation(s) pas encore orientée(s) — la plus ancienne attend depuis {oldest_hours} h"
-    return [TodoItem(label, count, level, "requests")]
+    return [TodoItem(label, count, level, "requests", urgency=2)]
 
 
 def _path_children(actor: Actor) -> list[TodoItem]:
@@ -44,7 +44,11 @@ def _path_children(actor: Actor) -> list[TodoItem]:
     if todo.pending:
         items.append(
             TodoItem(
-                "proposition(s) d'orientation à examiner (accepter ou refuser)", todo.pending, "warning", "children"
+                "proposition(s) d'orientation à examiner (accepter ou refuser)",
+                todo.pending,
+                "error",
+                "children",
+                urgency=0,
             )
         )
     if todo.expected:
@@ -262,7 +266,20 @@ def _funder_headlines(actor: Actor) -> list[TodoItem]:
     ]
 
 
+def _urgent(actor: Actor) -> list[TodoItem]:
+    from services.home.urgent import urgent_home_items
+
+    return urgent_home_items(actor)
+
+
+def _alerts(actor: Actor) -> list[TodoItem]:
+    from services.alerts.home import alert_home_items
+
+    return alert_home_items(actor)
+
+
 PROVIDERS: list[Callable[[Actor], list[TodoItem]]] = [
+    _urgent,
     _accounts,
     _path_requests,
     _path_children,
@@ -271,12 +288,19 @@ PROVIDERS: list[Callable[[Actor], list[TodoItem]]] = [
     _signalements,
     _weekly_figures,
     _funder_headlines,
+    _alerts,
 ]
+LEVEL_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def _urgency(item: TodoItem) -> tuple[int, int]:
+    """Emergencies, then overdue steps (red), then requests waiting, then the rest by level."""
+    urgency = item.urgency if item.urgency != 3 or item.level != "error" else 1
+    return urgency, LEVEL_ORDER.get(item.level, 3)
 
 
 def home_items(*, actor: Actor) -> list[TodoItem]:
     """Any role: the items that need the actor today, most urgent first."""
     require(actor, Action.HOME_VIEW)
     items = [item for provider in PROVIDERS for item in provider(actor)]
-    order = {"error": 0, "warning": 1, "info": 2}
-    return sorted(items, key=lambda item: order.get(item.level, 3))
+    return sorted(items, key=_urgency)

@@ -24,6 +24,7 @@ from models.child import (
     RequestStatus,
 )
 from models.structure import NetworkStatus, Structure
+from services.alerts.events import on_proposal, on_proposal_answer
 from services.path.finder import _occupancy, _profile, _rank_one, min_distance_km, reported_free_places
 from services.path.request_detail import ProposalView, _proposal_view
 from services.path.requests import FUTURE_TOLERANCE, REQUEST_NOT_FOUND, refresh_status
@@ -125,6 +126,7 @@ def proposal_create(*, actor: Actor, request_id: int, structure_id: int, at: dat
         session.flush()
         refresh_status(session, request)
         session.flush()
+        on_proposal(proposal_id=proposal.id, structure_id=structure.id)
         return _view(session, proposal)
 
 
@@ -180,6 +182,7 @@ def proposal_answer(
         session.flush()
         refresh_status(session, request)
         session.flush()
+        on_proposal_answer(proposal_id=proposal.id)
         return _view(session, proposal)
 
 

@@ -35,6 +35,7 @@ from models.signalement import (
     Signalement,
     SignalementEvent,
 )
+from services.alerts.events import on_signalement_declared
 from services.signalements.circuit import _append, _deadlines
 from services.signalements.reads import (
     CHILD_RECENT_DAYS,
@@ -249,7 +250,11 @@ def signalement_declare(
                 )
             ],
         )
-        return _summary_of(session, signalement.id)
+        summary = _summary_of(session, signalement.id)
+        on_signalement_declared(
+            signalement_id=summary.id, reference=summary.reference, severity=summary.severity, ack_due_at=ack_due
+        )
+        return summary
 
 
 def signalement_acknowledge(

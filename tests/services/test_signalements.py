@@ -397,7 +397,12 @@ def test_home_items_by_role(db):
     make_signalement(partner, severity="danger_immediat")
     from services.home.items import home_items
 
-    coordination_items = [(i.label, i.count, i.level, i.page) for i in home_items(actor=coordination)]
+    items = home_items(actor=coordination)
+    # One red line each, first: the immediate danger awaiting its acknowledgement, then the overdue one.
+    urgent = [(i.label.split(" — ")[1], i.level) for i in items if i.due_at is not None]
+    assert urgent == [("Danger immédiat", "error"), ("Préoccupant", "error")]
+    assert all(i.due_at is not None for i in items[:2])
+    coordination_items = [(i.label, i.count, i.level, i.page) for i in items if i.due_at is None]
     assert coordination_items[:2] == [
         ("signalement en retard sur son délai", 1, "error", "signalements"),
         ("nouveaux signalements à prendre en compte", 2, "warning", "signalements"),
