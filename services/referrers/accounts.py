@@ -108,3 +108,14 @@ def service_of(session, actor: Actor) -> ReferrerService:
     if service is None:
         raise AccessDenied(NO_SERVICE)
     return service
+
+
+def request_sender(*, actor: Actor, request_id: int) -> str | None:
+    """Coordination only: the name of the referrer service that sent a request through its account, if any."""
+    require(actor, Action.PATH_REQUEST_MANAGE)
+    with session_scope(actor) as session:
+        return session.exec(
+            select(ReferrerService.name)
+            .join(ReferrerRequest, ReferrerRequest.service_id == ReferrerService.id)
+            .where(ReferrerRequest.request_id == request_id)
+        ).first()

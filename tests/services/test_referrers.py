@@ -78,6 +78,14 @@ def test_a_referrer_sends_a_request_and_gets_a_receipt(db):
     assert detail.created_by == referrer.username
     assert detail.status == RequestStatus.NEW.value
     assert [s.requests for s in accounts.referrer_service_list(actor=coordinator)] == [1]
+    assert accounts.request_sender(actor=coordinator, request_id=receipt.request_number) == service.name
+    other = requests.request_create(
+        actor=coordinator,
+        data=requests.RequestCreate(**_form().model_dump(), requester_kind="police", requester_departement_code="93"),
+    )
+    assert accounts.request_sender(actor=coordinator, request_id=other.id) is None
+    with pytest.raises(AccessDenied):
+        accounts.request_sender(actor=referrer, request_id=receipt.request_number)
     sent = referrals.referral_list(actor=referrer)
     assert [(r.request_number, r.status) for r in sent] == [(receipt.request_number, ReferrerStatus.RECEIVED)]
 
@@ -166,7 +174,7 @@ def test_a_referrer_cannot_reuse_a_known_child_code(db):
 
 def test_only_referrer_accounts_with_a_service_send(db):
     coordinator = make_user(Role.COORDINATION)
-    lone = make_user(Role.ORIENTEUR)  # created from the accounts page, without a service
+    lone = make_user(Role.ORIENTEUR, with_service=False)  # created from the accounts page, without a service
     with pytest.raises(AccessDenied) as raised:
         referrals.referral_send(actor=lone, form=_form())
     assert str(raised.value) == accounts.NO_SERVICE
