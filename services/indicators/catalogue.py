@@ -144,6 +144,7 @@ class IndicatorSpec:
 
 def _catalogue() -> list[IndicatorSpec]:
     from services.indicators import sources as src
+    from services.outreach.indicators import indicator_specs as outreach_indicator_specs
 
     return [
         IndicatorSpec(
@@ -328,6 +329,7 @@ def _catalogue() -> list[IndicatorSpec]:
             src.completeness_records,
             from_call=False,
         ),
+        *[IndicatorSpec(**spec) for spec in outreach_indicator_specs()],
     ]
 
 

@@ -1,0 +1,281 @@
+"""Indicators of the detection circuit, for the catalogue (services/indicators/catalogue.py) and the annual report.
+
+`indicator_specs()` gives the catalogue its entries as plain keyword arguments (the catalogue builds its
+own spec objects from them), so this package depends on the indicator model only. Counts are summed in
+SQL; the delays from detection to request to arrival are medians over the linked requests, which are few.
+
+Territory: the département of the outreach session or of the prevention action.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from statistics import median
+
+from sqlmodel import func, select
+
+from core.access import Action, Actor, require
+from core.db import session_scope
+from models.child import ChildRequest, Placement
+from models.outreach import (
+    OUTREACH_COUNTS,
+    Audience,
+    OutreachKind,
+    OutreachReferral,
+    OutreachSession,
+    PreventionAction,
+    SupervisionSession,
+)
+from services.indicators.model import COUNT, MEDIAN, NUMBER, Query, Raw, RawHeadline, RawTable
+from services.periods import Scope, in_scope
+
+PRESUMED_MINORS = OutreachSession.ads_presumed_minors + OutreachSession.persons_presumed_minors
+ACTION_ROWS = (
+    ("messages_sent", "Messages de contact envoyés"),
+    ("answers", "Réponses reçues"),
+    ("persons_met", "Personnes rencontrées"),
+    ("risk_assessments", "Évaluations du danger"),
+    ("orientations", "Orientations (structure partenaire, ASE, santé, autres)"),
+    ("reports", "Signalements et informations préoccupantes (CRIP, parquet, PHAROS, Point de Contact)"),
+)
+ORIENTATIONS = ("orientations_partner", "orientations_ase", "orientations_health", "orientations_other")
+REPORTS = ("reports_crip", "reports_parquet", "reports_pharos", "reports_point_contact")
+
+
+@dataclass(frozen=True)
+class OutreachTotals:
+    """What outreach did over a period in a territory (true values)."""
+
+    sessions: int
+    hours: float
+    by_kind: dict[str, int]  # kind → presumed minors spotted or met
+    counts: dict[str, int]  # every OUTREACH_COUNTS column, summed
+    linked_requests: int
+    placed_after_outreach: int
+    days_to_request: list[int]
+    days_to_arrival: list[int]
+
+
+@dataclass(frozen=True)
+class PreventionTotals:
+    actions: int
+    reached: int
+    by_audience: dict[str, tuple[int, int]]  # audience → (actions, persons reached)
+    supervision_hours: float
+    supervision_sessions: int
+    digital_exposure_hours: float
+
+
+def _where(day, departement, first: date, last: date, scope: Scope) -> list:
+    conditions = [day >= first, day <= last]
+    territory = in_scope(departement, scope)
+    if territory is not None:
+        conditions.append(territory)
+    return conditions
+
+
+def outreach_totals(*, actor: Actor, first: date, last: date, scope: Scope | None = None) -> OutreachTotals:
+    """Coordination (or the catalogue's aggregate reader): the outreach figures of a period and territory."""
+    require(actor, Action.DASHBOARD_READ)
+    scope = scope or Scope()
+    conditions = _where(OutreachSession.held_on, OutreachSession.departement_code, first, last, scope)
+    with session_scope(actor) as session:
+        sums = session.exec(
+            select(
+                func.count(OutreachSession.id),
+                func.coalesce(func.sum(OutreachSession.duration_minutes), 0),
+                *[func.coalesce(func.sum(getattr(OutreachSession, c)), 0) for c in OUTREACH_COUNTS],
+            ).where(*conditions)
+        ).one()
+        by_kind = dict(
+            session.exec(
+                select(OutreachSession.kind, func.coalesce(func.sum(PRESUMED_MINORS), 0))
+                .where(*conditions)
+                .group_by(OutreachSession.kind)
+            ).all()
+        )
+        linked = session.exec(
+            select(OutreachSession.held_on, ChildRequest.received_on, Placement.arrival_date)
+            .join(OutreachReferral, OutreachReferral.session_id == OutreachSession.id)
+            .join(ChildRequest, ChildRequest.id == OutreachReferral.request_id)
+            .join(Placement, Placement.request_id == ChildRequest.id, isouter=True)
+            .where(*conditions)
+        ).all()
+    counts = {column: int(value) for column, value in zip(OUTREACH_COUNTS, sums[2:])}
+    return OutreachTotals(
+        sessions=int(sums[0]),
+        hours=round(float(sums[1]) / 60, 1),
+        by_kind={kind.value: int(by_kind.get(kind.value, 0)) for kind in OutreachKind},
+        counts=counts,
+        linked_requests=len(linked),
+        placed_after_outreach=sum(1 for _, _, arrival in linked if arrival is not None),
+        days_to_request=[(received - held).days for held, received, _ in linked],
+        days_to_arrival=[(arrival - received).days for _, received, arrival in linked if arrival is not None],
+    )
+
+
+def prevention_summary(*, actor: Actor, first: date, last: date, scope: Scope | None = None) -> PreventionTotals:
+    """Coordination (or the catalogue's aggregate reader): prevention actions and staff supervision."""
+    require(actor, Action.DASHBOARD_READ)
+    scope = scope or Scope()
+    conditions = _where(PreventionAction.held_on, PreventionAction.departement_code, first, last, scope)
+    with session_scope(actor) as session:
+        rows = session.exec(
+            select(PreventionAction.audience, func.count(PreventionAction.id), func.sum(PreventionAction.reached))
+            .where(*conditions)
+            .group_by(PreventionAction.audience)
+        ).all()
+        supervision = session.exec(
+            select(func.count(SupervisionSession.id), func.coalesce(func.sum(SupervisionSession.hours), 0)).where(
+                SupervisionSession.held_on >= first, SupervisionSession.held_on <= last
+            )
+        ).one()
+        exposure = session.exec(
+            select(func.coalesce(func.sum(OutreachSession.duration_minutes * OutreachSession.team_size), 0)).where(
+                OutreachSession.kind == OutreachKind.DIGITAL.value,
+                *_where(OutreachSession.held_on, OutreachSession.departement_code, first, last, scope),
+            )
+        ).one()
+    by_audience = {audience: (int(n), int(reached or 0)) for audience, n, reached in rows}
+    return PreventionTotals(
+        actions=sum(n for n, _ in by_audience.values()),
+        reached=sum(r for _, r in by_audience.values()),
+        by_audience=by_audience,
+        supervision_hours=float(supervision[1]),
+        supervision_sessions=int(supervision[0]),
+        digital_exposure_hours=round(float(exposure) / 60, 1),
+    )
+
+
+def _median(values: list[int]) -> float | None:
+    return float(median(values)) if values else None
+
+
+# --- catalogue adapters ---------------------------------------------------------------------------
+
+
+def outreach_headline(q: Query) -> RawHeadline:
+    totals = outreach_totals(actor=q.reader, first=q.first, last=q.last, scope=q.scope)
+    return RawHeadline(
+        Raw(COUNT, sum(totals.by_kind.values())),
+        (
+            ("maraudes réalisées", Raw(NUMBER, totals.sessions)),
+            ("sollicitations issues d'une maraude", Raw(COUNT, totals.linked_requests)),
+            (
+                "délai médian repérage → sollicitation",
+                Raw(MEDIAN, _median(totals.days_to_request), observations=len(totals.days_to_request), unit="j"),
+            ),
+            (
+                "délai médian sollicitation → accueil",
+                Raw(MEDIAN, _median(totals.days_to_arrival), observations=len(totals.days_to_arrival), unit="j"),
+            ),
+        ),
+    )
+
+
+def outreach_tables(q: Query) -> list[RawTable]:
+    totals = outreach_totals(actor=q.reader, first=q.first, last=q.last, scope=q.scope)
+    kinds = tuple((k.value, k.label) for k in OutreachKind)
+    actions = {
+        **totals.counts,
+        "orientations": sum(totals.counts[c] for c in ORIENTATIONS),
+        "reports": sum(totals.counts[c] for c in REPORTS),
+    }
+    return [
+        RawTable(
+            "kind",
+            "Personnes présumées mineures repérées, par type de maraude",
+            "Type de maraude",
+            kinds,
+            ((None, "Personnes présumées mineures"),),
+            tuple((float(totals.by_kind[k]),) for k, _ in kinds),
+            drill=False,
+            unit="personnes",
+        ),
+        RawTable(
+            "actions",
+            "Ce que les équipes ont fait",
+            "Action",
+            ACTION_ROWS,
+            ((None, "Nombre"),),
+            tuple((float(actions[k]),) for k, _ in ACTION_ROWS),
+            kind="measures",
+            units=("number",),
+            counts_children=False,
+            drill=False,
+        ),
+    ]
+
+
+def prevention_headline(q: Query) -> RawHeadline:
+    totals = prevention_summary(actor=q.reader, first=q.first, last=q.last, scope=q.scope)
+    return RawHeadline(
+        Raw(NUMBER, totals.reached),
+        (
+            ("actions de prévention", Raw(NUMBER, totals.actions)),
+            ("heures d'exposition en maraude numérique", Raw(NUMBER, totals.digital_exposure_hours)),
+        ),
+    )
+
+
+def prevention_tables(q: Query) -> list[RawTable]:
+    totals = prevention_summary(actor=q.reader, first=q.first, last=q.last, scope=q.scope)
+    audiences = tuple((a.value, a.label) for a in Audience)
+    return [
+        RawTable(
+            "audience",
+            "Par public",
+            "Public",
+            audiences,
+            (("actions", "Actions"), ("reached", "Personnes touchées")),
+            tuple(tuple(float(v) for v in totals.by_audience.get(a, (0, 0))) for a, _ in audiences),
+            kind="measures",
+            units=("number", "number"),
+            counts_children=False,
+            drill=False,
+        )
+    ]
+
+
+def indicator_specs() -> list[dict]:
+    """The catalogue's entries for the detection circuit, as keyword arguments of its IndicatorSpec."""
+    return [
+        dict(
+            key="outreach",
+            number=13,
+            title="Repérage des mineurs victimes : maraudes de rue et maraudes numériques",
+            short_title="Repérage en maraude",
+            definition=(
+                "Personnes présumées mineures repérées (annonces ou profils en maraude numérique, personnes "
+                "rencontrées en maraude de rue) pendant les maraudes de la période ; sollicitations reliées à une "
+                "maraude de la période et délais médians, en jours, de la maraude à la sollicitation puis de la "
+                "sollicitation à l'arrivée dans une structure. Territoire : département de la maraude."
+            ),
+            counts_children=True,
+            unit="personnes",
+            source="services.outreach.indicators",
+            headline=outreach_headline,
+            tables=outreach_tables,
+            records=None,
+            from_call=False,
+        ),
+        dict(
+            key="prevention",
+            number=14,
+            title="Actions de prévention et protection des équipes",
+            short_title="Prévention",
+            definition=(
+                "Personnes touchées par les actions de prévention de la période (ateliers, groupes de parole, "
+                "formations de professionnels extérieurs, campagnes), par public ; heures d'exposition des équipes "
+                "en maraude numérique (durée × intervenants). Territoire : département de l'action."
+            ),
+            counts_children=False,
+            unit="personnes",
+            source="services.outreach.indicators",
+            headline=prevention_headline,
+            tables=prevention_tables,
+            records=None,
+            from_call=False,
+        ),
+    ]
