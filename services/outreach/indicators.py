@@ -27,20 +27,11 @@ from models.outreach import (
     PreventionAction,
     SupervisionSession,
 )
+from models.structure import Structure
 from services.indicators.model import COUNT, MEDIAN, NUMBER, Query, Raw, RawHeadline, RawTable
 from services.periods import Scope, in_scope
 
 PRESUMED_MINORS = OutreachSession.ads_presumed_minors + OutreachSession.persons_presumed_minors
-ACTION_ROWS = (
-    ("messages_sent", "Messages de contact envoyés"),
-    ("answers", "Réponses reçues"),
-    ("persons_met", "Personnes rencontrées"),
-    ("risk_assessments", "Évaluations du danger"),
-    ("orientations", "Orientations (structure partenaire, ASE, santé, autres)"),
-    ("reports", "Signalements et informations préoccupantes (CRIP, parquet, PHAROS, Point de Contact)"),
-)
-ORIENTATIONS = ("orientations_partner", "orientations_ase", "orientations_health", "orientations_other")
-REPORTS = ("reports_crip", "reports_parquet", "reports_pharos", "reports_point_contact")
 
 
 @dataclass(frozen=True)
@@ -126,11 +117,15 @@ def prevention_summary(*, actor: Actor, first: date, last: date, scope: Scope | 
             .where(*conditions)
             .group_by(PreventionAction.audience)
         ).all()
-        supervision = session.exec(
-            select(func.count(SupervisionSession.id), func.coalesce(func.sum(SupervisionSession.hours), 0)).where(
-                SupervisionSession.held_on >= first, SupervisionSession.held_on <= last
-            )
-        ).one()
+        supervision_statement = select(
+            func.count(SupervisionSession.id), func.coalesce(func.sum(SupervisionSession.hours), 0)
+        ).where(SupervisionSession.held_on >= first, SupervisionSession.held_on <= last)
+        territory = in_scope(Structure.departement_code, scope)
+        if territory is not None:  # the coordination's own sessions count nationally only
+            supervision_statement = supervision_statement.join(
+                Structure, Structure.id == SupervisionSession.structure_id
+            ).where(territory)
+        supervision = session.exec(supervision_statement).one()
         exposure = session.exec(
             select(func.coalesce(func.sum(OutreachSession.duration_minutes * OutreachSession.team_size), 0)).where(
                 OutreachSession.kind == OutreachKind.DIGITAL.value,
@@ -162,6 +157,7 @@ def outreach_headline(q: Query) -> RawHeadline:
         (
             ("maraudes réalisées", Raw(NUMBER, totals.sessions)),
             ("sollicitations issues d'une maraude", Raw(COUNT, totals.linked_requests)),
+            ("dont enfants accueillis dans une structure", Raw(COUNT, totals.placed_after_outreach)),
             (
                 "délai médian repérage → sollicitation",
                 Raw(MEDIAN, _median(totals.days_to_request), observations=len(totals.days_to_request), unit="j"),
@@ -175,35 +171,76 @@ def outreach_headline(q: Query) -> RawHeadline:
 
 
 def outreach_tables(q: Query) -> list[RawTable]:
+    """Four tables, one per axis of the digital-outreach call (they form the report's outreach section)."""
     totals = outreach_totals(actor=q.reader, first=q.first, last=q.last, scope=q.scope)
+    team = prevention_summary(actor=q.reader, first=q.first, last=q.last, scope=q.scope)
+    c = totals.counts
     kinds = tuple((k.value, k.label) for k in OutreachKind)
-    actions = {
-        **totals.counts,
-        "orientations": sum(totals.counts[c] for c in ORIENTATIONS),
-        "reports": sum(totals.counts[c] for c in REPORTS),
-    }
+
+    def measures(key: str, title: str, rows: list[tuple[str, str, float]]) -> RawTable:
+        return RawTable(
+            key,
+            title,
+            "Mesure",
+            tuple((k, label) for k, label, _ in rows),
+            ((None, "Valeur"),),
+            tuple((float(v),) for _, _, v in rows),
+            kind="measures",
+            units=("number",),
+            counts_children=False,
+            drill=False,
+        )
+
     return [
+        measures(
+            "reaching_out",
+            "1. Aller-vers",
+            [
+                ("sessions", "Maraudes réalisées", totals.sessions),
+                ("hours", "Heures de maraude", totals.hours),
+                ("ads_spotted", OUTREACH_COUNTS["ads_spotted"], c["ads_spotted"]),
+                ("messages_sent", OUTREACH_COUNTS["messages_sent"], c["messages_sent"]),
+                ("answers", OUTREACH_COUNTS["answers"], c["answers"]),
+                ("persons_met", OUTREACH_COUNTS["persons_met"], c["persons_met"]),
+            ],
+        ),
         RawTable(
-            "kind",
-            "Personnes présumées mineures repérées, par type de maraude",
+            "assessment",
+            "2. Évaluation de la situation de la personne : personnes présumées mineures, par type de maraude",
             "Type de maraude",
             kinds,
             ((None, "Personnes présumées mineures"),),
             tuple((float(totals.by_kind[k]),) for k, _ in kinds),
             drill=False,
             unit="personnes",
+            note=f"Évaluations du danger réalisées : {c['risk_assessments']}.",
         ),
-        RawTable(
-            "actions",
-            "Ce que les équipes ont fait",
-            "Action",
-            ACTION_ROWS,
-            ((None, "Nombre"),),
-            tuple((float(actions[k]),) for k, _ in ACTION_ROWS),
-            kind="measures",
-            units=("number",),
-            counts_children=False,
-            drill=False,
+        measures(
+            "partnerships",
+            "3. Partenariats pour l'orientation",
+            [
+                ("orientations_partner", OUTREACH_COUNTS["orientations_partner"], c["orientations_partner"]),
+                ("orientations_ase", OUTREACH_COUNTS["orientations_ase"], c["orientations_ase"]),
+                ("orientations_health", OUTREACH_COUNTS["orientations_health"], c["orientations_health"]),
+                ("orientations_other", OUTREACH_COUNTS["orientations_other"], c["orientations_other"]),
+                ("reports_crip", OUTREACH_COUNTS["reports_crip"], c["reports_crip"]),
+                ("reports_parquet", OUTREACH_COUNTS["reports_parquet"], c["reports_parquet"]),
+                ("reports_pharos", OUTREACH_COUNTS["reports_pharos"], c["reports_pharos"]),
+                ("reports_point_contact", OUTREACH_COUNTS["reports_point_contact"], c["reports_point_contact"]),
+            ],
+        ),
+        measures(
+            "team",
+            "4. L'équipe",
+            [
+                (
+                    "exposure",
+                    "Heures d'exposition en maraude numérique (durée × intervenants)",
+                    team.digital_exposure_hours,
+                ),
+                ("supervision_sessions", "Séances de supervision et d'analyse de pratique", team.supervision_sessions),
+                ("supervision_hours", "Heures de supervision et d'analyse de pratique", team.supervision_hours),
+            ],
         ),
     ]
 

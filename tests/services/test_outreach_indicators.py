@@ -111,10 +111,14 @@ def test_the_catalogue_counts_outreach_for_the_coordination(circuit):
     assert secondary["maraudes réalisées"].value == 3
     assert secondary["sollicitations issues d'une maraude"].value == 1
     assert secondary["délai médian repérage → sollicitation"].value == 2
+    assert secondary["dont enfants accueillis dans une structure"].value == 1
     tables = {t.key: t for t in view.tables}
-    assert tables["kind"].cells == ((3,), (3,))
-    actions = dict(zip(tables["actions"].row_keys, tables["actions"].cells))
-    assert actions["orientations"] == (3,) and actions["reports"] == (1,)
+    assert [t.title.split(" ")[0] for t in view.tables] == ["1.", "2.", "3.", "4."]  # the call's four axes
+    assert tables["assessment"].cells == ((3,), (3,))
+    partnerships = dict(zip(tables["partnerships"].row_keys, tables["partnerships"].cells))
+    assert partnerships["orientations_partner"] == (2,) and partnerships["reports_pharos"] == (1,)
+    team = dict(zip(tables["team"].row_keys, tables["team"].cells))
+    assert team["exposure"] == (8,) and team["supervision_hours"] == (2,)
 
 
 def test_funders_read_outreach_protected(circuit):
@@ -143,3 +147,15 @@ def test_partners_and_referrers_have_no_outreach_dashboard(circuit):
     for role in (Role.PARTENAIRE, Role.ORIENTEUR):
         with pytest.raises(AccessDenied):
             ind.indicator_view(actor=make_user(role), key="outreach", period=MARCH)
+
+
+def test_the_annual_report_has_the_outreach_section_along_the_four_axes(circuit):
+    from services.report.annual import annual_report_content, annual_report_html
+
+    content = annual_report_content(actor=circuit, year=2025, protected=False)
+    outreach = next(v for v in content.views if v.info.key == "outreach")
+    assert outreach.headline.value.value == 6
+    html = annual_report_html(actor=circuit, year=2025, protected=False)
+    for axis in ("1. Aller-vers", "2. Évaluation de la situation", "3. Partenariats pour l", "4. L"):
+        assert axis in html
+    assert "Repérage en maraude" in html or "Repérage des mineurs victimes" in html
