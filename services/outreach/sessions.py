@@ -277,9 +277,6 @@ def referral_link(*, actor: Actor, session_id: int, child_code: str) -> RequestO
     """Coordination only: the child's latest request came from a contact made during this outreach session."""
     require(actor, Action.OUTREACH_REFERRAL_LINK)
     with session_scope(actor) as session:
-        outreach = session.get(OutreachSession, session_id)
-        if outreach is None:
-            raise NotFound(SESSION_NOT_FOUND)
         request = session.exec(
             select(ChildRequest)
             .join(Child, Child.id == ChildRequest.child_id)
@@ -288,15 +285,33 @@ def referral_link(*, actor: Actor, session_id: int, child_code: str) -> RequestO
         ).first()
         if request is None:
             raise ValidationFailed(FieldError("Code de l'enfant", "aucune sollicitation pour ce code"))
-        if session.exec(select(OutreachReferral.id).where(OutreachReferral.request_id == request.id)).first():
-            raise ValidationFailed(FieldError("Sollicitation", ALREADY_LINKED))
-        if request.received_on < outreach.held_on:
-            raise ValidationFailed(FieldError("Sollicitation", LINK_BEFORE_SESSION))
-        session.add(OutreachReferral(session_id=outreach.id, request_id=request.id, created_by=actor.username))
-        session.flush()
-        origin = _origin(session, request.id)
-        assert origin is not None
-        return origin
+        return _link(session, actor, session_id, request)
+
+
+def referral_link_request(*, actor: Actor, session_id: int, request_id: int) -> RequestOrigin:
+    """Coordination only: this request came from a contact made during this outreach session."""
+    require(actor, Action.OUTREACH_REFERRAL_LINK)
+    with session_scope(actor) as session:
+        request = session.get(ChildRequest, request_id)
+        if request is None:
+            raise NotFound(REQUEST_NOT_FOUND)
+        return _link(session, actor, session_id, request)
+
+
+def _link(session, actor: Actor, session_id: int, request: ChildRequest) -> RequestOrigin:
+    outreach = session.get(OutreachSession, session_id)
+    if outreach is None:
+        raise NotFound(SESSION_NOT_FOUND)
+    if session.exec(select(OutreachReferral.id).where(OutreachReferral.request_id == request.id)).first():
+        raise ValidationFailed(FieldError("Sollicitation", ALREADY_LINKED))
+    if request.received_on < outreach.held_on:
+        raise ValidationFailed(FieldError("Sollicitation", LINK_BEFORE_SESSION))
+    assert request.id is not None
+    session.add(OutreachReferral(session_id=outreach.id, request_id=request.id, created_by=actor.username))
+    session.flush()
+    origin = _origin(session, request.id)
+    assert origin is not None
+    return origin
 
 
 def request_origin(*, actor: Actor, request_id: int) -> RequestOrigin | None:
