@@ -62,11 +62,11 @@ class Audience(LabelledEnum):
 # The outreach counts, in the order of the form: column → French label.
 OUTREACH_COUNTS: dict[str, str] = {
     "ads_spotted": "Annonces ou profils repérés",
-    "ads_presumed_minors": "dont personnes présumées mineures",
+    "ads_presumed_minors": "Annonces ou profils de personnes présumées mineures",
     "messages_sent": "Messages de contact envoyés",
     "answers": "Réponses reçues",
     "persons_met": "Personnes rencontrées",
-    "persons_presumed_minors": "dont personnes présumées mineures",
+    "persons_presumed_minors": "Personnes rencontrées présumées mineures",
     "risk_assessments": "Évaluations du danger réalisées",
     "orientations_partner": "Orientations vers une structure partenaire",
     "orientations_ase": "Orientations vers l'ASE",

@@ -38,12 +38,8 @@ def sessions_frame(rows, *, with_structure: bool) -> pd.DataFrame:
         record["Lieu ou plateformes"] = PlaceKind.label_of(r.place_kind) if r.place_kind else ", ".join(r.platforms)
         record["Durée (min)"] = r.duration_minutes
         record["Intervenants"] = r.team_size
-        seen_minors = {
-            "ads_presumed_minors": "Annonces présumées mineures",
-            "persons_presumed_minors": "Personnes présumées mineures",
-        }
         for column, label in OUTREACH_COUNTS.items():
-            record[seen_minors.get(column, label)] = r.counts[column]
+            record[label] = r.counts[column]
         record["Sollicitations reliées"] = r.referrals
         records.append(record)
     return pd.DataFrame(records)
