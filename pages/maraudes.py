@@ -71,6 +71,7 @@ def session_form() -> None:
                 label, min_value=0, max_value=100_000, value=0, step=1, key=f"outreach_count_{column}"
             )
         if st.form_submit_button("Enregistrer la maraude", type="primary"):
+            saved = False
             with handled():
                 outreach_create(
                     actor=actor,
@@ -87,6 +88,9 @@ def session_form() -> None:
                 )
                 st.session_state["outreach_form_generation"] = generation + 1
                 st.session_state["outreach_flash"] = "Maraude enregistrée."
+                saved = True
+
+            if saved:  # after the block: the caches are refreshed first
                 st.rerun()
 
 
@@ -127,8 +131,11 @@ if actor.is_coordination:
             name_col.write(md(p.name) + ("" if p.active else " *(retirée)*"))
             label = "Retirer" if p.active else "Rétablir"
             if button_col.button(label, key=f"outreach_platform_{p.id}"):
+                saved = False
                 with handled():
                     platform_set_active(actor=actor, platform_id=p.id, active=not p.active)
+                    saved = True
+                if saved:  # after the block: the caches are refreshed first
                     st.rerun()
         with st.form("outreach_platform_new", clear_on_submit=True):
             name = st.text_input("Nouvelle plateforme", max_chars=PLATFORM_NAME_MAX, key="outreach_platform_name")

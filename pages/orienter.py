@@ -60,6 +60,7 @@ with st.form(f"orienter_new_{generation}"):
         key="orienter_risks",
     )
     if st.form_submit_button("Envoyer la sollicitation", type="primary"):
+        saved = False
         with handled():
             sent = referral_send(
                 actor=actor,
@@ -78,8 +79,10 @@ with st.form(f"orienter_new_{generation}"):
                 "phone": sent.on_call_phone,
             }
             st.session_state["orienter_generation"] = generation + 1
-            st.rerun()
+            saved = True
 
+        if saved:  # after the block: the caches are refreshed first
+            st.rerun()
 st.subheader("Sollicitations envoyées par votre service")
 rows = None
 with handled():

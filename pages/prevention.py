@@ -43,6 +43,7 @@ with prevention_tab:
             key="prevention_departement",
         )
         if st.form_submit_button("Enregistrer l'action", type="primary"):
+            saved = False
             with handled():
                 prevention_create(
                     actor=actor,
@@ -53,6 +54,8 @@ with prevention_tab:
                     departement_code=departement,
                 )
                 st.session_state["prevention_flash"] = "Action de prévention enregistrée."
+                saved = True
+            if saved:  # after the block: the caches are refreshed first
                 st.rerun()
     totals = cached(prevention_totals, actor=actor, start=year_start, end=today)
     st.subheader(f"Depuis le 1er janvier {today.year}")
@@ -81,11 +84,14 @@ with supervision_tab:
             "Participants", min_value=1, max_value=200, value=1, step=1, key="supervision_participants"
         )
         if st.form_submit_button("Enregistrer la séance", type="primary"):
+            saved = False
             with handled():
                 supervision_create(
                     actor=actor, held_on=held_on, kind=kind, hours=float(hours), participants=int(participants)
                 )
                 st.session_state["prevention_flash"] = "Séance enregistrée."
+                saved = True
+            if saved:  # after the block: the caches are refreshed first
                 st.rerun()
     protection = cached(staff_protection, actor=actor, start=year_start, end=today)
     st.subheader(f"Depuis le 1er janvier {today.year}")
