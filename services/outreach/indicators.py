@@ -171,7 +171,30 @@ def outreach_headline(q: Query) -> RawHeadline:
 
 
 def outreach_tables(q: Query) -> list[RawTable]:
-    """Four tables, one per axis of the digital-outreach call (they form the report's outreach section)."""
+    """Axis 2 of the digital-outreach call: presumed minors by kind of outreach (counts of children, protected)."""
+    return [t for t in _axis_tables(q) if t.key == "assessment"]
+
+
+def activity_headline(q: Query) -> RawHeadline:
+    totals = outreach_totals(actor=q.reader, first=q.first, last=q.last, scope=q.scope)
+    return RawHeadline(
+        Raw(NUMBER, totals.sessions),
+        (
+            ("heures de maraude", Raw(NUMBER, totals.hours)),
+            ("orientations", Raw(NUMBER, sum(v for k, v in totals.counts.items() if k.startswith("orientations_")))),
+            ("signalements", Raw(NUMBER, sum(v for k, v in totals.counts.items() if k.startswith("reports_")))),
+        ),
+    )
+
+
+def activity_tables(q: Query) -> list[RawTable]:
+    """Axes 1, 3 and 4 of the digital-outreach call: what the teams did, who they oriented to, the team."""
+    return [t for t in _axis_tables(q) if t.key != "assessment"]
+
+
+def _axis_tables(q: Query) -> list[RawTable]:
+    """Four tables, one per axis of the digital-outreach call (with the two indicators, the report's outreach
+    section)."""
     totals = outreach_totals(actor=q.reader, first=q.first, last=q.last, scope=q.scope)
     team = prevention_summary(actor=q.reader, first=q.first, last=q.last, scope=q.scope)
     c = totals.counts
@@ -298,8 +321,27 @@ def indicator_specs() -> list[dict]:
             from_call=False,
         ),
         dict(
-            key="prevention",
+            key="outreach_activity",
             number=14,
+            title="Maraudes : aller-vers, partenariats pour l'orientation et équipe",
+            short_title="Activité des maraudes",
+            definition=(
+                "Maraudes de rue et numériques réalisées dans la période, heures de maraude, annonces ou profils "
+                "repérés, messages envoyés, réponses, personnes rencontrées ; orientations et signalements par "
+                "destinataire ; heures d'exposition des équipes en maraude numérique (durée × intervenants) et "
+                "séances et heures de supervision. Ne compte pas d'enfants. Territoire : département de la maraude."
+            ),
+            counts_children=False,
+            unit="maraudes",
+            source="services.outreach.indicators",
+            headline=activity_headline,
+            tables=activity_tables,
+            records=None,
+            from_call=False,
+        ),
+        dict(
+            key="prevention",
+            number=15,
             title="Actions de prévention et protection des équipes",
             short_title="Prévention",
             definition=(

@@ -112,9 +112,12 @@ def test_the_catalogue_counts_outreach_for_the_coordination(circuit):
     assert secondary["sollicitations issues d'une maraude"].value == 1
     assert secondary["délai médian repérage → sollicitation"].value == 2
     assert secondary["dont enfants accueillis dans une structure"].value == 1
-    tables = {t.key: t for t in view.tables}
-    assert [t.title.split(" ")[0] for t in view.tables] == ["1.", "2.", "3.", "4."]  # the call's four axes
-    assert tables["assessment"].cells == ((3,), (3,))
+    assert [t.key for t in view.tables] == ["assessment"]
+    assert view.tables[0].cells == ((3,), (3,))
+    activity = ind.indicator_view(actor=circuit, key="outreach_activity", period=MARCH)
+    assert activity.headline.value.value == 3
+    tables = {t.key: t for t in activity.tables}
+    assert [t.title.split(" ")[0] for t in activity.tables] == ["1.", "3.", "4."]  # with axis 2: the call's four
     partnerships = dict(zip(tables["partnerships"].row_keys, tables["partnerships"].cells))
     assert partnerships["orientations_partner"] == (2,) and partnerships["reports_pharos"] == (1,)
     team = dict(zip(tables["team"].row_keys, tables["team"].cells))
@@ -130,7 +133,7 @@ def test_funders_read_outreach_protected(circuit):
     assert linked.small and linked.value is None
     delay = dict(view.headline.secondary)["délai médian repérage → sollicitation"]
     assert delay.value is None  # a median of one child is not published
-    assert all(t.drill is False for t in view.tables)
+    assert all(t.drill is False and t.protected for t in view.tables)
 
 
 def test_prevention_in_the_catalogue(circuit):
@@ -155,6 +158,8 @@ def test_the_annual_report_has_the_outreach_section_along_the_four_axes(circuit)
     content = annual_report_content(actor=circuit, year=2025, protected=False)
     outreach = next(v for v in content.views if v.info.key == "outreach")
     assert outreach.headline.value.value == 6
+    keys = [v.info.key for v in content.views]
+    assert keys.index("outreach_activity") == keys.index("outreach") + 1
     html = annual_report_html(actor=circuit, year=2025, protected=False)
     for axis in ("1. Aller-vers", "2. Évaluation de la situation", "3. Partenariats pour l", "4. L"):
         assert axis in html
