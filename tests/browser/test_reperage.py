@@ -159,6 +159,10 @@ def test_referrer_sends_a_request_and_follows_it_without_seeing_the_structure(fr
         actor=SYSTEM, proposal_id=proposal.id, expected_version=proposal.version, arrival_date=paris_today()
     )
 
+    # Another process wrote: the server sees it once its data version is re-read (at most VERSION_TTL s).
+    from ui.cache import VERSION_TTL
+
+    page.wait_for_timeout(VERSION_TTL * 1000 + 500)
     open_from_menu(page, "Orienter un enfant")
     row = table.locator("[role=row]").filter(has_text=str(number))
     expect(row.first).to_contain_text("Prise en charge", timeout=SEEN_MS)
