@@ -13,6 +13,7 @@ from core.errors import AccessDenied
 from models.user import Role
 
 C, P, F = Role.COORDINATION.value, Role.PARTENAIRE.value, Role.FINANCEUR.value
+R = Role.ORIENTEUR.value
 
 
 class Action(str, Enum):
@@ -60,10 +61,16 @@ class Action(str, Enum):
     INDICATOR_RECORDS = "dashboard.records"
     ANNUAL_REPORT_READ = "annual_report.read"
     ANNUAL_REPORT_WRITE = "annual_report.write"
+    # --- detection circuit: outreach, staff supervision, prevention, referrer services ---
+    OUTREACH_LOG = "outreach.log"
+    OUTREACH_PLATFORM_MANAGE = "outreach.platform_manage"
+    OUTREACH_REFERRAL_LINK = "outreach.referral_link"
+    REFERRER_MANAGE = "referrer.manage"
+    REFERRER_SEND = "referrer.send"
 
 
 PERMISSIONS: dict[Action, frozenset[str]] = {
-    Action.HOME_VIEW: frozenset({C, P, F}),
+    Action.HOME_VIEW: frozenset({C, P, F, R}),
     Action.ACCOUNT_MANAGE: frozenset({C}),
     Action.AUDIT_VIEW: frozenset({C}),
     Action.SETTINGS_MANAGE: frozenset({C}),
@@ -107,6 +114,12 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.INDICATOR_RECORDS: frozenset({C}),
     Action.ANNUAL_REPORT_READ: frozenset({C, F}),
     Action.ANNUAL_REPORT_WRITE: frozenset({C}),
+    # --- detection circuit ---
+    Action.OUTREACH_LOG: frozenset({C, P}),
+    Action.OUTREACH_PLATFORM_MANAGE: frozenset({C}),
+    Action.OUTREACH_REFERRAL_LINK: frozenset({C}),
+    Action.REFERRER_MANAGE: frozenset({C}),
+    Action.REFERRER_SEND: frozenset({R}),
 }
 
 REFUSED = "Accès refusé : votre profil ne permet pas cette action."
@@ -138,6 +151,10 @@ class Actor:
     @property
     def is_funder(self) -> bool:
         return self.role == F
+
+    @property
+    def is_referrer(self) -> bool:
+        return self.role == R
 
 
 SYSTEM = Actor(user_id=None, username="systeme", display_name="Système", role=C, is_system=True)

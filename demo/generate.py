@@ -45,7 +45,7 @@ class DemoContext:
 
 def _steps():
     """The demo's steps in order; each feature adds one line."""
-    from demo import accounts, directory, path, signalements, structures, training, weekly
+    from demo import accounts, directory, outreach, path, signalements, structures, training, weekly
 
     return [
         structures.generate,
@@ -55,6 +55,7 @@ def _steps():
         training.generate,
         signalements.generate,
         weekly.generate,
+        outreach.generate,
     ]
 
 

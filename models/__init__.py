@@ -10,6 +10,16 @@ from models.convention import Convention  # noqa: F401
 from models.data_version import DataVersion  # noqa: F401
 from models.login_throttle import LoginThrottle  # noqa: F401
 from models.notification import Notification, NotificationPreference, RegionPlaceThreshold  # noqa: F401
+from models.outreach import (  # noqa: F401
+    OutreachPlatform,
+    OutreachReferral,
+    OutreachSession,
+    PreventionAction,
+    ReferrerAccount,
+    ReferrerRequest,
+    ReferrerService,
+    SupervisionSession,
+)
 from models.referential import Departement, Region  # noqa: F401
 from models.setting import AppSetting  # noqa: F401
 from models.signalement import Signalement, SignalementEvent  # noqa: F401

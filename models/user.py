@@ -15,6 +15,7 @@ class Role(LabelledEnum):
     COORDINATION = ("coordination", "Coordination nationale")
     PARTENAIRE = ("partenaire", "Structure partenaire")
     FINANCEUR = ("financeur", "Financeur")
+    ORIENTEUR = ("orienteur", "Service orienteur")
 
 
 _user_version = version_column()

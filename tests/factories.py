@@ -35,7 +35,8 @@ def make_structure(**overrides):
 
 
 def make_user(role: Role | str = Role.COORDINATION, *, structure_id: int | None = None, **overrides) -> Actor:
-    """Create an account and return its Actor (a partner gets a structure when none is given)."""
+    """Create an account and return its Actor (a partner gets a structure when none is given, a referrer a
+    referrer service unless `with_service=False`)."""
     role = Role(role).value
     if role == Role.PARTENAIRE.value and structure_id is None:
         structure_id = make_structure().id
@@ -48,7 +49,16 @@ def make_user(role: Role | str = Role.COORDINATION, *, structure_id: int | None 
         password=PASSWORD,
         structure_id=structure_id,
     )
+    with_service = overrides.pop("with_service", True)
     values.update(overrides)
+    if role == Role.ORIENTEUR.value and with_service:
+        # A referrer account belongs to a referrer service, as the coordination creates them.
+        from services.referrers.accounts import referrer_account_create, referrer_service_create
+
+        service = referrer_service_create(actor=SYSTEM, name=f"Service {n}", kind="police", departement_code="93")
+        values.pop("role"), values.pop("structure_id")
+        referrer_account_create(actor=SYSTEM, service_id=service.id, **values)
+        return actor_for_username(username=values["username"])
     user_create(actor=SYSTEM, data=UserCreate(**values))
     return actor_for_username(username=values["username"])
 

@@ -98,7 +98,8 @@ def login_screen() -> None:
     st.caption("Pilotage du réseau national de lieux d'accueil des mineurs victimes de traite et d'exploitation")
     if setting_get(key="demo"):
         st.info(
-            "Base de démonstration — comptes `coordination`, `partenaire` et `financeur`, mot de passe `ancrage-demo`."
+            "Base de démonstration — comptes `coordination`, `partenaire`, `financeur` et `orienteur`, "
+            "mot de passe `ancrage-demo`."
         )
     _ignore_revoked_cookie(auth)
     try:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from models.user import Role
 
 C, P, F = Role.COORDINATION.value, Role.PARTENAIRE.value, Role.FINANCEUR.value
-ALL = frozenset({C, P, F})
+R = Role.ORIENTEUR.value
+ALL = frozenset({C, P, F, R})
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,20 @@ class PageSpec:
 PAGES: list[PageSpec] = [
     PageSpec("home", "accueil", "Accueil", ":material/home:", ALL, "Général"),
     PageSpec("notifications", "notifications", "Notifications", ":material/notifications:", ALL, "Général"),
+    # --- detection circuit ---
+    PageSpec("outreach", "maraudes", "Maraudes", ":material/explore:", frozenset({C, P}), "Repérage"),
+    PageSpec(
+        "prevention", "prevention", "Prévention et supervision", ":material/diversity_3:", frozenset({C, P}), "Repérage"
+    ),
+    PageSpec("referrer_send", "orienter", "Orienter un enfant", ":material/send:", frozenset({R}), "Repérage"),
+    PageSpec(
+        "referrer_services",
+        "services-orienteurs",
+        "Services orienteurs",
+        ":material/local_police:",
+        frozenset({C}),
+        "Repérage",
+    ),
     # --- dashboards and annual report ---
     PageSpec("dashboard", "tableau-de-bord", "Tableau de bord", ":material/dashboard:", frozenset({C}), "Pilotage"),
     PageSpec("annual_report", "rapport-annuel", "Rapport annuel", ":material/summarize:", frozenset({C}), "Pilotage"),
@@ -161,6 +176,7 @@ SECTIONS = [
     "Pilotage",
     "Réseau",
     "Parcours des enfants",
+    "Repérage",
     "Chiffres hebdomadaires",
     "Formation",
     "Signalements",

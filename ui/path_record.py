@@ -17,6 +17,7 @@ from services.path.orientation import proposal_create, proposal_withdraw
 from services.path.requests import OPEN_STATUSES, request_close, request_get
 from ui.cache import cached
 from ui.feedback import handled
+from ui.outreach import render_request_origin
 from ui.path_forms import (
     answer_form,
     arrival_form,
@@ -176,6 +177,7 @@ def record(actor: Actor, request_id: int) -> None:
         f"**Demandeur** : {RequesterKind.label_of(detail.requester_kind)}  \n"
         f"{departement_label(detail.requester_departement_code)}"
     )
+    render_request_origin(actor, detail.id)
     if detail.risk_flags:
         st.warning(f"Risques : {risks_label(detail.risk_flags)}", icon=":material/warning:")
     else:

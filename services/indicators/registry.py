@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from services.directory import indicator_sources as directory_indicators
 from services.indicators.model import IndicatorSpec
+from services.outreach import indicator_sources as outreach_indicators
 from services.path import indicator_sources as path_indicators
 from services.signalements import indicator_sources as signalements_indicators
 from services.training import indicator_sources as training_indicators
@@ -22,6 +23,7 @@ FEATURES = (
     training_indicators,
     signalements_indicators,
     weekly_indicators,
+    outreach_indicators,
 )
 
 DUPLICATE = "indicator declared twice: {}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 EXPLOITATION = "exploitation"
 SHELTER = "structure"
 TRAINING = "formation"
+OUTREACH = "action"
 
 # Indicator key -> (basis, French text shown with the definition).
 TERRITORIES: dict[str, tuple[str, str]] = {
@@ -46,6 +47,13 @@ TERRITORIES: dict[str, tuple[str, str]] = {
     "distance": (SHELTER, "département de la structure d'accueil (arrivées de la période)."),
     "runaways": (SHELTER, "département de la structure d'accueil (arrivées de la période)."),
     "weekly_completeness": (SHELTER, "département de chaque structure partenaire qui saisit ses chiffres."),
+    "outreach": (
+        OUTREACH,
+        "département où la maraude a eu lieu (celui du lieu de la maraude de rue, ou celui déclaré pour une "
+        "maraude numérique).",
+    ),
+    "outreach_activity": (OUTREACH, "département où la maraude a eu lieu."),
+    "prevention": (OUTREACH, "département où l'action de prévention a eu lieu."),
 }
 
 TERRITORY_CAVEAT = (
@@ -67,7 +75,7 @@ def indicator_territory(key: str) -> str:
 
 
 def territory_basis(key: str) -> str:
-    """ "exploitation", "structure" or "formation": where an indicator's events are placed."""
+    """ "exploitation", "structure", "formation" or "action": where an indicator's events are placed."""
     entry = TERRITORIES.get(key)
     return entry[0] if entry else ""
 

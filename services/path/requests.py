@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlmodel import func, select
 
-from core.access import Action, Actor, require
+from core.access import Action, Actor, can, require
 from core.clock import paris_date
 from core.concurrency import check_version
 from core.db import session_scope
@@ -166,8 +166,11 @@ def _validate(session, data: RequestCreate) -> tuple[list[FieldError], Child | N
 
 
 def request_create(*, actor: Actor, data: RequestCreate, code_rng: random.Random | None = None) -> RequestDetail:
-    """Coordination only: record a request and give the child a new pseudonymous code (or reuse a known one)."""
-    require(actor, Action.PATH_REQUEST_MANAGE)
+    """Coordination only: record a request and give the child a new pseudonymous code (or reuse a known one).
+
+    A referrer account may record a new child's request too (services/referrers), never reuse a code."""
+    if not (can(actor, Action.REFERRER_SEND) and data.existing_child_code is None):
+        require(actor, Action.PATH_REQUEST_MANAGE)
     with session_scope(actor) as session:
         errors, child = _validate(session, data)
         if errors:

@@ -8,7 +8,7 @@ from tests.pages.helpers import app_as, open_page, texts
 from ui.auth import REFUSED_PAGE
 from ui.navigation import PAGES, pages_for
 
-ROLES = [Role.COORDINATION, Role.PARTENAIRE, Role.FINANCEUR]
+ROLES = [Role.COORDINATION, Role.PARTENAIRE, Role.FINANCEUR, Role.ORIENTEUR]
 CASES = [(role, page) for role in ROLES for page in PAGES if role.value in page.roles]
 
 

@@ -35,10 +35,27 @@ def test_catalogue_holds_the_call_titles_word_for_word_then_the_derived_ones(db)
     assert [i.title for i in call] == CALL_TITLES
     assert [i.number for i in call] == list(range(1, 9))
     derived = {i.key for i in infos if not i.from_call}
-    assert derived == {"time_to_placement", "distance", "runaways", "weekly_completeness"}
+    assert derived == {
+        "time_to_placement",
+        "distance",
+        "runaways",
+        "weekly_completeness",
+        "outreach",
+        "outreach_activity",
+        "prevention",
+    }
     assert all(i.definition and i.unit for i in infos)
     children = {i.key for i in infos if i.counts_children}
-    assert children == {"requests", "oriented", "placed", "signalements", "time_to_placement", "distance", "runaways"}
+    assert children == {
+        "requests",
+        "oriented",
+        "placed",
+        "signalements",
+        "time_to_placement",
+        "distance",
+        "runaways",
+        "outreach",
+    }
 
 
 @pytest.mark.parametrize("role", [Role.PARTENAIRE])

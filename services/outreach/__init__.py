@@ -1,0 +1,1 @@
+"""Detection circuit: outreach sessions, their links to requests, staff supervision and prevention actions."""

@@ -1,0 +1,1 @@
+"""Referrer services (police, gendarmerie, ASE/CRIP, PJJ, hospitals, schools) and their `orienteur` accounts."""
