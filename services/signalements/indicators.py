@@ -39,6 +39,7 @@ from models.base import utcnow
 from models.referential import Departement, Region
 from models.signalement import Category, EventKind, RecipientKind, Severity, Signalement, SignalementEvent
 from models.structure import Structure
+from models.summary import SignalementDayCount as S
 from services.indicators.disclosure import Mark, fr_cell, protect_series, round_count
 from services.indicators.disclosure_policy import (
     breakdown_publishable,
@@ -84,18 +85,19 @@ class SignalementIndicators:
     passed_on_within: DeadlineShare
 
 
-def _conditions(actor: Actor, start: date | None, end: date | None) -> list:
+def _conditions(actor: Actor, start: date | None, end: date | None, source=Signalement) -> list:
+    """The period and the actor's reach, on `source`: the signalements or their per-day summary."""
     conditions = []
     if start:
-        conditions.append(Signalement.declared_on >= start)
+        conditions.append(source.declared_on >= start)
     if end:
-        conditions.append(Signalement.declared_on <= end)
+        conditions.append(source.declared_on <= end)
     if actor.is_partner:
-        conditions.append(Signalement.structure_id == actor.structure_id)
+        conditions.append(source.structure_id == actor.structure_id)
     elif actor.is_funder:
         territory = in_scope(Structure.departement_code, scope_for(actor))
         if territory is not None:
-            conditions.append(Signalement.structure_id.in_(select(Structure.id).where(territory)))
+            conditions.append(source.structure_id.in_(select(Structure.id).where(territory)))
     return conditions
 
 
@@ -138,33 +140,35 @@ def signalement_indicator_counts(
     if by == "structure" and actor.is_funder:
         raise AccessDenied(REFUSED)
     _check_period(actor, start, end)
-    conditions = _conditions(actor, start, end)
-    count = func.count(sa.distinct(Signalement.id)).label("n")
+    # Every dimension but the recipients is read from the per-day summary (models.summary).
+    source = Signalement if by == "recipient" else S
+    conditions = _conditions(actor, start, end, source)
+    count = func.sum(S.signalements).label("n")
     if by == "category":
-        statement = select(Signalement.current_category, count).group_by(Signalement.current_category)
+        statement = select(S.current_category, count).group_by(S.current_category)
     elif by == "severity":
-        statement = select(Signalement.current_severity, count).group_by(Signalement.current_severity)
+        statement = select(S.current_severity, count).group_by(S.current_severity)
     elif by == "structure":
         statement = (
             select(Structure.id, count, Structure.name)
-            .join(Structure, Structure.id == Signalement.structure_id)
+            .join(Structure, Structure.id == S.structure_id)
             .group_by(Structure.id, Structure.name)
         )
     elif by == "region":
         statement = (
             select(Region.code, count, Region.name)
-            .join(Structure, Structure.id == Signalement.structure_id)
+            .join(Structure, Structure.id == S.structure_id)
             .join(Departement, Departement.code == Structure.departement_code)
             .join(Region, Region.code == Departement.region_code)
             .group_by(Region.code, Region.name)
         )
     elif by == "month":
-        year, month = sa.extract("year", Signalement.declared_on), sa.extract("month", Signalement.declared_on)
+        year, month = sa.extract("year", S.declared_on), sa.extract("month", S.declared_on)
         statement = select(year, month, count).group_by(year, month).order_by(year, month)
     else:
         voiding = aliased(SignalementEvent)
         statement = (
-            select(SignalementEvent.recipient_kind, count)
+            select(SignalementEvent.recipient_kind, func.count(sa.distinct(Signalement.id)).label("n"))
             .join(Signalement, Signalement.id == SignalementEvent.signalement_id)
             .where(
                 SignalementEvent.kind == EventKind.PASSED_ON.value,
@@ -175,7 +179,9 @@ def signalement_indicator_counts(
     with session_scope(actor) as session:
         rows = session.exec(statement.where(*conditions)).all()
         population = (
-            session.exec(select(func.count()).select_from(Signalement).where(*conditions)).one()
+            session.exec(
+                select(func.coalesce(func.sum(S.signalements), 0)).where(*_conditions(actor, start, end, S))
+            ).one()
             if actor.is_funder
             else 0
         )
@@ -215,7 +221,7 @@ def signalement_breakdown_note(*, actor: Actor, start: date | None = None, end: 
     _check_period(actor, start, end)
     with session_scope(actor) as session:
         population = session.exec(
-            select(func.count()).select_from(Signalement).where(*_conditions(actor, start, end))
+            select(func.coalesce(func.sum(S.signalements), 0)).where(*_conditions(actor, start, end, S))
         ).one()
     threshold, _ = _rule()
     if breakdown_publishable(int(population), threshold=threshold):
