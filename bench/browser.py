@@ -94,11 +94,12 @@ def summarise(samples: list[float], target: float) -> dict:
 
 def _timed(page, action) -> float:
     """Seconds from just before `action()` (a click) to the page settled."""
-    from tests.browser.harness import wait_idle
+    from tests.browser.harness import run_mark, wait_idle
 
+    mark = run_mark(page)  # the app must answer after the click, not only be quiet
     clicked_at = page.evaluate("() => performance.now()")
     action()
-    wait_idle(page)
+    wait_idle(page, since=mark)
     return (page.evaluate(_SETTLED_AT_JS) - clicked_at) / 1000
 
 

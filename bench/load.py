@@ -59,26 +59,31 @@ class Session:
         self.sent = False
 
 
-async def _wait_idle(page, timeout_s: float = 90) -> None:
-    """The app is notRunning and nothing moved for SETTLE_MS (the harness's rule, asynchronously)."""
+async def _activity(page) -> int:
+    """Runs and messages seen so far by the harness's watch (0 before it is installed)."""
+    return await page.evaluate("() => { const w = window.__ancrageRunWatch; return w ? w.runs + w.messages : 0; }")
+
+
+async def _wait_idle(page, *, since: int = 0, timeout_s: float = 120) -> None:
+    """The harness's rule, asynchronously: the app answered since `since` (a run or a message), is
+    notRunning, and nothing moved (state, message, element) for SETTLE_MS."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         status = await page.evaluate(
-            "() => { const w = window.__ancrageRunWatch; return w ? {state: w.state,"
+            "() => { const w = window.__ancrageRunWatch; return w ? {state: w.state, activity: w.runs + w.messages,"
             " quiet: performance.now() - Math.max(w.changedAt, window.__benchLastMutation || 0)} : null; }"
         )
-        if status and status["state"] == "notRunning" and status["quiet"] >= SETTLE_MS:
+        if status and status["state"] == "notRunning" and status["activity"] > since and status["quiet"] >= SETTLE_MS:
             return
         await page.wait_for_timeout(50)
     raise TimeoutError(f"page still running after {timeout_s} s")
 
 
 async def _timed(page, action) -> float:
-    await page.wait_for_timeout(SETTLE_MS + 100)  # the previous run's quiet is over
+    since = await _activity(page)
     clicked_at = await page.evaluate("() => performance.now()")
     await action()
-    await page.wait_for_timeout(200)  # let the click start its run
-    await _wait_idle(page)
+    await _wait_idle(page, since=since)
     return (await page.evaluate(_SETTLED_AT_JS) - clicked_at) / 1000
 
 
@@ -103,8 +108,13 @@ async def _login(page, session: Session) -> None:
     await page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
     button = page.get_by_role("button", name="Se connecter", exact=True)
     session.login_s = await _timed(page, button.click)
-    if not await page.get_by_test_id("stSidebar").get_by_role("button", name="Se déconnecter").count():
+    logout = page.get_by_test_id("stSidebar").get_by_role("button", name="Se déconnecter")
+    try:  # the menu is drawn by the run after the log-in's
+        await logout.wait_for(timeout=60_000)
+    except Exception:  # noqa: BLE001
         session.errors.append("log-in failed")
+        raise
+    await _wait_idle(page)
 
 
 async def _send_figures(page, session: Session) -> None:
@@ -247,18 +257,22 @@ class ConnectionSampler(threading.Thread):
         self.engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
         self.name_of_db = url.rsplit("/", 1)[1]
         self.most = 0
+        self.failure = ""
         self.stopping = threading.Event()
 
     def run(self) -> None:
         import sqlalchemy as sa
 
-        with self.engine.connect() as connection:
-            while not self.stopping.is_set():
-                n = connection.execute(
-                    sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = :db"), {"db": self.name_of_db}
-                ).scalar_one()
-                self.most = max(self.most, int(n) - 1)  # not counting the sampler's own connection
-                self.stopping.wait(0.5)
+        try:
+            with self.engine.connect() as connection:
+                while not self.stopping.is_set():
+                    n = connection.execute(
+                        sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = :db"), {"db": self.name_of_db}
+                    ).scalar_one()
+                    self.most = max(self.most, int(n) - 1)  # not counting the sampler's own connection
+                    self.stopping.wait(0.5)
+        except Exception as error:  # noqa: BLE001 - reported with the results
+            self.failure = str(error)[:200]
 
     def stop(self) -> int:
         self.stopping.set()
@@ -303,6 +317,8 @@ def run(scale: int, count: int) -> dict:
         sampler.start()
         elapsed = asyncio.run(_drive(proxy.url, sessions))
         connections = sampler.stop()
+        if sampler.failure:
+            sessions[0].errors.append(f"connection sampler: {sampler.failure}")
         confirmed = {s.username for s in sessions if s.sent}
         stored = _submitted(url, usernames)
     finally:

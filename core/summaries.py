@@ -1,12 +1,13 @@
-"""Summary tables kept in the writing transaction: the per-day counts of `models.summary`.
+"""Summary tables kept in the writing transaction: the national monthly counts of `models.summary`.
 
-A hook on every ORM flush notes the days whose source rows were inserted, changed or deleted (old
-and new day of a moved row) and recounts those days from the source table, in the same transaction:
-delete the day's summary rows, insert the day's counts grouped by the summary's dimensions. A day
-holds a few dozen rows at most, so the recount stays small, and a summary can never drift from its
-source (no increments to get wrong). On PostgreSQL a transaction-scoped advisory lock per day, taken
-in date order, serialises two recounts of the same day, so two writers committing at once cannot
-leave a count that misses one of them (each recount statement then sees the other's committed rows).
+A hook on every ORM flush notes the months whose source rows were inserted, changed or deleted (old
+and new month of a moved row) and recounts those months from the source table, in the same
+transaction: delete the month's summary rows, insert its counts for every dimension. A month holds a
+few hundred to a few thousand source rows, read through the index on their day, so the recount stays
+small, and a summary can never drift from its source (no increments to get wrong). On PostgreSQL a
+transaction-scoped advisory lock per month, taken in date order, serialises two recounts of the same
+month, so two writers committing at once cannot leave a count that misses one of them (each recount
+statement then sees the other's committed rows).
 
 Rows written outside the ORM (the benchmark's bulk loader, a migration) call `summaries_rebuild`.
 """
@@ -19,13 +20,48 @@ from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy import event, inspect
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 
 from models.child import ChildRequest
 from models.signalement import Signalement
-from models.summary import RequestDayCount, SignalementDayCount
+from models.summary import RequestMonthCount, SignalementMonthCount
 
-_CHUNK = 500
+TOTAL = ""  # the dimension (and key) of a month's total
+
+
+class month_start(FunctionElement):
+    """SQL: the first day of the month of a date column, as a date."""
+
+    type = sa.Date()
+    inherit_cache = True
+    name = "month_start"
+
+
+@compiles(month_start)
+def _month_start_default(element, compiler, **kw):
+    (column,) = list(element.clauses)
+    return f"CAST(date_trunc('month', {compiler.process(column, **kw)}) AS DATE)"
+
+
+@compiles(month_start, "sqlite")
+def _month_start_sqlite(element, compiler, **kw):
+    (column,) = list(element.clauses)
+    return f"date({compiler.process(column, **kw)}, 'start of month')"
+
+
+def first_of_month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(month: date) -> date:
+    """The first day of the month after `month`'s.
+
+    >>> next_month(date(2025, 12, 1))
+    datetime.date(2026, 1, 1)
+    """
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
 @dataclass(frozen=True)
@@ -37,7 +73,7 @@ class Summary:
     day: str
     dimensions: tuple[str, ...]
     count: str
-    lock_space: int  # advisory lock keys on PostgreSQL: (lock_space << 32) + ordinal of the day
+    lock_space: int  # advisory lock keys on PostgreSQL: (lock_space << 32) + ordinal of the month
 
     @property
     def watched(self) -> tuple[str, ...]:
@@ -49,18 +85,45 @@ class Summary:
     def target_table(self) -> sa.Table:
         return self.target.__table__  # type: ignore[attr-defined]
 
-    def counts(self, days: list[date] | None) -> sa.Select:
-        """SQL: the source rows counted per day and dimension (of `days`, or every day)."""
+    def counts(self, month: date | None) -> sa.CompoundSelect:
+        """SQL: (month, dimension, key, count) of the source rows of `month` (or of every month), for the
+        total and each dimension."""
         source = self.source_table()
-        keys = [source.c[name] for name in self.watched]
-        query = sa.select(*keys, sa.func.count()).group_by(*keys)
-        return query if days is None else query.where(source.c[self.day].in_(days))
+        day = source.c[self.day]
+        where = [] if month is None else [day >= month, day < next_month(month)]
+        parts = []
+        for dimension in (TOTAL, *self.dimensions):
+            month_of = month_start(day)
+            grouped: list[sa.ColumnElement] = [month_of]
+            key: sa.ColumnElement = sa.literal(TOTAL, sa.String)
+            if dimension != TOTAL:
+                key = sa.cast(source.c[dimension], sa.String)
+                grouped.append(key)
+            parts.append(
+                sa.select(
+                    month_of.label("month"),
+                    sa.literal(dimension, sa.String).label("dimension"),
+                    key.label("key"),
+                    sa.func.count(),
+                )
+                .where(*where)
+                .group_by(*grouped)
+            )
+        return sa.union_all(*parts)
+
+    def refill(self, connection, month: date | None) -> None:
+        target = self.target_table()
+        if month is None:
+            connection.execute(target.delete())
+        else:
+            connection.execute(target.delete().where(target.c.month == month))
+        connection.execute(target.insert().from_select(["month", "dimension", "key", self.count], self.counts(month)))
 
 
 SUMMARIES = (
     Summary(
         source=ChildRequest,
-        target=RequestDayCount,
+        target=RequestMonthCount,
         day="received_on",
         dimensions=("exploitation_departement_code", "requester_kind", "requester_departement_code"),
         count="requests",
@@ -68,9 +131,9 @@ SUMMARIES = (
     ),
     Summary(
         source=Signalement,
-        target=SignalementDayCount,
+        target=SignalementMonthCount,
         day="declared_on",
-        dimensions=("structure_id", "current_category", "current_severity"),
+        dimensions=("current_category", "current_severity"),
         count="signalements",
         lock_space=0x5160,
     ),
@@ -78,28 +141,20 @@ SUMMARIES = (
 
 
 def summary_refresh(connection, summary: Summary, days: Iterable[date]) -> None:
-    """Recount `days` of one summary from its source, inside the caller's transaction."""
-    ordered = sorted(set(days))
-    if not ordered:
-        return
+    """Recount the months of `days` of one summary from its source, inside the caller's transaction."""
+    months = sorted({first_of_month(day) for day in days})
     if connection.dialect.name == "postgresql":
-        for day in ordered:  # in date order: two recounts never wait on each other in a circle
-            key = (summary.lock_space << 32) + day.toordinal()
+        for month in months:  # in date order: two recounts never wait on each other in a circle
+            key = (summary.lock_space << 32) + month.toordinal()
             connection.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
-    target = summary.target_table()
-    columns = [*summary.watched, summary.count]
-    for start in range(0, len(ordered), _CHUNK):
-        chunk = ordered[start : start + _CHUNK]
-        connection.execute(target.delete().where(target.c[summary.day].in_(chunk)))
-        connection.execute(target.insert().from_select(columns, summary.counts(chunk)))
+    for month in months:
+        summary.refill(connection, month)
 
 
 def summaries_rebuild(connection) -> None:
     """Recount every summary entirely (after rows were written without the ORM)."""
     for summary in SUMMARIES:
-        target = summary.target_table()
-        connection.execute(target.delete())
-        connection.execute(target.insert().from_select([*summary.watched, summary.count], summary.counts(None)))
+        summary.refill(connection, None)
 
 
 def _touched_days(session: Session, summary: Summary) -> set[date]:

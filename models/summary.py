@@ -1,8 +1,13 @@
-"""Summary tables: counts per day of the tables that whole-network indicators read over a period.
+"""Summary tables: national counts per month of the tables that whole-network indicators read over a period.
 
-Each row counts the source rows of one day and one combination of the dimensions the indicators
-split by. They are kept in the writing transaction by `core.summaries` (never written by hand, so not
-audited: the source rows are) and hold nothing but counts, no child and no free text.
+A row counts the source rows of one month that share one value of one dimension (`dimension` names
+the column, `key` holds its value as text; the dimension "" with key "" is the month's total). Their
+size is bounded by the vocabulary of each dimension (a few hundred rows a month), not by the volume of
+the network: ten times more requests leave them as large. They are national: a reading limited to a
+territory, or to a period that does not start and end on whole months, reads the source rows.
+
+They are kept in the writing transaction by `core.summaries` (never written by hand, so not audited:
+the source rows are) and hold nothing but counts, no child and no free text.
 """
 
 from __future__ import annotations
@@ -13,29 +18,27 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 
-class RequestDayCount(SQLModel, table=True):
-    """Requests received per day, exploitation département, requester kind and requester département."""
+class RequestMonthCount(SQLModel, table=True):
+    """Requests received per month (first day) and value of one dimension."""
 
-    __tablename__ = "summary_request_days"
+    __tablename__ = "summary_request_months"
     __audit__ = False
-    __table_args__ = (sa.CheckConstraint("requests > 0", name="ck_summary_request_days_positive"),)
+    __table_args__ = (sa.CheckConstraint("requests > 0", name="ck_summary_request_months_positive"),)
 
-    received_on: date = Field(primary_key=True)
-    exploitation_departement_code: str = Field(primary_key=True, max_length=3)
-    requester_kind: str = Field(primary_key=True, max_length=30)
-    requester_departement_code: str = Field(primary_key=True, max_length=3)
+    month: date = Field(primary_key=True, description="first day of the month of receipt")
+    dimension: str = Field(primary_key=True, max_length=40)
+    key: str = Field(primary_key=True, max_length=40)
     requests: int
 
 
-class SignalementDayCount(SQLModel, table=True):
-    """Signalements declared per day, structure, current category and current severity."""
+class SignalementMonthCount(SQLModel, table=True):
+    """Signalements declared per month (first day) and value of one dimension (current classification)."""
 
-    __tablename__ = "summary_signalement_days"
+    __tablename__ = "summary_signalement_months"
     __audit__ = False
-    __table_args__ = (sa.CheckConstraint("signalements > 0", name="ck_summary_signalement_days_positive"),)
+    __table_args__ = (sa.CheckConstraint("signalements > 0", name="ck_summary_signalement_months_positive"),)
 
-    declared_on: date = Field(primary_key=True)
-    structure_id: int = Field(primary_key=True)
-    current_category: str = Field(primary_key=True, max_length=30)
-    current_severity: str = Field(primary_key=True, max_length=20)
+    month: date = Field(primary_key=True, description="first day of the month of declaration")
+    dimension: str = Field(primary_key=True, max_length=40)
+    key: str = Field(primary_key=True, max_length=40)
     signalements: int

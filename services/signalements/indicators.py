@@ -39,7 +39,6 @@ from models.base import utcnow
 from models.referential import Departement, Region
 from models.signalement import Category, EventKind, RecipientKind, Severity, Signalement, SignalementEvent
 from models.structure import Structure
-from models.summary import SignalementDayCount as S
 from services.indicators.disclosure import Mark, fr_cell, protect_series, round_count
 from services.indicators.disclosure_policy import (
     breakdown_publishable,
@@ -49,6 +48,7 @@ from services.indicators.disclosure_policy import (
     withheld_note,
 )
 from services.periods import in_scope, month_starts, scope_for
+from services.summaries.signalements import signalement_counts, signalement_total
 
 DIMENSIONS = ("category", "severity", "structure", "region", "month", "recipient")
 
@@ -85,19 +85,18 @@ class SignalementIndicators:
     passed_on_within: DeadlineShare
 
 
-def _conditions(actor: Actor, start: date | None, end: date | None, source=Signalement) -> list:
-    """The period and the actor's reach, on `source`: the signalements or their per-day summary."""
+def _conditions(actor: Actor, start: date | None, end: date | None) -> list:
     conditions = []
     if start:
-        conditions.append(source.declared_on >= start)
+        conditions.append(Signalement.declared_on >= start)
     if end:
-        conditions.append(source.declared_on <= end)
+        conditions.append(Signalement.declared_on <= end)
     if actor.is_partner:
-        conditions.append(source.structure_id == actor.structure_id)
+        conditions.append(Signalement.structure_id == actor.structure_id)
     elif actor.is_funder:
         territory = in_scope(Structure.departement_code, scope_for(actor))
         if territory is not None:
-            conditions.append(source.structure_id.in_(select(Structure.id).where(territory)))
+            conditions.append(Signalement.structure_id.in_(select(Structure.id).where(territory)))
     return conditions
 
 
@@ -140,35 +139,33 @@ def signalement_indicator_counts(
     if by == "structure" and actor.is_funder:
         raise AccessDenied(REFUSED)
     _check_period(actor, start, end)
-    # Every dimension but the recipients is read from the per-day summary (models.summary).
-    source = Signalement if by == "recipient" else S
-    conditions = _conditions(actor, start, end, source)
-    count = func.sum(S.signalements).label("n")
+    conditions = _conditions(actor, start, end)
+    count = func.count(sa.distinct(Signalement.id)).label("n")
     if by == "category":
-        statement = select(S.current_category, count).group_by(S.current_category)
+        statement = select(Signalement.current_category, count).group_by(Signalement.current_category)
     elif by == "severity":
-        statement = select(S.current_severity, count).group_by(S.current_severity)
+        statement = select(Signalement.current_severity, count).group_by(Signalement.current_severity)
     elif by == "structure":
         statement = (
             select(Structure.id, count, Structure.name)
-            .join(Structure, Structure.id == S.structure_id)
+            .join(Structure, Structure.id == Signalement.structure_id)
             .group_by(Structure.id, Structure.name)
         )
     elif by == "region":
         statement = (
             select(Region.code, count, Region.name)
-            .join(Structure, Structure.id == S.structure_id)
+            .join(Structure, Structure.id == Signalement.structure_id)
             .join(Departement, Departement.code == Structure.departement_code)
             .join(Region, Region.code == Departement.region_code)
             .group_by(Region.code, Region.name)
         )
     elif by == "month":
-        year, month = sa.extract("year", S.declared_on), sa.extract("month", S.declared_on)
+        year, month = sa.extract("year", Signalement.declared_on), sa.extract("month", Signalement.declared_on)
         statement = select(year, month, count).group_by(year, month).order_by(year, month)
     else:
         voiding = aliased(SignalementEvent)
         statement = (
-            select(SignalementEvent.recipient_kind, func.count(sa.distinct(Signalement.id)).label("n"))
+            select(SignalementEvent.recipient_kind, count)
             .join(Signalement, Signalement.id == SignalementEvent.signalement_id)
             .where(
                 SignalementEvent.kind == EventKind.PASSED_ON.value,
@@ -177,14 +174,11 @@ def signalement_indicator_counts(
             .group_by(SignalementEvent.recipient_kind)
         )
     with session_scope(actor) as session:
-        rows = session.exec(statement.where(*conditions)).all()
-        population = (
-            session.exec(
-                select(func.coalesce(func.sum(S.signalements), 0)).where(*_conditions(actor, start, end, S))
-            ).one()
-            if actor.is_funder
-            else 0
-        )
+        # National counts over whole months come from the monthly summary (None: it cannot answer).
+        rows = signalement_counts(session, actor=actor, by=by, start=start, end=end)
+        if rows is None:
+            rows = session.exec(statement.where(*conditions)).all()
+        population = _population(session, actor, start, end, conditions) if actor.is_funder else 0
     result = [_row(by, row) for row in rows]
     if actor.is_funder:
         return _protected_rows(actor, by, result, int(population), start, end)
@@ -213,6 +207,13 @@ def _protected_rows(
     ]
 
 
+def _population(session, actor: Actor, start: date | None, end: date | None, conditions: list) -> int:
+    summed = signalement_total(session, actor=actor, start=start, end=end)
+    if summed is not None:
+        return summed
+    return session.exec(select(func.count()).select_from(Signalement).where(*conditions)).one()
+
+
 def signalement_breakdown_note(*, actor: Actor, start: date | None = None, end: date | None = None) -> str:
     """Funders: why the breakdowns of the period are not published (empty when they are)."""
     require(actor, Action.INDICATOR_READ)
@@ -220,9 +221,7 @@ def signalement_breakdown_note(*, actor: Actor, start: date | None = None, end: 
         return ""
     _check_period(actor, start, end)
     with session_scope(actor) as session:
-        population = session.exec(
-            select(func.coalesce(func.sum(S.signalements), 0)).where(*_conditions(actor, start, end, S))
-        ).one()
+        population = _population(session, actor, start, end, _conditions(actor, start, end))
     threshold, _ = _rule()
     if breakdown_publishable(int(population), threshold=threshold):
         return ""

@@ -13,7 +13,7 @@ from core.db import session_scope
 from core.formatting import PARIS
 from core.summaries import SUMMARIES, Summary, summaries_rebuild
 from models.child import ChildRequest, RequesterKind
-from models.signalement import Category, Severity, Signalement
+from models.signalement import Category, Severity
 from models.user import Role
 from services.path.indicators import path_indicator_counts, path_summary
 from services.signalements.declarations import signalement_correct
@@ -40,14 +40,21 @@ def _day(value) -> date:
 def _kept(summary: Summary) -> dict:
     target = summary.target_table()
     with session_scope(SYSTEM) as session:
-        rows = session.execute(sa.select(*(target.c[n] for n in (*summary.watched, summary.count)))).all()
-    return {(_day(row[0]), *row[1:-1]): row[-1] for row in rows}
+        rows = session.execute(sa.select(target.c.month, target.c.dimension, target.c.key, target.c[summary.count]))
+    return {(_day(month), dimension, key): n for month, dimension, key, n in rows}
 
 
 def _recounted(summary: Summary) -> dict:
+    """Straight from the source rows, in Python: per month, the total and each dimension's values."""
+    source = summary.source_table()
     with session_scope(SYSTEM) as session:
-        rows = session.execute(summary.counts(None)).all()
-    return {(_day(row[0]), *row[1:-1]): row[-1] for row in rows}
+        rows = session.execute(sa.select(*(source.c[name] for name in summary.watched))).all()
+    counts: dict = {}
+    for day, *values in rows:
+        month = _day(day).replace(day=1)
+        for dimension, key in (("", ""), *zip(summary.dimensions, (str(v) for v in values))):
+            counts[(month, dimension, key)] = counts.get((month, dimension, key), 0) + 1
+    return counts
 
 
 def _assert_equal_to_recount() -> None:
@@ -55,7 +62,7 @@ def _assert_equal_to_recount() -> None:
         assert _kept(summary) == _recounted(summary), summary.target.__name__
 
 
-days_ago = st.integers(min_value=1, max_value=40)
+days_ago = st.integers(min_value=1, max_value=100)  # three or four months
 request_op = st.tuples(
     st.just("request"), days_ago, st.sampled_from(KINDS), st.sampled_from(DEPARTEMENTS), st.sampled_from(DEPARTEMENTS)
 )
@@ -146,7 +153,7 @@ def test_a_failed_transaction_leaves_the_summaries_as_they_were(db):
     except RuntimeError:
         pass
     assert _kept(SUMMARIES[0]) == before == _recounted(SUMMARIES[0])
-    assert sum(before.values()) == 1
+    assert before[(_noon(3).date().replace(day=1), "", "")] == 1
 
 
 def test_rebuild_counts_rows_written_without_the_orm(db):
@@ -157,32 +164,61 @@ def test_rebuild_counts_rows_written_without_the_orm(db):
     with session_scope(SYSTEM) as session:
         summaries_rebuild(session.connection())
     _assert_equal_to_recount()
-    assert sum(_kept(SUMMARIES[0]).values()) == 1
+    assert _kept(SUMMARIES[0])[(_noon(5).date().replace(day=1), "", "")] == 1
 
 
-def test_indicators_read_the_same_counts_as_the_rows(db):
+def _at_noon(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 12, tzinfo=PARIS)
+
+
+def test_whole_month_national_readings_come_from_the_summaries_and_agree_with_the_rows(db):
+    year = TODAY.year - 1
     structure = make_structure(departement_code="35").id
     partner = make_user(Role.PARTENAIRE, structure_id=structure)
-    for ago, dep, kind in ((3, "93", "police"), (3, "93", "pjj"), (4, "35", "police"), (40, "35", "police")):
-        make_request(received_at=_noon(ago), exploitation_departement_code=dep, requester_kind=kind)
-    for ago, category in ((2, "fugue"), (2, "violence"), (35, "fugue")):
-        make_signalement(partner, now=_noon(ago).astimezone(PARIS), category=category)
-    start, end = TODAY - timedelta(days=10), TODAY
     coordination = make_user(Role.COORDINATION)
+    for day, dep, kind in (
+        (date(year, 3, 10), "93", "police"),
+        (date(year, 3, 20), "93", "pjj"),
+        (date(year, 4, 5), "35", "police"),
+        (date(year, 6, 1), "35", "police"),
+    ):
+        make_request(received_at=_at_noon(day), exploitation_departement_code=dep, requester_kind=kind)
+    for day, category in ((date(year, 3, 2), "fugue"), (date(year, 4, 30), "violence"), (date(year, 5, 1), "fugue")):
+        make_signalement(partner, now=_at_noon(day), category=category)
+    march, april_end = date(year, 3, 1), date(year, 4, 30)
 
-    by_departement = path_indicator_counts(
-        actor=coordination, measure="requests", group_by="exploitation_departement", start=start, end=end
+    def readings(start: date) -> tuple:
+        by_departement = path_indicator_counts(
+            actor=coordination, measure="requests", group_by="exploitation_departement", start=start, end=april_end
+        )
+        by_month = path_indicator_counts(
+            actor=coordination, measure="requests", group_by="period", start=start, end=april_end
+        )
+        by_category = signalement_indicator_counts(actor=coordination, by="category", start=start, end=april_end)
+        return (
+            {r.key: r.count for r in by_departement.rows},
+            by_departement.total,
+            {r.key: r.count for r in by_month.rows},
+            path_summary(actor=coordination, start=start, end=april_end).requests,
+            {r.key: r.count for r in by_category},
+        )
+
+    whole = readings(march)
+    assert whole == (
+        {"93": 2, "35": 1},
+        3,
+        {f"{year}-03": 2, f"{year}-04": 1},
+        3,
+        {"fugue": 1, "violence": 1},
     )
-    assert {r.key: r.count for r in by_departement.rows} == {"93": 2, "35": 1} and by_departement.total == 3
-    by_kind = path_indicator_counts(actor=coordination, measure="requests", group_by="requester_kind")
-    assert {r.key: r.count for r in by_kind.rows} == {"police": 3, "pjj": 1}
-    assert path_summary(actor=coordination, start=start, end=end).requests == 3
-    with session_scope(SYSTEM) as session:
-        rows = session.execute(sa.select(sa.func.count()).select_from(ChildRequest)).one()[0]
-        signalements = session.execute(sa.select(sa.func.count()).select_from(Signalement)).one()[0]
-    assert rows == 4 and signalements == 3
+    partial = readings(date(year, 3, 15))  # April from the summaries, 15 to 31 March from the rows
+    assert partial == ({"93": 1, "35": 1}, 2, {f"{year}-03": 1, f"{year}-04": 1}, 2, {"violence": 1})
+    own = signalement_indicator_counts(actor=partner, by="month", start=march, end=april_end)  # a partner: rows
+    assert [(r.key, r.count) for r in own] == [(f"{year}-03", 1), (f"{year}-04", 1)]
 
-    by_category = signalement_indicator_counts(actor=coordination, by="category", start=start, end=end)
-    assert {r.key: r.count for r in by_category} == {"fugue": 1, "violence": 1}
-    own = signalement_indicator_counts(actor=partner, by="month")
-    assert sum(r.count for r in own) == 3
+    # Emptied summaries leave only what is read from the rows: the edge days.
+    with session_scope(SYSTEM) as session:
+        for summary in SUMMARIES:
+            session.connection().execute(sa.delete(summary.target_table()))
+    assert readings(march) == ({}, 0, {}, 0, {})
+    assert readings(date(year, 3, 15)) == ({"93": 1}, 1, {f"{year}-03": 1}, 1, {})
