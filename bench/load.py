@@ -136,6 +136,10 @@ async def _send_figures(page, session: Session) -> None:
     session.sent = bool(await page.get_by_test_id("stAlertContentSuccess").filter(has_text=SENT).count())
     if not session.sent:
         session.errors.append("figures not confirmed as sent")
+        from tests.browser.harness import ARTIFACTS
+
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(ARTIFACTS / f"load-{session.username}.png"), full_page=True)
     session.errors += await _errors_on(page)
     await _open(page, session, "Évolution des chiffres")
 
@@ -254,7 +258,8 @@ class ConnectionSampler(threading.Thread):
         super().__init__(daemon=True)
         import sqlalchemy as sa
 
-        self.engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        # Autocommit: pg_stat_activity is read once per transaction, so each sample needs its own.
+        self.engine = sa.create_engine(url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
         self.name_of_db = url.rsplit("/", 1)[1]
         self.most = 0
         self.failure = ""

@@ -14,6 +14,8 @@ import json
 from collections import Counter
 from pathlib import Path
 
+FRENCH = {"ratio": "ratio", "growth": "croissance", "warm": "relance", "memory": "mémoire"}
+
 
 def _documents(results: Path, prefix: str) -> dict[str, dict]:
     return {path.stem: json.loads(path.read_text()) for path in sorted(results.glob(f"{prefix}-*.json"))}
@@ -25,7 +27,7 @@ def apptest_lines(rows: list[dict]) -> list[str]:
     >>> rows = [{"backend": "sqlite", "scale": 1, "ok": True, "checks": {"ratio": True, "warm": True}},
     ...         {"backend": "sqlite", "scale": 1, "ok": False, "checks": {"ratio": False, "warm": True}}]
     >>> apptest_lines(rows)
-    ['| AppTest (bench.run) | sqlite × 1 | 1/2 | ratio 1/2, warm 2/2 |']
+    ['| AppTest (bench.run) | sqlite × 1 | 1/2 | ratio 1/2, relance 2/2 |']
     """
     groups: dict[tuple[str, int], list[dict]] = {}
     for row in rows:
@@ -39,7 +41,7 @@ def apptest_lines(rows: list[dict]) -> list[str]:
             for name, ok in r.get("checks", {}).items():
                 seen[name] += 1
                 per_target[name] += bool(ok)
-        detail = ", ".join(f"{name} {per_target[name]}/{seen[name]}" for name in seen)
+        detail = ", ".join(f"{FRENCH.get(name, name)} {per_target[name]}/{seen[name]}" for name in seen)
         lines.append(f"| AppTest (bench.run) | {backend} × {scale} | {held}/{len(group)} | {detail} |")
     return lines
 
@@ -91,7 +93,7 @@ def load_lines(documents: dict[str, dict]) -> list[str]:
             f"| charge (bench.load) | postgresql × {document['scale']} | {int(bool(document['holds']))}/1 | "
             f"{document['sessions']} sessions, p50 {pages.get('p50_s', 0) * 1000:.0f} ms, "
             f"p95 {(p95 or 0) * 1000:.0f} ms (≤ 1 500), erreurs {len(document['errors'])}, "
-            f"écritures perdues {len(document['lost_writes'])}, connexions à la base {document['db_connections_max']} |"
+            f"écritures perdues {len(document['lost_writes'])}, connexions à la base {document['db_connections_max'] if document['db_connections_max'] is not None else 'non mesuré'} |"
         )
     return lines
 
