@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -222,3 +223,40 @@ def test_whole_month_national_readings_come_from_the_summaries_and_agree_with_th
             session.connection().execute(sa.delete(summary.target_table()))
     assert readings(march) == ({}, 0, {}, 0, {})
     assert readings(date(year, 3, 15)) == ({"93": 1}, 1, {f"{year}-03": 1}, 1, {})
+
+
+def test_two_writers_of_the_same_month_are_both_counted(db):
+    """The second writer's recount waits for the first one's transaction (advisory lock on PostgreSQL,
+    the write lock on SQLite) and then counts its request too."""
+    first_flushed, release_first = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def first_writer() -> None:
+        try:
+            with session_scope(SYSTEM):
+                make_request(received_at=_noon(2))  # flushed: the month's summary rows are written
+                first_flushed.set()
+                release_first.wait(timeout=30)
+        except BaseException as error:  # reported by the main thread
+            failures.append(error)
+            first_flushed.set()
+
+    def second_writer() -> None:
+        try:
+            make_request(received_at=_noon(2))
+        except BaseException as error:
+            failures.append(error)
+
+    first = threading.Thread(target=first_writer)
+    first.start()
+    assert first_flushed.wait(timeout=30)
+    second = threading.Thread(target=second_writer)
+    second.start()
+    second.join(timeout=1)  # it waits for the first writer's transaction
+    release_first.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+    assert not failures, failures
+    month = _noon(2).date().replace(day=1)
+    assert _kept(SUMMARIES[0])[(month, "", "")] == 2
+    _assert_equal_to_recount()
