@@ -129,11 +129,18 @@ async def _send_figures(page, session: Session) -> None:
         await form.get_by_label(label, exact=True).fill(value)
     send = form.get_by_role("button", name="Envoyer à la coordination")
     session.page_times.append(("envoi", await _timed(page, send.click)))
-    confirm = form.get_by_text(CONFIRM_UNUSUAL, exact=True)
-    if await confirm.count():
-        await confirm.click()
-        session.page_times.append(("envoi", await _timed(page, send.click)))
-    session.sent = bool(await page.get_by_test_id("stAlertContentSuccess").filter(has_text=SENT).count())
+    sent, confirm = page.get_by_text(SENT, exact=True), form.get_by_text(CONFIRM_UNUSUAL, exact=True)
+    # The message comes with the run after the save (st.rerun): wait for what the person reads.
+    outcome = sent.or_(confirm).first
+    try:
+        await outcome.wait_for(timeout=30_000)
+        if await confirm.count() and not await sent.count():  # unusual values: confirmed, then sent again
+            await confirm.click()
+            session.page_times.append(("envoi", await _timed(page, send.click)))
+            await sent.first.wait_for(timeout=30_000)
+        session.sent = True
+    except Exception:  # noqa: BLE001 - reported below with a screenshot
+        session.sent = False
     if not session.sent:
         session.errors.append("figures not confirmed as sent")
         from tests.browser.harness import ARTIFACTS
