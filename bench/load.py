@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import shutil
 import statistics
 import tempfile
 import threading
@@ -306,6 +307,7 @@ def run(scale: int, count: int) -> dict:
     server = pg_server.start()
     apps: list = []
     proxy = None
+    root = Path(tempfile.mkdtemp(prefix="ancrage-bench-load-"))
     try:
         url = pg_server.create_database(server.url, f"bench_load_{scale}")
         built = subprocess.run(
@@ -314,7 +316,6 @@ def run(scale: int, count: int) -> dict:
         if built.returncode:
             raise RuntimeError("bench.scale failed")
         usernames = _prepare_accounts(url, partners)
-        root = Path(tempfile.mkdtemp(prefix="ancrage-bench-load-"))
         apps = [ProductionApp(url, root / f"app{i}", name=f"load{i}") for i in (1, 2)]
         for app in apps:
             app.launch()
@@ -339,6 +340,7 @@ def run(scale: int, count: int) -> dict:
         for app in apps:
             app.stop()
         server.stop()
+        shutil.rmtree(root, ignore_errors=True)
     return report(sessions, elapsed, connections, confirmed, stored, scale=scale)
 
 
