@@ -70,6 +70,7 @@ def build(scale: int, url: str) -> dict[str, int]:
     os.environ["DATABASE_URL"] = url
     from core.config import reset_settings
     from core.db import dispose_engines, engine
+    from core.summaries import summaries_rebuild
 
     reset_settings()
     dispose_engines()
@@ -88,6 +89,7 @@ def build(scale: int, url: str) -> dict[str, int]:
         if scale > 0:
             for step in _bulk_steps():
                 step(ctx)
+            summaries_rebuild(connection)  # the bulk rows bypass the ORM hook that keeps the summaries
         ctx_counts = ctx.counts
     _accounts(first_structure=ctx.structure_ids[0] if ctx.structure_ids else None)
     _statistics()

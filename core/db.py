@@ -176,3 +176,4 @@ def upgrade_to_head(url: str | None = None) -> None:
 
 import core.audit  # noqa: E402,F401  (registers the audit hooks on every session)
 import core.bounds  # noqa: E402,F401  (registers the guard on typed values)
+import core.summaries  # noqa: E402,F401  (registers the recount of the summary tables)

@@ -25,6 +25,7 @@ from models.setting import AppSetting  # noqa: F401
 from models.signalement import Signalement, SignalementEvent  # noqa: F401
 from models.standard import StandardAssessment, StandardCriterion  # noqa: F401
 from models.structure import Structure, StructureStatusChange  # noqa: F401
+from models.summary import RequestMonthCount, SignalementMonthCount  # noqa: F401
 from models.training import (  # noqa: F401  # noqa: F401
     TrainingAttendance,
     TrainingModule,

@@ -51,6 +51,7 @@ from services.indicators.disclosure_policy import (
 )
 from services.path.sql import days_between, period_key, period_label
 from services.periods import Scope, in_scope, month_starts, scope_for, scope_holds
+from services.summaries.requests import request_counts, request_total
 
 MEASURES = {"requests": "Sollicitations reçues", "oriented": "Enfants orientés", "placed": "Enfants accueillis"}
 GROUPS = {
@@ -272,7 +273,16 @@ def path_indicator_counts(
     where = _between(date_column, start, end)
     counter = (lambda expr: func.count(sa.distinct(expr))) if distinct else func.count
     with session_scope(actor) as session:
-        if group_by == "exploitation_form":
+        summed = (  # national counts of requests over whole months: from the monthly summary
+            request_counts(
+                session, group_by=group_by, territory=scope_for(actor, scope), start=start, end=end, period=period
+            )
+            if measure == "requests"
+            else None
+        )
+        if summed is not None:
+            rows = summed
+        elif group_by == "exploitation_form":
             forms = [f.value for f in ExploitationForm]
             columns = [
                 counter(sa.case((code_list_contains(ChildRequest.exploitation_forms, code), counted), else_=None))
@@ -334,6 +344,13 @@ def _protected_counts(
 
 
 def _total(session, actor: Actor, measure: str, start, end, scope) -> int:
+    summed = (
+        request_total(session, territory=scope_for(actor, scope), start=start, end=end)
+        if measure == "requests"
+        else None
+    )
+    if summed is not None:
+        return summed
     date_column, counted, distinct, shape = _measure(measure, actor, scope, with_request=False)
     total = func.count(sa.distinct(counted)) if distinct else func.count(counted)
     return session.exec(shape(select(total)).where(*_between(date_column, start, end))).one()

@@ -48,6 +48,7 @@ from services.indicators.disclosure_policy import (
     withheld_note,
 )
 from services.periods import in_scope, month_starts, scope_for
+from services.summaries.signalements import signalement_counts, signalement_total
 
 DIMENSIONS = ("category", "severity", "structure", "region", "month", "recipient")
 
@@ -173,12 +174,11 @@ def signalement_indicator_counts(
             .group_by(SignalementEvent.recipient_kind)
         )
     with session_scope(actor) as session:
-        rows = session.exec(statement.where(*conditions)).all()
-        population = (
-            session.exec(select(func.count()).select_from(Signalement).where(*conditions)).one()
-            if actor.is_funder
-            else 0
-        )
+        # National counts over whole months come from the monthly summary (None: it cannot answer).
+        rows = signalement_counts(session, actor=actor, by=by, start=start, end=end)
+        if rows is None:
+            rows = session.exec(statement.where(*conditions)).all()
+        population = _population(session, actor, start, end, conditions) if actor.is_funder else 0
     result = [_row(by, row) for row in rows]
     if actor.is_funder:
         return _protected_rows(actor, by, result, int(population), start, end)
@@ -207,6 +207,13 @@ def _protected_rows(
     ]
 
 
+def _population(session, actor: Actor, start: date | None, end: date | None, conditions: list) -> int:
+    summed = signalement_total(session, actor=actor, start=start, end=end)
+    if summed is not None:
+        return summed
+    return session.exec(select(func.count()).select_from(Signalement).where(*conditions)).one()
+
+
 def signalement_breakdown_note(*, actor: Actor, start: date | None = None, end: date | None = None) -> str:
     """Funders: why the breakdowns of the period are not published (empty when they are)."""
     require(actor, Action.INDICATOR_READ)
@@ -214,9 +221,7 @@ def signalement_breakdown_note(*, actor: Actor, start: date | None = None, end: 
         return ""
     _check_period(actor, start, end)
     with session_scope(actor) as session:
-        population = session.exec(
-            select(func.count()).select_from(Signalement).where(*_conditions(actor, start, end))
-        ).one()
+        population = _population(session, actor, start, end, _conditions(actor, start, end))
     threshold, _ = _rule()
     if breakdown_publishable(int(population), threshold=threshold):
         return ""

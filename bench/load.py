@@ -1,0 +1,422 @@
+"""Many users at once: concurrent browser sessions against two app processes behind nginx, on PostgreSQL.
+
+The production layout of tests/browser/production.py is started: a PostgreSQL server, a benchmark
+database built by bench.scale at `--scale`, two processes of scripts/start-production.sh, nginx in front
+(ip_hash, as deployed). Then `--sessions` browser contexts of one headless Chromium run at once
+(Playwright's asyncio API), each as a person would:
+
+- partner staff (accounts `charge-N`, one per structure, created for the run): log in, open « Chiffres
+  de la semaine », type last week's values (0 where there is none) and send them to the coordination,
+  then open their chart;
+- coordination and funders (two thirds coordination): log in and open every dashboard of their menu.
+
+Recorded: every page time (click to app settled, as bench.browser), every log-in, errors (an exception
+box, a red error box other than expected refusals, a time-out), the largest number of connections
+to the database seen during the run (pg_stat_activity, sampled every 0.5 s), and lost writes: each
+partner whose send was confirmed must have this week's report submitted in the database afterwards.
+
+    .venv/bin/python -m bench.load --scale 1 --sessions 30
+
+Results: bench/results/load-postgresql-<scale>.json and .md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from bench.browser import _SETTLED_AT_JS, MUTATION_WATCH_JS, percentile
+
+P95_TARGET_S = 1.5
+PARTNER_SHARE = 0.5
+DASHBOARD_TITLES = (
+    "Tableau de bord",
+    "Indicateurs du réseau",
+    "Indicateurs du parcours",
+    "Indicateurs formation",
+    "Indicateurs des signalements",
+    "Évolution des chiffres",
+    "Complétude",
+)
+SENT = "Chiffres envoyés à la coordination."
+CONFIRM_UNUSUAL = "Je confirme ces valeurs inhabituelles"
+PASSWORD = "ancrage-demo"
+SETTLE_MS = 500
+
+
+class Session:
+    def __init__(self, number: int, username: str, role: str) -> None:
+        self.number, self.username, self.role = number, username, role
+        self.page_times: list[tuple[str, float]] = []
+        self.login_s: float | None = None
+        self.errors: list[str] = []
+        self.sent = False
+
+
+async def _activity(page) -> int:
+    """Runs and messages seen so far by the harness's watch (0 before it is installed)."""
+    return await page.evaluate("() => { const w = window.__ancrageRunWatch; return w ? w.runs + w.messages : 0; }")
+
+
+async def _wait_idle(page, *, since: int = 0, timeout_s: float = 120) -> None:
+    """The harness's rule, asynchronously: the app answered since `since` (a run or a message), is
+    notRunning, and nothing moved (state, message, element) for SETTLE_MS."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        status = await page.evaluate(
+            "() => { const w = window.__ancrageRunWatch; return w ? {state: w.state, activity: w.runs + w.messages,"
+            " quiet: performance.now() - Math.max(w.changedAt, window.__benchLastMutation || 0)} : null; }"
+        )
+        if status and status["state"] == "notRunning" and status["activity"] > since and status["quiet"] >= SETTLE_MS:
+            return
+        await page.wait_for_timeout(50)
+    raise TimeoutError(f"page still running after {timeout_s} s")
+
+
+async def _timed(page, action) -> float:
+    since = await _activity(page)
+    clicked_at = await page.evaluate("() => performance.now()")
+    await action()
+    await _wait_idle(page, since=since)
+    return (await page.evaluate(_SETTLED_AT_JS) - clicked_at) / 1000
+
+
+async def _errors_on(page) -> list[str]:
+    boxes = page.locator("[data-testid=stException], [data-testid=stAlertContentError]")
+    texts = await boxes.all_inner_texts()
+    return [t[:120] for t in texts if "Rien n'a été enregistré" not in t]
+
+
+async def _open(page, session: Session, title: str) -> None:
+    link = page.get_by_test_id("stSidebar").get_by_role("link", name=title, exact=True)
+    if not await link.count():
+        return
+    session.page_times.append((title, await _timed(page, link.click)))
+    session.errors += await _errors_on(page)
+
+
+async def _login(page, session: Session) -> None:
+    await page.goto("/")
+    await _wait_idle(page)
+    await page.get_by_label("Identifiant", exact=True).fill(session.username)
+    await page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
+    button = page.get_by_role("button", name="Se connecter", exact=True)
+    session.login_s = await _timed(page, button.click)
+    logout = page.get_by_test_id("stSidebar").get_by_role("button", name="Se déconnecter")
+    try:  # the menu is drawn by the run after the log-in's
+        await logout.wait_for(timeout=60_000)
+    except Exception:  # noqa: BLE001
+        session.errors.append("log-in failed")
+        raise
+    await _wait_idle(page)
+
+
+async def _send_figures(page, session: Session) -> None:
+    await _open(page, session, "Chiffres de la semaine")
+    form = page.get_by_test_id("stMain").get_by_test_id("stForm")
+    rows = form.get_by_test_id("stHorizontalBlock").filter(has=page.locator("input[type=number]"))
+    for row in await rows.all():
+        cells = row.get_by_test_id("stColumn")
+        label = (await cells.nth(0).inner_text()).replace("*", "").strip()
+        previous = (await cells.nth(2).inner_text()).strip()
+        value = "0" if previous == "—" else previous.replace(",", ".").replace("\u202f", "").replace(" ", "")
+        await form.get_by_label(label, exact=True).fill(value)
+    send = form.get_by_role("button", name="Envoyer à la coordination")
+    session.page_times.append(("envoi", await _timed(page, send.click)))
+    sent, confirm = page.get_by_text(SENT, exact=True), form.get_by_text(CONFIRM_UNUSUAL, exact=True)
+    # The message comes with the run after the save (st.rerun): wait for what the person reads.
+    outcome = sent.or_(confirm).first
+    try:
+        await outcome.wait_for(timeout=30_000)
+        if await confirm.count() and not await sent.count():  # unusual values: confirmed, then sent again
+            await confirm.click()
+            session.page_times.append(("envoi", await _timed(page, send.click)))
+            await sent.first.wait_for(timeout=30_000)
+        session.sent = True
+    except Exception:  # noqa: BLE001 - reported below with a screenshot
+        session.sent = False
+    if not session.sent:
+        session.errors.append("figures not confirmed as sent")
+        from tests.browser.harness import ARTIFACTS
+
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(ARTIFACTS / f"load-{session.username}.png"), full_page=True)
+    session.errors += await _errors_on(page)
+    await _open(page, session, "Évolution des chiffres")
+
+
+async def _run_session(browser, url: str, session: Session, start_gate: asyncio.Event) -> None:
+    from tests.browser.harness import RUN_WATCH_JS
+
+    context = await browser.new_context(base_url=url, locale="fr-FR", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(90_000)
+    await context.add_init_script(RUN_WATCH_JS)
+    await context.add_init_script(MUTATION_WATCH_JS)
+    page = await context.new_page()
+    await start_gate.wait()
+    try:
+        await _login(page, session)
+        if session.role == "partenaire":
+            await _send_figures(page, session)
+        else:
+            for title in DASHBOARD_TITLES:
+                await _open(page, session, title)
+    except Exception as error:  # noqa: BLE001 - every failure is an error of the run
+        session.errors.append(f"{type(error).__name__}: {str(error)[:150]}")
+    finally:
+        await context.close()
+
+
+async def _drive(url: str, sessions: list[Session]) -> float:
+    from playwright.async_api import async_playwright
+
+    from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        gate = asyncio.Event()
+        tasks = [asyncio.create_task(_run_session(browser, url, s, gate)) for s in sessions]
+        await asyncio.sleep(1)
+        started = time.perf_counter()
+        gate.set()
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - started
+        await browser.close()
+    return elapsed
+
+
+def _prepare_accounts(url: str, partners: int) -> list[str]:
+    """`partners` structures with one partner account each (`charge-N`), created through the services."""
+    import os
+
+    os.environ["DATABASE_URL"] = url
+    from core.access import SYSTEM
+    from core.config import reset_settings
+    from core.db import dispose_engines
+    from models.structure import StructureCreate
+    from models.user import Role
+    from services.admin.users import UserCreate, user_create
+    from services.directory.structures import structure_create
+
+    reset_settings()
+    dispose_engines()
+    names = []
+    for n in range(1, partners + 1):
+        structure = structure_create(
+            actor=SYSTEM,
+            data=StructureCreate(
+                name=f"Structure de charge {n}",
+                kind="mecs",
+                departement_code="35",
+                commune="Rennes",
+                capacity=12,
+                sexes=["F", "M"],
+                exploitation_forms=["sexuelle"],
+                status="actif",
+            ),
+        )
+        user_create(
+            actor=SYSTEM,
+            data=UserCreate(
+                username=f"charge-{n}",
+                display_name=f"Charge {n}",
+                email=f"charge-{n}@bench.invalid",
+                role=Role.PARTENAIRE.value,
+                password=PASSWORD,
+                structure_id=structure.id,
+            ),
+        )
+        names.append(f"charge-{n}")
+    dispose_engines()
+    return names
+
+
+def _submitted(url: str, usernames: list[str]) -> set[str]:
+    """The partners whose structure has a report of this week sent (or approved) in the database."""
+    import sqlalchemy as sa
+
+    from models.base import utcnow
+    from services.weekly.weeks import current_week
+
+    week = current_week(utcnow())
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text(
+                "SELECT u.username FROM app_users u JOIN weekly_reports r ON r.structure_id = u.structure_id"
+                " WHERE r.week_start = :week AND r.status IN ('envoye', 'valide') AND u.username = ANY(:names)"
+            ),
+            {"week": week, "names": usernames},
+        ).all()
+    engine.dispose()
+    return {row[0] for row in rows}
+
+
+class ConnectionSampler(threading.Thread):
+    """The largest number of connections to the database seen, sampled every 0.5 s."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(daemon=True)
+        import sqlalchemy as sa
+
+        # Autocommit: pg_stat_activity is read once per transaction, so each sample needs its own.
+        self.engine = sa.create_engine(url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
+        self.name_of_db = url.rsplit("/", 1)[1]
+        self.most = 0
+        self.failure = ""
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        import sqlalchemy as sa
+
+        try:
+            with self.engine.connect() as connection:
+                while not self.stopping.is_set():
+                    n = connection.execute(
+                        sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = :db"), {"db": self.name_of_db}
+                    ).scalar_one()
+                    self.most = max(self.most, int(n) - 1)  # not counting the sampler's own connection
+                    self.stopping.wait(0.5)
+        except Exception as error:  # noqa: BLE001 - reported with the results
+            self.failure = str(error)[:200]
+
+    def stop(self) -> int:
+        self.stopping.set()
+        self.join(timeout=5)
+        self.engine.dispose()
+        return self.most
+
+
+def run(scale: int, count: int) -> dict:
+    import subprocess
+    import sys
+
+    from core.config import PROJECT_ROOT
+    from tests import pg_server
+    from tests.browser.production import ProductionApp, Proxy
+
+    partners = max(1, round(count * PARTNER_SHARE))
+    readers = count - partners
+    server = pg_server.start()
+    apps: list = []
+    proxy = None
+    root = Path(tempfile.mkdtemp(prefix="ancrage-bench-load-"))
+    try:
+        url = pg_server.create_database(server.url, f"bench_load_{scale}")
+        built = subprocess.run(
+            [sys.executable, "-m", "bench.scale", "--scale", str(scale), "--url", url], cwd=PROJECT_ROOT
+        )
+        if built.returncode:
+            raise RuntimeError("bench.scale failed")
+        usernames = _prepare_accounts(url, partners)
+        apps = [ProductionApp(url, root / f"app{i}", name=f"load{i}") for i in (1, 2)]
+        for app in apps:
+            app.launch()
+        for app in apps:
+            app.wait()
+        proxy = Proxy(apps, root / "nginx").start()
+        sessions = [Session(i, name, "partenaire") for i, name in enumerate(usernames)]
+        for i in range(readers):
+            role = "financeur" if i % 3 == 2 else "coordination"
+            sessions.append(Session(len(sessions), role, role))
+        sampler = ConnectionSampler(url)
+        sampler.start()
+        elapsed = asyncio.run(_drive(proxy.url, sessions))
+        connections = sampler.stop()
+        if sampler.failure:
+            sessions[0].errors.append(f"connection sampler: {sampler.failure}")
+        confirmed = {s.username for s in sessions if s.sent}
+        stored = _submitted(url, usernames)
+    finally:
+        if proxy is not None:
+            proxy.stop()
+        for app in apps:
+            app.stop()
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+    return report(sessions, elapsed, connections, confirmed, stored, scale=scale)
+
+
+def report(
+    sessions: list[Session], elapsed: float, connections: int, confirmed: set[str], stored: set[str], *, scale: int
+) -> dict:
+    """The run's figures: page times (p50, p95), log-ins, errors, lost writes, connections.
+
+    >>> s = Session(0, "charge-1", "partenaire")
+    >>> s.page_times, s.login_s, s.sent = [("envoi", 0.4), ("Tableau de bord", 1.0)], 2.0, True
+    >>> r = report([s], 10.0, 7, {"charge-1"}, set(), scale=1)
+    >>> (r["pages"]["p50_s"], r["lost_writes"], r["holds"])
+    (0.7, ['charge-1'], False)
+    """
+    times = [t for s in sessions for _, t in s.page_times]
+    logins = [s.login_s for s in sessions if s.login_s is not None]
+    errors = [f"{s.username}: {e}" for s in sessions for e in s.errors]
+    lost = sorted(confirmed - stored)
+    pages = {"count": len(times), "p50_s": statistics.median(times), "p95_s": percentile(times, 95)} if times else {}
+    return {
+        "scale": scale,
+        "sessions": len(sessions),
+        "partners": sum(s.role == "partenaire" for s in sessions),
+        "duration_s": elapsed,
+        "pages": pages,
+        "logins": {"count": len(logins), "p50_s": statistics.median(logins), "p95_s": percentile(logins, 95)}
+        if logins
+        else {},
+        "errors": errors,
+        "lost_writes": lost,
+        "sent": len(confirmed),
+        "db_connections_max": connections,
+        "holds": bool(times) and pages["p95_s"] <= P95_TARGET_S and not errors and not lost,
+    }
+
+
+def markdown(result: dict, note: str) -> str:
+    pages, logins = result["pages"], result["logins"]
+
+    def ms(value: float | None) -> str:
+        return "—" if value is None else f"{value * 1000:.0f}"
+
+    return "\n".join(
+        [
+            f"Charge : {result['sessions']} sessions simultanées ({result['partners']} partenaires qui envoient "
+            f"leurs chiffres, les autres lisent les tableaux de bord), PostgreSQL échelle {result['scale']}, "
+            f"deux processus derrière nginx ; {note}",
+            "",
+            "| pages mesurées | p50 ms | p95 ms (≤ 1 500) | connexions p50 / p95 ms | erreurs | écritures perdues | "
+            "envois confirmés | connexions à la base (max) | durée s | cibles |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+            f"| {pages.get('count', 0)} | {ms(pages.get('p50_s'))} | {ms(pages.get('p95_s'))} | "
+            f"{ms(logins.get('p50_s'))} / {ms(logins.get('p95_s'))} | {len(result['errors'])} | "
+            f"{len(result['lost_writes'])} | {result['sent']} | {result['db_connections_max']} | "
+            f"{result['duration_s']:.0f} | {'tenues' if result['holds'] else 'manquées'} |",
+        ]
+        + ([""] + [f"- {e}" for e in result["errors"][:20]] if result["errors"] else [])
+    )
+
+
+def main() -> None:
+    from bench.run import RESULTS
+
+    parser = argparse.ArgumentParser(description="Plusieurs utilisateurs à la fois, derrière nginx, sur PostgreSQL.")
+    parser.add_argument("--scale", type=int, default=10)
+    parser.add_argument("--sessions", type=int, default=30)
+    parser.add_argument("--note", default="machine partagée et chargée pendant la mesure.")
+    args = parser.parse_args()
+    result = run(args.scale, args.sessions)
+    result["note"] = args.note
+    table = markdown(result, args.note)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"load-postgresql-{args.scale}.json").write_text(json.dumps(result, indent=1))
+    (RESULTS / f"load-postgresql-{args.scale}.md").write_text(table + "\n")
+    print(table)
+
+
+if __name__ == "__main__":
+    main()
