@@ -1,7 +1,7 @@
 """monthly summary counts of requests and signalements
 
 Revision ID: b3c4e5f6a701
-Revises: 5b1e7c9d2a40
+Revises: e7a19c0d4b52
 Create Date: 2026-12-04 14:55:48.413985
 """
 from typing import Sequence, Union
@@ -13,7 +13,7 @@ import models.base
 
 
 revision: str = 'b3c4e5f6a701'
-down_revision: Union[str, None] = '5b1e7c9d2a40'
+down_revision: Union[str, None] = 'e7a19c0d4b52'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
