@@ -2,8 +2,10 @@
 
 import streamlit as st
 
+from core.bounds import text_limit
 from core.clock import paris_today
 from core.formatting import fr_number
+from models.child import Child
 from models.outreach import OUTREACH_COUNTS, OutreachKind, PlaceKind
 from services.directory.referential import departement_options
 from services.outreach.sessions import (
@@ -119,7 +121,7 @@ if actor.is_coordination:
                 ),
                 key="outreach_link_session",
             )
-            code = st.text_input("Code de l'enfant (ex. ANC-2025-7KQ3M)", max_chars=20, key="outreach_link_code")
+            code = st.text_input("Code de l'enfant", max_chars=text_limit(Child, "code"), key="outreach_link_code")
             if st.form_submit_button("Relier"):
                 with handled():
                     origin = referral_link(actor=actor, session_id=session_id, child_code=code)

@@ -3,8 +3,11 @@
 import pandas as pd
 import streamlit as st
 
+from core.bounds import text_limit
 from core.formatting import fr_number
+from core.passwords import MAX_BYTES
 from models.outreach import ReferrerKind
+from models.user import User
 from services.directory.referential import departement_options
 from services.referrers.accounts import (
     NAME_MAX,
@@ -86,10 +89,16 @@ with account_tab:
                 "Service", list(by_id), format_func=lambda i: by_id[i].name, key="referrer_account_service"
             )
             left, right = st.columns(2)
-            username = left.text_input("Identifiant", max_chars=60, key="referrer_account_username")
-            display_name = right.text_input("Nom affiché", max_chars=120, key="referrer_account_display")
-            email = left.text_input("E-mail", max_chars=160, key="referrer_account_email")
-            password = right.text_input("Mot de passe initial", type="password", key="referrer_account_password")
+            username = left.text_input(
+                "Identifiant", max_chars=text_limit(User, "username"), key="referrer_account_username"
+            )
+            display_name = right.text_input(
+                "Nom affiché", max_chars=text_limit(User, "display_name"), key="referrer_account_display"
+            )
+            email = left.text_input("E-mail", max_chars=text_limit(User, "email"), key="referrer_account_email")
+            password = right.text_input(
+                "Mot de passe initial", type="password", max_chars=MAX_BYTES, key="referrer_account_password"
+            )
             if st.form_submit_button("Créer le compte", type="primary"):
                 with handled():
                     user = referrer_account_create(

@@ -13,11 +13,11 @@ from core.access import Action, Actor, can
 from core.bounds import text_limit
 from core.formatting import fr_date, fr_number, fr_percent
 from models.structure import ExploitationForm, Structure, StructureCreate
-from services.directory.conventions import LABELS
 from services.directory.referential import departement_options, region_options
 from services.directory.structure_export import structure_export
 from services.directory.structure_import import structure_import
 from services.directory.structure_listing import StructureFilters
+from services.directory.structure_rules import LABELS
 from services.directory.structures import structure_create
 from ui.directory import KIND_LABELS, STATUS_LABELS, ages_text, filter_select, structure_fields
 from ui.feedback import handled

@@ -11,9 +11,9 @@ from core.access import Action, Actor, can
 from core.formatting import fr_date, fr_number, fr_percent
 from models.standard import AssessmentLevel, CriterionCategory
 from models.structure import ExploitationForm, OnSiteService, Sex, StructureUpdate
-from services.directory.conventions import LABELS
 from services.directory.referential import departement_label
 from services.directory.standards import assessment_grid, compliance_for
+from services.directory.structure_rules import LABELS
 from services.directory.structures import structure_confirm_contact, structure_status_history, structure_update
 from ui.cache import cached
 from ui.directory import KIND_LABELS, STATUS_LABELS, ages_text, codes_text, contact_fields, structure_fields

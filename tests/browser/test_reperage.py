@@ -78,7 +78,7 @@ def test_partner_outreach_leads_to_a_request_that_shows_its_origin_and_is_counte
     main = page.get_by_test_id("stMain")
     main.get_by_text("Relier une sollicitation à la maraude qui a repéré l'enfant").click()
     link = main.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Relier"))
-    link.get_by_label("Code de l'enfant (ex. ANC-2025-7KQ3M)", exact=True).fill(code)
+    link.get_by_label("Code de l'enfant", exact=True).fill(code)
     click_and_wait(link.get_by_role("button", name="Relier"))
     expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("Sollicitation reliée", timeout=SEEN_MS)
 

@@ -7,8 +7,8 @@ import pytest
 from core.errors import ValidationFailed
 from models.standard import CriterionCreate
 from models.structure import StructureCreate
-from services.directory.conventions import LABELS
 from services.directory.standards import CRITERION_LABELS
+from services.directory.structure_rules import LABELS
 from ui.inputs import REQUIRED, validated
 
 

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.access import SYSTEM
+from core.clock import paris_today
 from core.db import session_scope
 from core.formatting import PARIS
 from core.summaries import SUMMARIES, Summary, summaries_rebuild
@@ -22,7 +23,7 @@ from services.signalements.indicators import signalement_indicator_counts
 from tests.conftest import _empty_tables
 from tests.factories import make_request, make_signalement, make_structure, make_user
 
-TODAY = datetime.now(PARIS).date()
+TODAY = paris_today()
 DEPARTEMENTS = ("35", "93", "69", "971")
 KINDS = [k.value for k in RequesterKind][:4]
 CATEGORIES = [c.value for c in Category][:3]
