@@ -232,7 +232,7 @@ def annual_report_xlsx(*, actor: Actor, year: int, scope: Scope | None = None, p
 def annual_report_html(*, actor: Actor, year: int, scope: Scope | None = None, protected: bool = True) -> str:
     """Coordination and funders: the year's report as a printable, self-contained HTML page (protected
     unless the coordination asks for its exact figures)."""
-    from services.report.export import report_html
+    from services.report.html import report_html
 
     return report_html(annual_report_content(actor=actor, year=year, scope=scope, protected=protected))
 
