@@ -35,6 +35,8 @@ from tests.factories import (
 from tests.pages.helpers import open_page, texts
 from ui.navigation import pages_for
 
+pytestmark = pytest.mark.slow  # the demo or every funder page: tens of seconds, in the full suite
+
 TODAY = paris_today()
 LAST_MONTH = period_of("mois", TODAY).previous()
 LAST_YEAR_END = period_of("mois", date(TODAY.year - 1, 12, 1))  # the last month of a year that is over

@@ -2,11 +2,15 @@
 
 from datetime import timedelta
 
+import pytest
+
 from core.access import SYSTEM
 from services.admin.users import actor_for_username
 from services.outreach.indicators import outreach_totals, prevention_summary
 from services.referrers.accounts import referrer_service_list
 from services.referrers.requests import referral_list
+
+pytestmark = pytest.mark.slow  # the demo or every funder page: tens of seconds, in the full suite
 
 
 def test_demo_detection_circuit(demo_db):

@@ -1,11 +1,15 @@
 """The demo tells two believable years of children's paths, through the services."""
 
+import pytest
+
 from core.access import SYSTEM
 from models.user import Role
 from services.path.indicators import path_summary
 from services.path.placements import structure_children
 from services.path.requests import request_board
 from tests.factories import make_user
+
+pytestmark = pytest.mark.slow  # the demo or every funder page: tens of seconds, in the full suite
 
 
 def test_demo_paths(demo_db):

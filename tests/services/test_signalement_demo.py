@@ -1,5 +1,6 @@
 """The demo's signalements: two believable years, mostly on time, two still open."""
 
+import pytest
 from sqlmodel import select
 
 from core.access import SYSTEM
@@ -7,6 +8,8 @@ from core.db import session_scope
 from models.signalement import Signalement, SignalementEvent
 from services.signalements import circuit, reads
 from services.signalements.indicators import signalement_indicators
+
+pytestmark = pytest.mark.slow  # the demo or every funder page: tens of seconds, in the full suite
 
 
 def test_demo_signalements(demo_db):
