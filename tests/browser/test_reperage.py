@@ -168,5 +168,5 @@ def test_referrer_sends_a_request_and_follows_it_without_seeing_the_structure(fr
     expect(row.first).to_contain_text("Prise en charge", timeout=SEEN_MS)
     text = main.inner_text()
     assert structure_name not in text and not CHILD_CODE.search(text)
-    assert menu_titles(page) == ["Accueil", "Orienter un enfant"]
+    assert menu_titles(page) == ["Accueil", "Notifications", "Orienter un enfant"]  # nothing of the structures
     assert_no_streamlit_error(page)
