@@ -96,6 +96,7 @@ def test_coordination_records_a_session_and_the_indicators_and_the_partner_team_
     form_tab.get_by_label("Organisme formateur").fill(organisation)
     form_tab.get_by_text("Réalisée", exact=True).click()
     form_tab.get_by_role("combobox", name="Structures partenaires dont des professionnels ont participé").click()
+    coordination.keyboard.type(structure)  # the list is long: typing keeps only this option on screen
     coordination.get_by_role("option", name=structure, exact=True).click()
     coordination.keyboard.press("Escape")
     for profile, count in PARTICIPANTS.items():
