@@ -11,7 +11,7 @@ from core.errors import AncrageError
 from startup.bootstrap import init_database
 from ui.auth import APP_RAN, REFUSED_PAGE, clear_login_state, current_actor, login_screen, logout_control
 from ui.navigation import PAGES, PageSpec, inside_app
-from ui.outage import outage_notice, restore_typed_values
+from ui.outage import outage_notice, restore_typed_values, unexpected_error
 from ui.screen import FAVICON, screen_style
 
 st.set_page_config(page_title="Ancrage", page_icon=FAVICON, layout="wide")
@@ -66,14 +66,16 @@ def _login_pages() -> StreamlitPage:
 
 def _run_or_outage(page: StreamlitPage) -> None:
     """Run the page; if the database stops answering, a French notice that retries replaces it, and a
-    French refusal a page did not catch is shown as such rather than as Streamlit's error screen."""
+    French refusal a page did not catch is shown as such, and anything else unexpected as a French
+    message (logged), never as Streamlit's English error screen."""
     try:
         page.run()
     except AncrageError as refusal:
         st.error(refusal.message)
-    except Exception as error:  # noqa: BLE001 - anything but an unavailable database is re-raised
+    except Exception as error:  # noqa: BLE001 - shown in French, never as a traceback
         if not database_unavailable(error):
-            raise
+            unexpected_error(error)
+            return
         outage_notice()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, time
 
 import streamlit as st
@@ -15,6 +16,11 @@ DATABASE_DOWN = (
     "La base de données ne répond pas pour le moment (arrêtée, en cours de redémarrage ou "
     f"trop occupée). La page réessaie d'elle-même toutes les {RETRY_SECONDS} secondes et "
     "reprendra dès son retour."
+)
+UNEXPECTED_ERROR = (
+    "Une erreur inattendue est survenue et la page n'a pas pu s'afficher. Rien de ce qui n'avait pas "
+    "été confirmé comme enregistré ne l'a été. Rechargez la page ; si l'erreur revient, prévenez la "
+    "coordination nationale en indiquant la page et l'heure."
 )
 WRITE_NOT_SAVED = (
     "La base de données ne répond pas : rien n'a été enregistré. Votre saisie est conservée ; "
@@ -31,6 +37,12 @@ def outage_notice() -> None:
     st.error(DATABASE_DOWN, icon=":material/cloud_off:")
     _wait_for_database()
     st.stop()
+
+
+def unexpected_error(error: Exception) -> None:
+    """A French message in place of Streamlit's English error screen; the details go to the server log."""
+    logging.getLogger("ancrage").error("Unexpected error while drawing a page", exc_info=error)
+    st.error(UNEXPECTED_ERROR, icon=":material/error:")
 
 
 def keep_typed_values() -> None:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui.french_labels import french_labels
+
 FAVICON = Path(__file__).parent / "assets" / "favicon.png"
 UPLOADER_HINT = "Déposez le fichier ici (200 Mo au plus)"
 UPLOADER_BUTTON = "Choisir un fichier"
@@ -38,3 +40,4 @@ STYLE = f"""
 def screen_style() -> None:
     """Apply the shared style to the current run (drawn nowhere: a style element takes no space)."""
     st.html(STYLE)
+    french_labels()

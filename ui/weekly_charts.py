@@ -58,6 +58,15 @@ def series_chart(frame: pd.DataFrame, *, monthly: bool = False, network: bool = 
     # so a half-reported current week never looks like a collapse.
     data["ferme"] = data["valeur"].where(data["etat"] == "")
     data["ouvert"] = data["valeur"].where(data["etat"] != "")
+    # What a screen reader says of a point (else Vega reads out the column names, "ferme: null").
+    data["description"] = (
+        data["element"]
+        + ", "
+        + data["quand"]
+        + " : "
+        + data["texte"]
+        + data["etat"].map(lambda etat: f" ({etat})" if etat else "")
+    )
     tooltip = [
         alt.Tooltip("element:N", title="Élément"),
         alt.Tooltip("quand:N", title="Période"),
@@ -77,12 +86,13 @@ def series_chart(frame: pd.DataFrame, *, monthly: bool = False, network: bool = 
             x=x,
             y=alt.Y("ferme:Q", title=None, scale=alt.Scale(zero=True), axis=alt.Axis(tickMinStep=1)),
             tooltip=tooltip,
+            description="description:N",
         )
     )
     still_open = (
         alt.Chart()
         .mark_point(shape="diamond", size=70, filled=True, color=OPEN_COLOR, invalid="filter")
-        .encode(x=x, y=alt.Y("ouvert:Q", title=None), tooltip=tooltip)
+        .encode(x=x, y=alt.Y("ouvert:Q", title=None), tooltip=tooltip, description="description:N")
     )
     return (
         alt.layer(closed, still_open, data=data)

@@ -16,7 +16,7 @@ from tests.conftest import use_database
 from tests.factories import make_user
 from tests.pages.helpers import app_as, texts
 from ui.navigation import SECTIONS
-from ui.outage import DATABASE_DOWN, KEPT_VALUES, WRITE_NOT_SAVED
+from ui.outage import DATABASE_DOWN, KEPT_VALUES, UNEXPECTED_ERROR, WRITE_NOT_SAVED
 
 # Nothing listens on port 1: connecting is refused at once, as with a stopped server.
 UNREACHABLE = "postgresql+psycopg://ancrage@127.0.0.1:1/ancrage"
@@ -160,3 +160,21 @@ def test_what_was_typed_is_there_again_when_the_page_returns():
     assert not at.exception, at.exception
     assert at.text_area(key="typed_facts").value == "Ce qui s'est passé"
     assert at.number_input(key="typed_places").value == 4
+
+
+def broken(*args, **kwargs):
+    """A service that fails in a way nobody planned for (module level: the page cache calls it by name)."""
+    raise RuntimeError("boom")
+
+
+def test_an_unexpected_error_shows_a_french_message_not_a_traceback(sqlite_db, monkeypatch, caplog):
+    import services.home.items
+
+    monkeypatch.setattr(services.home.items, "home_items", broken)
+    st.cache_data.clear()
+    at = _ran(make_user(Role.COORDINATION))
+    assert not at.exception, at.exception
+    assert UNEXPECTED_ERROR in texts(at)
+    assert "boom" not in " ".join(texts(at))
+    assert any(record.exc_info and "boom" in str(record.exc_info[1]) for record in caplog.records)
+    assert "Pilotage" in _sections(at)  # the menu stays
