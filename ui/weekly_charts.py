@@ -67,6 +67,8 @@ def series_chart(frame: pd.DataFrame, *, monthly: bool = False, network: bool = 
         + data["texte"]
         + data["etat"].map(lambda etat: f" ({etat})" if etat else "")
     )
+    if network:
+        data["description"] += data["structures"].map(lambda n: f", {n} structure(s) ayant répondu")
     tooltip = [
         alt.Tooltip("element:N", title="Élément"),
         alt.Tooltip("quand:N", title="Période"),

@@ -93,10 +93,8 @@ def test_partner_sends_this_weeks_figures_and_sees_them_on_its_chart(page):
     chart = main.get_by_test_id("stVegaLiteChart")
     expect(chart.locator("svg.marks")).to_be_visible(timeout=SEEN_MS)
     # This week's point of the structure's own chart (network points also name the structures that answered).
-    point = (
-        f'svg.marks [aria-label*="Élément: {FREE_PLACES}; Période: {week}; Valeur: {values[FREE_PLACES]};"]'
-        ':not([aria-label*="Structures ayant répondu"])'
-    )
+    said = f"{FREE_PLACES}, {week} : {values[FREE_PLACES]}"  # what a screen reader says of the point
+    point = f'svg.marks [aria-label="{said}"], svg.marks [aria-label^="{said} ("]:not([aria-label*="ayant répondu"])'
     click_until(main.get_by_text("Une structure", exact=True), chart.locator(point))
     assert_no_streamlit_error(page)
 
