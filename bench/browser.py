@@ -12,19 +12,29 @@ app's state back to notRunning), the last message received on the websocket, the
 page's elements (tables and Vega charts are drawn after the script). The harness waits for that
 quiet to last SETTLE_MS; the quiet itself is not counted.
 
-    .venv/bin/python -m bench.browser --scale 1 --repeat 3
+Where the time goes, per sample: how many script runs the click caused (a component sending its
+value back asks for one more), how long the script ran in all (server side, as the browser sees the
+app's state), how long the page kept changing after the last run ended (tables, Vega charts), how many
+websocket messages arrived and how many elements the page holds. The table's « pourquoi » column
+reads those medians for every row that misses its target.
+
+    .venv/bin/python -m bench.browser --scale 1 --repeat 3 [--backend postgresql]
 
 Results: bench/results/browser-<backend>-<scale>.json (every sample, medians and p95) and a table in
 bench/results/browser-<backend>-<scale>.md. The passwords of the benchmark databases are hashed with
-the production cost (bench.scale runs without ANCRAGE_BCRYPT_ROUNDS), so the log-in pays it.
+the production cost (bench.scale runs without ANCRAGE_BCRYPT_ROUNDS), so the log-in pays it; the
+cost of one check at that cost is measured apart and shown beside the log-in.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -44,14 +54,29 @@ DASHBOARDS = {
     "weekly_board",
 }
 
-# Added to every page beside the harness's run watch: the time of the last change to the page's elements.
+# Added to every page beside the harness's run watch: the time of the last change to the page's
+# elements, and the script runs as the browser sees them (how many, how long in all, when the last ended).
 MUTATION_WATCH_JS = """
 (() => {
   window.__benchLastMutation = performance.now();
-  new MutationObserver(() => { window.__benchLastMutation = performance.now(); })
-    .observe(document, {attributes: true, childList: true, subtree: true, characterData: true});
+  const runs = {count: 0, totalMs: 0, startedAt: null, endedAt: 0};
+  window.__benchRuns = runs;
+  new MutationObserver(() => {
+    const now = performance.now();
+    window.__benchLastMutation = now;
+    const app = document.querySelector('[data-testid=stApp]');
+    const running = app && app.getAttribute('data-test-script-state') === 'running';
+    if (running && runs.startedAt === null) { runs.count += 1; runs.startedAt = now; }
+    if (!running && runs.startedAt !== null) { runs.totalMs += now - runs.startedAt; runs.startedAt = null; runs.endedAt = now; }
+  }).observe(document, {attributes: true, childList: true, subtree: true, characterData: true});
 })();
 """
+_PROBE_JS = """() => {
+  const r = window.__benchRuns || {count: 0, totalMs: 0, endedAt: 0};
+  const w = window.__ancrageRunWatch;
+  return {runs: r.count, scriptMs: r.totalMs, endedAt: r.endedAt, messages: w ? w.messages : 0,
+          elements: document.querySelectorAll('[data-testid=stElementContainer]').length};
+}"""
 _SETTLED_AT_JS = """() => {
   const w = window.__ancrageRunWatch;
   const lastRun = w ? w.changedAt : 0;
@@ -76,34 +101,64 @@ def percentile(values: list[float], p: float) -> float:
     return round(ordered[low] + (ordered[high] - ordered[low]) * (rank - low), 6)
 
 
-def summarise(samples: list[float], target: float) -> dict:
-    """Median, p95 and whether the p95 holds `target`.
+def summarise(samples: list[float], target: float, details: list[dict] | None = None) -> dict:
+    """Median, p95 and whether the p95 holds `target`; with the medians of each sample's details.
 
     >>> summarise([0.2, 0.3, 0.4], 0.5)["holds"]
     True
+    >>> summarise([0.2, 0.4], 0.5, [{"runs": 1}, {"runs": 3}])["detail"]
+    {'runs': 2.0}
     """
     p95 = percentile(samples, 95)
-    return {
+    summary = {
         "samples_s": samples,
         "median_s": statistics.median(samples),
         "p95_s": p95,
         "target_s": target,
         "holds": p95 <= target,
     }
+    if details:
+        summary["details"] = details
+        summary["detail"] = {name: statistics.median(d[name] for d in details) for name in details[0]}
+    return summary
 
 
-def _timed(page, action) -> float:
-    """Seconds from just before `action()` (a click) to the page settled."""
+def _probe(page) -> dict:
+    return page.evaluate(_PROBE_JS)
+
+
+def _detail(before: dict, after: dict, clicked_at: float, settled_at: float) -> dict:
+    """What happened between a click and the page settled, from two probes of the page.
+
+    >>> b = {"runs": 1, "scriptMs": 100.0, "endedAt": 50.0, "messages": 4, "elements": 10}
+    >>> a = {"runs": 3, "scriptMs": 400.0, "endedAt": 900.0, "messages": 9, "elements": 25}
+    >>> _detail(b, a, clicked_at=500.0, settled_at=1200.0)
+    {'runs': 2, 'script_s': 0.3, 'after_script_s': 0.3, 'messages': 5, 'elements': 25}
+    """
+    ended = after["endedAt"] if after["endedAt"] > clicked_at else clicked_at
+    return {
+        "runs": after["runs"] - before["runs"],
+        "script_s": round((after["scriptMs"] - before["scriptMs"]) / 1000, 6),
+        "after_script_s": round(max(0.0, settled_at - ended) / 1000, 6),
+        "messages": after["messages"] - before["messages"],
+        "elements": after["elements"],
+    }
+
+
+def _timed(page, action) -> tuple[float, dict]:
+    """Seconds from just before `action()` (a click) to the page settled, and where they went."""
     from tests.browser.harness import run_mark, wait_idle
 
     mark = run_mark(page)  # the app must answer after the click, not only be quiet
+    before = _probe(page)
     clicked_at = page.evaluate("() => performance.now()")
     action()
     wait_idle(page, since=mark)
-    return (page.evaluate(_SETTLED_AT_JS) - clicked_at) / 1000
+    settled_at = page.evaluate(_SETTLED_AT_JS)
+    return (settled_at - clicked_at) / 1000, _detail(before, _probe(page), clicked_at, settled_at)
 
 
-def _login(page, username: str) -> float:
+def _login(page, username: str) -> tuple[float, dict]:
     from tests.browser.harness import DEMO_PASSWORD, click_and_wait, has_auth_cookie, wait_idle
 
     page.goto("/")
@@ -111,6 +166,7 @@ def _login(page, username: str) -> float:
     page.get_by_label("Identifiant", exact=True).fill(username)
     page.get_by_label("Mot de passe", exact=True).fill(DEMO_PASSWORD)
     button = page.get_by_role("button", name="Se connecter", exact=True)
+    before = _probe(page)
     clicked_at = page.evaluate("() => performance.now()")
     click_and_wait(button)
     deadline = time.monotonic() + 30
@@ -119,15 +175,16 @@ def _login(page, username: str) -> float:
             raise RuntimeError(f"no auth cookie after logging in as {username}")
         page.wait_for_timeout(50)
     wait_idle(page)
-    return (page.evaluate(_SETTLED_AT_JS) - clicked_at) / 1000
+    settled_at = page.evaluate(_SETTLED_AT_JS)
+    return (settled_at - clicked_at) / 1000, _detail(before, _probe(page), clicked_at, settled_at)
 
 
 def measure_role(browser, url: str, role: str, repeat: int) -> dict:
     from tests.browser.harness import RUN_WATCH_JS, menu_titles, sidebar
     from ui.navigation import PAGES
 
-    logins: list[float] = []
-    pages: dict[str, list[float]] = {}
+    logins: list[tuple[float, dict]] = []
+    pages: dict[str, list[tuple[float, dict]]] = {}
     keys = {spec.title: spec.key for spec in PAGES}
     for _ in range(repeat):
         context = browser.new_context(base_url=url, locale="fr-FR", viewport={"width": 1280, "height": 900})
@@ -143,15 +200,38 @@ def measure_role(browser, url: str, role: str, repeat: int) -> dict:
         finally:
             context.close()
     return {
-        "login": summarise(logins, LOGIN_TARGET_S),
+        "login": _summary(logins, LOGIN_TARGET_S),
         "pages": {
-            key: summarise(samples, DASHBOARD_TARGET_S if key in DASHBOARDS else LIST_TARGET_S)
+            key: _summary(samples, DASHBOARD_TARGET_S if key in DASHBOARDS else LIST_TARGET_S)
             for key, samples in pages.items()
         },
     }
 
 
-def run(database: Path, roles: list[str], repeat: int) -> dict:
+def _summary(samples: list[tuple[float, dict]], target: float) -> dict:
+    return summarise([seconds for seconds, _ in samples], target, [detail for _, detail in samples])
+
+
+def password_check_s(url: str, username: str) -> float:
+    """Seconds for one check of `username`'s stored password hash (its cost as stored), median of 5."""
+    import bcrypt
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with engine.connect() as connection:
+        stored = connection.execute(
+            sa.text("SELECT password_hash FROM users WHERE username = :u"), {"u": username}
+        ).scalar_one()
+    engine.dispose()
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        bcrypt.checkpw(b"not the password", stored.encode())
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def run(database: Path | None, roles: list[str], repeat: int, *, database_url: str | None = None) -> dict:
     from playwright.sync_api import sync_playwright
 
     from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, AppServer
@@ -159,8 +239,9 @@ def run(database: Path, roles: list[str], repeat: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="ancrage-bench-browser-") as root:
         template = Path(root) / "template"
         template.mkdir()
-        shutil.copy(database, template / "ancrage.db")
-        server = AppServer(template, Path(root) / "app", name="bench").start()
+        if database is not None:
+            shutil.copy(database, template / "ancrage.db")
+        server = AppServer(template, Path(root) / "app", name="bench", database_url=database_url).start()
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
@@ -176,21 +257,62 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f}"
 
 
-def markdown(results: dict, *, scale: int, backend: str, note: str) -> str:
+def _seconds_fr(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms"
+
+
+def why(summary: dict, *, password_s: float | None = None) -> str:
+    """Where the median time of a row goes, from its samples' details (empty for a row that holds).
+
+    The time from the click to the page settled is split into: before the first run (the click's
+    message to the server, the run's start), the script runs themselves (server side, as the
+    browser sees the app's state) and the drawing after the last run ended (tables, Vega charts).
+
+    >>> row = {"holds": False, "median_s": 1.2,
+    ...        "detail": {"runs": 2, "script_s": 0.7, "after_script_s": 0.4, "messages": 30, "elements": 80}}
+    >>> why(row)
+    '2 exécutions du script (un composant renvoie sa valeur) : 700 ms ; dessin après le script : 400 ms ; avant la première exécution : 100 ms ; 80 éléments, 30 messages ; surtout le script'
+    """
+    detail = summary.get("detail")
+    if summary["holds"] or not detail:
+        return ""
+    runs = round(detail["runs"])
+    before = max(0.0, summary["median_s"] - detail["script_s"] - detail["after_script_s"])
+    parts = [
+        f"{runs} exécution{'s' if runs > 1 else ''} du script"
+        + (" (un composant renvoie sa valeur)" if runs > 1 else "")
+        + f" : {_seconds_fr(detail['script_s'])}",
+        f"dessin après le script : {_seconds_fr(detail['after_script_s'])}",
+        f"avant la première exécution : {_seconds_fr(before)}",
+        f"{round(detail['elements'])} éléments, {round(detail['messages'])} messages",
+    ]
+    if password_s is not None:
+        parts.insert(0, f"vérification du mot de passe : {_seconds_fr(password_s)}")
+    largest = max(
+        ("le script", detail["script_s"]),
+        ("le dessin", detail["after_script_s"]),
+        ("l'attente", before),
+        key=lambda item: item[1],
+    )
+    return " ; ".join(parts) + f" ; surtout {largest[0]}"
+
+
+def markdown(results: dict, *, scale: int, backend: str, note: str, password_s: float | None = None) -> str:
     lines = [
         f"Temps dans Chromium, {backend}, échelle {scale} ; {note}",
         "",
-        "| rôle | mesure | médiane ms | p95 ms | cible ms | tenue |",
-        "|---|---|---|---|---|---|",
+        "| rôle | mesure | médiane ms | p95 ms | cible ms | tenue | pourquoi |",
+        "|---|---|---|---|---|---|---|",
     ]
     held = total = 0
     for role, result in results.items():
         for name, summary in [("connexion", result["login"]), *result["pages"].items()]:
             total += 1
             held += summary["holds"]
+            reason = why(summary, password_s=password_s if name == "connexion" else None)
             lines.append(
                 f"| {role} | {name} | {_ms(summary['median_s'])} | {_ms(summary['p95_s'])} | "
-                f"{_ms(summary['target_s'])} | {'oui' if summary['holds'] else 'non'} |"
+                f"{_ms(summary['target_s'])} | {'oui' if summary['holds'] else 'non'} | {reason} |"
             )
     return f"{held} lignes sur {total} tiennent leur cible.\n\n" + "\n".join(lines)
 
@@ -201,17 +323,46 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Temps de connexion et de changement de page dans Chromium.")
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--roles", nargs="*", default=["coordination", "partenaire", "financeur"])
-    parser.add_argument("--note", default="machine partagée et chargée pendant la mesure.")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--roles", nargs="*", default=["coordination", "partenaire", "financeur", "orienteur"])
+    parser.add_argument("--note", default="machine au repos pendant la mesure.")
     args = parser.parse_args()
-    database = DATA / f"scale-{args.scale}.db"
-    if not database.exists():
-        raise SystemExit(f"{database} manque : python -m bench.scale --scale {args.scale} --url sqlite:///{database}")
-    results = run(database, args.roles, args.repeat)
-    table = markdown(results, scale=args.scale, backend="sqlite", note=args.note)
+    if args.backend == "sqlite":
+        database = DATA / f"scale-{args.scale}.db"
+        if not database.exists():
+            raise SystemExit(
+                f"{database} manque : python -m bench.scale --scale {args.scale} --url sqlite:///{database}"
+            )
+        results = run(database, args.roles, args.repeat)
+        password_s = password_check_s(f"sqlite:///{database}", args.roles[0])
+    else:
+        from tests import pg_server
+
+        server = pg_server.start()
+        try:
+            url = pg_server.create_database(server.url, f"bench_browser_{args.scale}")
+            built = subprocess.run(
+                [sys.executable, "-m", "bench.scale", "--scale", str(args.scale), "--url", url],
+                cwd=Path(__file__).resolve().parent.parent,
+                env={k: v for k, v in os.environ.items() if k != "ANCRAGE_BCRYPT_ROUNDS"},
+            )
+            if built.returncode:
+                raise SystemExit("bench.scale a échoué")
+            results = run(None, args.roles, args.repeat, database_url=url)
+            password_s = password_check_s(url, args.roles[0])
+        finally:
+            server.stop()
+    table = markdown(results, scale=args.scale, backend=args.backend, note=args.note, password_s=password_s)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    name = f"browser-sqlite-{args.scale}"
-    document = {"backend": "sqlite", "scale": args.scale, "repeat": args.repeat, "note": args.note, "roles": results}
+    name = f"browser-{args.backend}-{args.scale}"
+    document = {
+        "backend": args.backend,
+        "scale": args.scale,
+        "repeat": args.repeat,
+        "note": args.note,
+        "password_check_s": password_s,
+        "roles": results,
+    }
     (RESULTS / f"{name}.json").write_text(json.dumps(document, indent=1))
     (RESULTS / f"{name}.md").write_text(table + "\n")
     print(table)

@@ -115,6 +115,7 @@ def _accounts(first_structure: int | None) -> None:
     from services.admin.settings import setting_set
     from services.admin.users import UserCreate, user_create
     from services.directory.structures import structure_create
+    from services.referrers.accounts import referrer_account_create, referrer_service_create
 
     if first_structure is None:
         first_structure = structure_create(
@@ -146,6 +147,18 @@ def _accounts(first_structure: int | None) -> None:
                 structure_id=first_structure if role == Role.PARTENAIRE else None,
             ),
         )
+    # The referrer role's account, as in the demo: a service first, then its member's account.
+    service = referrer_service_create(
+        actor=SYSTEM, name="Service orienteur du banc", kind="police", departement_code="35"
+    )
+    referrer_account_create(
+        actor=SYSTEM,
+        service_id=service.id,
+        username="orienteur",
+        display_name="Orienteur",
+        email="orienteur@bench.invalid",
+        password=DEMO_PASSWORD,
+    )
     setting_set(actor=SYSTEM, key="demo", value=True)
 
 

@@ -57,7 +57,10 @@ def authenticator(credentials: dict, *, cookie_name: str, cookie_key: str, expir
         cookie_key=cookie_key,
         cookie_expiry_days=expiry_hours / 24,
         auto_hash=False,
-        login_sleep_time=0.3,
+        # The library sleeps this long on every run before the log-in, a wait meant for its cookie
+        # component; it reads the cookie from the request headers (`st.context.cookies`), so there is
+        # nothing to wait for, and 0.3 s was paid by every log-in and every run of the log-in screen.
+        login_sleep_time=0,
     )
 
 

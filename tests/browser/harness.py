@@ -84,11 +84,13 @@ def free_port() -> int:
 
 
 class AppServer:
-    """`streamlit run app.py` on 127.0.0.1 against a copy of the database prepared in `template`."""
+    """`streamlit run app.py` on 127.0.0.1 against a copy of the database prepared in `template`
+    (or against `database_url`, the benchmark's PostgreSQL databases)."""
 
-    def __init__(self, template: Path, data_dir: Path, *, name: str = "app") -> None:
+    def __init__(self, template: Path, data_dir: Path, *, name: str = "app", database_url: str | None = None) -> None:
         shutil.copytree(template, data_dir)
         self.data_dir = data_dir
+        self.database_url = database_url
         self.name = name
         self.port: int | None = None
         self.process: subprocess.Popen | None = None
@@ -132,7 +134,7 @@ class AppServer:
             self.process = subprocess.Popen(
                 command,
                 cwd=PROJECT_ROOT,
-                env=app_env(self.data_dir),
+                env={**app_env(self.data_dir), **({"DATABASE_URL": self.database_url} if self.database_url else {})},
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,

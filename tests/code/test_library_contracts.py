@@ -112,6 +112,8 @@ def test_the_library_takes_the_arguments_the_adapter_passes():
     assert any(p.kind is inspect.Parameter.VAR_KEYWORD for p in init.values())  # login_sleep_time goes there
     source = inspect.getsource(sys.modules[stauth.Authenticate.__module__])
     assert "self.attrs.get('login_sleep_time'" in source
+    # The adapter sets that sleep to 0 because the cookie is read from the request, not the component.
+    assert "st.context.cookies[self.cookie_name]" in inspect.getsource(cookie_model_module)
     login = inspect.signature(stauth.Authenticate.login).parameters
     assert "unrendered" in typing.get_args(login["location"].annotation) and "key" in login
     logout = inspect.signature(stauth.Authenticate.logout).parameters
@@ -138,7 +140,7 @@ def test_the_adapter_reaches_the_cookie_model(auth):
     model = auth.cookie_controller.cookie_model
     assert adapter.signing_key(auth) == KEY == model.cookie_key
     assert model.cookie_name == "ancrage_test" and model.cookie_expiry_days == 0.5
-    assert auth.attrs["login_sleep_time"] == 0.3
+    assert auth.attrs["login_sleep_time"] == 0  # no wait before reading the cookie
 
 
 def _library_state(monkeypatch, *, cookies: dict, logout: bool | None = None, username: str = ""):
