@@ -30,11 +30,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -318,7 +315,7 @@ def markdown(results: dict, *, scale: int, backend: str, note: str, password_s: 
 
 
 def main() -> None:
-    from bench.run import DATA, RESULTS
+    from bench.run import DATA, RESULTS, Databases
 
     parser = argparse.ArgumentParser(description="Temps de connexion et de changement de page dans Chromium.")
     parser.add_argument("--scale", type=int, default=1)
@@ -327,31 +324,16 @@ def main() -> None:
     parser.add_argument("--roles", nargs="*", default=["coordination", "partenaire", "financeur", "orienteur"])
     parser.add_argument("--note", default="machine au repos pendant la mesure.")
     args = parser.parse_args()
-    if args.backend == "sqlite":
-        database = DATA / f"scale-{args.scale}.db"
-        if not database.exists():
-            raise SystemExit(
-                f"{database} manque : python -m bench.scale --scale {args.scale} --url sqlite:///{database}"
-            )
-        results = run(database, args.roles, args.repeat)
-        password_s = password_check_s(f"sqlite:///{database}", args.roles[0])
-    else:
-        from tests import pg_server
-
-        server = pg_server.start()
-        try:
-            url = pg_server.create_database(server.url, f"bench_browser_{args.scale}")
-            built = subprocess.run(
-                [sys.executable, "-m", "bench.scale", "--scale", str(args.scale), "--url", url],
-                cwd=Path(__file__).resolve().parent.parent,
-                env={k: v for k, v in os.environ.items() if k != "ANCRAGE_BCRYPT_ROUNDS"},
-            )
-            if built.returncode:
-                raise SystemExit("bench.scale a échoué")
+    databases = Databases(regenerate=False)
+    try:
+        url = databases.url(args.backend, args.scale)
+        if args.backend == "sqlite":
+            results = run(DATA / f"scale-{args.scale}.db", args.roles, args.repeat)
+        else:
             results = run(None, args.roles, args.repeat, database_url=url)
-            password_s = password_check_s(url, args.roles[0])
-        finally:
-            server.stop()
+        password_s = password_check_s(url, args.roles[0])
+    finally:
+        databases.close()
     table = markdown(results, scale=args.scale, backend=args.backend, note=args.note, password_s=password_s)
     RESULTS.mkdir(parents=True, exist_ok=True)
     name = f"browser-{args.backend}-{args.scale}"

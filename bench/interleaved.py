@@ -197,18 +197,34 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Mesure entrelacée d'une page et de ses références.")
     parser.add_argument("--scale", type=int, default=10)
     parser.add_argument("--backend", default="sqlite")
-    parser.add_argument("--url-template", help="URL with {scale} (PostgreSQL); default data/bench/scale-{scale}.db")
+    parser.add_argument(
+        "--url-template",
+        help="URL with {scale}; by default data/bench/scale-{scale}.db, or a PostgreSQL server started for the run",
+    )
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--passes", type=int, default=2)
     parser.add_argument("--pages", nargs="*")
     parser.add_argument("--roles", nargs="*", default=["coordination", "partenaire", "financeur"])
-    parser.add_argument("--note", default="machine partagée et chargée pendant la mesure.")
+    parser.add_argument("--note", default="machine au repos pendant la mesure.")
     args = parser.parse_args()
-    template = args.url_template or f"sqlite:///{DATA}/scale-{{scale}}.db"
-    urls = {"N": template.format(scale=args.scale), "0": template.format(scale=0), "1": template.format(scale=1)}
+    scales = {"N": args.scale, "0": 0, "1": 1}
+    databases = None
+    if args.url_template:
+        urls = {name: args.url_template.format(scale=scale) for name, scale in scales.items()}
+    elif args.backend == "sqlite":
+        urls = {name: f"sqlite:///{DATA}/scale-{scale}.db" for name, scale in scales.items()}
+    else:  # a PostgreSQL server started for the run, its databases built as bench.run builds them
+        from bench.run import Databases
+
+        databases = Databases(regenerate=False)
+        urls = {name: databases.url(args.backend, scale) for name, scale in scales.items()}
     import streamlit  # noqa: F401
 
-    passes = [measure(urls, args.rounds, args.pages, args.roles) for _ in range(args.passes)]
+    try:
+        passes = [measure(urls, args.rounds, args.pages, args.roles) for _ in range(args.passes)]
+    finally:
+        if databases is not None:
+            databases.close()
     table = markdown(passes, args.scale, args.backend, args.note)
     name = f"interleaved-{args.backend}-{args.scale}"
     RESULTS.mkdir(parents=True, exist_ok=True)

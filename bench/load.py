@@ -121,13 +121,12 @@ async def _login(page, session: Session) -> None:
 async def _send_figures(page, session: Session) -> None:
     await _open(page, session, "Chiffres de la semaine")
     form = page.get_by_test_id("stMain").get_by_test_id("stForm")
-    rows = form.get_by_test_id("stHorizontalBlock").filter(has=page.locator("input[type=number]"))
-    for row in await rows.all():
-        cells = row.get_by_test_id("stColumn")
-        label = (await cells.nth(0).inner_text()).replace("*", "").strip()
-        previous = (await cells.nth(2).inner_text()).strip()
-        value = "0" if previous == "—" else previous.replace(",", ".").replace("\u202f", "").replace(" ", "")
-        await form.get_by_label(label, exact=True).fill(value)
+    # One card per element: its field, then « Semaine précédente : 8 » (or « non saisie »), typed back as
+    # the person would (numbers the French way); 0 where there was none.
+    for card in await form.locator("[class*='st-key-weekly_card_']").all():
+        caption = await card.get_by_text("Semaine précédente :").first.inner_text()
+        previous = caption.split(":", 1)[1].split("·")[0].strip()
+        await card.get_by_role("textbox").first.fill("0" if previous == "non saisie" else previous)
     send = form.get_by_role("button", name="Envoyer à la coordination")
     session.page_times.append(("envoi", await _timed(page, send.click)))
     sent, confirm = page.get_by_text(SENT, exact=True), form.get_by_text(CONFIRM_UNUSUAL, exact=True)
