@@ -15,6 +15,7 @@ from services.alerts.inbox import (
 from services.alerts.places import THRESHOLD_MAX, region_places, region_threshold_set
 from services.alerts.settings import EMAIL_MAX, ON_CALL_MAX, on_call_emails, on_call_set
 from ui.auth import page_guard
+from ui.cache import cached
 from ui.feedback import handled
 from ui.text import md, show_text
 
@@ -86,7 +87,7 @@ if actor.is_coordination:
 
     st.subheader("Places libres par région")
     st.caption("Sous le seuil, l'accueil le signale et la coordination reçoit une notification.")
-    regions = region_places(actor=actor)
+    regions = cached(region_places, actor=actor)
     st.dataframe(
         [
             {

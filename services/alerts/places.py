@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import sqlalchemy as sa
 from sqlmodel import select
 
 from core.access import Action, Actor, require
@@ -39,26 +40,24 @@ class RegionPlaces:
 
 def region_places(*, actor: Actor, today: date | None = None) -> list[RegionPlaces]:
     """Coordination only: each région's threshold and the free places its structures last reported."""
-    from services.weekly.schedule import weekly_latest_free_places_dated
+    from services.weekly.schedule import latest_free_places_ranked
 
     require(actor, Action.SETTINGS_MANAGE)
+    latest = latest_free_places_ranked(today=today)
     with session_scope(actor) as session:
         regions = session.exec(select(Region.code, Region.name).order_by(Region.name)).all()
         thresholds = {t.region_code: t for t in session.exec(select(RegionPlaceThreshold))}
-        region_of = dict(
-            session.exec(
-                select(Structure.id, Departement.region_code)
-                .join(Departement, Departement.code == Structure.departement_code)
-                .where(Structure.status == NetworkStatus.ACTIVE.value)
-            ).all()
-        )
-        latest = weekly_latest_free_places_dated(session=session, structure_ids=list(region_of), today=today)
-    free: dict[str, int] = {}
-    reporting: dict[str, int] = {}
-    for structure_id, (value, _week) in latest.items():
-        code = region_of[structure_id]
-        free[code] = free.get(code, 0) + value
-        reporting[code] = reporting.get(code, 0) + 1
+        # Summed in SQL: the latest figure of each active structure, by région.
+        sums = session.execute(
+            select(Departement.region_code, sa.func.sum(latest.c.value), sa.func.count())
+            .select_from(latest)
+            .join(Structure, Structure.id == latest.c.structure_id)
+            .join(Departement, Departement.code == Structure.departement_code)
+            .where(latest.c.rank == 1, Structure.status == NetworkStatus.ACTIVE.value)
+            .group_by(Departement.region_code)
+        ).all()
+    free = {code: int(total) for code, total, _count in sums}
+    reporting = {code: int(count) for code, _total, count in sums}
     return [
         RegionPlaces(
             code,

@@ -189,6 +189,20 @@ def weekly_latest_free_places_dated(
     *, session, structure_ids: list[int] | None = None, max_age_weeks: int = 4, today: date | None = None
 ) -> dict[int, tuple[int, date]]:
     """As `weekly_latest_free_places`, with the Monday of the week each figure was reported for."""
+    if structure_ids is not None and not structure_ids:
+        return {}
+    ranked = latest_free_places_ranked(structure_ids=structure_ids, max_age_weeks=max_age_weeks, today=today)
+    rows = session.execute(
+        select(ranked.c.structure_id, ranked.c.value, ranked.c.week_start).where(ranked.c.rank == 1)
+    ).all()
+    return {structure_id: (int(value), week_start) for structure_id, value, week_start in rows}
+
+
+def latest_free_places_ranked(
+    *, structure_ids: list[int] | None = None, max_age_weeks: int = 4, today: date | None = None
+) -> sa.Subquery:
+    """Services: each structure's reported free places of the last `max_age_weeks` weeks, newest first
+    (`rank` 1 is the latest), as a subquery to select from or to aggregate in SQL."""
     today = today or current_week(utcnow())
     oldest = monday_of(today) - timedelta(weeks=max_age_weeks)
     ranked = (
@@ -211,14 +225,8 @@ def weekly_latest_free_places_dated(
         )
     )
     if structure_ids is not None:
-        if not structure_ids:
-            return {}
         ranked = ranked.where(WeeklyReport.structure_id.in_(structure_ids))
-    ranked = ranked.subquery()
-    rows = session.execute(
-        select(ranked.c.structure_id, ranked.c.value, ranked.c.week_start).where(ranked.c.rank == 1)
-    ).all()
-    return {structure_id: (int(value), week_start) for structure_id, value, week_start in rows}
+    return ranked.subquery()
 
 
 def expected_weeks(session, *, structure_id: int, first: date, last: date) -> list[date]:
