@@ -15,8 +15,7 @@ from core.db import session_scope
 from core.errors import ConcurrentEdit, FieldError, NotFound, ValidationFailed
 from models.base import utcnow
 from models.notification import RegionPlaceThreshold
-from models.referential import Departement, Region
-from models.structure import NetworkStatus, Structure
+from models.referential import Region
 
 THRESHOLD_LABEL = "Seuil de places libres"
 THRESHOLD_MAX = 1000
@@ -43,18 +42,15 @@ def region_places(*, actor: Actor, today: date | None = None) -> list[RegionPlac
     from services.weekly.schedule import latest_free_places_ranked
 
     require(actor, Action.SETTINGS_MANAGE)
-    latest = latest_free_places_ranked(today=today)
+    latest = latest_free_places_ranked(today=today, active_by_region=True)
     with session_scope(actor) as session:
         regions = session.exec(select(Region.code, Region.name).order_by(Region.name)).all()
         thresholds = {t.region_code: t for t in session.exec(select(RegionPlaceThreshold))}
         # Summed in SQL: the latest figure of each active structure, by région.
         sums = session.execute(
-            select(Departement.region_code, sa.func.sum(latest.c.value), sa.func.count())
-            .select_from(latest)
-            .join(Structure, Structure.id == latest.c.structure_id)
-            .join(Departement, Departement.code == Structure.departement_code)
-            .where(latest.c.rank == 1, Structure.status == NetworkStatus.ACTIVE.value)
-            .group_by(Departement.region_code)
+            select(latest.c.region_code, sa.func.sum(latest.c.value), sa.func.count())
+            .where(latest.c.rank == 1)
+            .group_by(latest.c.region_code)
         ).all()
     free = {code: int(total) for code, total, _count in sums}
     reporting = {code: int(count) for code, _total, count in sums}
