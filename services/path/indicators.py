@@ -425,17 +425,20 @@ def _runaway_rates(
 ) -> list[Share]:
     """The runaway rate for each window (days), from one pass over the period's placements."""
     today = paris_date(utcnow())
+    # Each placement's first runaway, grouped once, instead of a lookup per placement, window and use:
+    # a runaway happened within a window exactly when the first one did.
+    first_runaway = (
+        select(
+            PlacementEvent.placement_id.label("placement_id"),
+            func.min(PlacementEvent.occurred_on).label("first_on"),
+        )
+        .where(PlacementEvent.kind == PlacementEventKind.RUNAWAY.value)
+        .group_by(PlacementEvent.placement_id)
+        .subquery()
+    )
     columns = []
     for days in windows:
-        event_in_window = (
-            select(PlacementEvent.id)
-            .where(
-                PlacementEvent.placement_id == Placement.id,
-                PlacementEvent.kind == PlacementEventKind.RUNAWAY.value,
-                days_between(PlacementEvent.occurred_on, Placement.arrival_date) <= days,
-            )
-            .exists()
-        )
+        event_in_window = days_between(first_runaway.c.first_on, Placement.arrival_date) <= days
         exit_in_window = (Placement.exit_reason == ExitReason.RUNAWAY.value) & (
             days_between(Placement.end_date, Placement.arrival_date) <= days
         )
@@ -445,7 +448,9 @@ def _runaway_rates(
             func.coalesce(func.sum(sa.case((ran_away, 1), else_=0)), 0),
             func.coalesce(func.sum(sa.case((known, 1), else_=0)), 0),
         ]
-    stmt = _placements(select(*columns), actor, scope, with_request=False)
+    stmt = _placements(select(*columns), actor, scope, with_request=False).outerjoin(
+        first_runaway, first_runaway.c.placement_id == Placement.id
+    )
     with session_scope(actor) as session:
         values = session.exec(stmt.where(*_between(Placement.arrival_date, start, end))).one()
     rule = _rule(actor)
