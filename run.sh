@@ -13,6 +13,7 @@ trap 'kill "$worker" 2>/dev/null || true' EXIT
 trap '[ -n "$app" ] && kill "$app" 2>/dev/null || true' INT TERM
 .venv/bin/streamlit run app.py "$@" &
 app=$!
+.venv/bin/python -m startup.ready "$@" || true
 status=0
 wait "$app" || status=$?
 # A trapped signal interrupts the first wait: wait again for the app to finish stopping.
