@@ -217,7 +217,7 @@ def password_check_s(url: str, username: str) -> float:
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     with engine.connect() as connection:
         stored = connection.execute(
-            sa.text("SELECT password_hash FROM users WHERE username = :u"), {"u": username}
+            sa.text("SELECT password_hash FROM app_users WHERE username = :u"), {"u": username}
         ).scalar_one()
     engine.dispose()
     times = []
