@@ -14,7 +14,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-FRENCH = {"ratio": "ratio", "growth": "croissance", "warm": "relance", "memory": "mémoire"}
+FRENCH = {"ratio": "ratio", "growth": "croissance", "warm": "relance", "memory": "mémoire", "time": "durée"}
 
 
 def _documents(results: Path, prefix: str) -> dict[str, dict]:

@@ -63,16 +63,32 @@ def test_a_ratio_miss_says_what_the_page_draws_beyond_the_empty_one():
     assert rows[0]["why"] == ["ratio : rendu hors SQL 58 ms contre 20 ms pour la page vide (plancher SQL 2 ms)"]
 
 
-def test_beyond_scale_10_growth_and_memory_are_shown_but_only_ratio_and_rerun_are_targets():
+def test_beyond_scale_10_memory_is_shown_but_growth_is_held_to_3_and_the_annual_report_to_a_second():
     rows = evaluate(
         {
-            ("postgresql", 0): _run(_page(0.040, 0.0, 0.010)),
-            ("postgresql", 1): _run(_page(0.060, 0.010, 0.012)),
-            ("postgresql", 100): _run(_page(0.900, 0.700, 0.015, rows=5000), peak=300.0),
+            ("postgresql", 0): _run(_page(0.040, 0.0, 0.010), _page(0.040, 0.0, 0.010, page="annual_report")),
+            ("postgresql", 1): _run(_page(0.060, 0.010, 0.012), _page(0.100, 0.030, 0.012, page="annual_report")),
+            ("postgresql", 100): _run(
+                _page(0.900, 0.700, 0.015, rows=5000),
+                _page(0.250, 0.180, 0.015, page="annual_report"),
+                peak=300.0,
+            ),
         }
     )
-    scale_100 = next(r for r in rows if r["scale"] == 100)
-    assert scale_100["checks"] == {"ratio": True, "warm": True}
-    assert scale_100["ok"] and scale_100["why"] == []
-    assert round(scale_100["growth"], 1) == 15.0 and scale_100["memory_mb"] == 200.0
-    assert "| 15.00 |" in markdown(rows) and "| 200 | tenues |" in markdown(rows)
+    dashboard, report = (r for r in rows if r["scale"] == 100)
+    assert dashboard["checks"] == {"ratio": True, "growth": False, "warm": True}
+    assert round(dashboard["growth"], 1) == 15.0 and dashboard["memory_mb"] == 200.0
+    assert dashboard["why"] == [
+        "croissance (SQL) : plancher SQL 10 ms → 700 ms, rendu hors SQL 50 ms → 200 ms, lignes 10 → 5000"
+    ]
+    assert report["checks"] == {"ratio": True, "growth": True, "warm": True, "time": True} and report["ok"]
+    slow = evaluate(
+        {
+            ("postgresql", 0): _run(_page(0.040, 0.0, 0.010, page="annual_report")),
+            ("postgresql", 1): _run(_page(0.500, 0.400, 0.012, page="annual_report")),
+            ("postgresql", 100): _run(_page(1.400, 1.300, 0.015, page="annual_report")),
+        }
+    )[-1]
+    assert slow["checks"]["growth"] and not slow["checks"]["time"]
+    assert slow["why"] == ["durée : 1400 ms pour 1000 ms au plus, dont plancher SQL 1300 ms"]
+    assert "| 15.00 |" in markdown(rows) and "| 200 | manquées : growth |" in markdown(rows)
