@@ -140,7 +140,18 @@ def _structure_weeks(w, region_code: str | None):
         S.join(D, D.c.code == S.c.departement_code)
         .join(p, p.c.structure_id == S.c.id)
         .join(w, _active_during(p, w))
-        .outerjoin(R, sa.and_(R.c.structure_id == S.c.id, R.c.week_start == w.c.week_start))
+        .outerjoin(
+            R,
+            sa.and_(
+                R.c.structure_id == S.c.id,
+                R.c.week_start == w.c.week_start,
+                # Implied by the line above, but it bounds the reports read to the window's weeks:
+                # without it PostgreSQL reads every report ever sent (2 million at a hundred times the
+                # network) or merges from the window's first week to the last report.
+                R.c.week_start >= select(sa.func.min(w.c.week_start)).scalar_subquery(),
+                R.c.week_start <= select(sa.func.max(w.c.week_start)).scalar_subquery(),
+            ),
+        )
     )
     conditions = [D.c.region_code == region_code] if region_code else []
     return joined, conditions
