@@ -38,11 +38,14 @@ def _python(*args: str) -> str:
 class Databases:
     """Where each (backend, scale) database lives; builds it on first use."""
 
-    def __init__(self, regenerate: bool):
+    def __init__(self, regenerate: bool, url_template: str | None = None):
         self.regenerate = regenerate
+        self.url_template = url_template  # existing PostgreSQL databases, `{scale}` in the name
         self.pg = None
 
     def url(self, backend: str, scale: int) -> str:
+        if backend == "postgresql" and self.url_template:
+            return self.url_template.format(scale=scale)
         if backend == "sqlite":
             DATA.mkdir(parents=True, exist_ok=True)
             path = DATA / f"scale-{scale}.db"
@@ -235,13 +238,17 @@ def main() -> None:
         help="rewrite the table from the measures kept in latest.json, without measuring",
     )
     parser.add_argument(
-        "--keep", action="store_true", help="add to the measures kept in latest.json instead of starting afresh"
+        "--keep",
+        action="store_true",
+        help="add to the measures kept in latest.json instead of starting afresh; with --pages, only "
+        "those pages' rows are replaced",
     )
+    parser.add_argument("--url-template", help="existing PostgreSQL databases, {scale} in the URL")
     args = parser.parse_args()
     if args.table_only:
         write(evaluate(kept_runs()), None)
         return
-    databases = Databases(args.regenerate)
+    databases = Databases(args.regenerate, args.url_template)
     runs = kept_runs() if args.keep else {}
     try:
         for backend in args.backends:
@@ -249,11 +256,26 @@ def main() -> None:
                 if args.keep and scale == 0 and (backend, 0) in runs:
                     continue  # the kept rows were measured against this empty-results render
                 url = databases.url(backend, scale)
-                runs[(backend, scale)] = _measure(url, args.repeat, args.pages)
+                measured = _measure(url, args.repeat, args.pages)
+                if args.keep and args.pages and (backend, scale) in runs:
+                    measured = merged(runs[(backend, scale)], measured)
+                runs[(backend, scale)] = measured
                 print(f"{backend} scale {scale}: measured", flush=True)
     finally:
         databases.close()
     write(evaluate(runs), runs)
+
+
+def merged(kept: dict, fresh: dict) -> dict:
+    """A kept run with the freshly measured pages' rows replaced (the process figures are the fresh ones).
+
+    >>> kept = {"pages": [{"page": "a", "role": "r", "m": 1}, {"page": "b", "role": "r", "m": 1}]}
+    >>> fresh = {"pages": [{"page": "b", "role": "r", "m": 2}], "peak_rss_mb": 5}
+    >>> merged(kept, fresh)["pages"]
+    [{'page': 'a', 'role': 'r', 'm': 1}, {'page': 'b', 'role': 'r', 'm': 2}]
+    """
+    replaced = {(p["page"], p["role"]) for p in fresh["pages"]}
+    return {**fresh, "pages": [p for p in kept["pages"] if (p["page"], p["role"]) not in replaced] + fresh["pages"]}
 
 
 def kept_runs() -> dict:
