@@ -47,7 +47,7 @@ def test_new_request_gives_a_code_then_the_finder_ranks_far_structures_first(sql
     finder = next(m.value for m in at.markdown if m.value.startswith("1. **"))
     lines = finder.split("\n")
     assert [line.split("**")[1] for line in lines] == ["Nice", "Lyon", "Près de Paris"]
-    assert lines[0].startswith("1. **Nice** (06 — Alpes-Maritimes) — Recommandée : 10 place(s) libre(s)")
+    assert lines[0].startswith("1. **Nice** (06 — Alpes-Maritimes) — Recommandée : 10 places libres (capacité")
     assert lines[2].startswith("3. **Près de Paris** (94 — Val-de-Marne) — Trop proche")
     assert child_access_list(actor=coordinator).rows[0].child_code == code
 
