@@ -1,5 +1,6 @@
 """Shared screen points, as seen in Chromium: the favicon comes from the app itself, Streamlit's own
-English (file uploader) is replaced by French, and titles start near the top of the page."""
+English (file uploader) is replaced by French, titles start near the top of the page, and long labels
+are not cut."""
 
 import pytest
 from playwright.sync_api import expect
@@ -64,4 +65,23 @@ def test_partner_forms_fit_a_phone_and_every_field_is_named(page, slug):
         box = button.bounding_box()
         if box and button.is_visible() and button.inner_text().strip():
             assert box["height"] >= 32, (button.inner_text(), box)
+    assert_no_streamlit_error(page)
+
+
+def test_request_statuses_are_shown_whole_in_metrics_and_pills(page):
+    """« Close sans placement » is the longest status: its metric label and filter pill are not cut with « … »."""
+    goto(page, "")
+    login(page, "coordination")
+    goto(page, "sollicitations")
+    main = page.get_by_test_id("stMain")
+    pill = main.get_by_test_id("stButtonGroup").get_by_role("button", name="Close sans placement")
+    expect(pill).to_be_visible(timeout=SEEN_MS)
+    expect(main.get_by_test_id("stMetricLabel").filter(has_text="Close sans placement")).to_be_visible()
+    cut = page.evaluate(
+        """() => Array.from(document.querySelectorAll(
+            '[data-testid=stMetricLabel] *, [data-testid=stButtonGroup] button, [data-testid=stButtonGroup] button *'))
+          .filter((el) => el.scrollWidth > el.clientWidth + 1 || getComputedStyle(el).textOverflow === 'ellipsis')
+          .map((el) => el.innerText)"""
+    )
+    assert not cut, cut
     assert_no_streamlit_error(page)
