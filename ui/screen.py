@@ -1,6 +1,6 @@
 """What every screen shares: the favicon served by the app itself, and the style that keeps Streamlit's
-English out of sight, the titles near the top, and long labels of metrics and pills whole (wrapped on a
-second line rather than cut with « … »).
+English out of sight, the titles near the top, and long labels whole: a metric's label wraps rather than
+ending in « … », a row of pills goes on to a second line rather than hiding its last pills.
 
 Streamlit cannot translate its file uploader, table toolbar or chart menu: the uploader's texts are
 replaced by French ones drawn by CSS; the toolbar (our pages offer their own French downloads) and the
@@ -24,10 +24,8 @@ STYLE = f"""
 [data-testid="stMainBlockContainer"] {{ padding-top: 2.5rem; }}
 [data-testid="stElementToolbar"] {{ display: none; }}
 [data-testid="stVegaLiteChart"] details, .vega-embed details {{ display: none; }}
-[data-testid="stMetricLabel"] *, [data-testid="stButtonGroup"] button, [data-testid="stButtonGroup"] button * {{
-  white-space: normal; overflow: visible; text-overflow: clip;
-}}
-[data-testid="stButtonGroup"] button {{ height: auto; }}
+[data-testid="stMetricLabel"] * {{ white-space: normal; overflow: visible; text-overflow: clip; }}
+[data-testid="stButtonGroup"] > div {{ flex-wrap: wrap; }}
 [data-testid="stFileUploaderDropzoneInstructions"] > div > * {{ display: none; }}
 [data-testid="stFileUploaderDropzoneInstructions"] > div::before {{
   content: "{UPLOADER_HINT}"; font-size: 0.875rem;

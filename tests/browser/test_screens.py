@@ -69,18 +69,26 @@ def test_partner_forms_fit_a_phone_and_every_field_is_named(page, slug):
 
 
 def test_request_statuses_are_shown_whole_in_metrics_and_pills(page):
-    """« Close sans placement » is the longest status: its metric label and filter pill are not cut with « … »."""
+    """« Close sans placement » is the longest status and the last pill: its metric label is not cut with
+    « … », and the row of pills wraps instead of hiding it past the column's edge."""
     goto(page, "")
     login(page, "coordination")
     goto(page, "sollicitations")
     main = page.get_by_test_id("stMain")
-    pill = main.get_by_test_id("stButtonGroup").get_by_role("button", name="Close sans placement")
+    pills = main.get_by_test_id("stButtonGroup").filter(has_text="Placée")
+    pill = pills.get_by_role("button", name="Close sans placement")
     expect(pill).to_be_visible(timeout=SEEN_MS)
     expect(main.get_by_test_id("stMetricLabel").filter(has_text="Close sans placement")).to_be_visible()
+    row, box = pills.bounding_box(), pill.bounding_box()
+    assert row and box and box["x"] + box["width"] <= row["x"] + row["width"] + 1, (row, box)
+    hidden = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid=stButtonGroup] > div')]
+          .filter((row) => row.scrollWidth > row.clientWidth + 1).map((row) => row.innerText)"""
+    )
+    assert not hidden, hidden
     cut = page.evaluate(
-        """() => Array.from(document.querySelectorAll(
-            '[data-testid=stMetricLabel] *, [data-testid=stButtonGroup] button, [data-testid=stButtonGroup] button *'))
-          .filter((el) => el.scrollWidth > el.clientWidth + 1 || getComputedStyle(el).textOverflow === 'ellipsis')
+        """() => [...document.querySelectorAll('[data-testid=stMetricLabel] *')]
+          .filter((el) => getComputedStyle(el).textOverflow === 'ellipsis' || el.scrollWidth > el.clientWidth + 1)
           .map((el) => el.innerText)"""
     )
     assert not cut, cut
