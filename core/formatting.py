@@ -26,6 +26,16 @@ def fr_datetime(value: datetime | None) -> str:
     return to_paris(value).strftime("%d/%m/%Y %H:%M")
 
 
+def fr_week(day: date) -> str:
+    """The ISO week holding `day`, in words (not the '2025-W07' code), for prose.
+
+    >>> fr_week(date(2025, 2, 12)), fr_week(date(2024, 12, 30))
+    ('semaine 7 de 2025', 'semaine 1 de 2025')
+    """
+    year, week, _ = day.isocalendar()
+    return f"semaine {week} de {year}"
+
+
 def to_paris(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("naive datetime: cannot tell which instant it is")

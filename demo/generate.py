@@ -1,12 +1,13 @@
 """A deterministic, believable demo network, written through the same services the pages use.
 
-Each feature adds a step to STEPS; a step receives the DemoContext and may read what earlier steps
+Each feature adds a step to `_steps`; a step receives the DemoContext and may read what earlier steps
 made (structures, accounts). `python -m demo.generate` fills an empty database.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -43,36 +44,40 @@ class DemoContext:
         )
 
 
-def _steps():
-    """The demo's steps in order; each feature adds one line."""
+def _steps() -> list[tuple[str, Callable[[DemoContext], None]]]:
+    """The demo's steps in order, each with what it makes in French (said while it runs); each feature
+    adds one line."""
     from demo import accounts, directory, outreach, path, signalements, structures, training, weekly
 
     return [
-        structures.generate,
-        accounts.generate,
-        directory.generate,
-        path.generate,
-        training.generate,
-        signalements.generate,
-        weekly.generate,
-        outreach.generate,
+        ("structures", structures.generate),
+        ("comptes de démonstration", accounts.generate),
+        ("annuaire", directory.generate),
+        ("parcours des enfants", path.generate),
+        ("formations", training.generate),
+        ("signalements", signalements.generate),
+        ("chiffres hebdomadaires", weekly.generate),
+        ("maraudes", outreach.generate),
     ]
 
 
-def demo_generate(*, today: date | None = None) -> DemoContext:
-    """System: write the whole demo network in one transaction."""
+def demo_generate(*, today: date | None = None, progress: Callable[[str], None] | None = None) -> DemoContext:
+    """System: write the whole demo network in one transaction; `progress` is told each step's French
+    name as it starts."""
     ctx = DemoContext(rng=random.Random(SEED), today=today or paris_today())
     with session_scope(SYSTEM), notifications_muted():
-        for step in _steps():
+        for name, step in _steps():
+            if progress is not None:
+                progress(name)
             step(ctx)
         setting_set(actor=SYSTEM, key="demo", value=True)
     return ctx
 
 
-def demo_generate_if_empty() -> bool:
+def demo_generate_if_empty(progress: Callable[[str], None] | None = None) -> bool:
     """System: generate the demo unless the database already has accounts."""
     with session_scope() as session:
         if session.exec(select(func.count()).select_from(User)).one():
             return False
-    demo_generate()
+    demo_generate(progress=progress)
     return True

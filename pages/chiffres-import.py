@@ -11,7 +11,7 @@ actor = page_guard("weekly_import")
 st.title("Import de chiffres")
 st.markdown(
     "Une ligne par structure et par semaine. Colonnes : **semaine** (la date d'un jour de la semaine, par "
-    "exemple 10/02/2025, ou son numéro, par exemple S07 2025), **structure** (nom exact ou numéro ; inutile pour "
+    "exemple 10/02/2025, ou son numéro, par exemple semaine 7 de 2025), **structure** (nom exact ou numéro ; inutile pour "
     "votre propre structure), puis un élément par colonne, sous son libellé ou le nom de colonne du modèle. Une "
     "valeur requise laissée vide s'explique dans la colonne « commentaire_ » de l'élément, par exemple "
     "commentaire_arrivees pour les arrivées. Les nombres s'écrivent à la française (8,5 ; 1 234).\n\n"

@@ -5,10 +5,11 @@ from datetime import date
 
 import streamlit as st
 
+from core.formatting import fr_week
 from services.directory.structures import structure_options
 from services.weekly.reports import weekly_entry_get
 from services.weekly.schedule import weekly_week_list
-from services.weekly.weeks import week_short_label
+from services.weekly.weeks import week_dates
 from ui.auth import page_guard
 from ui.feedback import handled
 from ui.text import md
@@ -49,8 +50,8 @@ with handled():
     )
     st.session_state["weekly_entry_chosen_week"] = chosen
     entry = weekly_entry_get(actor=actor, structure_id=structure_id, week_start=date.fromisoformat(chosen))
-    st.subheader(f"{md(entry.structure_name)} — {week_short_label(entry.week_start)}")
-    st.caption(f"{md(entry.label)} · capacité : {entry.capacity} places")
+    st.subheader(f"{md(entry.structure_name)} — {fr_week(entry.week_start)}")
+    st.caption(f"{week_dates(entry.week_start)} · capacité : {entry.capacity} places")
     state_banner(entry)
     if not entry.rows:
         st.info("Aucun élément de saisie actif : la coordination doit d'abord définir les chiffres à renseigner.")

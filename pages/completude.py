@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from core.formatting import fr_number, fr_percent
+from core.formatting import fr_number, fr_percent, fr_week
 from services.directory.referential import region_options
 from services.weekly.board import (
     weekly_board_grid,
@@ -11,7 +11,7 @@ from services.weekly.board import (
     weekly_board_reminders,
     weekly_board_structures,
 )
-from services.weekly.weeks import fr_deadline, week_short_label
+from services.weekly.weeks import fr_deadline
 from ui.auth import page_guard
 from ui.cache import cached, chart
 from ui.pagination import paginate
@@ -48,7 +48,7 @@ cols[2].metric("Rapports manquants", fr_number(network.missing))
 cols[3].metric("Renvoyés pour correction", fr_number(network.sent_back))
 
 reminders = cached(weekly_board_reminders, actor=actor)
-st.subheader(f"À relancer cette semaine — chiffres de la {week_short_label(reminders.week_start)}")
+st.subheader(f"À relancer cette semaine — chiffres de la {fr_week(reminders.week_start)}")
 st.caption(("Échéance passée : " if reminders.deadline_passed else "Échéance : ") + fr_deadline(reminders.deadline))
 if reminders.missing:
     st.dataframe(

@@ -31,7 +31,8 @@ st.dataframe(
         [
             {
                 "Quand": fr_datetime(r.at),
-                "Qui": r.staff_login,
+                "Qui": r.staff_name,
+                "Identifiant": r.staff_login,
                 "Profil": Role.label_of(r.staff_role),
                 "Structure": r.structure_name or "",
                 "Enfant": r.child_code,
@@ -39,7 +40,7 @@ st.dataframe(
             }
             for r in result.rows
         ],
-        columns=["Quand", "Qui", "Profil", "Structure", "Enfant", "Fiche"],
+        columns=["Quand", "Qui", "Identifiant", "Profil", "Structure", "Enfant", "Fiche"],
     ),
     hide_index=True,
     width="stretch",

@@ -2,7 +2,6 @@
 
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
 from core.clock import paris_today
@@ -11,21 +10,7 @@ from core.formatting import fr_date, fr_number
 from services.directory.coverage import COVERED_DEFINITION, coverage_map_values, indicator_coverage, indicator_partners
 from ui.auth import page_guard
 from ui.cache import cached
-from ui.directory import integer_legend
-from ui.maps import coverage_map_chart
-
-MEASURES = {
-    "active_structures": "Structures actives",
-    "places": "Places (structures actives)",
-    "conventions": "Conventions en vigueur",
-    "covered": "Couvert (1 = oui, 0 = non)",
-}
-TOOLTIP = [
-    ("active_structures", "Structures actives"),
-    ("places", "Places"),
-    ("conventions", "Conventions en vigueur"),
-    ("covered_text", "Couvert"),
-]
+from ui.indicators import MAP_MEASURES, coverage_map_spec
 
 actor = page_guard("coverage")
 st.title("Couverture du territoire")
@@ -34,16 +19,9 @@ a, b = st.columns([1, 2])
 on = a.date_input(
     "À la date du", value=today, format="DD/MM/YYYY", min_value=date(2015, 1, 1), max_value=today, key="coverage_date"
 )
-measure = b.radio("Colorer selon", list(MEASURES), format_func=MEASURES.get, horizontal=True, key="coverage_measure")
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _chart(measure: str, rows: tuple) -> dict:
-    """The chart spec for these counts: any write that changes a count changes `rows`, hence the cache key."""
-    frame = pd.DataFrame(list(rows), columns=["code", "active_structures", "places", "conventions", "covered"])
-    frame["covered_text"] = frame["covered"].map({1: "oui", 0: "non"})
-    spec = coverage_map_chart(frame, measure=measure, measure_label=MEASURES[measure], tooltip=TOOLTIP).to_dict()
-    return integer_legend(spec)
+measure = b.radio(
+    "Colorer selon", list(MAP_MEASURES), format_func=MAP_MEASURES.get, horizontal=True, key="coverage_measure"
+)
 
 
 values = cached(coverage_map_values, actor=actor, on=on)
@@ -58,7 +36,7 @@ m4.metric("Conseils départementaux engagés", fr_number(partners.conseils_engag
 rows = tuple((v["code"], v["active_structures"], v["places"], v["conventions"], v["covered"]) for v in values)
 left, right = st.columns([3, 1])
 with left:
-    st.vega_lite_chart(_chart(measure, rows), width="content", key="coverage_map")
+    st.vega_lite_chart(coverage_map_spec(measure, rows), width="content", key="coverage_map")
     st.caption(
         COVERED_DEFINITION + " Les chiffres des infobulles sont ceux de l'annuaire filtré sur le département "
         "et le statut « Active ». Paris et la petite couronne sont agrandis en encart ; les départements "

@@ -38,14 +38,15 @@ st.dataframe(
         [
             {
                 "Quand": fr_datetime(r.at),
-                "Auteur": r.username,
+                "Auteur": author,
+                "Identifiant": r.username,
                 "Action": r.action,
                 "Objet": r.entity,
                 "N°": r.entity_id,
                 "Avant": r.before,
                 "Après": r.after,
             }
-            for r in result.rows
+            for r, author in zip(result.rows, result.authors, strict=True)
         ]
     ),
     hide_index=True,

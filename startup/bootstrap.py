@@ -12,27 +12,32 @@ from __future__ import annotations
 import argparse
 import fcntl
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from core.config import ConfigurationError, check_configuration, get_settings
+from core.formatting import fr_number
 
 DEMO_REFUSED = (
     "Les données de démonstration ne sont jamais créées quand ANCRAGE_ENV=production : "
     "démarrez avec scripts/start-production.sh et créez le premier compte avec "
     "scripts/create-account.sh."
 )
+DEMO_STARTED = "Création des données de démonstration (une à deux minutes la première fois)…"
+DEMO_DONE = "Données de démonstration créées en {seconds} s."
 # Any constant shared by every process of the app: they queue on it while one migrates.
 MIGRATION_LOCK_KEY = 0x416E6372  # "Ancr"
 
 
-def init_database(*, demo: bool = False) -> None:
+def init_database(*, demo: bool = False, say: Callable[[str], None] | None = None) -> None:
     """Upgrade to head, load the reference data and the default weekly data set, and seed the demo when asked.
 
     Processes starting together take turns: the first migrates, the others then find nothing to do.
+    `say` is given French progress lines while the demo is built (nothing else is long).
     """
     from core.access import SYSTEM
     from core.db import upgrade_to_head
@@ -46,9 +51,24 @@ def init_database(*, demo: bool = False) -> None:
         reference_sync()
         weekly_element_seed_defaults(actor=SYSTEM)
         if demo:
-            from demo.generate import demo_generate_if_empty
+            _demo(say or (lambda _line: None))
 
-            demo_generate_if_empty()
+
+def _demo(say: Callable[[str], None]) -> None:
+    """The demo if the base is empty, told step by step: « Création des données de démonstration… »."""
+    from demo.generate import demo_generate_if_empty
+
+    started = time.monotonic()
+    announced: list[bool] = []
+
+    def step(name: str) -> None:
+        if not announced:
+            say(DEMO_STARTED)
+            announced.append(True)
+        say(f"  {name}…")
+
+    if demo_generate_if_empty(progress=step):
+        say(DEMO_DONE.format(seconds=fr_number(time.monotonic() - started)))
 
 
 @contextmanager
@@ -88,6 +108,10 @@ def _file_lock(url: str) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _say(line: str) -> None:
+    print(line, flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Prépare la base de données d'Ancrage.")
     parser.add_argument("--demo", action="store_true", help="génère les données de démonstration si la base est vide")
@@ -96,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         check_configuration()
         if not args.check:
-            init_database(demo=args.demo)
+            init_database(demo=args.demo, say=_say)
     except ConfigurationError as error:
         print(str(error), file=sys.stderr)
         return 2

@@ -60,5 +60,5 @@ def qualitative_sections(actor: Actor, year: int) -> None:
         if section.version and section.version > 1:
             with st.expander("Versions précédentes"):
                 for old in cached(annual_report_section_history, actor=actor, year=year, section=section.section)[1:]:
-                    st.caption(f"{md(old.username)}, le {fr_datetime(old.at)}")
+                    st.caption(f"{md(old.author)}, le {fr_datetime(old.at)}")
                     st.text(old.text or "(vide)")

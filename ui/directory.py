@@ -190,8 +190,9 @@ def contact_fields(prefix: str, current: StructurePublic) -> dict:
 def integer_legend(spec: dict) -> dict:
     """Label a map's colour legend with whole numbers (counts), not 0,5 steps."""
     for layer in spec.get("layer", []):
-        legend = layer.get("encoding", {}).get("color", {}).get("legend")
-        if isinstance(legend, dict):
+        colour = layer.get("encoding", {}).get("color", {})
+        legend = colour.get("legend")
+        if isinstance(legend, dict) and colour.get("type") == "quantitative":
             legend.update({"format": "d", "tickMinStep": 1})
     return spec
 

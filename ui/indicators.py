@@ -263,7 +263,7 @@ MAP_MEASURES = {
     "active_structures": "Structures actives",
     "places": "Places (structures actives)",
     "conventions": "Conventions en vigueur",
-    "covered": "Couvert (1 = oui, 0 = non)",
+    "covered": "Département couvert",
 }
 MAP_TOOLTIP = [
     ("active_structures", "Structures actives"),
@@ -277,10 +277,10 @@ MAP_TOOLTIP = [
 def coverage_map_spec(measure: str, rows: tuple) -> dict:
     """The map's spec for these counts (any change of a count changes `rows`, hence the cache key)."""
     from ui.directory import integer_legend
-    from ui.maps import coverage_map_chart
+    from ui.maps import COVERED_TEXT, coverage_map_chart
 
     frame = pd.DataFrame(list(rows), columns=["code", "active_structures", "places", "conventions", "covered"])
-    frame["covered_text"] = frame["covered"].map({1: "oui", 0: "non"})
+    frame["covered_text"] = frame["covered"].map(COVERED_TEXT)
     spec = coverage_map_chart(
         frame, measure=measure, measure_label=MAP_MEASURES[measure], tooltip=MAP_TOOLTIP
     ).to_dict()

@@ -24,6 +24,8 @@ NO_DATA_COLOR = "#d9d9d9"
 BORDER_COLOR = "#ffffff"
 COLOR_SCHEME = "blues"
 UNCOVERED_COLOR = "#f4a261"  # « non couvert »: orange, apart from the blues of the covered
+COVERED_COLOR = "#3182bd"  # « couvert », when the map is coloured by coverage itself
+COVERED_TEXT = {1: "oui", 0: "non"}  # how a coverage flag reads to a person
 UNCOVERED_COLUMN = "covered"
 OVERSEAS_CODES = ("971", "972", "973", "974", "976")
 
@@ -39,6 +41,7 @@ _NAME = "departement_nom"
 _MEASURE = "mesure"
 _STATUS = "statut"
 _COVERED = "couvert"
+_COVERED_TEXT = "couvert_texte"
 
 FRENCH_LOCALE = {
     "number": {
@@ -189,7 +192,8 @@ def coverage_map_chart(
     without a row, or whose measure is missing, are drawn in grey.
 
     When ``values`` has a ``covered`` column (1 or 0), the départements not
-    covered are drawn in orange, apart from the colour scale.
+    covered are drawn in orange, apart from the colour scale; coloured by
+    ``covered`` itself, the legend reads « oui » / « non ».
 
     Paris and the petite couronne are also drawn enlarged in an inset, and the
     overseas départements in labelled insets beside metropolitan France. The chart is
@@ -205,6 +209,9 @@ def coverage_map_chart(
         field = f"champ_{index}"
         given[field] = [french_text(v) for v in values[column].astype(object)]
         tooltip_encodings.append(alt.Tooltip(f"{field}:N", title=label))
+    by_coverage = has_coverage and measure == UNCOVERED_COLUMN
+    if by_coverage:
+        given[_COVERED_TEXT] = [COVERED_TEXT[v] for v in given[_COVERED]]
     # One row per département, so that both layers look up the same table.
     table = _display_names().merge(given, on=_CODE, how="left")
     lookup_data = alt.LookupData(data=table, key=_CODE, fields=[c for c in table.columns if c != _CODE])
@@ -221,20 +228,27 @@ def coverage_map_chart(
             ]
         )
     )
+    if by_coverage:
+        # Coloured by coverage itself: two colours with a « oui / non » legend, not a 0 to 1 scale.
+        colour = alt.Color(
+            f"{_COVERED_TEXT}:N",
+            title=measure_label,
+            scale=alt.Scale(domain=["oui", "non"], range=[COVERED_COLOR, UNCOVERED_COLOR]),
+            legend=alt.Legend(orient="bottom", direction="horizontal"),
+        )
+    else:
+        colour = alt.Color(
+            f"{_MEASURE}:Q",
+            title=measure_label,
+            scale=alt.Scale(scheme=COLOR_SCHEME),
+            legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=240),
+        )
     coloured = (
         alt.Chart()
         .transform_lookup(lookup=f"properties.{_CODE}", from_=lookup_data)
         .transform_filter(f"isValid(datum.{_MEASURE}) && isFinite(datum.{_MEASURE}) && datum.{_COVERED} != 0")
         .mark_geoshape(stroke=BORDER_COLOR, strokeWidth=0.5)
-        .encode(
-            color=alt.Color(
-                f"{_MEASURE}:Q",
-                title=measure_label,
-                scale=alt.Scale(scheme=COLOR_SCHEME),
-                legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=240),
-            ),
-            tooltip=tooltip_encodings,
-        )
+        .encode(color=colour, tooltip=tooltip_encodings)
     )
     uncovered = (
         alt.Chart()

@@ -1,5 +1,6 @@
 """What every screen shares: the favicon served by the app itself, and the style that keeps Streamlit's
-English out of sight and the titles near the top.
+English out of sight, the titles near the top, and long labels whole: a metric's label wraps rather than
+ending in « … », a row of pills goes on to a second line rather than hiding its last pills.
 
 Streamlit cannot translate its file uploader, table toolbar or chart menu: the uploader's texts are
 replaced by French ones drawn by CSS; the toolbar (our pages offer their own French downloads) and the
@@ -23,6 +24,8 @@ STYLE = f"""
 [data-testid="stMainBlockContainer"] {{ padding-top: 2.5rem; }}
 [data-testid="stElementToolbar"] {{ display: none; }}
 [data-testid="stVegaLiteChart"] details, .vega-embed details {{ display: none; }}
+[data-testid="stMetricLabel"] * {{ white-space: normal; overflow: visible; text-overflow: clip; }}
+[data-testid="stButtonGroup"] > div {{ flex-wrap: wrap; }}
 [data-testid="stFileUploaderDropzoneInstructions"] > div > * {{ display: none; }}
 [data-testid="stFileUploaderDropzoneInstructions"] > div::before {{
   content: "{UPLOADER_HINT}"; font-size: 0.875rem;

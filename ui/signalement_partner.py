@@ -6,15 +6,32 @@ import streamlit as st
 
 from core.access import Actor
 from core.bounds import text_limit
-from core.formatting import fr_number
+from core.formatting import fr_datetime, fr_number
 from models.child import Child
 from models.signalement import ActionTaken, Category, Severity, Signalement
 from services.signalements.declarations import SignalementDeclaration, signalement_declare
-from services.signalements.reads import signalement_child_codes, signalement_list, signalement_open_counts
+from services.signalements.reads import (
+    signalement_child_codes,
+    signalement_get,
+    signalement_list,
+    signalement_open_counts,
+)
 from ui.cache import cached
+from ui.feedback import handled
 from ui.pagination import paginate
 from ui.signalement_lists import detail_panel, minute, pick, summary_frame
-from ui.signalements import NO_NAMES, SELECTED, attempt, aware, paris_now_naive
+from ui.signalements import (
+    NO_NAMES,
+    SELECTED,
+    attempt,
+    aware,
+    confirmation_html,
+    paris_now_naive,
+    severity_badge,
+)
+from ui.text import md
+
+DECLARED = "signalements_declared"
 
 
 def declaration_form(actor: Actor) -> None:
@@ -96,9 +113,48 @@ def declaration_form(actor: Actor) -> None:
         )
     ):
         st.session_state["signalements_form_generation"] = generation + 1
-        st.session_state["signalements_declared"] = created[0].id
-        st.session_state[SELECTED] = created[0].id
+        st.session_state[DECLARED] = created[0].id
+        st.session_state.pop(SELECTED, None)  # the receipt at the top stands for the record
         st.rerun()
+
+
+def declared_receipt(actor: Actor) -> None:
+    """Right after a declaration, before the next empty form: what was sent and its written
+    confirmation to download, until closed or another declaration replaces it."""
+    declared = st.session_state.get(DECLARED)
+    if declared is None:
+        return
+    detail = None
+    with handled():
+        detail = cached(signalement_get, actor=actor, signalement_id=declared)
+    if detail is None:
+        st.session_state.pop(DECLARED, None)
+        return
+    s = detail.summary
+    with st.container(border=True, key="signalements_receipt"):
+        st.success(
+            "Signalement transmis à la coordination : il apparaît dans son tableau de bord. "
+            "Téléchargez ci-dessous la confirmation écrite.",
+            icon=":material/check_circle:",
+        )
+        st.subheader(f"{s.reference} — {md(s.structure_name)}")
+        st.markdown(
+            f"{severity_badge(s.severity)} **{Category.label_of(s.category)}** · "
+            f"déclaré le {fr_datetime(s.declared_at)} par {md(s.declared_by_name)}"
+        )
+        left, right = st.columns([3, 1])
+        left.download_button(
+            "Télécharger la confirmation écrite (à imprimer)",
+            confirmation_html(detail),
+            file_name=f"{s.reference}.html",
+            mime="text/html",
+            icon=":material/print:",
+            on_click="ignore",
+            key=f"signalements_receipt_confirmation_{s.id}",
+        )
+        if right.button("Fermer", key="signalements_receipt_close", icon=":material/close:"):
+            st.session_state.pop(DECLARED, None)
+            st.rerun()
 
 
 def partner_view(actor: Actor) -> None:
@@ -107,14 +163,7 @@ def partner_view(actor: Actor) -> None:
         "Toute situation préoccupante survenue dans la structure remonte ici à la coordination du réseau. "
         "En cas de danger immédiat, appelez d'abord le 17 ou le 112."
     )
-    declared = st.session_state.get("signalements_declared")
-    if declared is not None:
-        st.success(
-            "Signalement transmis à la coordination : il apparaît dans son tableau de bord. "
-            "Téléchargez ci-dessous la confirmation écrite.",
-            icon=":material/check_circle:",
-        )
-        st.session_state.pop("signalements_declared")
+    declared_receipt(actor)
     counts = cached(signalement_open_counts, actor=actor, now=minute())
     declare_tab, follow_tab = st.tabs(
         ["Déclarer une situation", f"Nos signalements ({fr_number(counts.open)} en cours)"]

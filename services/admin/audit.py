@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlmodel import func, select
@@ -12,12 +12,15 @@ from core.db import session_scope
 from core.formatting import PARIS
 from models.audit import AuditEntry
 from models.data_version import DataVersion
+from models.user import User
+from services.people import author_name
 
 
 @dataclass(frozen=True)
 class AuditPage:
     rows: list[AuditEntry]
     total: int
+    authors: list[str] = field(default_factory=list)  # each row's author by name, in the same order
 
 
 def audit_list(
@@ -43,10 +46,15 @@ def audit_list(
         conditions.append(AuditEntry.at < datetime.combine(end + timedelta(days=1), time(), PARIS))
     with session_scope(actor) as session:
         total = session.exec(select(func.count()).select_from(AuditEntry).where(*conditions)).one()
-        rows = session.exec(
-            select(AuditEntry).where(*conditions).order_by(AuditEntry.id.desc()).limit(limit).offset(offset)
+        found = session.exec(
+            select(AuditEntry, author_name(AuditEntry.username))
+            .join(User, User.username == AuditEntry.username, isouter=True)
+            .where(*conditions)
+            .order_by(AuditEntry.id.desc())
+            .limit(limit)
+            .offset(offset)
         ).all()
-    return AuditPage(rows=list(rows), total=total)
+    return AuditPage(rows=[row for row, _ in found], total=total, authors=[name for _, name in found])
 
 
 def audit_entities(*, actor: Actor) -> list[str]:

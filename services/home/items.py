@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from core.access import Action, Actor, can, require
+from core.formatting import fr_week
 from services.home.todo import TodoItem
 
 __all__ = ["TodoItem", "home_items"]
@@ -165,7 +166,7 @@ def _signalements(actor: Actor) -> list[TodoItem]:
 def _weekly_figures(actor: Actor) -> list[TodoItem]:
     from services.weekly.board import weekly_missing_count
     from services.weekly.schedule import WeekState, weekly_partner_todo
-    from services.weekly.weeks import fr_deadline, week_short_label
+    from services.weekly.weeks import fr_deadline
 
     if can(actor, Action.WEEKLY_BOARD):
         week, missing, passed = weekly_missing_count(actor=actor)
@@ -174,7 +175,7 @@ def _weekly_figures(actor: Actor) -> list[TodoItem]:
         if passed:
             return [
                 TodoItem(
-                    f"structures n'ont pas envoyé leurs chiffres de la semaine {week_short_label(week)}",
+                    f"structures n'ont pas envoyé leurs chiffres de la {fr_week(week)}",
                     missing,
                     "warning",
                     "weekly_board",
@@ -182,7 +183,7 @@ def _weekly_figures(actor: Actor) -> list[TodoItem]:
             ]
         return [
             TodoItem(
-                f"structures n'ont pas encore envoyé leurs chiffres de la semaine {week_short_label(week)}",
+                f"structures n'ont pas encore envoyé leurs chiffres de la {fr_week(week)}",
                 missing,
                 "info",
                 "weekly_board",
@@ -193,12 +194,12 @@ def _weekly_figures(actor: Actor) -> list[TodoItem]:
         return []
     items = []
     if todo.overdue_weeks:
-        weeks = ", ".join(week_short_label(w) for w in todo.overdue_weeks)
+        weeks = ", ".join(fr_week(w) for w in todo.overdue_weeks)
         items.append(
             TodoItem(f"semaine(s) de chiffres en retard : {weeks}", len(todo.overdue_weeks), "warning", "weekly_entry")
         )
     if todo.sent_back_weeks:
-        weeks = ", ".join(week_short_label(w) for w in todo.sent_back_weeks)
+        weeks = ", ".join(fr_week(w) for w in todo.sent_back_weeks)
         items.append(
             TodoItem(
                 f"semaine(s) renvoyée(s) par la coordination, à corriger : {weeks}",
@@ -210,7 +211,7 @@ def _weekly_figures(actor: Actor) -> list[TodoItem]:
     if todo.previous_expected and todo.previous_state in (WeekState.DUE, WeekState.DRAFT):
         items.append(
             TodoItem(
-                f"Chiffres de la semaine {week_short_label(todo.previous_week)} à envoyer avant le "
+                f"Chiffres de la {fr_week(todo.previous_week)} à envoyer avant le "
                 f"{fr_deadline(todo.previous_deadline)}",
                 None,
                 "warning",
@@ -220,7 +221,7 @@ def _weekly_figures(actor: Actor) -> list[TodoItem]:
     if todo.current_expected and todo.current_state in (WeekState.DUE, WeekState.DRAFT):
         items.append(
             TodoItem(
-                f"Chiffres de cette semaine ({week_short_label(todo.current_week)}) à envoyer avant le "
+                f"Chiffres de cette semaine ({fr_week(todo.current_week)}) à envoyer avant le "
                 f"{fr_deadline(todo.current_deadline)}",
                 None,
                 "info",

@@ -18,6 +18,8 @@ from core.formatting import PARIS
 from models.base import utcnow
 from models.child import Child, ChildAccess
 from models.structure import Structure
+from models.user import User
+from services.people import author_name
 
 REPEAT_MINUTES = 10
 CONTEXT_REQUEST = "Fiche sollicitation"
@@ -57,6 +59,7 @@ def child_access_record(session, actor: Actor, *, child_id: int, request_id: int
 class AccessRow:
     at: datetime
     staff_login: str
+    staff_name: str  # the person's name (their log-in when the account is gone)
     staff_role: str
     structure_name: str | None
     child_code: str
@@ -101,6 +104,7 @@ def child_access_list(
             select(
                 ChildAccess.at,
                 ChildAccess.staff_login,
+                author_name(ChildAccess.staff_login),
                 ChildAccess.staff_role,
                 Structure.name,
                 Child.code,
@@ -108,6 +112,7 @@ def child_access_list(
             )
             .join(Child, Child.id == ChildAccess.child_id)
             .join(Structure, Structure.id == ChildAccess.staff_structure_id, isouter=True)
+            .join(User, User.username == ChildAccess.staff_login, isouter=True)
             .where(*conditions)
             .order_by(ChildAccess.id.desc())
             .limit(limit)

@@ -147,6 +147,50 @@ def _occupancy(session, structure_ids: list[int]) -> tuple[dict[int, int], dict[
     return present, expected
 
 
+def _count(n: int, one: str, many: str) -> str:
+    """A count with its noun, singular for 0 and 1 as in French.
+
+    >>> _count(1, "place libre", "places libres"), _count(3, "place libre", "places libres")
+    ('1 place libre', '3 places libres')
+    """
+    return f"{fr_number(n)} {one if n <= 1 else many}"
+
+
+def _free(structure: Structure, *, present: int, expected: int, reported: ReportedPlaces | None) -> int:
+    """Free places once the expected arrivals are in: from the weekly figures when there are some."""
+    if reported is not None:
+        return max(0, reported.free_places - expected)
+    return max(0, structure.capacity - present - expected)
+
+
+def _places_line(structure: Structure, *, present: int, expected: int, reported: ReportedPlaces | None) -> str:
+    """The free places said once, with where the number comes from.
+
+    >>> from datetime import date
+    >>> home = Structure(name="Nice", capacity=10)
+    >>> week = ReportedPlaces(free_places=4, reported_on=date(2025, 3, 3))
+    >>> _places_line(home, present=7, expected=0, reported=None)
+    '3 places libres (capacité 10, 7 présents)'
+    >>> _places_line(home, present=7, expected=0, reported=week)
+    '4 places libres selon les chiffres hebdomadaires du 03/03/2025'
+    >>> _places_line(home, present=7, expected=1, reported=week)
+    '3 places libres (4 selon les chiffres hebdomadaires du 03/03/2025, moins 1 arrivée attendue)'
+    >>> _places_line(home, present=10, expected=0, reported=None)
+    'aucune place libre (capacité 10, 10 présents)'
+    """
+    free = _free(structure, present=present, expected=expected, reported=reported)
+    arrivals = _count(expected, "arrivée attendue", "arrivées attendues")
+    if reported is not None:
+        source = f"selon les chiffres hebdomadaires du {fr_date(reported.reported_on)}"
+        detail = f"{fr_number(reported.free_places)} {source}, moins {arrivals}" if expected else None
+    else:
+        source = ""
+        detail = f"capacité {fr_number(structure.capacity)}, {_count(present, 'présent', 'présents')}"
+        detail += f", {arrivals}" if expected else ""
+    head = _count(free, "place libre", "places libres") if free > 0 else "aucune place libre"
+    return f"{head} ({detail})" if detail else f"{head} {source}"
+
+
 def _rank_one(
     profile: _Profile,
     structure: Structure,
@@ -161,20 +205,8 @@ def _rank_one(
     distance = distance_km(profile.exploitation_departement_code, structure.departement_code)
     exploited_overseas = departement_by_code(profile.exploitation_departement_code).overseas
     structure_overseas = departement_by_code(structure.departement_code).overseas
-    if reported is not None:
-        free = max(0, reported.free_places - expected)
-        places_text = (
-            f"{fr_number(reported.free_places)} place(s) libre(s) selon les chiffres hebdomadaires du "
-            f"{fr_date(reported.reported_on)}"
-        )
-    else:
-        free = max(0, structure.capacity - present - expected)
-        places_text = f"capacité {fr_number(structure.capacity)}, {fr_number(present)} présent(s)"
-    if expected:
-        places_text += f", {fr_number(expected)} arrivée(s) attendue(s)"
-    places_line = (
-        f"{fr_number(free)} place(s) libre(s) ({places_text})" if free > 0 else f"aucune place libre ({places_text})"
-    )
+    places_line = _places_line(structure, present=present, expected=expected, reported=reported)
+    free = _free(structure, present=present, expected=expected, reported=reported)
 
     profile_problems = []
     if not structure.age_min <= profile.age <= structure.age_max:

@@ -4,7 +4,7 @@ placement and its events, and the history of the whole path in time order (what 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlmodel import select
@@ -23,6 +23,7 @@ from models.child import (
     RequesterKind,
 )
 from models.structure import Structure
+from services.people import people_names
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,7 @@ def _detail(session, request: ChildRequest) -> RequestDetail:
     ).first()
     if row is not None:
         placement = placement_view(session, row[0], row[1])
+    proposals, placement, created_by = _with_names(session, request.created_by, proposals, placement)
     return RequestDetail(
         id=request.id,
         version=request.version,
@@ -179,11 +181,41 @@ def _detail(session, request: ChildRequest) -> RequestDetail:
         closed_at=request.closed_at,
         closure_reason=request.closure_reason,
         closure_detail=request.closure_detail,
-        created_by=request.created_by,
+        created_by=created_by,
         proposals=proposals,
         placement=placement,
-        history=_history(request, proposals, placement),
+        history=_history(request, created_by, proposals, placement),
     )
+
+
+def _with_names(
+    session, created_by: str, proposals: list[ProposalView], placement: PlacementView | None
+) -> tuple[list[ProposalView], PlacementView | None, str]:
+    """The same views with people's names instead of their log-ins (one query for all of them)."""
+    events = placement.events if placement else []
+    names = people_names(
+        session,
+        [created_by, *(e.recorded_by for e in events)]
+        + [login for p in proposals for login in (p.proposed_by, p.answered_by, p.consent_recorded_by)],
+    )
+
+    def name(login: str | None) -> str | None:
+        return names.get(login, login) if login else login
+
+    proposals = [
+        replace(
+            p,
+            proposed_by=names.get(p.proposed_by, p.proposed_by),
+            answered_by=name(p.answered_by),
+            consent_recorded_by=name(p.consent_recorded_by),
+        )
+        for p in proposals
+    ]
+    if placement is not None:
+        placement = replace(
+            placement, events=[replace(e, recorded_by=names.get(e.recorded_by, e.recorded_by)) for e in events]
+        )
+    return proposals, placement, names.get(created_by, created_by)
 
 
 def _proposal_view(p: OrientationProposal, structure_name: str, departement_code: str) -> ProposalView:
@@ -237,15 +269,14 @@ def _day(value: date) -> datetime:
 
 
 def _history(
-    request: ChildRequest, proposals: list[ProposalView], placement: PlacementView | None
+    request: ChildRequest, created_by: str, proposals: list[ProposalView], placement: PlacementView | None
 ) -> list[HistoryLine]:
     from models.child import AuthorityBasis, ExitReason, RefusalReason
 
     lines = [
         HistoryLine(
             request.received_at,
-            f"Sollicitation reçue ({RequesterKind.label_of(request.requester_kind)}, "
-            f"enregistrée par {request.created_by})",
+            f"Sollicitation reçue ({RequesterKind.label_of(request.requester_kind)}, enregistrée par {created_by})",
         )
     ]
     for p in proposals:

@@ -30,6 +30,7 @@ from models.audit import AuditEntry
 from models.base import utcnow
 from services.indicators.catalogue import indicator_series, indicator_view
 from services.indicators.publication import IndicatorView, ProtectionRule, SeriesPoint, protection_rule
+from services.people import people_names
 from services.periods import Period, Scope, period_of, scope_for
 
 TEXT_LIMIT = 20000
@@ -53,7 +54,7 @@ class SectionPublic:
 @dataclass(frozen=True)
 class SectionVersion:
     at: datetime
-    username: str
+    author: str  # the person's name (their log-in when the account is gone)
     text: str
 
 
@@ -133,11 +134,12 @@ def annual_report_section_history(*, actor: Actor, year: int, section: str) -> l
             .where(AuditEntry.entity == AnnualReportSection.__tablename__, AuditEntry.entity_id == str(row))
             .order_by(AuditEntry.id.desc())
         ).all()
+        names = people_names(session, [entry.username for entry in entries])
     out = []
     for entry in entries:
         after = json.loads(entry.after) if entry.after else {}
         if "text" in after:
-            out.append(SectionVersion(entry.at, entry.username, after["text"] or ""))
+            out.append(SectionVersion(entry.at, names.get(entry.username, entry.username), after["text"] or ""))
     return out
 
 

@@ -17,6 +17,7 @@ from core.access import Action, Actor, require
 from core.audit import audit_record
 from core.db import session_scope
 from core.errors import FieldError, ImportReport, ValidationFailed
+from core.formatting import fr_week
 from core.imports import MAX_IMPORT_ROWS, TOO_MANY_ROWS, by_line, header_key, is_blank, read_table, records
 from core.spreadsheet import csv_write
 from models.base import utcnow
@@ -28,7 +29,7 @@ from services.weekly.reports import _write_report, _write_values
 from services.weekly.schedule import deadline_rule, is_locked, unusual_rule
 from services.weekly.totals import weekly_totals_refresh
 from services.weekly.validation import ElementRule, check_week, find_unusual, parse_week_values
-from services.weekly.weeks import current_week, parse_week, week_code, weeks_back
+from services.weekly.weeks import current_week, parse_week, weeks_back
 
 STRUCTURE_COLUMN, WEEK_COLUMN, COMMENT_PREFIX = "structure", "semaine", "commentaire_"
 MAX_ROWS = MAX_IMPORT_ROWS
@@ -37,7 +38,7 @@ EMPTY_FILE = "le fichier ne contient aucune ligne de chiffres"
 UNKNOWN_COLUMN = "colonne inconnue (ni un élément de saisie actif, ni structure, semaine ou commentaire_…)"
 WEEK_COLUMN_MISSING = "colonne « semaine » absente"
 WEEK_UNREADABLE = (
-    "semaine illisible : écrivez la date d'un jour de la semaine (10/02/2025), S07 2025 ou semaine 7 de 2025"
+    "semaine illisible : écrivez la date d'un jour de la semaine (10/02/2025) ou son numéro (semaine 7 de 2025)"
 )
 WEEK_IN_FUTURE = "cette semaine n'a pas encore commencé"
 STRUCTURE_REQUIRED = "indiquez la structure (nom exact ou numéro)"
@@ -66,7 +67,7 @@ def weekly_import_template(*, actor: Actor, weeks: int = 4, now: datetime | None
         out,
         [
             [STRUCTURE_COLUMN, WEEK_COLUMN, *[e.code for e in elements]],
-            *([name, week_code(week), *[""] * len(elements)] for week in weeks_back(current_week(now), weeks)),
+            *([name, fr_week(week), *[""] * len(elements)] for week in weeks_back(current_week(now), weeks)),
         ],
         delimiter=";",
     )

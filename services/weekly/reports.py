@@ -25,9 +25,9 @@ from core.db import session_scope
 from core.errors import AccessDenied, Change, ConcurrentEdit, FieldError, NotFound, ValidationFailed
 from models.base import utcnow
 from models.structure import Structure
-from models.user import User
 from models.weekly import ReportStatus, WeeklyElement, WeeklyReport, WeeklyValue
 from services.admin.settings import setting_get
+from services.people import people_names
 from services.weekly.elements import element_rules
 from services.weekly.schedule import WeekState, _structure, deadline_rule, is_locked, unusual_rule, week_state
 from services.weekly.stock_flow import check_stock_flow
@@ -394,15 +394,6 @@ def _history(session, structure_ids: list[int], before_week: date, weeks: int) -
     return history
 
 
-def _people(session, usernames: list[str | None]) -> dict[str | None, str]:
-    """Log-in name → the person's name, for saying who did something."""
-    wanted = [u for u in usernames if u]
-    if not wanted:
-        return {}
-    found = session.execute(select(User.username, User.display_name).where(User.username.in_(wanted))).all()
-    return {username: name for username, name in found}
-
-
 def _review(actor: Actor, structure_id: int, week_start: date, expected_version: int, now, change) -> WeekEntry:
     now = now or utcnow()
     _check_week(week_start, now)
@@ -431,7 +422,7 @@ def _entry(
         select(WeeklyElement).where(WeeklyElement.active == True).order_by(WeeklyElement.position, WeeklyElement.id)
     ).all()
     locked = is_locked(report, rule, week_start, now)
-    names = _people(session, [report.updated_by, report.reviewed_by] if report else [])
+    names = people_names(session, [report.updated_by, report.reviewed_by] if report else [])
     rows = [
         EntryRow(
             e.id,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from core.clock import paris_date
-from core.formatting import PARIS, fr_date
+from core.formatting import PARIS, fr_date, fr_week
 
 
 def monday_of(day: date) -> date:
@@ -24,24 +24,22 @@ def current_week(now: datetime) -> date:
     return monday_of(paris_date(now))
 
 
-def week_code(monday: date) -> str:
-    """The ISO code of a week, as imports write it.
-
-    >>> week_code(date(2025, 2, 10))
-    '2025-W07'
-    """
-    year, week, _ = monday.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
 def week_label(monday: date) -> str:
     """A week for French readers, with its dates.
 
     >>> week_label(date(2025, 2, 10))
     'Semaine 7 de 2025 (10/02/2025 – 16/02/2025)'
     """
-    year, week, _ = monday.isocalendar()
-    return f"Semaine {week} de {year} ({fr_date(monday)} – {fr_date(monday + timedelta(days=6))})"
+    return f"{fr_week(monday).capitalize()} ({fr_date(monday)} – {fr_date(monday + timedelta(days=6))})"
+
+
+def week_dates(monday: date) -> str:
+    """The days of a week, for a caption under its name.
+
+    >>> week_dates(date(2025, 2, 10))
+    'Du lundi 10/02/2025 au dimanche 16/02/2025'
+    """
+    return f"Du lundi {fr_date(monday)} au dimanche {fr_date(monday + timedelta(days=6))}"
 
 
 def week_short_label(monday: date) -> str:

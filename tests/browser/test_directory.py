@@ -52,6 +52,11 @@ def test_coordination_sees_the_map_and_a_new_structure_covers_its_departement(pa
     code, name = re.search(r" : (\w{2,3}) ([^,(]+)", mainland).groups()
     name = name.strip()
     expect(map_mark(page, f"{name} ({code})", "Couvert: non")).to_have_count(1)
+    # Coloured by coverage itself, the legend reads « oui » / « non », not a 1 to 0 scale.
+    click_and_wait(main.get_by_test_id("stRadio").get_by_text("Département couvert", exact=True))
+    legend = page.get_by_test_id("stVegaLiteChart").locator("svg.marks .role-legend-label text")
+    expect(legend).to_have_text(["oui", "non"], timeout=SEEN_MS)
+    expect(main).not_to_contain_text("1 = oui")
 
     open_from_menu(page, "Annuaire")
     page.get_by_text("Nouvelle structure", exact=True).click()  # an expander: no run

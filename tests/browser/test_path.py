@@ -52,7 +52,8 @@ def test_coordination_enters_a_request_and_the_finder_recommends_a_structure(pag
     # The finder's ranked list: first a recommended structure, with its one-line reason.
     expect(main.get_by_test_id("stHeading").filter(has_text="Recherche de place")).to_be_visible()
     first = main.locator("ol > li").first
-    expect(first).to_contain_text(re.compile(r"\) — Recommandée : \d+ place\(s\) libre\(s\)"))
+    expect(first).to_contain_text(re.compile(r"\) — Recommandée : \d+ places? libres?( \(| selon)"))
+    expect(first).not_to_contain_text("libre(s)")  # said once, in plain French
     expect(first).to_contain_text("profil accepté (âge, sexe, formes d'exploitation)")
     expect(first).to_contain_text(re.compile(r"à [\d\s]+ km du lieu d'exploitation \(minimum [\d\s]+ km\)"))
     first.scroll_into_view_if_needed()  # for the closing screenshot

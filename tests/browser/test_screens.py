@@ -1,5 +1,6 @@
 """Shared screen points, as seen in Chromium: the favicon comes from the app itself, Streamlit's own
-English (file uploader) is replaced by French, and titles start near the top of the page."""
+English (file uploader) is replaced by French, titles start near the top of the page, and long labels
+are not cut."""
 
 import pytest
 from playwright.sync_api import expect
@@ -64,4 +65,31 @@ def test_partner_forms_fit_a_phone_and_every_field_is_named(page, slug):
         box = button.bounding_box()
         if box and button.is_visible() and button.inner_text().strip():
             assert box["height"] >= 32, (button.inner_text(), box)
+    assert_no_streamlit_error(page)
+
+
+def test_request_statuses_are_shown_whole_in_metrics_and_pills(page):
+    """« Close sans placement » is the longest status and the last pill: its metric label is not cut with
+    « … », and the row of pills wraps instead of hiding it past the column's edge."""
+    goto(page, "")
+    login(page, "coordination")
+    goto(page, "sollicitations")
+    main = page.get_by_test_id("stMain")
+    pills = main.get_by_test_id("stButtonGroup").filter(has_text="Placée")
+    pill = pills.get_by_role("button", name="Close sans placement")
+    expect(pill).to_be_visible(timeout=SEEN_MS)
+    expect(main.get_by_test_id("stMetricLabel").filter(has_text="Close sans placement")).to_be_visible()
+    row, box = pills.bounding_box(), pill.bounding_box()
+    assert row and box and box["x"] + box["width"] <= row["x"] + row["width"] + 1, (row, box)
+    hidden = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid=stButtonGroup] > div')]
+          .filter((row) => row.scrollWidth > row.clientWidth + 1).map((row) => row.innerText)"""
+    )
+    assert not hidden, hidden
+    cut = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid=stMetricLabel] *')]
+          .filter((el) => getComputedStyle(el).textOverflow === 'ellipsis' || el.scrollWidth > el.clientWidth + 1)
+          .map((el) => el.innerText)"""
+    )
+    assert not cut, cut
     assert_no_streamlit_error(page)

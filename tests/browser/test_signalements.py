@@ -39,6 +39,13 @@ def test_partner_declares_an_immediate_danger_and_the_coordination_acknowledges_
     expect(heading).to_be_visible()
     reference = REFERENCE.search(heading.inner_text()).group()
     expect(main).to_contain_text(f"par {PARTNER_NAME}")
+    # The written confirmation comes right under the message, before the next (empty) form.
+    receipt = main.locator(".st-key-signalements_receipt")
+    download = receipt.get_by_role("button", name="Télécharger la confirmation écrite (à imprimer)")
+    expect(download).to_be_visible()
+    form = main.get_by_test_id("stForm")
+    expect(form.get_by_label("Faits", exact=True)).to_have_value("")
+    assert download.bounding_box()["y"] < form.bounding_box()["y"]
     heading.scroll_into_view_if_needed()
     assert_no_streamlit_error(partner)
 

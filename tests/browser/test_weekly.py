@@ -41,8 +41,13 @@ def test_partner_sends_this_weeks_figures_and_sees_them_on_its_chart(page):
     form = main.get_by_test_id("stForm")
     caption = main.get_by_test_id("stCaptionContainer").filter(has_text="capacité").first
     expect(caption).to_contain_text(re.compile(r"capacité : \d+ places"))
-    found = re.search(r"(Semaine \d+ de \d{4} \(.+?\)) · capacité : (\d+) places", caption.inner_text())
-    week, capacity = found.group(1), int(found.group(2))
+    # The week in words under the structure's name (not an ISO code), its days in the caption.
+    heading = main.get_by_test_id("stHeading").filter(has_text=re.compile(r" — semaine \d+ de \d{4}")).first
+    expect(heading).to_be_visible()
+    number = re.search(r" — semaine (\d+ de \d{4})", heading.inner_text()).group(1)
+    found = re.search(r"^Du lundi (\S+) au dimanche (\S+) · capacité : (\d+) places", caption.inner_text())
+    week = f"Semaine {number} ({found.group(1)} – {found.group(2)})"  # as the chart names its point
+    capacity = int(found.group(3))
     due = re.compile(r"[àÀ] envoyer avant le")
     expect(main).to_contain_text(due)  # the current week, offered first, is due (perhaps a draft)
 
@@ -84,6 +89,7 @@ def test_partner_sends_this_weeks_figures_and_sees_them_on_its_chart(page):
         click_and_wait(send)
     expect(page.get_by_test_id("stAlertContentSuccess").filter(has_text=SENT)).to_be_visible(timeout=SEEN_MS)
     expect(main).to_contain_text(re.compile(r"Envoyé le \d{2}/\d{2}/\d{4} \d{2}:\d{2}"))
+    expect(main).to_contain_text("dernière mise à jour par Julien Moreau le")  # the person, not the log-in
     assert_no_streamlit_error(page)
     reload(page)  # read back from the database: « 8,5 » was saved as 8.5, not 85
     expect(main.get_by_label(ETP, exact=True)).to_have_value("8,5", timeout=SEEN_MS)

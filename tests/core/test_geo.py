@@ -293,6 +293,31 @@ def test_overseas_insets_are_labelled_and_uncovered_departements_have_their_own_
     assert {"Guadeloupe", "Martinique", "Guyane", "La Réunion", "Mayotte"} <= labels
 
 
+def test_coloured_by_coverage_the_legend_reads_oui_and_non_not_1_and_0():
+
+    from ui.directory import integer_legend
+    from ui.maps import COVERED_COLOR, UNCOVERED_COLOR, coverage_map_chart
+
+    values = _values(["75", "971"])
+    values["covered"] = [1, 0]
+    values["covered_text"] = ["oui", "non"]
+    chart = coverage_map_chart(
+        values, measure="covered", measure_label="Département couvert", tooltip=[("covered_text", "Couvert")]
+    )
+    spec = integer_legend(chart.to_dict())
+    colour = spec["layer"][1]["encoding"]["color"]
+    assert colour["type"] == "nominal" and colour["title"] == "Département couvert"
+    assert colour["scale"] == {"domain": ["oui", "non"], "range": [COVERED_COLOR, UNCOVERED_COLOR]}
+    assert "format" not in colour["legend"]  # whole-number labels are for counts only
+    rows = [row for d in spec["datasets"].values() if _is_lookup_table(d) for row in d]
+    assert {(r["code"], r["couvert_texte"], r["champ_0"]) for r in rows if r.get("couvert_texte")} == {
+        ("75", "oui", "oui"),
+        ("971", "non", "non"),
+    }
+    counts = integer_legend(_chart().to_dict())["layer"][1]["encoding"]["color"]["legend"]
+    assert counts["format"] == "d"
+
+
 def test_chart_lookup_table_has_names_and_values():
     import json
 

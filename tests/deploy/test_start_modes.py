@@ -99,6 +99,37 @@ def test_bootstrap_refuses_a_bad_configuration_before_touching_the_database(envi
     assert "ANCRAGE_COOKIE_KEY doit être fourni en production" in capsys.readouterr().err
 
 
+def test_demo_start_says_in_french_what_it_builds_then_nothing_once_built(environment, tmp_path, monkeypatch, capsys):
+    import demo.generate
+    from startup.bootstrap import DEMO_DONE, DEMO_STARTED
+
+    def accounts(ctx):
+        from core.access import SYSTEM
+        from services.admin.users import UserCreate, user_create
+
+        user_create(
+            actor=SYSTEM,
+            data=UserCreate(
+                username="demo",
+                display_name="Démo",
+                email="demo@exemple.fr",
+                role="coordination",
+                password="demo-2026-mot",
+            ),
+        )
+
+    steps = [("structures", lambda ctx: None), ("comptes de démonstration", accounts)]
+    monkeypatch.setattr(demo.generate, "_steps", lambda: steps)
+    environment(ANCRAGE_ENV=None, ANCRAGE_COOKIE_KEY=None, DATABASE_URL=f"sqlite:///{tmp_path / 'start.db'}")
+    assert bootstrap_main(["--demo"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:3] == [DEMO_STARTED, "  structures…", "  comptes de démonstration…"]
+    assert lines[3].startswith("Données de démonstration créées en ") and lines[3].endswith(" s.")
+    assert DEMO_DONE.startswith("Données de démonstration créées en ")
+    assert bootstrap_main(["--demo"]) == 0  # accounts exist: no demo, nothing said
+    assert capsys.readouterr().out == ""
+
+
 def test_production_start_migrates_without_demo_and_demo_is_refused(environment, empty_pg, capsys):
     environment(ANCRAGE_ENV="production", ANCRAGE_COOKIE_KEY=GOOD_KEY, DATABASE_URL=empty_pg)
     assert bootstrap_main(["--demo"]) == 2

@@ -1,5 +1,6 @@
 """Directory pages with data: the list, a structure's record and forms, the coverage map, conventions, référentiel."""
 
+import json
 from datetime import date
 
 from models.user import Role
@@ -73,6 +74,12 @@ def test_coverage_page_shows_the_map_and_uncovered_list(sqlite_db):
     assert "974 La Réunion" not in texts(at) and "976 Mayotte" in texts(at)
     assert "**Bretagne** : 22 Côtes-d'Armor, 35 Ille-et-Vilaine, 56 Morbihan" in texts(at)
     assert any(m.label == "Départements couverts" and m.value == "2 / 101" for m in at.metric)
+    measure = at.radio(key="coverage_measure")
+    assert "Département couvert" in measure.options and not [o for o in measure.options if "1 = oui" in o]
+    at = measure.set_value("covered").run()
+    assert not at.exception
+    colour = json.loads(at.get("vega_lite_chart")[0].proto.spec)["layer"][1]["encoding"]["color"]
+    assert colour["scale"]["domain"] == ["oui", "non"]
 
 
 def test_conventions_and_standards_pages_render_data(sqlite_db):

@@ -47,7 +47,7 @@ def test_new_request_gives_a_code_then_the_finder_ranks_far_structures_first(sql
     finder = next(m.value for m in at.markdown if m.value.startswith("1. **"))
     lines = finder.split("\n")
     assert [line.split("**")[1] for line in lines] == ["Nice", "Lyon", "Près de Paris"]
-    assert lines[0].startswith("1. **Nice** (06 — Alpes-Maritimes) — Recommandée : 10 place(s) libre(s)")
+    assert lines[0].startswith("1. **Nice** (06 — Alpes-Maritimes) — Recommandée : 10 places libres (capacité")
     assert lines[2].startswith("3. **Près de Paris** (94 — Val-de-Marne) — Trop proche")
     assert child_access_list(actor=coordinator).rows[0].child_code == code
 
@@ -124,12 +124,13 @@ def test_partner_answers_a_proposal(sqlite_db):
 
 
 def test_access_log_page_shows_who_opened_which_record(sqlite_db):
-    coordinator = make_user(Role.COORDINATION, username="claire")
+    coordinator = make_user(Role.COORDINATION, username="claire", display_name="Claire Martin")
     request = make_request(coordinator)
     request_get(actor=coordinator, request_id=request.id)
     at = open_page(coordinator, "access_log")
     frame = at.dataframe[0].value
-    assert list(frame["Qui"]) == ["claire"] and list(frame["Enfant"]) == [request.code]
+    assert list(frame["Qui"]) == ["Claire Martin"] and list(frame["Identifiant"]) == ["claire"]
+    assert list(frame["Enfant"]) == [request.code]
 
 
 def test_indicators_page_for_coordination_and_funder(sqlite_db):
@@ -162,3 +163,12 @@ def test_home_tells_each_role_what_waits(sqlite_db):
     assert "sollicitation(s) pas encore orientée(s) — la plus ancienne attend depuis 5 h" in texts(home)
     home = open_page(partner, "home")
     assert "arrivée(s) attendue(s) après votre accord" in texts(home)
+
+
+def test_audit_log_page_names_the_author_and_keeps_the_log_in_to_filter_on(sqlite_db):
+    coordinator = make_user(Role.COORDINATION, username="claire", display_name="Claire Martin")
+    make_request(coordinator)
+    at = open_page(coordinator, "audit")
+    frame = at.dataframe[0].value
+    assert "Claire Martin" in set(frame["Auteur"]) and "claire" not in set(frame["Auteur"])
+    assert "claire" in set(frame["Identifiant"])

@@ -18,6 +18,13 @@ def _button(at, label):
     return next(b for b in at.button if b.label == label)
 
 
+def _walk(node):
+    """Every element under `node`, in the order the page draws them."""
+    for child in getattr(node, "children", {}).values():
+        yield child
+        yield from _walk(child)
+
+
 def _fill_declaration(at, *, facts, severity=None, category=None):
     at.datetime_input(key="signalements_occurred_0").set_value(
         (utcnow() - timedelta(minutes=30)).astimezone(PARIS).replace(tzinfo=None, second=0, microsecond=0)
@@ -37,8 +44,16 @@ def test_partner_declares_and_the_coordination_board_shows_it_first(sqlite_db):
     _button(at, "Déclarer à la coordination").click()
     at.run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    assert "Signalement transmis à la coordination" in texts(at)
+    assert "Signalement transmis à la coordination" in at.success[0].value
     assert [b.label for b in at.download_button] == ["Télécharger la confirmation écrite (à imprimer)"]
+    # The message, then the confirmation to download, and only then the next, empty, form.
+    order = [getattr(node, "key", None) for node in _walk(at.main)]
+    receipt, download = order.index("signalements_receipt"), order.index(at.download_button[0].key)
+    assert receipt < download < order.index("signalements_declare_1")
+    assert at.text_area(key="signalements_facts_1").value == ""
+    _button(at, "Fermer").click()
+    at.run()
+    assert not at.download_button and not at.success  # closed: the empty form alone
     coordination = make_user(Role.COORDINATION)
     board = open_page(coordination, "signalements")
     assert not board.exception

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from core.access import SYSTEM
 from core.clock import paris_today
+from core.formatting import fr_date, fr_week
 from models.base import utcnow
 from models.user import Role
 from services.weekly import reports as weekly
@@ -39,14 +40,18 @@ def _entry(actor):
 
 def test_partner_fills_and_submits_the_week_in_one_screen(sqlite_db):
     make_weekly_elements()
-    partner = make_user(Role.PARTENAIRE)
+    partner = make_user(Role.PARTENAIRE, display_name="Julien Moreau")
     at = open_page(partner, "weekly_entry")
     assert not at.exception
     assert {"Places disponibles", "Enfants présents", "ETP éducatifs"} <= set(_fields(at))
+    week = current_week(utcnow())
+    assert at.subheader[0].value.endswith(f" — {fr_week(week)}") and "-W" not in at.subheader[0].value
+    assert any(c.value.startswith(f"Du lundi {fr_date(week)} au dimanche") for c in at.caption)
     _fill(at, GOOD)
     at = _click(at, "Envoyer à la coordination")
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert "Chiffres envoyés à la coordination." in texts(at)
+    assert "dernière mise à jour par Julien Moreau le" in " ".join(s.value for s in at.success)
     entry = _entry(partner)
     assert entry.state == WeekState.SUBMITTED
     assert {r.code: r.value for r in entry.rows}["enfants_presents"] == 8
@@ -171,9 +176,10 @@ def test_home_pages_say_what_is_due(sqlite_db):
     make_weekly_elements()
     structure = make_structure(joined_on=paris_today() - timedelta(days=365))
     partner = make_user(Role.PARTENAIRE, structure_id=structure.id)
-    assert "Chiffres de cette semaine" in texts(open_page(partner, "home"))
+    this_week = fr_week(current_week(utcnow()))
+    assert f"Chiffres de cette semaine ({this_week})" in texts(open_page(partner, "home"))
     coordinator = make_user(Role.COORDINATION)
-    assert "leurs chiffres de la semaine" in texts(open_page(coordinator, "home"))
+    assert "leurs chiffres de la semaine " in texts(open_page(coordinator, "home"))
 
 
 def test_import_page_imports_a_csv(sqlite_db):

@@ -44,6 +44,7 @@ def test_sections_start_empty_then_save_with_versions_and_audit(db):
     assert second.version == 2
     history = report.annual_report_section_history(actor=coordinator, year=YEAR, section="faits_marquants")
     assert [h.text for h in history] == ["Ouverture de 5 structures.", "Ouverture de 4 structures en outre-mer."]
+    assert {h.author for h in history} == {coordinator.display_name}
     assert audit_list(actor=coordinator, entity="annual_report_sections").total == 2
 
 

@@ -18,6 +18,7 @@ def test_every_write_is_audited_with_before_and_after(db):
     users.user_update(actor=coordinator, user_id=alice.user_id, expected_version=version, display_name="Alice A.")
     page = audit.audit_list(actor=coordinator, entity="app_users", username="claire")
     assert page.total == 1
+    assert page.authors == [coordinator.display_name]  # the author by name; the filter takes the log-in
     entry = page.rows[0]
     assert entry.action == "update" and entry.entity_id == str(alice.user_id)
     assert set(json.loads(entry.before)) == {"display_name"}
@@ -28,6 +29,7 @@ def test_created_rows_are_audited_without_password_hash(db):
     coordinator = make_user(Role.COORDINATION)
     created = audit.audit_list(actor=coordinator, entity="app_users").rows[0]
     assert created.action == "create" and created.username == SYSTEM.username
+    assert audit.audit_list(actor=coordinator, entity="app_users").authors[0] == "Système"
     assert "password_hash" not in json.loads(created.after)
 
 

@@ -44,11 +44,11 @@ def test_child_exploited_in_93_finds_far_structures_with_places_first(db):
     first = result.rows[0]
     assert first.rank == 1 and first.free_places == 10 and first.distance_km == pytest.approx(657.8, abs=0.1)
     assert first.reason == (
-        "Recommandée : 10 place(s) libre(s) (capacité 10, 0 présent(s)) · profil accepté "
+        "Recommandée : 10 places libres (capacité 10, 0 présent) · profil accepté "
         "(âge, sexe, formes d'exploitation) · à 658 km du lieu d'exploitation (minimum 200 km)"
     )
     assert "à 12 km seulement du lieu d'exploitation (minimum 200 km)" in result.rows[3].reason
-    assert "aucune place libre (capacité 1, 1 présent(s))" in result.rows[5].reason
+    assert "aucune place libre (capacité 1, 1 présent)" in result.rows[5].reason
     assert "n'accueille pas : fille" in result.rows[6].reason
     assert "outre-mer" in result.rows[2].reason and "décision motivée" in result.rows[2].reason
     assert near.id in {r.structure_id for r in result.rows} and paris.id and lyon.id and nice.id and boys.id
@@ -98,7 +98,7 @@ def test_free_places_deduct_children_present_and_arrivals_expected(db):
     request = make_request(coordinator)
     row = finder.placement_finder(actor=coordinator, request_id=request.id).rows[0]
     assert (row.capacity, row.present, row.expected, row.free_places) == (3, 1, 1, 1)
-    assert "1 place(s) libre(s) (capacité 3, 1 présent(s), 1 arrivée(s) attendue(s))" in row.reason
+    assert "1 place libre (capacité 3, 1 présent, 1 arrivée attendue)" in row.reason
 
 
 def test_weekly_figures_take_precedence_when_they_exist(db, monkeypatch):
@@ -113,7 +113,7 @@ def test_weekly_figures_take_precedence_when_they_exist(db, monkeypatch):
     request = make_request(coordinator)
     row = finder.placement_finder(actor=coordinator, request_id=request.id).rows[0]
     assert row.tier == 4 and row.from_weekly_figures
-    assert "aucune place libre (0 place(s) libre(s) selon les chiffres hebdomadaires du 03/03/2025)" in row.reason
+    assert "aucune place libre selon les chiffres hebdomadaires du 03/03/2025" in row.reason
 
 
 def test_proposal_moves_the_request_and_keeps_the_reason(db):
@@ -122,7 +122,7 @@ def test_proposal_moves_the_request_and_keeps_the_reason(db):
     request = make_request(coordinator)
     proposal = orientation.proposal_create(actor=coordinator, request_id=request.id, structure_id=structure.id)
     assert proposal.status == ProposalStatus.PENDING.value and proposal.distance_km == pytest.approx(657.8, abs=0.1)
-    assert proposal.finder_note.startswith("Recommandée : 10 place(s) libre(s)")
+    assert proposal.finder_note.startswith("Recommandée : 10 places libres (capacité 10, 0 présent)")
     assert request_get(actor=coordinator, request_id=request.id).status == RequestStatus.IN_PROGRESS.value
     with pytest.raises(ValidationFailed, match=orientation.ALREADY_PROPOSED):
         orientation.proposal_create(actor=coordinator, request_id=request.id, structure_id=structure.id)

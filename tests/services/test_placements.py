@@ -309,9 +309,9 @@ def test_every_opening_of_a_childs_record_is_logged_for_the_coordination(db):
     request_get(actor=coordinator, request_id=request.id)  # the same page re-running: one opening
     log = child_access_list(actor=coordinator)
     assert log.total == 2
-    assert [(r.staff_login, r.child_code, r.context, r.structure_name) for r in log.rows] == [
-        ("claire", request.code, "Fiche sollicitation", None),
-        ("julien", request.code, "Fiche enfant (structure)", "Chez nous"),
+    assert [(r.staff_login, r.staff_name, r.child_code, r.context, r.structure_name) for r in log.rows] == [
+        ("claire", coordinator.display_name, request.code, "Fiche sollicitation", None),
+        ("julien", partner.display_name, request.code, "Fiche enfant (structure)", "Chez nous"),
     ]
     assert child_access_list(actor=coordinator, staff_login="julien").total == 1
     assert child_access_list(actor=coordinator, child_code=request.code.lower()).total == 2

@@ -30,14 +30,15 @@ def _data(**overrides) -> RequestCreate:
 
 
 def test_create_generates_a_pseudonymous_code_and_starts_new(db):
-    coordinator = make_user(Role.COORDINATION)
+    coordinator = make_user(Role.COORDINATION, display_name="Claire Martin")
     created = requests.request_create(actor=coordinator, data=_data())
     year = created.received_at.year
     assert re.fullmatch(rf"ANC-{year}-[0-9A-HJKMNP-TV-Z]{{5}}", created.code)
     assert created.status == RequestStatus.NEW.value
     assert created.exploitation_forms == ["delits", "mendicite"]
-    assert created.created_by == coordinator.username
+    assert created.created_by == "Claire Martin"  # the person's name, not the log-in
     assert created.history[0].text.startswith("Sollicitation reçue (Gendarmerie nationale")
+    assert created.history[0].text.endswith("enregistrée par Claire Martin)")
 
 
 def test_codes_are_unique_even_when_the_draw_repeats(db):
@@ -206,12 +207,13 @@ def test_detail_of_unknown_request(db):
 
 
 def test_history_tells_the_whole_path_in_order(db):
-    coordinator = make_user(Role.COORDINATION)
+    coordinator = make_user(Role.COORDINATION, display_name="Claire Martin")
     structure = make_structure(name="MECS Le Phare", departement_code="06")
     request, placement = make_placed(structure.id, coordinator)
     texts = [line.text for line in requests.request_get(actor=coordinator, request_id=request.id).history]
     assert texts[0].startswith("Sollicitation reçue")
     assert texts[1].startswith("Orientation proposée à MECS Le Phare, à 658 km")
+    assert texts[1].endswith("(par Claire Martin)") and coordinator.username not in " ".join(texts)
     assert texts[2].startswith("MECS Le Phare accepte l'accueil")
     assert texts[3].startswith("Consentements enregistrés : assentiment de l'enfant recueilli")
     assert texts[4].startswith("Arrivée à MECS Le Phare le ")

@@ -163,7 +163,7 @@ def test_template_lists_active_elements_and_imports_back(partner):
     template = weekly_import.weekly_import_template(actor=partner, weeks=2, now=NOW).decode("utf-8-sig")
     lines = template.splitlines()
     assert lines[0].startswith("structure;semaine;places_disponibles;enfants_presents")
-    assert lines[2].endswith(";2025-W10;;;;;;;;")
+    assert lines[2].endswith(";semaine 10 de 2025;;;;;;;;")  # in words; imports still read 2025-W10
     filled = lines[0] + "\n" + lines[1].replace(";;;;;;;;", ";2;8;1;1;0;;;") + "\n"
     assert (
         weekly_import.weekly_import_file(actor=partner, filename="m.csv", content=filled.encode(), now=NOW).written == 1
