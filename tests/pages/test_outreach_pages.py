@@ -23,13 +23,13 @@ def test_partner_logs_a_digital_session_and_a_refusal_keeps_the_form(sqlite_db):
     at = open_page(partner, "outreach")
     at.radio(key="outreach_kind").set_value("numerique")
     at.selectbox(key="outreach_departement").set_value("93")
-    at.number_input(key="outreach_count_ads_spotted").set_value(20)
-    at.number_input(key="outreach_count_ads_presumed_minors").set_value(2)
+    at.text_input(key="outreach_count_ads_spotted").input("20")
+    at.text_input(key="outreach_count_ads_presumed_minors").input("2")
     _button(at, "Enregistrer la maraude").click().run()
     assert not at.exception, at.exception
     assert "Plateformes : choisissez au moins une plateforme" in at.error[0].value
     assert outreach_list(actor=partner) == []
-    assert at.number_input(key="outreach_count_ads_presumed_minors").value == 2  # nothing typed is lost
+    assert at.text_input(key="outreach_count_ads_presumed_minors").value == "2"  # nothing typed is lost
     at.multiselect(key="outreach_platforms").set_value([platform.id])
     _button(at, "Enregistrer la maraude").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
@@ -75,7 +75,7 @@ def test_referrer_receipt_and_status_list(sqlite_db):
     on_call_phone_set(actor=coordinator, phone="01 99 00 12 34")
     referrer = make_user(Role.ORIENTEUR)
     at = open_page(referrer, "referrer_send")
-    at.number_input(key="orienter_age").set_value(15)
+    at.text_input(key="orienter_age").input("15")
     at.selectbox(key="orienter_sex").set_value("F")
     at.selectbox(key="orienter_departement").set_value("93")
     at.multiselect(key="orienter_forms").set_value(["sexuelle"])
