@@ -87,7 +87,7 @@ def session_form(
             min_value=0,
             max_value=500,
             value=float(initial.hours) if initial and initial.hours is not None else float(module.duration_max_hours),
-            key=f"{key}_hours",
+            key=f"{key}_hours_{module.id}",  # another module: its own default hours
             where=right,
         )
         statuses = list(SessionStatus.labels())
