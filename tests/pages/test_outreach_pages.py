@@ -88,3 +88,22 @@ def test_referrer_receipt_and_status_list(sqlite_db):
     frame = at.dataframe[0].value
     assert list(frame["N°"]) == [str(sent.request_number)] and list(frame["État"]) == ["Reçue"]
     assert "ANC-" not in texts(at)
+
+
+def test_supervision_hours_typed_with_a_comma_are_saved_and_a_decimal_head_count_is_refused(sqlite_db):
+    from services.outreach.staff import staff_protection
+
+    partner = make_user(Role.PARTENAIRE)
+    at = open_page(partner, "prevention")
+    at.text_input(key="supervision_hours").input("1,5")
+    at.text_input(key="supervision_participants").input("2,5")
+    _button(at, "Enregistrer la séance").click().run()
+    assert "Participants : nombre entier attendu" in at.error[0].value
+    today = paris_today()
+    assert staff_protection(actor=partner, start=today, end=today).supervision_sessions == 0
+    at.text_input(key="supervision_hours").input("1,5")
+    at.text_input(key="supervision_participants").input("3")
+    _button(at, "Enregistrer la séance").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    protection = staff_protection(actor=partner, start=today, end=today)
+    assert (protection.supervision_sessions, protection.participant_hours) == (1, 4.5)
