@@ -10,6 +10,7 @@ from services.weekly.elements import weekly_element_create, weekly_element_list,
 from ui.auth import page_guard
 from ui.cache import cached
 from ui.feedback import handled
+from ui.inputs import fr_number_input, refuse_unreadable
 
 actor = page_guard("weekly_elements")
 st.title("Éléments de saisie hebdomadaire")
@@ -75,9 +76,11 @@ def element_fields(prefix: str, current=None) -> dict:
         ),
     }
     low, high = st.columns(2)
-    values["minimum"] = low.number_input("Minimum", value=current.minimum if current else 0.0, key=f"{prefix}_min")
-    values["maximum"] = high.number_input(
-        "Maximum (vide : aucun)", value=current.maximum if current else None, key=f"{prefix}_max"
+    values["minimum"] = fr_number_input(
+        "Minimum (vide : aucun)", value=current.minimum if current else 0, key=f"{prefix}_min", where=low
+    )
+    values["maximum"] = fr_number_input(
+        "Maximum (vide : aucun)", value=current.maximum if current else None, key=f"{prefix}_max", where=high
     )
     values["required"] = st.checkbox(
         "Valeur requise pour l'envoi", value=current.required if current else True, key=f"{prefix}_required"
@@ -100,6 +103,7 @@ with create_tab, st.form("weekly_elements_create", clear_on_submit=False):
     fields = element_fields("weekly_elements_new")
     if st.form_submit_button("Ajouter l'élément", type="primary"):
         with handled():
+            refuse_unreadable(*fields.values())
             created = weekly_element_create(actor=actor, data=WeeklyElementCreate(**fields))
             st.success(
                 f"Élément « {created.label} » ajouté (code {created.code}) : il apparaît dans la grille de saisie."
@@ -126,6 +130,7 @@ with edit_tab:
             )
             if st.form_submit_button("Enregistrer"):
                 with handled():
+                    refuse_unreadable(*fields.values())
                     weekly_element_update(
                         actor=actor,
                         element_id=element.id,

@@ -3,15 +3,12 @@
 import streamlit as st
 
 from core.bounds import text_limit
-from core.clock import paris_today
 from core.formatting import fr_number
 from models.child import Child
-from models.outreach import OUTREACH_COUNTS, OutreachKind, PlaceKind
+from models.outreach import OutreachKind
 from services.directory.referential import departement_options
 from services.outreach.sessions import (
     PLATFORM_NAME_MAX,
-    OutreachData,
-    outreach_create,
     outreach_list,
     platform_add,
     platform_list,
@@ -21,7 +18,7 @@ from services.outreach.sessions import (
 from ui.auth import page_guard
 from ui.cache import cached
 from ui.feedback import handled
-from ui.outreach import sessions_frame
+from ui.outreach import outreach_form, sessions_frame
 from ui.text import md
 
 actor = page_guard("outreach")
@@ -34,72 +31,10 @@ departements = {o.code: o.label for o in departement_options()}
 platforms = {p.id: p.name for p in cached(platform_list, actor=actor)}
 
 
-def session_form() -> None:
-    generation = st.session_state.setdefault("outreach_form_generation", 0)
-    with st.form(f"outreach_new_{generation}"):
-        left, middle, right = st.columns(3)
-        held_on = left.date_input("Date", value=paris_today(), format="DD/MM/YYYY", key="outreach_day")
-        kind = middle.radio(
-            "Type de maraude", list(OutreachKind.labels()), format_func=OutreachKind.label_of, key="outreach_kind"
-        )
-        departement = right.selectbox(
-            "Département",
-            [None, *departements],
-            format_func=lambda v: "—" if v is None else departements[v],
-            key="outreach_departement",
-        )
-        duration = left.number_input(
-            "Durée (minutes)", min_value=1, max_value=1440, value=120, step=15, key="outreach_duration"
-        )
-        team = middle.number_input("Intervenants", min_value=1, max_value=50, value=2, step=1, key="outreach_team")
-        place = right.selectbox(
-            "Type de lieu (maraude de rue)",
-            [None, *PlaceKind.labels()],
-            format_func=lambda v: "—" if v is None else PlaceKind.label_of(v),
-            key="outreach_place",
-        )
-        chosen = st.multiselect(
-            "Plateformes (maraude numérique)",
-            list(platforms),
-            format_func=lambda i: platforms[i],
-            placeholder="Choisir…",
-            key="outreach_platforms",
-        )
-        st.markdown("**Ce qui a été fait**")
-        columns = st.columns(3)
-        counts = {}
-        for i, (column, label) in enumerate(OUTREACH_COUNTS.items()):
-            counts[column] = columns[i % 3].number_input(
-                label, min_value=0, max_value=100_000, value=0, step=1, key=f"outreach_count_{column}"
-            )
-        if st.form_submit_button("Enregistrer la maraude", type="primary"):
-            saved = False
-            with handled():
-                outreach_create(
-                    actor=actor,
-                    data=OutreachData(
-                        held_on=held_on,
-                        kind=kind,
-                        duration_minutes=int(duration),
-                        team_size=int(team),
-                        departement_code=departement,
-                        place_kind=place,
-                        platform_ids=chosen,
-                        counts={k: int(v) for k, v in counts.items()},
-                    ),
-                )
-                st.session_state["outreach_form_generation"] = generation + 1
-                st.session_state["outreach_flash"] = "Maraude enregistrée."
-                saved = True
-
-            if saved:  # after the block: the caches are refreshed first
-                st.rerun()
-
-
 if flash := st.session_state.pop("outreach_flash", None):
     st.success(flash)
 with st.expander("Nouvelle maraude", expanded=True):
-    session_form()
+    outreach_form(actor, departements, platforms)
 
 rows = cached(outreach_list, actor=actor)
 st.subheader("Maraudes enregistrées")

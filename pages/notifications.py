@@ -17,6 +17,7 @@ from services.alerts.settings import EMAIL_MAX, ON_CALL_MAX, on_call_emails, on_
 from ui.auth import page_guard
 from ui.cache import cached
 from ui.feedback import handled
+from ui.inputs import fr_number_input, refuse_unreadable
 from ui.text import md, show_text
 
 actor = page_guard("notifications")
@@ -103,14 +104,22 @@ if actor.is_coordination:
     with st.form("threshold_form"):
         by_name = {r.region_name: r for r in regions}
         name = st.selectbox("Région", list(by_name), key="threshold_region")
-        value = st.number_input("Seuil (0 pour l'effacer)", 0, THRESHOLD_MAX, 0, step=1, key="threshold_value")
+        value = fr_number_input(
+            "Seuil (0 pour l'effacer)",
+            integer=True,
+            min_value=0,
+            max_value=THRESHOLD_MAX,
+            value=0,
+            key="threshold_value",
+        )
         if st.form_submit_button("Enregistrer le seuil") and name:
             region = by_name[name]
             with handled():
+                refuse_unreadable(value)
                 region_threshold_set(
                     actor=actor,
                     region_code=region.region_code,
-                    min_free_places=int(value) or None,
+                    min_free_places=int(value or 0) or None,  # type: ignore[arg-type]
                     expected_version=region.version,
                 )
                 st.success("Seuil enregistré.")

@@ -11,6 +11,7 @@ from services.referrers.requests import ReferralForm, referral_list, referral_se
 from ui.auth import page_guard
 from ui.cache import cached
 from ui.feedback import handled
+from ui.inputs import fr_number_input, refuse_unreadable
 from ui.text import md
 
 actor = page_guard("referrer_send")
@@ -29,7 +30,7 @@ generation = st.session_state.setdefault("orienter_generation", 0)
 with st.form(f"orienter_new_{generation}"):
     st.caption("Aucun nom, aucune date de naissance : la coordination attribue un code à l'enfant.")
     left, right = st.columns(2)
-    age = left.number_input("Âge (années)", min_value=0, max_value=99, value=None, step=1, key="orienter_age")
+    age = fr_number_input("Âge (années)", integer=True, min_value=0, max_value=99, key="orienter_age", where=left)
     sex = right.selectbox(
         "Sexe", [None, *Sex.labels()], format_func=lambda v: "—" if v is None else Sex.label_of(v), key="orienter_sex"
     )
@@ -62,10 +63,11 @@ with st.form(f"orienter_new_{generation}"):
     if st.form_submit_button("Envoyer la sollicitation", type="primary"):
         saved = False
         with handled():
+            refuse_unreadable(age)
             sent = referral_send(
                 actor=actor,
                 form=ReferralForm(
-                    child_age=int(age) if age is not None else None,
+                    child_age=int(age) if age is not None else None,  # type: ignore[arg-type]
                     sex=sex,
                     nationality_group=nationality,
                     exploitation_forms=forms,

@@ -12,6 +12,7 @@ from services.outreach.staff import prevention_create, prevention_totals, staff_
 from ui.auth import page_guard
 from ui.cache import cached
 from ui.feedback import handled
+from ui.inputs import fr_number_input, refuse_unreadable
 
 actor = page_guard("prevention")
 st.title("Prévention et supervision")
@@ -33,8 +34,15 @@ with prevention_tab:
         audience = right.selectbox(
             "Public", list(Audience.labels()), format_func=Audience.label_of, key="prevention_audience"
         )
-        reached = left.number_input(
-            "Personnes touchées", min_value=0, max_value=1_000_000, value=0, step=1, key="prevention_reached"
+        reached = fr_number_input(
+            "Personnes touchées",
+            integer=True,
+            required=True,
+            min_value=0,
+            max_value=1_000_000,
+            value=0,
+            key="prevention_reached",
+            where=left,
         )
         departement = middle.selectbox(
             "Département",
@@ -45,12 +53,13 @@ with prevention_tab:
         if st.form_submit_button("Enregistrer l'action", type="primary"):
             saved = False
             with handled():
+                refuse_unreadable(reached)
                 prevention_create(
                     actor=actor,
                     held_on=held_on,
                     kind=kind,
                     audience=audience,
-                    reached=int(reached),
+                    reached=int(reached),  # type: ignore[arg-type]
                     departement_code=departement,
                 )
                 st.session_state["prevention_flash"] = "Action de prévention enregistrée."
@@ -77,17 +86,29 @@ with supervision_tab:
             format_func=SupervisionKind.label_of,
             key="supervision_kind",
         )
-        hours = right.number_input(
-            "Durée (heures)", min_value=0.5, max_value=24.0, value=2.0, step=0.5, key="supervision_hours"
+        hours = fr_number_input(
+            "Durée (heures)", required=True, min_value=0.5, max_value=24, value=2, key="supervision_hours", where=right
         )
-        participants = left.number_input(
-            "Participants", min_value=1, max_value=200, value=1, step=1, key="supervision_participants"
+        participants = fr_number_input(
+            "Participants",
+            integer=True,
+            required=True,
+            min_value=1,
+            max_value=200,
+            value=1,
+            key="supervision_participants",
+            where=left,
         )
         if st.form_submit_button("Enregistrer la séance", type="primary"):
             saved = False
             with handled():
+                refuse_unreadable(hours, participants)
                 supervision_create(
-                    actor=actor, held_on=held_on, kind=kind, hours=float(hours), participants=int(participants)
+                    actor=actor,
+                    held_on=held_on,
+                    kind=kind,
+                    hours=float(hours),  # type: ignore[arg-type]
+                    participants=int(participants),  # type: ignore[arg-type]
                 )
                 st.session_state["prevention_flash"] = "Séance enregistrée."
                 saved = True

@@ -17,6 +17,7 @@ from models.structure import (
     StructurePublic,
 )
 from services.directory.referential import departement_options
+from ui.inputs import fr_number_input
 
 KIND_LABELS = StructureKind.labels()
 STATUS_LABELS = NetworkStatus.labels()
@@ -67,29 +68,35 @@ def structure_fields(prefix: str, current: StructurePublic | None) -> dict:
         max_chars=text_limit(Structure, "commune"),
     )
     a, b, c = st.columns(3)
-    values["capacity"] = a.number_input(
+    values["capacity"] = fr_number_input(
         "Places *",
+        integer=True,
+        required=True,
         min_value=0,
         max_value=999,
-        step=1,
         value=current.capacity if current else 0,
         key=f"{prefix}_capacity",
+        where=a,
     )
-    values["age_min"] = b.number_input(
+    values["age_min"] = fr_number_input(
         "Âge minimum",
+        integer=True,
+        required=True,
         min_value=0,
         max_value=17,
-        step=1,
         value=current.age_min if current else 10,
         key=f"{prefix}_age_min",
+        where=b,
     )
-    values["age_max"] = c.number_input(
+    values["age_max"] = fr_number_input(
         "Âge maximum",
+        integer=True,
+        required=True,
         min_value=0,
         max_value=17,
-        step=1,
         value=current.age_max if current else 17,
         key=f"{prefix}_age_max",
+        where=c,
     )
     values["sexes"] = st.multiselect(
         "Sexes accueillis *",
@@ -169,8 +176,15 @@ def contact_fields(prefix: str, current: StructurePublic) -> dict:
     """The fields partner staff may change: contact and capacity."""
     a, b, c = st.columns([1, 2, 2])
     return {
-        "capacity": a.number_input(
-            "Places", min_value=0, max_value=999, step=1, value=current.capacity, key=f"{prefix}_capacity"
+        "capacity": fr_number_input(
+            "Places",
+            integer=True,
+            required=True,
+            min_value=0,
+            max_value=999,
+            value=current.capacity,
+            key=f"{prefix}_capacity",
+            where=a,
         ),
         "phone": b.text_input(
             "Téléphone (standard)",

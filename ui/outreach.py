@@ -6,11 +6,14 @@ import pandas as pd
 import streamlit as st
 
 from core.access import Actor
+from core.clock import paris_today
 from core.formatting import fr_date
 from models.outreach import OUTREACH_COUNTS, OutreachKind, PlaceKind
-from services.outreach.sessions import request_origin
+from services.outreach.sessions import OutreachData, outreach_create, request_origin
 from services.referrers.accounts import request_sender
 from ui.cache import cached
+from ui.feedback import handled
+from ui.inputs import fr_number_input, refuse_unreadable
 from ui.text import md
 
 
@@ -43,3 +46,89 @@ def sessions_frame(rows, *, with_structure: bool) -> pd.DataFrame:
         record["Sollicitations reliées"] = r.referrals
         records.append(record)
     return pd.DataFrame(records)
+
+
+def outreach_form(actor: Actor, departements: dict[str, str], platforms: dict[int, str]) -> None:
+    """A new outreach session: date, kind, place, team, and the counts of what was done (numbers only)."""
+    generation = st.session_state.setdefault("outreach_form_generation", 0)
+    with st.form(f"outreach_new_{generation}"):
+        left, middle, right = st.columns(3)
+        held_on = left.date_input("Date", value=paris_today(), format="DD/MM/YYYY", key="outreach_day")
+        kind = middle.radio(
+            "Type de maraude", list(OutreachKind.labels()), format_func=OutreachKind.label_of, key="outreach_kind"
+        )
+        departement = right.selectbox(
+            "Département",
+            [None, *departements],
+            format_func=lambda v: "—" if v is None else departements[v],
+            key="outreach_departement",
+        )
+        duration = fr_number_input(
+            "Durée (minutes)",
+            integer=True,
+            required=True,
+            min_value=1,
+            max_value=1440,
+            value=120,
+            key="outreach_duration",
+            where=left,
+        )
+        team = fr_number_input(
+            "Intervenants",
+            integer=True,
+            required=True,
+            min_value=1,
+            max_value=50,
+            value=2,
+            key="outreach_team",
+            where=middle,
+        )
+        place = right.selectbox(
+            "Type de lieu (maraude de rue)",
+            [None, *PlaceKind.labels()],
+            format_func=lambda v: "—" if v is None else PlaceKind.label_of(v),
+            key="outreach_place",
+        )
+        chosen = st.multiselect(
+            "Plateformes (maraude numérique)",
+            list(platforms),
+            format_func=lambda i: platforms[i],
+            placeholder="Choisir…",
+            key="outreach_platforms",
+        )
+        st.markdown("**Ce qui a été fait**")
+        columns = st.columns(3)
+        counts = {}
+        for i, (column, label) in enumerate(OUTREACH_COUNTS.items()):
+            counts[column] = fr_number_input(
+                label,
+                integer=True,
+                min_value=0,
+                max_value=100_000,
+                value=0,
+                key=f"outreach_count_{column}",
+                where=columns[i % 3],
+            )
+        if st.form_submit_button("Enregistrer la maraude", type="primary"):
+            saved = False
+            with handled():
+                refuse_unreadable(duration, team, *counts.values())
+                outreach_create(
+                    actor=actor,
+                    data=OutreachData(
+                        held_on=held_on,
+                        kind=kind,
+                        duration_minutes=int(duration),
+                        team_size=int(team),
+                        departement_code=departement,
+                        place_kind=place,
+                        platform_ids=chosen,
+                        counts={k: int(v or 0) for k, v in counts.items()},
+                    ),
+                )
+                st.session_state["outreach_form_generation"] = generation + 1
+                st.session_state["outreach_flash"] = "Maraude enregistrée."
+                saved = True
+
+            if saved:  # after the block: the caches are refreshed first
+                st.rerun()

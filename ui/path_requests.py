@@ -19,6 +19,7 @@ from services.path.request_export import request_export
 from services.path.requests import OPEN_STATUSES, RequestCreate, request_board, request_create, request_id_for_code
 from ui.cache import cached
 from ui.feedback import handled
+from ui.inputs import fr_number_input, refuse_unreadable
 from ui.pagination import paginate
 from ui.path_forms import flash, forms_label, risks_label, sex_label
 
@@ -63,8 +64,8 @@ def new_request_form(actor: Actor) -> None:
             format_func=lambda v: "—" if v is None else departements[v],
             key="sollicitations_new_requester_dep",
         )
-        age = left.number_input(
-            "Âge (années)", min_value=0, max_value=99, value=None, step=1, key="sollicitations_new_age"
+        age = fr_number_input(
+            "Âge (années)", integer=True, min_value=0, max_value=99, key="sollicitations_new_age", where=left
         )
         sex = right.selectbox(
             "Sexe",
@@ -107,6 +108,7 @@ def new_request_form(actor: Actor) -> None:
         )
         if st.form_submit_button("Enregistrer la sollicitation", type="primary"):
             with handled():
+                refuse_unreadable(age)
                 created = request_create(
                     actor=actor,
                     data=RequestCreate(

@@ -13,6 +13,7 @@ from services.directory.structures import structure_options
 from services.signalements.circuit import signalement_deadline_hours, signalement_deadlines_set
 from services.signalements.reads import signalement_board, signalement_list, signalement_open_counts
 from ui.cache import cached
+from ui.inputs import fr_number_input, refuse_unreadable
 from ui.pagination import paginate
 from ui.signalement_lists import detail_panel, minute, pick, summary_frame
 from ui.signalements import (
@@ -129,29 +130,32 @@ def deadlines_tab(actor: Actor) -> None:
         for severity, (ack, pas) in hours.items():
             left, right = st.columns(2)
             values[severity] = (
-                left.number_input(
+                fr_number_input(
                     f"{Severity.label_of(severity)} : prise en compte (h)",
-                    min_value=0.0,
-                    max_value=720.0,
+                    required=True,
+                    min_value=0,
+                    max_value=720,
                     value=ack,
-                    step=0.5,
-                    format="%.1f",
                     key=f"signalements_ack_{severity}",
+                    where=left,
                 ),
-                right.number_input(
+                fr_number_input(
                     f"{Severity.label_of(severity)} : transmission (h)",
-                    min_value=0.0,
-                    max_value=720.0,
+                    required=True,
+                    min_value=0,
+                    max_value=720,
                     value=pas,
-                    step=0.5,
-                    format="%.1f",
                     key=f"signalements_pass_{severity}",
+                    where=right,
                 ),
             )
-        if st.form_submit_button("Enregistrer les délais") and attempt(
-            lambda: signalement_deadlines_set(actor=actor, hours=values)
-        ):
+        if st.form_submit_button("Enregistrer les délais") and attempt(lambda: _save_deadlines(actor, values)):
             st.success("Délais enregistrés.")
+
+
+def _save_deadlines(actor: Actor, values: dict) -> None:
+    refuse_unreadable(*(hours for pair in values.values() for hours in pair))
+    signalement_deadlines_set(actor=actor, hours=values)
 
 
 def coordination_view(actor: Actor) -> None:

@@ -26,7 +26,7 @@ from services.directory.standards import (
 from services.directory.structures import structure_options
 from ui.cache import cached
 from ui.feedback import handled
-from ui.inputs import validated
+from ui.inputs import fr_number_input, validated
 from ui.pagination import paginate
 
 categories = CriterionCategory.labels()
@@ -215,8 +215,14 @@ def criterion_fields(prefix: str, current: Any) -> dict[str, Any]:
         max_chars=text_limit(StandardCriterion, "description"),
     )
     a, b = st.columns(2)
-    position = a.number_input(
-        "Ordre d'affichage", min_value=0, step=1, value=current.position if current else 0, key=f"{prefix}_position"
+    position = fr_number_input(
+        "Ordre d'affichage",
+        integer=True,
+        required=True,
+        min_value=0,
+        value=current.position if current else 0,
+        key=f"{prefix}_position",
+        where=a,
     )
     active = b.checkbox("Critère en vigueur", value=current.active if current else True, key=f"{prefix}_active")
     return {

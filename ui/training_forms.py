@@ -11,6 +11,8 @@ from models.training import SessionStatus, TrainingFormat, TrainingModule, Train
 from services.directory.referential import departement_options
 from services.training.modules import ModuleData, ModulePublic, fr_hours
 from services.training.sessions import SessionData, SessionDetail
+from ui.feedback import handled
+from ui.inputs import fr_number_input, refuse_unreadable
 
 REMOTE = "__distance__"
 PROFILES = list(TrainingProfile)
@@ -80,13 +82,13 @@ def session_form(
             index=places.index(place_value) if place_value in places else 0,
             format_func=place_labels.get,
         )
-        hours = right.number_input(
+        hours = fr_number_input(
             f"Heures de formation (module : {fr_hours(module.duration_min_hours)} à {fr_hours(module.duration_max_hours)} h)",
-            min_value=0.0,
-            max_value=500.0,
-            step=0.5,
-            format="%.1f",
-            value=float(initial.hours) if initial else float(module.duration_max_hours),
+            min_value=0,
+            max_value=500,
+            value=float(initial.hours) if initial and initial.hours is not None else float(module.duration_max_hours),
+            key=f"{key}_hours_{module.id}",  # another module: its own default hours
+            where=right,
         )
         statuses = list(SessionStatus.labels())
         status = st.radio(
@@ -107,13 +109,14 @@ def session_form(
         columns = st.columns(4)
         participants = {}
         for index, profile in enumerate(PROFILES):
-            participants[profile.value] = columns[index % 4].number_input(
+            participants[profile.value] = fr_number_input(
                 profile.label,
+                integer=True,
                 min_value=0,
                 max_value=500,
-                step=1,
                 value=int((initial.participants if initial else {}).get(profile.value, 0)),
                 key=f"{key}_profile_{profile.value}",
+                where=columns[index % 4],
             )
         st.markdown("**Évaluation** (une fois la session réalisée)")
         left, right = st.columns([1, 3])
@@ -131,6 +134,8 @@ def session_form(
         )
         if not st.form_submit_button(submit_label, type="primary"):
             return None
+    if _refused(hours, *participants.values()):
+        return None
     return SessionData(
         module_id=module.id,
         start_date=start,
@@ -146,6 +151,14 @@ def session_form(
         satisfaction=satisfaction,
         evaluation_comment=comment or None,
     )
+
+
+def _refused(*numbers: object) -> bool:
+    """Whether a number field holds an unreadable text (then said at the top of what follows the form)."""
+    with handled():
+        refuse_unreadable(*numbers)
+        return False
+    return True
 
 
 def participants_summary(participants: dict[str, int]) -> str:
@@ -182,19 +195,23 @@ def module_form(
             placeholder="Choisir",
         )
         a, b, c = st.columns(3)
-        low = a.number_input(
+        low = fr_number_input(
             "Durée minimale (heures)",
-            min_value=0.0,
-            max_value=200.0,
-            step=0.5,
+            min_value=0,
+            max_value=200,
+            required=True,
             value=float(initial.duration_min_hours) if initial else 7.0,
+            key=f"{key}_duration_min",
+            where=a,
         )
-        high = b.number_input(
+        high = fr_number_input(
             "Durée maximale (heures)",
-            min_value=0.0,
-            max_value=200.0,
-            step=0.5,
+            min_value=0,
+            max_value=200,
+            required=True,
             value=float(initial.duration_max_hours) if initial else 7.0,
+            key=f"{key}_duration_max",
+            where=b,
         )
         fmt = c.selectbox(
             "Format",
@@ -212,6 +229,8 @@ def module_form(
         active = st.checkbox("Proposé au catalogue", value=initial.active if initial else True)
         if not st.form_submit_button(submit_label, type="primary"):
             return None
+    if _refused(low, high):
+        return None
     return ModuleData(
         title=title,
         objectives=objectives,

@@ -10,8 +10,10 @@ from playwright.sync_api import expect
 from core.clock import paris_today
 from core.formatting import fr_date
 from tests.browser.harness import (
+    assert_never_appears,
     assert_no_streamlit_error,
     click_and_wait,
+    click_until,
     goto,
     login,
     metric,
@@ -137,3 +139,48 @@ def test_coordination_records_a_session_and_the_indicators_and_the_partner_team_
     expect(session_row.locator("td").nth(2)).to_have_text(module)
     history.scroll_into_view_if_needed()
     assert_no_streamlit_error(partner)
+
+
+def test_hours_typed_with_a_comma_are_kept_and_a_decimal_head_count_is_refused_in_french(page):
+    module = "Repérage et identification des mineurs victimes de traite"  # a 6 to 7 hour module
+    hours_label = "Heures de formation (module : 6 à 7 h)"
+    organisation = f"Organisme essai {uuid.uuid4().hex[:6]}"
+    goto(page, "")
+    login(page, "coordination")
+    goto(page, "formations")
+    page.get_by_role("tab", name="Enregistrer une session").click()
+    form_tab = page.get_by_role("tabpanel", name="Enregistrer une session")
+    form_tab.get_by_role("combobox", name="Module").click()
+    click_and_wait(page.get_by_role("option", name=module, exact=True))
+    form_tab.get_by_label("Organisme formateur").fill(organisation)
+    form_tab.get_by_label(hours_label, exact=True).fill("6,5")
+    form_tab.get_by_label("Veilleur de nuit", exact=True).fill("2,5")
+    click_and_wait(form_tab.get_by_role("button", name="Enregistrer la session"))
+
+    # The whole-number field says its fault right below it; nothing is saved, the typed text stays.
+    field_column = form_tab.get_by_test_id("stColumn").filter(has=page.get_by_label("Veilleur de nuit", exact=True))
+    expect(field_column.last).to_contain_text("Veilleur de nuit : nombre entier attendu")
+    expect(page.get_by_test_id("stAlertContentError")).to_contain_text("Rien n'a été enregistré")
+    assert_never_appears(page.get_by_test_id("stAlertContentSuccess"))
+    expect(form_tab.get_by_label("Veilleur de nuit", exact=True)).to_have_value("2,5")
+
+    form_tab.get_by_label("Veilleur de nuit", exact=True).fill("2")
+    click_and_wait(form_tab.get_by_role("button", name="Enregistrer la session"))
+    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text(f"Session enregistrée (prévue) : {module}")
+    assert_no_streamlit_error(page)
+
+    # Opened again, the session shows its hours the French way.
+    page.get_by_role("tab", name="Compléter ou corriger").click()
+    change_tab = page.get_by_role("tabpanel", name="Compléter ou corriger")
+    today = fr_date(paris_today())
+    pending_only = change_tab.get_by_role("checkbox", name="Seulement les sessions à compléter")
+    if pending_only.is_checked():  # a session planned for today is not yet one to complete
+        click_and_wait(change_tab.get_by_text("Seulement les sessions à compléter", exact=True))
+        expect(pending_only).not_to_be_checked()
+    change_tab.get_by_role("combobox", name="Session").click()
+    page.keyboard.type(module[:20])
+    option = page.get_by_role("option").filter(has_text=re.compile(rf"^{re.escape(today)} — .* — Prévue$")).first
+    click_until(option, change_tab.get_by_label(hours_label, exact=True))
+    expect(change_tab.get_by_label(hours_label, exact=True)).to_have_value("6,5")
+    expect(change_tab.get_by_label("Organisme formateur")).to_have_value(organisation)
+    assert_no_streamlit_error(page)

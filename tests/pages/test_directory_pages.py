@@ -54,16 +54,29 @@ def test_partner_sees_contact_form_on_own_structure_only(sqlite_db):
     partner = make_user(Role.PARTENAIRE, structure_id=own.id)
     at = open_page(partner, "structure")
     assert not at.exception
-    assert at.number_input(key=f"structure_contact_{own.id}_capacity").value == 8
+    assert at.text_input(key=f"structure_contact_{own.id}_capacity").value == "8"
     assert not [w for w in at.text_input if w.key and w.key.endswith("_name")]  # no full form
-    at.number_input(key=f"structure_contact_{own.id}_capacity").set_value(11)
+    at.text_input(key=f"structure_contact_{own.id}_capacity").input("11")
     at.text_input(key=f"structure_contact_{own.id}_phone").input("02 98 11 22 33")
     at.button(key=f"FormSubmitter:structure_contact_{own.id}-Enregistrer").click().run()
     assert "Contact et capacité enregistrés." in texts(at)
     assert structure_get(actor=partner, structure_id=own.id).capacity == 11
     at.selectbox(key="structure_choice").select(other.id).run()
     assert "lecture seule" in texts(at)
-    assert not [w for w in at.number_input if w.key and "contact" in w.key]
+    assert not [w for w in at.text_input if w.key and "contact" in w.key]
+
+
+def test_a_decimal_capacity_is_refused_in_french_next_to_the_field(sqlite_db):
+    own, _ = _seed()
+    partner = make_user(Role.PARTENAIRE, structure_id=own.id)
+    at = open_page(partner, "structure")
+    at.text_input(key=f"structure_contact_{own.id}_capacity").input("2,5")
+    at.button(key=f"FormSubmitter:structure_contact_{own.id}-Enregistrer").click().run()
+    assert not at.exception
+    assert any(m.value.startswith(":red[") and "Places : nombre entier attendu" in m.value for m in at.markdown)
+    assert any("Rien n'a été enregistré" in e.value and "Places : nombre entier attendu" in e.value for e in at.error)
+    assert at.text_input(key=f"structure_contact_{own.id}_capacity").value == "2,5"  # what was typed is kept
+    assert structure_get(actor=partner, structure_id=own.id).capacity == 8
 
 
 def test_coverage_page_shows_the_map_and_uncovered_list(sqlite_db):

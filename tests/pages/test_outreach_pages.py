@@ -23,13 +23,13 @@ def test_partner_logs_a_digital_session_and_a_refusal_keeps_the_form(sqlite_db):
     at = open_page(partner, "outreach")
     at.radio(key="outreach_kind").set_value("numerique")
     at.selectbox(key="outreach_departement").set_value("93")
-    at.number_input(key="outreach_count_ads_spotted").set_value(20)
-    at.number_input(key="outreach_count_ads_presumed_minors").set_value(2)
+    at.text_input(key="outreach_count_ads_spotted").input("20")
+    at.text_input(key="outreach_count_ads_presumed_minors").input("2")
     _button(at, "Enregistrer la maraude").click().run()
     assert not at.exception, at.exception
     assert "Plateformes : choisissez au moins une plateforme" in at.error[0].value
     assert outreach_list(actor=partner) == []
-    assert at.number_input(key="outreach_count_ads_presumed_minors").value == 2  # nothing typed is lost
+    assert at.text_input(key="outreach_count_ads_presumed_minors").value == "2"  # nothing typed is lost
     at.multiselect(key="outreach_platforms").set_value([platform.id])
     _button(at, "Enregistrer la maraude").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
@@ -75,7 +75,7 @@ def test_referrer_receipt_and_status_list(sqlite_db):
     on_call_phone_set(actor=coordinator, phone="01 99 00 12 34")
     referrer = make_user(Role.ORIENTEUR)
     at = open_page(referrer, "referrer_send")
-    at.number_input(key="orienter_age").set_value(15)
+    at.text_input(key="orienter_age").input("15")
     at.selectbox(key="orienter_sex").set_value("F")
     at.selectbox(key="orienter_departement").set_value("93")
     at.multiselect(key="orienter_forms").set_value(["sexuelle"])
@@ -88,3 +88,22 @@ def test_referrer_receipt_and_status_list(sqlite_db):
     frame = at.dataframe[0].value
     assert list(frame["N°"]) == [str(sent.request_number)] and list(frame["État"]) == ["Reçue"]
     assert "ANC-" not in texts(at)
+
+
+def test_supervision_hours_typed_with_a_comma_are_saved_and_a_decimal_head_count_is_refused(sqlite_db):
+    from services.outreach.staff import staff_protection
+
+    partner = make_user(Role.PARTENAIRE)
+    at = open_page(partner, "prevention")
+    at.text_input(key="supervision_hours").input("1,5")
+    at.text_input(key="supervision_participants").input("2,5")
+    _button(at, "Enregistrer la séance").click().run()
+    assert "Participants : nombre entier attendu" in at.error[0].value
+    today = paris_today()
+    assert staff_protection(actor=partner, start=today, end=today).supervision_sessions == 0
+    at.text_input(key="supervision_hours").input("1,5")
+    at.text_input(key="supervision_participants").input("3")
+    _button(at, "Enregistrer la séance").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    protection = staff_protection(actor=partner, start=today, end=today)
+    assert (protection.supervision_sessions, protection.participant_hours) == (1, 4.5)

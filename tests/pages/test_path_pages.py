@@ -35,7 +35,7 @@ def test_new_request_gives_a_code_then_the_finder_ranks_far_structures_first(sql
     at.segmented_control(key="sollicitations_view").set_value("Nouvelle sollicitation").run()
     at.selectbox(key="sollicitations_new_requester").set_value("police")
     at.selectbox(key="sollicitations_new_requester_dep").set_value("93")
-    at.number_input(key="sollicitations_new_age").set_value(15)
+    at.text_input(key="sollicitations_new_age").input("15")
     at.selectbox(key="sollicitations_new_sex").set_value("F")
     at.multiselect(key="sollicitations_new_forms").set_value(["sexuelle"])
     at.selectbox(key="sollicitations_new_exploitation_dep").set_value("93")
@@ -56,11 +56,11 @@ def test_adult_request_is_refused_in_french_and_the_form_keeps_what_was_typed(sq
     coordinator = make_user(Role.COORDINATION)
     at = open_page(coordinator, "requests")
     at.segmented_control(key="sollicitations_view").set_value("Nouvelle sollicitation").run()
-    at.number_input(key="sollicitations_new_age").set_value(19)
+    at.text_input(key="sollicitations_new_age").input("19")
     at.selectbox(key="sollicitations_new_sex").set_value("M")
     _button(at, "Enregistrer la sollicitation").click().run()
     assert "moins de 18 ans" in texts(at)
-    assert at.number_input(key="sollicitations_new_age").value == 19
+    assert at.text_input(key="sollicitations_new_age").value == "19"
     assert request_board(actor=coordinator).total == 0
 
 

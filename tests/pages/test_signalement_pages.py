@@ -111,3 +111,15 @@ def test_funder_indicators_hide_small_counts(sqlite_db):
     at = open_page(make_user(Role.FINANCEUR), "signalement_indicators")
     assert not at.exception and not at.error
     assert "< 5" in texts(at) or any("< 5" in str(df.value.values) for df in at.dataframe)
+
+
+def test_deadlines_typed_with_a_decimal_comma_are_saved(sqlite_db):
+    from services.signalements.circuit import signalement_deadline_hours
+
+    board = open_page(make_user(Role.COORDINATION), "signalements")
+    pass_hours = signalement_deadline_hours()["danger_immediat"][1]
+    board.text_input(key="signalements_ack_danger_immediat").input("1,5")
+    next(b for b in board.button if b.label == "Enregistrer les délais").click().run()
+    assert not board.exception and not board.error, [e.value for e in board.error]
+    assert signalement_deadline_hours()["danger_immediat"] == (1.5, pass_hours)
+    assert board.text_input(key="signalements_ack_danger_immediat").value == "1,5"

@@ -20,7 +20,7 @@ def _fill_new_session(at, **participants):
     next(t for t in at.text_input if t.label == "Organisme formateur").input("Institut régional du travail social")
     next(r for r in at.radio if r.label == "Statut").set_value("realisee")
     for label, count in participants.items():
-        next(n for n in at.number_input if n.label == label).set_value(count)
+        next(n for n in at.text_input if n.label == label).input(str(count))
 
 
 def test_recording_a_session_updates_indicator_six_by_profile_at_once(sqlite_db):
@@ -48,7 +48,7 @@ def test_refused_session_keeps_what_was_typed(sqlite_db):
     make_module(title="Repérage des victimes")
     at = open_page(coordinator, "trainings")
     _fill_new_session(at)  # delivered, but nobody counted
-    next(n for n in at.number_input if n.label.startswith("Heures")).set_value(12.0)
+    next(n for n in at.text_input if n.label.startswith("Heures")).input("12")
     next(b for b in at.button if b.label == "Enregistrer la session").click()
     at.run()
     message = at.error[0].value
@@ -118,3 +118,30 @@ def test_indicator_six_by_profile_fits_beside_its_chart(sqlite_db):
         {"Profil": "Éducateur spécialisé", "Formés": 3, "Sessions": 1},
         {"Profil": "Psychologue", "Formés": 2, "Sessions": 1},
     ]
+
+
+def test_hours_typed_with_a_decimal_comma_are_saved_as_such(sqlite_db):
+    coordinator = make_user(Role.COORDINATION)
+    make_module(title="Repérage des victimes")  # 6 to 7 hours
+    at = open_page(coordinator, "trainings")
+    _fill_new_session(at, **{"Éducateur spécialisé": 3})
+    next(n for n in at.text_input if n.label.startswith("Heures")).input("6,5")
+    next(b for b in at.button if b.label == "Enregistrer la session").click()
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    [saved] = training_session_list(actor=coordinator).rows
+    assert saved.hours == 6.5
+
+
+def test_a_decimal_participant_count_is_refused_next_to_its_field(sqlite_db):
+    coordinator = make_user(Role.COORDINATION)
+    make_module(title="Repérage des victimes")
+    at = open_page(coordinator, "trainings")
+    _fill_new_session(at)
+    next(n for n in at.text_input if n.label == "Psychologue").input("2,5")
+    next(b for b in at.button if b.label == "Enregistrer la session").click()
+    at.run()
+    assert any(m.value.startswith(":red[") and "Psychologue : nombre entier attendu" in m.value for m in at.markdown)
+    assert "Psychologue : nombre entier attendu" in at.error[0].value
+    assert next(n for n in at.text_input if n.label == "Psychologue").value == "2,5"
+    assert training_session_list(actor=coordinator).total == 0

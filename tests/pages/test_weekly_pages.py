@@ -223,3 +223,18 @@ def test_charts_page_says_why_a_lone_structures_region_is_not_shown(sqlite_db):
     coordination = coordination.run()
     assert coordination.get("vega_lite_chart")
     assert WITHHELD_FEW not in texts(coordination)
+
+
+def test_an_element_minimum_and_maximum_are_typed_the_french_way(sqlite_db):
+    from services.weekly.elements import weekly_element_list
+
+    coordinator = make_user(Role.COORDINATION)
+    at = open_page(coordinator, "weekly_elements")
+    at.text_input(key="weekly_elements_new_label").input("Heures de veille")
+    at.selectbox(key="weekly_elements_new_kind").set_value("decimal")
+    at.text_input(key="weekly_elements_new_min").input("0,5")
+    at.text_input(key="weekly_elements_new_max").input("1 000")
+    next(b for b in at.button if b.label == "Ajouter l'élément").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    [added] = [e for e in weekly_element_list(actor=coordinator) if e.label == "Heures de veille"]
+    assert (added.minimum, added.maximum) == (0.5, 1000)
