@@ -11,6 +11,8 @@ import re
 
 NOT_A_NUMBER = "nombre attendu"
 NOT_AN_INTEGER = "nombre entier attendu"
+# What a number field takes: wide enough for « 100 000 » and a few stray spaces.
+NUMBER_CHARS = 20
 
 # Separators people (and spreadsheets) put between thousands: space, no-break, narrow no-break, thin.
 _SPACES = re.compile("[ \u00a0\u202f\u2009]+")

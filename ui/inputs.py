@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from core.errors import FieldError, ValidationFailed
 from core.formatting import fr_number
-from core.numbers import NumberUnreadable, fr_input, parse_fr_number
+from core.numbers import NUMBER_CHARS, NumberUnreadable, fr_input, parse_fr_number
 from ui.text import md
 
 M = TypeVar("M", bound=BaseModel)
@@ -154,7 +154,9 @@ def fr_number_input(
     field, a value out of bounds, nothing in a `required` field) is said in French right below the
     field and kept as typed, and `validated` refuses the form with it.
     """
-    typed = where.text_input(label, value=fr_input(value), key=key, help=help, disabled=disabled)
+    typed = where.text_input(
+        label, value=fr_input(value), key=key, help=help, disabled=disabled, max_chars=NUMBER_CHARS
+    )
     try:
         number = read_number(typed, integer=integer, min_value=min_value, max_value=max_value)
         if number is None and required:

@@ -14,7 +14,7 @@ from core.access import Action, Actor, can
 from core.bounds import text_limit
 from core.errors import ConcurrentEdit, ValidationFailed
 from core.formatting import fr_datetime
-from core.numbers import fr_input
+from core.numbers import NUMBER_CHARS, fr_input
 from models.weekly import ReportStatus, WeeklyReport, WeeklyValue
 from services.weekly.reports import EntryRow, WeekEntry, weekly_approve, weekly_save, weekly_send_back, weekly_unlock
 from services.weekly.schedule import WeekState
@@ -26,7 +26,6 @@ from ui.text import md
 
 BASE, UNUSUAL, FLASH, GENERATION = "weekly_entry_base", "weekly_entry_unusual", "weekly_entry_flash", "weekly_entry_gen"
 FAULTS = "weekly_entry_faults"
-VALUE_CHARS = 20  # wide enough for « 100 000 » and a few stray spaces
 
 
 def week_key(structure_id: int, week_start: date) -> str:
@@ -131,7 +130,7 @@ def _card(row: EntryRow, key: str, disabled: bool, faults: list[str]) -> tuple[s
             key=f"weekly_entry_value_{key}_{row.element_id}",
             placeholder="à saisir",
             help=md(row.help_text) or None,
-            max_chars=VALUE_CHARS,
+            max_chars=NUMBER_CHARS,
         )
         previous = fr_value(row.previous_value) if row.previous_value is not None else "non saisie"
         field.caption(f"Semaine précédente : {previous}" + (" · requis" if row.required else ""))

@@ -76,7 +76,7 @@ def test_a_referrer_sends_a_request_and_gets_a_receipt(db):
     detail = requests.request_get(actor=coordinator, request_id=receipt.request_number)
     assert detail.requester_kind == "police"
     assert detail.requester_departement_code == "93"
-    assert detail.created_by == referrer.username
+    assert detail.created_by == referrer.display_name != referrer.username  # who sent it, by name
     assert detail.status == RequestStatus.NEW.value
     assert [s.requests for s in accounts.referrer_service_list(actor=coordinator)] == [1]
     assert accounts.request_sender(actor=coordinator, request_id=receipt.request_number) == service.name
