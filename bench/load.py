@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 from bench.browser import _SETTLED_AT_JS, MUTATION_WATCH_JS, percentile
+from ui.outage import DATABASE_DOWN, UNEXPECTED_ERROR, WRITE_NOT_SAVED
 
 P95_TARGET_S = 1.5
 PARTNER_SHARE = 0.5
@@ -88,10 +89,23 @@ async def _timed(page, action) -> float:
     return (await page.evaluate(_SETTLED_AT_JS) - clicked_at) / 1000
 
 
+def is_error(text: str) -> bool:
+    """A red box that says the app failed: its unexpected-error or database notices (an exception box is
+    counted apart). Other red boxes are content: an expected refusal, or the coordination's home lines
+    for urgent signalements and overdue work, drawn in red on purpose.
+
+    >>> is_error("Signalement SIG-2026-0190 — Danger immédiat"), is_error("39 signalements en retard")
+    (False, False)
+    >>> is_error(UNEXPECTED_ERROR[:120]), is_error(DATABASE_DOWN[:120]), is_error(WRITE_NOT_SAVED[:120])
+    (True, True, True)
+    """
+    return any(text.startswith(notice[:60]) for notice in (UNEXPECTED_ERROR, DATABASE_DOWN, WRITE_NOT_SAVED))
+
+
 async def _errors_on(page) -> list[str]:
-    boxes = page.locator("[data-testid=stException], [data-testid=stAlertContentError]")
-    texts = await boxes.all_inner_texts()
-    return [t[:120] for t in texts if "Rien n'a été enregistré" not in t]
+    exceptions = await page.locator("[data-testid=stException]").all_inner_texts()
+    red = await page.locator("[data-testid=stAlertContentError]").all_inner_texts()
+    return [t[:120] for t in exceptions] + [t[:120] for t in red if is_error(t)]
 
 
 async def _open(page, session: Session, title: str) -> None:

@@ -164,11 +164,14 @@ class Proxy:
         # The deployed http-level part (map, log format), with this test's upstream and a plain HTTP server.
         http_part = deployed[: deployed.index("upstream ancrage")]
         servers = "\n".join(f"    server 127.0.0.1:{app.port} max_fails=1 fail_timeout=10s;" for app in self.apps)
+        # One worker for the whole test: each browser session holds its websocket and fetches a page's
+        # assets in parallel, twice counted (browser side and app side); at 256 connections thirty
+        # sessions made nginx drop connections and no page ever settled.
         return f"""
 worker_processes 1;
 pid {self.root}/nginx.pid;
 error_log {self.log_path} info;
-events {{ worker_connections 256; }}
+events {{ worker_connections 4096; }}
 http {{
     client_body_temp_path {self.root}/body;
     proxy_temp_path {self.root}/proxy;
