@@ -76,6 +76,10 @@ def test_what_a_partner_types_reaches_the_coordination_as_typed(new_page, fresh_
     expect(main.get_by_test_id("stAlertContentSuccess")).to_contain_text("Signalement transmis")
     heading = main.get_by_role("heading", name=re.compile(r"^SIG-\d{4}-\d{4} — "))
     reference = re.match(r"SIG-\d{4}-\d{4}", heading.inner_text()).group()
+    # The receipt stands for the record; the partner opens it from its list to add to it.
+    main.get_by_role("tab", name=re.compile(r"^Nos signalements")).click()
+    main.get_by_role("combobox", name="Ouvrir le signalement").click()
+    click_and_wait(partner.get_by_role("option", name=re.compile(rf"^{reference} — ")))
     main.get_by_role("tab", name="Compléter").click()
     main.get_by_label("Note de suivi", exact=True).fill(f"@SUM(1+1) {TYPED}")
     click_and_wait(main.get_by_role("button", name="Ajouter au suivi"))
