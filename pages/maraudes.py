@@ -6,7 +6,6 @@ from core.bounds import text_limit
 from core.formatting import fr_number
 from models.child import Child
 from models.outreach import OutreachKind
-from services.directory.referential import departement_options
 from services.outreach.sessions import (
     PLATFORM_NAME_MAX,
     outreach_list,
@@ -27,14 +26,13 @@ st.caption(
     "Aucun nom, pseudonyme, identifiant de compte ni image d'une personne : seulement des nombres, "
     "le département et le type de lieu ou les plateformes."
 )
-departements = {o.code: o.label for o in departement_options()}
 platforms = {p.id: p.name for p in cached(platform_list, actor=actor)}
 
 
 if flash := st.session_state.pop("outreach_flash", None):
     st.success(flash)
 with st.expander("Nouvelle maraude", expanded=True):
-    outreach_form(actor, departements, platforms)
+    outreach_form(actor, platforms)
 
 rows = cached(outreach_list, actor=actor)
 st.subheader("Maraudes enregistrées")

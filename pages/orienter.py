@@ -6,17 +6,15 @@ import streamlit as st
 from core.formatting import fr_date, fr_datetime
 from models.child import NationalityGroup, RiskFlag
 from models.structure import ExploitationForm, Sex
-from services.directory.referential import departement_options
 from services.referrers.requests import ReferralForm, referral_list, referral_send
 from ui.auth import page_guard
 from ui.cache import cached
 from ui.feedback import handled
-from ui.inputs import fr_number_input, refuse_unreadable
+from ui.inputs import departement_select, fr_number_input, refuse_unreadable
 from ui.text import md
 
 actor = page_guard("referrer_send")
 st.title("Orienter un enfant")
-departements = {o.code: o.label for o in departement_options()}
 RECEIPT = "orienter_receipt"
 
 if receipt := st.session_state.get(RECEIPT):
@@ -40,12 +38,7 @@ with st.form(f"orienter_new_{generation}"):
         format_func=lambda v: "Inconnu" if v is None else NationalityGroup.label_of(v),
         key="orienter_nationality",
     )
-    departement = right.selectbox(
-        "Département où l'exploitation a eu lieu",
-        [None, *departements],
-        format_func=lambda v: "—" if v is None else departements[v],
-        key="orienter_departement",
-    )
+    departement = departement_select("Département où l'exploitation a eu lieu", key="orienter_departement", where=right)
     forms = st.multiselect(
         "Formes d'exploitation",
         list(ExploitationForm.labels()),

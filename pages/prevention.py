@@ -7,16 +7,14 @@ import streamlit as st
 from core.clock import paris_today
 from core.formatting import fr_number
 from models.outreach import Audience, PreventionKind, SupervisionKind
-from services.directory.referential import departement_options
 from services.outreach.staff import prevention_create, prevention_totals, staff_protection, supervision_create
 from ui.auth import page_guard
 from ui.cache import cached
 from ui.feedback import handled
-from ui.inputs import fr_number_input, refuse_unreadable
+from ui.inputs import departement_select, fr_number_input, refuse_unreadable
 
 actor = page_guard("prevention")
 st.title("Prévention et supervision")
-departements = {o.code: o.label for o in departement_options()}
 today = paris_today()
 year_start = date(today.year, 1, 1)
 
@@ -44,12 +42,7 @@ with prevention_tab:
             key="prevention_reached",
             where=left,
         )
-        departement = middle.selectbox(
-            "Département",
-            [None, *departements],
-            format_func=lambda v: "—" if v is None else departements[v],
-            key="prevention_departement",
-        )
+        departement = departement_select("Département", key="prevention_departement", where=middle)
         if st.form_submit_button("Enregistrer l'action", type="primary"):
             saved = False
             with handled():

@@ -19,6 +19,7 @@ from services.referrers.requests import ON_CALL_MAX, on_call_phone, on_call_phon
 from ui.auth import page_guard
 from ui.cache import cached
 from ui.feedback import handled
+from ui.inputs import departement_select
 from ui.text import md
 
 actor = page_guard("referrer_services")
@@ -69,12 +70,7 @@ with service_tab, st.form("referrer_service_new", clear_on_submit=True):
     kind = left.selectbox(
         "Type de service", list(ReferrerKind.labels()), format_func=ReferrerKind.label_of, key="referrer_service_kind"
     )
-    departement = right.selectbox(
-        "Département",
-        [None, *departements],
-        format_func=lambda v: "—" if v is None else departements[v],
-        key="referrer_service_departement",
-    )
+    departement = departement_select("Département", key="referrer_service_departement", where=right)
     if st.form_submit_button("Créer le service", type="primary"):
         with handled():
             created = referrer_service_create(actor=actor, name=name, kind=kind, departement_code=departement or "")

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from core.errors import FieldError, ValidationFailed
 from core.formatting import fr_number
 from core.numbers import NUMBER_CHARS, NumberUnreadable, fr_input, parse_fr_number
+from services.directory.referential import departement_options
 from ui.text import md
 
 M = TypeVar("M", bound=BaseModel)
@@ -173,3 +174,14 @@ def refuse_unreadable(*values: object) -> None:
     faults = [v.fault for v in values if isinstance(v, Unreadable)]
     if faults:
         raise ValidationFailed(faults)
+
+
+def departement_select(label: str, *, key: str, where: Any = st) -> str | None:
+    """A département picked by its « code — name » label, or None (« — ») when none is chosen."""
+    departements = {o.code: o.label for o in departement_options()}
+    return where.selectbox(
+        label,
+        [None, *departements],
+        format_func=lambda v: "—" if v is None else departements[v],
+        key=key,
+    )

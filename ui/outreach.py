@@ -13,7 +13,7 @@ from services.outreach.sessions import OutreachData, outreach_create, request_or
 from services.referrers.accounts import request_sender
 from ui.cache import cached
 from ui.feedback import handled
-from ui.inputs import fr_number_input, refuse_unreadable
+from ui.inputs import departement_select, fr_number_input, refuse_unreadable
 from ui.text import md
 
 
@@ -48,7 +48,7 @@ def sessions_frame(rows, *, with_structure: bool) -> pd.DataFrame:
     return pd.DataFrame(records)
 
 
-def outreach_form(actor: Actor, departements: dict[str, str], platforms: dict[int, str]) -> None:
+def outreach_form(actor: Actor, platforms: dict[int, str]) -> None:
     """A new outreach session: date, kind, place, team, and the counts of what was done (numbers only)."""
     generation = st.session_state.setdefault("outreach_form_generation", 0)
     with st.form(f"outreach_new_{generation}"):
@@ -57,12 +57,7 @@ def outreach_form(actor: Actor, departements: dict[str, str], platforms: dict[in
         kind = middle.radio(
             "Type de maraude", list(OutreachKind.labels()), format_func=OutreachKind.label_of, key="outreach_kind"
         )
-        departement = right.selectbox(
-            "Département",
-            [None, *departements],
-            format_func=lambda v: "—" if v is None else departements[v],
-            key="outreach_departement",
-        )
+        departement = departement_select("Département", key="outreach_departement", where=right)
         duration = fr_number_input(
             "Durée (minutes)",
             integer=True,

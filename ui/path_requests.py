@@ -14,12 +14,12 @@ from core.clock import paris_now, paris_today
 from core.formatting import PARIS, fr_datetime, fr_number
 from models.child import Child, NationalityGroup, RequesterKind, RequestStatus, RiskFlag
 from models.structure import ExploitationForm, Sex
-from services.directory.referential import departement_label, departement_options
+from services.directory.referential import departement_label
 from services.path.request_export import request_export
 from services.path.requests import OPEN_STATUSES, RequestCreate, request_board, request_create, request_id_for_code
 from ui.cache import cached
 from ui.feedback import handled
-from ui.inputs import fr_number_input, refuse_unreadable
+from ui.inputs import departement_select, fr_number_input, refuse_unreadable
 from ui.pagination import paginate
 from ui.path_forms import flash, forms_label, risks_label, sex_label
 
@@ -43,7 +43,6 @@ def status_metrics(actor: Actor) -> None:
 
 
 def new_request_form(actor: Actor) -> None:
-    departements = {o.code: o.label for o in departement_options()}
     # Defaults set once (Paris time), so that reruns keep what was typed.
     st.session_state.setdefault("sollicitations_new_day", paris_today())
     st.session_state.setdefault("sollicitations_new_time", paris_now().time().replace(second=0, microsecond=0))
@@ -58,11 +57,8 @@ def new_request_form(actor: Actor) -> None:
             format_func=lambda v: "—" if v is None else RequesterKind.label_of(v),
             key="sollicitations_new_requester",
         )
-        requester_dep = right.selectbox(
-            "Département du demandeur",
-            [None, *departements],
-            format_func=lambda v: "—" if v is None else departements[v],
-            key="sollicitations_new_requester_dep",
+        requester_dep = departement_select(
+            "Département du demandeur", key="sollicitations_new_requester_dep", where=right
         )
         age = fr_number_input(
             "Âge (années)", integer=True, min_value=0, max_value=99, key="sollicitations_new_age", where=left
@@ -92,11 +88,8 @@ def new_request_form(actor: Actor) -> None:
             select_all=False,
             key="sollicitations_new_forms",
         )
-        exploitation_dep = st.selectbox(
-            "Département où l'exploitation a eu lieu",
-            [None, *departements],
-            format_func=lambda v: "—" if v is None else departements[v],
-            key="sollicitations_new_exploitation_dep",
+        exploitation_dep = departement_select(
+            "Département où l'exploitation a eu lieu", key="sollicitations_new_exploitation_dep"
         )
         risks = st.multiselect(
             "Évaluation du risque",
