@@ -10,12 +10,20 @@ database built by bench.scale at `--scale`, two processes of scripts/start-produ
   then open their chart;
 - coordination and funders (two thirds coordination): log in and open every dashboard of their menu.
 
+A person reads a page before the next click: `--think S` pauses a random 0.5×–1.5× S seconds after
+each page and before each send (0: the next click at once, the worst case), and `--arrival S` spreads
+the sessions' first visit over S seconds (0: all at the same instant). The two runs kept in
+bench/results are the burst (0, 0) and a morning of people (`--think 5 --arrival 60`).
+
 Recorded: every page time (click to app settled, as bench.browser), every log-in, errors (an exception
 box, a red error box other than expected refusals, a time-out), the largest number of connections
-to the database seen during the run (pg_stat_activity, sampled every 0.5 s), and lost writes: each
+to the database seen during the run (pg_stat_activity, sampled every 0.5 s), the processor time taken
+by each side (app processes, database, browser, the driver — /proc, sampled every 0.5 s: where the
+machine's cores went), and lost writes: each
 partner whose send was confirmed must have this week's report submitted in the database afterwards.
 
     .venv/bin/python -m bench.load --scale 1 --sessions 30
+    .venv/bin/python -m bench.load --scale 10 --sessions 30 --think 5 --arrival 60
 
 Results: bench/results/load-postgresql-<scale>.json and .md.
 """
@@ -25,6 +33,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import random
 import shutil
 import statistics
 import tempfile
@@ -33,6 +43,7 @@ import time
 from pathlib import Path
 
 from bench.browser import _SETTLED_AT_JS, MUTATION_WATCH_JS, percentile
+from core.formatting import fr_number
 from ui.outage import DATABASE_DOWN, UNEXPECTED_ERROR, WRITE_NOT_SAVED
 
 P95_TARGET_S = 1.5
@@ -53,12 +64,20 @@ SETTLE_MS = 500
 
 
 class Session:
-    def __init__(self, number: int, username: str, role: str) -> None:
+    def __init__(self, number: int, username: str, role: str, *, think_s: float = 0.0, start_s: float = 0.0) -> None:
         self.number, self.username, self.role = number, username, role
+        self.think_s, self.start_s = think_s, start_s
+        self.rng = random.Random(number)
         self.page_times: list[tuple[str, float]] = []
         self.login_s: float | None = None
         self.errors: list[str] = []
         self.sent = False
+
+
+async def _think(session: Session) -> None:
+    """The person reads what is on the screen before the next click."""
+    if session.think_s:
+        await asyncio.sleep(session.rng.uniform(0.5, 1.5) * session.think_s)
 
 
 async def _activity(page) -> int:
@@ -114,11 +133,13 @@ async def _open(page, session: Session, title: str) -> None:
         return
     session.page_times.append((title, await _timed(page, link.click)))
     session.errors += await _errors_on(page)
+    await _think(session)
 
 
 async def _login(page, session: Session) -> None:
     await page.goto("/")
     await _wait_idle(page)
+    await _think(session)
     await page.get_by_label("Identifiant", exact=True).fill(session.username)
     await page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
     button = page.get_by_role("button", name="Se connecter", exact=True)
@@ -130,6 +151,7 @@ async def _login(page, session: Session) -> None:
         session.errors.append("log-in failed")
         raise
     await _wait_idle(page)
+    await _think(session)
 
 
 async def _send_figures(page, session: Session) -> None:
@@ -141,6 +163,7 @@ async def _send_figures(page, session: Session) -> None:
         caption = await card.get_by_text("Semaine précédente :").first.inner_text()
         previous = caption.split(":", 1)[1].split("·")[0].strip()
         await card.get_by_role("textbox").first.fill("0" if previous == "non saisie" else previous)
+    await _think(session)
     send = form.get_by_role("button", name="Envoyer à la coordination")
     session.page_times.append(("envoi", await _timed(page, send.click)))
     sent, confirm = page.get_by_text(SENT, exact=True), form.get_by_text(CONFIRM_UNUSUAL, exact=True)
@@ -174,6 +197,7 @@ async def _run_session(browser, url: str, session: Session, start_gate: asyncio.
     await context.add_init_script(MUTATION_WATCH_JS)
     page = await context.new_page()
     await start_gate.wait()
+    await asyncio.sleep(session.start_s)
     try:
         await _login(page, session)
         if session.role == "partenaire":
@@ -307,7 +331,78 @@ class ConnectionSampler(threading.Thread):
         return self.most
 
 
-def run(scale: int, count: int) -> dict:
+def cpu_side(comm: str, cmdline: str, pid: int, own: int) -> str:
+    """Which side of the run a process is on, from its name and command line.
+
+    >>> cpu_side("python3", "python -m streamlit run app.py", 10, 1), cpu_side("postgres", "postgres: x", 11, 1)
+    ('app', 'database')
+    >>> cpu_side("chromium", "/usr/lib/chromium/chromium --type=renderer", 12, 1), cpu_side("node", "node cli.js", 13, 1)
+    ('browser', 'driver')
+    >>> cpu_side("python3", "python -m bench.load", 1, 1), cpu_side("nginx", "nginx: worker", 14, 1)
+    ('driver', 'proxy')
+    """
+    if pid == own or comm == "node":
+        return "driver"
+    if "streamlit" in cmdline:
+        return "app"
+    if comm.startswith("postgres"):
+        return "database"
+    if comm.startswith(("chrom", "headless")):
+        return "browser"
+    if comm.startswith("nginx"):
+        return "proxy"
+    return "other"
+
+
+class CpuSampler(threading.Thread):
+    """Processor seconds taken by each side of the run (app, database, browser, driver, proxy, other):
+    every process's user + system time read from /proc every 0.5 s, counted from the first sample for
+    those already running and from zero for those born during the run (a process that ends between two
+    samples loses at most its last 0.5 s)."""
+
+    def __init__(self, classify=cpu_side) -> None:
+        super().__init__(daemon=True)
+        self.classify = classify
+        self.tick = os.sysconf("SC_CLK_TCK")
+        self.first: dict[int, float] | None = None
+        self.last: dict[int, tuple[str, float]] = {}
+        self.stopping = threading.Event()
+
+    def _read(self) -> dict[int, tuple[str, float]]:
+        own, seen = os.getpid(), {}
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = Path(entry.path, "stat").read_text()
+                cmdline = Path(entry.path, "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:  # gone meanwhile
+                continue
+            comm, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
+            pid = int(entry.name)
+            seen[pid] = (self.classify(comm, cmdline, pid, own), (int(fields[11]) + int(fields[12])) / self.tick)
+        return seen
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            sample = self._read()
+            if self.first is None:
+                self.first = {pid: seconds for pid, (_, seconds) in sample.items()}
+            self.last.update(sample)
+            self.stopping.wait(0.5)
+
+    def stop(self) -> dict[str, float]:
+        self.stopping.set()
+        self.join(timeout=5)
+        self.last.update(self._read())
+        first = self.first or {}
+        sides: dict[str, float] = {}
+        for pid, (side, seconds) in self.last.items():
+            sides[side] = sides.get(side, 0.0) + seconds - first.get(pid, 0.0)
+        return {side: round(seconds, 1) for side, seconds in sorted(sides.items())}
+
+
+def run(scale: int, count: int, *, think_s: float = 0.0, arrival_s: float = 0.0) -> dict:
     import subprocess
     import sys
 
@@ -335,14 +430,20 @@ def run(scale: int, count: int) -> dict:
         for app in apps:
             app.wait()
         proxy = Proxy(apps, root / "nginx").start()
-        sessions = [Session(i, name, "partenaire") for i, name in enumerate(usernames)]
+        sessions = [Session(i, name, "partenaire", think_s=think_s) for i, name in enumerate(usernames)]
         for i in range(readers):
             role = "financeur" if i % 3 == 2 else "coordination"
-            sessions.append(Session(len(sessions), role, role))
-        sampler = ConnectionSampler(url)
+            sessions.append(Session(len(sessions), role, role, think_s=think_s))
+        # Arrivals in an order that mixes partners and readers, evenly over `arrival_s`.
+        order = random.Random(0).sample(range(len(sessions)), len(sessions))
+        for rank, index in enumerate(order):
+            sessions[index].start_s = arrival_s * rank / len(sessions)
+        sampler, cpu = ConnectionSampler(url), CpuSampler()
         sampler.start()
+        cpu.start()
         elapsed = asyncio.run(_drive(proxy.url, sessions))
         connections = sampler.stop()
+        cpu_s = cpu.stop()
         if sampler.failure:
             sessions[0].errors.append(f"connection sampler: {sampler.failure}")
         confirmed = {s.username for s in sessions if s.sent}
@@ -354,7 +455,9 @@ def run(scale: int, count: int) -> dict:
             app.stop()
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
-    return report(sessions, elapsed, connections, confirmed, stored, scale=scale)
+    result = report(sessions, elapsed, connections, confirmed, stored, scale=scale)
+    result.update(think_s=think_s, arrival_s=arrival_s, cpu_s=cpu_s, cores=os.cpu_count())
+    return result
 
 
 def report(
@@ -390,6 +493,51 @@ def report(
     }
 
 
+def pace(result: dict) -> str:
+    """How the sessions clicked, in French.
+
+    >>> pace({"think_s": 0, "arrival_s": 0}), pace({"think_s": 5, "arrival_s": 60})
+    ('en rafale (tous au même instant, sans pause)', 'lecture de 2,5 à 7,5 s entre deux clics, arrivées étalées sur 60 s')
+    """
+    think, arrival = result.get("think_s", 0), result.get("arrival_s", 0)
+    if not think and not arrival:
+        return "en rafale (tous au même instant, sans pause)"
+    parts = []
+    if think:
+        parts.append(f"lecture de {fr_number(think * 0.5, 1)} à {fr_number(think * 1.5, 1)} s entre deux clics")
+    if arrival:
+        parts.append(f"arrivées étalées sur {fr_number(arrival)} s")
+    return ", ".join(parts)
+
+
+def cpu_line(result: dict) -> str:
+    """Where the cores went during the run.
+
+    >>> cpu_line({"cpu_s": {"app": 120.0, "browser": 300.5, "database": 10.0}, "cores": 2, "duration_s": 219})
+    'Temps processeur pendant la mesure (2 cœurs × 219 s = 438 s) : navigateur 300,5 s · application 120,0 s · base 10,0 s.'
+    """
+    cpu = result.get("cpu_s")
+    if not cpu:
+        return ""
+    names = {
+        "app": "application",
+        "database": "base",
+        "browser": "navigateur",
+        "driver": "pilote du banc",
+        "proxy": "nginx",
+        "other": "autres",
+    }
+    parts = [
+        f"{names.get(side, side)} {fr_number(seconds, 1)} s"
+        for side, seconds in sorted(cpu.items(), key=lambda item: -item[1])
+    ]
+    capacity = result["cores"] * result["duration_s"]
+    return (
+        f"Temps processeur pendant la mesure ({result['cores']} cœurs × {fr_number(result['duration_s'])} s = "
+        f"{fr_number(capacity)} s) : " + " · ".join(parts) + "."
+    )
+
+
 def markdown(result: dict, note: str) -> str:
     pages, logins = result["pages"], result["logins"]
 
@@ -400,7 +548,7 @@ def markdown(result: dict, note: str) -> str:
         [
             f"Charge : {result['sessions']} sessions simultanées ({result['partners']} partenaires qui envoient "
             f"leurs chiffres, les autres lisent les tableaux de bord), PostgreSQL échelle {result['scale']}, "
-            f"deux processus derrière nginx ; {note}",
+            f"deux processus derrière nginx, {pace(result)} ; {note}",
             "",
             "| pages mesurées | p50 ms | p95 ms (≤ 1 500) | connexions p50 / p95 ms | erreurs | écritures perdues | "
             "envois confirmés | connexions à la base (max) | durée s | cibles |",
@@ -410,6 +558,7 @@ def markdown(result: dict, note: str) -> str:
             f"{len(result['lost_writes'])} | {result['sent']} | {result['db_connections_max']} | "
             f"{result['duration_s']:.0f} | {'tenues' if result['holds'] else 'manquées'} |",
         ]
+        + ([""] + [cpu_line(result)] if result.get("cpu_s") else [])
         + ([""] + [f"- {e}" for e in result["errors"][:20]] if result["errors"] else [])
     )
 
@@ -420,14 +569,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Plusieurs utilisateurs à la fois, derrière nginx, sur PostgreSQL.")
     parser.add_argument("--scale", type=int, default=10)
     parser.add_argument("--sessions", type=int, default=30)
+    parser.add_argument("--think", type=float, default=0.0, help="secondes de lecture moyennes entre deux clics")
+    parser.add_argument("--arrival", type=float, default=0.0, help="arrivées étalées sur tant de secondes")
     parser.add_argument("--note", default="machine partagée et chargée pendant la mesure.")
     args = parser.parse_args()
-    result = run(args.scale, args.sessions)
+    result = run(args.scale, args.sessions, think_s=args.think, arrival_s=args.arrival)
     result["note"] = args.note
     table = markdown(result, args.note)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"load-postgresql-{args.scale}.json").write_text(json.dumps(result, indent=1))
-    (RESULTS / f"load-postgresql-{args.scale}.md").write_text(table + "\n")
+    stem = f"load-postgresql-{args.scale}" + ("-pauses" if args.think or args.arrival else "")
+    (RESULTS / f"{stem}.json").write_text(json.dumps(result, indent=1))
+    (RESULTS / f"{stem}.md").write_text(table + "\n")
     print(table)
 
 
