@@ -90,10 +90,14 @@ def element_fields(prefix: str, current=None) -> dict:
         value=current.capped_by_capacity if current else False,
         key=f"{prefix}_capped",
     )
-    values["position"] = int(
-        st.number_input(
-            "Ordre dans la grille", value=current.position if current else 100, step=10, key=f"{prefix}_position"
-        )
+    values["position"] = fr_number_input(
+        "Ordre dans la grille",
+        integer=True,
+        required=True,
+        min_value=-1_000_000,
+        max_value=1_000_000,
+        value=current.position if current else 100,
+        key=f"{prefix}_position",
     )
     return values
 

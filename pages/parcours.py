@@ -16,6 +16,7 @@ from ui.auth import page_guard
 from ui.cache import cached, chart
 from ui.feedback import handled
 from ui.indicators import month_range_filter
+from ui.inputs import fr_number_input, refuse_unreadable
 from ui.maps import coverage_map_chart
 from ui.path_charts import path_series_chart
 from ui.path_forms import flash, show_flash
@@ -134,15 +135,17 @@ if dimension in ("exploitation_departement", "requester_departement") and rows:
 if can(actor, Action.SETTINGS_MANAGE):
     with st.expander("Réglage : distance minimale entre le lieu d'exploitation et la structure d'accueil"):
         with st.form("path_indicators_distance"):
-            value = st.number_input(
+            value = fr_number_input(
                 "Distance minimale (km)",
+                integer=True,
+                required=True,
                 min_value=0,
                 max_value=1000,
-                step=10,
                 value=int(summary.min_distance_km),
                 key="path_indicators_distance_value",
             )
             if st.form_submit_button("Enregistrer"):
                 with handled():
+                    refuse_unreadable(value)
                     setting_set(actor=actor, key="path_min_distance_km", value=int(value))
                     flash(f"Distance minimale : {fr_number(value)} km.")

@@ -102,3 +102,27 @@ def test_partner_sees_only_its_children_and_records_a_runaway(page, app_server):
     expect(metric(page, "En fugue")).to_have_text(str(on_runaway + 1))
     expect(table.locator("[role=row]").filter(has_text=code)).to_contain_text("En fugue")
     assert_no_streamlit_error(page)
+
+
+def test_coordination_types_the_minimum_distance_the_french_way(page):
+    goto(page, "")
+    login(page, "coordination")
+    open_from_menu(page, "Indicateurs du parcours")
+    main = page.get_by_test_id("stMain")
+    main.get_by_text("Réglage : distance minimale", exact=False).click()
+    form = main.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Enregistrer", exact=True))
+    field = form.get_by_label("Distance minimale (km)", exact=True)
+    current = field.input_value()
+    assert re.fullmatch(r"\d+", current)
+    # A decimal in a whole-number field: said under the field, the text kept, nothing saved.
+    field.fill("2,5")
+    click_and_wait(form.get_by_role("button", name="Enregistrer", exact=True))
+    expect(form).to_contain_text("Distance minimale (km) : nombre entier attendu", timeout=SEEN_MS)
+    expect(field).to_have_value("2,5")
+    # The same distance typed back is saved and confirmed in French.
+    field.fill(current)
+    click_and_wait(form.get_by_role("button", name="Enregistrer", exact=True))
+    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text(
+        f"Distance minimale : {current} km.", timeout=SEEN_MS
+    )
+    assert_no_streamlit_error(page)

@@ -172,3 +172,20 @@ def test_audit_log_page_names_the_author_and_keeps_the_log_in_to_filter_on(sqlit
     frame = at.dataframe[0].value
     assert "Claire Martin" in set(frame["Auteur"]) and "claire" not in set(frame["Auteur"])
     assert "claire" in set(frame["Identifiant"])
+
+
+def test_minimum_distance_setting_is_typed_the_french_way_and_bounded(sqlite_db):
+    from services.admin.settings import setting_get
+
+    coordinator = make_user(Role.COORDINATION)
+    at = open_page(coordinator, "path_indicators")
+    field = at.text_input(key="path_indicators_distance_value")
+    assert field.value == "200"
+    field.set_value("1 500")
+    _button(at, "Enregistrer").click().run()
+    assert "Distance minimale (km) : 1000 au plus" in texts(at)
+    assert setting_get(key="path_min_distance_km") == 200
+    at.text_input(key="path_indicators_distance_value").set_value("250")
+    _button(at, "Enregistrer").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert setting_get(key="path_min_distance_km") == 250

@@ -10,6 +10,7 @@ from models.user import Role
 from services.weekly import reports as weekly
 from services.weekly import schedule
 from services.weekly import validation as rules
+from services.weekly.elements import weekly_element_list
 from services.weekly.schedule import WeekState
 from services.weekly.weeks import current_week
 from tests.factories import make_structure, make_user, make_weekly_elements, make_weekly_report, weekly_values
@@ -124,6 +125,22 @@ def test_new_element_added_by_coordination_appears_in_partner_grid(sqlite_db):
     assert not at.error, [e.value for e in at.error]
     grid = open_page(partner, "weekly_entry")
     assert "Signalements au procureur" in _fields(grid)
+
+
+def test_element_order_is_a_whole_number_typed_the_french_way(sqlite_db):
+    make_weekly_elements()
+    coordinator = make_user(Role.COORDINATION)
+    at = open_page(coordinator, "weekly_elements")
+    next(t for t in at.text_input if t.label == "Libellé").set_value("Mises à l'abri")
+    at.text_input(key="weekly_elements_new_position").set_value("12,5")
+    at = _click(at, "Ajouter l'élément")
+    assert "Ordre dans la grille : nombre entier attendu" in texts(at)
+    assert "Mises à l'abri" not in [e.label for e in weekly_element_list(actor=coordinator)]
+    at.text_input(key="weekly_elements_new_position").set_value("1 005")
+    at = _click(at, "Ajouter l'élément")
+    assert not at.error, [e.value for e in at.error]
+    added = next(e for e in weekly_element_list(actor=coordinator) if e.label == "Mises à l'abri")
+    assert added.position == 1005
 
 
 def test_french_typing_saved_as_typed_and_shown_the_french_way(sqlite_db):
