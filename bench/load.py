@@ -229,6 +229,94 @@ async def _drive(url: str, sessions: list[Session]) -> float:
     return elapsed
 
 
+def _agent_errors(snapshot: dict) -> list[str]:
+    from bench.agent_client import texts
+
+    exceptions = texts(snapshot, "exception")
+    failed = ["run failed"] if snapshot.get("status") == "error" and not exceptions else []
+    return [t[:120] for t in exceptions] + [t[:120] for t in texts(snapshot, "error") if is_error(t)] + failed
+
+
+def _agent_person(host: str, port: int, session: Session, gate: threading.Event) -> None:
+    """The same person as `_run_session`, over the agent API: log in, then send the figures or read
+    the dashboards; page time = the request's round trip (the run settled, nothing drawn)."""
+    from bench.agent_client import AgentSession, action_key, previous_values, texts
+    from ui.navigation import pages_for
+
+    agent = AgentSession(host, port, session.number)
+
+    def think() -> None:
+        if session.think_s:
+            time.sleep(session.rng.uniform(0.5, 1.5) * session.think_s)
+
+    def open_page(title: str) -> dict | None:
+        spec = next((p for p in pages_for(session.role) if p.title == title), None)
+        if spec is None:
+            return None
+        snapshot, seconds = agent.interact(page=spec.url)
+        session.page_times.append((title, seconds))
+        session.errors += _agent_errors(snapshot)
+        think()
+        return snapshot
+
+    gate.wait()
+    time.sleep(session.start_s)
+    try:
+        screen, _ = agent.interact()  # the address opened: the log-in screen
+        think()
+        snapshot, session.login_s = agent.interact(
+            widget_state={"login_username": session.username, "login_password": PASSWORD},
+            trigger={"key": action_key(screen, "Se connecter")},
+        )
+        session.errors += _agent_errors(snapshot)
+        action_key(snapshot, "Se déconnecter")  # logged in: the menu's log-out button is there
+        think()
+        if session.role != "partenaire":
+            for title in DASHBOARD_TITLES:
+                open_page(title)
+            return
+        grid = open_page("Chiffres de la semaine") or {}
+        typed = {key: "0" if value == "non saisie" else value for key, value in previous_values(grid).items()}
+        send = action_key(grid, "Envoyer à la coordination")
+        snapshot, seconds = agent.interact(widget_state=typed, trigger={"key": send})
+        session.page_times.append(("envoi", seconds))
+        if not any(SENT in t for t in texts(snapshot, "success")):
+            confirm = action_key(snapshot, CONFIRM_UNUSUAL)  # unusual values: confirmed, then sent again
+            snapshot, seconds = agent.interact(
+                widget_state={confirm: True}, trigger={"key": action_key(snapshot, "Envoyer à la coordination")}
+            )
+            session.page_times.append(("envoi", seconds))
+        session.sent = any(SENT in t for t in texts(snapshot, "success"))
+        if not session.sent:
+            session.errors.append("figures not confirmed as sent: " + " | ".join(texts(snapshot, "error"))[:200])
+        session.errors += _agent_errors(snapshot)
+        think()
+        open_page("Évolution des chiffres")
+    except Exception as error:  # noqa: BLE001 - every failure is an error of the run
+        session.errors.append(f"{type(error).__name__}: {str(error)[:150]}")
+    finally:
+        agent.close()
+
+
+def _drive_agents(url: str, sessions: list[Session]) -> float:
+    """Every session in its own thread (a person waits on the app, not on the processor)."""
+    from urllib.parse import urlsplit
+
+    address = urlsplit(url)
+    gate = threading.Event()
+    threads = [
+        threading.Thread(target=_agent_person, args=(address.hostname, address.port, s, gate), daemon=True)
+        for s in sessions
+    ]
+    for thread in threads:
+        thread.start()
+    started = time.perf_counter()
+    gate.set()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
+
+
 def _prepare_accounts(url: str, partners: int) -> list[str]:
     """`partners` structures with one partner account each (`charge-N`), created through the services."""
     import os
@@ -402,7 +490,7 @@ class CpuSampler(threading.Thread):
         return {side: round(seconds, 1) for side, seconds in sorted(sides.items())}
 
 
-def run(scale: int, count: int, *, think_s: float = 0.0, arrival_s: float = 0.0) -> dict:
+def run(scale: int, count: int, *, think_s: float = 0.0, arrival_s: float = 0.0, client: str = "browser") -> dict:
     import subprocess
     import sys
 
@@ -415,6 +503,7 @@ def run(scale: int, count: int, *, think_s: float = 0.0, arrival_s: float = 0.0)
     server = pg_server.start()
     apps: list = []
     proxy = None
+    upstreams: dict[str, int] = {}
     root = Path(tempfile.mkdtemp(prefix="ancrage-bench-load-"))
     try:
         url = pg_server.create_database(server.url, f"bench_load_{scale}")
@@ -424,7 +513,9 @@ def run(scale: int, count: int, *, think_s: float = 0.0, arrival_s: float = 0.0)
         if built.returncode:
             raise RuntimeError("bench.scale failed")
         usernames = _prepare_accounts(url, partners)
-        apps = [ProductionApp(url, root / f"app{i}", name=f"load{i}") for i in (1, 2)]
+        # The agent API, off in the app's configuration, is turned on for these processes only.
+        extra = ["--server.enableAgentApi", "true", "--server.agentWaitTimeout", "120"] if client == "agent" else []
+        apps = [ProductionApp(url, root / f"app{i}", name=f"load{i}", extra_args=extra) for i in (1, 2)]
         for app in apps:
             app.launch()
         for app in apps:
@@ -441,7 +532,7 @@ def run(scale: int, count: int, *, think_s: float = 0.0, arrival_s: float = 0.0)
         sampler, cpu = ConnectionSampler(url), CpuSampler()
         sampler.start()
         cpu.start()
-        elapsed = asyncio.run(_drive(proxy.url, sessions))
+        elapsed = _drive_agents(proxy.url, sessions) if client == "agent" else asyncio.run(_drive(proxy.url, sessions))
         connections = sampler.stop()
         cpu_s = cpu.stop()
         if sampler.failure:
@@ -450,13 +541,16 @@ def run(scale: int, count: int, *, think_s: float = 0.0, arrival_s: float = 0.0)
         stored = _submitted(url, usernames)
     finally:
         if proxy is not None:
+            by_port = proxy.upstream_counts()
+            upstreams = {f"processus {i}": by_port.get(app.port, 0) for i, app in enumerate(apps, 1)}
             proxy.stop()
         for app in apps:
             app.stop()
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
     result = report(sessions, elapsed, connections, confirmed, stored, scale=scale)
-    result.update(think_s=think_s, arrival_s=arrival_s, cpu_s=cpu_s, cores=os.cpu_count())
+    result.update(think_s=think_s, arrival_s=arrival_s, cpu_s=cpu_s, cores=os.cpu_count(), client=client)
+    result["upstreams"] = upstreams
     return result
 
 
@@ -491,6 +585,12 @@ def report(
         "db_connections_max": connections,
         "holds": bool(times) and pages["p95_s"] <= P95_TARGET_S and not errors and not lost,
     }
+
+
+CLIENTS = {
+    "browser": "un contexte Chromium par personne, sur la même machine",
+    "agent": "sans navigateur : chaque personne par l'API agent de Streamlit, depuis sa propre adresse",
+}
 
 
 def pace(result: dict) -> str:
@@ -548,7 +648,7 @@ def markdown(result: dict, note: str) -> str:
         [
             f"Charge : {result['sessions']} sessions simultanées ({result['partners']} partenaires qui envoient "
             f"leurs chiffres, les autres lisent les tableaux de bord), PostgreSQL échelle {result['scale']}, "
-            f"deux processus derrière nginx, {pace(result)} ; {note}",
+            f"deux processus derrière nginx, {pace(result)}, {CLIENTS[result.get('client', 'browser')]} ; {note}",
             "",
             "| pages mesurées | p50 ms | p95 ms (≤ 1 500) | connexions p50 / p95 ms | erreurs | écritures perdues | "
             "envois confirmés | connexions à la base (max) | durée s | cibles |",
@@ -559,6 +659,16 @@ def markdown(result: dict, note: str) -> str:
             f"{result['duration_s']:.0f} | {'tenues' if result['holds'] else 'manquées'} |",
         ]
         + ([""] + [cpu_line(result)] if result.get("cpu_s") else [])
+        + (
+            [""]
+            + [
+                "Requêtes reçues par processus (nginx, ip_hash) : "
+                + " · ".join(f"{name} : {fr_number(n)}" for name, n in result["upstreams"].items())
+                + "."
+            ]
+            if result.get("upstreams")
+            else []
+        )
         + ([""] + [f"- {e}" for e in result["errors"][:20]] if result["errors"] else [])
     )
 
@@ -571,13 +681,23 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=30)
     parser.add_argument("--think", type=float, default=0.0, help="secondes de lecture moyennes entre deux clics")
     parser.add_argument("--arrival", type=float, default=0.0, help="arrivées étalées sur tant de secondes")
+    parser.add_argument(
+        "--client",
+        choices=("browser", "agent"),
+        default="browser",
+        help="browser : un contexte Chromium par personne ; agent : l'API agent de Streamlit, sans navigateur",
+    )
     parser.add_argument("--note", default="machine partagée et chargée pendant la mesure.")
     args = parser.parse_args()
-    result = run(args.scale, args.sessions, think_s=args.think, arrival_s=args.arrival)
+    result = run(args.scale, args.sessions, think_s=args.think, arrival_s=args.arrival, client=args.client)
     result["note"] = args.note
     table = markdown(result, args.note)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    stem = f"load-postgresql-{args.scale}" + ("-pauses" if args.think or args.arrival else "")
+    stem = (
+        f"load-postgresql-{args.scale}"
+        + ("-agent" if args.client == "agent" else "")
+        + ("-pauses" if args.think or args.arrival else "")
+    )
     (RESULTS / f"{stem}.json").write_text(json.dumps(result, indent=1))
     (RESULTS / f"{stem}.md").write_text(table + "\n")
     print(table)

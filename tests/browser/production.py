@@ -64,8 +64,9 @@ def prepare_database(server_url: str, name: str) -> str:
 class ProductionApp:
     """One app process started by scripts/start-production.sh (same interface as harness.AppServer)."""
 
-    def __init__(self, database_url: str, data_dir: Path, *, name: str) -> None:
+    def __init__(self, database_url: str, data_dir: Path, *, name: str, extra_args: list[str] | None = None) -> None:
         self.database_url, self.data_dir, self.name = database_url, data_dir, name
+        self.extra_args = list(extra_args or [])
         self.port = free_port()
         self.process: subprocess.Popen | None = None
         self.log_path = ARTIFACTS / "logs" / f"production-{name}.log"
@@ -91,7 +92,12 @@ class ProductionApp:
         )
         with self.log_path.open("w") as log:
             self.process = subprocess.Popen(
-                [str(PROJECT_ROOT / "scripts" / "start-production.sh"), "--server.fileWatcherType", "none"],
+                [
+                    str(PROJECT_ROOT / "scripts" / "start-production.sh"),
+                    "--server.fileWatcherType",
+                    "none",
+                    *self.extra_args,
+                ],
                 cwd=PROJECT_ROOT,
                 env=env,
                 stdout=log,
@@ -216,6 +222,17 @@ http {{
             if "upstream=127.0.0.1:" in line
         ]
         return int(ports[-1].split(",")[-1].strip().rsplit(":", 1)[1]) if ports else None
+
+    def upstream_counts(self) -> dict[int, int]:
+        """How many logged requests each app process (by port) answered."""
+        counts: dict[int, int] = {}
+        if not self.access_log.exists():
+            return counts
+        for line in self.access_log.read_text().splitlines():
+            if "upstream=127.0.0.1:" in line:
+                port = int(line.split("upstream=", 1)[1].split()[0].split(",")[-1].strip().rsplit(":", 1)[1])
+                counts[port] = counts.get(port, 0) + 1
+        return counts
 
     def stop(self) -> None:
         process, self.process = self.process, None
