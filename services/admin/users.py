@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlmodel import func, select
 
 from core.access import Action, Actor, require
+from core.audit import audit_record
 from core.concurrency import get_versioned
 from core.config import get_settings
 from core.db import session_scope
@@ -232,22 +233,33 @@ def _attempts_shown(user: User, limit: int, now: datetime) -> int:
     return limit if user.locked_until > now else 0  # an expired lock-out starts afresh
 
 
+def _account_touch(username: str, **values: object) -> None:
+    """Log-in bookkeeping on an account (failure count, last log-in, cookies revoked): one UPDATE, a
+    fact rather than an edit. Two log-ins of one account at the same instant (two tabs, a shared
+    desk) both pass, where a versioned edit would refuse the second; and the version an open account
+    form holds stays valid. Audited explicitly, as the ORM hook does not see it."""
+    table = User.__table__
+    with session_scope(LOGIN_ACTOR) as session:
+        row = (
+            session.connection()
+            .execute(sa.select(table.c.id, *(table.c[name] for name in values)).where(table.c.username == username))
+            .first()
+        )
+        if row is None:
+            return
+        session.connection().execute(sa.update(table).where(table.c.id == row.id).values(**values))
+        before = {name: row._mapping[name] for name in values}
+        audit_record(session, [("update", "app_users", str(row.id), before, dict(values))])
+
+
 def login_success_record(*, username: str) -> None:
     """Reset the failure count of an account that just logged in."""
-    with session_scope(LOGIN_ACTOR) as session:
-        user = session.exec(select(User).where(User.username == username)).first()
-        if user is not None:
-            user.failed_attempts, user.locked_until, user.last_login_at = 0, None, utcnow()
-            session.add(user)
+    _account_touch(username, failed_attempts=0, locked_until=None, last_login_at=utcnow())
 
 
 def login_logout_record(*, username: str) -> None:
     """Anyone logging out: every log-in cookie issued to the account until now stops opening it."""
-    with session_scope(LOGIN_ACTOR) as session:
-        user = session.exec(select(User).where(User.username == username)).first()
-        if user is not None:
-            user.sessions_revoked_at = utcnow()
-            session.add(user)
+    _account_touch(username, sessions_revoked_at=utcnow())
 
 
 def login_cookie_valid(*, username: str, issued_at: datetime) -> bool:

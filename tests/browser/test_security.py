@@ -136,3 +136,18 @@ def test_what_a_partner_types_reaches_the_coordination_as_typed(new_page, fresh_
     lines = list(csv.reader(io.StringIO(files["CSV"].decode("utf-8-sig")), delimiter=";"))
     assert "'" + PHONE in next(line for line in lines if line[1] == structure_name)
     assert fetched == []
+
+
+def test_no_session_can_be_driven_without_a_browser(app_server):
+    # Streamlit's agent API would let a script open sessions over HTTP: the app keeps it off.
+    import json
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"{app_server.url}/_stcore/agent/interact", data=b"{}", headers={"Content-Type": "application/json"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 403
+    assert json.loads(refused.value.read())["error"]["code"] == "not_available"

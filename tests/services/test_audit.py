@@ -84,3 +84,39 @@ def test_data_version_stays_when_a_transaction_rolls_back(db):
 def test_only_coordination_reads_the_log(db, role):
     with pytest.raises(AccessDenied):
         audit.audit_list(actor=make_user(role))
+
+
+def test_log_in_bookkeeping_is_audited_and_leaves_an_open_account_form_valid(db):
+    coordinator = make_user(Role.COORDINATION, username="claire")
+    alice = make_user(Role.FINANCEUR, username="alice")
+    version = next(u.version for u in users.user_list(actor=coordinator) if u.username == "alice")
+    users.login_success_record(username="alice")
+    users.login_logout_record(username="alice")
+    entries = audit.audit_list(actor=coordinator, entity="app_users", username="connexion").rows
+    assert [e.action for e in entries] == ["update", "update"]
+    assert {e.entity_id for e in entries} == {str(alice.user_id)}
+    assert any("sessions_revoked_at" in json.loads(e.after) for e in entries)
+    # The account form opened before those log-ins still saves.
+    users.user_update(actor=coordinator, user_id=alice.user_id, expected_version=version, display_name="Alice A.")
+
+
+def test_one_account_logged_in_at_the_same_instant_from_many_places(db):
+    """Log-ins of the same account racing each other all pass (a versioned edit refused all but one)."""
+    import threading
+
+    make_user(Role.FINANCEUR, username="alice")
+    start, failures = threading.Barrier(8), []
+
+    def log_in() -> None:
+        start.wait()
+        try:
+            users.login_success_record(username="alice")
+        except Exception as error:  # noqa: BLE001 - collected for the assertion
+            failures.append(error)
+
+    threads = [threading.Thread(target=log_in) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
