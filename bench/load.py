@@ -570,12 +570,21 @@ def report(
     errors = [f"{s.username}: {e}" for s in sessions for e in s.errors]
     lost = sorted(confirmed - stored)
     pages = {"count": len(times), "p50_s": statistics.median(times), "p95_s": percentile(times, 95)} if times else {}
+    titled: dict[str, list[float]] = {}
+    for s in sessions:
+        for title, seconds in s.page_times:
+            titled.setdefault(title, []).append(seconds)
+    by_page = {
+        title: {"count": len(ts), "p50_s": statistics.median(ts), "p95_s": percentile(ts, 95)}
+        for title, ts in sorted(titled.items())
+    }
     return {
         "scale": scale,
         "sessions": len(sessions),
         "partners": sum(s.role == "partenaire" for s in sessions),
         "duration_s": elapsed,
         "pages": pages,
+        "by_page": by_page,
         "logins": {"count": len(logins), "p50_s": statistics.median(logins), "p95_s": percentile(logins, 95)}
         if logins
         else {},
@@ -658,6 +667,15 @@ def markdown(result: dict, note: str) -> str:
             f"{len(result['lost_writes'])} | {result['sent']} | {result['db_connections_max']} | "
             f"{result['duration_s']:.0f} | {'tenues' if result['holds'] else 'manquées'} |",
         ]
+        + (
+            ["", "| page | mesures | p50 ms | p95 ms |", "|---|---|---|---|"]
+            + [
+                f"| {title} | {t['count']} | {ms(t['p50_s'])} | {ms(t['p95_s'])} |"
+                for title, t in result["by_page"].items()
+            ]
+            if result.get("by_page")
+            else []
+        )
         + ([""] + [cpu_line(result)] if result.get("cpu_s") else [])
         + (
             [""]
