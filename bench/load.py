@@ -606,11 +606,11 @@ def pace(result: dict) -> str:
     """How the sessions clicked, in French.
 
     >>> pace({"think_s": 0, "arrival_s": 0}), pace({"think_s": 5, "arrival_s": 60})
-    ('en rafale (tous au même instant, sans pause)', 'lecture de 2,5 à 7,5 s entre deux clics, arrivées étalées sur 60 s')
+    ('en rafale, tous au même instant et sans pause', 'lecture de 2,5 à 7,5 s entre deux clics, arrivées étalées sur 60 s')
     """
     think, arrival = result.get("think_s", 0), result.get("arrival_s", 0)
     if not think and not arrival:
-        return "en rafale (tous au même instant, sans pause)"
+        return "en rafale, tous au même instant et sans pause"
     parts = []
     if think:
         parts.append(f"lecture de {fr_number(think * 0.5, 1)} à {fr_number(think * 1.5, 1)} s entre deux clics")

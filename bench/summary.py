@@ -95,7 +95,7 @@ def load_lines(documents: dict[str, dict]) -> list[str]:
         p95 = pages.get("p95_s")
         lines.append(
             f"| charge (bench.load) | postgresql × {document['scale']} | {int(bool(document['holds']))}/1 | "
-            f"{document['sessions']} sessions {pace(document)}, {CLIENT_SHORT[document.get('client', 'browser')]}, p50 {pages.get('p50_s', 0) * 1000:.0f} ms, "
+            f"{document['sessions']} sessions ({pace(document)}), {CLIENT_SHORT[document.get('client', 'browser')]}, p50 {pages.get('p50_s', 0) * 1000:.0f} ms, "
             f"p95 {(p95 or 0) * 1000:.0f} ms (≤ 1 500), erreurs {len(document['errors'])}, "
             f"écritures perdues {len(document['lost_writes'])}, connexions à la base {document['db_connections_max'] if document['db_connections_max'] is not None else 'non mesuré'} |"
         )
