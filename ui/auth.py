@@ -219,7 +219,7 @@ def _issued_at(token: dict) -> datetime:
     return datetime.fromtimestamp(float(issued), tz=UTC)
 
 
-def _set_cookie(auth: library.Authenticator) -> None:
+def _set_cookie() -> None:
     """Draw the component that writes the log-in cookie, run after run, until the browser confirms.
 
     A run can be replaced by a rerun another component asks for (the cookie reader sends its
@@ -229,30 +229,39 @@ def _set_cookie(auth: library.Authenticator) -> None:
     pending = st.session_state.get(COOKIE_PENDING)
     if not pending:
         return
+    settings = get_settings()
     if not isinstance(pending, dict):
         now = datetime.now()
-        expires = now + timedelta(hours=get_settings().cookie_expiry_hours)
-        # The library's claims, plus when it was issued (see `_ignore_revoked_cookie`).
+        expires = now + timedelta(hours=settings.cookie_expiry_hours)
+        # The library's claims, signed with the key it checks them with, plus when it was issued
+        # (see `_ignore_revoked_cookie`).
         token = library.token_encode(
-            username=st.session_state["username"], key=library.signing_key(auth), issued=now, expires=expires
+            username=st.session_state["username"], key=settings.cookie_key(), issued=now, expires=expires
         )
         pending = {"token": token, "expires": expires.isoformat()}
         st.session_state[COOKIE_PENDING] = pending
     if library.cookie_write(
-        auth, token=pending["token"], expires=pending["expires"], component_key="ancrage_set_cookie"
+        cookie_name=settings.cookie_name,
+        token=pending["token"],
+        expires=pending["expires"],
+        component_key="ancrage_set_cookie",
     ):
         del st.session_state[COOKIE_PENDING]
 
 
 def logout_control(actor: Actor) -> None:
-    """The sidebar identity line and log-out button; after log-out the run stops (see docs/comptes.md)."""
-    auth = _authenticator({"usernames": {}})
-    _set_cookie(auth)
+    """The sidebar identity line and log-out button; after log-out the run stops (see docs/comptes.md).
+
+    No library object here (see ui/authenticator_adapter.py): the log-out does what the library's
+    does, the session forgets the log-in and ignores the browser's cookie, and a component drawn in
+    this run deletes it."""
+    _set_cookie()
     st.sidebar.caption(f"{md(actor.display_name)} — {Role.label_of(actor.role)}")
-    library.logout_button(auth, "Se déconnecter", key="sidebar_logout")
-    if not st.session_state.get("authentication_status"):
-        # The cookie is deleted by a component drawn in this run; until then the browser still
-        # holds it, so it is revoked on the server side too.
+    if st.sidebar.button("Se déconnecter", key="sidebar_logout"):
+        clear_login_state()
+        st.session_state[library.SKIP_COOKIE] = True
+        library.cookie_delete(cookie_name=get_settings().cookie_name, component_key="delete")
+        # Until that component has run, the browser still holds the cookie: revoked on the server too.
         login_logout_record(username=actor.username)
         st.session_state.pop(COOKIE_PENDING, None)
         # A rerun here would drop the component that deletes the cookie: stop instead.

@@ -3,15 +3,19 @@
 Pinned: streamlit-authenticator==0.4.2, extra-streamlit-components==0.1.81, PyJWT (requirements.txt).
 `ui.auth` draws its own log-in form and writes the log-in cookie itself (so that a write confirmed
 by the browser is known, and so that the cookie says when it was issued); the library still reads
-the cookie back on the next visit and draws the log-out button. For that, the cookie must be the
-very token the library would have signed: its claims, its algorithm, its key. Those facts, and the
-component call behind `CookieManager.set`, are written here once;
+the cookie back on the next visit, on the log-in screen only. For that, the cookie must be the very
+token the library would have signed: its claims, its algorithm, its key. Once logged in, no library
+object is built: building one draws its cookie reader (`CookieManager.getAll`), whose answer after
+the log-in cookie is written cost every log-in one more run of the page; the log-out button is the
+app's own and deletes the cookie as the library's does. Those facts, and the component calls behind
+`CookieManager.set` and `CookieManager.delete`, are written here once;
 `tests/code/test_library_contracts.py` checks each against the installed libraries, so that an
 upgrade that changes one of them fails a test instead of breaking log-in silently.
 """
 
 from __future__ import annotations
 
+import importlib
 from datetime import datetime
 from typing import Any, TypeAlias
 
@@ -28,9 +32,9 @@ __all__ = [
     "Authenticator",
     "LoginError",
     "authenticator",
+    "cookie_delete",
     "cookie_write",
     "log_in_from_cookie",
-    "logout_button",
     "signing_key",
     "token_decode",
     "token_encode",
@@ -74,11 +78,6 @@ def log_in_from_cookie(auth: Authenticator, *, key: str) -> None:
     auth.login(location="unrendered", key=key)
 
 
-def logout_button(auth: Authenticator, label: str, *, key: str) -> None:
-    """The library's log-out button in the sidebar (it clears the session's log-in and deletes the cookie)."""
-    auth.logout(label, location="sidebar", key=key)
-
-
 def token_encode(*, username: str, key: str, issued: datetime, expires: datetime) -> str:
     """A log-in cookie as the library signs it, plus when it was issued.
 
@@ -104,18 +103,28 @@ def token_decode(raw: str, *, key: str) -> dict[str, Any] | None:
     return claims if isinstance(claims, dict) else None
 
 
-def cookie_write(auth: Authenticator, *, token: str, expires: str, component_key: str) -> bool:
+def _cookie_component():
+    """The cookie component's function (`CookieManager`'s module-level `_component_func`), read at each
+    call: drawing it directly draws no cookie reader."""
+    return importlib.import_module("extra_streamlit_components.CookieManager")._component_func
+
+
+def cookie_write(*, cookie_name: str, token: str, expires: str, component_key: str) -> bool:
     """Draw the cookie component's « set », as `CookieManager.set` does; True once the browser wrote it.
 
     Called directly (not through `CookieManager.set`) to read the component's answer.
     """
-    model = auth.cookie_controller.cookie_model
-    written = model.cookie_manager.cookie_manager(
+    written = _cookie_component()(
         method="set",
-        cookie=model.cookie_name,
+        cookie=cookie_name,
         value=token,
         options={"path": "/", "expires": expires, "sameSite": "strict"},
         key=component_key,
         default=False,
     )
     return bool(written)
+
+
+def cookie_delete(*, cookie_name: str, component_key: str) -> None:
+    """Draw the cookie component's « delete », as the library's log-out does (`CookieManager.delete`)."""
+    _cookie_component()(method="delete", cookie=cookie_name, key=component_key, default=False)

@@ -116,8 +116,6 @@ def test_the_library_takes_the_arguments_the_adapter_passes():
     assert "st.context.cookies[self.cookie_name]" in inspect.getsource(cookie_model_module)
     login = inspect.signature(stauth.Authenticate.login).parameters
     assert "unrendered" in typing.get_args(login["location"].annotation) and "key" in login
-    logout = inspect.signature(stauth.Authenticate.logout).parameters
-    assert {"button_name", "location", "key"} <= set(logout)
     assert issubclass(adapter.LoginError, Exception)
 
 
@@ -190,6 +188,24 @@ def test_the_direct_cookie_write_is_what_cookie_manager_set_sends(auth):
     expires = datetime(2030, 1, 2, 3, 4, 5)
     model.cookie_manager.set(model.cookie_name, "token-value", key="k", expires_at=expires)
     by_library = auth.recorded[-1]
-    adapter.cookie_write(auth, token="token-value", expires=expires.isoformat(), component_key="k")
-    assert auth.recorded[-1] == by_library
+    drawn = len(auth.recorded)
+    adapter.cookie_write(
+        cookie_name=model.cookie_name, token="token-value", expires=expires.isoformat(), component_key="k"
+    )
+    assert auth.recorded[drawn:] == [by_library]  # that one component, and no cookie reader with it
     assert by_library["method"] == "set" and by_library["default"] is False
+
+
+def test_the_app_log_out_deletes_the_cookie_as_the_library_log_out_does(auth, monkeypatch):
+    state: dict = {"authentication_status": True, "username": "camille", adapter.SKIP_COOKIE: None}
+    monkeypatch.setattr(
+        sys.modules[type(auth.authentication_controller.authentication_model).__module__].st, "session_state", state
+    )
+    auth.authentication_controller.logout()
+    auth.cookie_controller.delete_cookie()
+    by_library = auth.recorded[-1]
+    assert state[adapter.SKIP_COOKIE] is True  # what the app sets too, so that the cookie is ignored
+    drawn = len(auth.recorded)
+    adapter.cookie_delete(cookie_name="ancrage_test", component_key="delete")
+    assert auth.recorded[drawn:] == [by_library]
+    assert by_library == {"method": "delete", "cookie": "ancrage_test", "key": "delete", "default": False}
