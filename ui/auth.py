@@ -222,9 +222,9 @@ def _issued_at(token: dict) -> datetime:
 def _set_cookie() -> None:
     """Draw the component that writes the log-in cookie, run after run, until the browser confirms.
 
-    A run can be replaced by a rerun another component asks for (the cookie reader sends its
-    value as soon as it loads) before this component has loaded: drawn only once, the cookie
-    would then be lost. The token is made once, so every attempt writes the same cookie.
+    A run can be replaced by a rerun something else asks for (a click, another component's value)
+    before this component has loaded: drawn only once, the cookie would then be lost. The token is
+    made once, so every attempt writes the same cookie.
     """
     pending = st.session_state.get(COOKIE_PENDING)
     if not pending:
