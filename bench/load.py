@@ -12,8 +12,9 @@ database built by bench.scale at `--scale`, two processes of scripts/start-produ
 
 A person reads a page before the next click: `--think S` pauses a random 0.5×–1.5× S seconds after
 each page and before each send (0: the next click at once, the worst case), and `--arrival S` spreads
-the sessions' first visit over S seconds (0: all at the same instant). The two runs kept in
-bench/results are the burst (0, 0) and a morning of people (`--think 5 --arrival 60`).
+the sessions' first visit over S seconds (0: all at the same instant). bench/results keeps, for each
+client (`--client browser` or `agent`, see bench/agent_client.py), the burst (0, 0) and a morning of
+people (`--think 5 --arrival 60`).
 
 Recorded: every page time (click to app settled, as bench.browser), every log-in, errors (an exception
 box, a red error box other than expected refusals, a time-out), the largest number of connections
@@ -47,6 +48,8 @@ from core.formatting import fr_number
 from ui.outage import DATABASE_DOWN, UNEXPECTED_ERROR, WRITE_NOT_SAVED
 
 P95_TARGET_S = 1.5
+#: A reading pause lasts between these multiples of `--think`.
+THINK_LOW, THINK_HIGH = 0.5, 1.5
 PARTNER_SHARE = 0.5
 DASHBOARD_TITLES = (
     "Tableau de bord",
@@ -73,11 +76,13 @@ class Session:
         self.errors: list[str] = []
         self.sent = False
 
+    def pause_s(self) -> float:
+        """How long the person reads what is on the screen before the next click."""
+        return self.rng.uniform(THINK_LOW, THINK_HIGH) * self.think_s if self.think_s else 0.0
+
 
 async def _think(session: Session) -> None:
-    """The person reads what is on the screen before the next click."""
-    if session.think_s:
-        await asyncio.sleep(session.rng.uniform(0.5, 1.5) * session.think_s)
+    await asyncio.sleep(session.pause_s())
 
 
 async def _activity(page) -> int:
@@ -246,8 +251,7 @@ def _agent_person(host: str, port: int, session: Session, gate: threading.Event)
     agent = AgentSession(host, port, session.number)
 
     def think() -> None:
-        if session.think_s:
-            time.sleep(session.rng.uniform(0.5, 1.5) * session.think_s)
+        time.sleep(session.pause_s())
 
     def open_page(title: str) -> dict | None:
         spec = next((p for p in pages_for(session.role) if p.title == title), None)
@@ -554,6 +558,13 @@ def run(scale: int, count: int, *, think_s: float = 0.0, arrival_s: float = 0.0,
     return result
 
 
+def _stats(seconds: list[float]) -> dict:
+    """Count, median and p95 of some timings ({} for none)."""
+    if not seconds:
+        return {}
+    return {"count": len(seconds), "p50_s": statistics.median(seconds), "p95_s": percentile(seconds, 95)}
+
+
 def report(
     sessions: list[Session], elapsed: float, connections: int, confirmed: set[str], stored: set[str], *, scale: int
 ) -> dict:
@@ -569,15 +580,12 @@ def report(
     logins = [s.login_s for s in sessions if s.login_s is not None]
     errors = [f"{s.username}: {e}" for s in sessions for e in s.errors]
     lost = sorted(confirmed - stored)
-    pages = {"count": len(times), "p50_s": statistics.median(times), "p95_s": percentile(times, 95)} if times else {}
+    pages = _stats(times)
     titled: dict[str, list[float]] = {}
     for s in sessions:
         for title, seconds in s.page_times:
             titled.setdefault(title, []).append(seconds)
-    by_page = {
-        title: {"count": len(ts), "p50_s": statistics.median(ts), "p95_s": percentile(ts, 95)}
-        for title, ts in sorted(titled.items())
-    }
+    by_page = {title: _stats(ts) for title, ts in sorted(titled.items())}
     return {
         "scale": scale,
         "sessions": len(sessions),
@@ -585,9 +593,7 @@ def report(
         "duration_s": elapsed,
         "pages": pages,
         "by_page": by_page,
-        "logins": {"count": len(logins), "p50_s": statistics.median(logins), "p95_s": percentile(logins, 95)}
-        if logins
-        else {},
+        "logins": _stats(logins),
         "errors": errors,
         "lost_writes": lost,
         "sent": len(confirmed),
@@ -613,7 +619,8 @@ def pace(result: dict) -> str:
         return "en rafale, tous au même instant et sans pause"
     parts = []
     if think:
-        parts.append(f"lecture de {fr_number(think * 0.5, 1)} à {fr_number(think * 1.5, 1)} s entre deux clics")
+        low, high = fr_number(think * THINK_LOW, 1), fr_number(think * THINK_HIGH, 1)
+        parts.append(f"lecture de {low} à {high} s entre deux clics")
     if arrival:
         parts.append(f"arrivées étalées sur {fr_number(arrival)} s")
     return ", ".join(parts)

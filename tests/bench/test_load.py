@@ -36,3 +36,17 @@ def test_the_report_says_how_the_sessions_clicked_and_where_the_cores_went():
     assert "lecture de 2,5 à 7,5 s entre deux clics, arrivées étalées sur 60 s" in table
     assert "2 cœurs × 60 s = 120 s) : navigateur 50,0 s · application 30,0 s." in table
     assert result["holds"]
+
+
+def test_requests_are_counted_per_app_process_including_after_a_failover(tmp_path):
+    from tests.browser.production import Proxy
+
+    proxy = Proxy([], tmp_path)
+    proxy.access_log.write_text(
+        '127.0.1.1 [x] "POST /_stcore/agent/interact HTTP/1.1" 200 10 upstream=127.0.0.1:8001 time=0.2\n'
+        '127.0.2.1 [x] "GET / HTTP/1.1" 200 10 upstream=127.0.0.1:8001, 127.0.0.1:8002 time=0.4\n'
+        '127.0.2.1 [x] "GET / HTTP/1.1" 200 10 upstream=127.0.0.1:8002 time=0.1\n'
+        '127.0.3.1 [x] "GET /_stcore/health HTTP/1.1" 200 2 upstream=- time=0.0\n'
+    )
+    assert proxy.upstream_counts() == {8001: 1, 8002: 2}
+    assert proxy.last_upstream() == 8002

@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 from core.config import PROJECT_ROOT
@@ -213,26 +214,28 @@ http {{
         wait_healthy(f"{self.url}/_stcore/health", self.process, self.log_tail)
         return self
 
+    def _upstream_ports(self) -> list[int]:
+        """The port of the app process that answered each logged request, in order (the last one
+        tried when nginx moved on to another)."""
+        if not self.access_log.exists():
+            return []
+        ports = []
+        for line in self.access_log.read_text().splitlines():
+            if "upstream=127.0.0.1:" in line:
+                # « upstream=127.0.0.1:A, 127.0.0.1:B time=… » when the first one failed
+                tried = line.split("upstream=", 1)[1].split(" time=", 1)[0]
+                ports.append(int(tried.split(",")[-1].strip().rsplit(":", 1)[1]))
+        return ports
+
     def last_upstream(self) -> int | None:
         """The port of the process that answered the latest request through the proxy (a WebSocket is
         only logged once closed, but the page's other requests go to the same process)."""
-        ports = [
-            line.split("upstream=", 1)[1].split()[0]
-            for line in self.access_log.read_text().splitlines()
-            if "upstream=127.0.0.1:" in line
-        ]
-        return int(ports[-1].split(",")[-1].strip().rsplit(":", 1)[1]) if ports else None
+        ports = self._upstream_ports()
+        return ports[-1] if ports else None
 
     def upstream_counts(self) -> dict[int, int]:
         """How many logged requests each app process (by port) answered."""
-        counts: dict[int, int] = {}
-        if not self.access_log.exists():
-            return counts
-        for line in self.access_log.read_text().splitlines():
-            if "upstream=127.0.0.1:" in line:
-                port = int(line.split("upstream=", 1)[1].split()[0].split(",")[-1].strip().rsplit(":", 1)[1])
-                counts[port] = counts.get(port, 0) + 1
-        return counts
+        return dict(Counter(self._upstream_ports()))
 
     def stop(self) -> None:
         process, self.process = self.process, None
